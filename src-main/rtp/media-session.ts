@@ -1,0 +1,85 @@
+// The boundary between SIP and media (after sipsorcery's IMediaSession): SIP negotiates SDP and hands
+// the result here as plain parameters; media never sees SIP or SDP text.
+
+import type { AudioConfig } from '../audio/audio-config';
+
+export type CodecName = 'PCMU' | 'PCMA';
+
+export interface MediaEndpoint {
+  /** Address the RTP socket is bound to (0.0.0.0 when bound to all). */
+  address: string;
+  rtpPort: number;
+  /** RFC 3550 §11: RTCP on the next higher port. */
+  rtcpPort: number;
+}
+
+export interface MediaStartParams {
+  remoteAddress: string;
+  remotePort: number;
+  /** Defaults to remotePort + 1 (RFC 3550 §11) unless the SDP had a=rtcp (RFC 3605). */
+  remoteRtcpPort?: number;
+  codec: CodecName;
+  payloadType: number;
+  /** RFC 4733 payload type the peer accepts, if any. */
+  telephoneEventPayloadType?: number;
+  /** Packetisation time in ms (20 by default). */
+  ptime: number;
+  /** Symmetric RTP (RFC 4961): latch onto the source of the peer's packets. Default true. */
+  symmetric?: boolean;
+  /** a=sendrecv/sendonly/recvonly/inactive as negotiated; default sendrecv. */
+  direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+}
+
+export interface RtpStats {
+  codec: CodecName | null;
+  packetsSent: number;
+  octetsSent: number;
+  packetsReceived: number;
+  octetsReceived: number;
+  /** RFC 3550 A.3 cumulative loss. */
+  packetsLost: number;
+  duplicates: number;
+  /** Arrived after their play-out time and were dropped. */
+  late: number;
+  /** RFC 3550 A.8 interarrival jitter, in ms. */
+  jitterMs: number;
+  /** Where our RTP goes now, after symmetric latching ("addr:port"), or null before start. */
+  remote: string | null;
+  /** Largest gap between two of our sent packets, in ms (measured in the media thread). */
+  maxSendGapMs: number;
+}
+
+export interface MediaSessionEvents {
+  error: { message: string };
+  /** Peak levels 0..1 of the microphone and of what is played, at <= 10 Hz. */
+  level: { input: number; output: number };
+  /** Symmetric RTP latched onto a new source. */
+  latched: { address: string; port: number };
+}
+
+export interface MediaSession {
+  /** Binds the RTP/RTCP sockets (in the media thread) and returns where the peer should send. */
+  open(): Promise<MediaEndpoint>;
+  /** Starts sending and receiving with the negotiated parameters. */
+  start(params: MediaStartParams): Promise<void>;
+  /** Changes the remote side or codec of a running session (re-INVITE, UPDATE). */
+  update(params: MediaStartParams): Promise<void>;
+  /** RFC 4733 events (0-9 * # A-D); falls back to nothing if the peer has no telephone-event. */
+  sendDtmf(digits: string, durationMs?: number): void;
+  setMuted(muted: boolean): void;
+  stats(): Promise<RtpStats>;
+  /** Stops media, closes devices (finishing the WAV recording) and sockets; returns the final stats. */
+  close(): Promise<RtpStats>;
+  on<K extends keyof MediaSessionEvents>(event: K, listener: (payload: MediaSessionEvents[K]) => void): () => void;
+}
+
+export interface MediaSessionOptions {
+  audio: AudioConfig;
+  /** Local address to bind RTP to; default 0.0.0.0. */
+  bindAddress?: string;
+  /** RTP port range (even ports; RTCP takes the next one). Default 10000-20000. */
+  portMin?: number;
+  portMax?: number;
+}
+
+export type MediaSessionFactory = (options: MediaSessionOptions) => MediaSession;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests start as real peers (Kamailio, baresip, SIPp, PulseAudio,
+# Chromium, tshark, coturn). Idempotent and quick when everything is already there.
+set -euo pipefail
+
+need=()
+check() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+check kamailio kamailio
+check baresip baresip
+check sipp sip-tester
+check pulseaudio pulseaudio
+check pactl pulseaudio-utils
+check sox sox
+check chromium chromium
+check tshark tshark
+check turnserver coturn
+check ip iproute2
+check iptables iptables
+[ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] || \
+  ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || need+=(libasound2-plugins)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup-system: missing ${need[*]}; run as root or: sudo apt-get install ${need[*]}" >&2
+  exit 1
+fi
+echo "setup-system: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" kamailio-extra-modules >/dev/null
