@@ -1,5 +1,8 @@
-// Test tiers: unit (pure code, fast), integration (real UDP, real Kamailio/baresip/PulseAudio).
+// Test tiers: unit (pure code, fast), integration (real UDP, real Kamailio/baresip/PulseAudio),
+// renderer (Svelte components in jsdom).
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 
 export default defineConfig({
   test: {
@@ -8,7 +11,19 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Component tests need jsdom and the Svelte compiler: they run in the 'renderer' project.
+          exclude: ['test/unit/renderer/**', '**/node_modules/**'],
           environment: 'node',
+        },
+      },
+      {
+        plugins: [svelte({ compilerOptions: { runes: true } }), svelteTesting()],
+        // Svelte's browser build (not its SSR build) so components mount in jsdom.
+        resolve: { conditions: ['browser'] },
+        test: {
+          name: 'renderer',
+          include: ['test/unit/renderer/**/*.test.ts'],
+          environment: 'jsdom',
         },
       },
       {

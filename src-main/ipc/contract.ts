@@ -99,6 +99,8 @@ export interface AppSnapshot {
   /** Problems found at start-up (e.g. a corrupt settings file that was kept aside). */
   problems: string[];
   version: string;
+  /** A sip:/tel: link that opened the app before the UI was listening for `dial.prefill` (cleared by a dial). */
+  dialPrefill?: string;
 }
 
 /** Response type per request channel. */

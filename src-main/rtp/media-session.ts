@@ -47,6 +47,8 @@ export interface RtpStats {
   remote: string | null;
   /** Largest gap between two of our sent packets, in ms (measured in the media thread). */
   maxSendGapMs: number;
+  /** Datagrams dropped on the RTP/RTCP ports: malformed, wrong payload type, or from a stranger. */
+  discarded?: number;
 }
 
 export interface MediaSessionEvents {

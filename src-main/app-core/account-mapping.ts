@@ -1,0 +1,36 @@
+// Translations between the account as the UI edits it (AccountForm), as stored (password blob), as the
+// UI may see it (AccountView, no password) and as the user agent takes it (AccountSettings).
+import type { AccountForm, AccountView } from '../ipc/contract';
+import type { StoredAccount } from '../settings/settings-schema';
+import type { AccountSettings } from '../sip/user-agent-api';
+
+export function toAccountView(stored: StoredAccount): AccountView {
+  const { passwordBlob, ...rest } = stored;
+  return { ...rest, hasPassword: passwordBlob !== '' };
+}
+
+/** The stored account after a save: an absent or empty password keeps the stored one (the UI never has it). */
+export function toStoredAccount(form: AccountForm, previous: StoredAccount | null, encrypt: (text: string) => string): StoredAccount {
+  const { password, ...rest } = form;
+  const passwordBlob = password ? encrypt(password) : (previous?.passwordBlob ?? '');
+  return { ...rest, passwordBlob };
+}
+
+/**
+ * What the user agent is given. No domain means direct-IP mode (no account at all): calls go to
+ * sip:user@host[:port] and nothing registers.
+ */
+export function toAccountSettings(stored: StoredAccount | null, password: string): AccountSettings | undefined {
+  if (!stored || stored.domain.trim() === '') return undefined;
+  const { passwordBlob: _blob, ...rest } = stored;
+  return { ...rest, password };
+}
+
+/** Cross-field checks zod's per-field schema cannot express; field -> message. */
+export function accountFieldProblems(form: AccountForm): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (form.sendOutboundVia === 'proxy' && form.proxyAddress.trim() === '') fields.proxyAddress = 'a proxy address is needed to send outbound via a proxy';
+  if (form.registerWithDomain && form.domain.trim() === '') fields.domain = 'a domain is needed to register';
+  if (form.registerWithDomain && form.userId.trim() === '') fields.userId = 'a user ID is needed to register';
+  return fields;
+}

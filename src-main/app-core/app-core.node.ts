@@ -1,0 +1,53 @@
+// Wires the app core to the real world: the SIP user agent, the media engine, PortAudio's device list
+// and the file store in a data folder. Used by `softphone ui` and by the Electron shell.
+import type { AudioConfig } from '../audio/audio-config';
+import { createMediaSession } from '../rtp/media-session.node';
+import { createPlainSecretBox, type SecretBox } from '../settings/secret-box';
+import { createFileSettingsStore } from '../settings/settings-store.node';
+import { createUserAgent } from '../sip/user-agent.node';
+import { createLogger, type Logger } from '../util/logger';
+import { version } from '../../package.json';
+import { createAppCore, type AppCore } from './app-core';
+
+export interface NodeCoreOptions {
+  /** Folder for settings.json and history.json. */
+  dataDir: string;
+  /** Electron's safeStorage in the app; default the plain (not encrypting) headless box. */
+  secretBox?: SecretBox;
+  /** This run's SIP port instead of the saved preference. */
+  sipPort?: number;
+  bindAddress?: string;
+  /** Every call's audio (tests, headless); default from the environment, else the chosen sound card. */
+  audio?: AudioConfig;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+/**
+ * Audio for machines without a sound card and for tests: SOFTPHONE_AUDIO=null (silence), or
+ * SOFTPHONE_AUDIO_PLAY=in.wav (the microphone) and/or SOFTPHONE_AUDIO_RECORD=out.wav (the speaker).
+ */
+export function audioOverrideFromEnv(env: NodeJS.ProcessEnv): AudioConfig | undefined {
+  if (env.SOFTPHONE_AUDIO === 'null') return { kind: 'null' };
+  const play = env.SOFTPHONE_AUDIO_PLAY || undefined;
+  const record = env.SOFTPHONE_AUDIO_RECORD || undefined;
+  if (play || record) return { kind: 'file', play, record, loop: env.SOFTPHONE_AUDIO_LOOP === '1' };
+  return undefined;
+}
+
+export function createNodeAppCore(options: NodeCoreOptions): AppCore {
+  const logger = options.logger ?? createLogger('app');
+  return createAppCore({
+    store: createFileSettingsStore({ dir: options.dataDir, logger: logger.child('settings') }),
+    secretBox: options.secretBox ?? createPlainSecretBox(),
+    createUserAgent,
+    createMedia: createMediaSession,
+    // Loaded on first use: the native PortAudio module is not needed to start, only to list devices.
+    listAudioDevices: async () => (await import('../audio/portaudio-device.node')).listAudioDevices(),
+    audioOverride: options.audio ?? audioOverrideFromEnv(options.env ?? process.env),
+    sipPortOverride: options.sipPort,
+    bindAddress: options.bindAddress,
+    version,
+    logger: logger.child('core'),
+  });
+}

@@ -1,0 +1,131 @@
+// Follows each Call of the user agent into a CallSnapshot for the UI (state, mute, connect time, end)
+// and turns a finished call into its history entry.
+import type { CallSnapshot, HistoryEntry } from '../ipc/contract';
+import type { Call, CallEndInfo } from '../sip/user-agent-api';
+
+export interface TrackedCall {
+  call: Call;
+  snapshot: CallSnapshot;
+}
+
+export interface CallTrackerHooks {
+  now: () => number;
+  changed: (snapshot: CallSnapshot) => void;
+  ended: (snapshot: CallSnapshot, entry: HistoryEntry) => void;
+  /** For the fallback below; injectable for fake clocks. */
+  setTimer?: (fn: () => void, ms: number) => unknown;
+}
+
+export function historyEntryFor(snapshot: CallSnapshot, end: CallEndInfo): HistoryEntry {
+  return {
+    id: snapshot.id,
+    direction: snapshot.direction,
+    // "Missed" = incoming and never answered (contract); a call we declined still counts.
+    missed: snapshot.direction === 'incoming' && snapshot.connectedAt === null,
+    remoteUri: snapshot.remoteUri,
+    remoteDisplayName: snapshot.remoteDisplayName,
+    startedAt: snapshot.startedAt,
+    durationSeconds: Math.max(0, Math.round(end.durationSeconds)),
+    endReason: end.reason,
+  };
+}
+
+export class CallTracker {
+  private readonly active = new Map<string, TrackedCall>();
+  /** Ended calls stay answerable (hangup of an ended call returns its final snapshot) for a while. */
+  private readonly ended = new Map<string, CallSnapshot>();
+
+  constructor(private readonly hooks: CallTrackerHooks) {}
+
+  track(call: Call): CallSnapshot {
+    const existing = this.active.get(call.id);
+    if (existing) return existing.snapshot;
+    const snapshot: CallSnapshot = {
+      id: call.id,
+      direction: call.direction,
+      remoteUri: call.remoteUri,
+      remoteDisplayName: call.remoteDisplayName,
+      state: call.state === 'ended' ? 'calling' : call.state,
+      muted: false,
+      startedAt: this.hooks.now(),
+      connectedAt: call.state === 'connected' ? this.hooks.now() : null,
+      end: null,
+    };
+    const tracked: TrackedCall = { call, snapshot };
+    this.active.set(call.id, tracked);
+    call.on('state', (state) => {
+      if (state === 'ended') {
+        // The end info normally follows at once; if a user agent forgot it, end the call anyway.
+        (this.hooks.setTimer ?? setTimeout)(() => this.finish(call.id, { reason: 'ended', by: 'error', durationSeconds: this.connectedSeconds(tracked) }), 2000);
+        return;
+      }
+      this.update(call.id, { state, connectedAt: state === 'connected' ? (tracked.snapshot.connectedAt ?? this.hooks.now()) : tracked.snapshot.connectedAt });
+    });
+    call.on('ended', (end) => this.finish(call.id, end));
+    this.hooks.changed(snapshot);
+    if (call.state === 'ended') this.finish(call.id, { reason: 'ended', by: 'error', durationSeconds: 0 });
+    return snapshot;
+  }
+
+  private connectedSeconds(tracked: TrackedCall): number {
+    return tracked.snapshot.connectedAt === null ? 0 : (this.hooks.now() - tracked.snapshot.connectedAt) / 1000;
+  }
+
+  private update(id: string, patch: Partial<CallSnapshot>): void {
+    const tracked = this.active.get(id);
+    if (!tracked) return;
+    const next = { ...tracked.snapshot, ...patch };
+    if (next.state === tracked.snapshot.state && next.muted === tracked.snapshot.muted && next.connectedAt === tracked.snapshot.connectedAt) return;
+    tracked.snapshot = next;
+    this.hooks.changed(next);
+  }
+
+  private finish(id: string, end: CallEndInfo): void {
+    const tracked = this.active.get(id);
+    if (!tracked) return;
+    this.active.delete(id);
+    const snapshot: CallSnapshot = { ...tracked.snapshot, state: 'ended', end };
+    this.ended.set(id, snapshot);
+    while (this.ended.size > 20) {
+      const oldest = this.ended.keys().next().value;
+      if (oldest === undefined) break;
+      this.ended.delete(oldest);
+    }
+    this.hooks.changed(snapshot);
+    this.hooks.ended(snapshot, historyEntryFor(snapshot, end));
+  }
+
+  setMuted(id: string, muted: boolean): void {
+    this.update(id, { muted });
+  }
+
+  getActive(id: string): TrackedCall | undefined {
+    return this.active.get(id);
+  }
+
+  /** Active or recently ended. */
+  snapshot(id: string): CallSnapshot | undefined {
+    return this.active.get(id)?.snapshot ?? this.ended.get(id);
+  }
+
+  list(): CallSnapshot[] {
+    return [...this.active.values()].map((t) => t.snapshot);
+  }
+
+  calls(): Call[] {
+    return [...this.active.values()].map((t) => t.call);
+  }
+
+  get size(): number {
+    return this.active.size;
+  }
+
+  /** The call media levels belong to when a session is not bound to one: the latest connected call. */
+  latestConnectedId(): string | null {
+    let best: CallSnapshot | null = null;
+    for (const { snapshot } of this.active.values()) {
+      if (snapshot.state === 'connected' && (!best || (snapshot.connectedAt ?? 0) >= (best.connectedAt ?? 0))) best = snapshot;
+    }
+    return best?.id ?? null;
+  }
+}

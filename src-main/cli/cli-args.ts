@@ -1,0 +1,347 @@
+// Parses the `softphone` command line into a validated, typed command (pure: argv and env in, result out).
+import { z } from 'zod';
+import type { LogLevel } from '../util/logger';
+
+export interface RtpPortRange {
+  min: number;
+  max: number;
+}
+
+/** Account flags; `user` absent = direct-IP mode (no registration, calls to sip:user@host[:port]). */
+export interface AccountArgs {
+  user?: string;
+  domain?: string;
+  password?: string;
+  authUser?: string;
+  displayName?: string;
+  proxy?: string;
+  register: boolean;
+  expires: number;
+}
+
+export interface CommonArgs {
+  account: AccountArgs;
+  /** SIP UDP port; listen defaults to 5060, call to 0 (any free port). */
+  port: number;
+  bind: string;
+  rtpPorts: RtpPortRange;
+  logLevel: LogLevel;
+  play?: string;
+  record?: string;
+  /** Play the --play file again from the start when it ends. */
+  loop: boolean;
+}
+
+export interface ListenArgs extends CommonArgs {
+  command: 'listen';
+  autoAnswer: boolean;
+  /** Seconds of ringing before auto-answer (0 = at once). */
+  answerAfter: number;
+  /** Exit 0 after this many calls have ended; absent = until signalled. */
+  maxCalls?: number;
+  /** Decline every incoming call with this status instead of ringing. */
+  reject?: 486 | 603;
+}
+
+export interface CallArgs extends CommonArgs {
+  command: 'call';
+  uri: string;
+  /** Seconds from connect to our BYE; absent = until the remote hangs up or a signal. */
+  duration?: number;
+  /** Seconds of ringing before we give up with CANCEL. */
+  ringTimeout: number;
+  dtmf?: string;
+}
+
+export interface DevicesArgs {
+  command: 'devices';
+  logLevel: LogLevel;
+}
+
+export interface HelpArgs {
+  command: 'help';
+}
+
+export interface VersionArgs {
+  command: 'version';
+}
+
+export type CliArgs = ListenArgs | CallArgs | DevicesArgs | HelpArgs | VersionArgs;
+
+export type ParseResult = { ok: true; args: CliArgs } | { ok: false; error: string };
+
+export const DEFAULT_LISTEN_PORT = 5060;
+export const DEFAULT_RTP_PORTS: RtpPortRange = { min: 10000, max: 20000 };
+export const DEFAULT_EXPIRES = 600;
+export const DEFAULT_RING_TIMEOUT = 60;
+export const PASSWORD_ENV = 'SOFTPHONE_PASSWORD';
+
+type FlagKind = 'value' | 'bool';
+/** Every flag and the commands that take it. */
+const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' | 'call' | 'devices'> }> = {
+  user: { kind: 'value', commands: ['listen', 'call'] },
+  domain: { kind: 'value', commands: ['listen', 'call'] },
+  password: { kind: 'value', commands: ['listen', 'call'] },
+  'auth-user': { kind: 'value', commands: ['listen', 'call'] },
+  'display-name': { kind: 'value', commands: ['listen', 'call'] },
+  proxy: { kind: 'value', commands: ['listen', 'call'] },
+  'no-register': { kind: 'bool', commands: ['listen', 'call'] },
+  expires: { kind: 'value', commands: ['listen', 'call'] },
+  port: { kind: 'value', commands: ['listen', 'call'] },
+  bind: { kind: 'value', commands: ['listen', 'call'] },
+  'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
+  'log-level': { kind: 'value', commands: ['listen', 'call', 'devices'] },
+  play: { kind: 'value', commands: ['listen', 'call'] },
+  record: { kind: 'value', commands: ['listen', 'call'] },
+  loop: { kind: 'bool', commands: ['listen', 'call'] },
+  'auto-answer': { kind: 'bool', commands: ['listen'] },
+  'answer-after': { kind: 'value', commands: ['listen'] },
+  'max-calls': { kind: 'value', commands: ['listen'] },
+  reject: { kind: 'value', commands: ['listen'] },
+  duration: { kind: 'value', commands: ['call'] },
+  'ring-timeout': { kind: 'value', commands: ['call'] },
+  dtmf: { kind: 'value', commands: ['call'] },
+};
+
+/** Every long flag the CLI knows (the help text must document each). */
+export const FLAG_NAMES: readonly string[] = Object.keys(FLAGS);
+
+const number = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, `${what} must be a number`)
+    .transform(Number);
+const integer = (what: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${what} must be a whole number`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`));
+const seconds = (what: string, min: number) =>
+  number(what).pipe(z.number().min(min, `${what} must be at least ${min}`).max(86_400, `${what} must be at most 86400`));
+
+/** True if `s` has no control characters (C0 or DEL): they would break a SIP header line. */
+export function noControlChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
+}
+
+// No spaces, quotes or control characters: these end up inside SIP header fields.
+const token = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(256)
+    .regex(/^[^\s"<>\\]+$/, `${what} has characters SIP does not allow`)
+    .refine(noControlChars, `${what} has characters SIP does not allow`);
+const hostPort = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(256)
+    .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/, `${what} must be HOST or HOST:PORT`)
+    .refine((s) => {
+      const m = /:(\d{1,5})$/.exec(s.startsWith('[') ? s.slice(s.indexOf(']')) : s);
+      return !m || (Number(m[1]) >= 1 && Number(m[1]) <= 65535);
+    }, `${what}: port must be 1-65535`);
+
+const rtpPorts = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, '--rtp-ports must be MIN-MAX, e.g. 10000-20000')
+  .transform((s) => {
+    const [a, b] = s.split('-');
+    return { min: Number(a), max: Number(b) };
+  })
+  .refine((r) => r.min >= 1024 && r.max <= 65535, '--rtp-ports must lie within 1024-65535')
+  .refine((r) => r.max - r.min >= 1, '--rtp-ports needs at least two ports (RTP and RTCP)');
+
+const logLevel = z.enum(['debug', 'info', 'warn', 'error'], { message: '--log-level must be debug, info, warn or error' });
+
+const commonSchema = z.object({
+  user: token('--user').optional(),
+  domain: hostPort('--domain').optional(),
+  password: z.string().max(256).optional(),
+  'auth-user': token('--auth-user').optional(),
+  'display-name': z
+    .string()
+    .max(128)
+    .regex(/^[^"\\]*$/, '--display-name must not contain quotes, backslashes or control characters')
+    .refine(noControlChars, '--display-name must not contain quotes, backslashes or control characters')
+    .optional(),
+  proxy: hostPort('--proxy').optional(),
+  'no-register': z.boolean().optional(),
+  expires: integer('--expires', 30, 86_400).optional(),
+  port: integer('--port', 0, 65535).optional(),
+  bind: z
+    .string()
+    .regex(/^(\d{1,3}\.){3}\d{1,3}$|^[0-9A-Fa-f:]+$/, '--bind must be an IP address')
+    .optional(),
+  'rtp-ports': rtpPorts.optional(),
+  'log-level': logLevel.optional(),
+  play: z.string().min(1, '--play needs a file').optional(),
+  record: z.string().min(1, '--record needs a file').optional(),
+  loop: z.boolean().optional(),
+  'auto-answer': z.boolean().optional(),
+  'answer-after': seconds('--answer-after', 0).optional(),
+  'max-calls': integer('--max-calls', 1, 1_000_000).optional(),
+  reject: z.enum(['486', '603'], { message: '--reject must be 486 (busy) or 603 (decline)' }).optional(),
+  duration: seconds('--duration', 0.1).optional(),
+  'ring-timeout': seconds('--ring-timeout', 1).optional(),
+  dtmf: z
+    .string()
+    .regex(/^[0-9*#A-Da-d]{1,64}$/, '--dtmf takes up to 64 of 0-9 * # A-D')
+    .optional(),
+});
+
+type Raw = Record<string, string | boolean>;
+
+/** Splits argv into the command, positionals and flags; rejects unknown or repeated flags. */
+function tokenize(
+  argv: readonly string[],
+): { positionals: string[]; flags: Raw; help: boolean; version: boolean } | { error: string } {
+  const positionals: string[] = [];
+  const flags: Raw = {};
+  let help = false;
+  let version = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    if (arg === '--version') {
+      version = true;
+      continue;
+    }
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('--')) {
+      if (arg.startsWith('-') && arg.length > 1) return { error: `unknown option ${arg}` };
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const spec = FLAGS[name];
+    if (!spec) return { error: `unknown option --${name}` };
+    if (name in flags) return { error: `--${name} given twice` };
+    if (spec.kind === 'bool') {
+      if (eq >= 0) return { error: `--${name} takes no value` };
+      flags[name] = true;
+      continue;
+    }
+    let value: string | undefined;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      value = argv[i + 1];
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) return { error: `--${name} needs a value` };
+      i++;
+    }
+    flags[name] = value;
+  }
+  return { positionals, flags, help, version };
+}
+
+/** argv without "node" and the script; env is consulted for SOFTPHONE_PASSWORD only. */
+export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ParseResult {
+  const tokens = tokenize(argv);
+  if ('error' in tokens) return { ok: false, error: tokens.error };
+  const { positionals, flags, help, version } = tokens;
+  const [command, ...rest] = positionals;
+  if (help || command === 'help') return { ok: true, args: { command: 'help' } };
+  if (version || command === 'version') return { ok: true, args: { command: 'version' } };
+  if (command === undefined) return { ok: false, error: 'missing command (listen, call or devices)' };
+  if (command !== 'listen' && command !== 'call' && command !== 'devices') {
+    return { ok: false, error: `unknown command "${command}" (expected listen, call or devices)` };
+  }
+  for (const name of Object.keys(flags)) {
+    if (!FLAGS[name]?.commands.includes(command)) return { ok: false, error: `--${name} does not apply to "${command}"` };
+  }
+  if (command === 'call' && rest.length !== 1) {
+    return { ok: false, error: rest.length === 0 ? 'call needs a URI or number to dial' : `unexpected argument "${rest[1] ?? ''}"` };
+  }
+  if (command !== 'call' && rest.length > 0) return { ok: false, error: `unexpected argument "${rest[0] ?? ''}"` };
+
+  const parsed = commonSchema.safeParse(flags);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const flag = issue?.path[0];
+    const msg = issue?.message ?? 'invalid option';
+    return { ok: false, error: typeof flag === 'string' && !msg.includes(`--${flag}`) ? `--${flag}: ${msg}` : msg };
+  }
+  const f = parsed.data;
+  const logLevelValue: LogLevel = f['log-level'] ?? 'info';
+  if (command === 'devices') return { ok: true, args: { command: 'devices', logLevel: logLevelValue } };
+
+  const password = f.password ?? env[PASSWORD_ENV];
+  if (f.user === undefined) {
+    const needsUser = (['domain', 'password', 'auth-user', 'display-name', 'proxy', 'no-register', 'expires'] as const).find(
+      (n) => flags[n] !== undefined,
+    );
+    if (needsUser) return { ok: false, error: `--${needsUser} needs --user (without --user the phone works by IP only)` };
+  } else if (f.domain === undefined) {
+    return { ok: false, error: '--user needs --domain (the SIP server or domain, HOST[:PORT])' };
+  }
+
+  const common: CommonArgs = {
+    account: {
+      user: f.user,
+      domain: f.domain,
+      password: f.user === undefined ? undefined : password,
+      authUser: f['auth-user'],
+      displayName: f['display-name'],
+      proxy: f.proxy,
+      register: f['no-register'] !== true,
+      expires: f.expires ?? DEFAULT_EXPIRES,
+    },
+    port: f.port ?? (command === 'listen' ? DEFAULT_LISTEN_PORT : 0),
+    bind: f.bind ?? '0.0.0.0',
+    rtpPorts: f['rtp-ports'] ?? DEFAULT_RTP_PORTS,
+    logLevel: logLevelValue,
+    play: f.play,
+    record: f.record,
+    loop: f.loop === true,
+  };
+
+  if (command === 'listen') {
+    if (f.reject !== undefined && (f['auto-answer'] || f['answer-after'] !== undefined)) {
+      return { ok: false, error: '--reject cannot be combined with --auto-answer or --answer-after' };
+    }
+    return {
+      ok: true,
+      args: {
+        ...common,
+        command: 'listen',
+        // --answer-after implies auto-answer: it only says when.
+        autoAnswer: f['auto-answer'] === true || f['answer-after'] !== undefined,
+        answerAfter: f['answer-after'] ?? 0,
+        maxCalls: f['max-calls'],
+        reject: f.reject === undefined ? undefined : (Number(f.reject) as 486 | 603),
+      },
+    };
+  }
+
+  const uri = (rest[0] ?? '').trim();
+  if (!/^[^\s"<>]{1,512}$/.test(uri) || !noControlChars(uri)) return { ok: false, error: 'the URI to call has spaces or characters SIP does not allow' };
+  if (f.user === undefined && !uri.includes('@') && !/^sips?:/i.test(uri)) {
+    return { ok: false, error: `without --user, call needs a SIP URI such as sip:someone@192.168.1.20 (got "${uri}")` };
+  }
+  return {
+    ok: true,
+    args: {
+      ...common,
+      command: 'call',
+      uri,
+      duration: f.duration,
+      ringTimeout: f['ring-timeout'] ?? DEFAULT_RING_TIMEOUT,
+      dtmf: f.dtmf,
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The CLI's stdout protocol: one JSON object per line, each with "event" first and an ISO "time" last.
+import type { RtpStats } from '../rtp/media-session';
+import type { AudioDeviceInfo } from '../audio/audio-config';
+
+export type CliEvent =
+  /** The SIP socket is bound (both commands). */
+  | { event: 'listening'; address: string; port: number }
+  | { event: 'registering' }
+  | { event: 'registered'; expires: number; contact: string }
+  /** retryInSeconds: `listen` tries again after that long; absent = giving up. */
+  | { event: 'registration_failed'; reason: string; status?: number; retryInSeconds?: number }
+  | { event: 'unregistered' }
+  | { event: 'incoming'; callId: string; from: string; displayName: string }
+  | { event: 'calling'; callId: string; uri: string }
+  | { event: 'ringing'; callId: string }
+  | { event: 'connected'; callId: string; codec: string | null }
+  | { event: 'dtmf_sent'; callId: string; digits: string }
+  | {
+      event: 'ended';
+      callId: string;
+      reason: string;
+      by: 'local' | 'remote' | 'error';
+      status?: number;
+      durationSeconds: number;
+      rtp?: RtpStats;
+    }
+  | ({ event: 'device' } & AudioDeviceInfo)
+  | { event: 'version'; version: string }
+  | { event: 'error'; message: string }
+  | { event: 'warning'; message: string };
+
+export type EmitFn = (event: CliEvent) => void;
+
+/** One line of stdout (without the newline). Undefined fields are left out. */
+export function formatEvent(event: CliEvent, now: Date): string {
+  return JSON.stringify({ ...event, time: now.toISOString() });
+}
+
+/** Parses one stdout line back (tests, scripts); null if it is not an event object. */
+export function parseEventLine(line: string): (Record<string, unknown> & { event: string; time: string }) | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const rec = value as Record<string, unknown>;
+  if (typeof rec['event'] !== 'string' || typeof rec['time'] !== 'string') return null;
+  return rec as Record<string, unknown> & { event: string; time: string };
+}

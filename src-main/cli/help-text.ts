@@ -1,0 +1,80 @@
+// The text of `softphone --help`: every command, flag, output event and exit code, with two examples.
+import { DEFAULT_EXPIRES, DEFAULT_LISTEN_PORT, DEFAULT_RING_TIMEOUT, DEFAULT_RTP_PORTS, PASSWORD_ENV } from './cli-args';
+
+export const USAGE = `Usage:
+  softphone listen [account flags] [options] [--auto-answer] [--answer-after S] [--max-calls N] [--reject 486|603]
+  softphone call URI [account flags] [options] [--duration S] [--ring-timeout S] [--dtmf DIGITS]
+  softphone devices
+  softphone --help | --version`;
+
+export const HELP_TEXT = `softphone: a headless SIP phone (G.711 calls straight by IP or through a SIP server).
+
+${USAGE}
+
+Commands:
+  listen        Wait for calls. Prints "incoming" for each; answers only with --auto-answer or
+                --answer-after, otherwise the call rings until the caller gives up. One call at a
+                time: a second caller gets 486 Busy Here. With an account, registers and keeps the
+                registration fresh; if the registrar cannot be reached (timeout, 5xx) it retries
+                after 5, 10, 20 ... 300 s; if it rejects us (wrong password, 403, 404) it exits 1.
+  call URI      Dial URI (sip:user@host[:port], or a user/number at --domain), print progress,
+                hang up after --duration seconds of talk, or stay up until the remote hangs up.
+  devices       List the sound card's audio devices (one "device" line each).
+
+Account flags (without --user the phone works by IP only: no server, no registration):
+  --user NAME             user ID, the user part of sip:NAME@DOMAIN
+  --domain HOST[:PORT]    SIP domain / registrar
+  --password PW           digest password. Safer: set ${PASSWORD_ENV} in the environment instead,
+                          since command lines are visible to other users (ps) and shell history
+  --auth-user NAME        authorization name, if it differs from --user
+  --display-name TEXT     name shown to the people you call
+  --proxy HOST[:PORT]     send all requests through this outbound proxy instead of the domain
+  --no-register           do not REGISTER (call through the server without receiving calls)
+  --expires N             registration lifetime in seconds (default ${DEFAULT_EXPIRES})
+
+Options:
+  --port N                local SIP UDP port (listen: default ${DEFAULT_LISTEN_PORT}; call: default 0 = any free port)
+  --bind ADDR             local IP address for SIP and RTP (default 0.0.0.0 = all)
+  --rtp-ports MIN-MAX     UDP ports for RTP/RTCP (default ${DEFAULT_RTP_PORTS.min}-${DEFAULT_RTP_PORTS.max}); open them in the firewall
+  --play FILE.wav         send this WAV instead of the microphone (PCM WAV, any rate; played as 8 kHz mono)
+  --record FILE.wav       write what the other side says to this WAV instead of the speaker;
+                          with listen, call 2 goes to FILE-2.wav, call 3 to FILE-3.wav, ...
+  --loop                  play the --play file again from the start when it ends
+                          (with --play or --record, the other half is silence / discarded;
+                          without either, the sound card is used)
+  --log-level LEVEL       debug, info (default), warn or error; logs go to stderr, and at debug
+                          every SIP message sent and received is printed there too
+  listen only:
+  --auto-answer           answer every call at once
+  --answer-after S        let it ring S seconds, then answer (implies --auto-answer)
+  --max-calls N           exit 0 after N calls have ended (answered, rejected or cancelled)
+  --reject 486|603        decline every call: 486 Busy Here or 603 Decline
+  call only:
+  --duration S            hang up S seconds after the call is answered
+  --ring-timeout S        give up (CANCEL) if not answered within S seconds (default ${DEFAULT_RING_TIMEOUT})
+  --dtmf DIGITS           send these keys (0-9 * # A-D, RFC 4733) once the call is answered
+
+Output (stdout): one JSON object per line, each with "event" and "time" (ISO 8601):
+  listening {address, port}       registering                      registered {expires, contact}
+  registration_failed {reason, status, retryInSeconds}             unregistered
+  incoming {callId, from, displayName}   calling {callId, uri}     ringing {callId}
+  connected {callId, codec}       dtmf_sent {callId, digits}
+  ended {callId, reason, by: local|remote|error, status, durationSeconds, rtp}
+  device {id, name, hostApi, maxInputChannels, maxOutputChannels, defaultSampleRate}
+  warning {message}               error {message}
+
+Exit codes: 0 success (also after SIGINT/SIGTERM: hangs up and un-registers first)
+            1 the call or registration failed (busy, declined, not found, wrong password, timeout)
+            2 usage error (bad flag, missing file)
+
+Examples:
+  Two PCs straight by IP (no server). On PC B (192.168.1.20):
+    softphone listen --auto-answer
+  On PC A:
+    softphone call sip:b@192.168.1.20 --duration 30
+
+  Through a SIP server (192.168.1.10). On PC B:
+    ${PASSWORD_ENV}=bobpw softphone listen --user bob --domain 192.168.1.10 --auto-answer
+  On PC A:
+    ${PASSWORD_ENV}=alicepw softphone call bob --user alice --domain 192.168.1.10 --play hello.wav --record reply.wav
+`;

@@ -1,0 +1,127 @@
+// `softphone listen`: (register and stay registered,) report incoming calls, answer them when told to,
+// one call at a time; exit 0 after --max-calls calls or on a signal, 1 if the registrar rejects us.
+import type { Call } from '../sip/user-agent-api';
+import type { ListenArgs } from './cli-args';
+import {
+  EXIT_FAILED,
+  EXIT_OK,
+  emitConnected,
+  errorMessage,
+  failedEvent,
+  registerOnce,
+  shutdown,
+  type CommandContext,
+} from './command-context';
+import { RegistrationReporter, isPermanentFailure, retryDelaySeconds } from './registration-report';
+
+export async function runListenCommand(ctx: CommandContext, args: ListenArgs): Promise<number> {
+  const { ua, emit, stop } = ctx;
+  const bound = await ua.start();
+  emit({ event: 'listening', address: bound.address, port: bound.port });
+
+  return new Promise<number>((resolve) => {
+    let exiting = false;
+    let active: Call | null = null;
+    let endedCalls = 0;
+    let failures = 0;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    const disposers: Array<() => void> = [];
+
+    const exit = (code: number) => {
+      if (exiting) return;
+      exiting = true;
+      clearTimeout(retryTimer);
+      // Calls still up are hung up by shutdown(); their `ended` lines are still printed.
+      void shutdown(ctx).then(() => {
+        for (const d of disposers) d();
+        reporter.dispose();
+        resolve(code);
+      });
+    };
+
+    const reporter = new RegistrationReporter(ua, emit, (state) => {
+      if (exiting) return;
+      if (isPermanentFailure(state)) {
+        // Wrong password, unknown user, forbidden: retrying cannot help.
+        emit(failedEvent(state));
+        exit(EXIT_FAILED);
+        return;
+      }
+      failures++;
+      const delay = retryDelaySeconds(failures);
+      emit(failedEvent(state, delay));
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => void register(), delay * 1000);
+    });
+
+    const register = async () => {
+      if (exiting) return;
+      const result = await registerOnce(ctx, reporter);
+      if (result !== 'stopped' && result.state === 'registered') failures = 0;
+    };
+
+    disposers.push(ua.on('incoming', (call) => onIncoming(call)));
+
+    function onIncoming(call: Call): void {
+      emit({ event: 'incoming', callId: call.id, from: call.remoteUri, displayName: call.remoteDisplayName });
+      let connected = false;
+      let answerTimer: ReturnType<typeof setTimeout> | undefined;
+      let chain: Promise<void> = Promise.resolve();
+      const then = (fn: () => void | Promise<void>) => {
+        chain = chain.then(fn).catch((err: unknown) => emit({ event: 'error', message: errorMessage(err) }));
+      };
+      const offState = call.on('state', (state) => {
+        if (state === 'connected' && !connected) {
+          connected = true;
+          then(() => emitConnected(ctx, call));
+        }
+      });
+      const offEnded = call.on('ended', (info) => {
+        clearTimeout(answerTimer);
+        offState();
+        offEnded();
+        if (active === call) active = null;
+        endedCalls++;
+        then(() => {
+          emit({
+            event: 'ended',
+            callId: call.id,
+            reason: info.reason,
+            by: info.by,
+            status: info.status,
+            durationSeconds: Math.round(info.durationSeconds * 10) / 10,
+            rtp: info.stats,
+          });
+          if (args.maxCalls !== undefined && endedCalls >= args.maxCalls) exit(EXIT_OK);
+        });
+      });
+
+      if (exiting) {
+        call.reject(486);
+        return;
+      }
+      if (args.reject !== undefined) {
+        call.reject(args.reject);
+        return;
+      }
+      if (active) {
+        // One audio device (or one pair of files): a second call would have nothing to play into.
+        emit({ event: 'warning', message: `busy: rejected a second call from ${call.remoteUri}` });
+        call.reject(486);
+        return;
+      }
+      active = call;
+      if (args.autoAnswer) {
+        answerTimer = setTimeout(() => {
+          if (call.state === 'ended') return;
+          call.answer().catch((err: unknown) => emit({ event: 'error', message: `answer failed: ${errorMessage(err)}` }));
+        }, args.answerAfter * 1000);
+      }
+      // Without --auto-answer the call rings until the caller gives up (CANCEL) or we are stopped.
+    }
+
+    stop.addEventListener('abort', () => exit(EXIT_OK), { once: true });
+    if (stop.aborted) exit(EXIT_OK);
+    else if (args.account.user !== undefined && args.account.register) void register();
+  });
+}

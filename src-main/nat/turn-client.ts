@@ -1,0 +1,456 @@
+// TURN client (RFC 8656) as a pure state machine: Allocate with long-term credentials, Refresh,
+// CreatePermission, ChannelBind, Send/Data indications and ChannelData. Datagrams out through options.send
+// (to the TURN server), datagrams from the server in through handleDatagram, timers on the injected clock.
+
+import { Emitter } from '../util/emitter';
+import { cryptoRandom, type Clock, type RandomBytes, type TimerId } from './nat-clock';
+import { longTermKey, PasswordAlgorithm } from './stun-credentials';
+import {
+  decodeChannelData,
+  decodeStun,
+  demuxPacket,
+  encodeChannelData,
+  encodeStun,
+  getAttr,
+  hasIntegrity,
+  newTransactionId,
+  StunMethod,
+  verifyIntegrity,
+  type DecodedStun,
+  type StunAttribute,
+} from './stun-message';
+import type { PasswordAlgorithmValue } from './stun-attributes';
+import { DEFAULT_RETRANSMIT, StunRequestTable, type RetransmitPolicy } from './stun-transaction';
+import { addressKey, canonicalIp, sameAddress, type TransportAddress } from './transport-address';
+
+export type TurnState = 'idle' | 'allocating' | 'allocated' | 'failed' | 'closing' | 'closed';
+
+export interface TurnClientOptions {
+  clock: Clock;
+  /** The TURN server's UDP address (for checking where datagrams come from). */
+  server: TransportAddress;
+  username: string;
+  password: string;
+  /** Puts a datagram on the wire to the TURN server, from the client's socket. */
+  send: (data: Uint8Array) => void;
+  random?: RandomBytes;
+  software?: string;
+  /** Requested allocation lifetime in s; RFC 8656 §3.2 default 600 s. */
+  lifetime?: number;
+  dontFragment?: boolean;
+  policy?: RetransmitPolicy;
+}
+
+export interface TurnEvents {
+  allocated: { relayed: TransportAddress; mapped: TransportAddress | null; lifetime: number };
+  /** Application data from a peer, through a Data indication or a channel. */
+  data: { peer: TransportAddress; data: Uint8Array; viaChannel: boolean };
+  permission: { peerAddress: string; ok: boolean; reason?: string };
+  channel: { peer: TransportAddress; channel: number; ok: boolean; reason?: string };
+  /** The allocation failed or was lost; nothing more is relayed. */
+  failed: { reason: string; code?: number };
+  closed: Record<string, never>;
+}
+
+type RequestKind = 'allocate' | 'refresh' | 'permission' | 'channel';
+
+interface RequestContext {
+  kind: RequestKind;
+  attributes: StunAttribute[];
+  /** Whether the request carried credentials (then a 401 means they are wrong). */
+  authenticated: boolean;
+  staleNonceRetries: number;
+  peerAddress?: string;
+  peer?: TransportAddress;
+  channel?: number;
+}
+
+interface Permission {
+  state: 'pending' | 'installed' | 'failed';
+  queue: { peer: TransportAddress; data: Uint8Array }[];
+}
+
+interface Channel {
+  peer: TransportAddress;
+  number: number;
+  state: 'pending' | 'bound' | 'failed';
+}
+
+/** RFC 8656 §9: permissions last 300 s; §12: channel bindings 600 s. Refresh ahead of both. */
+const PERMISSION_REFRESH_MS = 240_000;
+const CHANNEL_REFRESH_MS = 540_000;
+const MAX_QUEUED_PER_PEER = 16;
+const MAX_STALE_NONCE_RETRIES = 3;
+
+export class TurnClient extends Emitter<TurnEvents> {
+  private stateValue: TurnState = 'idle';
+  private readonly table: StunRequestTable<RequestContext>;
+  private readonly random: RandomBytes;
+  private realm: string | null = null;
+  private nonce: string | null = null;
+  private key: Uint8Array | null = null;
+  private algorithms: PasswordAlgorithmValue[] | null = null;
+  private algorithm: PasswordAlgorithmValue | null = null;
+  private relayedValue: TransportAddress | null = null;
+  private mappedValue: TransportAddress | null = null;
+  private expiresAt = 0;
+  private readonly timers = new Map<string, TimerId>();
+  private readonly permissions = new Map<string, Permission>();
+  private readonly channelsByPeer = new Map<string, Channel>();
+  private readonly channelsByNumber = new Map<number, Channel>();
+  private nextChannel = 0x4000;
+
+  constructor(private readonly options: TurnClientOptions) {
+    super();
+    this.table = new StunRequestTable(options.clock);
+    this.random = options.random ?? cryptoRandom;
+  }
+
+  get state(): TurnState {
+    return this.stateValue;
+  }
+
+  /** XOR-RELAYED-ADDRESS: the relayed transport address (the ICE relay candidate). */
+  get relayedAddress(): TransportAddress | null {
+    return this.relayedValue;
+  }
+
+  /** XOR-MAPPED-ADDRESS from the Allocate response (usable as a server-reflexive candidate). */
+  get mappedAddress(): TransportAddress | null {
+    return this.mappedValue;
+  }
+
+  /** RFC 8656 §7.1: sends an Allocate request for a UDP relay; the first one is unauthenticated (§7.1 → 401). */
+  allocate(): void {
+    if (this.stateValue !== 'idle') return;
+    this.stateValue = 'allocating';
+    const attributes: StunAttribute[] = [{ name: 'requestedTransport', value: 17 }];
+    if (this.options.lifetime !== undefined) attributes.push({ name: 'lifetime', value: this.options.lifetime });
+    if (this.options.dontFragment) attributes.push({ name: 'dontFragment', value: true });
+    this.request(StunMethod.Allocate, { kind: 'allocate', attributes, authenticated: false, staleNonceRetries: 0 });
+  }
+
+  /** Sends data to a peer through the relay: a channel if bound, else a Send indication once permitted. */
+  sendTo(peer: TransportAddress, data: Uint8Array): boolean {
+    if (this.stateValue !== 'allocated') return false;
+    const channel = this.channelsByPeer.get(addressKey(peer));
+    if (channel?.state === 'bound') {
+      this.options.send(encodeChannelData(channel.number, data));
+      return true;
+    }
+    const ip = canonicalIp(peer.address);
+    let perm = this.permissions.get(ip);
+    if (!perm || perm.state === 'failed') {
+      this.createPermission(peer.address);
+      perm = this.permissions.get(ip);
+    }
+    if (!perm) return false;
+    if (perm.state === 'installed') {
+      this.sendIndication(peer, data);
+      return true;
+    }
+    // §9: the server drops data from/to peers without a permission, so hold it until CreatePermission succeeds.
+    perm.queue.push({ peer, data: data.slice() });
+    if (perm.queue.length > MAX_QUEUED_PER_PEER) perm.queue.shift();
+    return true;
+  }
+
+  /** RFC 8656 §9: installs (and keeps refreshing) a permission for a peer IP address. */
+  createPermission(peerAddress: string): void {
+    if (this.stateValue !== 'allocated') return;
+    const ip = canonicalIp(peerAddress);
+    const existing = this.permissions.get(ip);
+    if (existing && existing.state !== 'failed') return;
+    this.permissions.set(ip, { state: 'pending', queue: existing?.queue ?? [] });
+    this.sendPermission(ip);
+  }
+
+  /** RFC 8656 §11: binds a channel to the peer (refreshed every 9 minutes); returns its number. */
+  bindChannel(peer: TransportAddress): number | null {
+    if (this.stateValue !== 'allocated') return null;
+    const key = addressKey(peer);
+    const existing = this.channelsByPeer.get(key);
+    if (existing && existing.state !== 'failed') return existing.number;
+    if (this.nextChannel > 0x4fff) return null;
+    const channel: Channel = existing ?? { peer, number: this.nextChannel++, state: 'pending' };
+    channel.state = 'pending';
+    this.channelsByPeer.set(key, channel);
+    this.channelsByNumber.set(channel.number, channel);
+    this.sendChannelBind(channel);
+    return channel.number;
+  }
+
+  /** Feed datagrams received from the TURN server; true if consumed here (ChannelData, Data, responses). */
+  handleDatagram(data: Uint8Array, from?: TransportAddress): boolean {
+    if (from && !sameAddress(from, this.options.server)) return false;
+    const kind = demuxPacket(data);
+    if (kind === 'channel-data') {
+      const cd = decodeChannelData(data);
+      const channel = cd ? this.channelsByNumber.get(cd.channel) : undefined;
+      if (cd && channel && this.stateValue === 'allocated') this.emit('data', { peer: channel.peer, data: cd.data, viaChannel: true });
+      return cd !== null;
+    }
+    if (kind !== 'stun') return false;
+    const msg = decodeStun(data);
+    if (!msg) return false;
+    if (msg.cls === 'indication') {
+      if (msg.method !== StunMethod.Data) return false;
+      const peer = getAttr(msg, 'xorPeerAddress');
+      const payload = getAttr(msg, 'data');
+      if (peer && payload && this.stateValue === 'allocated') this.emit('data', { peer, data: payload, viaChannel: false });
+      return true;
+    }
+    const ctx = this.table.peek(msg.transactionId);
+    if (!ctx) return false;
+    if (!this.responseTrusted(msg, ctx)) return true; // §9.2.5: discard as if never received.
+    this.table.match(msg);
+    if (msg.cls === 'error') this.onError(msg, ctx);
+    else this.onSuccess(msg, ctx);
+    return true;
+  }
+
+  /** RFC 8656 §8: deletes the allocation (Refresh with LIFETIME 0), then emits 'closed'. */
+  close(): void {
+    if (this.stateValue === 'closed' || this.stateValue === 'closing') return;
+    const wasAllocated = this.stateValue === 'allocated';
+    this.stopAll();
+    if (!wasAllocated) {
+      this.finishClose();
+      return;
+    }
+    this.stateValue = 'closing';
+    this.request(StunMethod.Refresh, { kind: 'refresh', attributes: [{ name: 'lifetime', value: 0 }], authenticated: true, staleNonceRetries: 0 });
+  }
+
+  private finishClose(): void {
+    this.stopAll();
+    this.stateValue = 'closed';
+    this.emit('closed', {});
+  }
+
+  private stopAll(): void {
+    this.table.cancelAll();
+    for (const t of this.timers.values()) this.options.clock.clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private schedule(name: string, ms: number, fn: () => void): void {
+    const old = this.timers.get(name);
+    if (old !== undefined) this.options.clock.clearTimeout(old);
+    this.timers.set(
+      name,
+      this.options.clock.setTimeout(() => {
+        this.timers.delete(name);
+        fn();
+      }, ms),
+    );
+  }
+
+  private sendIndication(peer: TransportAddress, data: Uint8Array): void {
+    // §10.1: Send indications carry no credentials (indications cannot be authenticated).
+    const bytes = encodeStun({
+      method: StunMethod.Send,
+      cls: 'indication',
+      transactionId: newTransactionId(this.random),
+      attributes: [
+        { name: 'xorPeerAddress', value: peer },
+        { name: 'data', value: data },
+      ],
+    });
+    this.options.send(bytes);
+  }
+
+  private sendPermission(ip: string): void {
+    this.request(StunMethod.CreatePermission, {
+      kind: 'permission',
+      // §9.1: the port in XOR-PEER-ADDRESS is ignored; permissions are per IP address.
+      attributes: [{ name: 'xorPeerAddress', value: { address: ip, port: 0 } }],
+      authenticated: true,
+      staleNonceRetries: 0,
+      peerAddress: ip,
+    });
+  }
+
+  private sendChannelBind(channel: Channel): void {
+    this.request(StunMethod.ChannelBind, {
+      kind: 'channel',
+      attributes: [
+        { name: 'channelNumber', value: channel.number },
+        { name: 'xorPeerAddress', value: channel.peer },
+      ],
+      authenticated: true,
+      staleNonceRetries: 0,
+      peer: channel.peer,
+      channel: channel.number,
+    });
+  }
+
+  /** Sends a request (a new transaction), adding the long-term credentials once we have them (§9.2.4). */
+  private request(method: number, ctx: RequestContext): void {
+    const attributes = [...ctx.attributes];
+    const withAuth = this.key !== null && this.realm !== null && this.nonce !== null;
+    if (withAuth) {
+      attributes.push({ name: 'username', value: this.options.username });
+      attributes.push({ name: 'realm', value: this.realm as string });
+      attributes.push({ name: 'nonce', value: this.nonce as string });
+      // RFC 8489 §9.2.4: echo the server's PASSWORD-ALGORITHMS and name the one used.
+      if (this.algorithms && this.algorithm) {
+        attributes.push({ name: 'passwordAlgorithms', value: this.algorithms });
+        attributes.push({ name: 'passwordAlgorithm', value: this.algorithm });
+      }
+    }
+    if (this.options.software) attributes.push({ name: 'software', value: this.options.software });
+    const transactionId = newTransactionId(this.random);
+    const bytes = encodeStun(
+      { method, cls: 'request', transactionId, attributes },
+      withAuth ? { integrityKey: this.key as Uint8Array, fingerprint: true } : { fingerprint: true },
+    );
+    const sent: RequestContext = { ...ctx, authenticated: withAuth };
+    this.table.send(transactionId, sent, () => this.options.send(bytes), (c) => this.onTimeout(c), this.options.policy ?? DEFAULT_RETRANSMIT);
+  }
+
+  private resend(ctx: RequestContext): void {
+    const method = {
+      allocate: StunMethod.Allocate,
+      refresh: StunMethod.Refresh,
+      permission: StunMethod.CreatePermission,
+      channel: StunMethod.ChannelBind,
+    }[ctx.kind];
+    this.request(method, ctx);
+  }
+
+  private responseTrusted(msg: DecodedStun, ctx: RequestContext): boolean {
+    if (!ctx.authenticated || !this.key) return true;
+    const code = msg.cls === 'error' ? getAttr(msg, 'errorCode')?.code : undefined;
+    // RFC 8489 §9.2.5: 401 and 438 are not integrity-protected; a success must be; other errors are checked
+    // when they carry MESSAGE-INTEGRITY (servers differ on whether they add it).
+    if (code === 401 || code === 438) return true;
+    if (msg.cls === 'success') return verifyIntegrity(msg, this.key);
+    return !hasIntegrity(msg) || verifyIntegrity(msg, this.key);
+  }
+
+  private onSuccess(msg: DecodedStun, ctx: RequestContext): void {
+    const now = this.options.clock.now();
+    if (ctx.kind === 'allocate') {
+      const relayed = getAttr(msg, 'xorRelayedAddress');
+      if (!relayed) return this.fail('Allocate response without XOR-RELAYED-ADDRESS');
+      const lifetime = getAttr(msg, 'lifetime') ?? 600;
+      this.relayedValue = relayed;
+      this.mappedValue = getAttr(msg, 'xorMappedAddress') ?? null;
+      this.stateValue = 'allocated';
+      this.armRefresh(lifetime, now);
+      this.emit('allocated', { relayed, mapped: this.mappedValue, lifetime });
+    } else if (ctx.kind === 'refresh') {
+      if (this.stateValue === 'closing') return this.finishClose();
+      this.armRefresh(getAttr(msg, 'lifetime') ?? 600, now);
+    } else if (ctx.kind === 'permission' && ctx.peerAddress !== undefined) {
+      const ip = ctx.peerAddress;
+      const perm = this.permissions.get(ip);
+      if (!perm) return;
+      perm.state = 'installed';
+      const queued = perm.queue.splice(0);
+      this.schedule(`perm:${ip}`, PERMISSION_REFRESH_MS, () => this.sendPermission(ip));
+      this.emit('permission', { peerAddress: ip, ok: true });
+      for (const q of queued) this.sendTo(q.peer, q.data);
+    } else if (ctx.kind === 'channel' && ctx.peer && ctx.channel !== undefined) {
+      const channel = this.channelsByNumber.get(ctx.channel);
+      if (!channel) return;
+      const first = channel.state !== 'bound';
+      channel.state = 'bound';
+      this.schedule(`chan:${channel.number}`, CHANNEL_REFRESH_MS, () => this.sendChannelBind(channel));
+      if (first) this.emit('channel', { peer: channel.peer, channel: channel.number, ok: true });
+    }
+  }
+
+  private onError(msg: DecodedStun, ctx: RequestContext): void {
+    const err = getAttr(msg, 'errorCode');
+    const code = err?.code ?? 0;
+    const reason = err ? `${err.code} ${err.reason}`.trim() : 'error response without ERROR-CODE';
+    if (code === 401 && !ctx.authenticated) {
+      // RFC 8489 §9.2.3: the 401 tells us the realm and nonce; retry with credentials.
+      const realm = getAttr(msg, 'realm');
+      const nonce = getAttr(msg, 'nonce');
+      if (!realm || !nonce) return this.failRequest(ctx, `${reason} without REALM/NONCE`, code);
+      this.realm = realm;
+      this.nonce = nonce;
+      this.chooseAlgorithm(getAttr(msg, 'passwordAlgorithms'));
+      this.key = longTermKey(this.options.username, realm, this.options.password, this.algorithm?.algorithm ?? PasswordAlgorithm.Md5);
+      return this.resend(ctx);
+    }
+    if (code === 438 && ctx.staleNonceRetries < MAX_STALE_NONCE_RETRIES) {
+      // RFC 8489 §9.2.5: stale nonce: take the new one and retry.
+      const nonce = getAttr(msg, 'nonce');
+      if (nonce) {
+        this.nonce = nonce;
+        const realm = getAttr(msg, 'realm');
+        if (realm && realm !== this.realm) {
+          this.realm = realm;
+          this.key = longTermKey(this.options.username, realm, this.options.password, this.algorithm?.algorithm ?? PasswordAlgorithm.Md5);
+        }
+        return this.resend({ ...ctx, staleNonceRetries: ctx.staleNonceRetries + 1 });
+      }
+    }
+    if (code === 401) return this.failRequest(ctx, `${reason}: wrong TURN username or password`, code);
+    if (code === 300) {
+      const alt = getAttr(msg, 'alternateServer');
+      return this.failRequest(ctx, alt ? `${reason}: server redirects to ${addressKey(alt)}` : reason, code);
+    }
+    this.failRequest(ctx, reason, code);
+  }
+
+  private chooseAlgorithm(offered: PasswordAlgorithmValue[] | undefined): void {
+    if (!offered || offered.length === 0) {
+      this.algorithms = null;
+      this.algorithm = null;
+      return;
+    }
+    // RFC 8489 §9.2.4: pick one we support; the first offered (server's preference) among MD5 and SHA-256.
+    this.algorithms = offered;
+    this.algorithm =
+      offered.find((a) => a.algorithm === PasswordAlgorithm.Md5 || a.algorithm === PasswordAlgorithm.Sha256) ?? null;
+  }
+
+  private onTimeout(ctx: RequestContext): void {
+    if (ctx.kind === 'refresh' && this.stateValue === 'allocated' && this.options.clock.now() < this.expiresAt) {
+      return this.resend(ctx); // still time before the allocation expires: try again.
+    }
+    if (ctx.kind === 'refresh' && this.stateValue === 'closing') return this.finishClose();
+    this.failRequest(ctx, `no response from TURN server ${addressKey(this.options.server)}`);
+  }
+
+  private failRequest(ctx: RequestContext, reason: string, code?: number): void {
+    if (ctx.kind === 'allocate' || ctx.kind === 'refresh') {
+      if (this.stateValue === 'closing') return this.finishClose();
+      return this.fail(reason, code);
+    }
+    if (ctx.kind === 'permission' && ctx.peerAddress !== undefined) {
+      const perm = this.permissions.get(ctx.peerAddress);
+      if (perm) {
+        perm.state = 'failed';
+        perm.queue.length = 0;
+      }
+      this.emit('permission', { peerAddress: ctx.peerAddress, ok: false, reason });
+    } else if (ctx.kind === 'channel' && ctx.channel !== undefined && ctx.peer) {
+      const channel = this.channelsByNumber.get(ctx.channel);
+      if (channel) channel.state = 'failed';
+      this.emit('channel', { peer: ctx.peer, channel: ctx.channel, ok: false, reason });
+    }
+  }
+
+  private fail(reason: string, code?: number): void {
+    if (this.stateValue === 'failed' || this.stateValue === 'closed') return;
+    this.stopAll();
+    this.stateValue = 'failed';
+    this.emit('failed', code === undefined ? { reason } : { reason, code });
+  }
+
+  /** §8: refresh a minute before the allocation expires (half-way for short lifetimes). */
+  private armRefresh(lifetimeSeconds: number, now: number): void {
+    this.expiresAt = now + lifetimeSeconds * 1000;
+    const lead = Math.min(60, lifetimeSeconds / 2);
+    const lifetime = this.options.lifetime ?? 600;
+    this.schedule('refresh', (lifetimeSeconds - lead) * 1000, () =>
+      this.request(StunMethod.Refresh, { kind: 'refresh', attributes: [{ name: 'lifetime', value: lifetime }], authenticated: true, staleNonceRetries: 0 }),
+    );
+  }
+}

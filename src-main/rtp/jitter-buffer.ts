@@ -1,0 +1,331 @@
+// Adaptive receive jitter buffer, driven by the media tick: reorders, drops duplicates/late packets,
+// reports gaps for concealment, and keeps its delay between min and max from the measured jitter.
+//
+// Model: one packet = one frame of `frameSamples`, and each pop() (one per tick) plays the next sequence
+// number. Play-out starts `targetDelayMs` after the first packet arrives. The target follows the spread
+// of packet transit times over the last ~3 s (max - min of arrival time minus RTP time), plus one frame,
+// clamped to [minDelay, maxDelay]. The delay grows by holding play-out for one tick when a packet
+// arrives after its slot ("late"), or by re-buffering after running dry; it shrinks by dropping one
+// frame when, over a whole second, more audio than the target needed was always queued. No timers and
+// no clock of its own: the caller passes the time in, which makes it testable with a fake clock.
+
+export interface JitterBufferOptions {
+  /** Samples per packet/frame (160 for 20 ms at 8 kHz). */
+  frameSamples: number;
+  /** RTP clock rate (8000 for G.711). */
+  clockRate: number;
+  /** Delay to build up before play-out starts and the floor for adaptation; default 40 ms. */
+  minDelayMs?: number;
+  /** Ceiling for adaptation; default 200 ms. */
+  maxDelayMs?: number;
+  /** Frames held at most; default enough for twice maxDelay. */
+  capacity?: number;
+  /** Preallocated bytes per slot; bigger payloads grow their slot once. Default 512. */
+  maxPayloadBytes?: number;
+}
+
+export type JitterPushResult = 'ok' | 'duplicate' | 'late' | 'reset';
+/** 'frame': play it (the payload is a view valid until the next push); 'lost': conceal one frame;
+ * 'empty': nothing to play (not started yet, or ran dry): play silence or fade out. */
+export type JitterPopResult = { kind: 'frame'; payload: Uint8Array; seq: number } | { kind: 'lost' } | { kind: 'empty' };
+
+export interface JitterBufferStats {
+  duplicates: number;
+  /** Arrived after their play-out slot and were dropped. */
+  late: number;
+  /** Frames that were never received when their turn came (or skipped over after a gap). */
+  lost: number;
+  /** Arrived after a packet with a higher sequence number (and were still in time). */
+  reordered: number;
+  /** Audio queued after the last pop, in ms. */
+  delayMs: number;
+  /** The delay the buffer currently aims for, in ms. */
+  targetDelayMs: number;
+  /** Received frames discarded to cut the delay (or because the buffer overflowed). */
+  dropped: number;
+  /** Times the buffer restarted on a new stream (SSRC change, sequence or timestamp jump). */
+  resets: number;
+}
+
+/** A sequence jump (either way) of more frames than this is a new stream, not loss or reordering. */
+const JUMP_FRAMES = 250;
+/** A timestamp this far (in seconds) from what the sequence number predicts is a new stream too. */
+const TS_JUMP_S = 2;
+/** This many late packets in a row mean our sequence space is stale (a restarted peer): reset. */
+const MAX_CONSECUTIVE_LATE = 10;
+/** Transit-time samples kept for the jitter estimate (~3 s of 20 ms packets). */
+const SPREAD_WINDOW = 150;
+/** Pops per shrink decision (~1 s of 20 ms ticks). */
+const LEVEL_WINDOW = 50;
+
+export class JitterBuffer {
+  readonly stats: JitterBufferStats = {
+    duplicates: 0, late: 0, lost: 0, reordered: 0, delayMs: 0, targetDelayMs: 0, dropped: 0, resets: 0,
+  };
+
+  private readonly frameMs: number;
+  private readonly frameSamples: number;
+  private readonly clockRate: number;
+  private readonly minDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly capacity: number;
+  private readonly slotExt: Float64Array;
+  private readonly slotLen: Int32Array;
+  private readonly slotPlayed: Uint8Array;
+  private readonly slotData: Uint8Array[];
+  private readonly transit = new Float64Array(SPREAD_WINDOW);
+
+  private haveStream = false;
+  private playing = false;
+  private playedAny = false;
+  private stall = false;
+  private playExt = 0; // extended sequence number of the next frame to play
+  private maxExt = 0; // highest extended sequence number received
+  private maxTs = 0; // its RTP timestamp
+  private bufferingSince = Number.NaN;
+  private ssrc: number | undefined;
+  private consecutiveLate = 0;
+  private transitCount = 0;
+  private transitNext = 0;
+  private tsUnwrapped = 0;
+  private lastTsRaw = 0;
+  private targetMs: number;
+  private spreadMs = 0;
+  private minAvail = Infinity;
+  private popsInWindow = 0;
+
+  constructor(opts: JitterBufferOptions) {
+    this.frameSamples = opts.frameSamples > 0 ? opts.frameSamples : 160;
+    this.clockRate = opts.clockRate > 0 ? opts.clockRate : 8000;
+    this.frameMs = (this.frameSamples * 1000) / this.clockRate;
+    this.minDelayMs = Math.max(0, opts.minDelayMs ?? 40);
+    this.maxDelayMs = Math.max(this.minDelayMs, opts.maxDelayMs ?? 200);
+    this.capacity = Math.max(4, Math.floor(opts.capacity ?? 2 * Math.ceil(this.maxDelayMs / this.frameMs) + 4));
+    const bytes = Math.max(1, opts.maxPayloadBytes ?? 512);
+    this.slotExt = new Float64Array(this.capacity).fill(Number.NaN);
+    this.slotLen = new Int32Array(this.capacity);
+    this.slotPlayed = new Uint8Array(this.capacity);
+    this.slotData = Array.from({ length: this.capacity }, () => new Uint8Array(bytes));
+    this.targetMs = this.minDelayMs;
+    this.stats.targetDelayMs = this.targetMs;
+  }
+
+  /**
+   * Adds a received packet; the payload is copied, so the caller may reuse its buffer. Pass `ssrc` to
+   * have a change of source reset the buffer.
+   */
+  push(seq: number, timestamp: number, payload: Uint8Array, arrivalMs: number, ssrc?: number): JitterPushResult {
+    seq &= 0xffff;
+    timestamp >>>= 0;
+    let result: JitterPushResult = 'ok';
+    if (ssrc !== undefined) {
+      if (this.haveStream && this.ssrc !== undefined && ssrc >>> 0 !== this.ssrc) result = this.reset();
+      this.ssrc = ssrc >>> 0;
+    }
+    if (!this.haveStream) {
+      this.beginStream(seq, timestamp, arrivalMs);
+      this.store(seq, timestamp, payload, arrivalMs); // a new stream starts at ext = seq
+      return result;
+    }
+
+    const delta = (((seq - (this.maxExt & 0xffff)) << 16) >> 16); // signed 16-bit distance
+    const tsError = ((timestamp - this.maxTs) | 0) - delta * this.frameSamples;
+    if (Math.abs(delta) > JUMP_FRAMES || Math.abs(tsError) > this.clockRate * TS_JUMP_S) {
+      // RFC 3550 §8.2-style restart (peer rebooted or re-INVITEd a new source): start over cleanly.
+      result = this.reset();
+      this.beginStream(seq, timestamp, arrivalMs);
+      this.store(seq, timestamp, payload, arrivalMs); // a new stream starts at ext = seq
+      return result;
+    }
+    const ext = this.maxExt + delta;
+
+    if (ext < this.playExt) {
+      if (!this.playedAny && !this.playing && this.playExt - ext < this.capacity) {
+        this.playExt = ext; // still buffering the first frames: an earlier packet came in late
+      } else {
+        const s = this.slot(ext);
+        if (this.slotExt[s] === ext) return this.duplicate();
+        this.stats.late++;
+        this.recordTransit(timestamp, arrivalMs); // the late ones are the jitter we failed to absorb
+        if (++this.consecutiveLate >= MAX_CONSECUTIVE_LATE) {
+          const r = this.reset();
+          this.beginStream(seq, timestamp, arrivalMs);
+          this.store(seq, timestamp, payload, arrivalMs); // a new stream starts at ext = seq
+          return r;
+        }
+        this.stall = this.playing; // we were too quick: let the delay grow by one frame
+        return 'late';
+      }
+    }
+    this.consecutiveLate = 0;
+    if (this.slotExt[this.slot(ext)] === ext) return this.duplicate();
+    if (ext < this.maxExt) this.stats.reordered++;
+    // Far ahead of play-out (a burst, or after an outage): make room by skipping the oldest frames.
+    if (ext - this.playExt >= this.capacity) this.skipTo(ext - this.capacity + 1);
+    this.store(ext, timestamp, payload, arrivalMs);
+    return result;
+  }
+
+  /** Called once per frame tick: the next frame to play, a gap to conceal, or nothing. */
+  pop(nowMs: number): JitterPopResult {
+    if (!this.haveStream) return this.empty();
+    if (!this.playing) {
+      if (Number.isNaN(this.bufferingSince) || nowMs - this.bufferingSince < this.targetMs) return this.empty();
+      // Start (or restart after running dry) at the first frame we actually have.
+      let first = this.playExt;
+      while (first <= this.maxExt && this.slotExt[this.slot(first)] !== first) first++;
+      if (first > this.maxExt) return this.empty();
+      this.skipTo(first);
+      this.playing = true;
+      this.stall = false;
+      this.minAvail = Infinity;
+      this.popsInWindow = 0;
+    }
+
+    let avail = this.maxExt - this.playExt + 1;
+    if (avail <= 0) {
+      // Ran dry: re-buffer up to the target delay from the next arrival.
+      this.playing = false;
+      this.bufferingSince = Number.NaN;
+      return this.empty();
+    }
+    if (this.stall && (avail - 1) * this.frameMs < this.maxDelayMs) {
+      this.stall = false;
+      this.updateDelay();
+      return { kind: 'lost' };
+    }
+    this.stall = false;
+    // Never hold more than maxDelay: drop the oldest frames at once (a burst after an outage).
+    const maxQueued = Math.floor(this.maxDelayMs / this.frameMs) + 1;
+    if (avail > maxQueued) {
+      this.skipTo(this.maxExt - maxQueued + 1);
+      avail = maxQueued;
+    }
+    this.trackLevel(avail);
+
+    const ext = this.playExt;
+    const s = this.slot(ext);
+    this.playExt++;
+    this.updateDelay();
+    if (this.slotExt[s] === ext && !this.slotPlayed[s]) {
+      this.slotPlayed[s] = 1;
+      this.playedAny = true;
+      return { kind: 'frame', payload: (this.slotData[s] as Uint8Array).subarray(0, this.slotLen[s]), seq: ext & 0xffff };
+    }
+    this.stats.lost++;
+    return { kind: 'lost' };
+  }
+
+  /** Forgets everything (e.g. the caller saw a new SSRC); counters are kept. */
+  reset(): 'reset' {
+    this.slotExt.fill(Number.NaN);
+    this.slotPlayed.fill(0);
+    this.haveStream = false;
+    this.playing = false;
+    this.playedAny = false;
+    this.stall = false;
+    this.bufferingSince = Number.NaN;
+    this.consecutiveLate = 0;
+    this.transitCount = 0;
+    this.transitNext = 0;
+    this.spreadMs = 0;
+    this.targetMs = this.minDelayMs;
+    this.stats.targetDelayMs = this.targetMs;
+    this.stats.delayMs = 0;
+    this.stats.resets++;
+    return 'reset';
+  }
+
+  private beginStream(seq: number, timestamp: number, arrivalMs: number): void {
+    this.haveStream = true;
+    this.playing = false;
+    this.playExt = seq;
+    this.maxExt = seq;
+    this.maxTs = timestamp;
+    this.lastTsRaw = timestamp;
+    this.tsUnwrapped = 0;
+    this.bufferingSince = arrivalMs;
+  }
+
+  /** Copies a packet into its slot; `ext` is its extended sequence number. */
+  private store(ext: number, timestamp: number, payload: Uint8Array, arrivalMs: number): void {
+    const s = this.slot(ext);
+    if ((this.slotData[s] as Uint8Array).length < payload.length) this.slotData[s] = new Uint8Array(payload.length);
+    (this.slotData[s] as Uint8Array).set(payload);
+    this.slotLen[s] = payload.length;
+    this.slotExt[s] = ext;
+    this.slotPlayed[s] = 0;
+    if (ext > this.maxExt) {
+      this.maxExt = ext;
+      this.maxTs = timestamp;
+    }
+    if (!this.playing && Number.isNaN(this.bufferingSince)) this.bufferingSince = arrivalMs;
+    this.recordTransit(timestamp, arrivalMs);
+  }
+
+  /** Moves play-out forward to `ext`, accounting for what is passed over unplayed. */
+  private skipTo(ext: number): void {
+    for (let e = this.playExt; e < ext; e++) {
+      const s = this.slot(e);
+      if (this.slotExt[s] === e) {
+        if (!this.slotPlayed[s]) this.stats.dropped++;
+        this.slotPlayed[s] = 1;
+      } else if (this.playedAny) {
+        this.stats.lost++;
+      }
+    }
+    if (ext > this.playExt) this.playExt = ext;
+  }
+
+  /** Transit = arrival - RTP time; its spread over the window is the jitter the delay must absorb. */
+  private recordTransit(timestamp: number, arrivalMs: number): void {
+    this.tsUnwrapped += (timestamp - this.lastTsRaw) | 0;
+    this.lastTsRaw = timestamp;
+    this.transit[this.transitNext] = arrivalMs - (this.tsUnwrapped * 1000) / this.clockRate;
+    this.transitNext = (this.transitNext + 1) % SPREAD_WINDOW;
+    if (this.transitCount < SPREAD_WINDOW) this.transitCount++;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < this.transitCount; i++) {
+      const t = this.transit[i] as number;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+    this.spreadMs = this.transitCount > 1 ? hi - lo : 0;
+    this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.spreadMs + this.frameMs));
+    this.stats.targetDelayMs = this.targetMs;
+  }
+
+  /**
+   * Over each window, the least audio queued behind the frame being played ("slack") shows how much of
+   * the delay the jitter really used. Playing at the target delay T with transit spread S, the slowest
+   * packets leave about T - S of slack; more than a frame beyond that is delay we can give back.
+   */
+  private trackLevel(avail: number): void {
+    if (avail < this.minAvail) this.minAvail = avail;
+    if (++this.popsInWindow < LEVEL_WINDOW) return;
+    const neededSlackMs = Math.max(0, this.targetMs - this.spreadMs);
+    const slackMs = (this.minAvail - 1) * this.frameMs;
+    if (slackMs > neededSlackMs + this.frameMs) this.skipTo(this.playExt + 1);
+    this.minAvail = Infinity;
+    this.popsInWindow = 0;
+  }
+
+  private updateDelay(): void {
+    this.stats.delayMs = Math.max(0, this.maxExt - this.playExt + 1) * this.frameMs;
+  }
+
+  private duplicate(): 'duplicate' {
+    this.stats.duplicates++;
+    return 'duplicate';
+  }
+
+  private empty(): JitterPopResult {
+    return { kind: 'empty' };
+  }
+
+  private slot(ext: number): number {
+    const m = ext % this.capacity;
+    return m < 0 ? m + this.capacity : m;
+  }
+}

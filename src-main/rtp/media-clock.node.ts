@@ -1,0 +1,108 @@
+// The media thread's send clock: ticks on absolute hrtime deadlines (no drift), sleeping with setTimeout
+// until shortly before each deadline (so the worker's event loop still receives packets) and with
+// Atomics.wait for the last few milliseconds (timer wake-ups are ~1 ms coarse and late under load).
+
+export interface MediaClockOptions {
+  /** Tick period in ms (20 for 20 ms G.711 frames). */
+  periodMs: number;
+  /** How long before a deadline setTimeout hands over to Atomics.wait; default 3 ms. */
+  spinMarginMs?: number;
+  /**
+   * Called once per tick, as close to the deadline as we can. `lateMs` is how far past the deadline
+   * it runs; `skipped` counts ticks dropped before this one after a long stall (see maxCatchUp).
+   */
+  onTick: (info: { index: number; lateMs: number; skipped: number }) => void;
+  /**
+   * Ticks missed by up to this many periods are run back to back (keeps the RTP timeline); a longer
+   * stall (suspend, debugger) re-anchors the clock and reports the dropped ticks. Default 5.
+   */
+  maxCatchUp?: number;
+}
+
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+export class MediaClock {
+  private readonly period: number;
+  private readonly margin: number;
+  private readonly maxCatchUp: number;
+  private readonly waitCell = new Int32Array(new SharedArrayBuffer(4));
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private deadline = 0;
+  private index = 0;
+  /** Worst lateness seen, ms (for logs and the bench). */
+  maxLateMs = 0;
+
+  constructor(private readonly opts: MediaClockOptions) {
+    if (!(opts.periodMs > 0)) throw new Error(`media clock: bad period ${opts.periodMs}`);
+    this.period = opts.periodMs;
+    this.margin = opts.spinMarginMs ?? 3;
+    this.maxCatchUp = opts.maxCatchUp ?? 5;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Starts ticking; the first tick is one period from now. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.index = 0;
+    this.deadline = nowMs() + this.period;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    const remaining = this.deadline - nowMs();
+    // setTimeout takes whole ms and may fire up to ~1 ms late: aim `margin` ms early.
+    const sleep = Math.floor(remaining - this.margin);
+    this.timer = setTimeout(() => this.fire(), Math.max(0, sleep));
+  }
+
+  private fire(): void {
+    this.timer = null;
+    if (!this.running) return;
+    let now = nowMs();
+    const remaining = this.deadline - now;
+    if (remaining > this.margin + 1) {
+      // Woke far too early (timer coalescing): sleep again rather than block the loop for long.
+      this.schedule();
+      return;
+    }
+    if (remaining > 0) {
+      // Blocks only this worker, for at most ~margin ms; nothing ever notifies the cell.
+      Atomics.wait(this.waitCell, 0, 0, remaining);
+      now = nowMs();
+    }
+    let skipped = 0;
+    const behind = Math.floor((now - this.deadline) / this.period);
+    if (behind > this.maxCatchUp) {
+      skipped = behind;
+      this.deadline += behind * this.period;
+    }
+    // Run this tick, plus any others whose deadline has already passed (bounded by maxCatchUp).
+    for (let guard = 0; guard <= this.maxCatchUp + 1 && this.running; guard++) {
+      const lateMs = Math.max(0, now - this.deadline);
+      if (lateMs > this.maxLateMs) this.maxLateMs = lateMs;
+      const index = this.index++;
+      this.deadline += this.period;
+      try {
+        this.opts.onTick({ index, lateMs, skipped });
+      } catch {
+        // A tick handler must not stop the clock; handlers report their own errors.
+      }
+      skipped = 0;
+      now = nowMs();
+      if (this.deadline > now) break;
+    }
+    this.schedule();
+  }
+}

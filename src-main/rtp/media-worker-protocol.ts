@@ -1,0 +1,254 @@
+// Messages between the main-thread MediaSession proxy and the media worker, with validation of both
+// directions (a worker message is data from another thread; a bad one is reported, never acted on).
+
+import type { AudioConfig } from '../audio/audio-config';
+import type { CodecName, MediaEndpoint, MediaStartParams, RtpStats } from './media-session';
+
+export interface WorkerOpenOptions {
+  audio: AudioConfig;
+  bindAddress: string;
+  portMin: number;
+  portMax: number;
+}
+
+/** Main thread -> worker. `req` numbers the requests that get an answer. */
+export type ToWorker =
+  | { type: 'open'; session: number; req: number; options: WorkerOpenOptions }
+  | { type: 'start'; session: number; req: number; params: MediaStartParams }
+  | { type: 'update'; session: number; req: number; params: MediaStartParams }
+  | { type: 'dtmf'; session: number; digits: string; durationMs: number }
+  | { type: 'mute'; session: number; muted: boolean }
+  | { type: 'stats'; session: number; req: number }
+  | { type: 'close'; session: number; req: number };
+
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
+
+/** Worker -> main thread. */
+export type FromWorker =
+  | { type: 'opened'; req: number; endpoint: MediaEndpoint }
+  | { type: 'done'; req: number }
+  | { type: 'stats'; req: number; stats: RtpStats }
+  | { type: 'failed'; req: number; message: string }
+  | { type: 'error'; session: number; message: string }
+  | { type: 'level'; session: number; input: number; output: number }
+  | { type: 'latched'; session: number; address: string; port: number }
+  /** Periodic stats push, so a crashed worker still leaves the proxy recent numbers for close(). */
+  | { type: 'snapshot'; session: number; stats: RtpStats }
+  | { type: 'log'; level: LogLevelName; scope: string; msg: string; data?: Record<string, unknown> };
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+type Obj = Record<string, unknown>;
+
+const codecs: readonly CodecName[] = ['PCMU', 'PCMA'];
+const directions = ['sendrecv', 'sendonly', 'recvonly', 'inactive'] as const;
+const levels: readonly LogLevelName[] = ['debug', 'info', 'warn', 'error'];
+/** RFC 4733 §3.2 events we can send: 0-9 * # A-D (case-insensitive), plus ',' as a 500 ms pause. */
+export const DTMF_DIGITS = /^[0-9*#A-Da-d,]*$/;
+
+function isObj(x: unknown): x is Obj {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+function isInt(x: unknown, min: number, max: number): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
+}
+function isNum(x: unknown, min: number, max: number): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max;
+}
+function isStr(x: unknown, maxLen = 4096): x is string {
+  return typeof x === 'string' && x.length <= maxLen;
+}
+function isOptional<T>(x: unknown, check: (v: unknown) => v is T): boolean {
+  return x === undefined || check(x);
+}
+const isPort = (x: unknown): x is number => isInt(x, 1, 65535);
+const isPt = (x: unknown): x is number => isInt(x, 0, 127);
+const isBool = (x: unknown): x is boolean => typeof x === 'boolean';
+const isSeq = (x: unknown): x is number => isInt(x, 0, Number.MAX_SAFE_INTEGER);
+
+/** A host for UDP: an IPv4/IPv6 literal or a name, no spaces or control characters. */
+function isHost(x: unknown): x is string {
+  return isStr(x, 255) && x.length > 0 && /^[A-Za-z0-9.:_%\-[\]]+$/.test(x);
+}
+
+export function checkStartParams(x: unknown): Checked<MediaStartParams> {
+  if (!isObj(x)) return { ok: false, error: 'start params must be an object' };
+  if (!isHost(x.remoteAddress)) return { ok: false, error: `bad remoteAddress: ${String(x.remoteAddress)}` };
+  if (!isPort(x.remotePort)) return { ok: false, error: `bad remotePort: ${String(x.remotePort)}` };
+  if (!isOptional(x.remoteRtcpPort, isPort)) return { ok: false, error: `bad remoteRtcpPort: ${String(x.remoteRtcpPort)}` };
+  if (!codecs.includes(x.codec as CodecName)) return { ok: false, error: `unsupported codec: ${String(x.codec)}` };
+  if (!isPt(x.payloadType)) return { ok: false, error: `bad payloadType: ${String(x.payloadType)}` };
+  if (!isOptional(x.telephoneEventPayloadType, isPt)) {
+    return { ok: false, error: `bad telephoneEventPayloadType: ${String(x.telephoneEventPayloadType)}` };
+  }
+  // RFC 4566 §6: ptime is in ms; anything outside 10..200 is not a usable G.711 packetisation.
+  if (!isInt(x.ptime, 10, 200)) return { ok: false, error: `bad ptime: ${String(x.ptime)}` };
+  if (!isOptional(x.symmetric, isBool)) return { ok: false, error: 'symmetric must be a boolean' };
+  if (x.direction !== undefined && !directions.includes(x.direction as (typeof directions)[number])) {
+    return { ok: false, error: `bad direction: ${String(x.direction)}` };
+  }
+  const p: MediaStartParams = {
+    remoteAddress: x.remoteAddress,
+    remotePort: x.remotePort,
+    codec: x.codec as CodecName,
+    payloadType: x.payloadType,
+    ptime: x.ptime,
+  };
+  if (x.remoteRtcpPort !== undefined) p.remoteRtcpPort = x.remoteRtcpPort as number;
+  if (x.telephoneEventPayloadType !== undefined) p.telephoneEventPayloadType = x.telephoneEventPayloadType as number;
+  if (x.symmetric !== undefined) p.symmetric = x.symmetric as boolean;
+  if (x.direction !== undefined) p.direction = x.direction as MediaStartParams['direction'];
+  return { ok: true, value: p };
+}
+
+export function checkAudioConfig(x: unknown): Checked<AudioConfig> {
+  if (!isObj(x)) return { ok: false, error: 'audio config must be an object' };
+  switch (x.kind) {
+    case 'null':
+      return { ok: true, value: { kind: 'null' } };
+    case 'file': {
+      if (!isOptional(x.play, isStr) || !isOptional(x.record, isStr) || !isOptional(x.loop, isBool)) {
+        return { ok: false, error: 'file audio: play/record must be paths, loop a boolean' };
+      }
+      const v: AudioConfig = { kind: 'file' };
+      if (x.play !== undefined) v.play = x.play as string;
+      if (x.record !== undefined) v.record = x.record as string;
+      if (x.loop !== undefined) v.loop = x.loop as boolean;
+      return { ok: true, value: v };
+    }
+    case 'portaudio': {
+      const isId = (d: unknown): d is number => isInt(d, 0, 65535);
+      if (!isOptional(x.inputDevice, isId) || !isOptional(x.outputDevice, isId)) {
+        return { ok: false, error: 'portaudio audio: device ids must be non-negative integers' };
+      }
+      const v: AudioConfig = { kind: 'portaudio' };
+      if (x.inputDevice !== undefined) v.inputDevice = x.inputDevice as number;
+      if (x.outputDevice !== undefined) v.outputDevice = x.outputDevice as number;
+      return { ok: true, value: v };
+    }
+    default:
+      return { ok: false, error: `unknown audio kind: ${String(x.kind)}` };
+  }
+}
+
+export function checkOpenOptions(x: unknown): Checked<WorkerOpenOptions> {
+  if (!isObj(x)) return { ok: false, error: 'open options must be an object' };
+  const audio = checkAudioConfig(x.audio);
+  if (!audio.ok) return audio;
+  if (!isHost(x.bindAddress)) return { ok: false, error: `bad bindAddress: ${String(x.bindAddress)}` };
+  if (!isInt(x.portMin, 1024, 65534) || !isInt(x.portMax, 1025, 65535) || x.portMax <= x.portMin) {
+    return { ok: false, error: `bad RTP port range ${String(x.portMin)}-${String(x.portMax)} (need 1024 <= min < max <= 65535)` };
+  }
+  return { ok: true, value: { audio: audio.value, bindAddress: x.bindAddress, portMin: x.portMin, portMax: x.portMax } };
+}
+
+export function checkToWorker(x: unknown): Checked<ToWorker> {
+  if (!isObj(x) || !isSeq(x.session)) return { ok: false, error: 'message without a session id' };
+  const session = x.session;
+  const needReq = (): Checked<number> => (isSeq(x.req) ? { ok: true, value: x.req } : { ok: false, error: `${String(x.type)} without req` });
+  switch (x.type) {
+    case 'open': {
+      const req = needReq();
+      if (!req.ok) return req;
+      const options = checkOpenOptions(x.options);
+      return options.ok ? { ok: true, value: { type: 'open', session, req: req.value, options: options.value } } : options;
+    }
+    case 'start':
+    case 'update': {
+      const req = needReq();
+      if (!req.ok) return req;
+      const params = checkStartParams(x.params);
+      return params.ok ? { ok: true, value: { type: x.type, session, req: req.value, params: params.value } } : params;
+    }
+    case 'dtmf':
+      if (!isStr(x.digits, 256) || !DTMF_DIGITS.test(x.digits)) return { ok: false, error: `bad DTMF digits: ${String(x.digits)}` };
+      if (!isInt(x.durationMs, 40, 5000)) return { ok: false, error: `bad DTMF duration: ${String(x.durationMs)}` };
+      return { ok: true, value: { type: 'dtmf', session, digits: x.digits, durationMs: x.durationMs } };
+    case 'mute':
+      if (!isBool(x.muted)) return { ok: false, error: 'mute without a boolean' };
+      return { ok: true, value: { type: 'mute', session, muted: x.muted } };
+    case 'stats':
+    case 'close': {
+      const req = needReq();
+      return req.ok ? { ok: true, value: { type: x.type, session, req: req.value } } : req;
+    }
+    default:
+      return { ok: false, error: `unknown message type: ${String(x.type)}` };
+  }
+}
+
+export function checkStats(x: unknown): Checked<RtpStats> {
+  if (!isObj(x)) return { ok: false, error: 'stats must be an object' };
+  const counters = ['packetsSent', 'octetsSent', 'packetsReceived', 'octetsReceived', 'packetsLost', 'duplicates', 'late'] as const;
+  for (const k of counters) {
+    // packetsLost may go negative with duplicates (RFC 3550 §6.4.1), hence the signed lower bound.
+    if (!isNum(x[k], -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) return { ok: false, error: `stats.${k} is not a number` };
+  }
+  if (!isNum(x.jitterMs, 0, Number.MAX_SAFE_INTEGER) || !isNum(x.maxSendGapMs, 0, Number.MAX_SAFE_INTEGER)) {
+    return { ok: false, error: 'stats.jitterMs/maxSendGapMs must be numbers' };
+  }
+  if (x.codec !== null && !codecs.includes(x.codec as CodecName)) return { ok: false, error: 'stats.codec' };
+  if (x.remote !== null && !isStr(x.remote, 300)) return { ok: false, error: 'stats.remote' };
+  if (!isOptional(x.discarded, (v): v is number => isNum(v, 0, Number.MAX_SAFE_INTEGER))) return { ok: false, error: 'stats.discarded' };
+  return { ok: true, value: x as unknown as RtpStats };
+}
+
+export function checkFromWorker(x: unknown): Checked<FromWorker> {
+  if (!isObj(x)) return { ok: false, error: 'worker message must be an object' };
+  const bad = (what: string): Checked<FromWorker> => ({ ok: false, error: `bad ${String(x.type)} message: ${what}` });
+  switch (x.type) {
+    case 'opened': {
+      const e = x.endpoint;
+      if (!isSeq(x.req) || !isObj(e) || !isStr(e.address, 255) || !isPort(e.rtpPort) || !isPort(e.rtcpPort)) return bad('endpoint');
+      return { ok: true, value: { type: 'opened', req: x.req, endpoint: { address: e.address, rtpPort: e.rtpPort, rtcpPort: e.rtcpPort } } };
+    }
+    case 'done':
+      return isSeq(x.req) ? { ok: true, value: { type: 'done', req: x.req } } : bad('req');
+    case 'stats': {
+      if (!isSeq(x.req)) return bad('req');
+      const s = checkStats(x.stats);
+      return s.ok ? { ok: true, value: { type: 'stats', req: x.req, stats: s.value } } : s;
+    }
+    case 'failed':
+      return isSeq(x.req) && isStr(x.message) ? { ok: true, value: { type: 'failed', req: x.req, message: x.message } } : bad('req/message');
+    case 'error':
+      return isSeq(x.session) && isStr(x.message) ? { ok: true, value: { type: 'error', session: x.session, message: x.message } } : bad('session/message');
+    case 'level':
+      if (!isSeq(x.session) || !isNum(x.input, 0, 1) || !isNum(x.output, 0, 1)) return bad('levels');
+      return { ok: true, value: { type: 'level', session: x.session, input: x.input, output: x.output } };
+    case 'latched':
+      if (!isSeq(x.session) || !isHost(x.address) || !isPort(x.port)) return bad('address');
+      return { ok: true, value: { type: 'latched', session: x.session, address: x.address, port: x.port } };
+    case 'snapshot': {
+      if (!isSeq(x.session)) return bad('session');
+      const s = checkStats(x.stats);
+      return s.ok ? { ok: true, value: { type: 'snapshot', session: x.session, stats: s.value } } : s;
+    }
+    case 'log': {
+      if (!levels.includes(x.level as LogLevelName) || !isStr(x.scope, 200) || !isStr(x.msg)) return bad('fields');
+      const value: FromWorker = { type: 'log', level: x.level as LogLevelName, scope: x.scope, msg: x.msg };
+      if (isObj(x.data)) value.data = x.data;
+      return { ok: true, value };
+    }
+    default:
+      return { ok: false, error: `unknown worker message type: ${String(x.type)}` };
+  }
+}
+
+/** Stats of a session that has not started (or whose worker never answered). */
+export function emptyStats(): RtpStats {
+  return {
+    codec: null,
+    packetsSent: 0,
+    octetsSent: 0,
+    packetsReceived: 0,
+    octetsReceived: 0,
+    packetsLost: 0,
+    duplicates: 0,
+    late: 0,
+    jitterMs: 0,
+    remote: null,
+    maxSendGapMs: 0,
+    discarded: 0,
+  };
+}

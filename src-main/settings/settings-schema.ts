@@ -1,0 +1,114 @@
+// Layout of settings.json (schema version, account incl. the password blob, preferences) and the pure
+// migrations that bring an older file up to the current version.
+import { z } from 'zod';
+import { accountSchema, preferencesSchema, type AccountForm, type Preferences } from '../ipc/contract';
+
+export const SETTINGS_VERSION = 1;
+
+/** The account as stored: the contract's form fields, the password only as a SecretBox blob. */
+export const storedAccountSchema = accountSchema.omit({ password: true }).extend({
+  /** SecretBox output; '' = no password stored. */
+  passwordBlob: z.string().max(8192),
+});
+export type StoredAccount = z.infer<typeof storedAccountSchema>;
+
+export const settingsFileSchema = z.object({
+  version: z.literal(SETTINGS_VERSION),
+  account: storedAccountSchema.nullable(),
+  preferences: preferencesSchema,
+});
+export type SettingsFile = z.infer<typeof settingsFileSchema>;
+
+export const DEFAULT_PREFERENCES: Preferences = {
+  language: 'system',
+  inputDevice: null,
+  outputDevice: null,
+  // X-Lite listens on 5060 so direct-IP calls reach it without a port; the core falls back to any
+  // free port when 5060 is taken.
+  sipPort: 5060,
+  rtpPortMin: 10000,
+  rtpPortMax: 20000,
+};
+
+export const DEFAULT_ACCOUNT: Omit<AccountForm, 'password'> = {
+  accountName: '',
+  userId: '',
+  domain: '',
+  displayName: '',
+  authorizationName: '',
+  registerWithDomain: true,
+  sendOutboundVia: 'domain',
+  proxyAddress: '',
+  dialPlan: '',
+  // RFC 3261 §10.2.1.1: 3600 s is the registrar's default when the client asks for none.
+  registerExpires: 3600,
+};
+
+export function defaultSettings(): SettingsFile {
+  return { version: SETTINGS_VERSION, account: null, preferences: { ...DEFAULT_PREFERENCES } };
+}
+
+type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Migrations keyed by the version they read; each returns the next version's layout. Version 0 is a
+ * file without a `version` field (pre-release builds, hand-written files): the same layout as v1.
+ */
+export const settingsMigrations: Record<number, Migration> = {
+  0: (old) => ({ ...old, version: 1 }),
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export type SettingsDecode =
+  | { ok: true; settings: SettingsFile; migratedFrom: number | null }
+  | { ok: false; reason: string };
+
+/**
+ * Brings parsed JSON to the current layout and validates it. Fields added since the file was written
+ * take their defaults (so a new optional setting never makes an old file "corrupt"); a wrong type or
+ * an unknown future version is a failure, and the caller keeps the file aside.
+ */
+export function migrateSettings(raw: unknown): SettingsDecode {
+  if (!isRecord(raw)) return { ok: false, reason: 'not a JSON object' };
+  let version = raw.version === undefined ? 0 : raw.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+    return { ok: false, reason: `bad version field: ${JSON.stringify(version).slice(0, 40)}` };
+  }
+  if (version > SETTINGS_VERSION) {
+    return { ok: false, reason: `written by a newer version of the app (settings version ${version})` };
+  }
+  const from = version;
+  let data: Record<string, unknown> = raw;
+  while (version < SETTINGS_VERSION) {
+    const step = settingsMigrations[version];
+    if (!step) return { ok: false, reason: `no migration from settings version ${version}` };
+    data = step(data);
+    version += 1;
+  }
+  const account = isRecord(data.account) ? { ...DEFAULT_ACCOUNT, passwordBlob: '', ...data.account } : data.account ?? null;
+  const preferences = isRecord(data.preferences) ? { ...DEFAULT_PREFERENCES, ...data.preferences } : DEFAULT_PREFERENCES;
+  const parsed = settingsFileSchema.safeParse({ ...data, account, preferences });
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return { ok: false, reason: first ? `${first.path.join('.') || 'file'}: ${first.message}` : 'invalid settings' };
+  }
+  return { ok: true, settings: parsed.data, migratedFrom: from === SETTINGS_VERSION ? null : from };
+}
+
+/** Parses settings.json text. */
+export function decodeSettings(text: string): SettingsDecode {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, reason: `not valid JSON (${(err as Error).message.slice(0, 100)})` };
+  }
+  return migrateSettings(raw);
+}
+
+export function encodeSettings(settings: SettingsFile): string {
+  return JSON.stringify(settings, null, 2) + '\n';
+}

@@ -1,0 +1,42 @@
+// What the app core needs from storage: load settings + history once (with problems found), save each.
+// Implemented on files by settings-store.node.ts; an in-memory one serves pure tests.
+import type { HistoryEntry } from '../ipc/contract';
+import { defaultSettings, type SettingsFile } from './settings-schema';
+
+export interface LoadedData {
+  settings: SettingsFile;
+  history: HistoryEntry[];
+  /** Human-readable, e.g. "settings.json was corrupt (not valid JSON); kept as settings.json.corrupt-…". */
+  problems: string[];
+}
+
+export interface SettingsStore {
+  /** Where the files live (for messages). */
+  readonly location: string;
+  load(): Promise<LoadedData>;
+  /** Rejects when the file could not be written (the caller reports it). */
+  saveSettings(settings: SettingsFile): Promise<void>;
+  saveHistory(entries: readonly HistoryEntry[]): Promise<void>;
+  /** Resolves when every queued write has finished. */
+  flush(): Promise<void>;
+}
+
+/** A store that keeps everything in memory (tests, or `--data-dir` unusable). */
+export function createMemoryStore(initial?: Partial<LoadedData>): SettingsStore & { saved: { settings: SettingsFile; history: HistoryEntry[] } } {
+  const saved = {
+    settings: structuredClone(initial?.settings ?? defaultSettings()),
+    history: structuredClone(initial?.history ?? []),
+  };
+  return {
+    location: 'memory',
+    saved,
+    load: async () => ({ settings: structuredClone(saved.settings), history: structuredClone(saved.history), problems: [...(initial?.problems ?? [])] }),
+    saveSettings: async (settings) => {
+      saved.settings = structuredClone(settings);
+    },
+    saveHistory: async (entries) => {
+      saved.history = structuredClone([...entries]);
+    },
+    flush: async () => {},
+  };
+}

@@ -1,0 +1,36 @@
+// What a call needs from its user agent (transport, clock, identity, media factory, dialog table):
+// passed in, so inviter and invitation stay pure and run against a fake transport in unit tests.
+
+import type { DigestCredentials } from './digest-auth';
+import type { Clock } from './sip-clock';
+import type { SipTransport } from './sip-transport';
+import type { Logger } from '../util/logger';
+import type { MediaSession } from '../rtp/media-session';
+import type { CallSession } from './call-session';
+
+/** RFC 3261 §17.1.1.1 timer values (ms): T1 is the RTT estimate, T2 the cap for non-INVITE and 2xx retransmits. */
+export const T1 = 500;
+export const T2 = 4000;
+
+export interface CallContext {
+  transport: SipTransport;
+  clock: Clock;
+  log: Logger;
+  /** User-Agent / Server header value. */
+  userAgent: string;
+  /** Our AOR for From (sip:user@domain); absent in direct-IP mode (then sip:<contactUser>@<our address>). */
+  fromUri?: string;
+  displayName?: string;
+  /** User part of our Contact. */
+  contactUser: string;
+  /** Digest credentials for 401/407 to INVITE; absent in direct-IP mode. */
+  credentials?: DigestCredentials;
+  /** Give up on an unanswered outgoing call after this long (CANCEL, reason "no answer"). */
+  ringTimeoutMs: number;
+  createMedia(): MediaSession;
+  /** The dialog table of the user agent: in-dialog requests are routed by dialog id. */
+  addDialog(id: string, call: CallSession): void;
+  removeDialog(id: string): void;
+  /** Called once when a call reaches 'ended'. */
+  onCallEnded(call: CallSession): void;
+}

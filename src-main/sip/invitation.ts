@@ -1,0 +1,142 @@
+// Incoming calls (RFC 3261 §13.3): 100 Trying, the SDP offer checked (488 if unusable), 180 Ringing,
+// then answer() -> 2xx sent until ACKed, reject() -> 486/603, CANCEL -> 487, BYE either way.
+
+import { CallSession, capabilityHeaders } from './call-session';
+import { Dialog } from './dialog';
+import { localUri } from './inviter';
+import { createAnswer, createOffer } from './sdp-negotiate';
+import { displayNameOf, hasSdp, statusText } from './sip-headers';
+import { newSessionId, newTag } from './sip-random';
+import type { CallContext } from './call-context';
+import type { SipRequest } from './sip-message';
+import type { Destination } from './sip-transport';
+import type { CallEndInfo } from './user-agent-api';
+import type { MediaStartParams } from '../rtp/media-session';
+
+export class IncomingCall extends CallSession {
+  readonly direction = 'incoming' as const;
+  readonly invite: SipRequest;
+  private readonly remote: Destination;
+  private readonly localTag = newTag();
+  /** SDP answer prepared while ringing; undefined for a late offer (INVITE without SDP). */
+  private answerSdp: string | undefined;
+  private answerMedia: MediaStartParams | undefined;
+  private finalSent = false;
+  private answering: Promise<void> | undefined;
+
+  constructor(ctx: CallContext, invite: SipRequest, remote: Destination) {
+    super(ctx, invite.headers['call-id'], 'incoming', invite.headers.from.uri, displayNameOf(invite.headers.from));
+    this.invite = invite;
+    this.remote = remote;
+  }
+
+  /** True once a final response went out: a CANCEL then changes nothing (RFC 3261 §9.2). */
+  get answeredOrRejected(): boolean {
+    return this.finalSent;
+  }
+
+  /**
+   * Prepares the call and rings: 100 Trying at once (§8.2.6.1 wants it within 200 ms), media opened,
+   * the offer checked, then 180 Ringing with our tag and Contact. Resolves true when the call rings
+   * (the user agent then announces it), false when it was refused or cancelled meanwhile.
+   */
+  async begin(): Promise<boolean> {
+    this.respond(this.invite, 100);
+    try {
+      const local = await this.ctx.transport.localFor(this.remote.address);
+      if (this.ended) return false;
+      this.media = this.ctx.createMedia();
+      const endpoint = await this.media.open();
+      if (this.ended) return false;
+      const rtpAddress = endpoint.address && endpoint.address !== '0.0.0.0' && endpoint.address !== '::' ? endpoint.address : local.address;
+      this.localOffer = {
+        address: rtpAddress,
+        port: endpoint.rtpPort,
+        codecs: ['PCMU', 'PCMA'],
+        telephoneEvent: true,
+        ptime: 20,
+        sessionId: newSessionId(),
+        sessionVersion: 1,
+      };
+      this.contact = { uri: localUri(this.ctx.contactUser, local), params: {} };
+      if (hasSdp(this.invite)) {
+        const answer = createAnswer(this.invite.content ?? '', this.localOffer);
+        if ('error' in answer) {
+          this.sendFinal(488, { headers: { warning: `304 - "${answer.error.reason.replace(/"/g, "'")}"` } });
+          await this.finish({ reason: `488 Not Acceptable Here (${answer.error.reason})`, status: 488, by: 'local' });
+          return false;
+        }
+        this.answerSdp = this.versionedSdp(() => answer.sdp);
+        this.answerMedia = answer.media;
+      }
+      // The early dialog exists from our 180 on (§12.1.1): a BYE or re-INVITE may refer to it.
+      this.dialog = Dialog.asUas(this.invite, this.localTag);
+      this.ctx.addDialog(this.dialog.id, this);
+      this.respond(this.invite, 180, { toTag: this.localTag, headers: { contact: [this.contact] } });
+      return true;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.ctx.log.error('cannot take incoming call', { callId: this.id, error: message });
+      if (!this.finalSent) this.sendFinal(500);
+      await this.finish({ reason: `cannot take call: ${message}`, status: 500, by: 'error' });
+      return false;
+    }
+  }
+
+  private sendFinal(status: number, opts: { reason?: string; headers?: Record<string, string> } = {}): void {
+    this.finalSent = true;
+    this.respond(this.invite, status, { ...opts, toTag: this.localTag });
+  }
+
+  /** 200 OK with our answer (or our offer, for an INVITE without SDP: the ACK answers, RFC 3264 §5). */
+  answer(): Promise<void> {
+    if (this.answering) return this.answering;
+    if (this.state !== 'ringing' || this.ended || this.finalSent || !this.dialog) {
+      return Promise.reject(new Error(`cannot answer a call that is ${this.ended ? 'ended' : this.state}`));
+    }
+    const lateOffer = this.answerSdp === undefined;
+    const sdp = lateOffer ? this.versionedSdp((o) => createOffer(o)) : this.answerSdp;
+    this.finalSent = true;
+    const res = this.respond(this.invite, 200, {
+      toTag: this.localTag,
+      headers: { ...capabilityHeaders(), ...(this.contact ? { contact: [this.contact] } : {}), 'content-type': 'application/sdp' },
+      ...(sdp !== undefined ? { content: sdp } : {}),
+    });
+    this.retransmit2xx(res, lateOffer ? this.localOffer : undefined);
+    this.setState('connected');
+    this.answering = this.answerMedia ? this.applyMedia(this.answerMedia) : Promise.resolve();
+    return this.answering;
+  }
+
+  reject(status: 486 | 603 = 486): void {
+    if (this.ended || this.finalSent) return;
+    this.sendFinal(status);
+    void this.finish({ reason: statusText({ status, reason: '' }), status, by: 'local' });
+  }
+
+  /** CANCEL for our INVITE (§9.2): 200 to the CANCEL; if we had not answered, 487 to the INVITE. */
+  onCancel(cancel: SipRequest): void {
+    this.respond(cancel, 200);
+    if (this.finalSent || this.ended) return;
+    this.sendFinal(487);
+    void this.finish({ reason: 'cancelled by caller', status: 487, by: 'remote' });
+  }
+
+  protected override onRemoteBye(): void {
+    // A BYE in the early dialog (§15): the INVITE still needs its final answer.
+    if (!this.finalSent) this.sendFinal(487);
+    super.onRemoteBye();
+  }
+
+  protected onFinish(): void {}
+
+  hangup(): Promise<CallEndInfo> {
+    if (this.ended) return this.whenEnded();
+    if (this.state === 'connected') {
+      this.sendBye();
+      return this.finish({ reason: 'hung up', by: 'local' });
+    }
+    if (!this.finalSent) this.sendFinal(603);
+    return this.finish({ reason: '603 Decline', status: 603, by: 'local' });
+  }
+}

@@ -1,0 +1,340 @@
+// Outgoing calls (RFC 3261 §13.2): INVITE with our SDP offer, provisional/final responses, ACK for
+// 2xx (ours to send, §13.2.2.4), digest retry, 3xx redirects, CANCEL (§9.1), ring timeout, BYE.
+
+import { CallSession } from './call-session';
+import { T1, type CallContext } from './call-context';
+import { applyRouteSet, Dialog, hopOf } from './dialog';
+import { chooseChallenge, DigestNonceState } from './digest-auth';
+import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
+import { createOffer, parseAnswer } from './sdp-negotiate';
+import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText, SUPPORTED } from './sip-headers';
+import { newCallId, newSessionId, newTag } from './sip-random';
+import { quoteDisplayName } from './sip-uri';
+import type { TimerId } from './sip-clock';
+import type { SipRequest, SipResponse } from './sip-message';
+import type { Destination, ResponseInfo, SentRequest } from './sip-transport';
+import type { CallEndInfo } from './user-agent-api';
+import type { MediaEndpoint } from '../rtp/media-session';
+
+export interface OutgoingCallOptions {
+  /** Request-URI (already through the dial plan). */
+  target: string;
+  /** Preloaded route (an outbound proxy, sip:proxy;lr), or [] to send straight to the target. */
+  routeSet: string[];
+}
+
+/** Contact / direct-mode From URI for our address (IPv6 in brackets, RFC 3261 §25.1). */
+export function localUri(user: string, local: Destination): string {
+  const host = local.address.includes(':') ? `[${local.address}]` : local.address;
+  return `sip:${user}@${host}:${local.port}`;
+}
+
+function fmt(d: Destination): string {
+  return `${d.address}:${d.port}`;
+}
+
+export class OutgoingCall extends CallSession {
+  readonly direction = 'outgoing' as const;
+  private readonly target: string;
+  private readonly routeSet: string[];
+  private readonly fromTag = newTag();
+  private readonly nonces = new DigestNonceState();
+  private readonly redirects: RedirectTracker;
+  private cseq = 0;
+  private currentUri: string;
+  private endpoint: MediaEndpoint | undefined;
+  private invite: SipRequest | undefined;
+  private sentInvite: SentRequest | undefined;
+  private inviteDest: Destination | undefined;
+  private provisional = false;
+  private cancelReason: string | undefined;
+  private cancelSent = false;
+  private authTries = 0;
+  private earlySdp: string | undefined;
+  private ack: SentRequest | undefined;
+  private ringTimer: TimerId | undefined;
+  private cancelTimer: TimerId | undefined;
+
+  constructor(ctx: CallContext, opts: OutgoingCallOptions) {
+    super(ctx, newCallId(), 'outgoing', opts.target, '');
+    this.target = opts.target;
+    this.currentUri = opts.target;
+    this.routeSet = opts.routeSet;
+    this.redirects = createRedirectTracker(opts.target);
+  }
+
+  /** Opens media and sends the INVITE; failures end the call with a reason. */
+  start(): void {
+    this.begin().catch((err: unknown) => {
+      void this.finish({ reason: err instanceof Error ? err.message : String(err), by: 'error' });
+    });
+  }
+
+  /** Ends the call at once with `reason` (e.g. a dial string that is not a valid target). */
+  fail(reason: string): void {
+    void this.finish({ reason, by: 'error' });
+  }
+
+  private async begin(): Promise<void> {
+    this.media = this.ctx.createMedia();
+    this.endpoint = await this.media.open();
+    if (this.ended) return;
+    await this.sendInvite(this.currentUri);
+  }
+
+  private async sendInvite(uri: string, authorization?: { header: string; value: Record<string, string> }): Promise<void> {
+    const routed = applyRouteSet(uri, this.routeSet);
+    const hop = hopOf(routed.nextHop);
+    if (!hop) throw new Error(`bad address ${routed.nextHop}`);
+    const resolved = await this.ctx.transport.resolve(hop);
+    if (this.ended) return;
+    if (this.cancelReason !== undefined) {
+      // Hung up before anything was sent: nothing to CANCEL.
+      void this.finish({ reason: this.cancelReason, by: 'local' });
+      return;
+    }
+    const local = resolved.local;
+    const endpoint = this.endpoint;
+    if (!endpoint) throw new Error('media not open');
+    if (!this.localOffer) {
+      const rtpAddress = endpoint.address && endpoint.address !== '0.0.0.0' && endpoint.address !== '::' ? endpoint.address : local.address;
+      this.localOffer = {
+        address: rtpAddress,
+        port: endpoint.rtpPort,
+        codecs: ['PCMU', 'PCMA'],
+        telephoneEvent: true,
+        ptime: 20,
+        sessionId: newSessionId(),
+        sessionVersion: 1,
+      };
+    }
+    const sdp = this.versionedSdp((o) => createOffer(o)) ?? '';
+    this.contact = { uri: localUri(this.ctx.contactUser, local), params: {} };
+    const name = this.ctx.displayName ? quoteDisplayName(this.ctx.displayName) : undefined;
+    this.cseq += 1;
+    const invite: SipRequest = {
+      method: 'INVITE',
+      uri: routed.uri,
+      headers: {
+        via: [],
+        to: { uri: this.target, params: {} },
+        from: { ...(name ? { name } : {}), uri: this.ctx.fromUri ?? localUri(this.ctx.contactUser, local), params: { tag: this.fromTag } },
+        'call-id': this.id,
+        cseq: { seq: this.cseq, method: 'INVITE' },
+        contact: [this.contact],
+        'max-forwards': MAX_FORWARDS,
+        'user-agent': this.ctx.userAgent,
+        allow: ALLOW,
+        supported: SUPPORTED,
+        'content-type': 'application/sdp',
+      },
+      content: sdp,
+    };
+    if (routed.route.length > 0) invite.headers.route = routed.route;
+    if (authorization) invite.headers[authorization.header] = [authorization.value];
+    this.invite = invite;
+    this.inviteDest = resolved.destination;
+    this.provisional = false;
+    this.cancelSent = false;
+    this.sentInvite = this.ctx.transport.sendRequest(invite, resolved.destination, (res, info) => this.onResponse(invite, res, info));
+    if (this.ringTimer === undefined) this.ringTimer = this.ctx.clock.setTimeout(() => this.cancel('no answer'), this.ctx.ringTimeoutMs);
+  }
+
+  private onResponse(invite: SipRequest, res: SipResponse, info: ResponseInfo): void {
+    if (res.status >= 200 && res.status < 300) {
+      this.on2xx(invite, res);
+      return;
+    }
+    // Answers to an INVITE we have since replaced (auth retry, redirect) are of no interest.
+    if (invite !== this.invite || this.ended) return;
+    if (res.status < 200) {
+      this.onProvisional(res);
+      return;
+    }
+    const dest = this.inviteDest ? fmt(this.inviteDest) : '?';
+    if (info.synthetic) {
+      const reason = res.status === 408 ? `timeout: no answer from ${dest}` : `cannot reach ${dest} (${statusText(res)})`;
+      void this.finish(this.cancelReason !== undefined ? { reason: this.cancelReason, by: 'local' } : { reason, by: 'error' });
+      return;
+    }
+    if (this.cancelReason !== undefined) {
+      void this.finish({ reason: this.cancelReason, status: res.status, by: 'local' });
+      return;
+    }
+    if (res.status >= 300 && res.status < 400) {
+      const next = nextRedirect(res, this.redirects);
+      if ('error' in next) {
+        void this.finish({ reason: next.error, status: res.status, by: 'remote' });
+        return;
+      }
+      this.ctx.log.info('following redirect', { callId: this.id, to: next.uri });
+      this.currentUri = next.uri;
+      this.authTries = 0;
+      this.restart(next.uri);
+      return;
+    }
+    if ((res.status === 401 || res.status === 407) && this.ctx.credentials) {
+      const challenge = chooseChallenge(res.status === 401 ? res.headers['www-authenticate'] : res.headers['proxy-authenticate']);
+      // Once per challenge, again only for stale=true (RFC 2617 §3.2.1), with CSeq + 1 (RFC 3261 §22.2).
+      if (challenge && (this.authTries === 0 || (challenge.stale && this.authTries < 3))) {
+        this.authTries += 1;
+        const value = this.nonces.authorize(challenge, this.ctx.credentials, { method: 'INVITE', uri: invite.uri });
+        this.restart(this.currentUri, { header: res.status === 401 ? 'authorization' : 'proxy-authorization', value });
+        return;
+      }
+      void this.finish({ reason: `${statusText(res)}${challenge ? ' (wrong password?)' : ''}`, status: res.status, by: 'remote' });
+      return;
+    }
+    void this.finish({ reason: statusText(res), status: res.status, by: 'remote' });
+  }
+
+  private restart(uri: string, authorization?: { header: string; value: Record<string, string> }): void {
+    this.sendInvite(uri, authorization).catch((err: unknown) => {
+      void this.finish({ reason: err instanceof Error ? err.message : String(err), by: 'error' });
+    });
+  }
+
+  private onProvisional(res: SipResponse): void {
+    this.provisional = true;
+    if (this.cancelReason !== undefined) {
+      this.sendCancel();
+      return;
+    }
+    if (res.status >= 180) this.setState('ringing');
+    // Early media (RFC 3960): an answer in a 18x starts media now; the 2xx confirms or updates it.
+    if (res.status >= 180 && hasSdp(res) && this.localOffer) {
+      const params = parseAnswer(res.content ?? '', this.localOffer);
+      if (!('error' in params)) {
+        this.earlySdp = res.content;
+        void this.applyMedia(params);
+      }
+    }
+  }
+
+  private on2xx(invite: SipRequest, res: SipResponse): void {
+    const tag = res.headers.to.params.tag;
+    if (this.dialog && tag === this.dialog.remoteTag) {
+      // A retransmitted 2xx: our ACK was lost, send it again (§13.2.2.4).
+      this.ack?.resend();
+      return;
+    }
+    if (this.dialog || this.ended || invite !== this.invite) {
+      // A second 2xx from another fork, or one after we gave up: confirm and end it (§13.2.2.4).
+      this.ackAndBye(invite, res);
+      return;
+    }
+    const dialog = Dialog.asUac(invite, res);
+    if (!dialog) {
+      void this.finish({ reason: 'invalid 2xx: no To tag', status: res.status, by: 'error' });
+      return;
+    }
+    this.dialog = dialog;
+    this.ctx.addDialog(dialog.id, this);
+    this.clearTimers();
+    void this.sendInDialog('ACK', { seq: invite.headers.cseq.seq }).then((sent) => {
+      this.ack = sent;
+    });
+    if (this.cancelReason !== undefined) {
+      // CANCEL crossed the 2xx (§9.1): the call was accepted after all, so end it with BYE.
+      this.sendBye();
+      void this.finish({ reason: this.cancelReason, status: res.status, by: 'local' });
+      return;
+    }
+    const sdp = hasSdp(res) ? res.content : this.earlySdp;
+    const params = sdp !== undefined && this.localOffer ? parseAnswer(sdp, this.localOffer) : { error: 'no SDP answer in 2xx' };
+    if ('error' in params) {
+      this.sendBye();
+      void this.finish({ reason: params.error.startsWith('no SDP') ? params.error : `bad SDP answer: ${params.error}`, by: 'error' });
+      return;
+    }
+    const name = displayNameOf(res.headers.to);
+    if (name) this.remoteDisplayName = name;
+    this.setState('connected');
+    void this.applyMedia(params);
+  }
+
+  private ackAndBye(invite: SipRequest, res: SipResponse): void {
+    const d = Dialog.asUac(invite, res);
+    if (!d) return;
+    const ack = d.createRequest('ACK', { seq: invite.headers.cseq.seq });
+    const bye = d.createRequest('BYE', { headers: { 'user-agent': this.ctx.userAgent } });
+    const hop = hopOf(ack.nextHop);
+    if (!hop) return;
+    this.ctx.transport.resolve(hop).then(
+      (r) => {
+        this.ctx.transport.sendRequest(ack.request, r.destination);
+        this.ctx.transport.sendRequest(bye.request, r.destination, () => {});
+      },
+      () => {},
+    );
+  }
+
+  /** CANCEL only after a provisional response (RFC 3261 §9.1); until then the wish is remembered. */
+  private cancel(reason: string): void {
+    if (this.ended) return;
+    if (this.cancelReason === undefined) this.cancelReason = reason;
+    if (!this.invite) {
+      if (!this.endpoint) void this.finish({ reason, by: 'local' });
+      return;
+    }
+    if (this.provisional) this.sendCancel();
+  }
+
+  private sendCancel(): void {
+    const invite = this.invite;
+    const via = this.sentInvite?.topVia();
+    if (this.cancelSent || !invite || !this.inviteDest) return;
+    this.cancelSent = true;
+    if (!via) {
+      void this.finish({ reason: this.cancelReason ?? 'cancelled', by: 'local' });
+      return;
+    }
+    // §9.1: same Request-URI, Call-ID, To, From, CSeq number and Route as the INVITE; its top Via only.
+    const cancel: SipRequest = {
+      method: 'CANCEL',
+      uri: invite.uri,
+      headers: {
+        via: [via],
+        to: invite.headers.to,
+        from: invite.headers.from,
+        'call-id': invite.headers['call-id'],
+        cseq: { seq: invite.headers.cseq.seq, method: 'CANCEL' },
+        'max-forwards': MAX_FORWARDS,
+        'user-agent': this.ctx.userAgent,
+      },
+    };
+    if (invite.headers.route) cancel.headers.route = invite.headers.route;
+    this.ctx.transport.sendRequest(cancel, this.inviteDest, () => {});
+    // §9.1 / §17.1.1.2: if the INVITE gets no final answer within 64*T1, give up on it.
+    this.cancelTimer = this.ctx.clock.setTimeout(() => {
+      void this.finish({ reason: this.cancelReason ?? 'cancelled', by: 'local' });
+    }, 64 * T1);
+  }
+
+  private clearTimers(): void {
+    this.ctx.clock.clearTimeout(this.ringTimer);
+    this.ctx.clock.clearTimeout(this.cancelTimer);
+  }
+
+  protected onFinish(): void {
+    this.clearTimers();
+  }
+
+  answer(): Promise<void> {
+    return Promise.reject(new Error('answer() is for incoming calls'));
+  }
+
+  reject(): void {
+    this.ctx.log.warn('reject() ignored on an outgoing call', { callId: this.id });
+  }
+
+  hangup(): Promise<CallEndInfo> {
+    if (this.ended) return this.whenEnded();
+    if (this.state === 'connected') {
+      this.sendBye();
+      return this.finish({ reason: 'hung up', by: 'local' });
+    }
+    this.cancel('cancelled');
+    return this.whenEnded();
+  }
+}

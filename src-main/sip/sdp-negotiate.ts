@@ -1,0 +1,332 @@
+// SDP offer/answer for one G.711 audio stream (RFC 3264 over RFC 4566 SDP, parsed with sdp-transform);
+// turns SDP into the MediaStartParams the media session needs. Pure.
+
+import { parse, write } from 'sdp-transform';
+import type { MediaDescription, SessionDescription } from 'sdp-transform';
+import type { CodecName, MediaStartParams } from '../rtp/media-session';
+
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+export interface LocalMediaOffer {
+  /** IP to put in c= (and o=): the address the peer should send RTP to. */
+  address: string;
+  port: number;
+  /** Preference order; empty means the default ['PCMU', 'PCMA']. */
+  codecs: CodecName[];
+  /** Offer / accept RFC 4733 telephone-event/8000 (events 0-16, PT 101 in our offers). */
+  telephoneEvent: boolean;
+  /** Packetisation time in ms (20). */
+  ptime: number;
+  /** What we want; sendonly or inactive put the call on hold (RFC 3264 §8.4). Default sendrecv. */
+  direction?: Direction;
+  /** o= sess-id: numeric, stays the same for the whole session (RFC 4566 §5.2). */
+  sessionId: string;
+  /** o= sess-version: the caller increments it on every new offer/answer (RFC 3264 §8). */
+  sessionVersion: number;
+  username?: string;
+}
+
+export type AnswerResult = { sdp: string; media: MediaStartParams } | { error: { status: 488; reason: string } };
+
+/** RFC 3551 §6 static payload types for the codecs we implement. */
+const STATIC_PT: Record<CodecName, number> = { PCMU: 0, PCMA: 8 };
+const TELEPHONE_EVENT_PT = 101;
+/** RFC 4733 §3.2: 0-15 are the DTMF digits and A-D, 16 is flash; we send and accept all of them. */
+const SUPPORTED_EVENTS = { min: 0, max: 16 };
+const DEFAULT_CODECS: CodecName[] = ['PCMU', 'PCMA'];
+const SUPPORTED_PROTOCOLS = new Set(['RTP/AVP', 'RTP/AVPF']);
+
+function localCodecs(local: LocalMediaOffer): CodecName[] {
+  const list = (local.codecs ?? []).filter((c) => c === 'PCMU' || c === 'PCMA');
+  return list.length > 0 ? [...new Set(list)] : DEFAULT_CODECS;
+}
+
+function ipVersion(address: string): 4 | 6 {
+  return address.includes(':') ? 6 : 4;
+}
+
+function validPtime(ptime: unknown): number | undefined {
+  // G.711 packets of 10-60 ms in 10 ms steps are what RTP media engines commonly handle.
+  return typeof ptime === 'number' && Number.isInteger(ptime) && ptime >= 10 && ptime <= 60 && ptime % 10 === 0
+    ? ptime
+    : undefined;
+}
+
+function baseSession(local: LocalMediaOffer): SessionDescription {
+  const v = ipVersion(local.address);
+  const username = (local.username ?? '-').replace(/\s+/g, '') || '-';
+  const sessionId = /^\d+$/.test(local.sessionId) ? local.sessionId : '0';
+  return {
+    version: 0,
+    origin: { username, sessionId, sessionVersion: local.sessionVersion, netType: 'IN', ipVer: v, address: local.address },
+    name: '-',
+    connection: { version: v, ip: local.address },
+    timing: { start: 0, stop: 0 },
+    media: [],
+  };
+}
+
+/** Our offer: m=audio with PCMU/PCMA in preference order, telephone-event on PT 101 (RFC 4733 §7). */
+export function createOffer(local: LocalMediaOffer): string {
+  const session = baseSession(local);
+  const codecs = localCodecs(local);
+  const m: MediaDescription = {
+    type: 'audio',
+    port: local.port,
+    protocol: 'RTP/AVP',
+    payloads: '',
+    rtp: codecs.map((c) => ({ payload: STATIC_PT[c], codec: c, rate: 8000 })),
+    fmtp: [],
+    ptime: validPtime(local.ptime) ?? 20,
+    direction: local.direction ?? 'sendrecv',
+  };
+  if (local.telephoneEvent) {
+    m.rtp.push({ payload: TELEPHONE_EVENT_PT, codec: 'telephone-event', rate: 8000 });
+    m.fmtp.push({ payload: TELEPHONE_EVENT_PT, config: `${SUPPORTED_EVENTS.min}-${SUPPORTED_EVENTS.max}` });
+  }
+  m.payloads = m.rtp.map((r) => r.payload).join(' ');
+  session.media.push(m);
+  return write(session);
+}
+
+interface ParsedSdp {
+  session: SessionDescription;
+  media: MediaDescription[];
+}
+
+/** sdp-transform never throws and skips what it cannot read, so the structure is checked here. */
+function parseSdp(text: unknown): ParsedSdp | string {
+  if (typeof text !== 'string' || text.trim() === '') return 'empty SDP';
+  if (!/^v=0\s*$/.test(text.trimStart().split(/\r?\n/)[0] ?? '')) return 'malformed SDP: it must start with v=0';
+  let session: SessionDescription;
+  try {
+    session = parse(text);
+  } catch {
+    return 'malformed SDP';
+  }
+  const media = Array.isArray(session.media) ? session.media : [];
+  if (media.length === 0) return 'malformed SDP: no m= line';
+  for (const m of media) {
+    if (typeof m.type !== 'string' || typeof m.port !== 'number' || !Number.isFinite(m.port) || typeof m.protocol !== 'string') {
+      return 'malformed SDP: unreadable m= line';
+    }
+  }
+  return { session, media };
+}
+
+function payloadList(m: MediaDescription): number[] {
+  return String(m.payloads ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((p) => /^\d{1,3}$/.test(p))
+    .map(Number)
+    .filter((p) => p <= 127);
+}
+
+/** What codec a payload type stands for: its rtpmap, or the RFC 3551 static assignment. */
+function codecOf(m: MediaDescription, pt: number): { name: string; rate: number; channels: number } | null {
+  const map = (m.rtp ?? []).find((r) => r.payload === pt);
+  if (map) return { name: String(map.codec).toUpperCase(), rate: map.rate ?? 0, channels: map.encoding ?? 1 };
+  if (pt === 0) return { name: 'PCMU', rate: 8000, channels: 1 };
+  if (pt === 8) return { name: 'PCMA', rate: 8000, channels: 1 };
+  return null;
+}
+
+function g711Of(m: MediaDescription, pt: number): CodecName | null {
+  const c = codecOf(m, pt);
+  if (!c || c.rate !== 8000 || c.channels !== 1) return null;
+  return c.name === 'PCMU' || c.name === 'PCMA' ? c.name : null;
+}
+
+function describe(m: MediaDescription): string {
+  const names = payloadList(m).map((pt) => {
+    const c = codecOf(m, pt);
+    return c ? `${c.name}/${c.rate}` : `PT ${pt}`;
+  });
+  return names.length > 0 ? names.join(', ') : 'none';
+}
+
+/** RFC 4733 §2.4.1 event list ("0-15,16"); absent means 0-15. Returns the events we also support. */
+function eventsWeSupport(config: string | undefined): number[] {
+  const events = new Set<number>();
+  for (const part of (config ?? '0-15').split(',')) {
+    const r = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!r) continue;
+    const lo = Number(r[1]);
+    const hi = r[2] === undefined ? lo : Number(r[2]);
+    for (let e = Math.max(lo, SUPPORTED_EVENTS.min); e <= Math.min(hi, SUPPORTED_EVENTS.max); e++) events.add(e);
+  }
+  return [...events].sort((a, b) => a - b);
+}
+
+function formatEvents(events: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < events.length; ) {
+    let j = i;
+    while (j + 1 < events.length && (events[j + 1] ?? -1) === (events[j] ?? -2) + 1) j++;
+    parts.push(i === j ? `${events[i]}` : `${events[i]}-${events[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** The peer's telephone-event/8000 payload type (ours must have the same clock as G.711). */
+function telephoneEventOf(m: MediaDescription): { pt: number; events: number[] } | null {
+  for (const pt of payloadList(m)) {
+    const c = codecOf(m, pt);
+    if (c && c.name === 'TELEPHONE-EVENT' && c.rate === 8000) {
+      const events = eventsWeSupport((m.fmtp ?? []).find((f) => f.payload === pt)?.config);
+      return events.length > 0 ? { pt, events } : null;
+    }
+  }
+  return null;
+}
+
+function directionOf(session: SessionDescription, m: MediaDescription): Direction {
+  return m.direction ?? session.direction ?? 'sendrecv';
+}
+
+function connectionOf(session: SessionDescription, m: MediaDescription): string | undefined {
+  return m.connection?.ip ?? session.connection?.ip;
+}
+
+/** RFC 2543-style hold: c=0.0.0.0 (or ::) means "do not send to me" (RFC 3264 §8.4 keeps it legal). */
+function isNullAddress(ip: string | undefined): boolean {
+  return ip === '0.0.0.0' || ip === '::';
+}
+
+/** Combines what the peer declared (from its side) with what we want (from ours). */
+function ourDirection(peer: Direction, peerAddress: string | undefined, wanted: Direction): Direction {
+  const peerSends = peer === 'sendrecv' || peer === 'sendonly';
+  const peerReceives = (peer === 'sendrecv' || peer === 'recvonly') && !isNullAddress(peerAddress);
+  const weSend = peerReceives && (wanted === 'sendrecv' || wanted === 'sendonly');
+  const weReceive = peerSends && (wanted === 'sendrecv' || wanted === 'recvonly');
+  if (weSend && weReceive) return 'sendrecv';
+  if (weSend) return 'sendonly';
+  if (weReceive) return 'recvonly';
+  return 'inactive';
+}
+
+function ptimeOf(session: SessionDescription, m: MediaDescription): number | undefined {
+  return validPtime(m.ptime) ?? validPtime((session as { ptime?: unknown }).ptime);
+}
+
+function rejected(m: MediaDescription): MediaDescription {
+  // RFC 3264 §6: a rejected stream keeps its m= line, with port 0 and at least one format.
+  const formats = String(m.payloads ?? '').trim().split(/\s+/)[0] || '0';
+  return { type: m.type, port: 0, protocol: m.protocol, payloads: formats, rtp: [], fmtp: [] };
+}
+
+/**
+ * Answers an offer (RFC 3264 §6): accepts the first usable audio stream with the first codec in the
+ * offer's order that we support, plus telephone-event if offered; every other m= line gets port 0.
+ */
+export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerResult {
+  const parsed = parseSdp(offerSdp);
+  if (typeof parsed === 'string') return { error: { status: 488, reason: parsed } };
+  const { session, media } = parsed;
+  const supported = localCodecs(local);
+  const answer = baseSession(local);
+  let accepted: MediaStartParams | null = null;
+  let why = 'no audio stream offered';
+
+  for (const m of media) {
+    if (accepted || m.type !== 'audio' || m.port === 0) {
+      answer.media.push(rejected(m));
+      continue;
+    }
+    if (!SUPPORTED_PROTOCOLS.has(m.protocol.toUpperCase())) {
+      why = `audio transport ${m.protocol} is not supported (SRTP/DTLS are not implemented; only RTP/AVP)`;
+      answer.media.push(rejected(m));
+      continue;
+    }
+    const pick = payloadList(m)
+      .map((pt) => ({ pt, codec: g711Of(m, pt) }))
+      .find((c): c is { pt: number; codec: CodecName } => c.codec !== null && supported.includes(c.codec));
+    const remoteAddress = connectionOf(session, m);
+    if (!pick) {
+      why = `no common codec: offer has ${describe(m)}; we support ${supported.join(', ')}`;
+      answer.media.push(rejected(m));
+      continue;
+    }
+    if (remoteAddress === undefined) {
+      why = 'malformed SDP: no c= line for the audio stream';
+      answer.media.push(rejected(m));
+      continue;
+    }
+
+    const te = local.telephoneEvent ? telephoneEventOf(m) : null;
+    const ptime = ptimeOf(session, m) ?? validPtime(local.ptime) ?? 20;
+    const direction = ourDirection(directionOf(session, m), remoteAddress, local.direction ?? 'sendrecv');
+    const am: MediaDescription = {
+      type: 'audio',
+      port: local.port,
+      protocol: m.protocol,
+      payloads: te ? `${pick.pt} ${te.pt}` : `${pick.pt}`,
+      rtp: [{ payload: pick.pt, codec: pick.codec, rate: 8000 }],
+      fmtp: [],
+      ptime,
+      direction,
+    };
+    if (te) {
+      am.rtp.push({ payload: te.pt, codec: 'telephone-event', rate: 8000 });
+      am.fmtp.push({ payload: te.pt, config: formatEvents(te.events) });
+    }
+    answer.media.push(am);
+
+    accepted = { remoteAddress, remotePort: m.port, codec: pick.codec, payloadType: pick.pt, ptime, direction };
+    // RFC 3605: a=rtcp overrides the default RTCP port (RTP port + 1, RFC 3550 §11).
+    if (m.rtcp && Number.isInteger(m.rtcp.port) && m.rtcp.port > 0) accepted.remoteRtcpPort = m.rtcp.port;
+    if (te) accepted.telephoneEventPayloadType = te.pt;
+  }
+
+  if (!accepted) return { error: { status: 488, reason: why } };
+  return { sdp: write(answer), media: accepted };
+}
+
+/**
+ * Reads the answer to our offer (RFC 3264 §6.1/§7): the first codec in the answer that we offered is
+ * the one to send, with the payload type the answer uses.
+ */
+export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaStartParams | { error: string } {
+  const parsed = parseSdp(answerSdp);
+  if (typeof parsed === 'string') return { error: parsed };
+  const { session, media } = parsed;
+  // We offer exactly one audio stream, so the answer's first audio m= line is its answer.
+  const m = media.find((x) => x.type === 'audio');
+  if (!m) return { error: 'answer has no audio stream' };
+  if (m.port === 0) return { error: 'the peer rejected the audio stream (port 0)' };
+  const ours = localCodecs(offered);
+  const pick = payloadList(m)
+    .map((pt) => ({ pt, codec: g711Of(m, pt) }))
+    .find((c): c is { pt: number; codec: CodecName } => c.codec !== null && ours.includes(c.codec));
+  if (!pick) return { error: `no common codec: answer has ${describe(m)}; we offered ${ours.join(', ')}` };
+  const remoteAddress = connectionOf(session, m);
+  if (remoteAddress === undefined) return { error: 'malformed SDP: no c= line for the audio stream' };
+
+  const result: MediaStartParams = {
+    remoteAddress,
+    remotePort: m.port,
+    codec: pick.codec,
+    payloadType: pick.pt,
+    ptime: ptimeOf(session, m) ?? validPtime(offered.ptime) ?? 20,
+    direction: ourDirection(directionOf(session, m), remoteAddress, offered.direction ?? 'sendrecv'),
+  };
+  if (m.rtcp && Number.isInteger(m.rtcp.port) && m.rtcp.port > 0) result.remoteRtcpPort = m.rtcp.port;
+  const te = offered.telephoneEvent ? telephoneEventOf(m) : null;
+  if (te) result.telephoneEventPayloadType = te.pt;
+  return result;
+}
+
+/**
+ * True when the SDP puts us on hold: its audio stream is sendonly or inactive, or has c=0.0.0.0
+ * (RFC 3264 §8.4). False for unreadable SDP or when no audio stream is active.
+ */
+export function isHold(sdp: string): boolean {
+  const parsed = parseSdp(sdp);
+  if (typeof parsed === 'string') return false;
+  const m = parsed.media.find((x) => x.type === 'audio' && x.port !== 0);
+  if (!m) return false;
+  const dir = directionOf(parsed.session, m);
+  return dir === 'sendonly' || dir === 'inactive' || isNullAddress(connectionOf(parsed.session, m));
+}

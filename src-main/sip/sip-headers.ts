@@ -1,0 +1,147 @@
+// Small pure helpers over SipMessage: responses built from requests, reason phrases, header reading,
+// and the headers every request and response of ours carries.
+
+import { unquoteDisplayName } from './sip-uri';
+import type { PackageUri, SipHeaders, SipMessage, SipNameAddr, SipRequest, SipResponse, SipRouteEntry } from './sip-message';
+
+/** Methods we implement (RFC 3261 §20.5), sent in Allow and in 405 responses (§8.2.1). */
+export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS'] as const;
+export const ALLOW = ALLOWED_METHODS.join(', ');
+/** Bodies we understand (RFC 3261 §20.1, §11.2). */
+export const ACCEPT = 'application/sdp';
+/** Option tags we support: none (RFC 3261 §20.37 allows an empty list). */
+export const SUPPORTED = '';
+/** RFC 3261 §8.1.1.6: a UAC MUST put Max-Forwards 70 in each request. */
+export const MAX_FORWARDS = 70;
+
+const REASONS: Record<number, string> = {
+  100: 'Trying',
+  180: 'Ringing',
+  181: 'Call Is Being Forwarded',
+  182: 'Queued',
+  183: 'Session Progress',
+  200: 'OK',
+  202: 'Accepted',
+  300: 'Multiple Choices',
+  301: 'Moved Permanently',
+  302: 'Moved Temporarily',
+  305: 'Use Proxy',
+  380: 'Alternative Service',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  415: 'Unsupported Media Type',
+  420: 'Bad Extension',
+  423: 'Interval Too Brief',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  482: 'Loop Detected',
+  483: 'Too Many Hops',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  491: 'Request Pending',
+  500: 'Server Internal Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  504: 'Server Time-out',
+  600: 'Busy Everywhere',
+  603: 'Decline',
+  604: 'Does Not Exist Anywhere',
+  606: 'Not Acceptable',
+};
+
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? '';
+}
+
+/** "486 Busy Here": the status line as people read it (the peer's own reason phrase when it sent one). */
+export function statusText(res: Pick<SipResponse, 'status' | 'reason'>): string {
+  const reason = res.reason && res.reason.trim() !== '' ? res.reason.trim() : reasonPhrase(res.status);
+  return `${res.status} ${reason}`.trim();
+}
+
+export interface ResponseOptions {
+  reason?: string;
+  /** Added to To when the request's To has no tag yet (RFC 3261 §8.2.6.2). */
+  toTag?: string;
+  headers?: Partial<SipHeaders>;
+  content?: string;
+}
+
+/**
+ * A response to `req` (RFC 3261 §8.2.6.2): Via (with the received/rport the stack added), From,
+ * Call-ID and CSeq copied, To copied with our tag added.
+ */
+export function createResponse(req: SipRequest, status: number, opts: ResponseOptions = {}): SipResponse {
+  const to: SipNameAddr = { ...req.headers.to, params: { ...req.headers.to.params } };
+  if (opts.toTag !== undefined && !to.params.tag) to.params.tag = opts.toTag;
+  const headers: SipHeaders = {
+    via: req.headers.via.map((v) => ({ ...v, params: { ...v.params } })),
+    to,
+    from: req.headers.from,
+    'call-id': req.headers['call-id'],
+    cseq: { ...req.headers.cseq },
+  };
+  for (const [name, value] of Object.entries(opts.headers ?? {})) if (value !== undefined) headers[name] = value;
+  const res: SipResponse = { status, reason: opts.reason ?? reasonPhrase(status), headers };
+  if (opts.content !== undefined) res.content = opts.content;
+  return res;
+}
+
+/** A header the package left as text (repeated headers joined with ','), trimmed; undefined if absent. */
+export function headerText(msg: SipMessage, name: string): string | undefined {
+  const v = msg.headers[name.toLowerCase()];
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number') return String(v);
+  return undefined;
+}
+
+/** The display name of a From/To/Contact without its quotes ('' when none). */
+export function displayNameOf(na: SipNameAddr | undefined): string {
+  return na?.name ? unquoteDisplayName(na.name) : '';
+}
+
+/** The package's parsed URI back to text (mirrors its stringifyUri; NaN/absent port left out). */
+export function formatPackageUri(u: PackageUri): string {
+  let s = `${u.schema || 'sip'}:`;
+  if (u.user) s += u.password ? `${u.user}:${u.password}@` : `${u.user}@`;
+  s += u.host;
+  if (u.port) s += `:${u.port}`;
+  for (const [name, value] of Object.entries(u.params ?? {})) s += value ? `;${name}=${value}` : `;${name}`;
+  const hs = Object.entries(u.headers ?? {}).map(([n, v]) => `${n}=${v}`);
+  if (hs.length > 0) s += `?${hs.join('&')}`;
+  return s;
+}
+
+/** A Route / Record-Route entry's URI as text (undefined when the package could not parse it). */
+export function routeUri(entry: SipRouteEntry): string | undefined {
+  if (typeof entry.uri === 'string') return entry.uri;
+  if (entry.uri && typeof entry.uri === 'object' && typeof entry.uri.host === 'string') return formatPackageUri(entry.uri);
+  return undefined;
+}
+
+/** Contact entries of a message ([] for none or "*"). */
+export function contactsOf(msg: SipMessage): SipNameAddr[] {
+  const c = msg.headers.contact;
+  return Array.isArray(c) ? c.filter((x) => x && typeof x.uri === 'string' && x.uri !== '') : [];
+}
+
+/** True when the message carries an SDP body (RFC 3261 §20.15: Content-Type names it). */
+export function hasSdp(msg: SipMessage): boolean {
+  const body = msg.content ?? '';
+  if (body.trim() === '') return false;
+  const type = (headerText(msg, 'content-type') ?? 'application/sdp').toLowerCase();
+  return type.startsWith('application/sdp');
+}
+
+/** Integer value of a numeric header or parameter; undefined if absent or not a number. */
+export function intOf(v: string | number | null | undefined): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined;
+}

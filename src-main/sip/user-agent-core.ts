@@ -1,0 +1,277 @@
+// The user agent over an injected transport: registration, dialing, and the UAS core that routes
+// incoming requests (new INVITEs, in-dialog requests by dialog id, CANCEL by transaction, OPTIONS).
+
+import { capabilityHeaders, unsupportedMethodStatus, type CallSession } from './call-session';
+import { dialogId } from './dialog';
+import { resolveDialTarget } from './dial-target';
+import { IncomingCall } from './invitation';
+import { OutgoingCall } from './inviter';
+import { Registerer } from './registerer';
+import { ALLOW, createResponse, headerText } from './sip-headers';
+import { formatHostPort, parseHostPort, parseSipUri } from './sip-uri';
+import { Emitter } from '../util/emitter';
+import type { CallContext } from './call-context';
+import type { Clock } from './sip-clock';
+import type { SipRequest } from './sip-message';
+import type { Destination, SipTransportHost } from './sip-transport';
+import type { Call, RegistrationState, UserAgent, UserAgentConfig, UserAgentEvents } from './user-agent-api';
+import type { Logger } from '../util/logger';
+
+export const DEFAULT_USER_AGENT = 'Softphone/0.1';
+const DIRECT_CONTACT_USER = 'softphone';
+
+export interface UserAgentCoreOptions {
+  transport: SipTransportHost;
+  clock: Clock;
+  config: UserAgentConfig;
+  log: Logger;
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || host.includes(':');
+}
+
+/** host:port with the default port made explicit, for "is this the same server" comparisons. */
+function serverKey(host: string, port: number | undefined): string {
+  return `${host.toLowerCase()}:${port ?? 5060}`;
+}
+
+export class UserAgentCore implements UserAgent {
+  private readonly o: UserAgentCoreOptions;
+  private readonly events = new Emitter<UserAgentEvents>();
+  private readonly registerer: Registerer | undefined;
+  private readonly ctx: CallContext;
+  private readonly dialogs = new Map<string, CallSession>();
+  /** Incoming INVITEs not yet ended, by Call-ID + top Via branch: CANCEL finds its INVITE here (§9.2). */
+  private readonly invitations = new Map<string, IncomingCall>();
+  private readonly calls = new Set<CallSession>();
+  private started = false;
+  private stopping = false;
+
+  constructor(options: UserAgentCoreOptions) {
+    this.o = options;
+    const { config, clock, transport, log } = options;
+    const account = config.account;
+    const userAgent = config.userAgentName ?? DEFAULT_USER_AGENT;
+    const domain = account ? parseHostPort(account.domain) : null;
+    const aor = account && domain ? `sip:${account.userId}@${formatHostPort(domain)}` : undefined;
+    const credentials = account ? { username: account.authorizationName || account.userId, password: account.password } : undefined;
+    this.ctx = {
+      transport,
+      clock,
+      log: log.child('call'),
+      userAgent,
+      ...(aor ? { fromUri: aor } : {}),
+      ...(account?.displayName ? { displayName: account.displayName } : {}),
+      contactUser: account?.userId || DIRECT_CONTACT_USER,
+      ...(credentials ? { credentials } : {}),
+      ringTimeoutMs: (config.ringTimeoutSeconds ?? 60) * 1000,
+      createMedia: () => config.createMedia(),
+      addDialog: (id, call) => this.dialogs.set(id, call),
+      removeDialog: (id) => this.dialogs.delete(id),
+      onCallEnded: (call) => this.forget(call),
+    };
+    if (account && domain && aor && credentials) {
+      this.registerer = new Registerer({
+        transport,
+        clock,
+        aor,
+        registrar: `sip:${formatHostPort(domain)}`,
+        ...(this.outboundProxy() ? { outboundProxy: this.outboundProxy() } : {}),
+        ...(account.displayName ? { displayName: account.displayName } : {}),
+        contactUser: account.userId,
+        credentials,
+        expires: account.registerExpires > 0 ? account.registerExpires : 3600,
+        userAgent,
+        onState: (s) => this.events.emit('registration', s),
+      });
+    }
+    transport.setHandlers({
+      request: (req, remote) => this.onRequest(req, remote),
+      trace: (entry) => this.events.emit('trace', entry),
+      warning: (message) => this.events.emit('warning', { message }),
+    });
+  }
+
+  /** sip:proxy;lr when the account sends via a proxy (RFC 3261 §8.1.2 preloaded route, loose routing). */
+  private outboundProxy(): string | undefined {
+    const a = this.o.config.account;
+    if (!a || a.sendOutboundVia !== 'proxy' || a.proxyAddress.trim() === '') return undefined;
+    const hp = parseHostPort(a.proxyAddress.replace(/^sips?:/i, ''));
+    return hp ? `sip:${formatHostPort(hp)};lr` : undefined;
+  }
+
+  on<K extends keyof UserAgentEvents>(event: K, listener: (payload: UserAgentEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  async start(): Promise<{ address: string; port: number }> {
+    const bound = await this.o.transport.start();
+    this.started = true;
+    return bound;
+  }
+
+  get registration(): RegistrationState {
+    return this.registerer?.state ?? { state: 'unregistered' };
+  }
+
+  register(): Promise<RegistrationState> {
+    if (!this.registerer) {
+      const s: RegistrationState = { state: 'failed', reason: 'no account: direct-IP mode does not register' };
+      this.events.emit('registration', s);
+      return Promise.resolve(s);
+    }
+    return this.registerer.register();
+  }
+
+  async unregister(): Promise<void> {
+    await this.registerer?.unregister();
+  }
+
+  call(target: string): Call {
+    const account = this.o.config.account;
+    const resolved = resolveDialTarget(target, {
+      ...(account?.domain ? { domain: account.domain } : {}),
+      ...(account?.dialPlan ? { dialPlan: account.dialPlan } : {}),
+    });
+    const uri = 'uri' in resolved ? resolved.uri : target;
+    const call = new OutgoingCall(this.ctx, { target: uri, routeSet: 'uri' in resolved ? this.routeFor(uri) : [] });
+    this.calls.add(call);
+    if ('error' in resolved) call.fail(`invalid target: ${resolved.error}`);
+    else if (!this.started || this.stopping) call.fail('user agent not started');
+    else call.start();
+    return call;
+  }
+
+  /**
+   * The preloaded route of an outgoing call: the outbound proxy, except for a direct call to an IP
+   * address that is neither our domain nor our proxy (calling another softphone on the LAN).
+   */
+  private routeFor(uri: string): string[] {
+    const proxy = this.outboundProxy();
+    const account = this.o.config.account;
+    if (!proxy || !account) return [];
+    const u = parseSipUri(uri);
+    const domain = parseHostPort(account.domain);
+    const proxyHp = parseHostPort(account.proxyAddress.replace(/^sips?:/i, ''));
+    if (u && isIpLiteral(u.host)) {
+      const key = serverKey(u.host, u.port);
+      const ours = [domain, proxyHp].some((hp) => hp !== null && serverKey(hp.host, hp.port) === key);
+      if (!ours) return [];
+    }
+    return [proxy];
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const calls = [...this.calls];
+    await Promise.all(calls.map((c) => c.hangup().catch(() => undefined)));
+    // Give BYEs and the un-REGISTER a bounded moment to be answered before the socket closes.
+    await this.bounded(Promise.all(calls.map((c) => c.settled())), 2000);
+    if (this.registerer) {
+      if (this.started) await this.bounded(this.registerer.unregister(), 5000);
+      this.registerer.dispose();
+    }
+    await this.o.transport.stop();
+    this.events.removeAllListeners();
+  }
+
+  private bounded<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      const t = this.o.clock.setTimeout(() => resolve(undefined), ms);
+      p.then(
+        (v) => {
+          this.o.clock.clearTimeout(t);
+          resolve(v);
+        },
+        () => {
+          this.o.clock.clearTimeout(t);
+          resolve(undefined);
+        },
+      );
+    });
+  }
+
+  private forget(call: CallSession): void {
+    this.calls.delete(call);
+    for (const [key, c] of this.invitations) if (c === call) this.invitations.delete(key);
+  }
+
+  private reply(req: SipRequest, status: number, headers: Record<string, string> = {}): void {
+    this.o.transport.sendResponse(createResponse(req, status, { headers: { server: this.ctx.userAgent, ...headers } }));
+  }
+
+  /** The UAS core (RFC 3261 §8.2 and §12.2.2): one entry for every request the transport hands us. */
+  private onRequest(req: SipRequest, remote: Destination): void {
+    try {
+      this.route(req, remote);
+    } catch (err) {
+      this.ctx.log.error('request handling failed', { method: req.method, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      if (req.method !== 'ACK') this.reply(req, 500);
+    }
+  }
+
+  private route(req: SipRequest, remote: Destination): void {
+    const callId = req.headers['call-id'];
+    const fromTag = req.headers.from.params.tag ?? '';
+    const toTag = req.headers.to.params.tag;
+    if (req.method === 'CANCEL') {
+      // §9.2: the CANCEL matches the INVITE transaction by Call-ID and top Via branch.
+      const invitation = this.invitations.get(`${callId}\u0000${req.headers.via[0]?.params.branch ?? ''}`);
+      if (invitation) invitation.onCancel(req);
+      else this.reply(req, 481);
+      return;
+    }
+    if (toTag) {
+      const call = this.dialogs.get(dialogId(callId, toTag, fromTag));
+      if (call) call.handleRequest(req);
+      else if (req.method === 'OPTIONS') this.reply(req, 200, capabilityHeaders());
+      else if (req.method !== 'ACK') this.reply(req, 481);
+      return;
+    }
+    if (req.method === 'ACK') return; // an ACK for a non-2xx is absorbed by the transaction; anything else is stray
+    // §8.2.2.3: we support no extensions, so any Require gets 420 with Unsupported.
+    const require = headerText(req, 'require');
+    if (require) {
+      this.reply(req, 420, { unsupported: require });
+      return;
+    }
+    switch (req.method) {
+      case 'INVITE':
+        this.onInvite(req, remote);
+        return;
+      case 'OPTIONS':
+        this.reply(req, 200, capabilityHeaders());
+        return;
+      case 'BYE':
+        this.reply(req, 481);
+        return;
+      default:
+        this.reply(req, unsupportedMethodStatus(req.method), { allow: ALLOW });
+    }
+  }
+
+  private onInvite(req: SipRequest, remote: Destination): void {
+    if (this.stopping) {
+      this.reply(req, 503);
+      return;
+    }
+    const callId = req.headers['call-id'];
+    const fromTag = req.headers.from.params.tag ?? '';
+    // §8.2.2.2: the same request arriving again by another path (new branch) is a merged request.
+    for (const c of this.invitations.values()) {
+      const i = c.invite;
+      if (i.headers['call-id'] === callId && (i.headers.from.params.tag ?? '') === fromTag && i.headers.cseq.seq === req.headers.cseq.seq) {
+        this.reply(req, 482);
+        return;
+      }
+    }
+    const call = new IncomingCall(this.ctx, req, remote);
+    this.calls.add(call);
+    this.invitations.set(`${callId}\u0000${req.headers.via[0]?.params.branch ?? ''}`, call);
+    void call.begin().then((ringing) => {
+      if (ringing && !call.ended) this.events.emit('incoming', call);
+    });
+  }
+}

@@ -1,0 +1,89 @@
+// `softphone ui`: starts the core and the 127.0.0.1 web server, prints the URL with its token as the
+// first line of stdout, optionally opens the browser, and serves until SIGINT/SIGTERM.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createNodeAppCore } from '../app-core/app-core.node';
+import { defaultDataDir } from '../settings/data-dir.node';
+import { createLogger, setLogSink, type LogLevel } from '../util/logger';
+import { parseUiArgs, UI_USAGE } from './ui-args';
+import { startWebServer } from './web-server.node';
+
+/** dist/renderer next to the bundled CLI (dist/cli.js), else under the working directory. */
+export function findRendererDir(env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = [
+    env.SOFTPHONE_RENDERER_DIR,
+    typeof __dirname !== 'undefined' ? join(__dirname, 'renderer') : undefined,
+    typeof __dirname !== 'undefined' ? join(__dirname, '..', 'renderer') : undefined,
+    join(process.cwd(), 'dist', 'renderer'),
+  ].filter((c): c is string => !!c);
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[candidates.length - 1] ?? 'dist/renderer';
+}
+
+/** Opens `url` in the system browser; a failure is a message on stderr, never a crash. */
+export function openBrowser(url: string, platform: NodeJS.Platform = process.platform): void {
+  const [cmd, args] =
+    platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : platform === 'darwin' ? ['open', [url]] : ['xdg-open', [url]];
+  const hint = `could not open a browser; open the URL above yourself`;
+  try {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true, windowsHide: true });
+    child.on('error', (err) => process.stderr.write(`softphone ui: ${hint} (${cmd}: ${err.message})\n`));
+    child.on('exit', (code) => {
+      if (code) process.stderr.write(`softphone ui: ${hint} (${cmd} exited with ${code})\n`);
+    });
+    child.unref();
+  } catch (err) {
+    process.stderr.write(`softphone ui: ${hint} (${(err as Error).message})\n`);
+  }
+}
+
+function stderrSink(level: LogLevel, scope: string, msg: string, data?: Record<string, unknown>): void {
+  const extra = data && Object.keys(data).length ? ` ${JSON.stringify(data)}` : '';
+  process.stderr.write(`${new Date().toISOString()} ${level} [${scope}] ${msg}${extra}\n`);
+}
+
+export async function runUiCommand(argv: string[]): Promise<number> {
+  const parsed = parseUiArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`softphone ui: ${parsed.message}\n\n${UI_USAGE}`);
+    return 2;
+  }
+  const args = parsed.args;
+  if (args.help) {
+    process.stdout.write(UI_USAGE);
+    return 0;
+  }
+  // stdout carries only the URL: everything else goes to stderr.
+  setLogSink(stderrSink, args.logLevel);
+  const log = createLogger('ui');
+  const dataDir = resolve(args.dataDir ?? defaultDataDir());
+  const core = createNodeAppCore({ dataDir, sipPort: args.sipPort, bindAddress: args.bind, logger: createLogger('app') });
+  await core.start();
+
+  let server;
+  try {
+    server = await startWebServer({ core, rendererDir: findRendererDir(), port: args.port, logger: createLogger('web') });
+  } catch (err) {
+    process.stderr.write(`softphone ui: cannot listen on 127.0.0.1:${args.port} (${(err as Error).message})\n`);
+    await core.shutdown();
+    return 1;
+  }
+  process.stdout.write(`${server.url}\n`);
+  log.info('serving the UI', { port: server.port, dataDir });
+  if (args.open) openBrowser(server.url);
+
+  const signal = await new Promise<NodeJS.Signals>((done) => {
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
+  });
+  log.info('stopping', { signal });
+  // A second signal while we hang up and un-register means "now".
+  const force = () => process.exit(130);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await server.close();
+  await core.shutdown();
+  process.off('SIGINT', force);
+  process.off('SIGTERM', force);
+  return 0;
+}

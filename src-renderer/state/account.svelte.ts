@@ -1,0 +1,110 @@
+// The SIP account and its registration: what the status line shows and what the settings dialog saves.
+import type { AccountForm, AccountView, Api, Preferences, RegistrationState } from '../lib/api';
+import type { TransportField } from '../lib/account-validation';
+import type { PreferencesState } from './preferences.svelte';
+
+/** X-Lite's defaults for a new account (the seed's dialog: Account 1, register, outbound via domain). */
+export const NEW_ACCOUNT: AccountForm = {
+  accountName: 'Account 1',
+  userId: '',
+  domain: '',
+  password: '',
+  displayName: '',
+  authorizationName: '',
+  registerWithDomain: true,
+  sendOutboundVia: 'domain',
+  proxyAddress: '',
+  dialPlan: '#1\\a\\a.T;match=1;prestrip=2;',
+  registerExpires: 3600,
+};
+
+export type SettingsSaveResult =
+  | { ok: true }
+  | { ok: false; message: string; fields: Record<string, string> };
+
+export class AccountState {
+  view = $state.raw<AccountView | null>(null);
+  registration = $state.raw<RegistrationState>({ state: 'unregistered' });
+  busy = $state(false);
+  /** Last failed register/unregister request (the server's own reason arrives in `registration`). */
+  error = $state('');
+
+  constructor(
+    private readonly api: Api | null,
+    private readonly preferences: PreferencesState,
+  ) {}
+
+  /** Starting values for the settings form; the password is never sent back by the core. */
+  formValues(): AccountForm {
+    const v = this.view;
+    if (!v) return { ...NEW_ACCOUNT };
+    return {
+      accountName: v.accountName,
+      userId: v.userId,
+      domain: v.domain,
+      password: '',
+      displayName: v.displayName,
+      authorizationName: v.authorizationName,
+      registerWithDomain: v.registerWithDomain,
+      sendOutboundVia: v.sendOutboundVia,
+      proxyAddress: v.proxyAddress,
+      dialPlan: v.dialPlan,
+      registerExpires: v.registerExpires,
+    };
+  }
+
+  /** "sip:alice@example.com" for the status line, or '' without an account. */
+  get addressOfRecord(): string {
+    const v = this.view;
+    return v && v.userId && v.domain ? `sip:${v.userId}@${v.domain}` : '';
+  }
+
+  /**
+   * Saves the account (and the Transport tab's preferences when they changed), then registers when
+   * "Register with domain" is on, or un-registers when it was turned off.
+   */
+  async save(form: AccountForm, transport?: Pick<Preferences, TransportField>): Promise<SettingsSaveResult> {
+    if (!this.api) return { ok: false, message: 'not connected', fields: {} };
+    this.busy = true;
+    try {
+      // An empty password means "keep the stored one" (contract: write-only field).
+      const payload: AccountForm = { ...form };
+      if (!payload.password) delete payload.password;
+      const saved = await this.api.request('account.save', payload);
+      if (!saved.ok) return { ok: false, message: saved.error.message, fields: saved.error.fields ?? {} };
+      this.view = saved.value;
+
+      const p = this.preferences.value;
+      if (transport && (transport.sipPort !== p.sipPort || transport.rtpPortMin !== p.rtpPortMin || transport.rtpPortMax !== p.rtpPortMax)) {
+        const r = await this.preferences.update(transport);
+        if (!r.ok) return r;
+      }
+
+      if (saved.value.registerWithDomain) void this.register();
+      else if (this.registration.state === 'registered') void this.unregister();
+      return { ok: true };
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async register(): Promise<void> {
+    if (!this.api) return;
+    this.registration = { state: 'registering' };
+    const r = await this.api.request('registration.register', {});
+    if (r.ok) {
+      this.error = '';
+      this.registration = r.value;
+    } else {
+      this.error = r.error.message;
+      this.registration = { state: 'failed', reason: r.error.message };
+    }
+  }
+
+  async unregister(): Promise<void> {
+    if (!this.api) return;
+    const r = await this.api.request('registration.unregister', {});
+    if (r.ok) this.registration = r.value;
+    else this.error = r.error.message;
+  }
+}

@@ -1,0 +1,173 @@
+// Calls as the core reports them (call.changed), the dial field, and the actions on a call: dial,
+// answer, decline, hang up, mute, DTMF. Also ticks a clock once a second for the connected timer.
+import type { Api, CallSnapshot } from '../lib/api';
+import type { DialKey } from '../lib/dialpad-keys';
+
+/** Ended calls kept for the "Ended: reason" card and announcements. */
+const KEEP_ENDED = 5;
+
+export class CallsState {
+  list = $state.raw<CallSnapshot[]>([]);
+  /** Wall clock for call timers, advanced every second while a call is connected. */
+  now = $state(Date.now());
+  dialTarget = $state('');
+  /** Why the last action failed (shown under the dial field). */
+  error = $state('');
+  /** DTMF digits sent per call id, shown on the call card. */
+  dtmf = $state.raw<Record<string, string>>({});
+  dismissed = $state.raw<ReadonlySet<string>>(new Set());
+
+  /** Hook for announcements (live region) on state changes: (call, previous state or null). */
+  onChange: ((call: CallSnapshot, previous: CallSnapshot | null) => void) | null = null;
+
+  private ticker: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly api: Api | null,
+    /** Recently dialled targets, newest first: an empty dial field redials the first one. */
+    private readonly recent: () => readonly string[] = () => [],
+  ) {}
+
+  /** Incoming calls still ringing here (Answer / Decline). */
+  get incoming(): CallSnapshot[] {
+    return this.list.filter((c) => c.direction === 'incoming' && c.state !== 'ended' && c.state !== 'connected');
+  }
+
+  /** The call the phone view is about: outgoing or answered, not ended. Newest wins. */
+  get active(): CallSnapshot | null {
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const c = this.list[i];
+      if (!c || c.state === 'ended') continue;
+      if (c.direction === 'outgoing' || c.state === 'connected') return c;
+    }
+    return null;
+  }
+
+  /** The active call, else the last ended one until it is closed (to show "Ended: reason"). */
+  get current(): CallSnapshot | null {
+    const active = this.active;
+    if (active) return active;
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const c = this.list[i];
+      if (c && c.state === 'ended' && !this.dismissed.has(c.id) && c.end) return c;
+    }
+    return null;
+  }
+
+  get inCall(): boolean {
+    return this.active !== null;
+  }
+
+  /** Replaces everything (app snapshot). */
+  load(calls: readonly CallSnapshot[]): void {
+    this.list = [...calls];
+    this.updateTicker();
+  }
+
+  /** One call.changed event (or a request's answer): insert or replace by id. */
+  apply(call: CallSnapshot): void {
+    const previous = this.list.find((c) => c.id === call.id) ?? null;
+    let next = previous ? this.list.map((c) => (c.id === call.id ? call : c)) : [...this.list, call];
+    const ended = next.filter((c) => c.state === 'ended');
+    if (ended.length > KEEP_ENDED) {
+      const drop = new Set(ended.slice(0, ended.length - KEEP_ENDED).map((c) => c.id));
+      next = next.filter((c) => !drop.has(c.id));
+    }
+    this.list = next;
+    this.now = Date.now();
+    this.updateTicker();
+    if (!previous || previous.state !== call.state || previous.muted !== call.muted) this.onChange?.(call, previous);
+  }
+
+  async dial(target: string = this.dialTarget): Promise<boolean> {
+    let t = target.trim();
+    if (t === '') t = this.recent()[0] ?? '';
+    if (t === '') return false;
+    if (!this.api) return this.fail('not connected');
+    this.error = '';
+    this.dialTarget = t;
+    const r = await this.api.request('call.dial', { target: t });
+    if (!r.ok) return this.fail(r.error.fields?.target ?? r.error.message);
+    this.apply(r.value);
+    return true;
+  }
+
+  async answer(callId: string): Promise<void> {
+    if (!this.api) return;
+    const r = await this.api.request('call.answer', { callId });
+    if (r.ok) this.apply(r.value);
+    else this.fail(r.error.message);
+  }
+
+  /** Declines with the core's default (486 Busy Here), which lets a PBX divert to voicemail (RFC 3261 §21.4.24). */
+  async decline(callId: string): Promise<void> {
+    if (!this.api) return;
+    const r = await this.api.request('call.reject', { callId });
+    if (r.ok) this.apply(r.value);
+    else this.fail(r.error.message);
+  }
+
+  async hangup(callId: string): Promise<void> {
+    if (!this.api) return;
+    const r = await this.api.request('call.hangup', { callId });
+    if (r.ok) this.apply(r.value);
+    else this.fail(r.error.message);
+  }
+
+  async toggleMute(callId: string): Promise<void> {
+    const call = this.list.find((c) => c.id === callId);
+    if (!this.api || !call) return;
+    const r = await this.api.request('call.mute', { callId, muted: !call.muted });
+    if (r.ok) this.apply(r.value);
+    else this.fail(r.error.message);
+  }
+
+  async sendDtmf(callId: string, digits: string): Promise<void> {
+    if (!this.api) return;
+    this.dtmf = { ...this.dtmf, [callId]: `${this.dtmf[callId] ?? ''}${digits}`.slice(-24) };
+    const r = await this.api.request('call.dtmf', { callId, digits });
+    if (!r.ok) this.fail(r.error.message);
+  }
+
+  /**
+   * A keypad key (click or keyboard): DTMF during a connected call, nothing while a call is being set
+   * up, otherwise the digit goes into the dial field.
+   */
+  pressKey(key: DialKey): 'dtmf' | 'dial' | 'ignored' {
+    const call = this.active;
+    if (call) {
+      if (call.state !== 'connected') return 'ignored';
+      void this.sendDtmf(call.id, key);
+      return 'dtmf';
+    }
+    this.dialTarget += key;
+    return 'dial';
+  }
+
+  backspace(): void {
+    this.dialTarget = this.dialTarget.slice(0, -1);
+  }
+
+  dismiss(callId: string): void {
+    this.dismissed = new Set([...this.dismissed, callId]);
+  }
+
+  dispose(): void {
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker = null;
+  }
+
+  private fail(message: string): false {
+    this.error = message;
+    return false;
+  }
+
+  private updateTicker(): void {
+    const needed = this.list.some((c) => c.state === 'connected');
+    if (needed && this.ticker === null) {
+      this.ticker = setInterval(() => {
+        this.now = Date.now();
+      }, 1000);
+    } else if (!needed) this.dispose();
+  }
+}

@@ -1,0 +1,164 @@
+// The window's whole state: connects the sub-states to the core (snapshot at start, events after),
+// tracks whether the core is reachable, and turns call changes into screen-reader announcements.
+import type { Api, AppSnapshot, CallSnapshot } from '../lib/api';
+import type { Connection } from '../lib/api';
+import { partyName } from '../lib/format';
+import { AccountState } from './account.svelte';
+import { AudioState } from './audio.svelte';
+import { CallsState } from './calls.svelte';
+import { FlowState } from './flow.svelte';
+import { HistoryState } from './history.svelte';
+import { i18n } from './i18n.svelte';
+import { PreferencesState } from './preferences.svelte';
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
+export type View = 'phone' | 'history' | 'flow' | 'audio';
+
+const RETRY_MS = 3000;
+
+export class Softphone {
+  readonly api: Api | null;
+  connection = $state<ConnectionStatus>('connecting');
+  /** Why we are offline: 'no-token' (page opened without the server's address) or a transport message. */
+  offlineReason = $state('');
+  version = $state('');
+  problems = $state.raw<string[]>([]);
+  view = $state<View>('phone');
+  settingsOpen = $state(false);
+  /** Text for the polite live region (call state changes, incoming calls). */
+  announcement = $state('');
+
+  readonly preferences: PreferencesState;
+  readonly account: AccountState;
+  readonly history: HistoryState;
+  readonly calls: CallsState;
+  readonly audio: AudioState;
+  readonly flow: FlowState;
+
+  private unsubscribe: (() => void)[] = [];
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private disposed = false;
+
+  constructor(connection: Connection) {
+    this.api = connection.api;
+    if (!connection.api) {
+      this.connection = 'offline';
+      this.offlineReason = connection.reason === 'no-token' ? 'no-token' : connection.detail;
+    }
+    this.preferences = new PreferencesState(this.api);
+    this.account = new AccountState(this.api, this.preferences);
+    this.history = new HistoryState(this.api);
+    this.calls = new CallsState(this.api, () => this.history.recentTargets);
+    this.audio = new AudioState(this.api, this.preferences);
+    this.flow = new FlowState(this.api);
+    this.calls.onChange = (call, previous) => this.callChanged(call, previous);
+  }
+
+  /** Subscribes to events, then loads the snapshot; retries every few seconds while the core is away. */
+  async start(): Promise<void> {
+    const api = this.api;
+    if (!api) return;
+    api.onTransportError = (message) => this.lost(message);
+    this.unsubscribe.push(
+      api.on('registration.changed', (r) => {
+        this.account.registration = r;
+      }),
+      api.on('call.changed', (c) => this.calls.apply(c)),
+      api.on('flow.message', (m) => this.flow.add(m)),
+      api.on('audio.level', (l) => this.audio.setLevels(l.input, l.output)),
+      api.on('history.changed', (h) => this.history.apply(h)),
+      api.on('dial.prefill', (d) => {
+        this.calls.dialTarget = d.target;
+        this.view = 'phone';
+      }),
+      api.on('app.problem', (p) => {
+        this.problems = [...this.problems, p.message];
+      }),
+    );
+    await this.load();
+  }
+
+  /** (Re)reads everything from the core. */
+  async load(): Promise<boolean> {
+    const api = this.api;
+    if (!api || this.disposed) return false;
+    this.clearRetry();
+    const snap = await api.request('app.snapshot', {});
+    if (!snap.ok) {
+      this.lost(snap.error.message);
+      return false;
+    }
+    this.applySnapshot(snap.value);
+    this.connection = 'connected';
+    this.offlineReason = '';
+    await Promise.all([this.history.load(), this.audio.refresh(), this.flow.refresh()]);
+    return true;
+  }
+
+  applySnapshot(s: AppSnapshot): void {
+    this.account.view = s.account;
+    this.account.registration = s.registration;
+    this.calls.load(s.calls);
+    this.preferences.apply(s.preferences);
+    i18n.preference = s.preferences.language;
+    this.problems = [...s.problems];
+    this.version = s.version;
+  }
+
+  async setLanguage(language: 'system' | 'en' | 'ko'): Promise<void> {
+    i18n.preference = language;
+    if (this.connection === 'connected') await this.preferences.update({ language });
+  }
+
+  dismissProblem(index: number): void {
+    this.problems = this.problems.filter((_, i) => i !== index);
+  }
+
+  openSettings(): void {
+    this.settingsOpen = true;
+  }
+
+  closeSettings(): void {
+    this.settingsOpen = false;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.clearRetry();
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    this.calls.dispose();
+  }
+
+  private lost(message: string): void {
+    this.connection = 'offline';
+    this.offlineReason = message;
+    if (this.disposed || this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.load();
+    }, RETRY_MS);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private callChanged(call: CallSnapshot, previous: CallSnapshot | null): void {
+    const t = i18n.t;
+    const party = partyName(call.remoteDisplayName, call.remoteUri);
+    if (call.state === 'ended') this.audio.resetLevels();
+    if (previous && previous.state === call.state) return;
+    if (call.direction === 'incoming' && call.state === 'ringing') {
+      this.announcement = t.incoming.announce(party);
+      return;
+    }
+    const text =
+      call.state === 'calling' ? t.call.calling
+      : call.state === 'ringing' ? t.call.ringing
+      : call.state === 'connected' ? t.call.connected('')
+      : t.call.ended(call.end?.reason ?? '');
+    this.announcement = t.call.announce(party, text.trim());
+  }
+}

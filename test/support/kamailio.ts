@@ -1,0 +1,106 @@
+// Runs the project's Kamailio config (registrar + proxy with digest auth) on a free loopback port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freeUdpPort } from './free-port';
+import { waitForSipServer } from './sip-probe';
+
+export const KAMAILIO_TEMPLATE = resolve(__dirname, '../fixtures/kamailio/kamailio.cfg');
+
+/** The users the template ships with (see the "users" table in kamailio.cfg). */
+export const DEFAULT_USERS: Readonly<Record<string, string>> = { alice: 'alicepw', bob: 'bobpw', carol: 'carolpw' };
+
+export interface KamailioOptions {
+  /** username -> password; default DEFAULT_USERS. */
+  users?: Record<string, string>;
+  address?: string;
+  port?: number;
+  /** Milliseconds to wait until it answers OPTIONS (default 10 s). */
+  startTimeoutMs?: number;
+}
+
+export interface KamailioServer {
+  address: string;
+  port: number;
+  /** "127.0.0.1:PORT": what phones use as domain (and digest realm). */
+  domain: string;
+  users: Record<string, string>;
+  dir: string;
+  logPath: string;
+  /** The server's stderr so far (print it when a test fails). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Fills the template: the users block is replaced; address and port go in as -A defines. */
+export function renderKamailioConfig(template: string, users: Record<string, string>): string {
+  const begin = template.indexOf('# users:begin');
+  const end = template.indexOf('# users:end');
+  if (begin < 0 || end < begin) throw new Error('kamailio.cfg: users:begin/users:end markers missing');
+  for (const [name, pw] of Object.entries(users)) {
+    // Both go inside a Kamailio string literal / htable key: keep them to safe characters.
+    if (!/^[A-Za-z0-9._-]+$/.test(name) || !/^[A-Za-z0-9._!@#%^*+=-]*$/.test(pw)) {
+      throw new Error(`kamailio: unsupported characters in user ${name}`);
+    }
+  }
+  const lines = Object.entries(users).map(([name, pw]) => `\t$sht(users=>${name}) = "${pw}";`);
+  return `${template.slice(0, begin)}# users:begin\n${lines.join('\n')}\n\t${template.slice(end)}`;
+}
+
+export async function startKamailio(opts: KamailioOptions = {}): Promise<KamailioServer> {
+  const users = { ...(opts.users ?? DEFAULT_USERS) };
+  const address = opts.address ?? '127.0.0.1';
+  const port = opts.port ?? (await freeUdpPort(address));
+  const dir = mkdtempSync(join(tmpdir(), 'kamailio-'));
+  const cfgPath = join(dir, 'kamailio.cfg');
+  writeFileSync(cfgPath, renderKamailioConfig(readFileSync(KAMAILIO_TEMPLATE, 'utf8'), users));
+  const logPath = join(dir, 'kamailio.log');
+  const logFd = openSync(logPath, 'a');
+  const pidFile = join(dir, 'kamailio.pid');
+
+  // -DD: stay in the foreground (children are still forked), so killing this pid stops it all.
+  // -E: log to stderr (our log file). -Y/-w: runtime and working dir inside the temp dir.
+  const child: ChildProcess = spawn(
+    'kamailio',
+    ['-DD', '-E', '-f', cfgPath, '-A', `SIP_ADDR=${address}`, '-A', `SIP_PORT=${port}`, '-P', pidFile, '-Y', dir, '-w', dir, '-m', '32', '-M', '4'],
+    { stdio: ['ignore', logFd, logFd] },
+  );
+  closeSync(logFd);
+  let exited = false;
+  const exitPromise = new Promise<void>((res) => {
+    child.once('exit', () => {
+      exited = true;
+      res();
+    });
+  });
+  // Kept after stop() removes the temp dir, so a failed test can still print it.
+  let finalLog: string | null = null;
+  const log = () => finalLog ?? (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');
+
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exitPromise;
+      clearTimeout(timer);
+    }
+    if (finalLog === null) finalLog = log();
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await Promise.race([
+      waitForSipServer(port, opts.startTimeoutMs ?? 10_000, address),
+      exitPromise.then(() => {
+        throw new Error('kamailio exited during start-up');
+      }),
+    ]);
+  } catch (err) {
+    const text = log();
+    await stop();
+    throw new Error(`${(err as Error).message}\n--- kamailio log ---\n${text}`);
+  }
+
+  return { address, port, domain: `${address}:${port}`, users, dir, logPath, log, stop };
+}

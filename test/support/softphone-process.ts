@@ -1,0 +1,182 @@
+// Runs the built `softphone` CLI (node bin/softphone.js) as a child process and reads its JSON events.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const SOFTPHONE_BIN = resolve(__dirname, '../../bin/softphone.js');
+
+export interface SoftphoneEvent {
+  event: string;
+  time: string;
+  [key: string]: unknown;
+}
+
+export interface SoftphoneOptions {
+  env?: NodeJS.ProcessEnv;
+  /** A name for failure messages ("alice", "B"). */
+  name?: string;
+}
+
+const live = new Set<SoftphoneProcess>();
+
+export class SoftphoneProcess {
+  readonly events: SoftphoneEvent[] = [];
+  /** stdout lines that were not JSON events (must stay empty: stdout is one event per line). */
+  readonly strayLines: string[] = [];
+  readonly name: string;
+  private readonly child: ChildProcess;
+  private stderrText = '';
+  private stdoutBuf = '';
+  private exitCode: number | null | undefined = undefined;
+  private exitSignal: NodeJS.Signals | null = null;
+  private readonly exited: Promise<number | null>;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly args: string[],
+    opts: SoftphoneOptions = {},
+  ) {
+    this.name = opts.name ?? args[0] ?? 'softphone';
+    this.child = spawn(process.execPath, [SOFTPHONE_BIN, ...args], {
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(this);
+    this.child.stdout?.setEncoding('utf8');
+    this.child.stdout?.on('data', (chunk: string) => this.onStdout(chunk));
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
+      // Keep the tail only: a debug-level run can be long.
+      this.stderrText = (this.stderrText + chunk).slice(-200_000);
+    });
+    this.exited = new Promise((res) => {
+      this.child.once('exit', (code, signal) => {
+        this.exitCode = code;
+        this.exitSignal = signal;
+        live.delete(this);
+        this.wake();
+        res(code);
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  get stderr(): string {
+    return this.stderrText;
+  }
+
+  private onStdout(chunk: string): void {
+    this.stdoutBuf += chunk;
+    let nl: number;
+    while ((nl = this.stdoutBuf.indexOf('\n')) >= 0) {
+      const line = this.stdoutBuf.slice(0, nl);
+      this.stdoutBuf = this.stdoutBuf.slice(nl + 1);
+      if (line.trim() === '') continue;
+      try {
+        const value: unknown = JSON.parse(line);
+        if (typeof value === 'object' && value !== null && typeof (value as SoftphoneEvent).event === 'string') {
+          this.events.push(value as SoftphoneEvent);
+        } else this.strayLines.push(line);
+      } catch {
+        this.strayLines.push(line);
+      }
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Events named `event` so far. */
+  all(event: string): SoftphoneEvent[] {
+    return this.events.filter((e) => e.event === event);
+  }
+
+  /**
+   * The first event (already received or still to come) named `event` that satisfies `predicate`.
+   * Rejects on timeout or if the process exits first, with the events and stderr in the message.
+   */
+  waitFor(
+    event: string,
+    predicate: (e: SoftphoneEvent) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<SoftphoneEvent> {
+    const find = () => this.events.find((e) => e.event === event && predicate(e));
+    return new Promise((res, rej) => {
+      const check = () => {
+        const hit = find();
+        if (hit) {
+          cleanup();
+          res(hit);
+        } else if (!this.running) {
+          cleanup();
+          rej(new Error(`${this.name} exited (code ${this.exitCode}, signal ${this.exitSignal}) before "${event}"\n${this.describe()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        rej(new Error(`${this.name}: no "${event}" within ${timeoutMs} ms\n${this.describe()}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Resolves with the exit code (null if killed by a signal); rejects after timeoutMs. */
+  waitForExit(timeoutMs = 10_000): Promise<number | null> {
+    if (!this.running) return Promise.resolve(this.exitCode ?? null);
+    return new Promise((res, rej) => {
+      const timer = setTimeout(
+        () => rej(new Error(`${this.name} still running after ${timeoutMs} ms\n${this.describe()}`)),
+        timeoutMs,
+      );
+      void this.exited.then((code) => {
+        clearTimeout(timer);
+        res(code);
+      });
+    });
+  }
+
+  signal(sig: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.running) this.child.kill(sig);
+  }
+
+  /** SIGTERM, then SIGKILL if it does not exit in time. */
+  async stop(graceMs = 8000): Promise<void> {
+    if (!this.running) return;
+    this.signal('SIGTERM');
+    try {
+      await this.waitForExit(graceMs);
+    } catch {
+      this.signal('SIGKILL');
+      await this.exited;
+    }
+  }
+
+  /** Events and the stderr tail, for failure messages. */
+  describe(): string {
+    const events = this.events.map((e) => JSON.stringify(e)).join('\n');
+    const stray = this.strayLines.length ? `\n--- stray stdout ---\n${this.strayLines.join('\n')}` : '';
+    return `--- ${this.name} (softphone ${this.args.join(' ')}) events ---\n${events}${stray}\n--- ${this.name} stderr ---\n${this.stderrText.slice(-6000)}`;
+  }
+}
+
+export function startSoftphone(args: string[], opts: SoftphoneOptions = {}): SoftphoneProcess {
+  return new SoftphoneProcess(args, opts);
+}
+
+/** Stops every softphone still running (afterEach/afterAll safety net). */
+export async function stopAllSoftphones(): Promise<void> {
+  await Promise.all([...live].map((p) => p.stop(3000)));
+}

@@ -1,0 +1,132 @@
+// The CLI's argument parser: commands, defaults, every flag's validation, and the usage errors.
+import { describe, expect, it } from 'vitest';
+import { FLAG_NAMES, parseCliArgs, type CallArgs, type CliArgs, type ListenArgs } from '../../../src-main/cli/cli-args';
+import { HELP_TEXT } from '../../../src-main/cli/help-text';
+
+function ok(argv: string[], env: Record<string, string> = {}): CliArgs {
+  const r = parseCliArgs(argv, env);
+  if (!r.ok) throw new Error(`expected success, got: ${r.error}`);
+  return r.args;
+}
+function err(argv: string[], env: Record<string, string> = {}): string {
+  const r = parseCliArgs(argv, env);
+  if (r.ok) throw new Error(`expected an error for ${argv.join(' ')}`);
+  return r.error;
+}
+
+describe('parseCliArgs', () => {
+  it('parses listen with defaults (direct-IP mode, port 5060, sound card)', () => {
+    const a = ok(['listen']) as ListenArgs;
+    expect(a.command).toBe('listen');
+    expect(a.port).toBe(5060);
+    expect(a.bind).toBe('0.0.0.0');
+    expect(a.rtpPorts).toEqual({ min: 10000, max: 20000 });
+    expect(a.autoAnswer).toBe(false);
+    expect(a.answerAfter).toBe(0);
+    expect(a.account.user).toBeUndefined();
+    expect(a.play).toBeUndefined();
+    expect(a.logLevel).toBe('info');
+  });
+
+  it('parses a full listen command line', () => {
+    const a = ok([
+      'listen', '--user', 'bob', '--domain', '127.0.0.1:25060', '--password', 'bobpw', '--port', '5062',
+      '--auto-answer', '--answer-after', '1.5', '--play', 'in.wav', '--record=out.wav', '--max-calls', '2',
+      '--rtp-ports', '30000-30100', '--bind', '127.0.0.1', '--log-level', 'debug', '--expires', '120',
+    ]) as ListenArgs;
+    expect(a).toMatchObject({
+      command: 'listen', port: 5062, autoAnswer: true, answerAfter: 1.5, play: 'in.wav', record: 'out.wav',
+      maxCalls: 2, rtpPorts: { min: 30000, max: 30100 }, bind: '127.0.0.1', logLevel: 'debug',
+    });
+    expect(a.account).toEqual({
+      user: 'bob', domain: '127.0.0.1:25060', password: 'bobpw', authUser: undefined, displayName: undefined,
+      proxy: undefined, register: true, expires: 120,
+    });
+  });
+
+  it('--answer-after implies auto-answer', () => {
+    expect((ok(['listen', '--answer-after', '2']) as ListenArgs).autoAnswer).toBe(true);
+  });
+
+  it('parses call with its URI, duration, DTMF and a random local port by default', () => {
+    const a = ok(['call', 'sip:x@127.0.0.1:5062', '--duration', '6', '--dtmf', '12#']) as CallArgs;
+    expect(a).toMatchObject({ command: 'call', uri: 'sip:x@127.0.0.1:5062', duration: 6, dtmf: '12#', port: 0, ringTimeout: 60 });
+  });
+
+  it('takes the password from SOFTPHONE_PASSWORD, the flag winning over it', () => {
+    const env = { SOFTPHONE_PASSWORD: 'fromenv' };
+    expect((ok(['call', 'bob', '--user', 'a', '--domain', 'd.example'], env) as CallArgs).account.password).toBe('fromenv');
+    expect((ok(['call', 'bob', '--user', 'a', '--domain', 'd.example', '--password', 'x'], env) as CallArgs).account.password).toBe('x');
+    // Direct-IP mode has no account, so no password either.
+    expect((ok(['listen'], env) as ListenArgs).account.password).toBeUndefined();
+  });
+
+  it('maps --no-register, --proxy, --auth-user and --display-name', () => {
+    const a = ok([
+      'call', '100', '--user', 'alice', '--domain', 'test.local', '--proxy', '127.0.0.1:25060', '--no-register',
+      '--auth-user', 'alice-auth', '--display-name', 'Alice Smith',
+    ]) as CallArgs;
+    expect(a.account).toMatchObject({ register: false, proxy: '127.0.0.1:25060', authUser: 'alice-auth', displayName: 'Alice Smith' });
+  });
+
+  it('accepts --reject 486 and 603 only, and not with auto-answer', () => {
+    expect((ok(['listen', '--reject', '486']) as ListenArgs).reject).toBe(486);
+    expect((ok(['listen', '--reject', '603']) as ListenArgs).reject).toBe(603);
+    expect(err(['listen', '--reject', '500'])).toMatch(/486.*603/);
+    expect(err(['listen', '--reject', '486', '--auto-answer'])).toMatch(/cannot be combined/);
+  });
+
+  it('answers help and version', () => {
+    expect(ok(['--help']).command).toBe('help');
+    expect(ok(['call', '-h']).command).toBe('help');
+    expect(ok(['help']).command).toBe('help');
+    expect(ok(['--version']).command).toBe('version');
+    expect(ok(['devices']).command).toBe('devices');
+  });
+
+  it.each([
+    [[], /missing command/],
+    [['dance'], /unknown command "dance"/],
+    [['listen', '--bogus'], /unknown option --bogus/],
+    [['listen', '-x'], /unknown option -x/],
+    [['listen', '--port'], /--port needs a value/],
+    [['listen', '--port', '--auto-answer'], /--port needs a value/],
+    [['listen', '--port', 'abc'], /--port.*whole number/],
+    [['listen', '--port', '70000'], /--port.*at most 65535/],
+    [['listen', '--port', '1', '--port', '2'], /given twice/],
+    [['listen', '--auto-answer=yes'], /takes no value/],
+    [['listen', '--rtp-ports', '20000'], /MIN-MAX/],
+    [['listen', '--rtp-ports', '500-600'], /1024-65535/],
+    [['listen', '--rtp-ports', '2000-2000'], /at least two ports/],
+    [['listen', '--log-level', 'loud'], /debug, info, warn or error/],
+    [['listen', '--duration', '5'], /--duration does not apply to "listen"/],
+    [['call', 'sip:a@b', '--auto-answer'], /--auto-answer does not apply to "call"/],
+    [['call'], /needs a URI/],
+    [['call', 'a@b', 'c@d'], /unexpected argument "c@d"/],
+    [['listen', 'extra'], /unexpected argument "extra"/],
+    [['call', '1234'], /without --user, call needs a SIP URI/],
+    [['call', 'sip:a@b', '--domain', 'x'], /--domain needs --user/],
+    [['call', 'sip:a@b', '--password', 'x'], /--password needs --user/],
+    [['call', 'bob', '--user', 'alice'], /--user needs --domain/],
+    [['call', 'bob', '--user', 'al ice', '--domain', 'd'], /--user has characters/],
+    [['call', 'bob', '--user', 'alice', '--domain', 'bad domain'], /HOST or HOST:PORT/],
+    [['call', 'bob', '--user', 'alice', '--domain', 'd:99999'], /port must be 1-65535/],
+    [['call', 'bob', '--user', 'a', '--domain', 'd', '--display-name', 'A "quoted"'], /display-name/],
+    [['call', 'sip:a@b', '--dtmf', '12x'], /0-9 \* # A-D/],
+    [['call', 'sip:a@b', '--duration', '-1'], /unknown option -1|--duration/],
+    [['call', 'sip:a@b', '--duration', '0'], /at least 0.1/],
+    [['call', 'sip:a b@c'], /unexpected argument|spaces/],
+    [['call', 'sip:a\u0001@b'], /characters SIP does not allow/],
+    [['listen', '--expires', '5', '--user', 'a', '--domain', 'd'], /--expires.*at least 30/],
+    [['listen', '--bind', 'eth0'], /IP address/],
+  ])('rejects %j', (argv, message) => {
+    expect(err(argv)).toMatch(message);
+  });
+
+  it('documents every flag in --help, with SOFTPHONE_PASSWORD and two examples', () => {
+    for (const name of FLAG_NAMES) expect(HELP_TEXT, `--${name} missing from help`).toContain(`--${name}`);
+    expect(HELP_TEXT).toContain('SOFTPHONE_PASSWORD');
+    expect(HELP_TEXT).toMatch(/straight by IP/);
+    expect(HELP_TEXT).toMatch(/Through a SIP server/);
+  });
+});

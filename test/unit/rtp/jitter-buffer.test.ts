@@ -1,0 +1,232 @@
+// Jitter buffer behaviour with a fake clock: ordering, duplicates, late and lost packets, wrap, resets,
+// delay adaptation. Payloads carry their sequence number so that every output is checked by content.
+import { describe, expect, it } from 'vitest';
+import { JitterBuffer, type JitterPushResult } from '../../../src-main/rtp/jitter-buffer';
+
+interface Arrival {
+  at: number;
+  seq: number;
+  /** RTP timestamp; default derived from seq (160 per packet). */
+  ts?: number;
+  ssrc?: number;
+}
+
+interface Out {
+  t: number;
+  kind: 'frame' | 'lost' | 'empty';
+  seq?: number;
+  /** The sequence number written into the payload by `payloadFor`. */
+  content?: number;
+}
+
+const rx = new Uint8Array(172); // one receive buffer reused for every packet, like the socket does
+
+function payloadFor(seq: number): Uint8Array {
+  const p = rx.subarray(0, 160);
+  p.fill(seq & 0xff);
+  p[0] = seq >> 8;
+  p[1] = seq & 0xff;
+  return p;
+}
+
+/** Pushes arrivals and pops every 20 ms (pushes first on equal times) until `untilMs`. */
+function run(jb: JitterBuffer, arrivals: Arrival[], untilMs: number, tickPhase = 0, pushResults: JitterPushResult[] = []): Out[] {
+  const sorted = [...arrivals].sort((a, b) => a.at - b.at);
+  const out: Out[] = [];
+  let i = 0;
+  for (let t = tickPhase; t <= untilMs; t += 20) {
+    while (i < sorted.length && (sorted[i] as Arrival).at <= t) {
+      const a = sorted[i++] as Arrival;
+      pushResults.push(jb.push(a.seq & 0xffff, a.ts ?? (a.seq * 160) >>> 0, payloadFor(a.seq), a.at, a.ssrc));
+    }
+    const r = jb.pop(t);
+    if (r.kind === 'frame') out.push({ t, kind: 'frame', seq: r.seq, content: ((r.payload[0] as number) << 8) | (r.payload[1] as number) });
+    else out.push({ t, kind: r.kind });
+  }
+  return out;
+}
+
+const played = (out: Out[]) => out.filter((o) => o.kind !== 'empty').map((o) => (o.kind === 'frame' ? o.content : 'lost'));
+const paced = (seqs: number[], start = 0, phase = 5): Arrival[] => seqs.map((seq, i) => ({ at: start + phase + i * 20, seq }));
+const range = (a: number, n: number) => Array.from({ length: n }, (_, i) => a + i);
+const newJb = () => new JitterBuffer({ frameSamples: 160, clockRate: 8000 });
+
+describe('JitterBuffer', () => {
+  it('plays an in-order stream in order, starting after minDelay, with a constant delay', () => {
+    const jb = newJb();
+    const arrivals = paced(range(1000, 100));
+    const out = run(jb, arrivals, 2200);
+    const frames = out.filter((o) => o.kind === 'frame');
+    expect(frames.map((f) => f.content)).toEqual(range(1000, 100));
+    expect(frames.every((f) => f.seq === f.content)).toBe(true);
+    const delays = frames.map((f, i) => f.t - (arrivals[i] as Arrival).at);
+    expect(new Set(delays).size).toBe(1);
+    expect(delays[0]).toBeGreaterThanOrEqual(40);
+    expect(delays[0]).toBeLessThan(60);
+    expect(out.some((o) => o.kind === 'lost')).toBe(false);
+    expect(jb.stats).toMatchObject({ lost: 0, late: 0, duplicates: 0, reordered: 0, targetDelayMs: 40 });
+  });
+
+  it('returns empty before the first packet and until minDelay is buffered', () => {
+    const jb = newJb();
+    expect(jb.pop(0).kind).toBe('empty');
+    jb.push(1, 160, payloadFor(1), 100);
+    expect(jb.pop(120).kind).toBe('empty');
+    expect(jb.pop(139).kind).toBe('empty');
+    const r = jb.pop(140);
+    expect(r.kind === 'frame' && r.seq === 1).toBe(true);
+  });
+
+  it('puts reordered packets (1,3,2,5,4) back in order', () => {
+    const jb = newJb();
+    const out = run(jb, paced([1, 3, 2, 5, 4, 6, 7, 8]), 400);
+    expect(played(out).slice(0, 8)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(jb.stats.reordered).toBe(2);
+    expect(jb.stats.lost).toBe(0);
+    expect(jb.stats.late).toBe(0);
+  });
+
+  it('counts and drops duplicates, before and after play-out', () => {
+    const jb = newJb();
+    const arrivals = paced(range(1, 20));
+    arrivals.push({ at: 46, seq: 2 }, { at: 300, seq: 3 }); // re-sent while queued / long after played
+    const results: JitterPushResult[] = [];
+    const out = run(jb, arrivals, 600, 0, results);
+    expect(played(out)).toEqual(range(1, 20));
+    expect(results.filter((r) => r === 'duplicate')).toHaveLength(2);
+    expect(jb.stats.duplicates).toBe(2);
+  });
+
+  it('yields exactly one lost for one missing packet, in its place', () => {
+    const jb = newJb();
+    const out = run(jb, paced(range(1, 30).filter((s) => s !== 10)), 800);
+    expect(played(out)).toEqual([...range(1, 9), 'lost', ...range(11, 20)]);
+    expect(jb.stats.lost).toBe(1);
+  });
+
+  it('counts a packet that arrives after its slot as late and grows the delay by one frame', () => {
+    const jb = newJb();
+    const arrivals = paced(range(1, 40)).map((a) => (a.seq === 10 ? { ...a, at: a.at + 100 } : a));
+    const results: JitterPushResult[] = [];
+    const out = run(jb, arrivals, 1000, 0, results);
+    expect(results.filter((r) => r === 'late')).toHaveLength(1);
+    expect(jb.stats.late).toBe(1);
+    expect(jb.stats.lost).toBe(1);
+    const p = played(out);
+    // 10 was concealed in its slot; after the late arrival one extra concealed frame stretches the delay
+    expect(p.slice(0, 10)).toEqual([...range(1, 9), 'lost']);
+    expect(p.filter((x) => x !== 'lost')).toEqual(range(1, 40).filter((s) => s !== 10));
+    expect(p.filter((x) => x === 'lost')).toHaveLength(2);
+    expect(jb.stats.targetDelayMs).toBeGreaterThan(100); // the 100 ms excursion is in the jitter estimate
+  });
+
+  it('follows the sequence number across the 65535 -> 0 wrap, with reordering at the wrap', () => {
+    const jb = newJb();
+    const seqs = [65532, 65533, 65534, 65536, 65535, 65537, 65538, 65539]; // unwrapped; pushed & 0xffff
+    const out = run(jb, paced(seqs), 400);
+    expect(played(out)).toEqual([65532, 65533, 65534, 65535, 0, 1, 2, 3]);
+    expect(jb.stats.lost).toBe(0);
+  });
+
+  it('copies payloads: the caller may reuse its receive buffer', () => {
+    const jb = newJb();
+    const buf = new Uint8Array(4);
+    for (let s = 0; s < 3; s++) {
+      buf.fill(s + 1);
+      jb.push(s, s * 160, buf, s * 20);
+    }
+    buf.fill(99);
+    const got: number[][] = [];
+    for (let t = 40; t <= 80; t += 20) {
+      const r = jb.pop(t);
+      if (r.kind === 'frame') got.push(Array.from(r.payload));
+    }
+    expect(got).toEqual([[1, 1, 1, 1], [2, 2, 2, 2], [3, 3, 3, 3]]);
+  });
+
+  it('resets on a new SSRC and on a sequence or timestamp jump, then plays the new stream', () => {
+    for (const second of [
+      (i: number) => ({ seq: 40000 + i, ssrc: 2 }), // new SSRC and new sequence space
+      (i: number) => ({ seq: 40000 + i, ssrc: 1 }), // same SSRC, big sequence jump (peer restart)
+      (i: number) => ({ seq: 21 + i, ssrc: 1, ts: (123456789 + i * 160) >>> 0 }), // timestamp jump only
+      (i: number) => ({ seq: 5 + i, ssrc: 9 }), // new SSRC whose sequence numbers look old
+    ]) {
+      const jb = newJb();
+      const arrivals: Arrival[] = paced(range(1, 20)).map((a) => ({ ...a, ssrc: 1 }));
+      for (let i = 0; i < 20; i++) arrivals.push({ at: 405 + i * 20, ...second(i) });
+      const results: JitterPushResult[] = [];
+      const out = run(jb, arrivals, 1000, 0, results);
+      expect(results.filter((r) => r === 'reset')).toHaveLength(1);
+      expect(results[20]).toBe('reset');
+      expect(jb.stats.resets).toBe(1);
+      const p = played(out);
+      const firstNew = second(0).seq;
+      expect(p.slice(0, 20)).toEqual(range(1, 20));
+      expect(p.filter((x) => x !== 'lost').slice(20, 30)).toEqual(range(firstNew, 10).map((s) => s & 0xffff));
+      expect(jb.stats.late).toBe(0);
+    }
+  });
+
+  it('adapts: grows the target under jitter, then shrinks the delay back when the network calms', () => {
+    const jb = newJb();
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+    const arrivals: Arrival[] = [];
+    for (let i = 0; i < 250; i++) arrivals.push({ at: 3 + i * 20 + Math.floor(rnd() * 80), seq: i }); // 5 s, 0-80 ms jitter
+    for (let i = 250; i < 750; i++) arrivals.push({ at: 3 + i * 20, seq: i }); // then 10 s steady
+    let lateAfterWarmup = 0;
+    let targetAtJitterEnd = 0;
+    const sorted = [...arrivals].sort((a, b) => a.at - b.at);
+    let k = 0;
+    const frames: number[] = [];
+    for (let t = 0; t <= 15100; t += 20) {
+      while (k < sorted.length && (sorted[k] as Arrival).at <= t) {
+        const a = sorted[k++] as Arrival;
+        const r = jb.push(a.seq, a.seq * 160, payloadFor(a.seq), a.at);
+        if (r === 'late' && a.at > 1500) lateAfterWarmup++;
+      }
+      if (t === 5000) targetAtJitterEnd = jb.stats.targetDelayMs;
+      const r = jb.pop(t);
+      if (r.kind === 'frame') frames.push(r.seq);
+    }
+    expect(targetAtJitterEnd).toBeGreaterThanOrEqual(80);
+    expect(targetAtJitterEnd).toBeLessThanOrEqual(120);
+    expect(lateAfterWarmup).toBeLessThanOrEqual(3);
+    expect(jb.stats.targetDelayMs).toBe(40);
+    expect(jb.stats.delayMs).toBeLessThanOrEqual(60);
+    // frames always come out in increasing order
+    expect(frames.every((s, i) => i === 0 || s > (frames[i - 1] as number))).toBe(true);
+    expect(frames[frames.length - 1]).toBe(749 - jb.stats.delayMs / 20);
+  });
+
+  it('caps the delay at maxDelay when a burst arrives after an outage', () => {
+    const jb = newJb();
+    const arrivals = paced(range(0, 20));
+    for (let s = 20; s < 50; s++) arrivals.push({ at: 1000, seq: s }); // 30 packets at once
+    for (let s = 50; s < 80; s++) arrivals.push({ at: 1000 + (s - 49) * 20, seq: s });
+    run(jb, arrivals, 1020);
+    expect(jb.stats.delayMs).toBeLessThanOrEqual(200);
+    expect(jb.stats.dropped).toBeGreaterThan(0);
+  });
+
+  it('runs dry to empty when the stream stops, and plays again after minDelay when it resumes', () => {
+    const jb = newJb();
+    const arrivals = paced(range(1, 10));
+    arrivals.push(...paced(range(11, 10), 2000)); // 1.8 s pause (e.g. hold), sequence continues
+    const out = run(jb, arrivals, 2600);
+    expect(played(out)).toEqual(range(1, 20));
+    const resumed = out.find((o) => o.content === 11);
+    expect(resumed?.t).toBeGreaterThanOrEqual(2005 + 40);
+    expect(out.filter((o) => o.t > 300 && o.t < 2000).every((o) => o.kind === 'empty')).toBe(true);
+  });
+
+  it('skips a long gap (peer stopped sending for a while) without a flood of lost frames', () => {
+    const jb = newJb();
+    const arrivals = paced(range(1, 10));
+    arrivals.push(...paced(range(111, 10), 2200)); // 100 packets missing, 2 s silence
+    const out = run(jb, arrivals, 2800);
+    expect(played(out).filter((x) => x !== 'lost')).toEqual([...range(1, 10), ...range(111, 10)]);
+    expect(out.filter((o) => o.kind === 'lost').length).toBe(0);
+    expect(jb.stats.lost).toBe(100); // still accounted for
+  });
+});

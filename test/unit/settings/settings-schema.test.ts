@@ -1,0 +1,55 @@
+// settings.json layout: migration of version-less files, defaults for new fields, rejection of bad or newer files.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PREFERENCES, decodeSettings, defaultSettings, encodeSettings, migrateSettings, SETTINGS_VERSION } from '../../../src-main/settings/settings-schema';
+
+const account = {
+  accountName: 'Work',
+  userId: 'alice',
+  domain: 'pbx.example.com',
+  displayName: 'Alice',
+  authorizationName: '',
+  registerWithDomain: true,
+  sendOutboundVia: 'domain',
+  proxyAddress: '',
+  dialPlan: '',
+  registerExpires: 600,
+  passwordBlob: 'plain:c2VjcmV0',
+};
+
+describe('settings schema', () => {
+  it('round-trips the current layout', () => {
+    const s = { ...defaultSettings(), account: { ...account, sendOutboundVia: 'domain' as const } };
+    const decoded = decodeSettings(encodeSettings(s));
+    expect(decoded).toEqual({ ok: true, settings: s, migratedFrom: null });
+  });
+
+  it('migrates a file without a version field (version 0) and fills fields added later with defaults', () => {
+    const { registerExpires: _drop, ...oldAccount } = account;
+    const result = migrateSettings({ account: oldAccount, preferences: { language: 'ko' } });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.migratedFrom).toBe(0);
+    expect(result.settings.version).toBe(SETTINGS_VERSION);
+    expect(result.settings.account?.userId).toBe('alice');
+    expect(result.settings.account?.registerExpires).toBe(3600);
+    expect(result.settings.preferences).toEqual({ ...DEFAULT_PREFERENCES, language: 'ko' });
+  });
+
+  it('rejects a file from a newer version instead of guessing', () => {
+    const result = migrateSettings({ version: SETTINGS_VERSION + 1, account: null, preferences: DEFAULT_PREFERENCES });
+    expect(result).toEqual({ ok: false, reason: expect.stringContaining('newer version') });
+  });
+
+  it('names the bad field of an invalid file', () => {
+    const result = migrateSettings({ version: 1, account: { ...account, domain: 'has space' }, preferences: DEFAULT_PREFERENCES });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reason).toContain('account.domain');
+  });
+
+  it('reports JSON that does not parse and non-objects', () => {
+    expect(decodeSettings('{"version": 1,')).toEqual({ ok: false, reason: expect.stringContaining('not valid JSON') });
+    expect(decodeSettings('[1,2]')).toEqual({ ok: false, reason: 'not a JSON object' });
+    expect(decodeSettings('{"version":"x"}')).toEqual({ ok: false, reason: expect.stringContaining('bad version') });
+  });
+});
