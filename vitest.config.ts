@@ -17,7 +17,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [svelte({ compilerOptions: { runes: true } }), svelteTesting()],
+        plugins: [svelte({ configFile: false, compilerOptions: { runes: true } }), svelteTesting()],
         // Svelte's browser build (not its SSR build) so components mount in jsdom.
         resolve: { conditions: ['browser'] },
         test: {

@@ -15,6 +15,9 @@ const external = ['naudiodon', 'sip', 'ws', 'electron', 'segfault-handler'];
 const entries = {
   cli: 'src-main/cli/main.node.ts',
   'media-worker': 'src-main/rtp/media-worker.node.ts',
+  // The Electron shell: package.json "main" and the sandboxed preload (electron stays external).
+  'app/electron-main': 'src-main/app/electron-main.main.ts',
+  'app/preload': 'src-main/ipc/preload/preload.preload.ts',
 };
 
 const present = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(join(root, p))));
@@ -30,3 +33,42 @@ await build({
   external,
   logLevel: 'warning',
 });
+
+// The bench (`npm run bench`, test/bench/run-bench.ts) into dist/bench.js. Its helpers under test/ find
+// fixtures and bin/ from their own __dirname, which bundling would turn into dist/: rewrite it per file
+// to the folder the source lives in (relative to dist/, so the bundle still works if the repo moves).
+const benchEntry = 'test/bench/run-bench.ts';
+if (existsSync(join(root, benchEntry))) {
+  const { readFile } = await import('node:fs/promises');
+  const { relative, sep } = await import('node:path');
+  const sourceDirname = {
+    name: 'source-dirname',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]test[\\/].*\.ts$/ }, async (args) => {
+        if (!args.path.startsWith(join(root, 'test') + sep)) return undefined;
+        const rel = relative(join(root, 'dist'), dirname(args.path)).split(sep).join('/');
+        const text = await readFile(args.path, 'utf8');
+        const at = `require('node:path').join(__dirname, ${JSON.stringify(rel)})`;
+        return { contents: text.replace(/\b__dirname\b/g, at), loader: 'ts' };
+      });
+    },
+  };
+  await build({
+    absWorkingDir: root,
+    entryPoints: { bench: benchEntry },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'linked',
+    external,
+    logLevel: 'warning',
+    plugins: [sourceDirname],
+  });
+}
+
+// The renderer (Svelte UI) into dist/renderer with vite, as configured in vite.config.ts; Electron loads
+// it from file:// and the web server serves the same files.
+const { build: viteBuild } = await import('vite');
+await viteBuild({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });

@@ -1,15 +1,68 @@
 // `npm start`: the desktop app when Electron's binary is installed, otherwise the same UI served by the
 // core on 127.0.0.1 and opened in the system browser; until the UI is built, the headless CLI's help.
-import { existsSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+// npm ci skips Electron's download (allowScripts): the first start tries it once, quietly.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
 const cli = join(root, 'bin', 'softphone.js');
 const args = process.argv.slice(2);
 const hasUi = existsSync(join(root, 'dist', 'renderer', 'index.html'));
-const child = spawn(process.execPath, [cli, ...(args.length ? args : hasUi ? ['ui', '--open'] : ['--help'])], {
-  stdio: 'inherit',
-});
-child.on('exit', (code) => process.exit(code ?? 0));
+const hasShell = existsSync(join(root, 'dist', 'app', 'electron-main.js'));
+const triedMarker = join(root, 'node_modules', '.cache', 'softphone', 'electron-download-tried');
+
+/** The Electron binary's path, or null: require('electron') throws when its download never happened. */
+function electronBinary() {
+  try {
+    const resolved = require.resolve('electron');
+    // A fresh process: the module caches its answer (and its exception) otherwise.
+    const out = spawnSync(process.execPath, ['-e', `try{process.stdout.write(require(${JSON.stringify(resolved)}))}catch{}`], { encoding: 'utf8' });
+    const path = out.stdout.trim();
+    return path && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs Electron's own installer once per checkout (it downloads the binary; offline it just fails). */
+function tryDownloadOnce() {
+  // The user (or CI) said not to download: respect it, and try again on a later start without it.
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD || existsSync(triedMarker)) return;
+  let installer;
+  try {
+    installer = join(dirname(require.resolve('electron/package.json')), 'install.js');
+  } catch {
+    return;
+  }
+  if (!existsSync(installer)) return;
+  mkdirSync(dirname(triedMarker), { recursive: true });
+  writeFileSync(triedMarker, `${new Date().toISOString()}\n`);
+  process.stderr.write('softphone: fetching the Electron binary (once)…\n');
+  const result = spawnSync(process.execPath, [installer], { cwd: dirname(installer), stdio: 'ignore', timeout: 180_000 });
+  if (result.status !== 0) process.stderr.write('softphone: no Electron binary; using the browser UI instead\n');
+}
+
+function run(command, commandArgs, env = process.env) {
+  const child = spawn(command, commandArgs, { stdio: 'inherit', env });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+}
+
+let electron = hasUi && hasShell ? electronBinary() : null;
+if (hasUi && hasShell && !electron) {
+  tryDownloadOnce();
+  electron = electronBinary();
+}
+
+if (electron) {
+  // ELECTRON_RUN_AS_NODE (set by some tools) would make the binary a plain Node.
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE;
+  run(electron, [root, ...args], env);
+} else {
+  run(process.execPath, [cli, ...(args.length ? args : hasUi ? ['ui', '--open'] : ['--help'])]);
+}

@@ -18,18 +18,19 @@ import {
   type ResponseMap,
   type SoftphoneApi,
 } from '../ipc/contract';
-import type { MediaSession, MediaSessionFactory } from '../rtp/media-session';
+import type { MediaSessionFactory } from '../rtp/media-session';
 import { addHistoryEntry } from '../settings/history';
 import { decodePlainBlob, isPlainBlob, type SecretBox } from '../settings/secret-box';
 import type { SettingsFile } from '../settings/settings-schema';
 import type { SettingsStore } from '../settings/settings-store';
-import type { RegistrationState, UserAgent, UserAgentConfig } from '../sip/user-agent-api';
+import type { UserAgent, UserAgentConfig } from '../sip/user-agent-api';
 import { Emitter } from '../util/emitter';
 import { createLogger, type Logger } from '../util/logger';
 import { accountFieldProblems, toAccountSettings, toAccountView, toStoredAccount } from './account-mapping';
 import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
 import { FlowTraces } from './flow-trace';
+import { UserAgentHost, withTimeout } from './user-agent-host';
 
 export interface AppCoreDeps {
   store: SettingsStore;
@@ -73,25 +74,7 @@ export interface AppCore {
 
 type Handlers = { [C in RequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseMap[C]> };
 
-const UA_STOP_TIMEOUT_MS = 5000;
 const HANGUP_WAIT_MS = 5000;
-const LEVEL_INTERVAL_MS = 100;
-
-function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return new Promise<T>((resolve) => {
-    const timer = setTimeout(() => resolve(fallback), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      () => {
-        clearTimeout(timer);
-        resolve(fallback);
-      },
-    );
-  });
-}
 
 export function createAppCore(deps: AppCoreDeps): AppCore {
   const log = deps.logger ?? createLogger('app-core');
@@ -102,16 +85,10 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
 
   let settings: SettingsFile | null = null;
   let history: HistoryEntry[] = [];
-  let ua: UserAgent | null = null;
-  let uaUnsubscribe: Array<() => void> = [];
-  let uaStartError: string | null = null;
   let uaOp: Promise<void> = Promise.resolve();
   let restartPending = false;
   let stopping = false;
   let dialPrefill: string | null = null;
-  /** Media created while a call is being set up belongs to it (for level events); filled in once its id is known. */
-  let mediaBinding: { callId: string | null } | null = null;
-  const lastLevelAt = new Map<string, number>();
 
   const report = (message: string) => {
     problems.push(message);
@@ -124,11 +101,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     now,
     changed: (snapshot) => events.emit('call.changed', snapshot),
     ended: (_snapshot, entry) => {
-      lastLevelAt.delete(entry.id);
+      host.forgetCall(entry.id);
       history = addHistoryEntry(history, entry);
       events.emit('history.changed', history);
       deps.store.saveHistory(history).catch((err: Error) => report(`call history could not be saved: ${err.message}`));
-      if (tracker.size === 0 && restartPending) scheduleRestart();
+      if (tracker.size === 0 && restartPending) void scheduleRestart();
     },
   });
 
@@ -137,28 +114,28 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     return settings.preferences;
   };
 
-  const audioConfig = (): AudioConfig => {
-    if (deps.audioOverride) return deps.audioOverride;
-    const p = prefs();
-    return { kind: 'portaudio', inputDevice: p.inputDevice ?? undefined, outputDevice: p.outputDevice ?? undefined };
-  };
-
-  const makeMedia = (): MediaSession => {
-    const p = prefs();
-    const media = deps.createMedia({ audio: audioConfig(), bindAddress: deps.bindAddress, portMin: p.rtpPortMin, portMax: p.rtpPortMax });
-    const binding = mediaBinding;
-    media.on('level', ({ input, output }) => {
-      const callId = binding?.callId ?? tracker.latestConnectedId();
-      if (!callId) return;
-      // The UI gets meters at <= 10 Hz whatever the media engine sends (ARCHITECTURE.md convention 4).
-      const t = now();
-      if (t - (lastLevelAt.get(callId) ?? -Infinity) < LEVEL_INTERVAL_MS) return;
-      lastLevelAt.set(callId, t);
-      events.emit('audio.level', { callId, input, output });
-    });
-    media.on('error', ({ message }) => report(`audio: ${message}`));
-    return media;
-  };
+  const host = new UserAgentHost({
+    createUserAgent: deps.createUserAgent,
+    createMedia: deps.createMedia,
+    bindAddress: deps.bindAddress,
+    userAgentName: deps.userAgentName ?? `Softphone/${deps.version}`,
+    media: () => {
+      const p = prefs();
+      const audio: AudioConfig = deps.audioOverride ?? { kind: 'portaudio', inputDevice: p.inputDevice ?? undefined, outputDevice: p.outputDevice ?? undefined };
+      return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax };
+    },
+    fallbackCallId: () => tracker.latestConnectedId(),
+    report,
+    log,
+    now,
+  });
+  host.events.on('registration', (state) => events.emit('registration.changed', state));
+  host.events.on('incoming', (call) => tracker.track(call));
+  host.events.on('trace', (entry) => {
+    traces.add(entry);
+    events.emit('flow.message', entry);
+  });
+  host.events.on('level', (level) => events.emit('audio.level', level));
 
   const passwordOf = (blob: string): string => {
     if (blob === '') return '';
@@ -170,77 +147,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     }
   };
 
-  const registrationState = (): RegistrationState => {
-    if (ua) return ua.registration;
-    if (uaStartError) return { state: 'failed', reason: uaStartError };
-    return { state: 'unregistered' };
-  };
-
-  async function stopUserAgent(): Promise<void> {
-    const old = ua;
-    ua = null;
-    for (const off of uaUnsubscribe) off();
-    uaUnsubscribe = [];
-    // shutdown() hangs up and un-registers (RFC 3261 §10.2.2); bounded so a dead registrar cannot block us.
-    if (old) await withTimeout(old.shutdown(), UA_STOP_TIMEOUT_MS, undefined);
-  }
-
   async function startUserAgent(): Promise<void> {
     if (!settings || stopping) return;
     const stored = settings.account;
     const account = toAccountSettings(stored, stored ? passwordOf(stored.passwordBlob) : '');
-    const wantedPort = deps.sipPortOverride ?? settings.preferences.sipPort;
-    const config = (port: number): UserAgentConfig => ({
-      account,
-      port,
-      bindAddress: deps.bindAddress,
-      userAgentName: deps.userAgentName ?? `Softphone/${deps.version}`,
-      createMedia: makeMedia,
-    });
-    let next: UserAgent | null = null;
-    uaStartError = null;
-    try {
-      next = deps.createUserAgent(config(wantedPort));
-      await next.start();
-    } catch (err) {
-      await next?.shutdown().catch(() => {});
-      next = null;
-      if (wantedPort !== 0 && deps.sipPortOverride === undefined) {
-        // Another phone already has 5060: any port still registers and calls (the Contact carries it).
-        report(`SIP port ${wantedPort} is not available (${(err as Error).message}); using a free port instead`);
-        try {
-          next = deps.createUserAgent(config(0));
-          await next.start();
-        } catch (err2) {
-          await next?.shutdown().catch(() => {});
-          next = null;
-          uaStartError = `SIP could not start: ${(err2 as Error).message}`;
-        }
-      } else {
-        uaStartError = `SIP could not start on port ${wantedPort}: ${(err as Error).message}`;
-      }
-    }
-    if (!next) {
-      report(uaStartError ?? 'SIP could not start');
-      events.emit('registration.changed', registrationState());
-      return;
-    }
-    ua = next;
-    uaUnsubscribe = [
-      next.on('registration', (state) => events.emit('registration.changed', state)),
-      next.on('incoming', (call) => {
-        tracker.track(call);
-      }),
-      next.on('trace', (entry) => {
-        traces.add(entry);
-        events.emit('flow.message', entry);
-      }),
-      next.on('warning', ({ message }) => log.warn('user agent', { message })),
-    ];
-    events.emit('registration.changed', next.registration);
-    if (account?.registerWithDomain) {
-      next.register().catch((err: Error) => report(`registration: ${err.message}`));
-    }
+    const port = deps.sipPortOverride ?? settings.preferences.sipPort;
+    // An explicit --sip-port is a demand, the saved preference only a wish.
+    await host.start(account, port, deps.sipPortOverride === undefined);
   }
 
   /** Re-creates the user agent (account or SIP port changed); waits for calls to end first. */
@@ -252,7 +165,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     restartPending = false;
     uaOp = uaOp
       .then(async () => {
-        await stopUserAgent();
+        await host.stop();
         await startUserAgent();
       })
       .catch((err: Error) => report(`SIP restart failed: ${err.message}`));
@@ -260,8 +173,9 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   }
 
   const requireUa = (): UserAgent => {
-    if (!ua) throw new ApiFailure('failed', uaStartError ?? 'SIP is not running');
-    return ua;
+    const agent = host.agent;
+    if (!agent) throw new ApiFailure('failed', host.error ?? 'SIP is not running');
+    return agent;
   };
 
   const requireCall = (callId: string) => {
@@ -277,7 +191,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     const s = settings;
     const snap: AppSnapshot = {
       account: s?.account ? toAccountView(s.account) : null,
-      registration: registrationState(),
+      registration: host.registration(),
       calls: tracker.list(),
       preferences: s ? { ...s.preferences } : { language: 'system', inputDevice: null, outputDevice: null, sipPort: 0, rtpPortMin: 10000, rtpPortMax: 20000 },
       problems: [...problems],
@@ -317,30 +231,18 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     'call.dial': async ({ target }) => {
       const agent = requireUa();
       dialPrefill = null;
-      const binding: { callId: string | null } = { callId: null };
-      mediaBinding = binding;
       let call;
       try {
-        call = agent.call(target.trim());
+        call = host.call(agent, target.trim());
       } catch (err) {
         throw new ApiFailure('failed', (err as Error).message);
-      } finally {
-        mediaBinding = null;
       }
-      binding.callId = call.id;
       return tracker.track(call);
     },
     'call.answer': async ({ callId }) => {
       const { call } = requireCall(callId);
       if (call.direction !== 'incoming') throw new ApiFailure('failed', 'only an incoming call can be answered');
-      mediaBinding = { callId };
-      let answering: Promise<void>;
-      try {
-        answering = call.answer();
-      } finally {
-        mediaBinding = null;
-      }
-      await answering.catch((err: Error) => {
+      await host.answer(call).catch((err: Error) => {
         throw new ApiFailure('failed', `answer failed: ${err.message}`);
       });
       return tracker.snapshot(callId) ?? requireCall(callId).snapshot;
@@ -469,7 +371,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       if (stopping) return uaOp;
       stopping = true;
       uaOp = uaOp.then(async () => {
-        await stopUserAgent();
+        await host.stop();
         await deps.store.flush().catch(() => {});
       });
       return uaOp;

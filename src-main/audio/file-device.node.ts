@@ -31,9 +31,8 @@ export class FileInput implements AudioInput {
     }
     try {
       const wav = parseWav(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      // One pass over the whole file: the resampler also folds multi-channel input down to mono.
       const needs = wav.sampleRate !== DEVICE_RATE || wav.channels !== 1;
-      this.samples = needs ? new Resampler(wav.sampleRate, DEVICE_RATE, wav.channels).process(wav.samples) : wav.samples;
+      this.samples = needs ? await toDeviceRate(wav.samples, wav.sampleRate, wav.channels) : wav.samples;
     } catch (err) {
       throw new Error(`cannot play ${this.path}: ${(err as Error).message}`);
     }
@@ -73,6 +72,24 @@ export class FileInput implements AudioInput {
     this.samples = new Int16Array(0);
     this.finished = true;
   }
+}
+
+/**
+ * Resamples (and down-mixes) a whole file in 50 ms slices, yielding to the event loop in between: this
+ * runs in the media thread, where one long computation would delay every other call's packets.
+ */
+async function toDeviceRate(samples: Int16Array, rate: number, channels: number): Promise<Int16Array> {
+  const resampler = new Resampler(rate, DEVICE_RATE, channels);
+  const frames = Math.floor(samples.length / channels);
+  const out = new Int16Array(Math.ceil((frames * DEVICE_RATE) / rate) + 64);
+  const slice = Math.max(1, Math.round(rate / 20)) * channels;
+  let written = 0;
+  for (let i = 0; i < frames * channels; i += slice) {
+    const part = samples.subarray(i, Math.min(i + slice, frames * channels));
+    written += resampler.processInto(part, out.subarray(written));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return out.subarray(0, written);
 }
 
 const BYTES_PER_SECOND = DEVICE_RATE * 2;

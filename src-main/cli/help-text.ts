@@ -47,7 +47,8 @@ Options:
   listen only:
   --auto-answer           answer every call at once
   --answer-after S        let it ring S seconds, then answer (implies --auto-answer)
-  --max-calls N           exit 0 after N calls have ended (answered, rejected or cancelled)
+  --max-calls N           exit 0 once N calls have ended (answered, rejected or cancelled; a caller
+                          turned away as busy during a call does not count)
   --reject 486|603        decline every call: 486 Busy Here or 603 Decline
   call only:
   --duration S            hang up S seconds after the call is answered

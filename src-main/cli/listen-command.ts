@@ -62,8 +62,15 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
 
     disposers.push(ua.on('incoming', (call) => onIncoming(call)));
 
+    /** --max-calls: count handled calls, and never leave while one is still up. */
+    const maybeDone = () => {
+      if (args.maxCalls !== undefined && endedCalls >= args.maxCalls && active === null) exit(EXIT_OK);
+    };
+
     function onIncoming(call: Call): void {
       emit({ event: 'incoming', callId: call.id, from: call.remoteUri, displayName: call.remoteDisplayName });
+      // A caller turned away because we are already in a call is not one of the --max-calls.
+      let counts = true;
       let connected = false;
       let answerTimer: ReturnType<typeof setTimeout> | undefined;
       let chain: Promise<void> = Promise.resolve();
@@ -81,7 +88,7 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
         offState();
         offEnded();
         if (active === call) active = null;
-        endedCalls++;
+        if (counts) endedCalls++;
         then(() => {
           emit({
             event: 'ended',
@@ -92,11 +99,12 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
             durationSeconds: Math.round(info.durationSeconds * 10) / 10,
             rtp: info.stats,
           });
-          if (args.maxCalls !== undefined && endedCalls >= args.maxCalls) exit(EXIT_OK);
+          maybeDone();
         });
       });
 
       if (exiting) {
+        counts = false;
         call.reject(486);
         return;
       }
@@ -106,6 +114,7 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
       }
       if (active) {
         // One audio device (or one pair of files): a second call would have nothing to play into.
+        counts = false;
         emit({ event: 'warning', message: `busy: rejected a second call from ${call.remoteUri}` });
         call.reject(486);
         return;

@@ -81,6 +81,8 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     port: args.port,
     userAgentName: `softphone/${version}`,
     createMedia: tracker.create,
+    // The CLI's own --ring-timeout cancels first (with its reason); the core's is only a backstop.
+    ringTimeoutSeconds: args.command === 'call' ? args.ringTimeout + 5 : undefined,
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   if (args.logLevel === 'debug') {
@@ -120,6 +122,7 @@ async function listDevices(): Promise<number> {
     const { listAudioDevices } = await import('../audio/portaudio-device.node');
     const devices = await listAudioDevices();
     for (const d of devices) emit({ event: 'device', ...d });
+    if (devices.length === 0) emit({ event: 'warning', message: 'no audio devices found (no sound card, or no access to it)' });
     return EXIT_OK;
   } catch (err) {
     emit({ event: 'error', message: `cannot list audio devices: ${errorMessage(err)}` });

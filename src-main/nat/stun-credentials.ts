@@ -9,6 +9,8 @@ const utf8 = new TextEncoder();
 /** RFC 8489 §18.5.1 PASSWORD-ALGORITHM numbers. */
 export const PasswordAlgorithm = { Md5: 0x0001, Sha256: 0x0002 } as const;
 
+const MAPPED_TO_NOTHING = new Set([0x00ad, 0x034f, 0x1806, 0x2060, 0xfeff]);
+
 /**
  * The common case of SASLprep (RFC 4013), which RFC 5389 and the RFC 5769 vectors use (RFC 8489 moved to
  * OpaqueString, RFC 8265, which agrees for the passwords seen in practice): drop the "commonly mapped to
@@ -16,9 +18,13 @@ export const PasswordAlgorithm = { Md5: 0x0001, Sha256: 0x0002 } as const;
  * and bidi checks are not done: a password that would fail them also fails at the server.
  */
 export function saslPrep(text: string): string {
-  const mappedOut = /[\u00AD\u034F\u1806\u180B-\u180D\u200B-\u200D\u2060\uFE00-\uFE0F\uFEFF]/g;
-  const nonAsciiSpace = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g;
-  return text.replace(mappedOut, '').replace(nonAsciiSpace, ' ').normalize('NFKC');
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (MAPPED_TO_NOTHING.has(cp) || (cp >= 0x180b && cp <= 0x180d) || (cp >= 0x200b && cp <= 0x200d) || (cp >= 0xfe00 && cp <= 0xfe0f)) continue;
+    out += cp === 0x00a0 || cp === 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp === 0x202f || cp === 0x205f || cp === 0x3000 ? ' ' : ch;
+  }
+  return out.normalize('NFKC');
 }
 
 /** §9.1.2: the short-term key is the password itself (ICE: the peer's ice-pwd for our checks). */

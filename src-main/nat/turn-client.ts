@@ -4,7 +4,6 @@
 
 import { Emitter } from '../util/emitter';
 import { cryptoRandom, type Clock, type RandomBytes, type TimerId } from './nat-clock';
-import { longTermKey, PasswordAlgorithm } from './stun-credentials';
 import {
   decodeChannelData,
   decodeStun,
@@ -12,14 +11,12 @@ import {
   encodeChannelData,
   encodeStun,
   getAttr,
-  hasIntegrity,
   newTransactionId,
   StunMethod,
-  verifyIntegrity,
   type DecodedStun,
   type StunAttribute,
 } from './stun-message';
-import type { PasswordAlgorithmValue } from './stun-attributes';
+import { TurnCredentials } from './turn-auth';
 import { DEFAULT_RETRANSMIT, StunRequestTable, type RetransmitPolicy } from './stun-transaction';
 import { addressKey, canonicalIp, sameAddress, type TransportAddress } from './transport-address';
 
@@ -86,11 +83,7 @@ export class TurnClient extends Emitter<TurnEvents> {
   private stateValue: TurnState = 'idle';
   private readonly table: StunRequestTable<RequestContext>;
   private readonly random: RandomBytes;
-  private realm: string | null = null;
-  private nonce: string | null = null;
-  private key: Uint8Array | null = null;
-  private algorithms: PasswordAlgorithmValue[] | null = null;
-  private algorithm: PasswordAlgorithmValue | null = null;
+  private readonly credentials: TurnCredentials;
   private relayedValue: TransportAddress | null = null;
   private mappedValue: TransportAddress | null = null;
   private expiresAt = 0;
@@ -104,6 +97,7 @@ export class TurnClient extends Emitter<TurnEvents> {
     super();
     this.table = new StunRequestTable(options.clock);
     this.random = options.random ?? cryptoRandom;
+    this.credentials = new TurnCredentials(options.username, options.password);
   }
 
   get state(): TurnState {
@@ -202,7 +196,7 @@ export class TurnClient extends Emitter<TurnEvents> {
     }
     const ctx = this.table.peek(msg.transactionId);
     if (!ctx) return false;
-    if (!this.responseTrusted(msg, ctx)) return true; // §9.2.5: discard as if never received.
+    if (!this.credentials.trusted(msg, ctx.authenticated)) return true; // RFC 8489 §9.2.5: as if never received.
     this.table.match(msg);
     if (msg.cls === 'error') this.onError(msg, ctx);
     else this.onSuccess(msg, ctx);
@@ -287,25 +281,13 @@ export class TurnClient extends Emitter<TurnEvents> {
 
   /** Sends a request (a new transaction), adding the long-term credentials once we have them (§9.2.4). */
   private request(method: number, ctx: RequestContext): void {
-    const attributes = [...ctx.attributes];
-    const withAuth = this.key !== null && this.realm !== null && this.nonce !== null;
-    if (withAuth) {
-      attributes.push({ name: 'username', value: this.options.username });
-      attributes.push({ name: 'realm', value: this.realm as string });
-      attributes.push({ name: 'nonce', value: this.nonce as string });
-      // RFC 8489 §9.2.4: echo the server's PASSWORD-ALGORITHMS and name the one used.
-      if (this.algorithms && this.algorithm) {
-        attributes.push({ name: 'passwordAlgorithms', value: this.algorithms });
-        attributes.push({ name: 'passwordAlgorithm', value: this.algorithm });
-      }
-    }
+    const auth = this.credentials.attributes();
+    const attributes = [...ctx.attributes, ...auth];
     if (this.options.software) attributes.push({ name: 'software', value: this.options.software });
     const transactionId = newTransactionId(this.random);
-    const bytes = encodeStun(
-      { method, cls: 'request', transactionId, attributes },
-      withAuth ? { integrityKey: this.key as Uint8Array, fingerprint: true } : { fingerprint: true },
-    );
-    const sent: RequestContext = { ...ctx, authenticated: withAuth };
+    const key = auth.length > 0 ? this.credentials.key : null;
+    const bytes = encodeStun({ method, cls: 'request', transactionId, attributes }, key ? { integrityKey: key, fingerprint: true } : { fingerprint: true });
+    const sent: RequestContext = { ...ctx, authenticated: key !== null };
     this.table.send(transactionId, sent, () => this.options.send(bytes), (c) => this.onTimeout(c), this.options.policy ?? DEFAULT_RETRANSMIT);
   }
 
@@ -317,16 +299,6 @@ export class TurnClient extends Emitter<TurnEvents> {
       channel: StunMethod.ChannelBind,
     }[ctx.kind];
     this.request(method, ctx);
-  }
-
-  private responseTrusted(msg: DecodedStun, ctx: RequestContext): boolean {
-    if (!ctx.authenticated || !this.key) return true;
-    const code = msg.cls === 'error' ? getAttr(msg, 'errorCode')?.code : undefined;
-    // RFC 8489 §9.2.5: 401 and 438 are not integrity-protected; a success must be; other errors are checked
-    // when they carry MESSAGE-INTEGRITY (servers differ on whether they add it).
-    if (code === 401 || code === 438) return true;
-    if (msg.cls === 'success') return verifyIntegrity(msg, this.key);
-    return !hasIntegrity(msg) || verifyIntegrity(msg, this.key);
   }
 
   private onSuccess(msg: DecodedStun, ctx: RequestContext): void {
@@ -368,27 +340,12 @@ export class TurnClient extends Emitter<TurnEvents> {
     const reason = err ? `${err.code} ${err.reason}`.trim() : 'error response without ERROR-CODE';
     if (code === 401 && !ctx.authenticated) {
       // RFC 8489 §9.2.3: the 401 tells us the realm and nonce; retry with credentials.
-      const realm = getAttr(msg, 'realm');
-      const nonce = getAttr(msg, 'nonce');
-      if (!realm || !nonce) return this.failRequest(ctx, `${reason} without REALM/NONCE`, code);
-      this.realm = realm;
-      this.nonce = nonce;
-      this.chooseAlgorithm(getAttr(msg, 'passwordAlgorithms'));
-      this.key = longTermKey(this.options.username, realm, this.options.password, this.algorithm?.algorithm ?? PasswordAlgorithm.Md5);
+      if (!this.credentials.challenge(msg)) return this.failRequest(ctx, `${reason} without REALM/NONCE`, code);
       return this.resend(ctx);
     }
-    if (code === 438 && ctx.staleNonceRetries < MAX_STALE_NONCE_RETRIES) {
-      // RFC 8489 §9.2.5: stale nonce: take the new one and retry.
-      const nonce = getAttr(msg, 'nonce');
-      if (nonce) {
-        this.nonce = nonce;
-        const realm = getAttr(msg, 'realm');
-        if (realm && realm !== this.realm) {
-          this.realm = realm;
-          this.key = longTermKey(this.options.username, realm, this.options.password, this.algorithm?.algorithm ?? PasswordAlgorithm.Md5);
-        }
-        return this.resend({ ...ctx, staleNonceRetries: ctx.staleNonceRetries + 1 });
-      }
+    // RFC 8489 §9.2.5: stale nonce: take the new one and retry (a few times at most).
+    if (code === 438 && ctx.staleNonceRetries < MAX_STALE_NONCE_RETRIES && this.credentials.staleNonce(msg)) {
+      return this.resend({ ...ctx, staleNonceRetries: ctx.staleNonceRetries + 1 });
     }
     if (code === 401) return this.failRequest(ctx, `${reason}: wrong TURN username or password`, code);
     if (code === 300) {
@@ -396,18 +353,6 @@ export class TurnClient extends Emitter<TurnEvents> {
       return this.failRequest(ctx, alt ? `${reason}: server redirects to ${addressKey(alt)}` : reason, code);
     }
     this.failRequest(ctx, reason, code);
-  }
-
-  private chooseAlgorithm(offered: PasswordAlgorithmValue[] | undefined): void {
-    if (!offered || offered.length === 0) {
-      this.algorithms = null;
-      this.algorithm = null;
-      return;
-    }
-    // RFC 8489 §9.2.4: pick one we support; the first offered (server's preference) among MD5 and SHA-256.
-    this.algorithms = offered;
-    this.algorithm =
-      offered.find((a) => a.algorithm === PasswordAlgorithm.Md5 || a.algorithm === PasswordAlgorithm.Sha256) ?? null;
   }
 
   private onTimeout(ctx: RequestContext): void {

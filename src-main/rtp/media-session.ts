@@ -49,6 +49,8 @@ export interface RtpStats {
   maxSendGapMs: number;
   /** Datagrams dropped on the RTP/RTCP ports: malformed, wrong payload type, or from a stranger. */
   discarded?: number;
+  /** RTCP round-trip time in ms (RFC 3550 §6.4.1), once the peer has reported on one of our SRs. */
+  roundTripMs?: number;
 }
 
 export interface MediaSessionEvents {

@@ -80,6 +80,8 @@ export class RtpSocketPair extends Emitter<RtpSocketEvents> {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Let sends queued in this tick (e.g. the RTCP BYE) reach the kernel before the sockets go away.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.closed = true;
     await Promise.all([closeOne(this.rtp), closeOne(this.rtcp)]);
     this.removeAllListeners();

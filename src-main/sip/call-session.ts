@@ -1,7 +1,7 @@
 // What outgoing and incoming calls share: state and events, media, the dialog and the requests that
 // arrive in it (BYE, re-INVITE, OPTIONS, ACK), 2xx retransmission until ACK, and ending exactly once.
 
-import { assertTransition, initialCallState } from './call-state';
+import { canTransition, initialCallState } from './call-state';
 import { hopOf, type Dialog, type InDialogOptions } from './dialog';
 import { createAnswer, createOffer, parseAnswer, type LocalMediaOffer } from './sdp-negotiate';
 import { ACCEPT, ALLOW, createResponse, hasSdp, SUPPORTED, type ResponseOptions } from './sip-headers';
@@ -112,7 +112,11 @@ export abstract class CallSession implements Call {
 
   protected setState(next: CallState): void {
     if (this.current === next || this.ending) return;
-    assertTransition(this.current, next);
+    if (!canTransition(this.current, next)) {
+      // UDP reorders: a 180 that arrives after the 200 must not move a connected call back.
+      this.ctx.log.debug('ignored call state change', { callId: this.id, from: this.current, to: next });
+      return;
+    }
     this.current = next;
     if (next === 'connected') this.connectedAt = this.ctx.clock.now();
     this.events.emit('state', next);
@@ -147,15 +151,20 @@ export abstract class CallSession implements Call {
   private async closeMedia(): Promise<RtpStats | undefined> {
     const media = this.media;
     if (!media) return undefined;
+    let timer: unknown;
     try {
       // A media engine that hangs must not keep the call from ending.
       return await Promise.race([
         media.close(),
-        new Promise<undefined>((resolve) => this.ctx.clock.setTimeout(() => resolve(undefined), 3000)),
+        new Promise<undefined>((resolve) => {
+          timer = this.ctx.clock.setTimeout(() => resolve(undefined), 3000);
+        }),
       ]);
     } catch (err) {
       this.ctx.log.warn('media close failed', { callId: this.id, error: String(err) });
       return undefined;
+    } finally {
+      this.ctx.clock.clearTimeout(timer);
     }
   }
 

@@ -7,7 +7,7 @@ import { applyRouteSet, Dialog, hopOf } from './dialog';
 import { chooseChallenge, DigestNonceState } from './digest-auth';
 import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
 import { createOffer, parseAnswer } from './sdp-negotiate';
-import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText, SUPPORTED } from './sip-headers';
+import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText } from './sip-headers';
 import { newCallId, newSessionId, newTag } from './sip-random';
 import { quoteDisplayName } from './sip-uri';
 import type { TimerId } from './sip-clock';
@@ -125,7 +125,6 @@ export class OutgoingCall extends CallSession {
         'max-forwards': MAX_FORWARDS,
         'user-agent': this.ctx.userAgent,
         allow: ALLOW,
-        supported: SUPPORTED,
         'content-type': 'application/sdp',
       },
       content: sdp,
@@ -196,6 +195,7 @@ export class OutgoingCall extends CallSession {
 
   private onProvisional(res: SipResponse): void {
     this.provisional = true;
+    if (this.dialog) return; // a 1xx overtaken by the 2xx on the way
     if (this.cancelReason !== undefined) {
       this.sendCancel();
       return;

@@ -46,6 +46,8 @@ export interface UserAgentConfig {
   userAgentName?: string;
   /** Makes the media for each call (the caller decides the audio device). */
   createMedia: () => MediaSession;
+  /** An outgoing call with no final answer after this long is cancelled (reason "no answer"). Default 60. */
+  ringTimeoutSeconds?: number;
 }
 
 export type CallState =

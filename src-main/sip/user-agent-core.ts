@@ -45,6 +45,8 @@ export class UserAgentCore implements UserAgent {
   /** Incoming INVITEs not yet ended, by Call-ID + top Via branch: CANCEL finds its INVITE here (§9.2). */
   private readonly invitations = new Map<string, IncomingCall>();
   private readonly calls = new Set<CallSession>();
+  /** BYEs of ended calls still waiting for their answer: shutdown lets them finish before closing the socket. */
+  private readonly settling = new Set<Promise<void>>();
   private started = false;
   private stopping = false;
 
@@ -168,7 +170,7 @@ export class UserAgentCore implements UserAgent {
     const calls = [...this.calls];
     await Promise.all(calls.map((c) => c.hangup().catch(() => undefined)));
     // Give BYEs and the un-REGISTER a bounded moment to be answered before the socket closes.
-    await this.bounded(Promise.all(calls.map((c) => c.settled())), 2000);
+    await this.bounded(Promise.all([...this.settling]), 2000);
     if (this.registerer) {
       if (this.started) await this.bounded(this.registerer.unregister(), 5000);
       this.registerer.dispose();
@@ -195,6 +197,9 @@ export class UserAgentCore implements UserAgent {
 
   private forget(call: CallSession): void {
     this.calls.delete(call);
+    const settled = call.settled();
+    this.settling.add(settled);
+    void settled.then(() => this.settling.delete(settled));
     for (const [key, c] of this.invitations) if (c === call) this.invitations.delete(key);
   }
 

@@ -45,7 +45,8 @@ export function safeRelativePath(requestUrl: string): string | null {
       return null;
     }
     if (segment === '.' || segment === '..' || segment.startsWith('.')) return null;
-    if (/[\\/\0:]/.test(segment) || /[\u0000-\u001f]/.test(segment)) return null;
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+    if (/[\\/:]/.test(segment) || /[\u0000-\u001f\u007f]/.test(segment)) return null;
     segments.push(segment);
   }
   if (segments.length === 0) return 'index.html';

@@ -56,6 +56,9 @@ export async function runUiCommand(argv: string[]): Promise<number> {
   // stdout carries only the URL: everything else goes to stderr.
   setLogSink(stderrSink, args.logLevel);
   const log = createLogger('ui');
+  // A bug reached by odd input must not take the phone down mid-call: report it and keep serving.
+  process.on('uncaughtException', (err) => log.error('internal error', { error: err.message }));
+  process.on('unhandledRejection', (err) => log.error('internal error', { error: err instanceof Error ? err.message : String(err) }));
   const dataDir = resolve(args.dataDir ?? defaultDataDir());
   const core = createNodeAppCore({ dataDir, sipPort: args.sipPort, bindAddress: args.bind, logger: createLogger('app') });
   await core.start();

@@ -24,38 +24,81 @@ export type {
 export type { AudioDeviceInfo } from '../../src-main/audio/audio-config';
 export type { RegistrationState, SipTraceEntry } from '../../src-main/sip/user-agent-api';
 
-/** Typed, never-throwing access to a SoftphoneApi. */
-export class Api {
-  /** Called when the transport itself failed (not when the core answered with an error). */
-  onTransportError: ((message: string) => void) | null = null;
+type AnyListener = (payload: never) => void;
 
-  constructor(private readonly transport: SoftphoneApi) {}
+/**
+ * Typed, never-throwing access to a SoftphoneApi. Keeps its own event listeners so that after a
+ * reconnect (a new WebSocket client) every subscription carries over to the new transport.
+ */
+export class Api {
+  /** Called when a request failed for a reason other than the core's own validation or lookup. */
+  onFailure: ((message: string) => void) | null = null;
+
+  private transport: SoftphoneApi;
+  private readonly listeners = new Map<EventChannel, Set<AnyListener>>();
+  private forwarding = new Map<EventChannel, () => void>();
+
+  constructor(private readonly connect: () => SoftphoneApi) {
+    this.transport = connect();
+  }
 
   async request<C extends RequestChannel>(channel: C, payload: RequestPayload<C>): Promise<ApiResult<C>> {
+    let result: ApiResult<C>;
     try {
-      const result = await this.transport.request(channel, payload);
-      if (result && typeof result === 'object' && typeof result.ok === 'boolean') return result;
-      return failure('failed', `malformed answer on ${channel}`);
+      const r = await this.transport.request(channel, payload);
+      result = r && typeof r === 'object' && typeof r.ok === 'boolean' ? r : failure('failed', `malformed answer on ${channel}`);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      this.onTransportError?.(message);
-      return failure('failed', message);
+      result = failure('failed', e instanceof Error ? e.message : String(e));
     }
+    if (!result.ok && result.error.code === 'failed') this.onFailure?.(result.error.message);
+    return result;
   }
 
   on<E extends EventChannel>(event: E, listener: (payload: EventMap[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(listener as AnyListener);
+    this.forward(event);
+    return () => {
+      this.listeners.get(event)?.delete(listener as AnyListener);
+    };
+  }
+
+  /** Drops the current transport (closing it when it can be closed) and connects a fresh one. */
+  reconnect(): void {
+    for (const off of this.forwarding.values()) off();
+    this.forwarding.clear();
+    const old = this.transport as SoftphoneApi & { close?: () => void };
     try {
-      return this.transport.on(event, (payload) => {
-        // A listener bug must not break the transport's dispatch of other events.
-        try {
-          listener(payload);
-        } catch (e) {
-          console.error(`renderer: ${event} listener failed`, e);
+      old.close?.();
+    } catch {
+      // Already closed.
+    }
+    this.transport = this.connect();
+    for (const event of this.listeners.keys()) this.forward(event);
+  }
+
+  private forward(event: EventChannel): void {
+    if (this.forwarding.has(event)) return;
+    let off: () => void = () => undefined;
+    try {
+      off = this.transport.on(event, (payload) => {
+        for (const listener of [...(this.listeners.get(event) ?? [])]) {
+          // A listener bug must not stop the other listeners or the transport's dispatch.
+          try {
+            (listener as (p: unknown) => void)(payload);
+          } catch (e) {
+            console.error(`renderer: ${event} listener failed`, e);
+          }
         }
       });
     } catch {
-      return () => undefined;
+      // A transport that cannot subscribe still answers requests.
     }
+    this.forwarding.set(event, off);
   }
 }
 
@@ -76,14 +119,15 @@ export function webSocketUrl(loc: Pick<Location, 'protocol' | 'host'>): string {
 export function connectToCore(win: Window = window): Connection {
   const bridged = (win as Window & { softphone?: SoftphoneApi }).softphone;
   if (bridged && typeof bridged.request === 'function' && typeof bridged.on === 'function') {
-    return { api: new Api(bridged), mode: 'electron' };
+    return { api: new Api(() => bridged), mode: 'electron' };
   }
   const token = new URLSearchParams(win.location.search).get('token');
   if (!token || !/^[A-Za-z0-9_-]{8,256}$/.test(token) || win.location.protocol === 'file:') {
     return { api: null, reason: 'no-token', detail: '' };
   }
+  const url = webSocketUrl(win.location);
   try {
-    return { api: new Api(createWsClient(webSocketUrl(win.location), token)), mode: 'web' };
+    return { api: new Api(() => createWsClient(url, token)), mode: 'web' };
   } catch (e) {
     return { api: null, reason: 'client-error', detail: e instanceof Error ? e.message : String(e) };
   }

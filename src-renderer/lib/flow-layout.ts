@@ -21,7 +21,7 @@ export interface LadderArrow {
   label: string;
   /** The unshortened label. */
   fullLabel: string;
-  /** For responses, the method they answer (from CSeq), e.g. "INVITE". */
+  /** For responses, the method they answer (from CSeq), e.g. "INVITE"; '' when it does not fit. */
   cseqMethod: string;
   hasSdp: boolean;
   offset: string;
@@ -41,7 +41,7 @@ export interface LadderLayout {
 export const LADDER = {
   width: 400,
   timeColumn: 62,
-  sideMargin: 44,
+  sideMargin: 58,
   headerHeight: 46,
   rowHeight: 36,
   bottomMargin: 14,
@@ -81,14 +81,17 @@ export function layoutLadder(entries: readonly SipTraceEntry[], width: number = 
     const [x1, x2] = e.direction === 'out' ? [localX, remoteX] : [remoteX, localX];
     const fullLabel = e.summary.trim() !== '' ? e.summary.trim() : (facts.method ?? String(facts.status ?? '?'));
     const room = Math.floor(Math.abs(x2 - x1) / LADDER.charWidth) - 2;
+    const sdpRoom = facts.hasSdp ? 6 : 0;
+    const cseq = facts.status !== null ? (facts.cseqMethod ?? '') : '';
+    const cseqFits = cseq !== '' && fullLabel.length + cseq.length + 3 + sdpRoom <= room;
     return {
       index,
       y: LADDER.headerHeight + index * LADDER.rowHeight + LADDER.rowHeight * 0.68,
       x1,
       x2,
-      label: shorten(fullLabel, Math.max(4, room - (facts.hasSdp ? 5 : 0))),
+      label: shorten(fullLabel, Math.max(4, room - sdpRoom)),
       fullLabel,
-      cseqMethod: facts.status !== null ? (facts.cseqMethod ?? '') : '',
+      cseqMethod: cseqFits ? cseq : '',
       hasSdp: facts.hasSdp,
       offset: formatOffset(e.time - t0),
       kind: arrowKind(e, facts.status, facts.method),

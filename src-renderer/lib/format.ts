@@ -46,3 +46,10 @@ export function formatWhen(ms: number, now: number, locale: string): string {
 export function formatOffset(ms: number): string {
   return `+${Math.max(0, Math.round(ms))} ms`;
 }
+
+/** "10:37:44.123": wall-clock time of a SIP message, locale-neutral like a packet capture. */
+export function formatClock(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}

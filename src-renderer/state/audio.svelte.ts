@@ -37,7 +37,7 @@ export class AudioState {
     const r = await this.api.request('audio.devices', {});
     this.loading = false;
     if (r.ok) {
-      this.devices = r.value;
+      this.devices = Array.isArray(r.value) ? r.value.filter((d) => d && typeof d.id === 'number') : [];
       this.error = '';
     } else this.error = r.error.message;
   }
@@ -48,8 +48,8 @@ export class AudioState {
     this.error = r.ok ? '' : r.message;
   }
 
-  setLevels(input: number, output: number): void {
-    const clamp = (v: number): number => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
+  setLevels(input: number | undefined, output: number | undefined): void {
+    const clamp = (v: number | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
     this.input = clamp(input);
     this.output = clamp(output);
   }

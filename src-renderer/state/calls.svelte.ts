@@ -60,12 +60,14 @@ export class CallsState {
 
   /** Replaces everything (app snapshot). */
   load(calls: readonly CallSnapshot[]): void {
-    this.list = [...calls];
+    this.list = Array.isArray(calls) ? calls.filter((c) => c && typeof c.id === 'string') : [];
     this.updateTicker();
   }
 
   /** One call.changed event (or a request's answer): insert or replace by id. */
   apply(call: CallSnapshot): void {
+    // The core is trusted but a malformed event must not break the window.
+    if (!call || typeof call.id !== 'string' || typeof call.state !== 'string') return;
     const previous = this.list.find((c) => c.id === call.id) ?? null;
     let next = previous ? this.list.map((c) => (c.id === call.id ? call : c)) : [...this.list, call];
     const ended = next.filter((c) => c.state === 'ended');

@@ -51,12 +51,13 @@ export class FlowState {
 
   /** Merges a batch (flow.get) without duplicating messages already received as events. */
   load(entries: readonly SipTraceEntry[]): void {
+    if (!Array.isArray(entries)) return;
     const sorted = [...entries].sort((a, b) => a.time - b.time);
     for (const e of sorted) this.add(e);
   }
 
   add(entry: SipTraceEntry): void {
-    if (!entry || typeof entry.callId !== 'string' || typeof entry.raw !== 'string') return;
+    if (!entry || typeof entry.callId !== 'string' || typeof entry.raw !== 'string' || typeof entry.time !== 'number') return;
     const existing = this.dialogs.find((d) => d.callId === entry.callId);
     if (existing) {
       if (existing.entries.some((e) => e.time === entry.time && e.raw === entry.raw && e.direction === entry.direction)) return;

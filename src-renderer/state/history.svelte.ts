@@ -22,7 +22,8 @@ export class HistoryState {
   });
 
   apply(list: readonly HistoryEntry[]): void {
-    this.entries = [...list].sort((a, b) => b.startedAt - a.startedAt);
+    if (!Array.isArray(list)) return;
+    this.entries = list.filter((e) => e && typeof e.id === 'string').sort((a, b) => b.startedAt - a.startedAt);
   }
 
   async load(): Promise<void> {

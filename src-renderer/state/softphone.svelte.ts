@@ -38,6 +38,7 @@ export class Softphone {
   private unsubscribe: (() => void)[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
+  private probing = false;
 
   constructor(connection: Connection) {
     this.api = connection.api;
@@ -58,31 +59,37 @@ export class Softphone {
   async start(): Promise<void> {
     const api = this.api;
     if (!api) return;
-    api.onTransportError = (message) => this.lost(message);
+    api.onFailure = () => void this.probe();
     this.unsubscribe.push(
       api.on('registration.changed', (r) => {
-        this.account.registration = r;
+        if (r && typeof r.state === 'string') this.account.registration = r;
       }),
       api.on('call.changed', (c) => this.calls.apply(c)),
       api.on('flow.message', (m) => this.flow.add(m)),
-      api.on('audio.level', (l) => this.audio.setLevels(l.input, l.output)),
+      api.on('audio.level', (l) => this.audio.setLevels(l?.input, l?.output)),
       api.on('history.changed', (h) => this.history.apply(h)),
       api.on('dial.prefill', (d) => {
-        this.calls.dialTarget = d.target;
+        if (typeof d?.target !== 'string') return;
+        this.calls.dialTarget = d.target.slice(0, 500);
         this.view = 'phone';
       }),
       api.on('app.problem', (p) => {
+        if (typeof p?.message !== 'string' || this.problems.includes(p.message)) return;
         this.problems = [...this.problems, p.message];
       }),
     );
     await this.load();
   }
 
-  /** (Re)reads everything from the core. */
+  /** (Re)reads everything from the core; after a lost connection, on a fresh transport. */
   async load(): Promise<boolean> {
     const api = this.api;
     if (!api || this.disposed) return false;
     this.clearRetry();
+    if (this.connection === 'offline') {
+      this.connection = 'connecting';
+      api.reconnect();
+    }
     const snap = await api.request('app.snapshot', {});
     if (!snap.ok) {
       this.lost(snap.error.message);
@@ -101,7 +108,7 @@ export class Softphone {
     this.calls.load(s.calls);
     this.preferences.apply(s.preferences);
     i18n.preference = s.preferences.language;
-    this.problems = [...s.problems];
+    this.problems = Array.isArray(s.problems) ? s.problems.filter((p) => typeof p === 'string') : [];
     this.version = s.version;
   }
 
@@ -128,6 +135,15 @@ export class Softphone {
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     this.calls.dispose();
+  }
+
+  /** A request failed: find out whether the core is still there (without touching the shown state). */
+  private async probe(): Promise<void> {
+    if (!this.api || this.probing || this.connection !== 'connected') return;
+    this.probing = true;
+    const r = await this.api.request('app.snapshot', {});
+    this.probing = false;
+    if (!r.ok) this.lost(r.error.message);
   }
 
   private lost(message: string): void {

@@ -45,7 +45,7 @@ export class FakeCall implements Call {
     this.events.emit('ended', info);
   }
   answer = async () => {
-    this.media = this.ua.config.createMedia();
+    this.media ??= this.ua.config.createMedia();
     this.setState('connected');
   };
   reject = (status?: 486 | 603) => this.end({ reason: `${status ?? 486} ${status === 603 ? 'Decline' : 'Busy Here'}`, status: status ?? 486, by: 'local', durationSeconds: 0 });
@@ -106,6 +106,8 @@ export class FakeUserAgent implements UserAgent {
   };
   incoming(from: string, name = ''): FakeCall {
     const call = new FakeCall(this, `in-${++this.seq}`, 'incoming', from, name);
+    // Like the real user agent: the media is opened before the call is announced.
+    call.media = this.config.createMedia();
     this.calls.push(call);
     this.events.emit('incoming', call);
     return call;

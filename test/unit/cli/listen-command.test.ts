@@ -86,6 +86,26 @@ describe('runListenCommand', () => {
     expect(events.filter((e) => e.event === 'ended')).toHaveLength(2);
   });
 
+  it('with --max-calls 1, a busy-rejected second caller neither counts nor ends the call in progress', async () => {
+    const { ua, ctx } = setup();
+    let exited = false;
+    const done = runListenCommand(ctx, listenArgs(['--auto-answer', '--max-calls', '1'])).then((c) => {
+      exited = true;
+      return c;
+    });
+    await flush();
+    const first = ua.incoming('sip:alice@127.0.0.1');
+    await vi.advanceTimersByTimeAsync(0);
+    const second = ua.incoming('sip:carol@127.0.0.1');
+    expect(second.rejectedWith).toBe(486);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(exited).toBe(false);
+    expect(first.state).toBe('connected');
+    first.end({ reason: 'hung up by remote', by: 'remote', durationSeconds: 1 });
+    expect(await done).toBe(0);
+    expect(first.hangups).toBe(0);
+  });
+
   it('exits 1 when the registrar rejects the credentials', async () => {
     const { ua, events, ctx } = setup();
     ua.registerResults = [{ state: 'failed', reason: '401 Unauthorized', status: 401 }];

@@ -87,6 +87,14 @@ describe('Resampler', () => {
     });
   }
 
+  it('handles ratios with more than 1024 phases (48000 -> 8001) by the nearest phase', () => {
+    const out = convert(1000, 48000, 8001);
+    expect(strongest(out, 8001, [950, 1000, 1050])).toBe(1000);
+    const ms = (rmsLevel(out) * 32768) ** 2;
+    // phase quantisation to 1/1024 of a sample keeps the error ~60 dB down
+    expect(goertzelPower(out, 0, out.length, 1000, 8001) / ms).toBeGreaterThan(0.999);
+  });
+
   it('processInto writes into a caller buffer without allocating output', () => {
     const r = new Resampler(48000, 8000);
     const out = new Int16Array(r.maxOutput(960));

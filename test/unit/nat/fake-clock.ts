@@ -50,19 +50,19 @@ export class FakeClock implements Clock {
   }
 }
 
-/** Deterministic bytes (xorshift) so transaction ids and tie-breakers repeat between runs. */
+/** Deterministic bytes (mulberry32) so transaction ids, tie-breakers and packet loss repeat between runs. */
 export function seededRandom(seed: number): RandomBytes {
-  let s = seed >>> 0 || 1;
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
   return (n) => {
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      out[i] = s & 0xff;
-    }
+    for (let i = 0; i < n; i++) out[i] = next() >>> 24;
     return out;
   };
 }

@@ -225,7 +225,8 @@ describe('STUN codec', () => {
       const seed = [SAMPLE_REQUEST, IPV4_RESPONSE, IPV6_RESPONSE, LONG_TERM_REQUEST][i % 4] as Uint8Array;
       const b = seed.slice(0, i % 3 === 0 ? (rand(1)[0] ?? 0) % seed.length : seed.length);
       const r = rand(3);
-      b[(r[0] ?? 0) % Math.max(1, b.length)] ^= r[1] ?? 1;
+      const at = (r[0] ?? 0) % Math.max(1, b.length);
+      b[at] = (b[at] ?? 0) ^ (r[1] ?? 1);
       expect(() => decodeStun(b)).not.toThrow();
       const m = decodeStun(b);
       if (m) {

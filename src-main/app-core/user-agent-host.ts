@@ -1,0 +1,184 @@
+// Holds the app's one SIP user agent: starts it (falling back to a free port when the wanted one is
+// taken), stops it with a bound, and makes each call's MediaSession so its meter levels can be tied
+// to the call and forwarded at <= 10 Hz.
+import type { AudioConfig } from '../audio/audio-config';
+import type { MediaSession, MediaSessionFactory } from '../rtp/media-session';
+import type { AccountSettings, Call, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig } from '../sip/user-agent-api';
+import { Emitter } from '../util/emitter';
+import type { Logger } from '../util/logger';
+
+export interface UserAgentHostDeps {
+  createUserAgent: (config: UserAgentConfig) => UserAgent;
+  createMedia: MediaSessionFactory;
+  bindAddress?: string;
+  userAgentName: string;
+  /** Read at each call: devices and RTP ports apply from the next call on. */
+  media: () => { audio: AudioConfig; portMin: number; portMax: number };
+  /** The call levels go to when a session's own call is unknown. */
+  fallbackCallId: () => string | null;
+  report: (message: string) => void;
+  log: Logger;
+  now: () => number;
+}
+
+export interface UserAgentHostEvents {
+  registration: RegistrationState;
+  incoming: Call;
+  trace: SipTraceEntry;
+  level: { callId: string; input: number; output: number };
+}
+
+const STOP_TIMEOUT_MS = 5000;
+const LEVEL_INTERVAL_MS = 100;
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise<T>((resolve) => {
+    const timer = setTimeout(() => resolve(fallback), ms);
+    const done = (v: T) => {
+      clearTimeout(timer);
+      resolve(v);
+    };
+    promise.then(done, () => done(fallback));
+  });
+}
+
+type Binding = { callId: string | null };
+
+export class UserAgentHost {
+  readonly events = new Emitter<UserAgentHostEvents>();
+  private ua: UserAgent | null = null;
+  private unsubscribe: Array<() => void> = [];
+  private startError: string | null = null;
+  /** Media created while a call is being set up belongs to it; the id is filled in once known. */
+  private binding: Binding | null = null;
+  /** Media the user agent made on its own: an incoming INVITE gets its media before it is announced. */
+  private unbound: Binding[] = [];
+  private readonly lastLevelAt = new Map<string, number>();
+
+  constructor(private readonly deps: UserAgentHostDeps) {}
+
+  get agent(): UserAgent | null {
+    return this.ua;
+  }
+
+  /** Why SIP is not running, when it is not. */
+  get error(): string | null {
+    return this.startError;
+  }
+
+  registration(): RegistrationState {
+    if (this.ua) return this.ua.registration;
+    if (this.startError) return { state: 'failed', reason: this.startError };
+    return { state: 'unregistered' };
+  }
+
+  /** Starts a user agent; `fallback` allows any free port when `port` is taken. */
+  async start(account: AccountSettings | undefined, port: number, fallback: boolean): Promise<void> {
+    const config = (p: number): UserAgentConfig => ({
+      account,
+      port: p,
+      bindAddress: this.deps.bindAddress,
+      userAgentName: this.deps.userAgentName,
+      createMedia: () => this.makeMedia(),
+    });
+    this.startError = null;
+    let next = await this.tryStart(config(port));
+    if (!next.ua && fallback && port !== 0) {
+      // Another phone already has the port: any port still registers and calls (the Contact carries it).
+      this.deps.report(`SIP port ${port} is not available (${next.error}); using a free port instead`);
+      next = await this.tryStart(config(0));
+      if (!next.ua) this.startError = `SIP could not start: ${next.error}`;
+    } else if (!next.ua) {
+      this.startError = `SIP could not start on port ${port}: ${next.error}`;
+    }
+    const ua = next.ua;
+    if (!ua) {
+      this.deps.report(this.startError ?? 'SIP could not start');
+      this.events.emit('registration', this.registration());
+      return;
+    }
+    this.ua = ua;
+    this.unsubscribe = [
+      ua.on('registration', (state) => this.events.emit('registration', state)),
+      ua.on('incoming', (call) => {
+        const media = this.unbound.pop();
+        if (media) media.callId = call.id;
+        this.unbound = [];
+        this.events.emit('incoming', call);
+      }),
+      ua.on('trace', (entry) => this.events.emit('trace', entry)),
+      ua.on('warning', ({ message }) => this.deps.log.warn('user agent', { message })),
+    ];
+    this.events.emit('registration', ua.registration);
+    if (account?.registerWithDomain) ua.register().catch((err: Error) => this.deps.report(`registration: ${err.message}`));
+  }
+
+  private async tryStart(config: UserAgentConfig): Promise<{ ua: UserAgent; error: null } | { ua: null; error: string }> {
+    let ua: UserAgent | null = null;
+    try {
+      ua = this.deps.createUserAgent(config);
+      await ua.start();
+      return { ua, error: null };
+    } catch (err) {
+      await ua?.shutdown().catch(() => {});
+      return { ua: null, error: (err as Error).message };
+    }
+  }
+
+  /** Hangs up, un-registers (RFC 3261 §10.2.2) and closes; bounded so a dead registrar cannot block us. */
+  async stop(): Promise<void> {
+    const old = this.ua;
+    this.ua = null;
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    if (old) await withTimeout(old.shutdown(), STOP_TIMEOUT_MS, undefined);
+  }
+
+  /** Dials; media the user agent makes while doing so belongs to the new call. */
+  call(agent: UserAgent, target: string): Call {
+    const binding: Binding = { callId: null };
+    this.binding = binding;
+    try {
+      const call = agent.call(target);
+      binding.callId = call.id;
+      return call;
+    } finally {
+      this.binding = null;
+    }
+  }
+
+  answer(call: Call): Promise<void> {
+    this.binding = { callId: call.id };
+    try {
+      return call.answer();
+    } finally {
+      this.binding = null;
+    }
+  }
+
+  forgetCall(callId: string): void {
+    this.lastLevelAt.delete(callId);
+  }
+
+  private makeMedia(): MediaSession {
+    const { audio, portMin, portMax } = this.deps.media();
+    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax });
+    let binding = this.binding;
+    if (!binding) {
+      binding = { callId: null };
+      this.unbound = [...this.unbound.slice(-3), binding];
+    }
+    const owner = binding;
+    media.on('level', ({ input, output }) => {
+      const callId = owner.callId ?? this.deps.fallbackCallId();
+      if (!callId) return;
+      // The UI gets meters at <= 10 Hz whatever the media engine sends (ARCHITECTURE.md convention 4).
+      const t = this.deps.now();
+      if (t - (this.lastLevelAt.get(callId) ?? -Infinity) < LEVEL_INTERVAL_MS) return;
+      this.lastLevelAt.set(callId, t);
+      this.events.emit('level', { callId, input, output });
+    });
+    media.on('error', ({ message }) => this.deps.report(`audio: ${message}`));
+    return media;
+  }
+}

@@ -1,0 +1,348 @@
+// One call's audio stream inside the media thread: per 20 ms tick it sends the microphone (or a DTMF
+// event) as RTP and plays the jitter buffer's next frame; it validates and latches received RTP and
+// sends/reads RTCP. Pure: sockets, devices and clocks are handed in, so it runs under a fake clock.
+
+import { Emitter } from '../util/emitter';
+import { getCodec } from '../codec/codec-registry';
+import type { AudioCodec } from '../codec/audio-codec';
+import { FRAME_SAMPLES, type AudioInput, type AudioOutput } from '../audio/audio-device';
+import { NullInput, NullOutput } from '../audio/null-device';
+import { SampleRing } from '../audio/sample-ring';
+import { peakLevel } from '../audio/tone-analysis';
+import { encodeDtmfEvent } from './dtmf-event';
+import { DtmfQueue } from './dtmf-queue';
+import { JitterBuffer } from './jitter-buffer';
+import type { MediaStartParams, RtpStats } from './media-session';
+import { RtpLatch, type TransportAddress } from './rtp-latch';
+import { isRtcp, parseRtp, writeRtp } from './rtp-packet';
+import { RtpReceiverStats } from './rtp-receiver-stats';
+import { RtpSender } from './rtp-sender';
+import { RtcpSession } from './rtcp-session';
+
+export interface MediaTransport {
+  sendRtp(data: Uint8Array, length: number, port: number, address: string): void;
+  sendRtcp(data: Uint8Array, length: number, port: number, address: string): void;
+}
+
+export interface MediaStreamEvents {
+  latched: { address: string; port: number };
+  /** Peak levels (0..1) over the last 100 ms. */
+  level: { input: number; output: number };
+  /** A device failed; the stream goes on with silence. */
+  error: { message: string };
+}
+
+export interface MediaStreamDeps {
+  transport: MediaTransport;
+  input: AudioInput;
+  output: AudioOutput;
+  random: () => number;
+  /** Wall clock (ms since 1970) for RTCP NTP timestamps; the tick's time is monotonic. */
+  wallClockMs: () => number;
+  cname: string;
+}
+
+const CLOCK_RATE = 8000;
+const MAX_PAYLOAD = 1600; // 200 ms of G.711
+const SEND_BUFFERS = 8; // in-flight datagrams may still reference a buffer for a moment
+const LEVEL_TICKS = 5; // 100 ms: levels at 10 Hz
+/** Concealment gains for consecutive lost frames: fade the last frame out, then silence. */
+const CONCEAL_GAINS = [0.7, 0.4, 0.2];
+
+export class MediaStream extends Emitter<MediaStreamEvents> {
+  private params!: MediaStartParams;
+  private codec!: AudioCodec;
+  private latch!: RtpLatch;
+  private framesPerPacket = 1;
+  private readonly sender: RtpSender;
+  private readonly dtmf = new DtmfQueue(20);
+  private dtmfTimestamp = 0;
+  private muted = false;
+  private closed = false;
+  private input: AudioInput;
+  private output: AudioOutput;
+
+  private readonly micFrame = new Int16Array(FRAME_SAMPLES);
+  private packetPcm = new Int16Array(FRAME_SAMPLES);
+  private packetFill = 0;
+  private readonly payload = new Uint8Array(MAX_PAYLOAD);
+  private readonly sendBuffers = Array.from({ length: SEND_BUFFERS }, () => new Uint8Array(12 + MAX_PAYLOAD));
+  private sendIndex = 0;
+  private lastSendMs = Number.NaN;
+  private maxSendGapMs = 0;
+  private wasSending = false;
+
+  private receiver = new RtpReceiverStats(CLOCK_RATE);
+  private remoteSsrc: number | null = null;
+  /** Counts of earlier remote SSRCs (a peer that restarted its stream), so totals never go back. */
+  private prior = { received: 0, lost: 0, duplicates: 0 };
+  private jitter: JitterBuffer;
+  private jitterFrameSamples = FRAME_SAMPLES;
+  private readonly playFifo = new SampleRing(MAX_PAYLOAD * 2);
+  private readonly decoded = new Int16Array(MAX_PAYLOAD);
+  private lastDecoded = new Int16Array(0);
+  private concealed = 0;
+  private readonly outFrame = new Int16Array(FRAME_SAMPLES);
+  private octetsReceived = 0;
+  private discarded = 0;
+  private readonly rtcp: RtcpSession;
+
+  private inPeak = 0;
+  private outPeak = 0;
+  private levelTicks = 0;
+
+  constructor(
+    private readonly deps: MediaStreamDeps,
+    params: MediaStartParams,
+    nowMs: number,
+  ) {
+    super();
+    this.sender = new RtpSender(deps.random);
+    this.input = deps.input;
+    this.output = deps.output;
+    this.watch(this.input, 'input');
+    this.watch(this.output, 'output');
+    this.jitter = this.newJitterBuffer(FRAME_SAMPLES);
+    this.rtcp = new RtcpSession({ ssrc: this.sender.ssrc, cname: deps.cname, random: deps.random, wallClockMs: deps.wallClockMs });
+    this.apply(params, nowMs, true);
+  }
+
+  /** A re-INVITE/UPDATE: new remote (latching starts over), codec, ptime or direction. */
+  update(params: MediaStartParams, nowMs: number): void {
+    this.apply(params, nowMs, false);
+  }
+
+  setMuted(muted: boolean): void {
+    if (this.muted && !muted) this.sender.resumeAfterSilence();
+    this.muted = muted;
+  }
+
+  /** Queues RFC 4733 events; without a negotiated telephone-event payload type nothing is sent. */
+  sendDtmf(digits: string, durationMs: number): boolean {
+    if (this.params.telephoneEventPayloadType === undefined) return false;
+    return this.dtmf.enqueue(digits, durationMs) > 0;
+  }
+
+  /** First half of a tick: microphone (or DTMF) -> RTP, then RTCP when due. */
+  sendTick(nowMs: number): void {
+    if (this.closed) return;
+    const got = this.input.read(this.micFrame);
+    if (!got || this.muted) this.micFrame.fill(0);
+    const inLevel = this.muted ? 0 : peakLevel(this.micFrame);
+    if (inLevel > this.inPeak) this.inPeak = inLevel;
+
+    const dir = this.params.direction ?? 'sendrecv';
+    const sending = dir === 'sendrecv' || dir === 'sendonly';
+    if (!sending) {
+      this.sender.skip(FRAME_SAMPLES);
+      this.packetFill = 0;
+      if (this.wasSending) this.sender.resumeAfterSilence();
+      this.wasSending = false;
+      this.lastSendMs = Number.NaN;
+    } else {
+      this.wasSending = true;
+      const dtmf = this.dtmf.tick();
+      if (dtmf.kind === 'event' && this.params.telephoneEventPayloadType !== undefined) {
+        if (dtmf.first) {
+          this.packetFill = 0; // a partial voice packet is dropped; the event starts now (RFC 4733 §2.5.1.1)
+          this.dtmfTimestamp = this.sender.timestamp;
+        }
+        const n = encodeDtmfEvent(dtmf.packet, this.payload);
+        const header = this.sender.nextWithTimestamp(this.params.telephoneEventPayloadType, this.dtmfTimestamp, dtmf.packet.marker, n);
+        this.sender.skip(FRAME_SAMPLES); // the audio clock runs on under the event
+        if (dtmf.packet.end) this.sender.resumeAfterSilence();
+        this.send(header, n, nowMs);
+      } else {
+        this.packetPcm.set(this.micFrame, this.packetFill * FRAME_SAMPLES);
+        if (++this.packetFill >= this.framesPerPacket) {
+          const samples = this.packetFill * FRAME_SAMPLES;
+          const n = this.codec.encode(this.packetPcm.subarray(0, samples), this.payload);
+          this.packetFill = 0;
+          this.send(this.sender.next(this.params.payloadType, samples, false, n), n, nowMs);
+        }
+      }
+    }
+    this.rtcp.tick(nowMs, this.rtcpState(), (buf, len) => this.sendRtcpPacket(buf, len));
+  }
+
+  /** Second half of a tick: the next 20 ms from the jitter buffer (or concealment) to the speaker. */
+  playTick(nowMs: number): void {
+    if (this.closed) return;
+    while (this.playFifo.available < FRAME_SAMPLES) {
+      const r = this.jitter.pop(nowMs);
+      if (r.kind === 'empty') break;
+      if (r.kind === 'frame') {
+        const n = this.codec.decode(r.payload, this.decoded);
+        this.playFifo.push(this.decoded, n);
+        if (this.lastDecoded.length !== n) this.lastDecoded = new Int16Array(n);
+        this.lastDecoded.set(this.decoded.subarray(0, n));
+        this.concealed = 0;
+      } else {
+        this.conceal();
+      }
+    }
+    this.playFifo.read(this.outFrame); // silence when nothing is ready
+    const dir = this.params.direction ?? 'sendrecv';
+    if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
+    this.output.write(this.outFrame);
+    const outLevel = peakLevel(this.outFrame);
+    if (outLevel > this.outPeak) this.outPeak = outLevel;
+    if (++this.levelTicks >= LEVEL_TICKS) {
+      this.emit('level', { input: this.inPeak, output: this.outPeak });
+      this.inPeak = this.outPeak = this.levelTicks = 0;
+    }
+  }
+
+  /** A datagram on the RTP port. Anything malformed, unexpected or from a stranger is counted and dropped. */
+  receiveRtp(data: Uint8Array, from: TransportAddress, nowMs: number): void {
+    if (this.closed) return;
+    // RFC 5761 §4: a peer multiplexing RTCP onto the RTP port is told apart by payload type.
+    if (isRtcp(data)) return this.receiveRtcp(data, from, nowMs);
+    const p = parseRtp(data);
+    const te = this.params.telephoneEventPayloadType;
+    const isAudio = p !== null && p.payloadType === this.params.payloadType && p.payload.length > 0;
+    const isEvent = p !== null && te !== undefined && p.payloadType === te;
+    if (!p || (!isAudio && !isEvent) || p.payload.length > MAX_PAYLOAD) {
+      this.discarded++;
+      return;
+    }
+    const { verdict, latchedOnto } = this.latch.observe(from, p.ssrc, p.sequenceNumber, nowMs);
+    if (verdict === 'reject') {
+      this.discarded++;
+      return;
+    }
+    if (latchedOnto) {
+      this.rtcp.peerMoved(latchedOnto);
+      this.emit('latched', latchedOnto);
+    }
+    if (p.ssrc !== this.remoteSsrc) this.newRemoteSource(p.ssrc);
+    if (this.receiver.update(p.sequenceNumber, p.timestamp, nowMs) === 'duplicate') return;
+    this.octetsReceived += p.payload.length;
+    if (!isAudio) return; // events are for the SIP layer's ears only; nothing to play
+    // G.711 carries one sample per octet: the packet size tells the peer's packetisation time.
+    if (p.payload.length !== this.jitterFrameSamples) this.jitter = this.newJitterBuffer(p.payload.length);
+    this.jitter.push(p.sequenceNumber, p.timestamp, p.payload, nowMs, p.ssrc);
+  }
+
+  /** A datagram on the RTCP port. */
+  receiveRtcp(data: Uint8Array, from: TransportAddress, nowMs: number): void {
+    if (this.closed) return;
+    const remote = this.latch.remote;
+    const known = sameHost(from.address, remote.address) || sameHost(from.address, this.params.remoteAddress);
+    if (!known || !this.rtcp.receive(data, from, this.remoteSsrc, nowMs, this.params.symmetric !== false)) this.discarded++;
+  }
+
+  stats(): RtpStats {
+    const remote = this.latch.remote;
+    return {
+      codec: this.codec.name,
+      packetsSent: this.sender.packetsSent,
+      octetsSent: this.sender.octetsSent,
+      packetsReceived: this.prior.received + this.receiver.packetsReceived,
+      octetsReceived: this.octetsReceived,
+      packetsLost: this.prior.lost + this.receiver.packetsLost,
+      duplicates: this.prior.duplicates + this.receiver.duplicates,
+      late: this.jitter.stats.late,
+      jitterMs: Math.round(this.receiver.jitterMs * 100) / 100,
+      remote: `${remote.address}:${remote.port}`,
+      maxSendGapMs: Math.round(this.maxSendGapMs * 100) / 100,
+      discarded: this.discarded,
+      ...(this.rtcp.rttMs !== null ? { roundTripMs: this.rtcp.rttMs } : {}),
+    };
+  }
+
+  /** Sends the RTCP BYE (RFC 3550 §6.6) and stops; the caller closes devices and sockets. */
+  close(): void {
+    if (this.closed) return;
+    this.rtcp.sendBye(this.rtcpState(), (buf, len) => this.sendRtcpPacket(buf, len));
+    this.closed = true;
+  }
+
+  private apply(params: MediaStartParams, nowMs: number, first: boolean): void {
+    const remote = { address: params.remoteAddress, port: params.remotePort };
+    const remoteChanged = first || remote.address !== this.params.remoteAddress || remote.port !== this.params.remotePort;
+    this.params = { ...params };
+    this.codec = getCodec(params.codec);
+    // Our tick is 20 ms: a ptime that is a multiple of it is honoured, anything else is rounded.
+    this.framesPerPacket = Math.max(1, Math.min(5, Math.round(params.ptime / 20)));
+    if (this.packetPcm.length !== this.framesPerPacket * FRAME_SAMPLES) this.packetPcm = new Int16Array(this.framesPerPacket * FRAME_SAMPLES);
+    this.packetFill = 0;
+    if (remoteChanged) {
+      if (first) this.latch = new RtpLatch(remote, { symmetric: params.symmetric !== false });
+      else this.latch.reset(remote);
+      this.rtcp.setRemote({ address: params.remoteAddress, port: params.remoteRtcpPort ?? params.remotePort + 1 }, nowMs);
+    }
+  }
+
+  private send(header: ReturnType<RtpSender['next']>, payloadLength: number, nowMs: number): void {
+    const buf = this.sendBuffers[this.sendIndex] as Uint8Array;
+    this.sendIndex = (this.sendIndex + 1) % SEND_BUFFERS;
+    const len = writeRtp(header, this.payload.subarray(0, payloadLength), buf);
+    const to = this.latch.remote;
+    this.deps.transport.sendRtp(buf, len, to.port, to.address);
+    if (!Number.isNaN(this.lastSendMs)) this.maxSendGapMs = Math.max(this.maxSendGapMs, nowMs - this.lastSendMs);
+    this.lastSendMs = nowMs;
+    this.rtcp.noteSent();
+  }
+
+  private sendRtcpPacket(buf: Uint8Array, len: number): void {
+    const to = this.rtcp.remote;
+    this.deps.transport.sendRtcp(buf, len, to.port, to.address);
+  }
+
+  private rtcpState() {
+    return {
+      sender: this.sender,
+      receiver: this.remoteSsrc === null ? null : this.receiver,
+      remoteSsrc: this.remoteSsrc,
+    };
+  }
+
+  private newRemoteSource(ssrc: number): void {
+    if (this.remoteSsrc !== null) {
+      this.prior.received += this.receiver.packetsReceived;
+      this.prior.lost += this.receiver.packetsLost;
+      this.prior.duplicates += this.receiver.duplicates;
+      this.receiver = new RtpReceiverStats(CLOCK_RATE);
+    }
+    this.remoteSsrc = ssrc;
+  }
+
+  private newJitterBuffer(frameSamples: number): JitterBuffer {
+    this.jitterFrameSamples = frameSamples;
+    const late = this.jitter?.stats.late ?? 0;
+    const jb = new JitterBuffer({ frameSamples, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200 });
+    jb.stats.late = late;
+    return jb;
+  }
+
+  /** Packet loss concealment: the last frame again, fading out, then silence. */
+  private conceal(): void {
+    const gain = CONCEAL_GAINS[this.concealed] ?? 0;
+    this.concealed++;
+    const n = this.lastDecoded.length || this.jitterFrameSamples;
+    for (let i = 0; i < n; i++) this.decoded[i] = Math.round((this.lastDecoded[i] ?? 0) * gain);
+    this.playFifo.push(this.decoded, n);
+  }
+
+  private watch(device: AudioInput | AudioOutput, kind: 'input' | 'output'): void {
+    device.onError = (err) => {
+      if (this.closed) return;
+      this.emit('error', { message: err.message });
+      // The call goes on with silence; the failed device is released in the background.
+      if (kind === 'input') this.input = new NullInput();
+      else this.output = new NullOutput();
+      device.close().catch(() => {});
+    };
+  }
+
+  /** The devices in use now (a failed one has been replaced by a null device). */
+  get devices(): { input: AudioInput; output: AudioOutput } {
+    return { input: this.input, output: this.output };
+  }
+}
+
+function sameHost(a: string, b: string): boolean {
+  const n = (x: string) => (x.startsWith('::ffff:') ? x.slice(7) : x.toLowerCase());
+  return n(a) === n(b);
+}

@@ -1,0 +1,226 @@
+// Entry of the media worker thread (bundled to dist/media-worker.js): one per process, it hosts every
+// call's RTP sockets, audio devices, codecs and jitter buffers on its own 20 ms clock, so real-time audio
+// never waits for the main thread's event loop.
+
+import { randomUUID, getRandomValues } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import type { AudioConfig } from '../audio/audio-config';
+import type { AudioInput, AudioOutput } from '../audio/audio-device';
+import { FileInput, FileOutput } from '../audio/file-device.node';
+import { NullInput, NullOutput } from '../audio/null-device';
+import { MediaClock, raiseThreadPriority } from './media-clock.node';
+import type { MediaStartParams, RtpStats } from './media-session';
+import { MediaStream } from './media-stream';
+import { checkToWorker, emptyStats, type FromWorker, type LogLevelName, type ToWorker, type WorkerOpenOptions } from './media-worker-protocol';
+import { RtpSocketPair } from './rtp-socket.node';
+
+const port = parentPort;
+if (!port) throw new Error('media-worker.js must be started as a worker thread');
+
+interface Session {
+  id: number;
+  options: WorkerOpenOptions;
+  sockets: RtpSocketPair;
+  stream: MediaStream | null;
+  muted: boolean;
+  closing: boolean;
+  /** Datagrams that arrived before start() (no stream to judge them yet). */
+  early: number;
+}
+
+const sessions = new Map<number, Session>();
+/** Per-session chains: one session's messages are handled in order, sessions do not wait for each other. */
+const chains = new Map<number, Promise<void>>();
+const SNAPSHOT_TICKS = 25; // stats to the main thread every 500 ms
+let ticks = 0;
+let lastTickAt = 0;
+
+const now = (): number => performance.now();
+const random = (): number => (getRandomValues(new Uint32Array(1))[0] as number) / 0x100000000;
+
+const clock = new MediaClock({
+  periodMs: 20,
+  onTick: ({ skipped, lateMs }) => {
+    if (skipped > 0) log('warn', 'media clock stalled; ticks skipped', { skipped });
+    else if (lateMs > 10) log('debug', 'media tick late', { lateMs: Math.round(lateMs * 10) / 10, sinceLastTickMs: Math.round((now() - lastTickAt) * 10) / 10 });
+    lastTickAt = now();
+    // Everybody's packets first, then playout: the send instant is what the far end hears as jitter.
+    const t = now();
+    for (const s of sessions.values()) guard(s, () => s.stream?.sendTick(t));
+    const t2 = now();
+    for (const s of sessions.values()) guard(s, () => s.stream?.playTick(t2));
+    if (++ticks % SNAPSHOT_TICKS === 0) {
+      for (const s of sessions.values()) if (s.stream) post({ type: 'snapshot', session: s.id, stats: s.stream.stats() });
+    }
+  },
+});
+
+const scheduling = raiseThreadPriority();
+queueMicrotask(() => log('debug', 'media thread started', { scheduling }));
+
+function post(msg: FromWorker): void {
+  port?.postMessage(msg);
+}
+
+function log(level: LogLevelName, msg: string, data?: Record<string, unknown>): void {
+  post({ type: 'log', level, scope: 'media-worker', msg, ...(data ? { data } : {}) });
+}
+
+/** A failing tick of one session must not stop the others (or the clock). */
+function guard(s: Session, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    log('error', 'media tick failed', { session: s.id, error: (err as Error).stack ?? String(err) });
+  }
+}
+
+port.on('message', (raw: unknown) => {
+  const checked = checkToWorker(raw);
+  if (!checked.ok) {
+    log('warn', 'invalid message from main thread', { error: checked.error });
+    const req = (raw as { req?: unknown } | null)?.req;
+    if (typeof req === 'number') post({ type: 'failed', req, message: checked.error });
+    return;
+  }
+  const msg = checked.value;
+  const prev = chains.get(msg.session) ?? Promise.resolve();
+  const next = prev.then(() => handle(msg)).catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    if ('req' in msg) post({ type: 'failed', req: msg.req, message });
+    else log('warn', `${msg.type} failed`, { session: msg.session, error: message });
+  });
+  chains.set(msg.session, next);
+  // Forget finished chains so the map does not grow with every call.
+  void next.then(() => {
+    if (chains.get(msg.session) === next) chains.delete(msg.session);
+  });
+});
+
+async function handle(msg: ToWorker): Promise<void> {
+  if (msg.type === 'open') return open(msg.session, msg.req, msg.options);
+  const s = sessions.get(msg.session);
+  if (!s) {
+    if (msg.type === 'close' || msg.type === 'stats') post({ type: 'stats', req: msg.req, stats: emptyStats() });
+    else if ('req' in msg) post({ type: 'failed', req: msg.req, message: `no media session ${msg.session} (not opened, or closed)` });
+    return;
+  }
+  switch (msg.type) {
+    case 'start':
+    case 'update':
+      if (s.stream) s.stream.update(msg.params, now());
+      else await start(s, msg.params);
+      post({ type: 'done', req: msg.req });
+      return;
+    case 'dtmf':
+      if (!s.stream || !s.stream.sendDtmf(msg.digits, msg.durationMs)) {
+        log('info', 'DTMF not sent: no telephone-event negotiated or media not started', { session: s.id });
+      }
+      return;
+    case 'mute':
+      s.muted = msg.muted;
+      s.stream?.setMuted(msg.muted);
+      return;
+    case 'stats':
+      post({ type: 'stats', req: msg.req, stats: statsOf(s) });
+      return;
+    case 'close':
+      post({ type: 'stats', req: msg.req, stats: await close(s) });
+      return;
+  }
+}
+
+async function open(id: number, req: number, options: WorkerOpenOptions): Promise<void> {
+  if (sessions.has(id)) throw new Error(`media session ${id} is already open`);
+  const sockets = await RtpSocketPair.create({ bindAddress: options.bindAddress, portMin: options.portMin, portMax: options.portMax, random });
+  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0 };
+  sockets.on('rtp', ({ data, address, port: p }) => {
+    if (s.stream) s.stream.receiveRtp(data, { address, port: p }, now());
+    else s.early++;
+  });
+  sockets.on('rtcp', ({ data, address, port: p }) => {
+    if (s.stream) s.stream.receiveRtcp(data, { address, port: p }, now());
+    else s.early++;
+  });
+  let socketErrors = 0;
+  sockets.on('error', (e) => {
+    // Rate-limited: a dead peer can make every send fail.
+    if (socketErrors++ % 250 === 0) log('warn', 'RTP socket error', { session: id, error: e.message, count: socketErrors });
+  });
+  sessions.set(id, s);
+  post({ type: 'opened', req, endpoint: { address: sockets.address, rtpPort: sockets.rtpPort, rtcpPort: sockets.rtcpPort } });
+}
+
+async function start(s: Session, params: MediaStartParams): Promise<void> {
+  const devices = await openDevices(s, s.options.audio);
+  if (s.closing) {
+    await closeDevices(s, devices);
+    return;
+  }
+  const stream = new MediaStream(
+    { transport: s.sockets, input: devices.input, output: devices.output, random, wallClockMs: Date.now, cname: `${randomUUID()}@softphone` },
+    params,
+    now(),
+  );
+  stream.setMuted(s.muted);
+  stream.on('latched', ({ address, port: p }) => post({ type: 'latched', session: s.id, address, port: p }));
+  stream.on('level', ({ input, output }) => post({ type: 'level', session: s.id, input, output }));
+  stream.on('error', ({ message }) => post({ type: 'error', session: s.id, message }));
+  s.stream = stream;
+  if (!clock.isRunning) clock.start();
+}
+
+/** Opens the configured devices; one that fails is reported and replaced by silence (RTP still runs). */
+async function openDevices(s: Session, audio: AudioConfig): Promise<{ input: AudioInput; output: AudioOutput }> {
+  let input: AudioInput = new NullInput();
+  let output: AudioOutput = new NullOutput();
+  try {
+    if (audio.kind === 'file') {
+      if (audio.play) input = new FileInput(audio.play, audio.loop ?? false);
+      if (audio.record) output = new FileOutput(audio.record);
+    } else if (audio.kind === 'portaudio') {
+      // Loaded on first use: file and null sessions never touch the native module.
+      const pa = await import('../audio/portaudio-device.node');
+      input = new pa.PortAudioInput(audio.inputDevice);
+      output = new pa.PortAudioOutput(audio.outputDevice);
+    }
+  } catch (err) {
+    post({ type: 'error', session: s.id, message: `audio devices unavailable: ${(err as Error).message}` });
+  }
+  const [inResult, outResult] = await Promise.allSettled([input.start(), output.start()]);
+  if (inResult.status === 'rejected') {
+    post({ type: 'error', session: s.id, message: (inResult.reason as Error).message });
+    void input.close().catch(() => {});
+    input = new NullInput();
+  }
+  if (outResult.status === 'rejected') {
+    post({ type: 'error', session: s.id, message: (outResult.reason as Error).message });
+    void output.close().catch(() => {});
+    output = new NullOutput();
+  }
+  return { input, output };
+}
+
+async function closeDevices(s: Session, devices: { input: AudioInput; output: AudioOutput }): Promise<void> {
+  const results = await Promise.allSettled([devices.input.close(), devices.output.close()]);
+  for (const r of results) {
+    if (r.status === 'rejected') post({ type: 'error', session: s.id, message: (r.reason as Error).message });
+  }
+}
+
+function statsOf(s: Session): RtpStats {
+  if (s.stream) return s.stream.stats();
+  return { ...emptyStats(), discarded: s.early };
+}
+
+async function close(s: Session): Promise<RtpStats> {
+  s.closing = true;
+  const stream = s.stream;
+  stream?.close(); // RTCP BYE while the socket is still open
+  const stats = statsOf(s);
+  sessions.delete(s.id);
+  if (![...sessions.values()].some((x) => x.stream)) clock.stop();
+  if (stream) await closeDevices(s, stream.devices);
+  await s.sockets.close();
+  return stats;
+}

@@ -1,0 +1,88 @@
+// Hand-written types for the untyped npm `sip` 0.0.6 (node_modules/sip/sip.js), as patched by
+// patches/sip+0.0.6.patch (bound address, onListening, explicit destination). Only sip-stack.node.ts imports it.
+
+declare module 'sip' {
+  /** parseUri's result; `port` is NaN when the URI has none. */
+  export interface Uri {
+    schema: string;
+    user?: string;
+    password?: string;
+    host: string;
+    port: number;
+    params: Record<string, string | null>;
+    headers: Record<string, string>;
+  }
+
+  /**
+   * A message as parsed / stringified: lower-case header names; via[], to/from {name, uri, params},
+   * cseq {seq, method}, contact[] (or '*'), route/record-route[] {uri: Uri}, auth headers as
+   * objects of still-quoted values, everything else a string. Text is 'binary' (latin1) strings.
+   */
+  export interface Message {
+    method?: string;
+    uri?: string | Uri;
+    version?: string;
+    status?: number;
+    reason?: string;
+    headers: Record<string, unknown>;
+    content?: string;
+  }
+
+  export interface Remote {
+    protocol: string;
+    address: string;
+    port: number;
+    local?: { address: string; port: number };
+  }
+
+  /** A resolved next hop, as the patched `send` accepts it. */
+  export interface Target {
+    protocol: string;
+    address: string;
+    port: number;
+  }
+
+  export interface StackLogger {
+    send?(m: Message, target: Target): void;
+    recv?(m: Message, remote: Remote): void;
+    /** Socket errors, malformed datagrams, exceptions thrown by our callbacks (all patched to land here). */
+    error?(e: unknown): void;
+  }
+
+  export interface CreateOptions {
+    udp?: boolean;
+    tcp?: boolean;
+    address?: string;
+    /** 0 = any free port (patched; was `port || 5060`). */
+    port?: number;
+    /** Put in Via; read at send time, so it may be changed later. */
+    publicAddress?: string;
+    hostname?: string;
+    rport?: boolean;
+    'max-forwards'?: number;
+    logger?: StackLogger;
+    /** Patched: called once the UDP socket is bound. */
+    onListening?: (address: { address: string; port: number; family: string }) => void;
+  }
+
+  export interface Instance {
+    /**
+     * Requests start a client transaction (ACK is just sent); the callback sees its responses, or a
+     * made-up 408/503 on timeout/transport failure. Responses go out through their server transaction.
+     * `destination` (patched) skips Route processing and DNS: the caller resolved the next hop.
+     */
+    send(m: Message, callback?: (response: Message) => void, destination?: Target): void;
+    /** Patched: the bound UDP address, undefined before binding. */
+    address(): { address: string; port: number; family: string } | undefined;
+    hostname(): string;
+    destroy(): void;
+  }
+
+  export function create(options: CreateOptions, onRequest: (request: Message, remote: Remote) => void): Instance;
+  export function stringify(m: Message): string;
+  export function parse(data: string | Buffer): Message | undefined;
+  export function parseUri(s: string | Uri): Uri | undefined;
+  export function stringifyUri(u: string | Uri): string;
+  export function makeResponse(rq: Message, status: number, reason?: string, extension?: { headers?: Record<string, unknown>; content?: string }): Message;
+  export function generateBranch(): string;
+}

@@ -1,0 +1,352 @@
+// The adapter for the npm `sip` package (the only file importing it): UDP transport and transactions
+// from the package, everything else translated at this boundary — UTF-8 text, SIP traces, next-hop
+// resolution, our local address, and the package's made-up responses told apart from real ones.
+//
+// Why node_modules/sip is patched (patches/sip+0.0.6.patch, applied by patch-package on install):
+//  a. its UDP socket had no 'error' listener (EADDRINUSE or a send error crashed the process) and
+//     `port: 0` became 5060: errors now go to options.logger.error, port 0 binds any free port, the
+//     bound address is exposed (address(), onListening) and Via carries the real bound port;
+//  b. Via branches came from Math.random()*1e6: now crypto random (RFC 3261 §8.1.1.7 uniqueness);
+//  c. `hop.host === hostname` ignored the port, so a proxy or a peer on our own IP (127.0.0.1:5062
+//     called from 127.0.0.1:5060) was taken for a flow token and got 404: host AND port are compared
+//     and the flow-token feature (unused here) is gone;
+//  d. malformed datagrams vanished silently: they are reported (with the sender's address) and a
+//     request that parses but lacks mandatory headers gets 400 when it has a Via (RFC 3261 §8.2.2, §16.3);
+//  e. send() takes an explicit destination: we apply the route set ourselves (dialog.ts) and resolve
+//     names with getaddrinfo (so /etc/hosts works), which the package's DNS-only resolver cannot;
+//  f. a client transaction destroyed before its first tick started its timers anyway and kept
+//     retransmitting into the closed socket (and the process alive) for 32 s.
+
+import * as dgram from 'node:dgram';
+import { promises as dns } from 'node:dns';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import * as sip from 'sip';
+import { createResponse } from './sip-headers';
+import { isRequest, type SipMessage, type SipRequest, type SipResponse, type SipVia } from './sip-message';
+import type { Destination, HopTarget, RequestHandler, ResolvedHop, ResponseHandler, SentRequest, SipTransportHost } from './sip-transport';
+import type { SipTraceEntry } from './user-agent-api';
+import type { Logger } from '../util/logger';
+
+export interface SipStackOptions {
+  /** Address to bind; 0.0.0.0 = all. */
+  bindAddress: string;
+  /** UDP port; 0 = any free port. */
+  port: number;
+  logger: Logger;
+  /** Bound on DNS lookups, so an unreachable resolver cannot stall a call (ms). */
+  dnsTimeoutMs?: number;
+}
+
+const HIGH = /[^\u0020-\u007e\r\n\t]/;
+
+/** UTF-8 text to the package's 'binary' strings (one char per byte). */
+function toWire(s: string): string {
+  return HIGH.test(s) ? Buffer.from(s, 'utf8').toString('latin1') : s;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** The package's 'binary' strings back to text: UTF-8 when it decodes as such, else kept as Latin-1. */
+function fromWire(s: string): string {
+  if (!HIGH.test(s)) return s;
+  try {
+    return utf8.decode(Buffer.from(s, 'latin1'));
+  } catch {
+    return s;
+  }
+}
+
+/** Deep copy with every string converted (display names, bodies, any header text). */
+function mapStrings(v: unknown, f: (s: string) => string): unknown {
+  if (typeof v === 'string') return f(v);
+  if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = mapStrings(x, f);
+    return out;
+  }
+  return v;
+}
+
+function toPackage(m: SipMessage): sip.Message {
+  return mapStrings(m, toWire) as sip.Message;
+}
+
+/** The shape checks the package's checkMessage did not make, so pure code can trust the types. */
+function fromPackage(m: sip.Message): SipMessage | undefined {
+  const out = mapStrings(m, fromWire) as SipMessage;
+  const h = out.headers;
+  const ok =
+    Array.isArray(h.via) &&
+    h.via.every((v) => v && typeof v === 'object' && v.params && typeof v.params === 'object') &&
+    typeof h['call-id'] === 'string' &&
+    typeof h.to?.uri === 'string' &&
+    typeof h.to.params === 'object' &&
+    typeof h.from?.uri === 'string' &&
+    typeof h.from.params === 'object' &&
+    typeof h.cseq?.seq === 'number' &&
+    Number.isFinite(h.cseq.seq) &&
+    typeof h.cseq.method === 'string';
+  return ok ? out : undefined;
+}
+
+function summaryOf(m: sip.Message): string {
+  return m.method ?? `${m.status ?? ''} ${m.reason ?? ''}`.trim();
+}
+
+function firstExternalAddress(family: 'IPv4' | 'IPv6'): string {
+  for (const list of Object.values(networkInterfaces())) {
+    const found = list?.find((i) => i.family === family && !i.internal);
+    if (found) return found.address;
+  }
+  return family === 'IPv6' ? '::1' : '127.0.0.1';
+}
+
+function isAnyAddress(a: string): boolean {
+  return a === '0.0.0.0' || a === '::' || a === '';
+}
+
+export class SipStack implements SipTransportHost {
+  private readonly o: SipStackOptions;
+  private readonly log: Logger;
+  private instance: sip.Instance | undefined;
+  private packageOptions: sip.CreateOptions | undefined;
+  /** Messages that came off the wire; a response the callback gets that is not here was made up by the package. */
+  private readonly received = new WeakSet<object>();
+  private readonly localByRemote = new Map<string, Promise<string>>();
+  /** The settled part of localByRemote, for synchronous use when sending. */
+  private readonly localKnown = new Map<string, string>();
+  private handlers: { request: RequestHandler; trace: (e: SipTraceEntry) => void; warning: (m: string) => void } = {
+    request: () => {},
+    trace: () => {},
+    warning: () => {},
+  };
+  private boundPort = 0;
+
+  constructor(options: SipStackOptions) {
+    this.o = options;
+    this.log = options.logger;
+  }
+
+  setHandlers(handlers: SipStack['handlers']): void {
+    this.handlers = handlers;
+  }
+
+  start(): Promise<Destination> {
+    if (this.instance) return Promise.reject(new Error('SIP stack already started'));
+    return new Promise<Destination>((resolve, reject) => {
+      let listening = false;
+      const options: sip.CreateOptions = {
+        udp: true,
+        tcp: false,
+        address: this.o.bindAddress,
+        port: this.o.port,
+        publicAddress: isAnyAddress(this.o.bindAddress) ? '127.0.0.1' : this.o.bindAddress,
+        logger: {
+          send: (m, target) => this.trace('out', m, `${target.address}:${target.port}`),
+          recv: (m, remote) => {
+            this.received.add(m);
+            this.trace('in', m, `${remote.address}:${remote.port}`);
+          },
+          error: (e) => {
+            const err = e instanceof Error ? e : new Error(String(e));
+            const code = (err as NodeJS.ErrnoException).code;
+            if (!listening && (err as NodeJS.ErrnoException).syscall === 'bind') {
+              this.destroy();
+              reject(new Error(`cannot bind SIP to ${this.o.bindAddress}:${this.o.port}: ${code ?? err.message}`));
+              return;
+            }
+            this.log.warn('sip stack', { error: err.message });
+            this.handlers.warning(err.message);
+          },
+        },
+        onListening: (a) => {
+          listening = true;
+          this.boundPort = a.port;
+          this.log.info('SIP listening', { address: a.address, port: a.port });
+          resolve({ address: a.address, port: a.port });
+        },
+      };
+      this.packageOptions = options;
+      try {
+        this.instance = sip.create(options, (m, remote) => this.onPackageRequest(m, remote));
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  private destroy(): void {
+    const inst = this.instance;
+    this.instance = undefined;
+    try {
+      inst?.destroy();
+    } catch (err) {
+      this.log.warn('closing the SIP socket failed', { error: String(err) });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.destroy();
+  }
+
+  private trace(direction: 'in' | 'out', m: sip.Message, remote: string): void {
+    let raw = '';
+    try {
+      raw = fromWire(sip.stringify(m));
+    } catch {
+      raw = summaryOf(m);
+    }
+    const callId = typeof m.headers['call-id'] === 'string' ? fromWire(m.headers['call-id']) : '';
+    this.handlers.trace({ direction, time: Date.now(), remote, callId, summary: fromWire(summaryOf(m)), raw });
+  }
+
+  private onPackageRequest(m: sip.Message, remote: sip.Remote): void {
+    const req = fromPackage(m);
+    if (!req || !isRequest(req)) {
+      const msg = `unusable SIP request from ${remote.address}:${remote.port}`;
+      this.log.warn(msg);
+      this.handlers.warning(msg);
+      return;
+    }
+    try {
+      this.handlers.request(req, { address: remote.address, port: remote.port });
+    } catch (err) {
+      this.log.error('request handler failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      this.sendResponse(createResponse(req as SipRequest, 500));
+    }
+  }
+
+  /** Which local IP reaches `remote`: the bound IP, or the kernel's route choice (connect() on a UDP socket sends nothing). */
+  localFor(remoteAddress: string): Promise<Destination> {
+    const port = this.boundPort;
+    if (!isAnyAddress(this.o.bindAddress)) return Promise.resolve({ address: this.o.bindAddress, port });
+    let p = this.localByRemote.get(remoteAddress);
+    if (!p) {
+      p = new Promise<string>((resolve) => {
+        const s = dgram.createSocket(isIP(remoteAddress) === 6 ? 'udp6' : 'udp4');
+        const done = (addr: string): void => {
+          try {
+            s.close();
+          } catch {
+            // already closed
+          }
+          this.localKnown.set(remoteAddress, addr);
+          resolve(addr);
+        };
+        // No route to it (yet): the first non-loopback address is the best guess, loopback the last resort.
+        s.on('error', () => done(firstExternalAddress(isIP(remoteAddress) === 6 ? 'IPv6' : 'IPv4')));
+        s.connect(9, remoteAddress, () => done(s.address().address));
+      });
+      this.localByRemote.set(remoteAddress, p);
+    }
+    return p.then((address) => ({ address, port }));
+  }
+
+  async resolve(target: HopTarget): Promise<ResolvedHop> {
+    const host = target.host.replace(/^\[(.*)\]$/, '$1');
+    let address = host;
+    let port = target.port;
+    if (!isIP(host)) {
+      const found = await this.lookup(host, port === undefined);
+      address = found.address;
+      port = port ?? found.port;
+    }
+    const destination = { address, port: port ?? 5060 };
+    const local = await this.localFor(address);
+    return { destination, local };
+  }
+
+  /** RFC 3263 §4.2 for UDP only: SRV _sip._udp when no port was given, then A records (via getaddrinfo, so /etc/hosts counts). */
+  private async lookup(host: string, trySrv: boolean): Promise<{ address: string; port?: number }> {
+    const ms = this.o.dnsTimeoutMs ?? 5000;
+    const withTimeout = <T>(p: Promise<T>): Promise<T> =>
+      Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('DNS timeout')), ms).unref())]);
+    let name = host;
+    let port: number | undefined;
+    if (trySrv) {
+      try {
+        const resolver = new dns.Resolver({ timeout: Math.min(ms, 2000), tries: 1 });
+        const srv = await withTimeout(resolver.resolveSrv(`_sip._udp.${host}`));
+        const best = srv.sort((a, b) => a.priority - b.priority || b.weight - a.weight)[0];
+        if (best) {
+          name = best.name;
+          port = best.port;
+        }
+      } catch {
+        // No SRV record: RFC 3263 §4.2 falls back to the host itself on 5060.
+      }
+    }
+    try {
+      const r = await withTimeout(dns.lookup(name, { family: 4 }));
+      return port === undefined ? { address: r.address } : { address: r.address, port };
+    } catch (err) {
+      throw new Error(`cannot resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+
+  sendRequest(request: SipRequest, to: Destination, onResponse?: ResponseHandler): SentRequest {
+    const wire = toPackage(request);
+    const dest: sip.Target = { protocol: 'UDP', address: to.address, port: to.port };
+    const deliver = (): void => {
+      const inst = this.instance;
+      if (!inst || !this.packageOptions) throw new Error('SIP stack not started');
+      // Via and the package's idea of "us" use publicAddress at send time: the address that reaches
+      // this peer (known from resolve(), which every request's destination went through).
+      const local = isAnyAddress(this.o.bindAddress) ? this.localKnown.get(to.address) : this.o.bindAddress;
+      if (local) this.packageOptions.publicAddress = local;
+      inst.send(wire, onResponse ? (res) => this.onPackageResponse(res, request, onResponse) : undefined, dest);
+    };
+    try {
+      deliver();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.warn(`cannot send ${request.method}`, { error: message });
+      this.handlers.warning(`cannot send ${request.method} to ${to.address}:${to.port}: ${message}`);
+      if (onResponse && request.method !== 'ACK') queueMicrotask(() => onResponse(createResponse(request, 503), { synthetic: true }));
+    }
+    return {
+      topVia: (): SipVia | undefined => {
+        const via = (wire.headers.via as unknown[] | undefined)?.[0];
+        return via ? (mapStrings(via, fromWire) as SipVia) : undefined;
+      },
+      resend: (): void => {
+        try {
+          this.instance?.send(wire, undefined, dest);
+        } catch (err) {
+          this.log.warn('resend failed', { error: String(err) });
+        }
+      },
+    };
+  }
+
+  private onPackageResponse(res: sip.Message, request: SipRequest, onResponse: ResponseHandler): void {
+    const synthetic = !this.received.has(res);
+    const converted = fromPackage(res);
+    try {
+      if (!converted || isRequest(converted)) {
+        // The package builds made-up responses from our request; if even that fails, answer from the request.
+        onResponse(createResponse(request, typeof res.status === 'number' ? res.status : 503), { synthetic: true });
+        return;
+      }
+      onResponse(converted as SipResponse, { synthetic });
+    } catch (err) {
+      // Made-up responses come from the package's timers, where a throw would end the process.
+      const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      this.log.error('response handler failed', { error: message });
+      this.handlers.warning(`internal error handling a ${res.status ?? '?'} response: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  sendResponse(response: SipResponse): void {
+    try {
+      this.instance?.send(toPackage(response));
+    } catch (err) {
+      this.log.warn('cannot send response', { status: response.status, error: String(err) });
+    }
+  }
+}
+
+export function createSipStack(options: SipStackOptions): SipStack {
+  return new SipStack(options);
+}

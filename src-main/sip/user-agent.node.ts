@@ -1,0 +1,14 @@
+// createUserAgent: the SIP user agent for the app, CLI and tests — the pure core (user-agent-core.ts)
+// on the real UDP stack (sip-stack.node.ts) and the real clock.
+
+import { createSipStack } from './sip-stack.node';
+import { systemClock } from './sip-clock';
+import { UserAgentCore } from './user-agent-core';
+import { createLogger } from '../util/logger';
+import type { UserAgent, UserAgentConfig } from './user-agent-api';
+
+export function createUserAgent(config: UserAgentConfig): UserAgent {
+  const log = createLogger('sip');
+  const transport = createSipStack({ bindAddress: config.bindAddress ?? '0.0.0.0', port: config.port, logger: log.child('stack') });
+  return new UserAgentCore({ transport, clock: systemClock, config, log });
+}

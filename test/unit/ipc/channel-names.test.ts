@@ -1,0 +1,22 @@
+// The run-time allow-lists match the contract exactly (the preload and web server allow nothing else).
+import { describe, expect, it } from 'vitest';
+import { EVENT_CHANNELS, isEventChannel, isRequestChannel, REQUEST_CHANNELS } from '../../../src-main/ipc/channel-names';
+import { requestSchemas } from '../../../src-main/ipc/contract';
+
+describe('channel names', () => {
+  it('lists exactly the contract request channels', () => {
+    expect([...REQUEST_CHANNELS].sort()).toEqual(Object.keys(requestSchemas).sort());
+    expect(EVENT_CHANNELS).toContain('call.changed');
+    expect(EVENT_CHANNELS).toHaveLength(7);
+  });
+
+  it('rejects anything else, including inherited property names', () => {
+    expect(isRequestChannel('call.dial')).toBe(true);
+    expect(isRequestChannel('constructor')).toBe(false);
+    expect(isRequestChannel('__proto__')).toBe(false);
+    expect(isRequestChannel('call.dial ')).toBe(false);
+    expect(isRequestChannel(42)).toBe(false);
+    expect(isEventChannel('audio.level')).toBe(true);
+    expect(isEventChannel('toString')).toBe(false);
+  });
+});

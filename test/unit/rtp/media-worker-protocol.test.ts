@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { checkFromWorker, checkStartParams, checkToWorker, emptyStats } from '../../../src-main/rtp/media-worker-protocol';
+
+const params = { remoteAddress: '127.0.0.1', remotePort: 4000, codec: 'PCMU', payloadType: 0, ptime: 20 };
+
+describe('media worker protocol validation', () => {
+  it('accepts well-formed requests and keeps only known fields', () => {
+    const r = checkToWorker({ type: 'start', session: 1, req: 2, params: { ...params, telephoneEventPayloadType: 101, direction: 'sendonly', extra: 'x' } });
+    expect(r).toEqual({ ok: true, value: { type: 'start', session: 1, req: 2, params: { ...params, telephoneEventPayloadType: 101, direction: 'sendonly' } } });
+    const open = checkToWorker({ type: 'open', session: 3, req: 4, options: { audio: { kind: 'file', play: '/tmp/a.wav', loop: true }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000 } });
+    expect(open.ok).toBe(true);
+    expect(checkToWorker({ type: 'dtmf', session: 1, digits: '12#*A,', durationMs: 100 }).ok).toBe(true);
+  });
+
+  it.each([
+    [{ ...params, remotePort: 0 }, /remotePort/],
+    [{ ...params, remotePort: 70000 }, /remotePort/],
+    [{ ...params, remoteAddress: 'a b' }, /remoteAddress/],
+    [{ ...params, codec: 'G729' }, /codec/],
+    [{ ...params, payloadType: 128 }, /payloadType/],
+    [{ ...params, ptime: 5 }, /ptime/],
+    [{ ...params, direction: 'sideways' }, /direction/],
+    [{ ...params, telephoneEventPayloadType: -1 }, /telephoneEvent/],
+    [null, /object/],
+  ])('rejects bad start params %#', (bad, why) => {
+    const r = checkStartParams(bad);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(why);
+  });
+
+  it('rejects malformed messages with a reason', () => {
+    const cases: unknown[] = [
+      null,
+      'open',
+      { type: 'open', session: 1 },
+      { type: 'open', session: 1, req: 1, options: { audio: { kind: 'alsa' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000 } },
+      { type: 'open', session: 1, req: 1, options: { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 20000, portMax: 10000 } },
+      { type: 'open', session: 1, req: 1, options: { audio: { kind: 'portaudio', inputDevice: -1 }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000 } },
+      { type: 'dtmf', session: 1, digits: '1; rm -rf', durationMs: 100 },
+      { type: 'dtmf', session: 1, digits: '1', durationMs: 1e9 },
+      { type: 'mute', session: 1, muted: 'yes' },
+      { type: 'stats', session: -1, req: 1 },
+      { type: 'explode', session: 1 },
+    ];
+    for (const c of cases) expect(checkToWorker(c).ok, JSON.stringify(c)).toBe(false);
+  });
+
+  it('validates what comes back from the worker', () => {
+    expect(checkFromWorker({ type: 'opened', req: 1, endpoint: { address: '0.0.0.0', rtpPort: 10000, rtcpPort: 10001 } }).ok).toBe(true);
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: emptyStats() }).ok).toBe(true);
+    expect(checkFromWorker({ type: 'level', session: 1, input: 0.5, output: 0 }).ok).toBe(true);
+    expect(checkFromWorker({ type: 'log', level: 'warn', scope: 'media-worker', msg: 'x', data: { a: 1 } }).ok).toBe(true);
+    expect(checkFromWorker({ type: 'level', session: 1, input: 2, output: 0 }).ok).toBe(false);
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), packetsSent: 'many' } }).ok).toBe(false);
+    expect(checkFromWorker({ type: 'opened', req: 1, endpoint: { address: '0.0.0.0', rtpPort: 0, rtcpPort: 1 } }).ok).toBe(false);
+    expect(checkFromWorker({ type: 'log', level: 'fatal', scope: 's', msg: 'x' }).ok).toBe(false);
+    expect(checkFromWorker(undefined).ok).toBe(false);
+  });
+});
