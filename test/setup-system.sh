@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests start as real peers (Kamailio, baresip, SIPp, PulseAudio,
-# Chromium, tshark, coturn). Idempotent and quick when everything is already there.
+# Chromium, tshark, coturn, conntrack). Idempotent and quick when everything is already there.
 set -euo pipefail
 
 need=()
@@ -16,6 +16,7 @@ check tshark tshark
 check turnserver coturn
 check ip iproute2
 check iptables iptables
+check conntrack conntrack
 [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] || \
   ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || need+=(libasound2-plugins)
 

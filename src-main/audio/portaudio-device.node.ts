@@ -1,63 +1,119 @@
 // The sound card through PortAudio (naudiodon; this is its only importer). Capture and playback are two
 // separate streams (one full-duplex stream ran at ~69 % of real time through ALSA's pulse plugin), at a
 // rate the device accepts, resampled to/from 8 kHz, with a ring buffer between the card and the tick.
+//
+// naudiodon's native binding is loaded directly, and only in the media thread: its addon keeps its
+// stream constructor in a process-wide static, so a second thread loading it breaks stream creation in
+// the first; and its JavaScript wrapper also loads segfault-handler (not loadable twice in a process)
+// and prints to stdout. Other threads list devices by asking the media thread (listAudioDevices()).
 
-import { AudioIO, getDevices, getHostAPIs, type DeviceInfo, type IoStreamRead, type IoStreamWrite } from 'naudiodon';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
+import type { NativeAudioIO, NativeDeviceInfo, NaudiodonBinding } from 'naudiodon/build/Release/naudiodon.node';
 import { Resampler } from '../codec/resampler';
 import type { AudioDeviceInfo } from './audio-config';
 import { DEVICE_RATE, FRAME_SAMPLES, type AudioInput, type AudioOutput, type DeviceBufferStats } from './audio-device';
 import { SampleRing } from './sample-ring';
 
-/** The sound devices PortAudio sees (ids are what AudioConfig.inputDevice/outputDevice take). */
-export function listAudioDevices(): AudioDeviceInfo[] {
-  return getDevices().map((d) => ({
+let binding: NaudiodonBinding | null = null;
+
+function native(): NaudiodonBinding {
+  if (binding) return binding;
+  const errors: string[] = [];
+  try {
+    const req = createRequire(__filename);
+    const dir = dirname(req.resolve('naudiodon/package.json'));
+    for (const build of ['Release', 'Debug']) {
+      try {
+        binding = req(join(dir, 'build', build, 'naudiodon.node')) as NaudiodonBinding;
+        return binding;
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+  } catch (err) {
+    errors.push((err as Error).message);
+  }
+  throw new Error(`PortAudio is not available (naudiodon not built?): ${errors.join('; ')}`);
+}
+
+function toInfo(d: NativeDeviceInfo): AudioDeviceInfo {
+  return {
     id: d.id,
     name: d.name,
     hostApi: d.hostAPIName,
     maxInputChannels: d.maxInputChannels,
     maxOutputChannels: d.maxOutputChannels,
     defaultSampleRate: d.defaultSampleRate,
-  }));
+  };
+}
+
+/** The devices PortAudio sees, listed in the calling thread (only the media thread may do this). */
+export function listAudioDevicesInThisThread(): AudioDeviceInfo[] {
+  return native().getDevices().map(toInfo);
+}
+
+/**
+ * The sound devices PortAudio sees (ids are what AudioConfig.inputDevice/outputDevice take). From the
+ * main thread this asks the media worker, which owns PortAudio (starting it if needed).
+ */
+export async function listAudioDevices(): Promise<AudioDeviceInfo[]> {
+  if (!isMainThread) return listAudioDevicesInThisThread();
+  const { listAudioDevicesViaMediaThread } = await import('../rtp/media-session.node');
+  return listAudioDevicesViaMediaThread();
 }
 
 /** Rates tried in order: G.711's own (no resampling), then what cards commonly run at. */
-function candidateRates(device: DeviceInfo): number[] {
+function candidateRates(device: NativeDeviceInfo): number[] {
   return [...new Set([DEVICE_RATE, 48000, 44100, Math.round(device.defaultSampleRate)])].filter((r) => r >= DEVICE_RATE);
 }
 
 /** The device to open: the id asked for (must exist and have channels that way) or the default. */
-function pickDevice(id: number | undefined, input: boolean): DeviceInfo {
-  const devices = getDevices();
+function pickDevice(id: number | undefined, input: boolean): NativeDeviceInfo {
+  const pa = native();
+  const devices = pa.getDevices();
   const kind = input ? 'input' : 'output';
-  const channelsOf = (d: DeviceInfo) => (input ? d.maxInputChannels : d.maxOutputChannels);
+  const channelsOf = (d: NativeDeviceInfo) => (input ? d.maxInputChannels : d.maxOutputChannels);
   if (id !== undefined) {
     const d = devices.find((x) => x.id === id);
     if (!d) throw new Error(`audio ${kind} device ${id} does not exist (${devices.length} devices: ${devices.map((x) => `${x.id} '${x.name}'`).join(', ') || 'none'})`);
     if (channelsOf(d) < 1) throw new Error(`audio device ${id} '${d.name}' has no ${kind} channels`);
     return d;
   }
-  const apis = getHostAPIs();
+  const apis = pa.getHostAPIs();
   const api = apis.HostAPIs[apis.defaultHostAPI];
   const defId = api ? (input ? api.defaultInput : api.defaultOutput) : -1;
-  const d = devices.find((x) => x.id === defId) ?? devices.find((x) => channelsOf(x) > 0);
+  const d = devices.find((x) => x.id === defId && channelsOf(x) > 0) ?? devices.find((x) => channelsOf(x) > 0);
   if (!d) throw new Error(`no audio ${kind} device found`);
   return d;
 }
 
-interface Opened<S> {
-  stream: S;
+interface Opened {
+  io: NativeAudioIO;
   rate: number;
   channels: number;
 }
 
-/** Tries each rate (mono first, then stereo) until PortAudio accepts the format. */
-function openStream<S>(device: DeviceInfo, input: boolean, make: (rate: number, channels: number) => S): Opened<S> {
+/** Opens an input-only or output-only stream, trying each rate (mono first, then stereo) until PortAudio accepts one. */
+function openStream(device: NativeDeviceInfo, input: boolean): Opened {
   const errors: string[] = [];
   const maxCh = input ? device.maxInputChannels : device.maxOutputChannels;
   for (const rate of candidateRates(device)) {
     for (const channels of maxCh >= 2 ? [1, 2] : [1]) {
+      const options = {
+        deviceId: device.id,
+        sampleRate: rate,
+        channelCount: channels,
+        sampleFormat: 16 as const,
+        framesPerBuffer: rate / 50, // 20 ms blocks, like the media tick
+        // Capture: room for 320 ms of blocks before PortAudio's callback would block; playback: 40 ms.
+        maxQueue: input ? 16 : 2,
+        // true would tear the stream down on a mere underflow status from the card.
+        closeOnError: false,
+      };
       try {
-        return { stream: make(rate, channels), rate, channels };
+        return { io: native().create(input ? { inOptions: options } : { outOptions: options }), rate, channels };
       } catch (err) {
         errors.push(`${rate} Hz x${channels}: ${(err as Error).message}`);
       }
@@ -66,13 +122,15 @@ function openStream<S>(device: DeviceInfo, input: boolean, make: (rate: number, 
   throw new Error(`cannot open audio ${input ? 'input' : 'output'} '${device.name}': ${errors.join('; ')}`);
 }
 
-/** No audio for this long from a running device means it is gone (unplugged, server died). */
+/** No audio for this long from a running device means it is gone (unplugged, sound server died). */
 const STALL_MS = 1500;
 /** A device that never delivers within this long after start has failed (pulse may take ~2 s). */
 const FIRST_DATA_MS = 6000;
 
 abstract class DeviceBase {
   onError?: (error: Error) => void;
+  abstract name: string;
+  protected io: NativeAudioIO | null = null;
   protected failed = false;
   protected closed = false;
 
@@ -81,17 +139,22 @@ abstract class DeviceBase {
     this.failed = true;
     this.onError?.(new Error(message));
   }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const io = this.io;
+    this.io = null;
+    if (io) await quit(io);
+  }
 }
 
-/** The microphone: an input-only stream; the tick takes 160 samples at 8 kHz from the ring. */
+/** The microphone: an input-only stream read 20 ms at a time into a ring; the tick takes 160 samples at 8 kHz. */
 export class PortAudioInput extends DeviceBase implements AudioInput {
   name: string;
-  private stream: IoStreamRead | null = null;
   private resampler: Resampler | null = null;
   private converted = new Int16Array(0);
-  /** At most 200 ms; reads keep it under ~60 ms so the microphone adds little delay. */
+  /** At most 200 ms; reads keep it under ~80 ms so the microphone adds little delay. */
   private readonly ring = new SampleRing(DEVICE_RATE / 5);
-  private odd: number | null = null; // a byte left over from a chunk of odd length
   private startedAt = 0;
   private lastDataAt = 0;
 
@@ -107,38 +170,20 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
   async start(): Promise<void> {
     const device = pickDevice(this.deviceId, true);
     this.name = `microphone '${device.name}'`;
-    const opened = openStream(device, true, (rate, channels) =>
-      AudioIO({
-        inOptions: {
-          deviceId: this.deviceId ?? -1,
-          sampleRate: rate,
-          channelCount: channels,
-          sampleFormat: 16,
-          // 20 ms blocks: naudiodon's reads wait for a whole highwaterMark, so it sets the latency.
-          framesPerBuffer: rate / 50,
-          highwaterMark: (rate / 50) * channels * 2,
-          maxQueue: 16,
-          // true would tear the stream down on a mere overflow status from the card.
-          closeOnError: false,
-        },
-      }),
-    );
-    const { stream, rate, channels } = opened;
-    this.stream = stream;
+    const { io, rate, channels } = openStream(device, true);
+    this.io = io;
     this.resampler = rate === DEVICE_RATE && channels === 1 ? null : new Resampler(rate, DEVICE_RATE, channels);
-    stream.on('data', (chunk: Buffer) => this.onData(chunk, channels));
-    stream.on('error', (err: Error) => this.fail(`${this.name} failed: ${err.message}`));
-    stream.on('end', () => this.fail(`${this.name} stopped`));
     try {
-      stream.start();
+      io.start();
     } catch (err) {
       throw new Error(`cannot start ${this.name}: ${(err as Error).message}`);
     }
     this.startedAt = performance.now();
+    void this.readLoop(io, (rate / 50) * channels * 2, channels);
   }
 
   read(frame: Int16Array): boolean {
-    if (!this.stream || this.failed) {
+    if (!this.io || this.failed) {
       frame.fill(0);
       return false;
     }
@@ -157,33 +202,33 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
     return this.ring.read(frame);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    const stream = this.stream;
-    this.stream = null;
-    if (stream) await quit(stream);
+  /** One blocking 20 ms read at a time on libuv's pool; each block goes into the ring. */
+  private async readLoop(io: NativeAudioIO, bytes: number, channels: number): Promise<void> {
+    while (!this.closed && !this.failed) {
+      let r;
+      try {
+        r = await io.read(bytes);
+      } catch (err) {
+        this.fail(`${this.name} failed: ${(err as Error).message}`);
+        return;
+      }
+      if (this.closed) return;
+      if (r.err) return this.fail(`${this.name} failed: ${r.err}`);
+      if (r.buf && r.buf.length >= 2) this.onData(r.buf, channels);
+      if (r.finished) return this.fail(`${this.name} stopped`);
+    }
   }
 
   private onData(chunk: Buffer, channels: number): void {
-    if (this.closed) return;
     this.lastDataAt = performance.now();
-    let bytes: Uint8Array = chunk;
-    if (this.odd !== null) {
-      const joined = new Uint8Array(chunk.length + 1);
-      joined[0] = this.odd;
-      joined.set(chunk, 1);
-      bytes = joined;
-      this.odd = null;
-    }
-    const usable = bytes.length - (bytes.length % 2);
-    if (usable < bytes.length) this.odd = bytes[usable] as number;
+    const usable = chunk.length - (chunk.length % (2 * channels));
     // PortAudio delivers native-endian int16; copy when the chunk is not 2-byte aligned.
-    const pcm = bytes.byteOffset % 2 === 0 ? new Int16Array(bytes.buffer, bytes.byteOffset, usable / 2) : new Int16Array(bytes.slice(0, usable).buffer);
+    const pcm = chunk.byteOffset % 2 === 0 ? new Int16Array(chunk.buffer, chunk.byteOffset, usable / 2) : new Int16Array(chunk.subarray(0, usable).slice().buffer);
     if (!this.resampler) {
       this.ring.push(pcm);
       return;
     }
-    const need = this.resampler.maxOutput(Math.floor(pcm.length / channels));
+    const need = this.resampler.maxOutput(pcm.length / channels);
     if (this.converted.length < need) this.converted = new Int16Array(need);
     const n = this.resampler.processInto(pcm, this.converted);
     this.ring.push(this.converted, n);
@@ -191,20 +236,20 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
 }
 
 /**
- * The speaker: an output-only stream fed by a pump that writes one 20 ms block at a time (naudiodon's
- * native queue blocks when full, so the card paces the pump); the tick's frames wait in a ring.
+ * The speaker: an output-only stream fed by a pump that writes one 20 ms block at a time (the native
+ * queue blocks when full, so the card paces the pump); the tick's frames wait in a ring meanwhile.
  */
 export class PortAudioOutput extends DeviceBase implements AudioOutput {
   name: string;
-  private stream: IoStreamWrite | null = null;
   private resampler: Resampler | null = null;
   private ring: SampleRing | null = null;
   private block = 0; // samples (all channels) per 20 ms at the device rate
   private channels = 1;
   private upsampled = new Int16Array(0);
   private interleaved = new Int16Array(0);
-  private writing = false;
   private writeStartedAt = 0;
+  private writing = false;
+  private blocksWritten = 0;
   private playing = false;
 
   constructor(private readonly deviceId?: number) {
@@ -219,36 +264,26 @@ export class PortAudioOutput extends DeviceBase implements AudioOutput {
   async start(): Promise<void> {
     const device = pickDevice(this.deviceId, false);
     this.name = `speaker '${device.name}'`;
-    const { stream, rate, channels } = openStream(device, false, (r, ch) =>
-      AudioIO({
-        outOptions: {
-          deviceId: this.deviceId ?? -1,
-          sampleRate: r,
-          channelCount: ch,
-          sampleFormat: 16,
-          framesPerBuffer: r / 50,
-          maxQueue: 2,
-          closeOnError: false,
-        },
-      }),
-    );
-    this.stream = stream;
+    const { io, rate, channels } = openStream(device, false);
+    this.io = io;
     this.channels = channels;
     this.block = (rate / 50) * channels;
     this.ring = new SampleRing(this.block * 10);
     this.resampler = rate === DEVICE_RATE ? null : new Resampler(DEVICE_RATE, rate, 1);
-    stream.on('error', (err: Error) => this.fail(`${this.name} failed: ${err.message}`));
     try {
-      stream.start();
+      io.start();
     } catch (err) {
       throw new Error(`cannot start ${this.name}: ${(err as Error).message}`);
     }
-    this.pump();
+    void this.pump(io);
   }
 
   write(frame: Int16Array): void {
-    if (!this.stream || !this.ring || this.failed) return;
-    if (this.writing && performance.now() - this.writeStartedAt > STALL_MS) {
+    if (!this.io || !this.ring || this.failed) return;
+    // The first few blocks only fill PortAudio's queue; the one after may wait while the sound server
+    // starts the stream (pulse: up to ~2 s). Only once the card is consuming does a wait mean a stall.
+    const limit = this.blocksWritten < 10 ? FIRST_DATA_MS : STALL_MS;
+    if (this.writing && performance.now() - this.writeStartedAt > limit) {
       this.fail(`${this.name} stopped playing`);
       return;
     }
@@ -272,49 +307,36 @@ export class PortAudioOutput extends DeviceBase implements AudioOutput {
     this.playing = true;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    const stream = this.stream;
-    this.stream = null;
-    if (stream) await quit(stream);
-  }
-
-  /** Hands the card one block, then the next when naudiodon has queued it (silence if none is ready). */
-  private pump(): void {
-    const stream = this.stream;
+  /** Hands the card one block at a time (silence until the call's audio starts). */
+  private async pump(io: NativeAudioIO): Promise<void> {
     const ring = this.ring;
-    if (!stream || !ring || this.closed || this.failed) return;
-    const out = new Int16Array(this.block);
-    // Before the first frame arrives the card gets silence, which is not an underflow.
-    if (this.playing) ring.read(out);
-    this.writing = true;
-    this.writeStartedAt = performance.now();
-    try {
-      stream.write(Buffer.from(out.buffer, 0, out.byteLength), (err?: Error | null) => {
-        this.writing = false;
-        if (err) this.fail(`${this.name} failed: ${err.message}`);
-        else this.pump();
-      });
-    } catch (err) {
+    while (ring && !this.closed && !this.failed) {
+      const out = new Int16Array(this.block);
+      // Before the first frame arrives the card gets silence, which is not an underflow.
+      if (this.playing) ring.read(out);
+      this.writing = true;
+      this.writeStartedAt = performance.now();
+      let err: string | undefined;
+      try {
+        err = await io.write(Buffer.from(out.buffer, 0, out.byteLength));
+      } catch (e) {
+        err = (e as Error).message;
+      }
       this.writing = false;
-      this.fail(`${this.name} failed: ${(err as Error).message}`);
+      this.blocksWritten++;
+      if (err && !this.closed) return this.fail(`${this.name} failed: ${err}`);
     }
   }
 }
 
-/** Stops a naudiodon stream, giving up after 2 s (a dead device may never confirm). */
-function quit(stream: IoStreamRead | IoStreamWrite): Promise<void> {
+/** Stops a stream, giving up after 2 s (a dead device may never confirm). */
+function quit(io: NativeAudioIO): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, 2000);
     timer.unref();
-    try {
-      stream.quit(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    } catch {
-      clearTimeout(timer);
-      resolve();
-    }
+    io.quit('ABORT').then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
   });
 }

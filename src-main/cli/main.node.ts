@@ -14,6 +14,7 @@ import { MediaTracker } from './media-tracker';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorMessage, type CommandContext } from './command-context';
 import { runCallCommand } from './call-command';
 import { runListenCommand } from './listen-command';
+import { isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.node';
 
 const emit = (event: CliEvent): void => {
   process.stdout.write(`${formatEvent(event, new Date())}\n`);
@@ -105,6 +106,9 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  if (isGuardedChild()) watchParent(() => onSignal('parent gone'));
+  // Whoever read our events went away (e.g. `softphone listen | head -1`): finish like on SIGTERM.
+  process.stdout.on('error', () => onSignal('stdout closed'));
 
   const ctx: CommandContext = { ua, media: tracker, emit, stop: controller.signal, log };
   try {
@@ -131,6 +135,8 @@ async function listDevices(): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // `softphone ui`: the desktop UI served on 127.0.0.1 (its own arguments; see src-main/web/ui-args.ts).
+  if (argv[0] === 'ui') return exit(await (await import('../web/ui-command.node')).runUiCommand(argv.slice(1)));
   const parsed = parseCliArgs(argv, process.env);
   if (!parsed.ok) return usageError(parsed.error);
   const args = parsed.args;
@@ -142,6 +148,9 @@ async function main(argv: string[]): Promise<void> {
     emit({ event: 'version', version });
     return exit(EXIT_OK);
   }
+  // The sound card's native library writes to stdout: run behind a filter (see stdout-guard.node.ts).
+  const soundCard = args.command === 'devices' || (args.play === undefined && args.record === undefined);
+  if (soundCard && !isGuardedChild()) return exit(await runFilteredChild(argv));
   installLogSink(args.logLevel);
   // Bad input must never take the process down: report it and carry on (tests assert none happen).
   process.on('uncaughtException', (err) => emit({ event: 'error', message: `internal error: ${errorMessage(err)}` }));

@@ -3,7 +3,7 @@
 // sends what the 'send' event asks for, from that base (a socket, or a TURN allocation for relay bases).
 
 import { Emitter } from '../util/emitter';
-import { cryptoRandom, type Clock, type RandomBytes, type TimerId } from './nat-clock';
+import { cryptoRandom, type RandomBytes, type TimerId } from './nat-clock';
 import {
   candidatePriority,
   generateIceCredentials,
@@ -65,7 +65,8 @@ export class IceAgent extends Emitter<IceAgentEvents> {
     this.roleValue = options.role;
     this.components = options.components ?? 1;
     this.localCredentials = options.credentials ?? generateIceCredentials(this.random);
-    this.tieBreaker = options.tieBreaker ?? new DataView(this.random(8).buffer).getBigUint64(0);
+    const tb = this.random(8);
+    this.tieBreaker = options.tieBreaker ?? new DataView(tb.buffer, tb.byteOffset, 8).getBigUint64(0);
     this.checklist = new CheckList(this.roleValue === 'controlling');
     this.table = new StunRequestTable(options.clock);
     this.nominationTimer = new NominationTimer(options.clock, options.nominationDelayMs ?? 1000, (component) => {
@@ -279,13 +280,14 @@ export class IceAgent extends Emitter<IceAgentEvents> {
 
   private kick(): void {
     if (!this.started || !this.remote || this.taTimer !== undefined || this.stateValue === 'closed') return;
-    this.checklist.initialize();
     if (!this.checklist.hasWork()) return;
     this.taTimer = this.options.clock.setTimeout(() => this.tick(), 0);
   }
 
   private tick(): void {
     this.taTimer = undefined;
+    // On the first tick, not in start(): candidates the caller adds right after start() count too.
+    this.checklist.initialize();
     const pair = this.checklist.nextPair();
     if (pair) this.sendCheck(pair, 'check');
     if (this.checklist.hasWork()) this.taTimer = this.options.clock.setTimeout(() => this.tick(), this.options.taMs ?? 50);

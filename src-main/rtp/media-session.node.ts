@@ -1,6 +1,7 @@
 // The main-thread MediaSession: a thin proxy that forwards every call to the media worker thread (one
 // per process, started on first use and unref'd while no call is up so the process can exit).
 
+import type { AudioDeviceInfo } from '../audio/audio-config';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -91,6 +92,7 @@ class WorkerHost {
     const req = this.nextReq++;
     return new Promise((resolve, reject) => {
       this.pending.set(req, { resolve, reject });
+      this.refresh();
       worker.postMessage({ ...msg, req });
     });
   }
@@ -109,10 +111,10 @@ class WorkerHost {
     return worker;
   }
 
-  /** Keeps the process alive only while a session is open. */
+  /** Keeps the process alive only while a session is open or an answer is awaited. */
   private refresh(): void {
     if (!this.worker) return;
-    if (this.sessions.size > 0) this.worker.ref();
+    if (this.sessions.size > 0 || this.pending.size > 0) this.worker.ref();
     else this.worker.unref();
   }
 
@@ -126,6 +128,7 @@ class WorkerHost {
     if ('req' in msg) {
       const p = this.pending.get(msg.req);
       this.pending.delete(msg.req);
+      this.refresh();
       p?.resolve(msg);
       return;
     }
@@ -151,6 +154,16 @@ class WorkerHost {
 
 const host = new WorkerHost();
 
+/**
+ * The sound devices, listed by the media thread: PortAudio may be loaded by one thread of a process
+ * only (see portaudio-device.node.ts). Starts the worker if needed; it does not keep the process alive.
+ */
+export async function listAudioDevicesViaMediaThread(): Promise<AudioDeviceInfo[]> {
+  const reply = await host.request({ type: 'devices', session: 0 });
+  if (reply.type === 'devices') return reply.devices;
+  throw new Error(reply.type === 'failed' ? `cannot list audio devices: ${reply.message}` : `unexpected reply ${reply.type}`);
+}
+
 /** The worker thread, for tests that need to kill it (crash handling); null before the first session. */
 export function mediaWorkerThreadForTests(): Worker | null {
   return host.worker;
@@ -165,6 +178,7 @@ class SessionProxy implements MediaSession {
   private opening: Promise<MediaEndpoint> | null = null;
   private closing: Promise<RtpStats> | null = null;
   private lastStats: RtpStats = emptyStats();
+  private muted = false;
   private readonly openOptions: WorkerOpenOptions;
   private readonly optionsError: string | null;
 
@@ -203,7 +217,9 @@ class SessionProxy implements MediaSession {
   }
 
   setMuted(muted: boolean): void {
-    if (this.state === 'open') host.notify({ type: 'mute', session: this.id, muted: muted === true });
+    this.muted = muted === true;
+    // Before open() the worker has no session yet: the flag is sent once it has.
+    if (this.state === 'open' && this.id !== 0) host.notify({ type: 'mute', session: this.id, muted: this.muted });
   }
 
   async stats(): Promise<RtpStats> {
@@ -262,7 +278,10 @@ class SessionProxy implements MediaSession {
       host.unregister(this.id);
       throw err;
     }
-    if (reply.type === 'opened') return reply.endpoint;
+    if (reply.type === 'opened') {
+      if (this.muted) host.notify({ type: 'mute', session: this.id, muted: true });
+      return reply.endpoint;
+    }
     host.unregister(this.id);
     this.state = 'closed';
     throw new Error(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`);

@@ -263,8 +263,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const remoteChanged = first || remote.address !== this.params.remoteAddress || remote.port !== this.params.remotePort;
     this.params = { ...params };
     this.codec = getCodec(params.codec);
-    // Our tick is 20 ms: a ptime that is a multiple of it is honoured, anything else is rounded.
-    this.framesPerPacket = Math.max(1, Math.min(5, Math.round(params.ptime / 20)));
+    // Our tick is 20 ms: a ptime that is a multiple of it is honoured, anything else rounded down (a
+    // receiver copes with shorter packets than it asked for more easily than with longer ones).
+    this.framesPerPacket = Math.max(1, Math.min(5, Math.floor(params.ptime / 20)));
     if (this.packetPcm.length !== this.framesPerPacket * FRAME_SAMPLES) this.packetPcm = new Int16Array(this.framesPerPacket * FRAME_SAMPLES);
     this.packetFill = 0;
     if (remoteChanged) {

@@ -1,7 +1,7 @@
 // Messages between the main-thread MediaSession proxy and the media worker, with validation of both
 // directions (a worker message is data from another thread; a bad one is reported, never acted on).
 
-import type { AudioConfig } from '../audio/audio-config';
+import type { AudioConfig, AudioDeviceInfo } from '../audio/audio-config';
 import type { CodecName, MediaEndpoint, MediaStartParams, RtpStats } from './media-session';
 
 export interface WorkerOpenOptions {
@@ -19,7 +19,9 @@ export type ToWorker =
   | { type: 'dtmf'; session: number; digits: string; durationMs: number }
   | { type: 'mute'; session: number; muted: boolean }
   | { type: 'stats'; session: number; req: number }
-  | { type: 'close'; session: number; req: number };
+  | { type: 'close'; session: number; req: number }
+  /** Sound devices, listed where PortAudio lives (session is 0: not about a call). */
+  | { type: 'devices'; session: number; req: number };
 
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
 
@@ -28,6 +30,7 @@ export type FromWorker =
   | { type: 'opened'; req: number; endpoint: MediaEndpoint }
   | { type: 'done'; req: number }
   | { type: 'stats'; req: number; stats: RtpStats }
+  | { type: 'devices'; req: number; devices: AudioDeviceInfo[] }
   | { type: 'failed'; req: number; message: string }
   | { type: 'error'; session: number; message: string }
   | { type: 'level'; session: number; input: number; output: number }
@@ -168,7 +171,8 @@ export function checkToWorker(x: unknown): Checked<ToWorker> {
       if (!isBool(x.muted)) return { ok: false, error: 'mute without a boolean' };
       return { ok: true, value: { type: 'mute', session, muted: x.muted } };
     case 'stats':
-    case 'close': {
+    case 'close':
+    case 'devices': {
       const req = needReq();
       return req.ok ? { ok: true, value: { type: x.type, session, req: req.value } } : req;
     }
@@ -209,6 +213,16 @@ export function checkFromWorker(x: unknown): Checked<FromWorker> {
       if (!isSeq(x.req)) return bad('req');
       const s = checkStats(x.stats);
       return s.ok ? { ok: true, value: { type: 'stats', req: x.req, stats: s.value } } : s;
+    }
+    case 'devices': {
+      if (!isSeq(x.req) || !Array.isArray(x.devices)) return bad('devices');
+      const devices: AudioDeviceInfo[] = [];
+      for (const d of x.devices as unknown[]) {
+        if (!isObj(d) || !isInt(d.id, 0, 65535) || !isStr(d.name, 1000) || !isStr(d.hostApi, 200)) return bad('device');
+        if (!isInt(d.maxInputChannels, 0, 1024) || !isInt(d.maxOutputChannels, 0, 1024) || !isNum(d.defaultSampleRate, 0, 1e7)) return bad('device channels/rate');
+        devices.push({ id: d.id, name: d.name, hostApi: d.hostApi, maxInputChannels: d.maxInputChannels, maxOutputChannels: d.maxOutputChannels, defaultSampleRate: d.defaultSampleRate });
+      }
+      return { ok: true, value: { type: 'devices', req: x.req, devices } };
     }
     case 'failed':
       return isSeq(x.req) && isStr(x.message) ? { ok: true, value: { type: 'failed', req: x.req, message: x.message } } : bad('req/message');

@@ -99,6 +99,11 @@ port.on('message', (raw: unknown) => {
 
 async function handle(msg: ToWorker): Promise<void> {
   if (msg.type === 'open') return open(msg.session, msg.req, msg.options);
+  if (msg.type === 'devices') {
+    const pa = await import('../audio/portaudio-device.node');
+    post({ type: 'devices', req: msg.req, devices: pa.listAudioDevicesInThisThread() });
+    return;
+  }
   const s = sessions.get(msg.session);
   if (!s) {
     if (msg.type === 'close' || msg.type === 'stats') post({ type: 'stats', req: msg.req, stats: emptyStats() });

@@ -3,7 +3,7 @@
 
 import type { DigestCredentials } from './digest-auth';
 import type { Clock } from './sip-clock';
-import type { SipTransport } from './sip-transport';
+import type { Destination, SipTransport } from './sip-transport';
 import type { Logger } from '../util/logger';
 import type { MediaSession } from '../rtp/media-session';
 import type { CallSession } from './call-session';
@@ -33,4 +33,10 @@ export interface CallContext {
   removeDialog(id: string): void;
   /** Called once when a call reaches 'ended'. */
   onCallEnded(call: CallSession): void;
+  /**
+   * The address for our Contact in a dialog whose requests come via `remote` (our local address
+   * towards it is `local`): behind a NAT, the registered public Contact on the registrar's flow.
+   * Absent: `local`.
+   */
+  contactFor?(local: Destination, remote: Destination): Destination;
 }

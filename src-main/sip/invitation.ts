@@ -58,7 +58,7 @@ export class IncomingCall extends CallSession {
         sessionId: newSessionId(),
         sessionVersion: 1,
       };
-      this.contact = { uri: localUri(this.ctx.contactUser, local), params: {} };
+      this.contact = { uri: localUri(this.ctx.contactUser, this.ctx.contactFor?.(local, this.remote) ?? local), params: {} };
       if (hasSdp(this.invite)) {
         const answer = createAnswer(this.invite.content ?? '', this.localOffer);
         if ('error' in answer) {

@@ -109,7 +109,10 @@ export class OutgoingCall extends CallSession {
       };
     }
     const sdp = this.versionedSdp((o) => createOffer(o)) ?? '';
-    this.contact = { uri: localUri(this.ctx.contactUser, local), params: {} };
+    // RFC 3261 §8.1.1.8: the Contact must reach us for the whole dialog; behind a NAT that is the
+    // public address the registrar sees, when the call goes through it.
+    const contactAddress = this.ctx.contactFor?.(local, resolved.destination) ?? local;
+    this.contact = { uri: localUri(this.ctx.contactUser, contactAddress), params: {} };
     const name = this.ctx.displayName ? quoteDisplayName(this.ctx.displayName) : undefined;
     this.cseq += 1;
     const invite: SipRequest = {

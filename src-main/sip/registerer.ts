@@ -1,10 +1,12 @@
 // Registration (RFC 3261 §10): REGISTER with Contact and expiry, digest retry on 401/407, refresh
-// before the granted expiry, un-REGISTER with expires 0. Pure: transport and clock are injected.
+// before the granted expiry, un-REGISTER with expires 0, retries with back-off; behind a NAT, the
+// Contact follows the address the registrar sees (RFC 3581 received/rport). Pure: transport and clock are injected.
 
 import { chooseChallenge, DigestNonceState, type DigestCredentials } from './digest-auth';
 import { hopOf } from './dialog';
 import { ALLOW, contactsOf, headerText, intOf, MAX_FORWARDS, statusText } from './sip-headers';
 import { newCallId, newTag } from './sip-random';
+import { sameDestination, type ViaMapping, viaMapping } from './nat-mapping';
 import { parseSipUri, quoteDisplayName } from './sip-uri';
 import type { Clock, TimerId } from './sip-clock';
 import type { SipRequest, SipResponse } from './sip-message';
@@ -28,16 +30,35 @@ export interface RegistererOptions {
   expires: number;
   userAgent: string;
   onState: (state: RegistrationState) => void;
-  /** Seconds before trying again after a failure that may heal (timeout, 5xx, 408); 0 = never. Default 60. */
+  /**
+   * Seconds before trying again after a failure that may heal (timeout, 5xx, 408); 0 = never. Doubles
+   * with each failure in a row up to maxRetrySeconds (RFC 5626 §4.5 back-off, without the random part
+   * so the schedule is predictable). Default 30 (RFC 5626's base-time when every flow failed).
+   */
   retrySeconds?: number;
+  /** Cap of the back-off. Default 1800 (RFC 5626 §4.5 max-time). */
+  maxRetrySeconds?: number;
+  /**
+   * Put the address the registrar sees (received/rport of our Via) in Contact when it differs from
+   * ours, so requests for us reach the NAT binding our REGISTER opened. Default true.
+   */
+  rewriteContact?: boolean;
+  /** A new mapping was learned from a response (the first one, or a changed one). */
+  onMapping?: (mapping: ViaMapping) => void;
 }
+
+/**
+ * How many times in a row a 2xx may report a mapping other than the Contact it just bound before we
+ * stop chasing it (a server or NAT that reports a new port each time would otherwise loop).
+ */
+const MAX_CONTACT_CHASES = 3;
 
 /** When to refresh a binding granted for `granted` seconds: half-way, or 5 s early for short ones (§10.2.4). */
 export function refreshDelaySeconds(granted: number): number {
   return Math.max(1, Math.min(granted / 2, granted - 5));
 }
 
-function sameContact(a: string, b: string): boolean {
+export function sameContact(a: string, b: string): boolean {
   const x = parseSipUri(a);
   const y = parseSipUri(b);
   if (!x || !y) return a === b;
@@ -59,6 +80,14 @@ interface Attempt {
   authTries: number;
   hop: ResolvedHop;
   authorization?: { header: 'authorization' | 'proxy-authorization'; value: Record<string, string> };
+  /** Old Contacts this REGISTER removes (expires 0), filled in when it is built. */
+  removing?: string[];
+  /** The address in this REGISTER's Contact, filled in when it is built. */
+  contactAddress?: Destination;
+}
+
+function contactUriFor(user: string, d: Destination): string {
+  return `sip:${user}@${d.address.includes(':') ? `[${d.address}]` : d.address}:${d.port}`;
 }
 
 export class Registerer {
@@ -73,6 +102,15 @@ export class Registerer {
   private waiters: Array<(s: RegistrationState) => void> = [];
   private contactUri = '';
   private disposed = false;
+  /** Where REGISTERs went and which local address reached it (the keep-alives use the same flow). */
+  private lastHop: ResolvedHop | undefined;
+  private mapping: ViaMapping | undefined;
+  /** Contacts bound earlier that no longer reach us: removed (expires 0) by the next REGISTER (RFC 3261 §10.2.2). */
+  private stale: string[] = [];
+  private chases = 0;
+  private failures = 0;
+  /** The address of the Contact of the last 2xx (what requests for us are sent to). */
+  private boundAddress: Destination | undefined;
 
   constructor(options: RegistererOptions) {
     this.o = options;
@@ -80,6 +118,46 @@ export class Registerer {
 
   get state(): RegistrationState {
     return this.current;
+  }
+
+  /** The registrar's resolved address and our local address towards it, once a REGISTER went out. */
+  get flow(): ResolvedHop | undefined {
+    return this.lastHop;
+  }
+
+  /** The last mapping the registrar (or a keep-alive answer) reported, if it applies to our current local address. */
+  get publicMapping(): ViaMapping | undefined {
+    const m = this.mapping;
+    return m && this.lastHop && sameDestination(m.local, this.lastHop.local) ? m : undefined;
+  }
+
+  /** The address in the Contact the registrar granted (public when rewritten), while registered. */
+  get contactAddress(): Destination | undefined {
+    return this.current.state === 'registered' ? this.boundAddress : undefined;
+  }
+
+  /**
+   * A keep-alive answer reported where the registrar sees us. When that is no longer the address we
+   * registered (the NAT gave us a new binding), REGISTER again at once with the new Contact.
+   */
+  observeMapping(m: ViaMapping): void {
+    if (this.disposed || this.current.state !== 'registered') return;
+    this.learnMapping(m);
+    if (this.contactIsWrong() && this.chases < MAX_CONTACT_CHASES) {
+      this.chases += 1;
+      this.markStale(this.contactUri);
+      this.start(this.o.expires, false);
+    }
+  }
+
+  /**
+   * The keep-alives went unanswered: the NAT binding (or the server) is gone, so requests for us get
+   * lost. REGISTER again at once (a new binding, maybe a new public port); failures back off.
+   */
+  bindingLost(): void {
+    if (this.disposed || this.current.state !== 'registered') return;
+    this.setState({ state: 'registering' });
+    this.start(this.o.expires, false);
   }
 
   /** REGISTER now; resolves when registered or failed. Refreshes keep running until unregister(). */
@@ -126,15 +204,42 @@ export class Registerer {
     this.o.transport.resolve(hop).then(
       (resolved) => {
         if (generation !== this.generation) return;
+        this.lastHop = resolved;
         this.send({ generation, expires, authTries: 0, hop: resolved });
       },
       (err: unknown) => this.fail(generation, expires, err instanceof Error ? err.message : String(err)),
     );
   }
 
+  /** Our Contact address: the registrar's view of us when we rewrite and it applies, else our local address. */
+  private contactTarget(local: Destination): Destination {
+    const m = this.mapping;
+    if ((this.o.rewriteContact ?? true) && m && sameDestination(m.local, local)) return m.mapped;
+    return local;
+  }
+
+  private markStale(contact: string): void {
+    if (contact !== '' && !this.stale.some((c) => sameContact(c, contact))) this.stale.push(contact);
+  }
+
+  /** Records a mapping; tells the owner when it is new. */
+  private learnMapping(m: ViaMapping): void {
+    const old = this.mapping;
+    this.mapping = m;
+    if (!old || !sameDestination(old.mapped, m.mapped) || !sameDestination(old.local, m.local)) this.o.onMapping?.(m);
+  }
+
+  /** True when the Contact we registered is not where the registrar now sees us. */
+  private contactIsWrong(): boolean {
+    if (!this.lastHop || this.contactUri === '') return false;
+    return !sameContact(contactUriFor(this.o.contactUser, this.contactTarget(this.lastHop.local)), this.contactUri);
+  }
+
   private buildRequest(a: Attempt): SipRequest {
-    const local = a.hop.local;
-    this.contactUri = `sip:${this.o.contactUser}@${local.address.includes(':') ? `[${local.address}]` : local.address}:${local.port}`;
+    a.contactAddress = this.contactTarget(a.hop.local);
+    this.contactUri = contactUriFor(this.o.contactUser, a.contactAddress);
+    a.removing = this.stale.filter((c) => !sameContact(c, this.contactUri));
+    const removals = a.removing.map((uri) => ({ uri, params: { expires: '0' } }));
     this.cseq += 1;
     const name = this.o.displayName ? quoteDisplayName(this.o.displayName) : undefined;
     const req: SipRequest = {
@@ -147,7 +252,7 @@ export class Registerer {
         // §10.2: the same Call-ID for every REGISTER to this registrar, CSeq increasing.
         'call-id': this.callId,
         cseq: { seq: this.cseq, method: 'REGISTER' },
-        contact: [{ uri: this.contactUri, params: { expires: String(a.expires) } }],
+        contact: [{ uri: this.contactUri, params: { expires: String(a.expires) } }, ...removals],
         expires: String(a.expires),
         'max-forwards': MAX_FORWARDS,
         'user-agent': this.o.userAgent,
@@ -175,18 +280,43 @@ export class Registerer {
       this.fail(a.generation, a.expires, reason, undefined, true);
       return;
     }
+    // RFC 3581 §4: the server wrote where it saw us into our Via; a challenge already tells us, so the
+    // authenticated retry can carry the right Contact.
+    const mapping = viaMapping(res);
+    if (mapping) this.learnMapping(mapping);
     if (res.status >= 200 && res.status < 300) {
+      const removed = a.removing ?? [];
+      this.stale = this.stale.filter((c) => !removed.includes(c));
       if (a.expires === 0) {
+        this.stale = [];
         this.setState({ state: 'unregistered' });
         return;
       }
+      this.failures = 0;
+      if (this.contactIsWrong() && this.chases < MAX_CONTACT_CHASES) {
+        // The Contact just bound is behind the NAT: a request sent to it cannot reach us. RFC 3581 only
+        // routes responses back; requests get in only through the binding our REGISTER opened (the
+        // "flow" of RFC 5626 §4.2, without outbound). So register the address the registrar sees, and
+        // remove this one in the same REGISTER.
+        this.chases += 1;
+        this.markStale(this.contactUri);
+        this.start(this.o.expires, false);
+        return;
+      }
+      if (!this.contactIsWrong()) this.chases = 0;
       const granted = grantedExpires(res, this.contactUri, a.expires);
       if (granted <= 0) {
         this.fail(a.generation, a.expires, 'registrar granted no binding (expires 0)', res.status);
         return;
       }
-      this.timer = this.o.clock.setTimeout(() => this.start(this.o.expires, false), refreshDelaySeconds(granted) * 1000);
-      this.setState({ state: 'registered', expires: granted, contact: this.contactUri });
+      this.timer = this.o.clock.setTimeout(() => {
+        // Each refresh may chase a changed mapping again (the limit is per refresh period).
+        this.chases = 0;
+        this.start(this.o.expires, false);
+      }, refreshDelaySeconds(granted) * 1000);
+      this.boundAddress = a.contactAddress;
+      const pub = this.publicMapping;
+      this.setState({ state: 'registered', expires: granted, contact: this.contactUri, ...(pub ? { publicAddress: { ...pub.mapped } } : {}) });
       return;
     }
     if (res.status === 401 || res.status === 407) {
@@ -222,8 +352,12 @@ export class Registerer {
       this.setState({ state: 'unregistered' });
       return;
     }
-    const retry = this.o.retrySeconds ?? 60;
-    if (retryable && retry > 0) this.timer = this.o.clock.setTimeout(() => this.start(this.o.expires, true), retry * 1000);
+    const retry = this.o.retrySeconds ?? 30;
+    if (retryable && retry > 0) {
+      const delay = Math.min(this.o.maxRetrySeconds ?? 1800, retry * 2 ** Math.min(this.failures, 16));
+      this.failures += 1;
+      this.timer = this.o.clock.setTimeout(() => this.start(this.o.expires, true), delay * 1000);
+    }
     this.setState(status === undefined ? { state: 'failed', reason } : { state: 'failed', reason, status });
   }
 

@@ -72,6 +72,8 @@ declare module 'sip' {
      * `destination` (patched) skips Route processing and DNS: the caller resolved the next hop.
      */
     send(m: Message, callback?: (response: Message) => void, destination?: Target): void;
+    /** Patched: raw bytes from the SIP UDP socket (CRLF keep-alive); errors go to logger.error. */
+    sendRaw(target: { address: string; port: number }, data: Buffer): void;
     /** Patched: the bound UDP address, undefined before binding. */
     address(): { address: string; port: number; family: string } | undefined;
     hostname(): string;

@@ -15,7 +15,14 @@
 //  e. send() takes an explicit destination: we apply the route set ourselves (dialog.ts) and resolve
 //     names with getaddrinfo (so /etc/hosts works), which the package's DNS-only resolver cannot;
 //  f. a client transaction destroyed before its first tick started its timers anyway and kept
-//     retransmitting into the closed socket (and the process alive) for 32 s.
+//     retransmitting into the closed socket (and the process alive) for 32 s;
+//  g. NAT keep-alives: sendRaw() sends a CRLF datagram from the SIP socket (the binding to keep is
+//     that socket's), and a received datagram of only CR/LF/whitespace is a peer's keep-alive, dropped
+//     quietly instead of reported as malformed.
+//
+// Responses to a request go back to where it came from (the package's server transaction answers on
+// the request's source address and port), and the package fills received/rport into the top Via of
+// requests that asked with rport: RFC 3581 §4 / RFC 3261 §18.2.2 for clients behind a NAT.
 
 import * as dgram from 'node:dgram';
 import { promises as dns } from 'node:dns';
@@ -336,6 +343,14 @@ export class SipStack implements SipTransportHost {
       this.log.error('response handler failed', { error: message });
       this.handlers.warning(`internal error handling a ${res.status ?? '?'} response: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** CRLF CRLF from our SIP socket: what X-Lite/MicroSIP send to keep a UDP NAT binding open. */
+  sendKeepAlive(to: Destination): void {
+    const inst = this.instance;
+    if (!inst) return;
+    this.log.debug('keep-alive', { to: `${to.address}:${to.port}` });
+    inst.sendRaw({ address: to.address, port: to.port }, Buffer.from('\r\n\r\n', 'latin1'));
   }
 
   sendResponse(response: SipResponse): void {

@@ -54,6 +54,11 @@ export interface SipTransport {
   sendRequest(request: SipRequest, to: Destination, onResponse?: ResponseHandler): SentRequest;
   /** Sends a response within the server transaction of the request it answers (matched by Via branch). */
   sendResponse(response: SipResponse): void;
+  /**
+   * Sends a bare CRLF datagram from the SIP socket: refreshes a NAT binding without a transaction
+   * (what X-Lite / MicroSIP send). Optional: a transport without it cannot do 'crlf' keep-alives.
+   */
+  sendKeepAlive?(to: Destination): void;
 }
 
 /** The transport with its lifecycle and incoming side, as the user agent core drives it. */

@@ -31,7 +31,16 @@ export interface AccountSettings {
 export type RegistrationState =
   | { state: 'unregistered' }
   | { state: 'registering' }
-  | { state: 'registered'; expires: number; contact: string }
+  | {
+      state: 'registered';
+      expires: number;
+      contact: string;
+      /**
+       * Where the registrar sees us (received/rport of our Via, RFC 3581), when it said. Differs from
+       * our local address behind a NAT; then `contact` carries it.
+       */
+      publicAddress?: { address: string; port: number };
+    }
   /** reason: e.g. "403 Forbidden", "timeout: no answer from 10.0.0.1:5060". */
   | { state: 'failed'; reason: string; status?: number };
 
@@ -48,6 +57,31 @@ export interface UserAgentConfig {
   createMedia: () => MediaSession;
   /** An outgoing call with no final answer after this long is cancelled (reason "no answer"). Default 60. */
   ringTimeoutSeconds?: number;
+  /**
+   * Keeps the NAT binding of the registration alive while registered (Topology tab). 'options' (the
+   * default) sends OPTIONS to the registrar / outbound proxy: no answer means the binding is lost and
+   * we REGISTER again at once; a changed received/rport means a new binding, registered too.
+   * 'crlf' sends a CRLF-only datagram as X-Lite and MicroSIP do: it refreshes the binding but gets no
+   * answer, so it cannot detect a lost one. Default interval 25 s.
+   */
+  keepAlive?: { method: KeepAliveMethod; intervalSeconds?: number };
+  /**
+   * Minutes registered behind a NAT with no request at all from outside (no OPTIONS, INVITE, NOTIFY)
+   * before the "server's requests cannot reach this PC" warning. Default 5; 0 turns it off.
+   */
+  unreachableWarningMinutes?: number;
+}
+
+export type KeepAliveMethod = 'options' | 'crlf' | 'off';
+
+/** Where the registrar sees us, as learned from received/rport (RFC 3581). */
+export interface PublicAddressInfo {
+  address: string;
+  port: number;
+  /** Our own address and port on that flow. */
+  local: { address: string; port: number };
+  /** True when the two differ: a NAT is between us and the server. */
+  behindNat: boolean;
 }
 
 export type CallState =
@@ -108,8 +142,13 @@ export interface UserAgentEvents {
   registration: RegistrationState;
   incoming: Call;
   trace: SipTraceEntry;
-  /** Problems that are not a call's or registration's (bad datagram, socket error). */
-  warning: { message: string };
+  /**
+   * Problems that are not a call's or registration's (bad datagram, socket error). `code` marks the
+   * ones a UI may single out: 'nat-unreachable' = registered, but the server's requests do not reach us.
+   */
+  warning: { message: string; code?: 'nat-unreachable' };
+  /** The registrar reported (another) address for us: shown in the UI / CLI next to the registration. */
+  publicAddress: PublicAddressInfo;
 }
 
 export interface UserAgent {

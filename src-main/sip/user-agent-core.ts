@@ -1,5 +1,6 @@
-// The user agent over an injected transport: registration, dialing, and the UAS core that routes
-// incoming requests (new INVITEs, in-dialog requests by dialog id, CANCEL by transaction, OPTIONS).
+// The user agent over an injected transport: registration (with its NAT keep-alives and diagnosis),
+// dialing, and the UAS core that routes incoming requests (new INVITEs, in-dialog requests by dialog
+// id, CANCEL by transaction, OPTIONS).
 
 import { capabilityHeaders, unsupportedMethodStatus, type CallSession } from './call-session';
 import { dialogId } from './dialog';
@@ -7,6 +8,7 @@ import { resolveDialTarget } from './dial-target';
 import { IncomingCall } from './invitation';
 import { OutgoingCall } from './inviter';
 import { Registerer } from './registerer';
+import { RegistrationNat } from './registration-nat';
 import { ALLOW, createResponse, headerText } from './sip-headers';
 import { formatHostPort, parseHostPort, parseSipUri } from './sip-uri';
 import { Emitter } from '../util/emitter';
@@ -40,6 +42,7 @@ export class UserAgentCore implements UserAgent {
   private readonly o: UserAgentCoreOptions;
   private readonly events = new Emitter<UserAgentEvents>();
   private readonly registerer: Registerer | undefined;
+  private readonly nat: RegistrationNat | undefined;
   private readonly ctx: CallContext;
   private readonly dialogs = new Map<string, CallSession>();
   /** Incoming INVITEs not yet ended, by Call-ID + top Via branch: CANCEL finds its INVITE here (§9.2). */
@@ -72,6 +75,7 @@ export class UserAgentCore implements UserAgent {
       addDialog: (id, call) => this.dialogs.set(id, call),
       removeDialog: (id) => this.dialogs.delete(id),
       onCallEnded: (call) => this.forget(call),
+      contactFor: (local, remote) => this.nat?.contactFor(local, remote) ?? local,
     };
     if (account && domain && aor && credentials) {
       this.registerer = new Registerer({
@@ -85,7 +89,25 @@ export class UserAgentCore implements UserAgent {
         credentials,
         expires: account.registerExpires > 0 ? account.registerExpires : 3600,
         userAgent,
-        onState: (s) => this.events.emit('registration', s),
+        onState: (s) => {
+          this.nat?.onRegistration(s);
+          this.events.emit('registration', s);
+        },
+        onMapping: (m) => this.nat?.onMapping(m),
+      });
+      const proxy = this.outboundProxy();
+      this.nat = new RegistrationNat({
+        registerer: this.registerer,
+        transport,
+        clock,
+        config,
+        registrar: `sip:${formatHostPort(domain)}`,
+        ...(proxy ? { outboundProxy: proxy } : {}),
+        aor,
+        userAgent,
+        log: log.child('nat'),
+        onPublicAddress: (info) => this.events.emit('publicAddress', info),
+        onWarning: (message) => this.events.emit('warning', { message, code: 'nat-unreachable' }),
       });
     }
     transport.setHandlers({
@@ -171,10 +193,12 @@ export class UserAgentCore implements UserAgent {
     await Promise.all(calls.map((c) => c.hangup().catch(() => undefined)));
     // Give BYEs and the un-REGISTER a bounded moment to be answered before the socket closes.
     await this.bounded(Promise.all([...this.settling]), 2000);
+    this.nat?.dispose();
     if (this.registerer) {
       if (this.started) await this.bounded(this.registerer.unregister(), 5000);
       this.registerer.dispose();
     }
+    this.nat?.dispose();
     await this.o.transport.stop();
     this.events.removeAllListeners();
   }
@@ -209,6 +233,8 @@ export class UserAgentCore implements UserAgent {
 
   /** The UAS core (RFC 3261 §8.2 and §12.2.2): one entry for every request the transport hands us. */
   private onRequest(req: SipRequest, remote: Destination): void {
+    // Whatever it is, it came in from outside: the path to us works (the NAT diagnosis listens for this).
+    this.nat?.onRequest();
     try {
       this.route(req, remote);
     } catch (err) {

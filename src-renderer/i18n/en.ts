@@ -97,7 +97,7 @@ export const en = {
     receivedFrom: (remote: string) => `Received from ${remote}`,
     close: 'Close',
     sdp: 'SDP',
-    legend: 'Colours: requests blue, provisional grey, success green, redirect amber, failure red.',
+    legend: 'Colours: requests blue, provisional grey, success green, redirect amber, auth challenge violet, failure red.',
   },
   settings: {
     title: 'SIP Account',

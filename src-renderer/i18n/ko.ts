@@ -98,7 +98,7 @@ export const ko: Messages = {
     receivedFrom: (remote: string) => `${remote}에서 받음`,
     close: '닫기',
     sdp: 'SDP',
-    legend: '색상: 요청 파랑, 임시 응답 회색, 성공 초록, 리다이렉트 주황, 실패 빨강.',
+    legend: '색상: 요청 파랑, 임시 응답 회색, 성공 초록, 리다이렉트 주황, 인증 요구 보라, 실패 빨강.',
   },
   settings: {
     title: 'SIP 계정',

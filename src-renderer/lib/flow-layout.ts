@@ -4,7 +4,7 @@ import type { SipTraceEntry } from '../../src-main/sip/user-agent-api';
 import { formatOffset } from './format';
 import { sipFacts } from './sip-text';
 
-export type ArrowKind = 'request' | 'provisional' | 'success' | 'redirect' | 'failure';
+export type ArrowKind = 'request' | 'provisional' | 'success' | 'redirect' | 'challenge' | 'failure';
 
 export interface LadderLane {
   /** 'local' for us, else the remote address ("127.0.0.1:5060"). */
@@ -55,6 +55,9 @@ export function arrowKind(entry: SipTraceEntry, status: number | null, method: s
   if (code < 200) return 'provisional';
   if (code < 300) return 'success';
   if (code < 400) return 'redirect';
+  // 401/407 ask for credentials (RFC 3261 §22.2, §22.3): the normal first step of an authenticated
+  // REGISTER or INVITE, not a failure.
+  if (code === 401 || code === 407) return 'challenge';
   return 'failure';
 }
 

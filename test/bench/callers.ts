@@ -94,12 +94,12 @@ export async function startRegisteredBaresip(
   role: 'caller' | 'callee',
 ): Promise<Baresip> {
   const playWav = role === 'caller' ? setup.callerWav : setup.calleeWav;
-  const b = await startBaresip({ codec: setup.codec, playWav, answerMode: role === 'callee' ? 'auto' : 'manual' });
+  const answermode = role === 'callee' ? 'auto' : 'manual';
+  const b = await startBaresip({ codec: setup.codec, playWav, answerMode: answermode });
   cleanup.add(() => b.stop());
   const password = setup.server.users[user];
   if (password === undefined) throw new Error(`bench: no password for ${user}`);
   const aor = `sip:${user}@${setup.server.domain}`;
-  const answermode = role === 'callee' ? 'auto' : 'manual';
   await b.command('uanew', `<${aor}>;auth_pass=${password};regint=600;audio_codecs=${setup.codec};answermode=${answermode}`);
   await b.waitForEvent('REGISTER_OK', 10_000);
   await b.command('uadel', b.uri);
@@ -140,6 +140,7 @@ export async function runBaresipCaller(setup: BenchSetup, cleanup: Cleanup): Pro
   const b = await startRegisteredBaresip(setup, cleanup, 'alice', 'caller');
   const pid = findPidByArgv(['baresip', '-f', b.dir]);
   if (pid === null) throw new Error('bench: cannot find the baresip caller process');
+  process.stderr.write(`bench: baresip: caller pid ${pid}\n`);
   await b.dial(`sip:bob@${setup.server.domain}`);
   await b.waitForEvent('CALL_ESTABLISHED', 20_000);
   const connect = sampleProcess(pid);
@@ -185,6 +186,8 @@ export async function runSoftphoneCaller(setup: BenchSetup, cleanup: Cleanup, ki
   cleanup.add(() => sp.stop(5000));
   const pid = sp.pid;
   if (pid === undefined) throw new Error('bench: softphone did not start');
+  // For attaching a profiler (perf record -p PID) while the call runs.
+  process.stderr.write(`bench: ${kind}: softphone pid ${pid}\n`);
   try {
     await sp.waitFor('connected', () => true, 30_000);
     const sample = async () =>

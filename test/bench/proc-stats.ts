@@ -29,7 +29,7 @@ export function parseStatusKb(status: string, key: string): number | null {
   return m?.[1] ? Number(m[1]) : null;
 }
 
-/** Busy share of all CPUs between two /proc/stat "cpu" lines: (total - idle - iowait) / total. */
+/** The all-CPU counters of /proc/stat: busy (total minus idle and iowait) and total, in ticks. */
 export function parseCpuLine(procStat: string): { busy: number; total: number } {
   const line = procStat.split('\n').find((l) => l.startsWith('cpu '));
   if (!line) throw new Error('no cpu line in /proc/stat');

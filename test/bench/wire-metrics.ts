@@ -32,6 +32,8 @@ export interface WireMetrics {
   setupMs: number;
   /** ms from the first INVITE to the 200 OK (with the answer) reaching the caller. */
   answerMs: number | null;
+  /** ms from the first INVITE to the caller's ACK of that 200 OK (RFC 3261 §13.2.2.4). */
+  ackMs: number | null;
   /** ms from the first INVITE to the caller's own first RTP packet. */
   callerFirstRtpMs: number | null;
   /** ms from the first INVITE to the callee's first RTP packet. */
@@ -90,6 +92,9 @@ export function wireMetrics(packets: PacketTime[], sdp: SdpPacket[], ports: Call
     if (d > 30) gapsOver30ms++;
     if (d > maxIntervalMs) maxIntervalMs = d;
   }
+  const ack = answerAtCaller
+    ? packets.find((p) => p.sip === 'ACK' && p.srcPort === ports.callerSip && p.time >= answerAtCaller.time)
+    : undefined;
   const timelineEnd = firstCaller ?? firstRtp;
   const sipTimeline = packets
     .filter((p) => p.sip !== undefined && (p.srcPort === ports.callerSip || p.dstPort === ports.callerSip))
@@ -102,6 +107,7 @@ export function wireMetrics(packets: PacketTime[], sdp: SdpPacket[], ports: Call
     inviteAt: invite.time,
     setupMs: (firstRtp - invite.time) * 1000,
     answerMs: ms(answerAtCaller?.time),
+    ackMs: ms(ack?.time),
     callerFirstRtpMs: ms(firstCaller),
     calleeFirstRtpMs: ms(firstCallee),
     callerRtpPackets: callerRtp.length,

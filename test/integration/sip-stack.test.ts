@@ -1,5 +1,7 @@
 // The `sip` package adapter on real loopback sockets: port 0, the patched socket error handling,
-// Via with the bound port and a crypto branch, UTF-8 text across the 'binary' boundary, traces.
+// Via with the bound port and a crypto branch, UTF-8 text across the 'binary' boundary, traces,
+// responses to the source of an rport request, CRLF keep-alives.
+import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSipStack, type SipStack } from '../../src-main/sip/sip-stack.node';
 import { createResponse } from '../../src-main/sip/sip-headers';
@@ -9,6 +11,7 @@ import type { SipTraceEntry } from '../../src-main/sip/user-agent-api';
 import { createLogger } from '../../src-main/util/logger';
 
 const stacks: SipStack[] = [];
+const raws: Socket[] = [];
 
 interface Harness {
   stack: SipStack;
@@ -36,6 +39,7 @@ async function harness(bindAddress = '127.0.0.1', port = 0, answer = true): Prom
 
 afterEach(async () => {
   await Promise.all(stacks.splice(0).map((s) => s.stop()));
+  for (const r of raws.splice(0)) r.close();
 });
 
 function options(to: Destination, content = ''): SipRequest {
@@ -118,4 +122,70 @@ describe('sip-stack adapter (patched sip 0.0.6)', () => {
     expect(hop.local).toEqual({ address: '127.0.0.1', port: a.bound.port });
     await expect(a.stack.resolve({ host: 'no-such-host.invalid' })).rejects.toThrow(/cannot resolve no-such-host\.invalid/);
   });
+
+  it('rport: the answer goes to the source address and port, not the Via sent-by, with received/rport filled in (RFC 3581 §4)', async () => {
+    const b = await harness();
+    const raw = await rawSocket();
+    // As from behind a NAT: the sent-by names a private address and a port nobody listens on.
+    const request = [
+      `OPTIONS sip:peer@127.0.0.1:${b.bound.port} SIP/2.0`,
+      'Via: SIP/2.0/UDP 10.88.1.2:5999;branch=z9hG4bKnattest1;rport',
+      'Max-Forwards: 70',
+      'From: <sip:alice@10.88.1.2:5999>;tag=n1',
+      `To: <sip:peer@127.0.0.1:${b.bound.port}>`,
+      'Call-ID: rport-test-1',
+      'CSeq: 1 OPTIONS',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    const reply = waitDatagram(raw.socket, (text) => text.startsWith('SIP/2.0 '));
+    raw.socket.send(request, b.bound.port, '127.0.0.1');
+    const text = await reply;
+    expect(text).toMatch(/^SIP\/2\.0 200 OK\r\n/);
+    const via = /^Via: (.*)$/im.exec(text)?.[1] ?? '';
+    expect(via).toContain('10.88.1.2:5999');
+    expect(via).toContain(`rport=${raw.port}`);
+    expect(via).toContain('received=127.0.0.1');
+    expect(b.requests[0]?.headers.via[0]?.params).toMatchObject({ received: '127.0.0.1', rport: raw.port });
+  });
+
+  it('CRLF keep-alive: sent from the SIP port; a received one is dropped quietly and the stack keeps answering', async () => {
+    const a = await harness();
+    const raw = await rawSocket();
+    const got = new Promise<{ data: Buffer; port: number }>((resolve) => raw.socket.once('message', (data, rinfo) => resolve({ data, port: rinfo.port })));
+    a.stack.sendKeepAlive({ address: '127.0.0.1', port: raw.port });
+    const ka = await got;
+    expect(ka.data.toString('latin1')).toBe('\r\n\r\n');
+    expect(ka.port).toBe(a.bound.port);
+    // A peer's keep-alive is neither a warning nor a request; a real request right after still works.
+    raw.socket.send('\r\n\r\n', a.bound.port, '127.0.0.1');
+    raw.socket.send(Buffer.from([13, 10, 0, 0]), a.bound.port, '127.0.0.1');
+    const b = await harness();
+    const { res } = await send(b, options(a.bound), a.bound);
+    expect(res.status).toBe(200);
+    expect(a.requests).toHaveLength(1);
+    expect(a.warnings).toEqual([]);
+  });
 });
+
+async function rawSocket(): Promise<{ socket: Socket; port: number }> {
+  const socket = createSocket('udp4');
+  raws.push(socket);
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  return { socket, port: socket.address().port };
+}
+
+function waitDatagram(socket: Socket, match: (text: string) => boolean, ms = 3000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('no datagram')), ms);
+    const on = (m: Buffer): void => {
+      const text = m.toString('utf8');
+      if (!match(text)) return;
+      clearTimeout(t);
+      socket.off('message', on);
+      resolve(text);
+    };
+    socket.on('message', on);
+  });
+}

@@ -53,12 +53,22 @@ export interface ToneReport {
  * Tone coverage of a recording after a warm-up: the measured part starts `warmupMs` after the tone is
  * first heard (jitter buffer filling, codec start) and leaves out the last `tailMs` (the hang-up).
  */
-export function toneReport(
-  path: string,
-  freqHz: number,
-  opts: { warmupMs?: number; tailMs?: number; otherHz?: number } = {},
-): ToneReport {
+export function toneReport(path: string, freqHz: number, opts: ToneReportOptions = {}): ToneReport {
   const { sampleRate, samples } = readWavMono(path);
+  return toneReportOf(samples, sampleRate, freqHz, opts);
+}
+
+export interface ToneReportOptions {
+  /** Skipped after the tone is first heard; default 300 ms. */
+  warmupMs?: number;
+  /** Left out at the end; default 200 ms. */
+  tailMs?: number;
+  /** The tone that must not be there; default the other test tone. */
+  otherHz?: number;
+}
+
+/** toneReport() for samples already in memory (e.g. a sound card's monitor recording). */
+export function toneReportOf(samples: Int16Array, sampleRate: number, freqHz: number, opts: ToneReportOptions = {}): ToneReport {
   const otherHz = opts.otherHz ?? (freqHz === TONE_A_HZ ? TONE_B_HZ : TONE_A_HZ);
   const win = Math.round(sampleRate * 0.02);
   let onset = -1;

@@ -1,10 +1,10 @@
 // Runs the project's Kamailio config (registrar + proxy with digest auth) on a free loopback port.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freeUdpPort } from './free-port';
-import { waitForSipServer } from './sip-probe';
+import { buildRequest, waitForSipServer } from './sip-probe';
 
 export const KAMAILIO_TEMPLATE = resolve(__dirname, '../fixtures/kamailio/kamailio.cfg');
 
@@ -18,6 +18,8 @@ export interface KamailioOptions {
   port?: number;
   /** Milliseconds to wait until it answers OPTIONS (default 10 s). */
   startTimeoutMs?: number;
+  /** Run inside this network namespace (`ip netns exec`); the readiness probe runs there too. Port default 5060. */
+  netns?: string;
 }
 
 export interface KamailioServer {
@@ -51,7 +53,7 @@ export function renderKamailioConfig(template: string, users: Record<string, str
 export async function startKamailio(opts: KamailioOptions = {}): Promise<KamailioServer> {
   const users = { ...(opts.users ?? DEFAULT_USERS) };
   const address = opts.address ?? '127.0.0.1';
-  const port = opts.port ?? (await freeUdpPort(address));
+  const port = opts.port ?? (opts.netns ? 5060 : await freeUdpPort(address));
   const dir = mkdtempSync(join(tmpdir(), 'kamailio-'));
   const cfgPath = join(dir, 'kamailio.cfg');
   writeFileSync(cfgPath, renderKamailioConfig(readFileSync(KAMAILIO_TEMPLATE, 'utf8'), users));
@@ -61,11 +63,11 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
 
   // -DD: stay in the foreground (children are still forked), so killing this pid stops it all.
   // -E: log to stderr (our log file). -Y/-w: runtime and working dir inside the temp dir.
-  const child: ChildProcess = spawn(
-    'kamailio',
-    ['-DD', '-E', '-f', cfgPath, '-A', `SIP_ADDR=${address}`, '-A', `SIP_PORT=${port}`, '-P', pidFile, '-Y', dir, '-w', dir, '-m', '32', '-M', '4'],
-    { stdio: ['ignore', logFd, logFd] },
-  );
+  const args = ['-DD', '-E', '-f', cfgPath, '-A', `SIP_ADDR=${address}`, '-A', `SIP_PORT=${port}`, '-P', pidFile, '-Y', dir, '-w', dir, '-m', '32', '-M', '4'];
+  // `ip netns exec` execs kamailio in place, so the child's pid is still kamailio's.
+  const child: ChildProcess = opts.netns
+    ? spawn('ip', ['netns', 'exec', opts.netns, 'kamailio', ...args], { stdio: ['ignore', logFd, logFd] })
+    : spawn('kamailio', args, { stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   let exited = false;
   const exitPromise = new Promise<void>((res) => {
@@ -91,7 +93,9 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
 
   try {
     await Promise.race([
-      waitForSipServer(port, opts.startTimeoutMs ?? 10_000, address),
+      opts.netns
+        ? waitForSipServerInNetns(opts.netns, address, port, opts.startTimeoutMs ?? 10_000)
+        : waitForSipServer(port, opts.startTimeoutMs ?? 10_000, address),
       exitPromise.then(() => {
         throw new Error('kamailio exited during start-up');
       }),
@@ -103,4 +107,21 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
   }
 
   return { address, port, domain: `${address}:${port}`, users, dir, logPath, log, stop };
+}
+
+/** One OPTIONS from inside `netns` (a node one-liner there); true when anything answered. */
+function probeInNetns(netns: string, host: string, port: number): Promise<boolean> {
+  const script =
+    "const s=require('dgram').createSocket('udp4');const t=setTimeout(()=>process.exit(1),300);" +
+    "s.on('message',()=>{clearTimeout(t);process.exit(0)});s.send(process.argv[1],+process.argv[3],process.argv[2])";
+  const request = buildRequest('OPTIONS', `sip:${host}:${port}`);
+  return new Promise((res) => {
+    execFile('ip', ['netns', 'exec', netns, process.execPath, '-e', script, request, host, String(port)], { timeout: 5000 }, (err) => res(!err));
+  });
+}
+
+async function waitForSipServerInNetns(netns: string, host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) if (await probeInNetns(netns, host, port)) return;
+  throw new Error(`no SIP answer from ${host}:${port} in netns ${netns} within ${timeoutMs} ms`);
 }

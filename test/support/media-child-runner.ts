@@ -36,7 +36,9 @@ export interface MediaChild {
 
 /** Starts the bundled child with the repository as working directory (it finds dist/media-worker.js there). */
 export function startMediaChild(script: string, env: NodeJS.ProcessEnv = process.env): MediaChild {
-  const child: ChildProcess = fork(script, [], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // The bundle sits in a temp dir: native externals (naudiodon) resolve from the repository's modules.
+  const childEnv = { ...env, NODE_PATH: join(repoRoot, 'node_modules') };
+  const child: ChildProcess = fork(script, [], { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

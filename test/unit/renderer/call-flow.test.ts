@@ -116,6 +116,6 @@ describe('CallFlow ladder', () => {
     await Promise.resolve();
     expect(arrows()).toHaveLength(3);
     const picker = screen.getByLabelText('Dialog') as HTMLSelectElement;
-    expect(Array.from(picker.options).map((o) => o.textContent?.split(' · ')[0])).toEqual(['INVITE bob', 'REGISTER example.com']);
+    expect(Array.from(picker.options).map((o) => o.textContent?.split(' · ')[1])).toEqual(['INVITE bob', 'REGISTER example.com']);
   });
 });

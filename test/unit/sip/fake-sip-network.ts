@@ -65,6 +65,13 @@ export class FakeTransport implements SipTransportHost {
   readonly resolved: HopTarget[] = [];
   /** Name -> IP for resolve(); IP literals resolve to themselves. */
   readonly dns = new Map<string, string>([['example.com', '198.51.100.1'], ['proxy.example.com', '198.51.100.2']]);
+  /** CRLF keep-alive datagrams sent, by destination. */
+  readonly keepAlives: Destination[] = [];
+  /**
+   * Where "the server" sees us: answer() writes it into the top Via as received/rport, like a server
+   * doing RFC 3581 (a NAT in between when it differs from LOCAL). Undefined: no received/rport.
+   */
+  seenAs: Destination | undefined;
   private branch = 0;
   private handlers: { request: RequestHandler; trace: (e: SipTraceEntry) => void; warning: (m: string) => void } | undefined;
   stopped = false;
@@ -102,6 +109,9 @@ export class FakeTransport implements SipTransportHost {
   sendResponse(response: SipResponse): void {
     this.responses.push(structuredClone(response));
   }
+  sendKeepAlive(to: Destination): void {
+    this.keepAlives.push(to);
+  }
 
   /** The requests sent with this method, oldest first. */
   requests(method: string): SentRecord[] {
@@ -115,6 +125,11 @@ export class FakeTransport implements SipTransportHost {
   /** Answers a request we sent, as the peer would (To tag, extra headers, body). */
   answer(rec: SentRecord, status: number, opts: ResponseOptions = {}): SipResponse {
     const res = createResponse(rec.request, status, opts);
+    const via = res.headers.via[0];
+    if (via && this.seenAs) {
+      via.params.received = this.seenAs.address;
+      via.params.rport = String(this.seenAs.port);
+    }
     rec.onResponse?.(res, { synthetic: false });
     return res;
   }
