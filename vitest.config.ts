@@ -1,5 +1,5 @@
 // Test tiers: unit (pure code, fast), integration (real UDP, real Kamailio/baresip/PulseAudio),
-// renderer (Svelte components in jsdom).
+// renderer (Svelte components in jsdom), e2e (the UI in Debian's Chromium against real Kamailio and baresip).
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
@@ -34,6 +34,17 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Real peers and real-time audio: keep files sequential so 2 cores are not oversubscribed.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          // A browser, the core, Kamailio and baresip per test, with real-time calls.
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
           fileParallelism: false,
         },
       },

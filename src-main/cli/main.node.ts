@@ -107,8 +107,13 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   if (isGuardedChild()) watchParent(() => onSignal('parent gone'));
-  // Whoever read our events went away (e.g. `softphone listen | head -1`): finish like on SIGTERM.
-  process.stdout.on('error', () => onSignal('stdout closed'));
+  // Whoever read our events went away (e.g. `softphone listen | head -1`): finish like on SIGTERM
+  // (once: every later write fails the same way, and a second "signal" would skip the goodbyes).
+  let stdoutGone = false;
+  process.stdout.on('error', () => {
+    if (!stdoutGone) onSignal('stdout closed');
+    stdoutGone = true;
+  });
 
   const ctx: CommandContext = { ua, media: tracker, emit, stop: controller.signal, log };
   try {

@@ -19,8 +19,14 @@ export function isGuardedChild(): boolean {
  * a call is never left up without anyone to see it.
  */
 export function watchParent(onGone: () => void): void {
-  process.stdin.on('end', onGone);
-  process.stdin.on('close', onGone);
+  let gone = false;
+  const once = () => {
+    if (!gone) onGone();
+    gone = true;
+  };
+  process.stdin.on('end', once);
+  process.stdin.on('close', once);
+  process.stdin.on('error', once);
   process.stdin.resume();
 }
 

@@ -188,6 +188,7 @@ class SessionProxy implements MediaSession {
       bindAddress: options.bindAddress ?? '0.0.0.0',
       portMin: options.portMin ?? 10000,
       portMax: options.portMax ?? 20000,
+      ...(options.nat ? { nat: options.nat } : {}),
     });
     this.optionsError = checked.ok ? null : checked.error;
     this.openOptions = checked.ok ? checked.value : { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000 };

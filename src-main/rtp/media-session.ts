@@ -2,6 +2,7 @@
 // the result here as plain parameters; media never sees SIP or SDP text.
 
 import type { AudioConfig } from '../audio/audio-config';
+import type { IceCandidate } from '../nat/ice-candidate';
 
 export type CodecName = 'PCMU' | 'PCMA';
 
@@ -11,6 +12,39 @@ export interface MediaEndpoint {
   rtpPort: number;
   /** RFC 3550 §11: RTCP on the next higher port. */
   rtcpPort: number;
+  /** With ICE on: our credentials and gathered candidates (host, srflx, relay) for the SDP (RFC 8839). */
+  ice?: LocalIceParameters;
+  /** With a STUN server: the public mapping (srflx) of the RTP/RTCP sockets, when it differs from theirs. */
+  mapped?: { address: string; rtpPort: number; rtcpPort: number };
+}
+
+/** Our side of ICE: the ufrag/pwd and the candidates of component 1 (RTP) and 2 (RTCP). */
+export interface LocalIceParameters {
+  ufrag: string;
+  pwd: string;
+  candidates: IceCandidate[];
+}
+
+/** The peer's side of ICE, from its SDP, and the role we take (RFC 8445 §6.1.1: the offerer controls). */
+export interface RemoteIceParameters {
+  ufrag: string;
+  pwd: string;
+  candidates: IceCandidate[];
+  role: 'controlling' | 'controlled';
+  /** The peer is an ICE-lite agent (RFC 8445 §2.5). */
+  lite?: boolean;
+}
+
+export type IceCandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
+
+/** Which candidate pair carries the media (the selected pair, or the best valid one before nomination). */
+export interface IceStats {
+  /** new, checking, connected, completed, failed, closed; "unused" when the peer did not do ICE. */
+  state: string;
+  selectedPair?: {
+    local: { type: IceCandidateType; address: string; port: number };
+    remote: { type: IceCandidateType; address: string; port: number };
+  };
 }
 
 export interface MediaStartParams {
@@ -28,6 +62,8 @@ export interface MediaStartParams {
   symmetric?: boolean;
   /** a=sendrecv/sendonly/recvonly/inactive as negotiated; default sendrecv. */
   direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+  /** Both sides do ICE: media goes on the pair ICE selects instead of remoteAddress/latching. */
+  ice?: RemoteIceParameters;
 }
 
 export interface RtpStats {
@@ -51,6 +87,8 @@ export interface RtpStats {
   discarded?: number;
   /** RTCP round-trip time in ms (RFC 3550 §6.4.1), once the peer has reported on one of our SRs. */
   roundTripMs?: number;
+  /** ICE state and the candidate pair that carried the media (sessions opened with ICE on). */
+  ice?: IceStats;
 }
 
 export interface MediaSessionEvents {
@@ -84,6 +122,23 @@ export interface MediaSessionOptions {
   /** RTP port range (even ports; RTCP takes the next one). Default 10000-20000. */
   portMin?: number;
   portMax?: number;
+  /** STUN / TURN / ICE for the media (issue 4); absent = plain RTP with symmetric latching. */
+  nat?: MediaNatOptions;
+}
+
+/** A server given by the user: a host name or IP literal, and a UDP port. */
+export interface NatServer {
+  host: string;
+  port: number;
+}
+
+export interface MediaNatOptions {
+  /** ICE (RFC 8445) with the peers that do it; off by default. */
+  ice: boolean;
+  /** STUN server: srflx candidates (with ICE) or the public mapping put in the SDP (without). */
+  stun?: NatServer;
+  /** TURN server with long-term credentials (RFC 8656): relay candidates; used with ICE only. */
+  turn?: NatServer & { username: string; password: string };
 }
 
 export type MediaSessionFactory = (options: MediaSessionOptions) => MediaSession;

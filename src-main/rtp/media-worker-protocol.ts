@@ -2,13 +2,16 @@
 // directions (a worker message is data from another thread; a bad one is reported, never acted on).
 
 import type { AudioConfig, AudioDeviceInfo } from '../audio/audio-config';
-import type { CodecName, MediaEndpoint, MediaStartParams, RtpStats } from './media-session';
+import type { CodecName, MediaEndpoint, MediaNatOptions, MediaStartParams, RtpStats } from './media-session';
+import { checkEndpointNat, checkIceStats, checkNatOptions, checkRemoteIce } from './media-nat-protocol';
 
 export interface WorkerOpenOptions {
   audio: AudioConfig;
   bindAddress: string;
   portMin: number;
   portMax: number;
+  /** STUN/TURN/ICE (issue 4); absent = plain RTP. */
+  nat?: MediaNatOptions;
 }
 
 /** Main thread -> worker. `req` numbers the requests that get an answer. */
@@ -101,6 +104,11 @@ export function checkStartParams(x: unknown): Checked<MediaStartParams> {
   if (x.telephoneEventPayloadType !== undefined) p.telephoneEventPayloadType = x.telephoneEventPayloadType as number;
   if (x.symmetric !== undefined) p.symmetric = x.symmetric as boolean;
   if (x.direction !== undefined) p.direction = x.direction as MediaStartParams['direction'];
+  if (x.ice !== undefined) {
+    const ice = checkRemoteIce(x.ice);
+    if (!ice.ok) return { ok: false, error: `bad ice: ${ice.error}` };
+    p.ice = ice.value;
+  }
   return { ok: true, value: p };
 }
 
@@ -142,7 +150,13 @@ export function checkOpenOptions(x: unknown): Checked<WorkerOpenOptions> {
   if (!isInt(x.portMin, 1024, 65534) || !isInt(x.portMax, 1025, 65535) || x.portMax <= x.portMin) {
     return { ok: false, error: `bad RTP port range ${String(x.portMin)}-${String(x.portMax)} (need 1024 <= min < max <= 65535)` };
   }
-  return { ok: true, value: { audio: audio.value, bindAddress: x.bindAddress, portMin: x.portMin, portMax: x.portMax } };
+  const value: WorkerOpenOptions = { audio: audio.value, bindAddress: x.bindAddress, portMin: x.portMin, portMax: x.portMax };
+  if (x.nat !== undefined) {
+    const nat = checkNatOptions(x.nat);
+    if (!nat.ok) return nat;
+    value.nat = nat.value;
+  }
+  return { ok: true, value };
 }
 
 export function checkToWorker(x: unknown): Checked<ToWorker> {
@@ -195,6 +209,7 @@ export function checkStats(x: unknown): Checked<RtpStats> {
   if (x.remote !== null && !isStr(x.remote, 300)) return { ok: false, error: 'stats.remote' };
   const isCount = (v: unknown): v is number => isNum(v, 0, Number.MAX_SAFE_INTEGER);
   if (!isOptional(x.discarded, isCount) || !isOptional(x.roundTripMs, isCount)) return { ok: false, error: 'stats.discarded/roundTripMs' };
+  if (x.ice !== undefined && !checkIceStats(x.ice).ok) return { ok: false, error: 'stats.ice' };
   return { ok: true, value: x as unknown as RtpStats };
 }
 
@@ -205,7 +220,9 @@ export function checkFromWorker(x: unknown): Checked<FromWorker> {
     case 'opened': {
       const e = x.endpoint;
       if (!isSeq(x.req) || !isObj(e) || !isStr(e.address, 255) || !isPort(e.rtpPort) || !isPort(e.rtcpPort)) return bad('endpoint');
-      return { ok: true, value: { type: 'opened', req: x.req, endpoint: { address: e.address, rtpPort: e.rtpPort, rtcpPort: e.rtcpPort } } };
+      const nat = checkEndpointNat(e);
+      if (!nat.ok) return bad(nat.error);
+      return { ok: true, value: { type: 'opened', req: x.req, endpoint: { address: e.address, rtpPort: e.rtpPort, rtcpPort: e.rtcpPort, ...nat.value } } };
     }
     case 'done':
       return isSeq(x.req) ? { ok: true, value: { type: 'done', req: x.req } } : bad('req');
