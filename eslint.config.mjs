@@ -9,7 +9,7 @@ const nodeOnly = ['dgram', 'node:dgram', 'net', 'node:net', 'fs', 'node:fs', 'fs
   'naudiodon', 'sip', 'ws'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'src-renderer/**', 'test/e2e/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'src-renderer/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -30,7 +30,12 @@ function checkServer(x: unknown, what: string): Checked<NatServer> {
 
 /** Credentials go into STUN attributes (RFC 8489 §14.3 USERNAME < 513 bytes): printable, bounded. */
 function isCredential(x: unknown): x is string {
-  return typeof x === 'string' && x.length > 0 && x.length <= 256 && !/[\u0000-\u001f\u007f]/.test(x);
+  if (typeof x !== 'string' || x.length === 0 || x.length > 256) return false;
+  for (let i = 0; i < x.length; i++) {
+    const c = x.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
 }
 
 export function checkNatOptions(x: unknown): Checked<MediaNatOptions> {

@@ -9,8 +9,11 @@ import type { AudioInput, AudioOutput } from '../audio/audio-device';
 import { FileInput, FileOutput } from '../audio/file-device.node';
 import { NullInput, NullOutput } from '../audio/null-device';
 import { MediaClock, raiseThreadPriority } from './media-clock.node';
-import type { MediaStartParams, RtpStats } from './media-session';
-import { MediaStream } from './media-stream';
+import type { MediaEndpoint, MediaNatOptions, MediaStartParams, RtpStats } from './media-session';
+import type { IceCandidate } from '../nat/ice-candidate';
+import { MediaStream, type MediaTransport } from './media-stream';
+import type { IceMediaTransport } from '../nat/ice-media-transport';
+import { setUpMediaNat } from './media-nat.node';
 import { checkToWorker, emptyStats, type FromWorker, type LogLevelName, type ToWorker, type WorkerOpenOptions } from './media-worker-protocol';
 import { RtpSocketPair } from './rtp-socket.node';
 
@@ -26,6 +29,12 @@ interface Session {
   closing: boolean;
   /** Datagrams that arrived before start() (no stream to judge them yet). */
   early: number;
+  /** STUN/TURN/ICE of this session (opened with nat options); it sees every datagram first. */
+  nat: IceMediaTransport | null;
+  /** ICE carries the media: the stream sends through it and is fed validated datagrams only. */
+  iceActive: boolean;
+  /** What the SDP said (the stream's notion of the peer while ICE picks the real path). */
+  signalled: { address: string; rtpPort: number; rtcpPort: number } | null;
 }
 
 const sessions = new Map<number, Session>();
@@ -50,7 +59,7 @@ const clock = new MediaClock({
     const t2 = now();
     for (const s of sessions.values()) guard(s, () => s.stream?.playTick(t2));
     if (++ticks % SNAPSHOT_TICKS === 0) {
-      for (const s of sessions.values()) if (s.stream) post({ type: 'snapshot', session: s.id, stats: s.stream.stats() });
+      for (const s of sessions.values()) if (s.stream) post({ type: 'snapshot', session: s.id, stats: statsOf(s) });
     }
   },
 });
@@ -113,7 +122,8 @@ async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'start':
     case 'update':
-      if (s.stream) s.stream.update(msg.params, now());
+      // ICE keeps its pair over a re-INVITE (no ICE restart); the stream's own checks stay relaxed then.
+      if (s.stream) s.stream.update(s.iceActive ? { ...msg.params, symmetric: false } : msg.params, now());
       else await start(s, msg.params);
       post({ type: 'done', req: msg.req });
       return;
@@ -138,13 +148,15 @@ async function handle(msg: ToWorker): Promise<void> {
 async function open(id: number, req: number, options: WorkerOpenOptions): Promise<void> {
   if (sessions.has(id)) throw new Error(`media session ${id} is already open`);
   const sockets = await RtpSocketPair.create({ bindAddress: options.bindAddress, portMin: options.portMin, portMax: options.portMax, random });
-  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0 };
+  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null };
   sockets.on('rtp', ({ data, address, port: p }) => {
-    if (s.stream) s.stream.receiveRtp(data, { address, port: p }, now());
+    if (s.nat) s.nat.receive(1, data, { address, port: p });
+    else if (s.stream) s.stream.receiveRtp(data, { address, port: p }, now());
     else s.early++;
   });
   sockets.on('rtcp', ({ data, address, port: p }) => {
-    if (s.stream) s.stream.receiveRtcp(data, { address, port: p }, now());
+    if (s.nat) s.nat.receive(2, data, { address, port: p });
+    else if (s.stream) s.stream.receiveRtcp(data, { address, port: p }, now());
     else s.early++;
   });
   let socketErrors = 0;
@@ -153,7 +165,56 @@ async function open(id: number, req: number, options: WorkerOpenOptions): Promis
     if (socketErrors++ % 250 === 0) log('warn', 'RTP socket error', { session: id, error: e.message, count: socketErrors });
   });
   sessions.set(id, s);
-  post({ type: 'opened', req, endpoint: { address: sockets.address, rtpPort: sockets.rtpPort, rtcpPort: sockets.rtcpPort } });
+  const endpoint: MediaEndpoint = { address: sockets.address, rtpPort: sockets.rtpPort, rtcpPort: sockets.rtcpPort };
+  if (options.nat) {
+    try {
+      await openNat(s, options.nat, endpoint);
+    } catch (err) {
+      sessions.delete(id);
+      await sockets.close();
+      throw err;
+    }
+  }
+  post({ type: 'opened', req, endpoint });
+}
+
+/** Gathers candidates for the SDP (ICE) or learns the public mapping (STUN only), and routes their events. */
+async function openNat(s: Session, nat: MediaNatOptions, endpoint: MediaEndpoint): Promise<void> {
+  const setup = await setUpMediaNat(nat, s.sockets, (level, msg, data) => log(level, msg, { session: s.id, ...data }));
+  const t = setup.transport;
+  s.nat = t;
+  for (const message of setup.problems) post({ type: 'error', session: s.id, message });
+  t.on('problem', ({ message }) => post({ type: 'error', session: s.id, message }));
+  t.on('media', ({ component, data, from }) => {
+    const stream = s.stream;
+    if (!stream) {
+      s.early++;
+      return;
+    }
+    // ICE has checked the source already; the stream is told it came from the signalled address so its
+    // own (latching, RTCP source) checks agree. Without ICE it sees the real source and latches as usual.
+    const signalled = s.iceActive ? s.signalled : null;
+    const src = signalled ? { address: signalled.address, port: component === 1 ? signalled.rtpPort : signalled.rtcpPort } : from;
+    if (component === 1) stream.receiveRtp(data, src, now());
+    else stream.receiveRtcp(data, src, now());
+  });
+  const { gathered } = setup;
+  if (nat.ice) endpoint.ice = { ufrag: gathered.credentials.ufrag, pwd: gathered.credentials.pwd, candidates: gathered.candidates.map(forSdp) };
+  const rtp = gathered.mapped[0];
+  if (rtp) {
+    const rtcp = gathered.mapped[1];
+    endpoint.mapped = { address: rtp.address, rtpPort: rtp.port, rtcpPort: rtcp && rtcp.address === rtp.address ? rtcp.port : rtp.port + 1 };
+  }
+  // STUN without ICE: the mapping is all we wanted; from now on the sockets carry plain RTP.
+  if (!nat.ice) t.start(null);
+}
+
+/** A candidate as it goes into SDP: without the local base (ours only). */
+function forSdp(c: IceCandidate): IceCandidate {
+  const out: IceCandidate = { foundation: c.foundation, component: c.component, transport: c.transport, priority: c.priority, address: c.address, port: c.port, type: c.type };
+  if (c.relatedAddress !== undefined) out.relatedAddress = c.relatedAddress;
+  if (c.relatedPort !== undefined) out.relatedPort = c.relatedPort;
+  return out;
 }
 
 async function start(s: Session, params: MediaStartParams): Promise<void> {
@@ -162,9 +223,24 @@ async function start(s: Session, params: MediaStartParams): Promise<void> {
     await closeDevices(s, devices);
     return;
   }
+  let transport: MediaTransport = s.sockets;
+  let streamParams = params;
+  if (s.nat) {
+    const t = s.nat;
+    if (params.ice) {
+      t.start({ ufrag: params.ice.ufrag, pwd: params.ice.pwd, candidates: params.ice.candidates, role: params.ice.role });
+      s.iceActive = true;
+      s.signalled = { address: params.remoteAddress, rtpPort: params.remotePort, rtcpPort: params.remoteRtcpPort ?? params.remotePort + 1 };
+      // RFC 8445 §12: media goes on the pair ICE selected, not to c=/m=; the stream's address is ignored.
+      transport = { sendRtp: (data, length) => void t.send(1, data.subarray(0, length)), sendRtcp: (data, length) => void t.send(2, data.subarray(0, length)) };
+      streamParams = { ...params, symmetric: false };
+    } else {
+      t.start(null);
+    }
+  }
   const stream = new MediaStream(
-    { transport: s.sockets, input: devices.input, output: devices.output, random, wallClockMs: Date.now, cname: `${randomUUID()}@softphone` },
-    params,
+    { transport, input: devices.input, output: devices.output, random, wallClockMs: Date.now, cname: `${randomUUID()}@softphone` },
+    streamParams,
     now(),
   );
   stream.setMuted(s.muted);
@@ -214,8 +290,15 @@ async function closeDevices(s: Session, devices: { input: AudioInput; output: Au
 }
 
 function statsOf(s: Session): RtpStats {
-  if (s.stream) return s.stream.stats();
-  return { ...emptyStats(), discarded: s.early };
+  const stats = s.stream ? s.stream.stats() : { ...emptyStats(), discarded: s.early };
+  if (s.nat) {
+    const ice = s.nat.stats();
+    stats.discarded = (stats.discarded ?? 0) + s.nat.discarded;
+    if (s.options.nat?.ice) stats.ice = ice;
+    const r = ice.selectedPair?.remote;
+    if (s.iceActive && r) stats.remote = r.address.includes(':') ? `[${r.address}]:${r.port}` : `${r.address}:${r.port}`;
+  }
+  return stats;
 }
 
 async function close(s: Session): Promise<RtpStats> {
@@ -223,6 +306,7 @@ async function close(s: Session): Promise<RtpStats> {
   const stream = s.stream;
   stream?.close(); // RTCP BYE while the socket is still open
   const stats = statsOf(s);
+  s.nat?.close(); // deletes TURN allocations while the sockets are still open
   sessions.delete(s.id);
   if (![...sessions.values()].some((x) => x.stream)) clock.stop();
   if (stream) await closeDevices(s, stream.devices);

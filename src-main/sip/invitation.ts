@@ -5,6 +5,7 @@ import { CallSession, capabilityHeaders } from './call-session';
 import { Dialog } from './dialog';
 import { localUri } from './inviter';
 import { createAnswer, createOffer } from './sdp-negotiate';
+import { applyLocalNat } from './sdp-ice';
 import { displayNameOf, hasSdp, statusText } from './sip-headers';
 import { newSessionId, newTag } from './sip-random';
 import type { CallContext } from './call-context';
@@ -49,15 +50,19 @@ export class IncomingCall extends CallSession {
       const endpoint = await this.media.open();
       if (this.ended) return false;
       const rtpAddress = endpoint.address && endpoint.address !== '0.0.0.0' && endpoint.address !== '::' ? endpoint.address : local.address;
-      this.localOffer = {
-        address: rtpAddress,
-        port: endpoint.rtpPort,
-        codecs: ['PCMU', 'PCMA'],
-        telephoneEvent: true,
-        ptime: 20,
-        sessionId: newSessionId(),
-        sessionVersion: 1,
-      };
+      // STUN/ICE (issue 4): c=/m= carry the default candidate and the ICE attributes go along.
+      this.localOffer = applyLocalNat(
+        {
+          address: rtpAddress,
+          port: endpoint.rtpPort,
+          codecs: ['PCMU', 'PCMA'],
+          telephoneEvent: true,
+          ptime: 20,
+          sessionId: newSessionId(),
+          sessionVersion: 1,
+        },
+        endpoint,
+      );
       this.contact = { uri: localUri(this.ctx.contactUser, this.ctx.contactFor?.(local, this.remote) ?? local), params: {} };
       if (hasSdp(this.invite)) {
         const answer = createAnswer(this.invite.content ?? '', this.localOffer);

@@ -7,6 +7,7 @@ import { applyRouteSet, Dialog, hopOf } from './dialog';
 import { chooseChallenge, DigestNonceState } from './digest-auth';
 import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
 import { createOffer, parseAnswer } from './sdp-negotiate';
+import { applyLocalNat } from './sdp-ice';
 import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText } from './sip-headers';
 import { newCallId, newSessionId, newTag } from './sip-random';
 import { quoteDisplayName } from './sip-uri';
@@ -98,15 +99,19 @@ export class OutgoingCall extends CallSession {
     if (!endpoint) throw new Error('media not open');
     if (!this.localOffer) {
       const rtpAddress = endpoint.address && endpoint.address !== '0.0.0.0' && endpoint.address !== '::' ? endpoint.address : local.address;
-      this.localOffer = {
-        address: rtpAddress,
-        port: endpoint.rtpPort,
-        codecs: ['PCMU', 'PCMA'],
-        telephoneEvent: true,
-        ptime: 20,
-        sessionId: newSessionId(),
-        sessionVersion: 1,
-      };
+      // STUN/ICE (issue 4): c=/m= carry the default candidate and the ICE attributes go along.
+      this.localOffer = applyLocalNat(
+        {
+          address: rtpAddress,
+          port: endpoint.rtpPort,
+          codecs: ['PCMU', 'PCMA'],
+          telephoneEvent: true,
+          ptime: 20,
+          sessionId: newSessionId(),
+          sessionVersion: 1,
+        },
+        endpoint,
+      );
     }
     const sdp = this.versionedSdp((o) => createOffer(o)) ?? '';
     // RFC 3261 §8.1.1.8: the Contact must reach us for the whole dialog; behind a NAT that is the

@@ -3,7 +3,8 @@
 
 import { parse, write } from 'sdp-transform';
 import type { MediaDescription, SessionDescription } from 'sdp-transform';
-import type { CodecName, MediaStartParams } from '../rtp/media-session';
+import type { CodecName, LocalIceParameters, MediaStartParams } from '../rtp/media-session';
+import { addIceMismatch, addLocalNatAttributes, readPeerIce, remoteIceParameters } from './sdp-ice';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -24,6 +25,10 @@ export interface LocalMediaOffer {
   /** o= sess-version: the caller increments it on every new offer/answer (RFC 3264 §8). */
   sessionVersion: number;
   username?: string;
+  /** ICE on (RFC 8839): our ufrag/pwd/candidates; address/port above are then the default candidate. */
+  ice?: LocalIceParameters;
+  /** RFC 3605 a=rtcp, when RTCP is not on port + 1 of the c= address (e.g. a NAT's mapping). */
+  rtcp?: { address: string; port: number };
 }
 
 export type AnswerResult = { sdp: string; media: MediaStartParams } | { error: { status: 488; reason: string } };
@@ -85,6 +90,7 @@ export function createOffer(local: LocalMediaOffer): string {
     m.fmtp.push({ payload: TELEPHONE_EVENT_PT, config: `${SUPPORTED_EVENTS.min}-${SUPPORTED_EVENTS.max}` });
   }
   m.payloads = m.rtp.map((r) => r.payload).join(' ');
+  addLocalNatAttributes(m, local);
   session.media.push(m);
   return write(session);
 }
@@ -230,7 +236,7 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
   let accepted: MediaStartParams | null = null;
   let why = 'no audio stream offered';
 
-  for (const m of media) {
+  for (const [index, m] of media.entries()) {
     if (accepted || m.type !== 'audio' || m.port === 0) {
       answer.media.push(rejected(m));
       continue;
@@ -275,6 +281,13 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
     answer.media.push(am);
 
     accepted = { remoteAddress, remotePort: m.port, codec: pick.codec, payloadType: pick.pt, ptime, direction };
+    if (local.ice || local.rtcp) {
+      // RFC 8839 §4.2: ICE only if the offer does ICE too (and its c=/m= are among its candidates).
+      const peer = local.ice ? readPeerIce(offerSdp, index, remoteAddress, m.port) : ({ kind: 'none' } as const);
+      if (peer.kind === 'ice') accepted.ice = remoteIceParameters(peer, false);
+      if (peer.kind === 'mismatch') addIceMismatch(am);
+      addLocalNatAttributes(am, peer.kind === 'ice' ? local : { ...local, ice: undefined });
+    }
     // RFC 3605: a=rtcp overrides the default RTCP port (RTP port + 1, RFC 3550 §11).
     if (m.rtcp && Number.isInteger(m.rtcp.port) && m.rtcp.port > 0) accepted.remoteRtcpPort = m.rtcp.port;
     if (te) accepted.telephoneEventPayloadType = te.pt;
@@ -307,6 +320,7 @@ export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaS
   const result: MediaStartParams = {
     remoteAddress,
     remotePort: m.port,
+    ...iceOfAnswer(answerSdp, media.indexOf(m), remoteAddress, m.port, offered),
     codec: pick.codec,
     payloadType: pick.pt,
     ptime: ptimeOf(session, m) ?? validPtime(offered.ptime) ?? 20,
@@ -316,6 +330,13 @@ export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaS
   const te = offered.telephoneEvent ? telephoneEventOf(m) : null;
   if (te) result.telephoneEventPayloadType = te.pt;
   return result;
+}
+
+/** The peer's ICE in its answer to our ICE offer: we offered, so we control (RFC 8445 §6.1.1). */
+function iceOfAnswer(sdp: string, index: number, address: string, port: number, offered: LocalMediaOffer): Pick<MediaStartParams, 'ice'> {
+  if (!offered.ice) return {};
+  const peer = readPeerIce(sdp, index, address, port);
+  return peer.kind === 'ice' ? { ice: remoteIceParameters(peer, true) } : {};
 }
 
 /**

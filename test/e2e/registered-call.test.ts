@@ -65,6 +65,7 @@ describe('registered call from the browser UI', () => {
     await page.getByRole('button', { name: 'Hang up' }).click();
     await bob.waitForEvent('CALL_CLOSED', 10_000);
     await expect.poll(() => callState.textContent(), { timeout: 10_000 }).toMatch(/^Ended: /);
+    expect(await callState.textContent()).not.toContain('remote');
 
     // baresip finished its WAV dump when the call closed: our tone must be in it.
     const heard = bob.recordings().decoded;
