@@ -12,7 +12,8 @@ import type { RtpSocketPair } from './rtp-socket.node';
 
 export interface MediaNatSetup {
   transport: IceMediaTransport;
-  gathered: GatherResult;
+  /** Gathers (the caller routes the sockets' datagrams to `transport` first); TURN failures land in problems. */
+  gather(): Promise<GatherResult>;
   /** Servers that could not be resolved, TURN failures: for the user, not fatal to the call. */
   problems: string[];
 }
@@ -48,7 +49,7 @@ async function resolve(server: NatServer, family: 4 | 6): Promise<TransportAddre
   return { address: r.address, port: server.port };
 }
 
-/** Resolves the servers and gathers candidates; TURN is used with ICE only (a relay needs ICE to be found). */
+/** Resolves the servers and prepares gathering; TURN is used with ICE only (a relay needs ICE to be found). */
 export async function setUpMediaNat(nat: MediaNatOptions, sockets: RtpSocketPair, log: Log): Promise<MediaNatSetup> {
   const family = sockets.address.includes(':') ? 6 : 4;
   const problems: string[] = [];
@@ -80,9 +81,12 @@ export async function setUpMediaNat(nat: MediaNatOptions, sockets: RtpSocketPair
     software: 'softphone',
     log,
   });
-  const off = transport.on('problem', ({ message }) => problems.push(message));
-  const gathered = await transport.gather();
-  off();
-  log('debug', 'candidates gathered', { candidates: gathered.candidates.map((c) => `${c.component} ${c.type} ${c.address}:${c.port}`) });
-  return { transport, gathered, problems };
+  const gather = async (): Promise<GatherResult> => {
+    const off = transport.on('problem', ({ message }) => problems.push(message));
+    const gathered = await transport.gather();
+    off();
+    log('debug', 'candidates gathered', { candidates: gathered.candidates.map((c) => `${c.component} ${c.type} ${c.address}:${c.port}`) });
+    return gathered;
+  };
+  return { transport, gather, problems };
 }

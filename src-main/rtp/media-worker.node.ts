@@ -183,8 +183,6 @@ async function openNat(s: Session, nat: MediaNatOptions, endpoint: MediaEndpoint
   const setup = await setUpMediaNat(nat, s.sockets, (level, msg, data) => log(level, msg, { session: s.id, ...data }));
   const t = setup.transport;
   s.nat = t;
-  for (const message of setup.problems) post({ type: 'error', session: s.id, message });
-  t.on('problem', ({ message }) => post({ type: 'error', session: s.id, message }));
   t.on('media', ({ component, data, from }) => {
     const stream = s.stream;
     if (!stream) {
@@ -198,7 +196,9 @@ async function openNat(s: Session, nat: MediaNatOptions, endpoint: MediaEndpoint
     if (component === 1) stream.receiveRtp(data, src, now());
     else stream.receiveRtcp(data, src, now());
   });
-  const { gathered } = setup;
+  const gathered = await setup.gather();
+  for (const message of setup.problems) post({ type: 'error', session: s.id, message });
+  t.on('problem', ({ message }) => post({ type: 'error', session: s.id, message }));
   if (nat.ice) endpoint.ice = { ufrag: gathered.credentials.ufrag, pwd: gathered.credentials.pwd, candidates: gathered.candidates.map(forSdp) };
   const rtp = gathered.mapped[0];
   if (rtp) {

@@ -60,8 +60,8 @@ export class AccountState {
   }
 
   /**
-   * Saves the account (and the Transport tab's preferences when they changed), then registers when
-   * "Register with domain" is on, or un-registers when it was turned off.
+   * Saves the account (and the Transport tab's preferences when they changed); the core then
+   * registers (or not) as "Register with domain" says.
    */
   async save(form: AccountForm, transport?: Pick<Preferences, TransportField>): Promise<SettingsSaveResult> {
     if (!this.api) return { ok: false, message: 'not connected', fields: {} };
@@ -80,8 +80,8 @@ export class AccountState {
         if (!r.ok) return r;
       }
 
-      if (saved.value.registerWithDomain) void this.register();
-      else if (this.registration.state === 'registered') void this.unregister();
+      // The core restarts the user agent with the new account and registers by itself when
+      // "Register with domain" is on; the new state arrives as a registration.changed event.
       return { ok: true };
     } finally {
       this.busy = false;

@@ -122,7 +122,8 @@ describe('AccountSettings', () => {
       },
     ]);
     expect(account.view?.userId).toBe('p1001');
-    await vi.waitFor(() => expect(fake.sent('registration.register')).toHaveLength(1));
+    // The core registers by itself after account.save: the UI must not send a second REGISTER.
+    expect(fake.sent('registration.register')).toHaveLength(0);
     // Transport untouched: preferences are not re-saved.
     expect(fake.sent('preferences.save')).toHaveLength(0);
   });
