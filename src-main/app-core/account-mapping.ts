@@ -1,7 +1,8 @@
 // Translations between the account as the UI edits it (AccountForm), as stored (password blob), as the
 // UI may see it (AccountView, no password) and as the user agent takes it (AccountSettings).
 import type { AccountForm, AccountView } from '../ipc/contract';
-import type { StoredAccount } from '../settings/settings-schema';
+import { decodePlainBlob, isPlainBlob, type SecretBox } from '../settings/secret-box';
+import type { SettingsFile, StoredAccount } from '../settings/settings-schema';
 import type { AccountSettings } from '../sip/user-agent-api';
 
 export function toAccountView(stored: StoredAccount): AccountView {
@@ -33,4 +34,22 @@ export function accountFieldProblems(form: AccountForm): Record<string, string> 
   if (form.registerWithDomain && form.domain.trim() === '') fields.domain = 'a domain is needed to register';
   if (form.registerWithDomain && form.userId.trim() === '') fields.userId = 'a user ID is needed to register';
   return fields;
+}
+
+/**
+ * The settings with the SIP and TURN passwords saved in headless mode (plain blobs) re-encrypted by a box
+ * that really encrypts (the OS keychain); null when there is nothing to move.
+ */
+export function secretsIntoKeychain(settings: SettingsFile, box: SecretBox): SettingsFile | null {
+  if (!box.available) return null;
+  const move = (blob: string): string => (isPlainBlob(blob) ? box.encrypt(decodePlainBlob(blob)) : blob);
+  const account = settings.account;
+  const accountMoves = !!account && isPlainBlob(account.passwordBlob);
+  const turnMoves = isPlainBlob(settings.turnPasswordBlob);
+  if (!accountMoves && !turnMoves) return null;
+  return {
+    ...settings,
+    account: account && accountMoves ? { ...account, passwordBlob: move(account.passwordBlob) } : account,
+    turnPasswordBlob: move(settings.turnPasswordBlob),
+  };
 }

@@ -1,5 +1,6 @@
-// Wires the app core to the real world: the SIP user agent, the media engine, PortAudio's device list
-// and the file store in a data folder. Used by `softphone ui` and by the Electron shell.
+// Wires the app core to the real world: the SIP user agent, the media engine, PortAudio's device list,
+// STUN probes for the Network view and the file store in a data folder. Used by `softphone ui` and by
+// the Electron shell.
 import type { AudioConfig } from '../audio/audio-config';
 import { createMediaSession } from '../rtp/media-session.node';
 import { createPlainSecretBox, type SecretBox } from '../settings/secret-box';
@@ -8,6 +9,7 @@ import { createUserAgent } from '../sip/user-agent.node';
 import { createLogger, type Logger } from '../util/logger';
 import { version } from '../../package.json';
 import { createAppCore, type AppCore } from './app-core';
+import { probeNat } from './nat-probe.node';
 
 export interface NodeCoreOptions {
   /** Folder for settings.json and history.json. */
@@ -47,6 +49,7 @@ export function createNodeAppCore(options: NodeCoreOptions): AppCore {
     audioOverride: options.audio ?? audioOverrideFromEnv(options.env ?? process.env),
     sipPortOverride: options.sipPort,
     bindAddress: options.bindAddress,
+    probeNat,
     version,
     logger: logger.child('core'),
   });

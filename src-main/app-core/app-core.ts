@@ -1,6 +1,6 @@
 // The one implementation of the UI<->core contract (src-main/ipc/contract.ts), shared by Electron's
 // ipcMain and the 127.0.0.1 WebSocket server. It lives in app-core/ rather than ipc/handlers because it
-// owns state (the user agent, calls, history, SIP traces, preferences), not transport. Pure: the user
+// owns state (the user agent, calls, history, SIP traces, preferences, network status), not transport. Pure: the user
 // agent, media, devices and storage are injected (app-core.node.ts wires the real ones), so it is
 // tested without Electron.
 import type { AudioConfig, AudioDeviceInfo } from '../audio/audio-config';
@@ -12,7 +12,6 @@ import {
   type EventChannel,
   type EventMap,
   type HistoryEntry,
-  type Preferences,
   type RequestChannel,
   type RequestPayload,
   type ResponseMap,
@@ -21,15 +20,19 @@ import {
 import type { MediaSessionFactory } from '../rtp/media-session';
 import { addHistoryEntry } from '../settings/history';
 import { decodePlainBlob, isPlainBlob, type SecretBox } from '../settings/secret-box';
-import type { SettingsFile } from '../settings/settings-schema';
+import { DEFAULT_PREFERENCES, type SettingsFile } from '../settings/settings-schema';
 import type { SettingsStore } from '../settings/settings-store';
 import type { UserAgent, UserAgentConfig } from '../sip/user-agent-api';
 import { Emitter } from '../util/emitter';
 import { createLogger, type Logger } from '../util/logger';
-import { accountFieldProblems, toAccountSettings, toAccountView, toStoredAccount } from './account-mapping';
+import { accountFieldProblems, secretsIntoKeychain, toAccountSettings, toAccountView, toStoredAccount } from './account-mapping';
 import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
 import { FlowTraces } from './flow-trace';
+import type { NatProber } from './nat-check-report';
+import { keepAliveConfig, mediaNatOptions } from './network-preferences';
+import { NetworkTracker } from './network-status';
+import { createPreferenceHandlers, preferencesView } from './preference-handlers';
 import { UserAgentHost, withTimeout } from './user-agent-host';
 
 export interface AppCoreDeps {
@@ -44,6 +47,8 @@ export interface AppCoreDeps {
   sipPortOverride?: number;
   /** Local address for SIP and RTP; default 0.0.0.0 (user agent's default). */
   bindAddress?: string;
+  /** STUN probes for the Network view's "Test NAT" (app-core.node.ts: real sockets). */
+  probeNat?: NatProber;
   userAgentName?: string;
   version: string;
   logger?: Logger;
@@ -109,10 +114,12 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     },
   });
 
-  const prefs = (): Preferences => {
+  const current = (): SettingsFile => {
     if (!settings) throw new ApiFailure('failed', 'the core is not started');
-    return settings.preferences;
+    return settings;
   };
+  const prefs = () => current().preferences;
+  const network = new NetworkTracker((status) => events.emit('network.changed', status));
 
   const host = new UserAgentHost({
     createUserAgent: deps.createUserAgent,
@@ -122,30 +129,39 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     media: () => {
       const p = prefs();
       const audio: AudioConfig = deps.audioOverride ?? { kind: 'portaudio', inputDevice: p.inputDevice ?? undefined, outputDevice: p.outputDevice ?? undefined };
-      return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax };
+      const nat = mediaNatOptions(p, passwordOf(current().turnPasswordBlob, 'TURN password', 'Topology tab'));
+      return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(nat ? { nat } : {}) };
     },
+    keepAlive: () => keepAliveConfig(prefs()),
     fallbackCallId: () => tracker.latestConnectedId(),
     report,
     log,
     now,
   });
-  host.events.on('registration', (state) => events.emit('registration.changed', state));
+  host.events.on('registration', (state) => {
+    network.registration(state);
+    events.emit('registration.changed', state);
+  });
   host.events.on('incoming', (call) => tracker.track(call));
   host.events.on('trace', (entry) => {
     traces.add(entry);
+    network.trace(entry);
     events.emit('flow.message', entry);
   });
+  host.events.on('sipBound', (local) => network.sipBound(local));
+  host.events.on('publicAddress', (info) => network.publicAddress(info));
+  host.events.on('natWarning', (message) => network.unreachable(message));
   host.events.on('level', (level) => events.emit('audio.level', level));
 
-  const passwordOf = (blob: string): string => {
+  function passwordOf(blob: string, what = 'password', where = 'account settings'): string {
     if (blob === '') return '';
     try {
       return isPlainBlob(blob) ? decodePlainBlob(blob) : deps.secretBox.decrypt(blob);
     } catch (err) {
-      report(`the stored password cannot be decrypted (${(err as Error).message}); enter it again in the account settings`);
+      report(`the stored ${what} cannot be decrypted (${(err as Error).message}); enter it again in the ${where}`);
       return '';
     }
-  };
+  }
 
   async function startUserAgent(): Promise<void> {
     if (!settings || stopping) return;
@@ -193,13 +209,32 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       account: s?.account ? toAccountView(s.account) : null,
       registration: host.registration(),
       calls: tracker.list(),
-      preferences: s ? { ...s.preferences } : { language: 'system', inputDevice: null, outputDevice: null, sipPort: 0, rtpPortMin: 10000, rtpPortMax: 20000 },
+      preferences: s ? preferencesView(s) : { ...DEFAULT_PREFERENCES, sipPort: 0, hasTurnPassword: false },
+      network: network.current,
       problems: [...problems],
       version: deps.version,
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;
   };
+
+  const preferenceHandlers = createPreferenceHandlers({
+    settings: current,
+    replaceSettings: (next) => {
+      settings = next;
+    },
+    store: deps.store,
+    encrypt: (text) => deps.secretBox.encrypt(text),
+    restartUserAgent: () => void scheduleRestart(),
+    sipPortFixed: deps.sipPortOverride !== undefined,
+    network: () => network.current,
+    sipRunning: () => host.agent !== null,
+    sipPort: () => deps.sipPortOverride ?? prefs().sipPort,
+    bindAddress: deps.bindAddress ?? '0.0.0.0',
+    ...(deps.probeNat ? { probeNat: deps.probeNat } : {}),
+    log,
+    now,
+  });
 
   const handlers: Handlers = {
     'app.snapshot': async () => snapshot(),
@@ -292,22 +327,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         throw new ApiFailure('failed', `audio devices cannot be listed: ${(err as Error).message}`);
       }
     },
-    'preferences.get': async () => ({ ...prefs() }),
-    'preferences.save': async (next) => {
-      if (next.rtpPortMin >= next.rtpPortMax) {
-        throw new ApiFailure('invalid-request', 'invalid preferences', { rtpPortMax: 'must be above the lowest RTP port' });
-      }
-      const current = settings;
-      if (!current) throw new ApiFailure('failed', 'the core is not started');
-      const updated: SettingsFile = { ...current, preferences: { ...next } };
-      await deps.store.saveSettings(updated).catch((err: Error) => {
-        throw new ApiFailure('failed', `the preferences could not be saved: ${err.message}`);
-      });
-      settings = updated;
-      // Devices and RTP ports apply to the next call; a new SIP port needs a new user agent.
-      if (next.sipPort !== current.preferences.sipPort && deps.sipPortOverride === undefined) void scheduleRestart();
-      return { ...updated.preferences };
-    },
+    ...preferenceHandlers,
     'flow.get': async ({ callId }) => {
       if (callId !== undefined) {
         if (!traces.has(callId) && !tracker.snapshot(callId)) throw new ApiFailure('not-found', `no SIP messages for call ${callId.slice(0, 80)}`);
@@ -324,15 +344,14 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       settings = loaded.settings;
       history = loaded.history;
       for (const message of loaded.problems) report(message);
-      // A password saved in headless mode moves into the keychain once the app has one.
-      const stored = settings.account;
-      if (stored && deps.secretBox.available && isPlainBlob(stored.passwordBlob)) {
+      // Passwords saved in headless mode move into the keychain once the app has one.
+      const upgraded = secretsIntoKeychain(settings, deps.secretBox);
+      if (upgraded) {
         try {
-          const upgraded = { ...settings, account: { ...stored, passwordBlob: deps.secretBox.encrypt(decodePlainBlob(stored.passwordBlob)) } };
           await deps.store.saveSettings(upgraded);
           settings = upgraded;
         } catch (err) {
-          log.warn('password could not be moved to the keychain', { error: (err as Error).message });
+          log.warn('passwords could not be moved to the keychain', { error: (err as Error).message });
         }
       }
       uaOp = uaOp.then(startUserAgent).catch((err: Error) => report(`SIP could not start: ${err.message}`));

@@ -1,9 +1,10 @@
 // Holds the app's one SIP user agent: starts it (falling back to a free port when the wanted one is
 // taken), stops it with a bound, and makes each call's MediaSession so its meter levels can be tied
-// to the call and forwarded at <= 10 Hz.
+// to the call and forwarded at <= 10 Hz. Passes on what the Network view needs (bound socket, public
+// address, the NAT warning).
 import type { AudioConfig } from '../audio/audio-config';
-import type { MediaSession, MediaSessionFactory } from '../rtp/media-session';
-import type { AccountSettings, Call, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig } from '../sip/user-agent-api';
+import type { MediaNatOptions, MediaSession, MediaSessionFactory } from '../rtp/media-session';
+import type { AccountSettings, Call, PublicAddressInfo, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig } from '../sip/user-agent-api';
 import { Emitter } from '../util/emitter';
 import type { Logger } from '../util/logger';
 
@@ -12,8 +13,10 @@ export interface UserAgentHostDeps {
   createMedia: MediaSessionFactory;
   bindAddress?: string;
   userAgentName: string;
-  /** Read at each call: devices and RTP ports apply from the next call on. */
-  media: () => { audio: AudioConfig; portMin: number; portMax: number };
+  /** Read at each call: devices, RTP ports and STUN/TURN/ICE apply from the next call on. */
+  media: () => { audio: AudioConfig; portMin: number; portMax: number; nat?: MediaNatOptions };
+  /** Read when a user agent is made (Topology tab); absent = the user agent's default. */
+  keepAlive?: () => UserAgentConfig['keepAlive'];
   /** The call levels go to when a session's own call is unknown. */
   fallbackCallId: () => string | null;
   report: (message: string) => void;
@@ -26,6 +29,11 @@ export interface UserAgentHostEvents {
   incoming: Call;
   trace: SipTraceEntry;
   level: { callId: string; input: number; output: number };
+  /** The SIP socket of the new user agent, or null when none could start. */
+  sipBound: { address: string; port: number } | null;
+  publicAddress: PublicAddressInfo;
+  /** Registered, but the server's requests do not reach us (plain words with the fix). */
+  natWarning: string;
 }
 
 const STOP_TIMEOUT_MS = 5000;
@@ -74,12 +82,14 @@ export class UserAgentHost {
 
   /** Starts a user agent; `fallback` allows any free port when `port` is taken. */
   async start(account: AccountSettings | undefined, port: number, fallback: boolean): Promise<void> {
+    const keepAlive = this.deps.keepAlive?.();
     const config = (p: number): UserAgentConfig => ({
       account,
       port: p,
       bindAddress: this.deps.bindAddress,
       userAgentName: this.deps.userAgentName,
       createMedia: () => this.makeMedia(),
+      ...(keepAlive ? { keepAlive } : {}),
     });
     this.startError = null;
     let next = await this.tryStart(config(port));
@@ -94,10 +104,12 @@ export class UserAgentHost {
     const ua = next.ua;
     if (!ua) {
       this.deps.report(this.startError ?? 'SIP could not start');
+      this.events.emit('sipBound', null);
       this.events.emit('registration', this.registration());
       return;
     }
     this.ua = ua;
+    this.events.emit('sipBound', next.bound);
     this.unsubscribe = [
       ua.on('registration', (state) => this.events.emit('registration', state)),
       ua.on('incoming', (call) => {
@@ -107,18 +119,24 @@ export class UserAgentHost {
         this.events.emit('incoming', call);
       }),
       ua.on('trace', (entry) => this.events.emit('trace', entry)),
-      ua.on('warning', ({ message }) => this.deps.log.warn('user agent', { message })),
+      ua.on('warning', ({ message, code }) => {
+        this.deps.log.warn('user agent', { message });
+        if (code === 'nat-unreachable') this.events.emit('natWarning', message);
+      }),
+      ua.on('publicAddress', (info) => this.events.emit('publicAddress', info)),
     ];
     this.events.emit('registration', ua.registration);
     if (account?.registerWithDomain) ua.register().catch((err: Error) => this.deps.report(`registration: ${err.message}`));
   }
 
-  private async tryStart(config: UserAgentConfig): Promise<{ ua: UserAgent; error: null } | { ua: null; error: string }> {
+  private async tryStart(
+    config: UserAgentConfig,
+  ): Promise<{ ua: UserAgent; bound: { address: string; port: number }; error: null } | { ua: null; error: string }> {
     let ua: UserAgent | null = null;
     try {
       ua = this.deps.createUserAgent(config);
-      await ua.start();
-      return { ua, error: null };
+      const bound = await ua.start();
+      return { ua, bound: { address: bound.address, port: bound.port }, error: null };
     } catch (err) {
       await ua?.shutdown().catch(() => {});
       return { ua: null, error: (err as Error).message };
@@ -131,7 +149,10 @@ export class UserAgentHost {
     this.ua = null;
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
-    if (old) await withTimeout(old.shutdown(), STOP_TIMEOUT_MS, undefined);
+    if (old) {
+      await withTimeout(old.shutdown(), STOP_TIMEOUT_MS, undefined);
+      this.events.emit('sipBound', null);
+    }
   }
 
   /** Dials; media the user agent makes while doing so belongs to the new call. */
@@ -161,8 +182,8 @@ export class UserAgentHost {
   }
 
   private makeMedia(): MediaSession {
-    const { audio, portMin, portMax } = this.deps.media();
-    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax });
+    const { audio, portMin, portMax, nat } = this.deps.media();
+    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}) });
     let binding = this.binding;
     if (!binding) {
       binding = { callId: null };

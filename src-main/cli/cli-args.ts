@@ -1,6 +1,7 @@
 // Parses the `softphone` command line into a validated, typed command (pure: argv and env in, result out).
 import { z } from 'zod';
 import type { LogLevel } from '../util/logger';
+import { natArgsFrom, parseServerArg, type NatArgs, type ServerArg } from './nat-args';
 
 export interface RtpPortRange {
   min: number;
@@ -30,6 +31,8 @@ export interface CommonArgs {
   record?: string;
   /** Play the --play file again from the start when it ends. */
   loop: boolean;
+  /** --stun, --turn, --ice (issue 4). */
+  nat: NatArgs;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -58,6 +61,16 @@ export interface DevicesArgs {
   logLevel: LogLevel;
 }
 
+/** `softphone nat-check --stun HOST[:PORT]`: the public mapping of a local port and the NAT's behaviour. */
+export interface NatCheckArgs {
+  command: 'nat-check';
+  stun: ServerArg;
+  /** Local UDP port to probe (default the SIP port 5060; 0 = any). */
+  port: number;
+  bind: string;
+  logLevel: LogLevel;
+}
+
 export interface HelpArgs {
   command: 'help';
 }
@@ -66,7 +79,7 @@ export interface VersionArgs {
   command: 'version';
 }
 
-export type CliArgs = ListenArgs | CallArgs | DevicesArgs | HelpArgs | VersionArgs;
+export type CliArgs = ListenArgs | CallArgs | DevicesArgs | NatCheckArgs | HelpArgs | VersionArgs;
 
 export type ParseResult = { ok: true; args: CliArgs } | { ok: false; error: string };
 
@@ -78,7 +91,7 @@ export const PASSWORD_ENV = 'SOFTPHONE_PASSWORD';
 
 type FlagKind = 'value' | 'bool';
 /** Every flag and the commands that take it. */
-const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' | 'call' | 'devices'> }> = {
+const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' | 'call' | 'devices' | 'nat-check'> }> = {
   user: { kind: 'value', commands: ['listen', 'call'] },
   domain: { kind: 'value', commands: ['listen', 'call'] },
   password: { kind: 'value', commands: ['listen', 'call'] },
@@ -87,10 +100,15 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   proxy: { kind: 'value', commands: ['listen', 'call'] },
   'no-register': { kind: 'bool', commands: ['listen', 'call'] },
   expires: { kind: 'value', commands: ['listen', 'call'] },
-  port: { kind: 'value', commands: ['listen', 'call'] },
-  bind: { kind: 'value', commands: ['listen', 'call'] },
+  port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
+  bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
-  'log-level': { kind: 'value', commands: ['listen', 'call', 'devices'] },
+  'log-level': { kind: 'value', commands: ['listen', 'call', 'devices', 'nat-check'] },
+  stun: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
+  turn: { kind: 'value', commands: ['listen', 'call'] },
+  'turn-user': { kind: 'value', commands: ['listen', 'call'] },
+  'turn-password': { kind: 'value', commands: ['listen', 'call'] },
+  ice: { kind: 'bool', commands: ['listen', 'call'] },
   play: { kind: 'value', commands: ['listen', 'call'] },
   record: { kind: 'value', commands: ['listen', 'call'] },
   loop: { kind: 'bool', commands: ['listen', 'call'] },
@@ -196,6 +214,11 @@ const commonSchema = z.object({
     .string()
     .regex(/^[0-9*#A-Da-d]{1,64}$/, '--dtmf takes up to 64 of 0-9 * # A-D')
     .optional(),
+  stun: hostPort('--stun').optional(),
+  turn: hostPort('--turn').optional(),
+  'turn-user': token('--turn-user').optional(),
+  'turn-password': z.string().max(256).refine(noControlChars, '--turn-password must not contain control characters').optional(),
+  ice: z.boolean().optional(),
 });
 
 type Raw = Record<string, string | boolean>;
@@ -257,9 +280,9 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const [command, ...rest] = positionals;
   if (help || command === 'help') return { ok: true, args: { command: 'help' } };
   if (version || command === 'version') return { ok: true, args: { command: 'version' } };
-  if (command === undefined) return { ok: false, error: 'missing command (listen, call or devices)' };
-  if (command !== 'listen' && command !== 'call' && command !== 'devices') {
-    return { ok: false, error: `unknown command "${command}" (expected listen, call or devices)` };
+  if (command === undefined) return { ok: false, error: 'missing command (listen, call, devices or nat-check)' };
+  if (command !== 'listen' && command !== 'call' && command !== 'devices' && command !== 'nat-check') {
+    return { ok: false, error: `unknown command "${command}" (expected listen, call, devices or nat-check)` };
   }
   for (const name of Object.keys(flags)) {
     if (!FLAGS[name]?.commands.includes(command)) return { ok: false, error: `--${name} does not apply to "${command}"` };
@@ -279,6 +302,12 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const f = parsed.data;
   const logLevelValue: LogLevel = f['log-level'] ?? 'info';
   if (command === 'devices') return { ok: true, args: { command: 'devices', logLevel: logLevelValue } };
+  if (command === 'nat-check') {
+    if (f.stun === undefined) return { ok: false, error: 'nat-check needs --stun HOST[:PORT] (a STUN server)' };
+    return { ok: true, args: { command: 'nat-check', stun: parseServerArg(f.stun), port: f.port ?? DEFAULT_LISTEN_PORT, bind: f.bind ?? '0.0.0.0', logLevel: logLevelValue } };
+  }
+  const nat = natArgsFrom(f, env);
+  if (!nat.ok) return nat;
 
   const password = f.password ?? env[PASSWORD_ENV];
   if (f.user === undefined) {
@@ -308,6 +337,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     play: f.play,
     record: f.record,
     loop: f.loop === true,
+    nat: nat.nat,
   };
 
   if (command === 'listen') {

@@ -1,6 +1,8 @@
 // The CLI's stdout protocol: one JSON object per line, each with "event" first and an ISO "time" last.
 import type { RtpStats } from '../rtp/media-session';
 import type { AudioDeviceInfo } from '../audio/audio-config';
+import type { MappingBehavior } from '../nat/nat-behavior';
+import type { BindingResult } from '../nat/stun-binding-client';
 
 export type CliEvent =
   /** The SIP socket is bound (both commands). */
@@ -26,6 +28,17 @@ export type CliEvent =
     }
   | ({ event: 'device' } & AudioDeviceInfo)
   | { event: 'version'; version: string }
+  /** `nat-check`: the public mapping of the probed port and the NAT's mapping behaviour (RFC 5780). */
+  | {
+      event: 'nat_check';
+      behavior: MappingBehavior;
+      publicAddress: { address: string; port: number } | null;
+      portPreserved: boolean | null;
+      summary: string;
+      local: { address: string; port: number };
+      server: { address: string; port: number };
+      results: BindingResult[];
+    }
   | { event: 'error'; message: string }
   | { event: 'warning'; message: string };
 

@@ -1,10 +1,12 @@
 // The text of `softphone --help`: every command, flag, output event and exit code, with two examples.
 import { DEFAULT_EXPIRES, DEFAULT_LISTEN_PORT, DEFAULT_RING_TIMEOUT, DEFAULT_RTP_PORTS, PASSWORD_ENV } from './cli-args';
+import { STUN_DEFAULT_PORT, TURN_PASSWORD_ENV } from './nat-args';
 
 export const USAGE = `Usage:
   softphone listen [account flags] [options] [--auto-answer] [--answer-after S] [--max-calls N] [--reject 486|603]
   softphone call URI [account flags] [options] [--duration S] [--ring-timeout S] [--dtmf DIGITS]
   softphone devices
+  softphone nat-check --stun HOST[:PORT] [--port N] [--bind ADDR]
   softphone --help | --version`;
 
 export const HELP_TEXT = `softphone: a headless SIP phone (G.711 calls straight by IP or through a SIP server).
@@ -20,6 +22,9 @@ Commands:
   call URI      Dial URI (sip:user@host[:port], or a user/number at --domain), print progress,
                 hang up after --duration seconds of talk, or stay up until the remote hangs up.
   devices       List the sound card's audio devices (one "device" line each).
+  nat-check     Ask a STUN server what the NAT makes of a local UDP port (default ${DEFAULT_LISTEN_PORT}, the
+                SIP port): its public address and the mapping behaviour (RFC 5780), one "nat_check" line.
+                Exit 1 if the server did not answer enough to tell.
 
 Account flags (without --user the phone works by IP only: no server, no registration):
   --user NAME             user ID, the user part of sip:NAME@DOMAIN
@@ -44,6 +49,13 @@ Options:
                           without either, the sound card is used)
   --log-level LEVEL       debug, info (default), warn or error; logs go to stderr, and at debug
                           every SIP message sent and received is printed there too
+  NAT traversal for the audio (off by default: plain RTP that follows where the peer's RTP comes from):
+  --ice                   ICE (RFC 8445) with peers that offer or accept it; others get plain RTP
+  --stun HOST[:PORT]      STUN server (port ${STUN_DEFAULT_PORT} by default): with --ice, server-reflexive
+                          candidates; without, the public address of the RTP port goes into the SDP
+  --turn HOST[:PORT]      TURN relay of last resort (needs --ice, --turn-user and --turn-password)
+  --turn-user NAME        TURN username (long-term credentials)
+  --turn-password PW      TURN password; safer: ${TURN_PASSWORD_ENV} in the environment
   listen only:
   --auto-answer           answer every call at once
   --answer-after S        let it ring S seconds, then answer (implies --auto-answer)
@@ -62,6 +74,8 @@ Output (stdout): one JSON object per line, each with "event" and "time" (ISO 860
   connected {callId, codec}       dtmf_sent {callId, digits}
   ended {callId, reason, by: local|remote|error, status, durationSeconds, rtp}
   device {id, name, hostApi, maxInputChannels, maxOutputChannels, defaultSampleRate}
+  nat_check {behavior, publicAddress, portPreserved, summary, local, server, results}
+  (with --ice, ended's rtp.ice = {state, selectedPair: {local, remote}}: the candidate pair that carried the audio)
   warning {message}               error {message}
 
 Exit codes: 0 success (also after SIGINT/SIGTERM: hangs up and un-registers first)

@@ -6,7 +6,9 @@ import { createUserAgent } from '../sip/user-agent.node';
 import { createMediaSession } from '../rtp/media-session.node';
 import { createLogger, setLogSink, type LogLevel } from '../util/logger';
 import { version } from '../../package.json';
-import { parseCliArgs, type CallArgs, type ListenArgs } from './cli-args';
+import { parseCliArgs, type CallArgs, type ListenArgs, type NatCheckArgs } from './cli-args';
+import { mediaNatOptions } from './nat-args';
+import { runNatCheck } from '../nat/nat-check.node';
 import { formatEvent, type CliEvent } from './cli-events';
 import { HELP_TEXT, USAGE } from './help-text';
 import { accountSettingsFrom, audioConfigFor } from './cli-config';
@@ -68,12 +70,14 @@ function checkFiles(args: CallArgs | ListenArgs): string | null {
 
 async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   const log = createLogger('cli');
+  const nat = mediaNatOptions(args.nat);
   const tracker = new MediaTracker((index) =>
     createMediaSession({
       audio: audioConfigFor(args, index),
       bindAddress: args.bind,
       portMin: args.rtpPorts.min,
       portMax: args.rtpPorts.max,
+      ...(nat ? { nat } : {}),
     }),
   );
   const ua = createUserAgent({
@@ -139,6 +143,18 @@ async function listDevices(): Promise<number> {
   }
 }
 
+/** `nat-check`: RFC 5780 binding tests from the given port; exit 1 when the server did not answer enough. */
+async function natCheck(args: NatCheckArgs): Promise<number> {
+  try {
+    const r = await runNatCheck({ stun: args.stun, bindAddress: args.bind, port: args.port });
+    emit({ event: 'nat_check', behavior: r.behavior, publicAddress: r.publicAddress, portPreserved: r.portPreserved, summary: r.summary, local: r.local, server: r.server, results: r.results });
+    return r.behavior === 'unknown' ? EXIT_FAILED : EXIT_OK;
+  } catch (err) {
+    emit({ event: 'error', message: `nat-check: ${errorMessage(err)}` });
+    return EXIT_FAILED;
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   // `softphone ui`: the desktop UI served on 127.0.0.1 (its own arguments; see src-main/web/ui-args.ts).
   if (argv[0] === 'ui') return exit(await (await import('../web/ui-command.node')).runUiCommand(argv.slice(1)));
@@ -152,6 +168,10 @@ async function main(argv: string[]): Promise<void> {
   if (args.command === 'version') {
     emit({ event: 'version', version });
     return exit(EXIT_OK);
+  }
+  if (args.command === 'nat-check') {
+    installLogSink(args.logLevel);
+    return exit(await natCheck(args));
   }
   // The sound card's native library writes to stdout: run behind a filter (see stdout-guard.node.ts).
   const soundCard = args.command === 'devices' || (args.play === undefined && args.record === undefined);

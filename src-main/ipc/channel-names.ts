@@ -24,6 +24,7 @@ const requestNames = {
   'preferences.get': true,
   'preferences.save': true,
   'flow.get': true,
+  'network.check': true,
 } as const satisfies Record<RequestChannel, true>;
 
 const eventNames = {
@@ -34,6 +35,7 @@ const eventNames = {
   'history.changed': true,
   'dial.prefill': true,
   'app.problem': true,
+  'network.changed': true,
 } as const satisfies Record<EventChannel, true>;
 
 // Both directions: a name in the lists but not in the contract fails here too.

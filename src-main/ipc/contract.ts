@@ -4,7 +4,8 @@
 // core side before any handler runs (ARCHITECTURE.md convention 5).
 import { z } from 'zod';
 import type { AudioDeviceInfo } from '../audio/audio-config';
-import type { CallEndInfo, CallState, RegistrationState, SipTraceEntry } from '../sip/user-agent-api';
+import type { MappingBehavior } from '../nat/nat-behavior';
+import type { CallEndInfo, CallState, PublicAddressInfo, RegistrationState, SipTraceEntry } from '../sip/user-agent-api';
 
 const hostPort = z
   .string()
@@ -27,15 +28,54 @@ export const accountSchema = z.object({
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 
+/** A STUN/TURN server as typed in the Topology tab: '' (none) or host[:port]; the syntax is checked in full by the core. */
+const serverText = z
+  .string()
+  .max(255)
+  .regex(/^[^\s/@]*$/, 'no spaces, slashes or @ in a server address');
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** Text without control characters (it goes into STUN USERNAME / MESSAGE-INTEGRITY, RFC 8489 §14.3, §14.5). */
+const printable = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !hasControlCharacter(text), 'no control characters');
+
 export const preferencesSchema = z.object({
   language: z.enum(['system', 'en', 'ko']),
   inputDevice: z.number().int().nullable(),
   outputDevice: z.number().int().nullable(),
+  // Transport tab.
   sipPort: z.number().int().min(0).max(65535),
   rtpPortMin: z.number().int().min(1024).max(65534),
   rtpPortMax: z.number().int().min(1025).max(65535),
+  // Topology tab (issue 4): STUN/TURN/ICE for media, keep-alives for the registration's NAT binding.
+  stunServer: serverText,
+  turnServer: serverText,
+  turnUser: printable(256),
+  iceEnabled: z.boolean(),
+  keepAliveMethod: z.enum(['options', 'crlf', 'off']),
+  keepAliveSeconds: z.number().int().min(10, 'between 10 and 300 seconds').max(300, 'between 10 and 300 seconds'),
 });
+/** Preferences as stored and as the UI reads them (the TURN password is never among them). */
 export type Preferences = z.infer<typeof preferencesSchema>;
+
+/** What the UI saves: the preferences plus the write-only TURN password (absent or empty keeps the stored one). */
+export const preferencesFormSchema = preferencesSchema.extend({
+  turnPassword: printable(256).optional(),
+});
+export type PreferencesForm = z.infer<typeof preferencesFormSchema>;
+
+/** Preferences as the UI sees them: whether a TURN password is stored, never the password. */
+export type PreferencesView = Preferences & { hasTurnPassword: boolean };
 
 const callId = z.string().min(1).max(200);
 
@@ -56,8 +96,10 @@ export const requestSchemas = {
   'history.clear': z.object({}),
   'audio.devices': z.object({}),
   'preferences.get': z.object({}),
-  'preferences.save': preferencesSchema,
+  'preferences.save': preferencesFormSchema,
   'flow.get': z.object({ callId: callId.optional() }),
+  /** Runs a STUN check now (Network view "Test NAT"). */
+  'network.check': z.object({}),
 } as const;
 
 export type RequestChannel = keyof typeof requestSchemas;
@@ -88,6 +130,53 @@ export interface HistoryEntry {
   endReason: string;
 }
 
+/** A UDP transport address. */
+export interface HostPort {
+  address: string;
+  port: number;
+}
+
+/** The Network view's live facts about the SIP socket (pushed as 'network.changed'). */
+export interface NetworkStatus {
+  /** The bound SIP socket (0.0.0.0 = all interfaces); null while SIP is not running. */
+  sipLocal: HostPort | null;
+  /** Where the registrar sees us (received/rport, RFC 3581); null before a registration said so. */
+  publicAddress: PublicAddressInfo | null;
+  /** Registered, but the server's requests do not reach us: plain words with the fix, while it holds. */
+  unreachableWarning: string | null;
+}
+
+/** One local port's public mapping. */
+export interface PortMapping {
+  local: HostPort;
+  /** The public address and port the server saw; null when nothing answered. */
+  mapped: HostPort | null;
+  /** How the mapping was learnt: a STUN Binding (RFC 8489) or the registrar's Via received/rport. */
+  source: 'stun' | 'registrar';
+  /** Why there is no mapping ("timeout", the server's error). */
+  error?: string;
+}
+
+/** The result of 'network.check': the NAT's mapping behaviour (RFC 4787 §4.1, RFC 5780 §4.3) in plain words. */
+export interface NetworkCheckReport {
+  /** The STUN server as typed and as resolved ("stun.example.com:3478" / "203.0.113.5:3478"). */
+  server: string;
+  serverAddress: HostPort;
+  behavior: MappingBehavior;
+  /** True for 'no-nat' and 'endpoint-independent': direct media (ICE srflx) can work; null = unknown. */
+  endpointIndependent: boolean | null;
+  /** The NAT kept the local port number (null when unknown or no NAT). */
+  portPreserved: boolean | null;
+  /** A probe socket in the RTP port range, as the media uses. */
+  rtp: PortMapping;
+  /** The SIP socket: from the registrar while SIP runs (its socket is busy), else probed with STUN. */
+  sip: PortMapping | null;
+  /** Plain English sentences for logs and the CLI (the UI words it per behaviour in its own language). */
+  summary: string;
+  /** ms since epoch */
+  checkedAt: number;
+}
+
 /** Stored account as the UI sees it: the password never leaves the core. */
 export type AccountView = Omit<AccountForm, 'password'> & { hasPassword: boolean };
 
@@ -95,7 +184,8 @@ export interface AppSnapshot {
   account: AccountView | null;
   registration: RegistrationState;
   calls: CallSnapshot[];
-  preferences: Preferences;
+  preferences: PreferencesView;
+  network: NetworkStatus;
   /** Problems found at start-up (e.g. a corrupt settings file that was kept aside). */
   problems: string[];
   version: string;
@@ -119,9 +209,10 @@ export interface ResponseMap {
   'history.list': HistoryEntry[];
   'history.clear': null;
   'audio.devices': AudioDeviceInfo[];
-  'preferences.get': Preferences;
-  'preferences.save': Preferences;
+  'preferences.get': PreferencesView;
+  'preferences.save': PreferencesView;
   'flow.get': SipTraceEntry[];
+  'network.check': NetworkCheckReport;
 }
 
 /** Events pushed from the core to the UI. */
@@ -135,6 +226,8 @@ export interface EventMap {
   /** A sip:/tel: link was opened: put the number in the dial field. */
   'dial.prefill': { target: string };
   'app.problem': { message: string };
+  /** The SIP socket, the registrar's view of us or the NAT warning changed. */
+  'network.changed': NetworkStatus;
 }
 export type EventChannel = keyof EventMap;
 

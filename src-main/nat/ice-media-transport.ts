@@ -266,10 +266,11 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
 
   /** Everything a component's socket receives goes through here. */
   receive(component: number, data: Uint8Array, from: TransportAddress): void {
-    if (this.mode === 'closed') return;
     const turn = this.turns[component - 1];
     const server = this.options.turn?.server;
+    // Even once closed: the answers to our allocation deletes still have to reach the TURN clients.
     if (turn && server && sameAddress(from, server) && turn.handleDatagram(data, from)) return;
+    if (this.mode === 'closed') return;
     if (demuxPacket(data) === 'stun') {
       if (this.bindings[component - 1]?.handleDatagram(data, from)) return;
       if (!isStun(data)) return;
@@ -326,15 +327,33 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
     };
   }
 
-  /** Stops checks and consent, deletes the TURN allocations (RFC 8656 §8: Refresh with lifetime 0). */
-  close(): void {
-    if (this.mode === 'closed') return;
-    this.mode = 'closed';
-    this.options.clock.clearTimeout(this.timer);
-    this.agent?.close();
-    for (const b of this.bindings) b.close();
-    this.releaseTurns(0);
-    this.early = [];
+  /**
+   * Stops checks and consent and deletes the TURN allocations (RFC 8656 §8: Refresh with lifetime 0).
+   * Resolves once the server confirmed the deletions, or after `waitMs`: keep the sockets open until then.
+   */
+  close(waitMs = 500): Promise<void> {
+    if (this.mode !== 'closed') {
+      this.mode = 'closed';
+      this.options.clock.clearTimeout(this.timer);
+      this.agent?.close();
+      for (const b of this.bindings) b.close();
+      this.releaseTurns(0);
+      this.early = [];
+    }
+    const pending = this.turns.filter((t): t is TurnClient => t !== null && t.state !== 'closed');
+    if (pending.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let left = pending.length;
+      const timer = this.options.clock.setTimeout(resolve, waitMs);
+      for (const t of pending) {
+        t.once('closed', () => {
+          if (--left === 0) {
+            this.options.clock.clearTimeout(timer);
+            resolve();
+          }
+        });
+      }
+    });
   }
 
   private releaseTurns(keep: number): void {

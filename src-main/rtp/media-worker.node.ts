@@ -306,10 +306,11 @@ async function close(s: Session): Promise<RtpStats> {
   const stream = s.stream;
   stream?.close(); // RTCP BYE while the socket is still open
   const stats = statsOf(s);
-  s.nat?.close(); // deletes TURN allocations while the sockets are still open
+  const natClosed = s.nat?.close(); // TURN allocations are deleted while the sockets are still open
   sessions.delete(s.id);
   if (![...sessions.values()].some((x) => x.stream)) clock.stop();
   if (stream) await closeDevices(s, stream.devices);
+  await natClosed;
   await s.sockets.close();
   return stats;
 }

@@ -1,9 +1,10 @@
-// Layout of settings.json (schema version, account incl. the password blob, preferences) and the pure
-// migrations that bring an older file up to the current version.
+// Layout of settings.json (schema version, account incl. the password blob, preferences, the TURN
+// password blob) and the pure migrations that bring an older file up to the current version.
 import { z } from 'zod';
 import { accountSchema, preferencesSchema, type AccountForm, type Preferences } from '../ipc/contract';
 
-export const SETTINGS_VERSION = 1;
+/** 2: Topology tab (STUN/TURN/ICE, keep-alives) and the TURN password blob; RTP ranges start on an even port. */
+export const SETTINGS_VERSION = 2;
 
 /** The account as stored: the contract's form fields, the password only as a SecretBox blob. */
 export const storedAccountSchema = accountSchema.omit({ password: true }).extend({
@@ -16,6 +17,11 @@ export const settingsFileSchema = z.object({
   version: z.literal(SETTINGS_VERSION),
   account: storedAccountSchema.nullable(),
   preferences: preferencesSchema,
+  /**
+   * The TURN password as a SecretBox blob ('' = none), kept beside the preferences rather than in them so
+   * that handing the preferences to the UI can never carry it along.
+   */
+  turnPasswordBlob: z.string().max(8192),
 });
 export type SettingsFile = z.infer<typeof settingsFileSchema>;
 
@@ -28,6 +34,15 @@ export const DEFAULT_PREFERENCES: Preferences = {
   sipPort: 5060,
   rtpPortMin: 10000,
   rtpPortMax: 20000,
+  stunServer: '',
+  turnServer: '',
+  turnUser: '',
+  // ICE only helps when the peer does it too; off keeps plain symmetric RTP, as before issue 4.
+  iceEnabled: false,
+  // OPTIONS get an answer, so a lost NAT binding is noticed; 25 s stays under the 30 s UDP timeout of
+  // many home routers (RFC 5626 §4.4.1 suggests 95-120 s, too long for those).
+  keepAliveMethod: 'options',
+  keepAliveSeconds: 25,
 };
 
 export const DEFAULT_ACCOUNT: Omit<AccountForm, 'password'> = {
@@ -45,7 +60,7 @@ export const DEFAULT_ACCOUNT: Omit<AccountForm, 'password'> = {
 };
 
 export function defaultSettings(): SettingsFile {
-  return { version: SETTINGS_VERSION, account: null, preferences: { ...DEFAULT_PREFERENCES } };
+  return { version: SETTINGS_VERSION, account: null, preferences: { ...DEFAULT_PREFERENCES }, turnPasswordBlob: '' };
 }
 
 type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
@@ -56,10 +71,24 @@ type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
  */
 export const settingsMigrations: Record<number, Migration> = {
   0: (old) => ({ ...old, version: 1 }),
+  // The Topology fields are filled with their defaults below like any new field; no TURN password yet.
+  1: (old) => ({ ...old, version: 2, turnPasswordBlob: '', preferences: isRecord(old.preferences) ? evenRtpRange(old.preferences) : old.preferences }),
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Version 1 accepted any RTP range; RTP takes an even port and RTCP the next one (RFC 3550 §11), so the
+ * first port moves up to the next even one. A range left without room for one pair gets the defaults.
+ */
+function evenRtpRange(prefs: Record<string, unknown>): Record<string, unknown> {
+  const { rtpPortMin: min, rtpPortMax: max } = prefs;
+  if (typeof min !== 'number' || !Number.isInteger(min) || min % 2 === 0) return prefs;
+  const even = min + 1;
+  if (typeof max === 'number' && max >= even + 1) return { ...prefs, rtpPortMin: even };
+  return { ...prefs, rtpPortMin: DEFAULT_PREFERENCES.rtpPortMin, rtpPortMax: DEFAULT_PREFERENCES.rtpPortMax };
 }
 
 export type SettingsDecode =
@@ -90,7 +119,8 @@ export function migrateSettings(raw: unknown): SettingsDecode {
   }
   const account = isRecord(data.account) ? { ...DEFAULT_ACCOUNT, passwordBlob: '', ...data.account } : data.account ?? null;
   const preferences = isRecord(data.preferences) ? { ...DEFAULT_PREFERENCES, ...data.preferences } : DEFAULT_PREFERENCES;
-  const parsed = settingsFileSchema.safeParse({ ...data, account, preferences });
+  const turnPasswordBlob = data.turnPasswordBlob ?? '';
+  const parsed = settingsFileSchema.safeParse({ ...data, account, preferences, turnPasswordBlob });
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     return { ok: false, reason: first ? `${first.path.join('.') || 'file'}: ${first.message}` : 'invalid settings' };

@@ -77,7 +77,7 @@ export class IncomingCall extends CallSession {
       // The early dialog exists from our 180 on (§12.1.1): a BYE or re-INVITE may refer to it.
       this.dialog = Dialog.asUas(this.invite, this.localTag);
       this.ctx.addDialog(this.dialog.id, this);
-      this.respond(this.invite, 180, { toTag: this.localTag, headers: { contact: [this.contact] } });
+      this.respond(this.invite, 180, { toTag: this.localTag, headers: { contact: [this.contact], ...this.recordRoute() } });
       return true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -86,6 +86,16 @@ export class IncomingCall extends CallSession {
       await this.finish({ reason: `cannot take call: ${message}`, status: 500, by: 'error' });
       return false;
     }
+  }
+
+  /**
+   * RFC 3261 §12.1.1: the UAS copies the INVITE's Record-Route into its dialog-creating responses, so the
+   * caller's ACK and BYE go through the proxy; without it they go straight to our Contact, which behind a
+   * NAT (issue 4 bench) only the proxy's flow can reach.
+   */
+  private recordRoute(): { 'record-route'?: NonNullable<SipRequest['headers']['record-route']> } {
+    const rr = this.invite.headers['record-route'];
+    return rr && rr.length > 0 ? { 'record-route': rr } : {};
   }
 
   private sendFinal(status: number, opts: { reason?: string; headers?: Record<string, string> } = {}): void {
@@ -104,7 +114,7 @@ export class IncomingCall extends CallSession {
     this.finalSent = true;
     const res = this.respond(this.invite, 200, {
       toTag: this.localTag,
-      headers: { ...capabilityHeaders(), ...(this.contact ? { contact: [this.contact] } : {}), 'content-type': 'application/sdp' },
+      headers: { ...capabilityHeaders(), ...(this.contact ? { contact: [this.contact] } : {}), ...this.recordRoute(), 'content-type': 'application/sdp' },
       ...(sdp !== undefined ? { content: sdp } : {}),
     });
     this.retransmit2xx(res, lateOffer ? this.localOffer : undefined);

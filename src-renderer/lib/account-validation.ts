@@ -1,5 +1,6 @@
 // Client-side checks of the SIP Account dialog, mirroring the core's schema (src-main/ipc/contract.ts)
-// so the user sees a message next to the field before anything is sent; the core checks again.
+// and its cross-field checks (src-main/app-core/network-preferences.ts) so the user sees a message next
+// to the field before anything is sent; the core checks again.
 import type { AccountForm, Preferences } from '../../src-main/ipc/contract';
 
 /** Message keys (translated in i18n `validation`). */
@@ -17,10 +18,21 @@ export type ValidationCode =
   | 'tooLong'
   | 'sipPortRange'
   | 'rtpRange'
-  | 'rtpOrder';
+  | 'rtpOrder'
+  | 'rtpEven'
+  | 'serverInvalid'
+  | 'turnUserRequired'
+  | 'turnPasswordRequired'
+  | 'keepAliveRange'
+  | 'controlChars';
 
 export type AccountField = keyof AccountForm;
 export type TransportField = 'sipPort' | 'rtpPortMin' | 'rtpPortMax';
+export type TopologyField = 'stunServer' | 'turnServer' | 'turnUser' | 'turnPassword' | 'keepAliveSeconds';
+/** What the Topology tab edits: the preferences plus the write-only TURN password ('' keeps the stored one). */
+export type TopologyValues = Pick<Preferences, 'stunServer' | 'turnServer' | 'turnUser' | 'iceEnabled' | 'keepAliveMethod' | 'keepAliveSeconds'> & {
+  turnPassword: string;
+};
 export type FieldErrors<F extends string> = Partial<Record<F, ValidationCode>>;
 
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
@@ -82,9 +94,52 @@ export function validateTransport(p: Pick<Preferences, TransportField>): FieldEr
   if (!intIn(p.sipPort, 0, 65535)) errors.sipPort = 'sipPortRange';
   if (!intIn(p.rtpPortMin, 1024, 65534)) errors.rtpPortMin = 'rtpRange';
   if (!intIn(p.rtpPortMax, 1025, 65535)) errors.rtpPortMax = 'rtpRange';
-  // RTP takes an even port and RTCP the next odd one (RFC 3550 §11), so a range needs room for a pair.
+  // RTP takes an even port and RTCP the next odd one (RFC 3550 §11), so a range starts even and has room for a pair.
+  if (!errors.rtpPortMin && p.rtpPortMin % 2 !== 0) errors.rtpPortMin = 'rtpEven';
   if (!errors.rtpPortMin && !errors.rtpPortMax && p.rtpPortMax - p.rtpPortMin < 1) errors.rtpPortMax = 'rtpOrder';
   return errors;
+}
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
+/** Loose IPv6 literal check (hex groups and colons, optional dotted tail); the core parses it exactly. */
+const IPV6 = /^[0-9A-Fa-f:]+(?:\d{1,3}(?:\.\d{1,3}){3})?$/;
+
+/** A STUN/TURN server: host, host:port, [IPv6] or [IPv6]:port (port 1-65535, default 3478). */
+export function checkServerAddress(value: string): ValidationCode | null {
+  const text = value.trim();
+  if (/\s/.test(text) || /[/@]/.test(text)) return 'serverInvalid';
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(text);
+  if (!m) return (text.match(/:/g) ?? []).length > 1 && IPV6.test(text) ? null : 'serverInvalid';
+  const host = m[1] ?? '';
+  if (host.startsWith('[') ? !IPV6.test(host.slice(1, -1)) || !host.includes(':') : !(IPV4.test(host) || HOSTNAME.test(host))) return 'serverInvalid';
+  if (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535)) return 'serverInvalid';
+  return null;
+}
+
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** The Topology tab; `hasStoredPassword`: an empty password field keeps the stored TURN password. */
+export function validateTopology(v: TopologyValues, hasStoredPassword: boolean): FieldErrors<TopologyField> {
+  const errors: FieldErrors<TopologyField> = {};
+  if (v.stunServer.trim() !== '') errors.stunServer = checkServerAddress(v.stunServer) ?? undefined;
+  if (v.turnServer.trim() !== '') {
+    errors.turnServer = checkServerAddress(v.turnServer) ?? undefined;
+    // RFC 8656 §9.2: TURN uses long-term credentials, so it needs both a user name and a password.
+    if (v.turnUser.trim() === '') errors.turnUser = 'turnUserRequired';
+    if (v.turnPassword === '' && !hasStoredPassword) errors.turnPassword = 'turnPasswordRequired';
+  }
+  if (!errors.turnUser && (v.turnUser.length > 256 || hasControl(v.turnUser))) errors.turnUser = v.turnUser.length > 256 ? 'tooLong' : 'controlChars';
+  if (!errors.turnPassword && (v.turnPassword.length > 256 || hasControl(v.turnPassword))) {
+    errors.turnPassword = v.turnPassword.length > 256 ? 'tooLong' : 'controlChars';
+  }
+  if (!Number.isInteger(v.keepAliveSeconds) || v.keepAliveSeconds < 10 || v.keepAliveSeconds > 300) errors.keepAliveSeconds = 'keepAliveRange';
+  return dropEmpty(errors);
 }
 
 function dropEmpty<F extends string>(errors: FieldErrors<F>): FieldErrors<F> {

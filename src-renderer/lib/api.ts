@@ -19,7 +19,13 @@ export type {
   AppSnapshot,
   CallSnapshot,
   HistoryEntry,
+  HostPort,
+  NetworkCheckReport,
+  NetworkStatus,
+  PortMapping,
   Preferences,
+  PreferencesForm,
+  PreferencesView,
 } from '../../src-main/ipc/contract';
 export type { AudioDeviceInfo } from '../../src-main/audio/audio-config';
 export type { RegistrationState, SipTraceEntry } from '../../src-main/sip/user-agent-api';

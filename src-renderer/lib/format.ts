@@ -53,3 +53,8 @@ export function formatClock(ms: number): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
+
+/** "192.0.2.1:5060", "[2001:db8::1]:5060" (addresses in the Network view). */
+export function formatHostPort(a: { address: string; port: number }): string {
+  return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}

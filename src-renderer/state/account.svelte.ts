@@ -1,6 +1,6 @@
 // The SIP account and its registration: what the status line shows and what the settings dialog saves.
 import type { AccountForm, AccountView, Api, Preferences, RegistrationState } from '../lib/api';
-import type { TransportField } from '../lib/account-validation';
+import type { TopologyValues, TransportField } from '../lib/account-validation';
 import type { PreferencesState } from './preferences.svelte';
 
 /** X-Lite's defaults for a new account (the seed's dialog: Account 1, register, outbound via domain). */
@@ -60,23 +60,26 @@ export class AccountState {
   }
 
   /**
-   * Saves the account (and the Transport tab's preferences when they changed); the core then
-   * registers (or not) as "Register with domain" says.
+   * Saves the account (and the Transport and Topology tabs' preferences when they changed); the core
+   * then registers (or not) as "Register with domain" says.
    */
-  async save(form: AccountForm, transport?: Pick<Preferences, TransportField>): Promise<SettingsSaveResult> {
+  async save(form: AccountForm | null, transport?: Pick<Preferences, TransportField>, topology?: TopologyValues): Promise<SettingsSaveResult> {
     if (!this.api) return { ok: false, message: 'not connected', fields: {} };
     this.busy = true;
     try {
-      // An empty password means "keep the stored one" (contract: write-only field).
-      const payload: AccountForm = { ...form };
-      if (!payload.password) delete payload.password;
-      const saved = await this.api.request('account.save', payload);
-      if (!saved.ok) return { ok: false, message: saved.error.message, fields: saved.error.fields ?? {} };
-      this.view = saved.value;
+      // null: only the preferences changed (no account yet, direct-IP use).
+      if (form) {
+        // An empty password means "keep the stored one" (contract: write-only field).
+        const payload: AccountForm = { ...form };
+        if (!payload.password) delete payload.password;
+        const saved = await this.api.request('account.save', payload);
+        if (!saved.ok) return { ok: false, message: saved.error.message, fields: saved.error.fields ?? {} };
+        this.view = saved.value;
+      }
 
-      const p = this.preferences.value;
-      if (transport && (transport.sipPort !== p.sipPort || transport.rtpPortMin !== p.rtpPortMin || transport.rtpPortMax !== p.rtpPortMax)) {
-        const r = await this.preferences.update(transport);
+      const patch = preferencesPatch(this.preferences.value, transport, topology);
+      if (patch) {
+        const r = await this.preferences.update(patch);
         if (!r.ok) return r;
       }
 
@@ -107,4 +110,23 @@ export class AccountState {
     if (r.ok) this.registration = r.value;
     else this.error = r.error.message;
   }
+}
+
+/** The preference fields the dialog changed (a typed TURN password always counts), or null for none. */
+export function preferencesPatch(
+  current: Preferences,
+  transport?: Pick<Preferences, TransportField>,
+  topology?: TopologyValues,
+): (Partial<Preferences> & { turnPassword?: string }) | null {
+  const patch: Partial<Preferences> & { turnPassword?: string } = {};
+  const edited: Partial<Preferences> = { ...transport };
+  if (topology) {
+    const { turnPassword, ...rest } = topology;
+    Object.assign(edited, { ...rest, stunServer: rest.stunServer.trim(), turnServer: rest.turnServer.trim(), turnUser: rest.turnUser.trim() });
+    if (turnPassword !== '') patch.turnPassword = turnPassword;
+  }
+  for (const [key, value] of Object.entries(edited) as [keyof Preferences, Preferences[keyof Preferences]][]) {
+    if (current[key] !== value) Object.assign(patch, { [key]: value });
+  }
+  return Object.keys(patch).length > 0 ? patch : null;
 }

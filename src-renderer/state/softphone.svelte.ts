@@ -9,10 +9,12 @@ import { CallsState } from './calls.svelte';
 import { FlowState } from './flow.svelte';
 import { HistoryState } from './history.svelte';
 import { i18n } from './i18n.svelte';
+import { NetworkState } from './network.svelte';
 import { PreferencesState } from './preferences.svelte';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
-export type View = 'phone' | 'history' | 'flow' | 'audio';
+export type View = 'phone' | 'history' | 'flow' | 'audio' | 'network';
+export type SettingsTab = 'account' | 'voicemail' | 'topology' | 'transport' | 'advanced';
 
 const RETRY_MS = 3000;
 
@@ -25,6 +27,8 @@ export class Softphone {
   problems = $state.raw<string[]>([]);
   view = $state<View>('phone');
   settingsOpen = $state(false);
+  /** The tab the settings dialog opens on (the Network view opens it on Topology). */
+  settingsTab = $state<SettingsTab>('account');
   /** Text for the polite live region (call state changes, incoming calls). */
   announcement = $state('');
 
@@ -34,6 +38,7 @@ export class Softphone {
   readonly calls: CallsState;
   readonly audio: AudioState;
   readonly flow: FlowState;
+  readonly network: NetworkState;
 
   private unsubscribe: (() => void)[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -52,6 +57,7 @@ export class Softphone {
     this.calls = new CallsState(this.api, () => this.history.recentTargets);
     this.audio = new AudioState(this.api, this.preferences);
     this.flow = new FlowState(this.api);
+    this.network = new NetworkState(this.api);
     this.calls.onChange = (call, previous) => this.callChanged(call, previous);
   }
 
@@ -73,6 +79,7 @@ export class Softphone {
         this.calls.dialTarget = d.target.slice(0, 500);
         this.view = 'phone';
       }),
+      api.on('network.changed', (n) => this.network.apply(n)),
       api.on('app.problem', (p) => {
         if (typeof p?.message !== 'string' || this.problems.includes(p.message)) return;
         this.problems = [...this.problems, p.message];
@@ -107,6 +114,7 @@ export class Softphone {
     this.account.registration = s.registration;
     this.calls.load(s.calls);
     this.preferences.apply(s.preferences);
+    this.network.apply(s.network);
     i18n.preference = s.preferences.language;
     this.problems = Array.isArray(s.problems) ? s.problems.filter((p) => typeof p === 'string') : [];
     this.version = s.version;
@@ -121,7 +129,8 @@ export class Softphone {
     this.problems = this.problems.filter((_, i) => i !== index);
   }
 
-  openSettings(): void {
+  openSettings(tab: SettingsTab = 'account'): void {
+    this.settingsTab = tab;
     this.settingsOpen = true;
   }
 

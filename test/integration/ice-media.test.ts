@@ -9,6 +9,7 @@ import type { MediaEndpoint, MediaNatOptions, MediaSession, MediaStartParams, Rt
 import { createMediaSession } from '../../src-main/rtp/media-session.node';
 import { startCoturn, type CoturnServer } from '../support/coturn';
 import { readWav, tempDir, waitFor, writeToneWav } from '../support/media-helpers';
+import { startSoftphone } from '../support/softphone-process';
 
 let turn: CoturnServer;
 let tmp: ReturnType<typeof tempDir>;
@@ -141,5 +142,16 @@ describe('media worker with ICE (coturn on loopback)', () => {
     expect(a.errors.join('\n')).toMatch(/TURN server: 401.*wrong TURN username or password/);
     expect((a.endpoint.ice?.candidates ?? []).map((c) => c.type)).toEqual(['host', 'host']);
     await a.session.close();
+  });
+
+  it('`softphone nat-check` reports the mapping of the probed port: no NAT on loopback', async () => {
+    const p = startSoftphone(['nat-check', '--stun', `${turn.address}:${turn.port}`, '--port', '0', '--bind', '127.0.0.1'], { name: 'nat-check' });
+    const e = await p.waitFor('nat_check', () => true, 20_000);
+    expect(await p.waitForExit(10_000)).toBe(0);
+    const local = e.local as { address: string; port: number };
+    expect(local.address).toBe('127.0.0.1');
+    expect(e.behavior).toBe('no-nat');
+    expect(e.publicAddress).toEqual(local);
+    expect(e.summary).toMatch(/No NAT/);
   });
 });

@@ -14,6 +14,8 @@ export interface SoftphoneOptions {
   env?: NodeJS.ProcessEnv;
   /** A name for failure messages ("alice", "B"). */
   name?: string;
+  /** Run inside this network namespace (`ip netns exec NS node bin/softphone.js …`; needs root). */
+  netns?: string;
 }
 
 const live = new Set<SoftphoneProcess>();
@@ -36,7 +38,9 @@ export class SoftphoneProcess {
     opts: SoftphoneOptions = {},
   ) {
     this.name = opts.name ?? args[0] ?? 'softphone';
-    this.child = spawn(process.execPath, [SOFTPHONE_BIN, ...args], {
+    const argv = [SOFTPHONE_BIN, ...args];
+    // `ip netns exec` execs node in place, so signals still reach the softphone itself.
+    this.child = spawn(opts.netns ? 'ip' : process.execPath, opts.netns ? ['netns', 'exec', opts.netns, process.execPath, ...argv] : argv, {
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -7,7 +7,9 @@ describe('channel names', () => {
   it('lists exactly the contract request channels', () => {
     expect([...REQUEST_CHANNELS].sort()).toEqual(Object.keys(requestSchemas).sort());
     expect(EVENT_CHANNELS).toContain('call.changed');
-    expect(EVENT_CHANNELS).toHaveLength(7);
+    expect(EVENT_CHANNELS).toContain('network.changed');
+    expect(REQUEST_CHANNELS).toContain('network.check');
+    expect(EVENT_CHANNELS).toHaveLength(8);
   });
 
   it('rejects anything else, including inherited property names', () => {

@@ -7,7 +7,7 @@ import { Api } from '../../../src-renderer/lib/api';
 import { AccountState } from '../../../src-renderer/state/account.svelte';
 import { i18n } from '../../../src-renderer/state/i18n.svelte';
 import { PreferencesState } from '../../../src-renderer/state/preferences.svelte';
-import { FakeApi, SNAPSHOT } from './fake-api';
+import { FakeApi, SENT_PREFERENCES, SNAPSHOT } from './fake-api';
 
 function setup(fake = new FakeApi()) {
   const api = new Api(() => fake);
@@ -187,7 +187,7 @@ describe('AccountSettings', () => {
     await type('tr-sipPort', '5070');
     await pressOk();
     await vi.waitFor(() => expect(onclose).toHaveBeenCalled());
-    expect(fake.sent('preferences.save')).toEqual([{ ...SNAPSHOT.preferences, sipPort: 5070 }]);
+    expect(fake.sent('preferences.save')).toEqual([{ ...SENT_PREFERENCES, sipPort: 5070 }]);
   });
 
   it('Cancel and Escape close without saving', async () => {

@@ -7,7 +7,7 @@ import { Api } from '../../../src-renderer/lib/api';
 import { i18n } from '../../../src-renderer/state/i18n.svelte';
 import { Softphone } from '../../../src-renderer/state/softphone.svelte';
 import type { AccountView } from '../../../src-main/ipc/contract';
-import { FakeApi, SNAPSHOT, callSnapshot } from './fake-api';
+import { FakeApi, SENT_PREFERENCES, SNAPSHOT, callSnapshot } from './fake-api';
 
 const ACCOUNT: AccountView = {
   accountName: 'Office', userId: 'alice', domain: 'example.com', displayName: 'Alice', authorizationName: '',
@@ -148,7 +148,7 @@ describe('App', () => {
     const speaker = screen.getByLabelText('Speaker') as HTMLSelectElement;
     expect(speaker.options).toHaveLength(3);
     await fireEvent.change(mic, { target: { value: '3' } });
-    await vi.waitFor(() => expect(fake.sent('preferences.save')).toEqual([{ ...SNAPSHOT.preferences, inputDevice: 3 }]));
+    await vi.waitFor(() => expect(fake.sent('preferences.save')).toEqual([{ ...SENT_PREFERENCES, inputDevice: 3 }]));
     fake.emit('audio.level', { callId: 'c', input: 0.42, output: 2 });
     await vi.waitFor(() => expect((screen.getByLabelText('Microphone level') as HTMLMeterElement).value).toBeCloseTo(0.42));
     expect((screen.getByLabelText('Speaker level') as HTMLMeterElement).value).toBe(1);
@@ -159,7 +159,7 @@ describe('App', () => {
     await start(fake);
     await fireEvent.change(screen.getByLabelText('Language'), { target: { value: 'ko' } });
     await vi.waitFor(() => expect(screen.getByRole('tab', { name: '전화' })).toBeTruthy());
-    expect(fake.sent('preferences.save')).toEqual([{ ...SNAPSHOT.preferences, language: 'ko' }]);
+    expect(fake.sent('preferences.save')).toEqual([{ ...SENT_PREFERENCES, language: 'ko' }]);
     expect(document.documentElement.lang).toBe('ko');
   });
 

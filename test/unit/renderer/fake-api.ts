@@ -6,6 +6,7 @@ import type {
   CallSnapshot,
   EventChannel,
   EventMap,
+  PreferencesForm,
   RequestChannel,
   RequestPayload,
   ResponseMap,
@@ -19,10 +20,28 @@ export const SNAPSHOT: AppSnapshot = {
   account: null,
   registration: { state: 'unregistered' },
   calls: [],
-  preferences: { language: 'en', inputDevice: null, outputDevice: null, sipPort: 5060, rtpPortMin: 10000, rtpPortMax: 20000 },
+  preferences: {
+    language: 'en',
+    inputDevice: null,
+    outputDevice: null,
+    sipPort: 5060,
+    rtpPortMin: 10000,
+    rtpPortMax: 20000,
+    stunServer: '',
+    turnServer: '',
+    turnUser: '',
+    iceEnabled: false,
+    keepAliveMethod: 'options',
+    keepAliveSeconds: 25,
+    hasTurnPassword: false,
+  },
+  network: { sipLocal: { address: '0.0.0.0', port: 5060 }, publicAddress: null, unreachableWarning: null },
   problems: [],
   version: '0.1.0',
 };
+
+/** The preferences as the UI sends them back on save (the view without `hasTurnPassword`). */
+export const SENT_PREFERENCES: PreferencesForm = (({ hasTurnPassword: _stored, ...form }) => form)(SNAPSHOT.preferences);
 
 export class FakeApi implements SoftphoneApi {
   readonly requests: { channel: RequestChannel; payload: unknown }[] = [];
@@ -80,8 +99,11 @@ function defaultValue(channel: RequestChannel, payload: unknown): unknown {
       return { state: 'unregistered' };
     case 'preferences.get':
       return SNAPSHOT.preferences;
-    case 'preferences.save':
-      return payload;
+    case 'preferences.save': {
+      // Like the core: the password is kept, never returned; the view says whether one is stored.
+      const { turnPassword, ...prefs } = payload as { turnPassword?: string };
+      return { ...prefs, hasTurnPassword: !!turnPassword };
+    }
     case 'call.dial':
       return callSnapshot({ id: 'dialled-1', remoteUri: (payload as { target: string }).target, remoteDisplayName: '' });
     case 'account.save':

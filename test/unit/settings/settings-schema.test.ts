@@ -35,6 +35,47 @@ describe('settings schema', () => {
     expect(result.settings.preferences).toEqual({ ...DEFAULT_PREFERENCES, language: 'ko' });
   });
 
+  it('migrates a version 1 file: Topology defaults, no TURN password, the RTP range moved to an even first port', () => {
+    const v1 = { version: 1, account, preferences: { language: 'en', inputDevice: 2, outputDevice: null, sipPort: 5070, rtpPortMin: 16385, rtpPortMax: 16483 } };
+    const result = migrateSettings(v1);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.migratedFrom).toBe(1);
+    expect(result.settings.version).toBe(2);
+    expect(result.settings.turnPasswordBlob).toBe('');
+    expect(result.settings.account?.passwordBlob).toBe('plain:c2VjcmV0');
+    expect(result.settings.preferences).toEqual({
+      language: 'en',
+      inputDevice: 2,
+      outputDevice: null,
+      sipPort: 5070,
+      rtpPortMin: 16386,
+      rtpPortMax: 16483,
+      stunServer: '',
+      turnServer: '',
+      turnUser: '',
+      iceEnabled: false,
+      keepAliveMethod: 'options',
+      keepAliveSeconds: 25,
+    });
+  });
+
+  it('gives a version 1 range with no room for an even/odd pair the default range', () => {
+    const result = migrateSettings({ version: 1, account: null, preferences: { ...DEFAULT_PREFERENCES, rtpPortMin: 30001, rtpPortMax: 30002 } });
+    expect(result.ok && [result.settings.preferences.rtpPortMin, result.settings.preferences.rtpPortMax]).toEqual([10000, 20000]);
+    const even = migrateSettings({ version: 1, account: null, preferences: { ...DEFAULT_PREFERENCES, rtpPortMin: 30000, rtpPortMax: 30001 } });
+    expect(even.ok && [even.settings.preferences.rtpPortMin, even.settings.preferences.rtpPortMax]).toEqual([30000, 30001]);
+  });
+
+  it('keeps the TURN password blob and rejects Topology values out of range', () => {
+    const s = { ...defaultSettings(), preferences: { ...DEFAULT_PREFERENCES, turnServer: 'turn.example.com', turnUser: 'alice', iceEnabled: true }, turnPasswordBlob: 'plain:dHVybg==' };
+    expect(decodeSettings(encodeSettings(s))).toEqual({ ok: true, settings: s, migratedFrom: null });
+    const bad = migrateSettings({ ...s, preferences: { ...s.preferences, keepAliveSeconds: 5 } });
+    expect(bad).toEqual({ ok: false, reason: expect.stringContaining('preferences.keepAliveSeconds') });
+    const method = migrateSettings({ ...s, preferences: { ...s.preferences, keepAliveMethod: 'stun' } });
+    expect(method).toEqual({ ok: false, reason: expect.stringContaining('preferences.keepAliveMethod') });
+  });
+
   it('rejects a file from a newer version instead of guessing', () => {
     const result = migrateSettings({ version: SETTINGS_VERSION + 1, account: null, preferences: DEFAULT_PREFERENCES });
     expect(result).toEqual({ ok: false, reason: expect.stringContaining('newer version') });

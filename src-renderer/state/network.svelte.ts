@@ -1,0 +1,50 @@
+// The Network view's state: the core's live network status (SIP socket, the registrar's view of us, the
+// NAT warning) and the last "Test NAT" result.
+import type { Api, NetworkCheckReport, NetworkStatus } from '../lib/api';
+
+export const EMPTY_NETWORK: NetworkStatus = { sipLocal: null, publicAddress: null, unreachableWarning: null };
+
+function isHostPort(x: unknown): x is { address: string; port: number } {
+  return typeof x === 'object' && x !== null && typeof (x as { address?: unknown }).address === 'string' && typeof (x as { port?: unknown }).port === 'number';
+}
+
+/** Keeps only well-formed parts of a status from the core (an older core sends none). */
+export function sanitizeStatus(raw: unknown): NetworkStatus {
+  if (typeof raw !== 'object' || raw === null) return EMPTY_NETWORK;
+  const r = raw as Partial<Record<keyof NetworkStatus, unknown>>;
+  const pub = r.publicAddress;
+  const publicOk = isHostPort(pub) && isHostPort((pub as { local?: unknown }).local) && typeof (pub as { behindNat?: unknown }).behindNat === 'boolean';
+  return {
+    sipLocal: isHostPort(r.sipLocal) ? r.sipLocal : null,
+    publicAddress: publicOk ? (pub as NetworkStatus['publicAddress']) : null,
+    unreachableWarning: typeof r.unreachableWarning === 'string' ? r.unreachableWarning.slice(0, 2000) : null,
+  };
+}
+
+export class NetworkState {
+  status = $state.raw<NetworkStatus>(EMPTY_NETWORK);
+  report = $state.raw<NetworkCheckReport | null>(null);
+  checking = $state(false);
+  /** Why the last test could not run (no STUN server, DNS failure …). */
+  error = $state('');
+
+  constructor(private readonly api: Api | null) {}
+
+  apply(raw: unknown): void {
+    this.status = sanitizeStatus(raw);
+  }
+
+  /** Runs the STUN test in the core; one at a time. */
+  async check(): Promise<void> {
+    if (!this.api || this.checking) return;
+    this.checking = true;
+    this.error = '';
+    try {
+      const r = await this.api.request('network.check', {});
+      if (r.ok) this.report = r.value;
+      else this.error = r.error.message;
+    } finally {
+      this.checking = false;
+    }
+  }
+}
