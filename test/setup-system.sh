@@ -16,6 +16,7 @@ check tshark tshark
 check turnserver coturn
 check ip iproute2
 check iptables iptables
+check makensis nsis
 check conntrack conntrack
 [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] || \
   ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || need+=(libasound2-plugins)

@@ -1,5 +1,5 @@
 // Parses the `softphone` command line into a validated, typed command (pure: argv and env in, result out).
-import { z } from 'zod';
+import { converted, flag, matches, maxLength, minLength, oneOf, parseFlags, text } from './flag-checks';
 import type { LogLevel } from '../util/logger';
 import { natArgsFrom, parseServerArg, type NatArgs, type ServerArg } from './nat-args';
 
@@ -33,6 +33,8 @@ export interface CommonArgs {
   loop: boolean;
   /** --stun, --turn, --ice (issue 4). */
   nat: NatArgs;
+  /** NAT keep-alive towards the registrar (RFC 5626 §4.4 idea): OPTIONS every N s, or off. */
+  keepAlive: { method: 'options' | 'off'; intervalSeconds: number };
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -87,6 +89,8 @@ export const DEFAULT_LISTEN_PORT = 5060;
 export const DEFAULT_RTP_PORTS: RtpPortRange = { min: 10000, max: 20000 };
 export const DEFAULT_EXPIRES = 600;
 export const DEFAULT_RING_TIMEOUT = 60;
+/** Seconds between NAT keep-alive OPTIONS while registered (issue 4: default 25 s). */
+export const DEFAULT_KEEP_ALIVE = 25;
 export const PASSWORD_ENV = 'SOFTPHONE_PASSWORD';
 
 type FlagKind = 'value' | 'bool';
@@ -100,6 +104,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   proxy: { kind: 'value', commands: ['listen', 'call'] },
   'no-register': { kind: 'bool', commands: ['listen', 'call'] },
   expires: { kind: 'value', commands: ['listen', 'call'] },
+  'keep-alive': { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -124,21 +129,17 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
 /** Every long flag the CLI knows (the help text must document each). */
 export const FLAG_NAMES: readonly string[] = Object.keys(FLAGS);
 
-const number = (what: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+(\.\d+)?$/, `${what} must be a number`)
-    .transform(Number);
+// Numbers are checked as text first (no "1e3", "0x10" or " 5"), then range-checked.
+const number = (what: string) => converted(text(matches(/^\d+(\.\d+)?$/, `${what} must be a number`)), (s) => Number(s));
 const integer = (what: string, min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `${what} must be a whole number`)
-    .transform(Number)
-    .pipe(z.number().min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`));
+  converted(
+    text(matches(/^\d+$/, `${what} must be a whole number`)),
+    (s) => Number(s),
+    [(n) => n >= min, `${what} must be at least ${min}`],
+    [(n) => n <= max, `${what} must be at most ${max}`],
+  );
 const seconds = (what: string, min: number) =>
-  number(what).pipe(z.number().min(min, `${what} must be at least ${min}`).max(86_400, `${what} must be at most 86400`));
+  converted(number(what), (n) => n, [(n) => n >= min, `${what} must be at least ${min}`], [(n) => n <= 86_400, `${what} must be at most 86400`]);
 
 /** True if `s` has no control characters (C0 or DEL): they would break a SIP header line. */
 export function noControlChars(s: string): boolean {
@@ -151,75 +152,77 @@ export function noControlChars(s: string): boolean {
 
 // No spaces, quotes or control characters: these end up inside SIP header fields.
 const token = (what: string) =>
-  z
-    .string()
-    .min(1, `${what} must not be empty`)
-    .max(256)
-    .regex(/^[^\s"<>\\]+$/, `${what} has characters SIP does not allow`)
-    .refine(noControlChars, `${what} has characters SIP does not allow`);
+  text(
+    minLength(1, `${what} must not be empty`),
+    maxLength(256, what),
+    matches(/^[^\s"<>\\]+$/, `${what} has characters SIP does not allow`),
+    [noControlChars, `${what} has characters SIP does not allow`],
+  );
 const hostPort = (what: string) =>
-  z
-    .string()
-    .min(1, `${what} must not be empty`)
-    .max(256)
-    .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/, `${what} must be HOST or HOST:PORT`)
-    .refine((s) => {
-      const m = /:(\d{1,5})$/.exec(s.startsWith('[') ? s.slice(s.indexOf(']')) : s);
-      return !m || (Number(m[1]) >= 1 && Number(m[1]) <= 65535);
-    }, `${what}: port must be 1-65535`);
+  text(
+    minLength(1, `${what} must not be empty`),
+    maxLength(256, what),
+    matches(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/, `${what} must be HOST or HOST:PORT`),
+    [
+      (s) => {
+        const m = /:(\d{1,5})$/.exec(s.startsWith('[') ? s.slice(s.indexOf(']')) : s);
+        return !m || (Number(m[1]) >= 1 && Number(m[1]) <= 65535);
+      },
+      `${what}: port must be 1-65535`,
+    ],
+  );
 
-const rtpPorts = z
-  .string()
-  .regex(/^\d{1,5}-\d{1,5}$/, '--rtp-ports must be MIN-MAX, e.g. 10000-20000')
-  .transform((s) => {
+const rtpPorts = converted(
+  text(matches(/^\d{1,5}-\d{1,5}$/, '--rtp-ports must be MIN-MAX, e.g. 10000-20000')),
+  (s): RtpPortRange => {
     const [a, b] = s.split('-');
     return { min: Number(a), max: Number(b) };
-  })
-  .refine((r) => r.min >= 1024 && r.max <= 65535, '--rtp-ports must lie within 1024-65535')
-  .refine((r) => r.max - r.min >= 1, '--rtp-ports needs at least two ports (RTP and RTCP)');
+  },
+  [(r) => r.min >= 1024 && r.max <= 65535, '--rtp-ports must lie within 1024-65535'],
+  [(r) => r.max - r.min >= 1, '--rtp-ports needs at least two ports (RTP and RTCP)'],
+);
 
-const logLevel = z.enum(['debug', 'info', 'warn', 'error'], { message: '--log-level must be debug, info, warn or error' });
+const logLevel = oneOf<LogLevel>(['debug', 'info', 'warn', 'error'], '--log-level must be debug, info, warn or error');
 
-const commonSchema = z.object({
-  user: token('--user').optional(),
-  domain: hostPort('--domain').optional(),
-  password: z.string().max(256).optional(),
-  'auth-user': token('--auth-user').optional(),
-  'display-name': z
-    .string()
-    .max(128)
-    .regex(/^[^"\\]*$/, '--display-name must not contain quotes, backslashes or control characters')
-    .refine(noControlChars, '--display-name must not contain quotes, backslashes or control characters')
-    .optional(),
-  proxy: hostPort('--proxy').optional(),
-  'no-register': z.boolean().optional(),
-  expires: integer('--expires', 30, 86_400).optional(),
-  port: integer('--port', 0, 65535).optional(),
-  bind: z
-    .string()
-    .regex(/^(\d{1,3}\.){3}\d{1,3}$|^[0-9A-Fa-f:]+$/, '--bind must be an IP address')
-    .optional(),
-  'rtp-ports': rtpPorts.optional(),
-  'log-level': logLevel.optional(),
-  play: z.string().min(1, '--play needs a file').optional(),
-  record: z.string().min(1, '--record needs a file').optional(),
-  loop: z.boolean().optional(),
-  'auto-answer': z.boolean().optional(),
-  'answer-after': seconds('--answer-after', 0).optional(),
-  'max-calls': integer('--max-calls', 1, 1_000_000).optional(),
-  reject: z.enum(['486', '603'], { message: '--reject must be 486 (busy) or 603 (decline)' }).optional(),
-  duration: seconds('--duration', 0.1).optional(),
-  'ring-timeout': seconds('--ring-timeout', 1).optional(),
-  dtmf: z
-    .string()
-    .regex(/^[0-9*#A-Da-d]{1,64}$/, '--dtmf takes up to 64 of 0-9 * # A-D')
-    .optional(),
-  stun: hostPort('--stun').optional(),
-  turn: hostPort('--turn').optional(),
-  'turn-user': token('--turn-user').optional(),
-  'turn-password': z.string().max(256).refine(noControlChars, '--turn-password must not contain control characters').optional(),
-  ice: z.boolean().optional(),
-});
+/** Every flag's check, in the order problems are reported. */
+const commonSchema = {
+  user: token('--user'),
+  domain: hostPort('--domain'),
+  password: text(maxLength(256, '--password')),
+  'auth-user': token('--auth-user'),
+  'display-name': text(
+    maxLength(128, '--display-name'),
+    matches(/^[^"\\]*$/, '--display-name must not contain quotes, backslashes or control characters'),
+    [noControlChars, '--display-name must not contain quotes, backslashes or control characters'],
+  ),
+  proxy: hostPort('--proxy'),
+  'no-register': flag,
+  expires: integer('--expires', 30, 86_400),
+  port: integer('--port', 0, 65535),
+  bind: text(matches(/^(\d{1,3}\.){3}\d{1,3}$|^[0-9A-Fa-f:]+$/, '--bind must be an IP address')),
+  'rtp-ports': rtpPorts,
+  'log-level': logLevel,
+  play: text(minLength(1, '--play needs a file')),
+  record: text(minLength(1, '--record needs a file')),
+  loop: flag,
+  'auto-answer': flag,
+  'answer-after': seconds('--answer-after', 0),
+  'max-calls': integer('--max-calls', 1, 1_000_000),
+  reject: oneOf(['486', '603'], '--reject must be 486 (busy) or 603 (decline)'),
+  duration: seconds('--duration', 0.1),
+  'ring-timeout': seconds('--ring-timeout', 1),
+  dtmf: text(matches(/^[0-9*#A-Da-d]{1,64}$/, '--dtmf takes up to 64 of 0-9 * # A-D')),
+  stun: hostPort('--stun'),
+  turn: hostPort('--turn'),
+  'turn-user': token('--turn-user'),
+  'turn-password': text(maxLength(256, '--turn-password'), [noControlChars, '--turn-password must not contain control characters']),
+  ice: flag,
+  'keep-alive': converted(
+    text(matches(/^(off|\d+)$/, '--keep-alive must be a number of seconds or "off"')),
+    (s): 'off' | number => (s === 'off' ? 'off' : Number(s)),
+    [(v) => v === 'off' || (v >= 1 && v <= 86_400), '--keep-alive must be 1-86400 seconds or "off"'],
+  ),
+};
 
 type Raw = Record<string, string | boolean>;
 
@@ -292,7 +295,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   }
   if (command !== 'call' && rest.length > 0) return { ok: false, error: `unexpected argument "${rest[0] ?? ''}"` };
 
-  const parsed = commonSchema.safeParse(flags);
+  const parsed = parseFlags(commonSchema, flags);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const flag = issue?.path[0];
@@ -338,6 +341,10 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     record: f.record,
     loop: f.loop === true,
     nat: nat.nat,
+    keepAlive:
+      f['keep-alive'] === 'off'
+        ? { method: 'off', intervalSeconds: DEFAULT_KEEP_ALIVE }
+        : { method: 'options', intervalSeconds: f['keep-alive'] === undefined ? DEFAULT_KEEP_ALIVE : Number(f['keep-alive']) },
   };
 
   if (command === 'listen') {

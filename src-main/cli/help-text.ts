@@ -1,5 +1,5 @@
 // The text of `softphone --help`: every command, flag, output event and exit code, with two examples.
-import { DEFAULT_EXPIRES, DEFAULT_LISTEN_PORT, DEFAULT_RING_TIMEOUT, DEFAULT_RTP_PORTS, PASSWORD_ENV } from './cli-args';
+import { DEFAULT_EXPIRES, DEFAULT_KEEP_ALIVE, DEFAULT_LISTEN_PORT, DEFAULT_RING_TIMEOUT, DEFAULT_RTP_PORTS, PASSWORD_ENV } from './cli-args';
 import { STUN_DEFAULT_PORT, TURN_PASSWORD_ENV } from './nat-args';
 
 export const USAGE = `Usage:
@@ -36,6 +36,8 @@ Account flags (without --user the phone works by IP only: no server, no registra
   --proxy HOST[:PORT]     send all requests through this outbound proxy instead of the domain
   --no-register           do not REGISTER (call through the server without receiving calls)
   --expires N             registration lifetime in seconds (default ${DEFAULT_EXPIRES})
+  --keep-alive S|off      NAT keep-alive: OPTIONS to the server every S seconds while registered
+                          (default ${DEFAULT_KEEP_ALIVE}; below the NAT's UDP timeout), or off
 
 Options:
   --port N                local SIP UDP port (listen: default ${DEFAULT_LISTEN_PORT}; call: default 0 = any free port)

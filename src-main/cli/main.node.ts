@@ -88,6 +88,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     createMedia: tracker.create,
     // The CLI's own --ring-timeout cancels first (with its reason); the core's is only a backstop.
     ringTimeoutSeconds: args.command === 'call' ? args.ringTimeout + 5 : undefined,
+    keepAlive: args.keepAlive,
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   if (args.logLevel === 'debug') {
