@@ -82,8 +82,10 @@ export class IncomingCall extends CallSession {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.ctx.log.error('cannot take incoming call', { callId: this.id, error: message });
-      if (!this.finalSent) this.sendFinal(500);
-      await this.finish({ reason: `cannot take call: ${message}`, status: 500, by: 'error' });
+      // Every RTP port of our range taken by other calls: we are busy (RFC 3261 §21.4.24), not broken.
+      const status = /no free RTP port/.test(message) ? 486 : 500;
+      if (!this.finalSent) this.sendFinal(status);
+      await this.finish({ reason: `cannot take call: ${message}`, status, by: 'error' });
       return false;
     }
   }

@@ -70,6 +70,16 @@ beforeEach(async () => {
 });
 
 describe('incoming call', () => {
+  it('all RTP ports taken by other calls: 486 Busy Here, not a 500', async () => {
+    const full = new RecordingMedia(7000);
+    full.open = () => Promise.reject(new Error('no free RTP port pair in 40000-40001 on 0.0.0.0'));
+    const busyUa = new UserAgentCore({ transport: (net = new FakeTransport()), clock, log: silentLogger, config: { port: 5060, userAgentName: 'unit', createMedia: () => full } });
+    await busyUa.start();
+    net.deliver(request('INVITE', { content: peerSdp(30000) }));
+    await flush();
+    expect(net.responses.map((r) => r.status)).toEqual([100, 486]);
+  });
+
   it('100 Trying, then 180 Ringing with our To tag and Contact; the caller is shown by name', async () => {
     const { call, toTag } = await ring();
     expect(net.responses.map((r) => r.status)).toEqual([100, 180]);
