@@ -134,7 +134,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const dir = this.params.direction ?? 'sendrecv';
     const sending = dir === 'sendrecv' || dir === 'sendonly';
     if (!sending) {
-      this.sender.skip(FRAME_SAMPLES);
+      this.sender.advanceTimestamp(FRAME_SAMPLES);
       this.packetFill = 0;
       if (this.wasSending) this.sender.resumeAfterSilence();
       this.wasSending = false;
@@ -149,7 +149,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         }
         const n = encodeDtmfEvent(dtmf.packet, this.payload);
         const header = this.sender.nextWithTimestamp(this.params.telephoneEventPayloadType, this.dtmfTimestamp, dtmf.packet.marker, n);
-        this.sender.skip(FRAME_SAMPLES); // the audio clock runs on under the event
+        this.sender.advanceTimestamp(FRAME_SAMPLES); // the audio clock runs on under the event
         if (dtmf.packet.end) this.sender.resumeAfterSilence();
         this.send(header, n, nowMs);
       } else {

@@ -63,7 +63,7 @@ export class RtpSender {
 
   /**
    * Header for a packet with an explicit timestamp that does not move the audio clock: RFC 4733 §2.3.1
-   * sends every packet of one DTMF event with the event's start timestamp. Use `skip` to keep the
+   * sends every packet of one DTMF event with the event's start timestamp. Use `advanceTimestamp` to keep the
    * audio timestamp running meanwhile.
    */
   nextWithTimestamp(payloadType: number, timestamp: number, marker: boolean, payloadOctets: number): RtpHeader {
@@ -79,7 +79,7 @@ export class RtpSender {
   }
 
   /** Advances the timestamp without sending (muted, DTMF, silence): time passes for the receiver too. */
-  skip(samples: number): void {
+  advanceTimestamp(samples: number): void {
     this.ts = (this.ts + samples) >>> 0;
   }
 

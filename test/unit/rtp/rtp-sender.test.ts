@@ -26,7 +26,7 @@ describe('RtpSender', () => {
     const h2 = s.next(0, 160);
     expect(h1).toMatchObject({ marker: true, payloadType: 0, sequenceNumber: seq0, timestamp: ts0, ssrc: s.ssrc });
     expect(h2).toMatchObject({ marker: false, sequenceNumber: seq0 + 1, timestamp: ts0 + 160 });
-    s.skip(320); // 40 ms muted
+    s.advanceTimestamp(320); // 40 ms muted
     s.resumeAfterSilence();
     const h3 = s.next(0, 160);
     expect(h3).toMatchObject({ marker: true, sequenceNumber: seq0 + 2, timestamp: ts0 + 640 });
@@ -52,9 +52,9 @@ describe('RtpSender', () => {
     s.next(0, 160);
     const eventTs = s.timestamp;
     const d1 = s.nextWithTimestamp(101, eventTs, true, 4);
-    s.skip(160);
+    s.advanceTimestamp(160);
     const d2 = s.nextWithTimestamp(101, eventTs, false, 4);
-    s.skip(160);
+    s.advanceTimestamp(160);
     expect(d1.timestamp).toBe(eventTs);
     expect(d2.timestamp).toBe(eventTs);
     expect(d2.sequenceNumber).toBe((d1.sequenceNumber + 1) & 0xffff);
