@@ -1,24 +1,8 @@
 // Time and randomness for the NAT-traversal state machines, injected so unit tests run them on a fake clock.
-// Same shape as src-main/sip/sip-clock.ts, so one clock object serves SIP and media.
+// The clock itself is the shared one in src-main/util/clock.ts.
 
-/** Whatever the clock's setTimeout returns; only ever handed back to clearTimeout. */
-export type TimerId = unknown;
-
-export interface Clock {
-  /** ms since epoch (or any monotonic origin) */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): TimerId;
-  clearTimeout(id: TimerId): void;
-}
-
-/** The real clock (global timers exist in Node and browsers alike). */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (id) => {
-    if (id !== undefined && id !== null) clearTimeout(id as ReturnType<typeof setTimeout>);
-  },
-};
+export { systemClock } from '../util/clock';
+export type { Clock, TimerId } from '../util/clock';
 
 /** Fills n random bytes. Injected so tests get repeatable transaction ids and tie-breakers. */
 export type RandomBytes = (n: number) => Uint8Array;

@@ -1,20 +1,3 @@
-// Time for the SIP logic, injected so unit tests drive registration refreshes and timeouts with a fake clock.
-
-/** Whatever the clock's setTimeout returns; only ever handed back to clearTimeout. */
-export type TimerId = unknown;
-
-export interface Clock {
-  /** ms since epoch */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): TimerId;
-  clearTimeout(id: TimerId): void;
-}
-
-/** The real clock (global timers exist in Node and browsers alike). */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (id) => {
-    if (id !== undefined && id !== null) clearTimeout(id as ReturnType<typeof setTimeout>);
-  },
-};
+// Time for the SIP logic: the shared injected clock (src-main/util/clock.ts).
+export { systemClock } from '../util/clock';
+export type { Clock, TimerId } from '../util/clock';
