@@ -14,6 +14,9 @@ const external = ['naudiodon', 'sip', 'ws', 'electron', 'segfault-handler'];
 
 const entries = {
   cli: 'src-main/cli/main.node.ts',
+  // `softphone ui` (web server, app core, settings with zod): its own bundle, loaded by dist/cli.js only
+  // for that command, so `call`/`listen` neither parse nor keep it (see uiApart below).
+  ui: 'src-main/web/ui-command.node.ts',
   'media-worker': 'src-main/rtp/media-worker.node.ts',
   // The Electron shell: package.json "main" and the sandboxed preload (electron stays external).
   'app/electron-main': 'src-main/app/electron-main.main.ts',
@@ -21,6 +24,18 @@ const entries = {
 };
 
 const present = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(join(root, p))));
+
+// The CLI's `import('../web/ui-command.node')` becomes `require('./ui.js')` at run time instead of
+// inlining the UI stack into dist/cli.js: the headless core must stay small (issue 2: < 60 MB).
+const uiApart = {
+  name: 'ui-apart',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]web[\\/]ui-command\.node$/ }, (args) =>
+      args.importer.endsWith(join('cli', 'main.node.ts')) && present.ui ? { path: './ui.js', external: true } : undefined,
+    );
+  },
+};
+
 await build({
   absWorkingDir: root,
   entryPoints: present,
@@ -32,6 +47,7 @@ await build({
   sourcemap: 'linked',
   external,
   logLevel: 'warning',
+  plugins: [uiApart],
 });
 
 // The bench (`npm run bench`, test/bench/run-bench.ts) into dist/bench.js. Its helpers under test/ find

@@ -4,16 +4,47 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Resampler } from '../codec/resampler';
-import { parseWav, wavHeader } from './wav';
+import { decodeWavData, parseWav, parseWavHeader, wavHeader, type WavLayout } from './wav';
+import { SampleRing } from './sample-ring';
 import { DEVICE_RATE, type AudioInput, type AudioOutput } from './audio-device';
 
-/** Plays a WAV file (any rate/channels parseWav accepts) as 8 kHz mono, looped or silent after the end. */
+/** A WAV with at most this many bytes of samples is decoded at start and played from memory. */
+const IN_MEMORY_BYTES = 1 << 20;
+/** A longer one is streamed: this much decoded audio (8 kHz mono) is kept ahead of the player. */
+const AHEAD_SAMPLES = DEVICE_RATE * 4;
+/** The header (and any chunks before the samples) is looked for in this much of the file's start. */
+const HEAD_BYTES = 64 * 1024;
+
+/** Reading position and decoder state of a streamed file. */
+interface Streamed {
+  file: FileHandle;
+  layout: WavLayout;
+  /** Next byte to read, counted from the start of the samples. */
+  offset: number;
+  resampler: Resampler | null;
+  converted: Int16Array;
+  ring: SampleRing;
+  /** Source bytes per read: 100 ms when resampling (the media thread must not compute long), else 500 ms. */
+  chunkBytes: number;
+  eof: boolean;
+  refilling: Promise<void> | null;
+  /** A read failed: the file is treated as ended. */
+  error: Error | null;
+}
+
+/**
+ * Plays a WAV file (any rate/channels parseWav accepts) as 8 kHz mono, looped or silent after the end.
+ * Short files are decoded at start; long ones are read a little ahead as they play, so memory stays
+ * at a few hundred kB whatever the file's length (an hour of 8 kHz audio would be 57 MB decoded).
+ */
 export class FileInput implements AudioInput {
   readonly name: string;
   onError?: (error: Error) => void;
   private samples: Int16Array = new Int16Array(0);
   private pos = 0;
   private finished = false;
+  private closed = false;
+  private streamed: Streamed | null = null;
 
   constructor(
     private readonly path: string,
@@ -23,6 +54,57 @@ export class FileInput implements AudioInput {
   }
 
   async start(): Promise<void> {
+    let file: FileHandle;
+    try {
+      file = await open(this.path, 'r');
+    } catch (err) {
+      throw new Error(`cannot open WAV to play ${this.path}: ${(err as Error).message}`);
+    }
+    try {
+      const size = (await file.stat()).size;
+      const head = new Uint8Array(Math.min(size, HEAD_BYTES));
+      await file.read(head, 0, head.length, 0);
+      let layout: WavLayout | null = null;
+      try {
+        layout = parseWavHeader(head, size);
+      } catch (err) {
+        if (size <= head.length) throw err; // the whole file was there: it is not a WAV we can play
+      }
+      if (layout && layout.dataBytes > IN_MEMORY_BYTES) return await this.startStreaming(file, layout);
+      await file.close();
+    } catch (err) {
+      await file.close().catch(() => {});
+      throw new Error(`cannot play ${this.path}: ${(err as Error).message}`);
+    }
+    await this.startInMemory();
+  }
+
+  /** True once a non-looping file has been played to the end. */
+  get ended(): boolean {
+    return this.finished;
+  }
+
+  read(frame: Int16Array): boolean {
+    if (this.finished) {
+      frame.fill(0);
+      return false;
+    }
+    return this.streamed ? this.readStreamed(this.streamed, frame) : this.readInMemory(frame);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.samples = new Int16Array(0);
+    this.finished = true;
+    const st = this.streamed;
+    this.streamed = null;
+    if (st) {
+      await st.refilling;
+      await st.file.close().catch(() => {});
+    }
+  }
+
+  private async startInMemory(): Promise<void> {
     let data: Buffer;
     try {
       data = await readFile(this.path);
@@ -40,16 +122,33 @@ export class FileInput implements AudioInput {
     this.finished = this.samples.length === 0;
   }
 
-  /** True once a non-looping file has been played to the end. */
-  get ended(): boolean {
-    return this.finished;
+  private async startStreaming(file: FileHandle, layout: WavLayout): Promise<void> {
+    const resample = layout.sampleRate !== DEVICE_RATE || layout.channels !== 1;
+    const framesPerChunk = Math.max(1, Math.round(layout.sampleRate / (resample ? 10 : 2)));
+    const st: Streamed = {
+      file,
+      layout,
+      offset: 0,
+      resampler: resample ? new Resampler(layout.sampleRate, DEVICE_RATE, layout.channels) : null,
+      converted: new Int16Array(0),
+      // Room for the look-ahead plus one more chunk (a refill tops up past the mark by up to a chunk).
+      ring: new SampleRing(AHEAD_SAMPLES + DEVICE_RATE),
+      chunkBytes: framesPerChunk * layout.frameBytes,
+      eof: false,
+      refilling: null,
+      error: null,
+    };
+    this.streamed = st;
+    this.pos = 0;
+    this.finished = false;
+    await this.refill(st);
+    if (st.error) {
+      this.streamed = null;
+      throw st.error;
+    }
   }
 
-  read(frame: Int16Array): boolean {
-    if (this.finished) {
-      frame.fill(0);
-      return false;
-    }
+  private readInMemory(frame: Int16Array): boolean {
     let filled = 0;
     while (filled < frame.length) {
       const take = Math.min(frame.length - filled, this.samples.length - this.pos);
@@ -68,9 +167,64 @@ export class FileInput implements AudioInput {
     return true;
   }
 
-  async close(): Promise<void> {
-    this.samples = new Int16Array(0);
+  private readStreamed(st: Streamed, frame: Int16Array): boolean {
+    const ring = st.ring;
+    if (ring.available < AHEAD_SAMPLES / 2 && !st.eof && !st.refilling) void this.refill(st);
+    if (ring.available >= frame.length) return ring.read(frame);
+    if (!st.eof) {
+      frame.fill(0); // the disk is behind: a moment of silence rather than a wait in the media tick
+      return false;
+    }
+    // The end of a file that does not loop: what is left, then silence.
+    const n = ring.available;
+    if (n > 0) ring.read(frame.subarray(0, n));
+    frame.fill(0, n);
     this.finished = true;
+    return n > 0;
+  }
+
+  /** Reads and decodes chunks until the look-ahead is full or the file has ended. */
+  private refill(st: Streamed): Promise<void> {
+    if (st.refilling) return st.refilling;
+    const run = async (): Promise<void> => {
+      const { layout } = st;
+      while (!this.closed && !st.eof && st.ring.available < AHEAD_SAMPLES) {
+        if (st.offset + layout.frameBytes > layout.dataBytes) {
+          if (this.loop && layout.dataBytes >= layout.frameBytes) st.offset = 0;
+          else {
+            st.eof = true;
+            break;
+          }
+        }
+        const want = Math.min(st.chunkBytes, layout.dataBytes - st.offset);
+        const bytes = new Uint8Array(want - (want % layout.frameBytes));
+        const from = st.offset;
+        const { bytesRead } = await st.file.read(bytes, 0, bytes.length, layout.dataStart + from);
+        const usable = bytesRead - (bytesRead % layout.frameBytes);
+        // A file cut short since we looked at it ends here (and one with nothing left to loop over, for good).
+        st.offset = usable > 0 ? from + usable : layout.dataBytes;
+        if (usable === 0 && from === 0) st.eof = true;
+        if (usable === 0 || this.closed) continue;
+        const pcm = decodeWavData(bytes.subarray(0, usable), layout);
+        if (!st.resampler) {
+          st.ring.push(pcm);
+          continue;
+        }
+        const need = st.resampler.maxOutput(pcm.length / layout.channels);
+        if (st.converted.length < need) st.converted = new Int16Array(need);
+        st.ring.push(st.converted, st.resampler.processInto(pcm, st.converted));
+      }
+    };
+    st.refilling = run()
+      .catch((err: unknown) => {
+        st.eof = true;
+        st.error = err instanceof Error ? err : new Error(String(err));
+        if (!this.closed) this.onError?.(new Error(`cannot play ${this.path}: ${st.error.message}`));
+      })
+      .finally(() => {
+        st.refilling = null;
+      });
+    return st.refilling;
   }
 }
 

@@ -14,6 +14,7 @@ import type { NativeAudioIO, NativeDeviceInfo, NaudiodonBinding } from 'naudiodo
 import { Resampler } from '../codec/resampler';
 import type { AudioDeviceInfo } from './audio-config';
 import { DEVICE_RATE, FRAME_SAMPLES, type AudioInput, type AudioOutput, type DeviceBufferStats } from './audio-device';
+import { PlayoutRing } from './playout-ring';
 import { SampleRing } from './sample-ring';
 
 let binding: NaudiodonBinding | null = null;
@@ -107,8 +108,10 @@ function openStream(device: NativeDeviceInfo, input: boolean): Opened {
         channelCount: channels,
         sampleFormat: 16 as const,
         framesPerBuffer: rate / 50, // 20 ms blocks, like the media tick
-        // Capture: room for 320 ms of blocks before PortAudio's callback would block; playback: 40 ms.
-        maxQueue: input ? 16 : 2,
+        // Capture: room for 320 ms of blocks before PortAudio's callback would block. Playback: 60 ms
+        // queued at the card, which is what keeps it fed while the media thread is held up (the playout
+        // ring's cushion lives in that thread); an empty queue blocks PortAudio's callback = a dropout.
+        maxQueue: input ? 16 : 3,
         // true would tear the stream down on a mere underflow status from the card.
         closeOnError: false,
       };
@@ -242,7 +245,7 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
 export class PortAudioOutput extends DeviceBase implements AudioOutput {
   name: string;
   private resampler: Resampler | null = null;
-  private ring: SampleRing | null = null;
+  private ring: PlayoutRing | null = null;
   private block = 0; // samples (all channels) per 20 ms at the device rate
   private channels = 1;
   private upsampled = new Int16Array(0);
@@ -268,7 +271,8 @@ export class PortAudioOutput extends DeviceBase implements AudioOutput {
     this.io = io;
     this.channels = channels;
     this.block = (rate / 50) * channels;
-    this.ring = new SampleRing(this.block * 10);
+    // A 40 ms cushion on top of the card's own queue (see playout-ring.ts for why a cushion, not a cap).
+    this.ring = new PlayoutRing({ block: this.block, targetBlocks: 2, maxBlocks: 10 });
     this.resampler = rate === DEVICE_RATE ? null : new Resampler(DEVICE_RATE, rate, 1);
     try {
       io.start();
@@ -302,8 +306,6 @@ export class PortAudioOutput extends DeviceBase implements AudioOutput {
       n *= this.channels;
     }
     this.ring.push(pcm, n);
-    // Playback latency cap: ~80 ms waiting here on top of the card's own buffer.
-    this.ring.trimTo(this.block * 4);
     this.playing = true;
   }
 
@@ -324,6 +326,9 @@ export class PortAudioOutput extends DeviceBase implements AudioOutput {
       }
       this.writing = false;
       this.blocksWritten++;
+      // The card took nothing for 5 blocks' time (starting up: pulse takes ~1.5 s; or the sound server
+      // stalled): what piled up meanwhile is stale, play from the newest audio on.
+      if (performance.now() - this.writeStartedAt > 100) ring.cardStalled();
       if (err && !this.closed) return this.fail(`${this.name} failed: ${err}`);
     }
   }

@@ -29,6 +29,32 @@ interface Format {
  * the end of the file. Throws Error('not a WAV file: …') (unsupported encodings included) on bad input.
  */
 export function parseWav(data: Uint8Array): WavAudio {
+  const h = parseWavHeader(data, data.length);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return { sampleRate: h.sampleRate, channels: h.channels, samples: decodeSamples(view, h.dataStart, h.dataBytes, h.format) };
+}
+
+/** Where a WAV's samples are and how they are encoded (for reading a long file piece by piece). */
+export interface WavLayout {
+  sampleRate: number;
+  channels: number;
+  /** Bytes per frame (all channels). */
+  frameBytes: number;
+  /** Offset of the first sample byte in the file, and how many bytes of samples follow. */
+  dataStart: number;
+  dataBytes: number;
+  format: WavFormat;
+}
+
+/** The encoding, opaque to callers: hand it back to decodeWavData. */
+export type WavFormat = Readonly<Format>;
+
+/**
+ * Reads the chunk layout from the start of a file (`head`, which must reach the data chunk's header)
+ * of `fileSize` bytes; the same rules and errors as parseWav.
+ */
+export function parseWavHeader(head: Uint8Array, fileSize: number): WavLayout {
+  const data = head;
   if (data.length < 12 || ascii(data, 0) !== 'RIFF' || ascii(data, 8) !== 'WAVE') {
     throw new Error('not a WAV file: missing RIFF/WAVE header');
   }
@@ -46,7 +72,7 @@ export function parseWav(data: Uint8Array): WavAudio {
       fmt = readFormat(view, body, size);
     } else if (id === 'data') {
       dataStart = body;
-      const rest = data.length - body;
+      const rest = fileSize - body;
       dataLen = size === 0 || size === 0xffffffff || size > rest ? rest : size;
       if (fmt) break; // the usual order; otherwise keep looking for fmt after the data
     }
@@ -56,7 +82,12 @@ export function parseWav(data: Uint8Array): WavAudio {
   }
   if (!fmt) throw new Error('not a WAV file: no fmt chunk');
   if (dataStart < 0) throw new Error('not a WAV file: no data chunk');
-  return { sampleRate: fmt.sampleRate, channels: fmt.channels, samples: decodeSamples(view, dataStart, dataLen, fmt) };
+  return { sampleRate: fmt.sampleRate, channels: fmt.channels, frameBytes: (fmt.bits / 8) * fmt.channels, dataStart, dataBytes: Math.max(0, dataLen), format: fmt };
+}
+
+/** Decodes a run of whole frames of sample bytes (as laid out by `layout`) to interleaved 16-bit samples. */
+export function decodeWavData(bytes: Uint8Array, layout: WavLayout): Int16Array {
+  return decodeSamples(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.length, layout.format);
 }
 
 function readFormat(view: DataView, at: number, size: number): Format {

@@ -23,6 +23,9 @@ const emit = (event: CliEvent): void => {
 };
 
 function installLogSink(level: LogLevel): void {
+  // Logs are best effort: a closed stderr (its reader went away) must not turn every later log line
+  // into an uncaught exception (where that handler logs too, it loops at 100 % CPU).
+  process.stderr.on('error', () => {});
   setLogSink((lvl, scope, msg, data) => {
     const extra = data === undefined ? '' : ` ${safeJson(data)}`;
     process.stderr.write(`${new Date().toISOString()} ${lvl.toUpperCase()} [${scope}] ${msg}${extra}\n`);

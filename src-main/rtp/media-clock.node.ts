@@ -64,6 +64,9 @@ export class MediaClock {
   private readonly maxCatchUp: number;
   private readonly waitCell = new Int32Array(new SharedArrayBuffer(4));
   private timer: NodeJS.Timeout | null = null;
+  /** The delay `timer` was created with: refresh() re-arms it with that same delay. */
+  private timerMs = -1;
+  private readonly onTimer = (): void => this.fire();
   private running = false;
   private deadline = 0;
   private index = 0;
@@ -81,31 +84,43 @@ export class MediaClock {
     return this.running;
   }
 
-  /** Starts ticking; the first tick is one period from now. */
-  start(): void {
+  /**
+   * Starts ticking; the first tick is one period from now, or at once with `immediate` (a call's first
+   * packet should not wait a period: that is call-setup time).
+   */
+  start(opts: { immediate?: boolean } = {}): void {
     if (this.running) return;
     this.running = true;
     this.index = 0;
-    this.deadline = nowMs() + this.period;
-    this.schedule();
+    this.deadline = nowMs() + (opts.immediate ? 0 : this.period);
+    if (opts.immediate) this.fire();
+    else this.schedule();
   }
 
   stop(): void {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.timerMs = -1;
   }
 
   private schedule(): void {
     if (!this.running) return;
     const remaining = this.deadline - nowMs();
     // setTimeout takes whole ms and may fire up to ~1 ms late: aim `margin` ms early.
-    const sleep = Math.floor(remaining - this.margin);
-    this.timer = setTimeout(() => this.fire(), Math.max(0, sleep));
+    const sleep = Math.max(0, Math.floor(remaining - this.margin));
+    // One Timeout re-armed with refresh() while the sleep is the usual one: no new timer object and
+    // timer list every 20 ms (that churn was a measurable share of the media thread's CPU).
+    if (this.timer && sleep === this.timerMs) {
+      this.timer.refresh();
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(this.onTimer, sleep);
+    this.timerMs = sleep;
   }
 
   private fire(): void {
-    this.timer = null;
     if (!this.running) return;
     let now = nowMs();
     const remaining = this.deadline - now;

@@ -179,6 +179,8 @@ class SessionProxy implements MediaSession {
   private closing: Promise<RtpStats> | null = null;
   private lastStats: RtpStats = emptyStats();
   private muted = false;
+  /** 'level' listeners: the worker posts meter levels only while there is at least one. */
+  private levelListeners = 0;
   private readonly openOptions: WorkerOpenOptions;
   private readonly optionsError: string | null;
 
@@ -240,7 +242,21 @@ class SessionProxy implements MediaSession {
   }
 
   on<K extends keyof MediaSessionEvents>(event: K, listener: (payload: MediaSessionEvents[K]) => void): () => void {
-    return this.events.on(event, listener);
+    const off = this.events.on(event, listener);
+    if (event !== 'level') return off;
+    if (++this.levelListeners === 1) this.sendLevels();
+    let removed = false;
+    return () => {
+      off();
+      if (removed) return;
+      removed = true;
+      if (--this.levelListeners === 0) this.sendLevels();
+    };
+  }
+
+  /** Tells the worker whether levels are wanted (10 messages a second that a headless call never reads). */
+  private sendLevels(): void {
+    if (this.state === 'open' && this.id !== 0) host.notify({ type: 'levels', session: this.id, enabled: this.levelListeners > 0 });
   }
 
   /** A message from the worker about this session. */
@@ -281,6 +297,7 @@ class SessionProxy implements MediaSession {
     }
     if (reply.type === 'opened') {
       if (this.muted) host.notify({ type: 'mute', session: this.id, muted: true });
+      if (this.levelListeners > 0) this.sendLevels();
       return reply.endpoint;
     }
     host.unregister(this.id);

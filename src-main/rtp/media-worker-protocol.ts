@@ -21,6 +21,8 @@ export type ToWorker =
   | { type: 'update'; session: number; req: number; params: MediaStartParams }
   | { type: 'dtmf'; session: number; digits: string; durationMs: number }
   | { type: 'mute'; session: number; muted: boolean }
+  /** Level meters wanted or not: 'level' messages are only posted while someone listens. */
+  | { type: 'levels'; session: number; enabled: boolean }
   | { type: 'stats'; session: number; req: number }
   | { type: 'close'; session: number; req: number }
   /** Sound devices, listed where PortAudio lives (session is 0: not about a call). */
@@ -184,6 +186,9 @@ export function checkToWorker(x: unknown): Checked<ToWorker> {
     case 'mute':
       if (!isBool(x.muted)) return { ok: false, error: 'mute without a boolean' };
       return { ok: true, value: { type: 'mute', session, muted: x.muted } };
+    case 'levels':
+      if (!isBool(x.enabled)) return { ok: false, error: 'levels without a boolean' };
+      return { ok: true, value: { type: 'levels', session, enabled: x.enabled } };
     case 'stats':
     case 'close':
     case 'devices': {

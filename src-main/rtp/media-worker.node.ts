@@ -5,7 +5,7 @@
 import { randomUUID, getRandomValues } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { AudioConfig } from '../audio/audio-config';
-import type { AudioInput, AudioOutput } from '../audio/audio-device';
+import type { AudioInput, AudioOutput, DeviceBufferStats } from '../audio/audio-device';
 import { FileInput, FileOutput } from '../audio/file-device.node';
 import { NullInput, NullOutput } from '../audio/null-device';
 import { MediaClock, raiseThreadPriority } from './media-clock.node';
@@ -16,6 +16,7 @@ import type { IceMediaTransport } from '../nat/ice-media-transport';
 import { setUpMediaNat } from './media-nat.node';
 import { checkToWorker, emptyStats, type FromWorker, type LogLevelName, type ToWorker, type WorkerOpenOptions } from './media-worker-protocol';
 import { RtpSocketPair } from './rtp-socket.node';
+import { warmUpMediaPath } from './media-warm-up';
 
 const port = parentPort;
 if (!port) throw new Error('media-worker.js must be started as a worker thread');
@@ -35,6 +36,18 @@ interface Session {
   iceActive: boolean;
   /** What the SDP said (the stream's notion of the peer while ICE picks the real path). */
   signalled: { address: string; rtpPort: number; rtcpPort: number } | null;
+  /**
+   * The audio devices, opened while the call is being set up (ringing) so that start() finds them
+   * ready and the first packet goes out at once; never rejects (a failed device becomes silence).
+   */
+  devices: Promise<Devices> | null;
+  /** Post 'level' messages (somebody shows meters); off by default: a headless call has no meters. */
+  levels: boolean;
+}
+
+interface Devices {
+  input: AudioInput;
+  output: AudioOutput;
 }
 
 const sessions = new Map<number, Session>();
@@ -42,6 +55,8 @@ const sessions = new Map<number, Session>();
 const chains = new Map<number, Promise<void>>();
 const SNAPSHOT_TICKS = 25; // stats to the main thread every 500 ms
 let ticks = 0;
+/** The packet path has been run once (see media-warm-up.ts). */
+let warmedUp = false;
 let lastTickAt = 0;
 
 const now = (): number => performance.now();
@@ -136,6 +151,9 @@ async function handle(msg: ToWorker): Promise<void> {
       s.muted = msg.muted;
       s.stream?.setMuted(msg.muted);
       return;
+    case 'levels':
+      s.levels = msg.enabled;
+      return;
     case 'stats':
       post({ type: 'stats', req: msg.req, stats: statsOf(s) });
       return;
@@ -148,7 +166,7 @@ async function handle(msg: ToWorker): Promise<void> {
 async function open(id: number, req: number, options: WorkerOpenOptions): Promise<void> {
   if (sessions.has(id)) throw new Error(`media session ${id} is already open`);
   const sockets = await RtpSocketPair.create({ bindAddress: options.bindAddress, portMin: options.portMin, portMax: options.portMax, random });
-  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null };
+  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null, devices: null, levels: false };
   sockets.on('rtp', ({ data, address, port: p }) => {
     if (s.nat) s.nat.receive(1, data, { address, port: p });
     else if (s.stream) s.stream.receiveRtp(data, { address, port: p }, now());
@@ -176,6 +194,21 @@ async function open(id: number, req: number, options: WorkerOpenOptions): Promis
     }
   }
   post({ type: 'opened', req, endpoint });
+  // After the answer, so opening a sound card does not delay the INVITE or the 200 OK. A sound card
+  // already held by another call is left alone until this one starts (a hardware device may be exclusive).
+  const cardBusy = options.audio.kind === 'portaudio' && [...sessions.values()].some((x) => x !== s && x.devices && x.options.audio.kind === 'portaudio');
+  if (!cardBusy) s.devices = openDevices(s, options.audio);
+  if (!warmedUp) {
+    warmedUp = true;
+    // While the call is being set up: compile the packet path before the first packet needs it.
+    setImmediate(() => {
+      try {
+        warmUpMediaPath(now(), random);
+      } catch (err) {
+        log('debug', 'media warm-up failed', { error: (err as Error).message });
+      }
+    });
+  }
 }
 
 /** Gathers candidates for the SDP (ICE) or learns the public mapping (STUN only), and routes their events. */
@@ -218,11 +251,10 @@ function forSdp(c: IceCandidate): IceCandidate {
 }
 
 async function start(s: Session, params: MediaStartParams): Promise<void> {
-  const devices = await openDevices(s, s.options.audio);
-  if (s.closing) {
-    await closeDevices(s, devices);
-    return;
-  }
+  s.devices ??= openDevices(s, s.options.audio);
+  const devices = await s.devices;
+  if (s.closing) return; // close() releases the devices
+
   let transport: MediaTransport = s.sockets;
   let streamParams = params;
   if (s.nat) {
@@ -245,14 +277,18 @@ async function start(s: Session, params: MediaStartParams): Promise<void> {
   );
   stream.setMuted(s.muted);
   stream.on('latched', ({ address, port: p }) => post({ type: 'latched', session: s.id, address, port: p }));
-  stream.on('level', ({ input, output }) => post({ type: 'level', session: s.id, input, output }));
+  stream.on('level', ({ input, output }) => {
+    if (s.levels) post({ type: 'level', session: s.id, input, output });
+  });
   stream.on('error', ({ message }) => post({ type: 'error', session: s.id, message }));
   s.stream = stream;
-  if (!clock.isRunning) clock.start();
+  // The first packet leaves now rather than a period later (call setup); a clock already running for
+  // another call takes the new stream on its next tick.
+  if (!clock.isRunning) clock.start({ immediate: true });
 }
 
 /** Opens the configured devices; one that fails is reported and replaced by silence (RTP still runs). */
-async function openDevices(s: Session, audio: AudioConfig): Promise<{ input: AudioInput; output: AudioOutput }> {
+async function openDevices(s: Session, audio: AudioConfig): Promise<Devices> {
   let input: AudioInput = new NullInput();
   let output: AudioOutput = new NullOutput();
   try {
@@ -282,7 +318,12 @@ async function openDevices(s: Session, audio: AudioConfig): Promise<{ input: Aud
   return { input, output };
 }
 
-async function closeDevices(s: Session, devices: { input: AudioInput; output: AudioOutput }): Promise<void> {
+async function closeDevices(s: Session, devices: Devices): Promise<void> {
+  // Sound cards report how often their buffers ran dry or over: the first thing to look at for choppy audio.
+  for (const d of [devices.input, devices.output]) {
+    const stats = (d as Partial<{ bufferStats: DeviceBufferStats }>).bufferStats;
+    if (stats) log(stats.underflows > 0 ? 'info' : 'debug', 'audio device buffers', { session: s.id, device: d.name, ...stats });
+  }
   const results = await Promise.allSettled([devices.input.close(), devices.output.close()]);
   for (const r of results) {
     if (r.status === 'rejected') post({ type: 'error', session: s.id, message: (r.reason as Error).message });
@@ -309,7 +350,9 @@ async function close(s: Session): Promise<RtpStats> {
   const natClosed = s.nat?.close(); // TURN allocations are deleted while the sockets are still open
   sessions.delete(s.id);
   if (![...sessions.values()].some((x) => x.stream)) clock.stop();
-  if (stream) await closeDevices(s, stream.devices);
+  // The stream's devices (a failed one already swapped for silence), or those opened for a call that never started.
+  const devices = stream ? stream.devices : s.devices ? await s.devices : null;
+  if (devices) await closeDevices(s, devices);
   await natClosed;
   await s.sockets.close();
   return stats;

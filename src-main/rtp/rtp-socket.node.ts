@@ -1,7 +1,8 @@
 // The RTP/RTCP UDP socket pair (the only dgram user in media): an even RTP port and RTP+1 for RTCP.
 
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import { Emitter } from '../util/emitter';
 
 export interface RtpSocketEvents {
@@ -19,9 +20,16 @@ export interface RtpSocketOptions {
   random?: () => number;
 }
 
+/**
+ * One RTP send in this many carries a completion callback, so a lasting send error (no route, firewall)
+ * is still reported within a second; the others skip the callback and its extra event-loop turn.
+ */
+const SEND_CHECK_EVERY = 50;
+
 /** Bound pair of sockets; errors are events, sends never throw. */
 export class RtpSocketPair extends Emitter<RtpSocketEvents> {
   private closed = false;
+  private rtpSends = 0;
 
   private constructor(
     private readonly rtp: Socket,
@@ -71,11 +79,11 @@ export class RtpSocketPair extends Emitter<RtpSocketEvents> {
   }
 
   sendRtp(data: Uint8Array, length: number, port: number, address: string): void {
-    this.send(this.rtp, data, length, port, address);
+    this.send(this.rtp, data, length, port, address, this.rtpSends++ % SEND_CHECK_EVERY === 0);
   }
 
   sendRtcp(data: Uint8Array, length: number, port: number, address: string): void {
-    this.send(this.rtcp, data, length, port, address);
+    this.send(this.rtcp, data, length, port, address, true);
   }
 
   async close(): Promise<void> {
@@ -87,10 +95,14 @@ export class RtpSocketPair extends Emitter<RtpSocketEvents> {
     this.removeAllListeners();
   }
 
-  private send(socket: Socket, data: Uint8Array, length: number, port: number, address: string): void {
+  private send(socket: Socket, data: Uint8Array, length: number, port: number, address: string, check: boolean): void {
     if (this.closed) return;
     try {
       // The caller reuses its buffers from a ring long enough for any send still in flight.
+      if (!check) {
+        socket.send(data, 0, length, port, address);
+        return;
+      }
       socket.send(data, 0, length, port, address, (err) => {
         if (err) this.emit('error', { message: `send to ${address}:${port}: ${err.message}`, ...(codeOf(err) ? { code: codeOf(err) } : {}) });
       });
@@ -110,9 +122,24 @@ function isInUse(err: Error): boolean {
   return code === 'EADDRINUSE' || code === 'EACCES';
 }
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * The sockets' name lookup: dgram runs every send to an address through it. An IP literal (what SDP
+ * gives in practice) is answered at once instead of by dns.lookup's deferred callback, 50 times a second.
+ */
+function literalFirstLookup(hostname: string, options: LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) {
+    callback(null, hostname, family);
+    return;
+  }
+  dnsLookup(hostname, options, callback);
+}
+
 function bindOne(type: 'udp4' | 'udp6', address: string, port: number): Promise<Socket | Error> {
   return new Promise((resolve) => {
-    const s = createSocket({ type, reuseAddr: false });
+    const s = createSocket({ type, reuseAddr: false, lookup: literalFirstLookup });
     const onError = (err: Error) => {
       s.close();
       resolve(err);

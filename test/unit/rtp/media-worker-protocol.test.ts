@@ -39,10 +39,16 @@ describe('media worker protocol validation', () => {
       { type: 'dtmf', session: 1, digits: '1; rm -rf', durationMs: 100 },
       { type: 'dtmf', session: 1, digits: '1', durationMs: 1e9 },
       { type: 'mute', session: 1, muted: 'yes' },
+      { type: 'levels', session: 1, enabled: 1 },
       { type: 'stats', session: -1, req: 1 },
       { type: 'explode', session: 1 },
     ];
     for (const c of cases) expect(checkToWorker(c).ok, JSON.stringify(c)).toBe(false);
+  });
+
+  it('passes the level-meter switch through', () => {
+    expect(checkToWorker({ type: 'levels', session: 3, enabled: true })).toEqual({ ok: true, value: { type: 'levels', session: 3, enabled: true } });
+    expect(checkToWorker({ type: 'levels', session: 3, enabled: false, extra: 'x' })).toEqual({ ok: true, value: { type: 'levels', session: 3, enabled: false } });
   });
 
   it('validates what comes back from the worker', () => {
