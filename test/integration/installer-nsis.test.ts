@@ -16,7 +16,7 @@ describe('Windows installer include', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nsis-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.skipIf(!hasMakensis)('compiles with warnings as errors and emits the netsh firewall commands', () => {
+  it.skipIf(!hasMakensis)('compiles with warnings as errors and emits the netsh firewall commands and the handler keys', () => {
     const script = join(dir, 'harness.nsi');
     const out = join(dir, 'softphone-installer-test.exe');
     writeFileSync(
@@ -24,6 +24,8 @@ describe('Windows installer include', () => {
       [
         'Unicode true',
         '!include LogicLib.nsh',
+        // electron-builder's installer and uninstaller include FileFunc (GetParameters, GetOptions) too.
+        '!include FileFunc.nsh',
         // What electron-builder defines before including the file (app-builder-lib templates/nsis/common.nsh).
         '!define APP_EXECUTABLE_FILENAME "Softphone.exe"',
         `!addincludedir "${BUILD_DIR}"`,
@@ -47,9 +49,20 @@ describe('Windows installer include', () => {
     expect(existsSync(out)).toBe(true);
     const commands = [...log.matchAll(/Plugin command: ExecToLog (.*)/g)].map((m) => m[1]);
     expect(commands).toContain(
-      '"$SYSDIR\\netsh.exe" advfirewall firewall add rule name="Softphone (UDP in)" dir=in action=allow program="$INSTDIR\\Softphone.exe" protocol=UDP profile=any enable=yes description="Incoming SIP and RTP for Softphone calls"',
+      '"$SYSDIR\\netsh.exe" advfirewall firewall add rule name="Softphone (UDP in)" dir=in action=allow program="$INSTDIR\\Softphone.exe" protocol=UDP profile=private,domain enable=yes description="Incoming SIP and RTP for Softphone calls"',
     );
     expect(commands.filter((c) => c?.includes(' delete rule name="Softphone (UDP in)"'))).toHaveLength(2);
     expect(commands.some((c) => c?.includes('localport=5060,10000-20000'))).toBe(true);
+    expect(commands.some((c) => c?.includes('profile=any'))).toBe(false);
+    // Click-to-call: declared (Default apps) on install, never the HKCU default itself; removed on uninstall.
+    const written = [...log.matchAll(/WriteRegStr: (.*)/g)].map((m) => m[1]);
+    expect(written).toContain('SHCTX\\Software\\RegisteredApplications\\Softphone=Software\\Softphone\\Capabilities');
+    expect(written).toContain('SHCTX\\Software\\Softphone\\Capabilities\\URLAssociations\\tel=Softphone.Url');
+    expect(written).toContain('SHCTX\\Software\\Classes\\Softphone.Url\\shell\\open\\command\\="$INSTDIR\\Softphone.exe" "%1"');
+    expect(written.some((w) => /^HKCU|Classes\\(sip|tel)\\/.test(w ?? ''))).toBe(false);
+    const deleted = [...log.matchAll(/DeleteReg(?:Key|Value): (.*)/g)].map((m) => m[1]);
+    expect(deleted).toEqual(
+      expect.arrayContaining(['HKCU\\Software\\Classes\\sip', 'HKCU\\Software\\Classes\\tel', 'SHCTX\\Software\\RegisteredApplications\\Softphone', 'SHCTX\\Software\\Classes\\Softphone.Url']),
+    );
   });
 });

@@ -128,6 +128,30 @@ describe('Windows installer firewall rules (build/installer.nsh)', () => {
     }
   });
 
+  it('opens private and domain networks only, never profile=any (issue 8)', () => {
+    for (const rule of added) expect(rule.args.profile).toBe('private,domain');
+  });
+
+  it('declares the sip:/tel: handler for Default apps on install and removes it, and our HKCU keys, on uninstall', () => {
+    const writes = install.filter((l) => l.startsWith('WriteRegStr '));
+    expect(writes).toContain('WriteRegStr SHCTX "Software\\Softphone\\Capabilities\\URLAssociations" "sip" "Softphone.Url"');
+    expect(writes).toContain('WriteRegStr SHCTX "Software\\Softphone\\Capabilities\\URLAssociations" "tel" "Softphone.Url"');
+    expect(writes).toContain('WriteRegStr SHCTX "Software\\RegisteredApplications" "Softphone" "Software\\Softphone\\Capabilities"');
+    // Taking the default is the app's job, after the user agreed: the installer never writes Classes\sip or \tel.
+    expect(writes.filter((l) => /Classes\\(sip|tel)\b|HKCU/.test(l))).toEqual([]);
+    expect(uninstall).toEqual(
+      expect.arrayContaining([
+        'DeleteRegValue SHCTX "Software\\RegisteredApplications" "Softphone"',
+        'DeleteRegKey SHCTX "Software\\Classes\\Softphone.Url"',
+        'DeleteRegKey HKCU "Software\\Classes\\sip"',
+        'DeleteRegKey HKCU "Software\\Classes\\tel"',
+      ]),
+    );
+    // Only while the key still opens this exe, and not during an update (--updated).
+    expect(uninstall).toContain('${GetOptions} $R8 "--updated" $R7');
+    expect(uninstall.filter((l) => l === '${if} $R8 == \'"$INSTDIR\\${APP_EXECUTABLE_FILENAME}"\'')).toHaveLength(2);
+  });
+
   it('opens the Transport tab defaults: the SIP port and the RTP range', () => {
     const ports = added.find((c) => c.args.localport)?.args.localport;
     expect(ports).toBe(`${DEFAULT_PREFERENCES.sipPort},${DEFAULT_PREFERENCES.rtpPortMin}-${DEFAULT_PREFERENCES.rtpPortMax}`);
@@ -154,7 +178,8 @@ describe('Windows installer firewall rules (build/installer.nsh)', () => {
       .slice(BUILDER_YML.split(/\r?\n/).indexOf('files:') + 1)
       .filter((l, i, all) => all.slice(0, i + 1).every((x) => /^\s+-/.test(x)))
       .map((l) => l.replace(/^\s+-\s*/, '').replace(/^"|"$/g, ''));
-    expect(files).toContain('dist/**');
+    // The Electron bundles only (issue 8: no CLI/bench bundles in the package).
+    expect(files).toContain('dist/app/**');
     for (const pattern of files) expect(pattern.startsWith('build') || pattern === '**/*' || pattern === '**').toBe(false);
   });
 });
