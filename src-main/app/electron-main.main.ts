@@ -1,29 +1,53 @@
-// Electron entry (dist/app/electron-main.js): one locked-down window over the app core, single
-// instance, sip:/tel: click-to-call, incoming-call notification, ask before closing during a call,
-// un-register on quit. Thin on purpose: everything testable lives in the core and pure helpers.
-import { app, BrowserWindow, dialog, Notification, session } from 'electron';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// Electron entry (dist/app/electron-main.js): one locked-down window over the app core, served from app://,
+// single instance, sip:/tel: click-to-call after the user agreed, incoming-call notification, microphone
+// consent before the first call, logs in the OS logs folder, ask before closing during a call, un-register on
+// quit. Thin on purpose: everything testable lives in the core and pure helpers.
+import { app, BrowserWindow, dialog, Menu, Notification, session, type MenuItemConstructorOptions } from 'electron';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AppCore } from '../app-core/app-core';
 import { createNodeAppCore } from '../app-core/app-core.node';
 import { pageUrlMatcher } from '../ipc/ipc-guard';
 import { registerIpc } from '../ipc/ipc-main.main';
+import { openFileLogSink } from '../util/log-file.node';
 import { createLogger, setLogSink } from '../util/logger';
+import { registerAppScheme, serveRenderer } from './app-protocol.main';
+import { askClickToCall } from './click-to-call.main';
+import { refuseDevOverrides } from './dev-overrides';
+import { withMicrophoneCheck } from './media-access.main';
 import { dialTargetFromArgv, dialTargetFromLink } from './protocol-link';
 import { createSafeStorageBox } from './safe-storage-box.main';
-import { closeDuringCallQuestion, electronCsp, incomingCallNotice } from './window-policy';
+import { APP_INDEX_URL, closeDuringCallQuestion, electronCsp, incomingCallNotice } from './window-policy';
 
 const SHUTDOWN_LIMIT_MS = 6000;
 
+// Before anything reads them (the core, the media worker): a packaged app ignores development overrides.
+const refused = refuseDevOverrides(process.env, app.isPackaged);
+
+// A packaged app has no terminal: the log goes to the OS logs folder (Linux ~/.config/Softphone/logs,
+// macOS ~/Library/Logs/Softphone, Windows %APPDATA%\Softphone\logs), and to stderr as well in development.
+const fileLog = (() => {
+  try {
+    return openFileLogSink(app.getPath('logs'));
+  } catch {
+    return null;
+  }
+})();
 setLogSink((level, scope, msg, data) => {
-  process.stderr.write(`${level} [${scope}] ${msg}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
+  fileLog?.sink(level, scope, msg, data);
+  if (!app.isPackaged) process.stderr.write(`${level} [${scope}] ${msg}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
 });
 const log = createLogger('electron');
+if (refused.length > 0) log.warn('ignored development-only environment variables in the packaged app', { names: refused });
 
 // The Vite dev server, only when not packaged (a packaged app never loads anything but its own files).
 const devUrl = !app.isPackaged ? process.env.SOFTPHONE_DEV_URL : undefined;
-const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
-const isOurUrl = pageUrlMatcher(pathToFileURL(rendererIndex).toString(), devUrl);
+const rendererRoot = join(__dirname, '..', 'renderer');
+const isOurUrl = pageUrlMatcher(APP_INDEX_URL, devUrl);
+const csp = electronCsp(devUrl);
+
+// Privileged schemes must be known before 'ready'.
+registerAppScheme();
 
 let core: AppCore | null = null;
 let window: BrowserWindow | null = null;
@@ -56,23 +80,39 @@ async function confirmHangup(): Promise<boolean> {
   return true;
 }
 
-function registerProtocols(): void {
-  for (const scheme of ['sip', 'tel']) {
-    if (app.isDefaultProtocolClient(scheme)) continue;
-    // Started as `electron .` in development: the OS must relaunch electron with our folder.
-    const ok = process.defaultApp && process.argv[1] ? app.setAsDefaultProtocolClient(scheme, process.execPath, [resolve(process.argv[1])]) : app.setAsDefaultProtocolClient(scheme);
-    if (!ok) log.info('not the default handler', { scheme });
-  }
-}
-
 function lockDownSession(): void {
-  const csp = electronCsp(devUrl);
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
-  });
-  // Audio is handled by the core (PortAudio), never by the page: the page gets no permission at all.
+  serveRenderer(rendererRoot, csp);
+  // Development only: the dev server's pages get the same policy as a header.
+  if (devUrl) {
+    const devOrigin = new URL(devUrl).origin;
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      if (!details.url.startsWith(devOrigin)) return callback({});
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+    });
+  }
+  // Audio is handled by the core (PortAudio, in the main process), never by the page: the page gets no
+  // permission at all, 'media' included, and no device access.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setDevicePermissionHandler(() => false);
+}
+
+function setMenu(): void {
+  const mac = process.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [
+    ...(mac ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: 'Phone',
+      submenu: [
+        { label: mac ? 'Open sip: Links with Softphone…' : 'Open sip: and tel: Links with Softphone…', click: () => void askClickToCall(window, log, true) },
+        { type: 'separator' },
+        mac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    { role: 'windowMenu' },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
 function createWindow(appCore: AppCore): BrowserWindow {
@@ -89,14 +129,22 @@ function createWindow(appCore: AppCore): BrowserWindow {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      webviewTag: false,
       spellcheck: false,
       devTools: !app.isPackaged,
     },
   });
-  const unregister = registerIpc(appCore, win, isOurUrl);
-  win.once('ready-to-show', () => win.show());
+  const unregister = registerIpc(withMicrophoneCheck(appCore), win, isOurUrl);
+  win.once('ready-to-show', () => {
+    win.show();
+    // `npm start` (scripts/start.mjs) learns from this file that Electron really started.
+    const marker = !app.isPackaged ? process.env.SOFTPHONE_START_MARKER : undefined;
+    if (marker) writeFileSync(marker, `${process.pid}\n`);
+    void askClickToCall(win, log);
+  });
   win.on('close', (event) => {
     if (closeConfirmed || appCore.activeCalls().length === 0) return;
     event.preventDefault();
@@ -108,14 +156,21 @@ function createWindow(appCore: AppCore): BrowserWindow {
     unregister();
     window = null;
   });
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(rendererIndex);
+  void win.loadURL(devUrl ?? APP_INDEX_URL);
   return win;
 }
 
 function watchIncomingCalls(appCore: AppCore): void {
   const notified = new Set<string>();
+  // Kept referenced until the call stops ringing: a collected Notification loses its click handler.
+  const notices = new Map<string, Notification>();
   appCore.on('call.changed', (call) => {
+    const shown = notices.get(call.id);
+    if (shown && (call.state !== 'ringing' || call.direction !== 'incoming')) {
+      // Answered, declined, cancelled or missed: the notice is no longer true.
+      shown.close();
+      notices.delete(call.id);
+    }
     if (call.direction !== 'incoming' || call.state !== 'ringing' || notified.has(call.id)) return;
     notified.add(call.id);
     if (notified.size > 100) notified.clear();
@@ -125,6 +180,10 @@ function watchIncomingCalls(appCore: AppCore): void {
       const notice = incomingCallNotice(app.getLocale(), call.remoteDisplayName, call.remoteUri);
       const n = new Notification({ title: notice.title, body: notice.body, urgency: 'critical', silent: false });
       n.on('click', showWindow);
+      n.on('close', () => {
+        if (notices.get(call.id) === n) notices.delete(call.id);
+      });
+      notices.set(call.id, n);
       n.show();
     }
   });
@@ -169,6 +228,7 @@ if (!app.requestSingleInstanceLock()) {
       const limit = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_LIMIT_MS));
       await Promise.race([core?.shutdown() ?? Promise.resolve(), limit]);
       quitState = 'done';
+      fileLog?.close();
       app.quit();
     });
   });
@@ -184,7 +244,8 @@ if (!app.requestSingleInstanceLock()) {
     .then(async () => {
       if (process.platform === 'win32') app.setAppUserModelId('org.opensoftphone.softphone');
       lockDownSession();
-      registerProtocols();
+      setMenu();
+      log.info('starting', { version: app.getVersion(), packaged: app.isPackaged, logs: fileLog?.path });
       const appCore = createNodeAppCore({ dataDir: app.getPath('userData'), secretBox: createSafeStorageBox(), logger: createLogger('app') });
       await appCore.start();
       core = appCore;

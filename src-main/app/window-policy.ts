@@ -1,10 +1,65 @@
-// What the desktop window may load and do: its Content-Security-Policy and which navigations are ours.
-// Pure, so the rules are unit-tested without Electron.
+// What the desktop window may load and do: the app:// origin it is served from, its Content-Security-
+// Policy and the texts of the shell. Pure, so the rules are unit-tested without Electron.
 
 /**
- * CSP for the renderer in Electron (sent as a response header by the session). No network at all in
- * production (the UI talks to the core over IPC only); the dev server's origin (and its HMR socket)
- * when one is used. Styles allow 'unsafe-inline' because Svelte writes style attributes.
+ * The renderer is served from app://softphone/ (protocol.handle in app-protocol.main.ts), not file://: one
+ * origin, one CSP sent with every response, and no file:// privileges (the grantFileProtocolExtraPrivileges
+ * fuse is off).
+ */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'softphone';
+export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+const CONTENT_TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  mjs: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  json: 'application/json',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  ico: 'image/x-icon',
+  woff2: 'font/woff2',
+  woff: 'font/woff',
+  wasm: 'application/wasm',
+};
+
+/**
+ * The renderer file an app:// request asks for, as a relative path with "/" separators, or null for any
+ * other host, an encoded separator, a dot segment or a NUL: the handler then answers 404 and never touches
+ * a file outside the renderer folder.
+ */
+export function rendererPathForUrl(url: string): { path: string; contentType: string } | null {
+  // An encoded dot is refused outright: URL parsing would quietly resolve "%2e%2e" as "..".
+  if (/%2e/i.test(url)) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return null;
+  // Checked before decoding: %2F or %5C would smuggle a separator past the segment check.
+  if (/%(2f|5c|00)/i.test(parsed.pathname)) return null;
+  let path: string;
+  try {
+    path = decodeURIComponent(parsed.pathname);
+  } catch {
+    return null;
+  }
+  if (path === '/' || path === '') path = '/index.html';
+  const segments = path.split('/').slice(1);
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) return null;
+  const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
+  return { path: segments.join('/'), contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream' };
+}
+
+/**
+ * CSP for the renderer in Electron, sent with every app:// response (and, in development only, added to
+ * the dev server's responses). No network at all in production: the UI talks to the core over IPC only,
+ * so there is no WebSocket to allow (the browser mode's server sends its own policy naming its exact
+ * port). With a dev server: its origin and its HMR socket, nothing else. Styles allow 'unsafe-inline'
+ * because Svelte writes style attributes.
  */
 export function electronCsp(devOrigin?: string): string {
   let connect = "'none'";

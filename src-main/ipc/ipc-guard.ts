@@ -13,20 +13,52 @@ export interface IpcSenderInfo {
 export interface IpcGuardOptions {
   /** webContents.id of our window. */
   webContentsId: number;
-  /** Is this URL our page (file:// index.html or the dev server's origin)? */
+  /** Is this URL our page (app://softphone/index.html or the dev server's origin)? */
   isOurUrl: (url: string) => boolean;
 }
 
 export type IpcCheck = { ok: true; channel: RequestChannel; payload: unknown } | { ok: false; error: ApiError };
 
-/** Our page: the renderer's index.html by file URL (any #hash/?query), or a page on the dev server origin. */
-export function pageUrlMatcher(indexFileUrl: string, devOrigin?: string): (url: string) => boolean {
-  const base = indexFileUrl.split(/[?#]/)[0];
+/** The parts of a page URL that say which page it is; null when the text is not a URL. */
+function pageKey(url: string): { protocol: string; host: string; pathname: string } | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(parsed.pathname);
+  } catch {
+    return null;
+  }
+  // file:///C:/… and file:///c:/… are the same file on Windows: the drive letter's case carries no meaning.
+  if (parsed.protocol === 'file:') pathname = pathname.replace(/^\/([A-Za-z]):/, (_m, d: string) => `/${d.toLowerCase()}:`);
+  if (pathname === '/' && parsed.protocol !== 'file:') pathname = '/index.html';
+  return { protocol: parsed.protocol, host: parsed.host.toLowerCase(), pathname };
+}
+
+/**
+ * Our page: the renderer's index.html (app://softphone/index.html; any #hash or ?query), or any page on the
+ * dev server's origin. Compared by parsed scheme, host and decoded path, never as strings: "%20" against a
+ * space, a drive letter's case or a trailing "#/settings" must not turn our own page into a stranger.
+ */
+export function pageUrlMatcher(pageUrl: string, devOrigin?: string): (url: string) => boolean {
+  const ours = pageKey(pageUrl);
+  let dev: string | null = null;
+  try {
+    dev = devOrigin ? new URL(devOrigin).origin : null;
+  } catch {
+    dev = null;
+  }
   return (url: string) => {
-    if (url.split(/[?#]/)[0] === base) return true;
-    if (!devOrigin) return false;
+    const key = pageKey(url);
+    if (!key) return false;
+    if (ours && key.protocol === ours.protocol && key.host === ours.host && key.pathname === ours.pathname) return true;
+    if (!dev) return false;
     try {
-      return new URL(url).origin === new URL(devOrigin).origin;
+      return new URL(url).origin === dev;
     } catch {
       return false;
     }

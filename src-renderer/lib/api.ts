@@ -128,7 +128,8 @@ export function connectToCore(win: Window = window): Connection {
     return { api: new Api(() => bridged), mode: 'electron' };
   }
   const token = new URLSearchParams(win.location.search).get('token');
-  if (!token || !/^[A-Za-z0-9_-]{8,256}$/.test(token) || win.location.protocol === 'file:') {
+  // The WebSocket exists only behind the web server (http:), never for an app:// or file:// page.
+  if (!token || !/^[A-Za-z0-9_-]{8,256}$/.test(token) || !/^https?:$/.test(win.location.protocol)) {
     return { api: null, reason: 'no-token', detail: '' };
   }
   const url = webSocketUrl(win.location);

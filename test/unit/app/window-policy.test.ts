@@ -1,6 +1,6 @@
 // The desktop window's CSP and the localized texts of the shell.
 import { describe, expect, it } from 'vitest';
-import { closeDuringCallQuestion, electronCsp, incomingCallNotice } from '../../../src-main/app/window-policy';
+import { APP_INDEX_URL, closeDuringCallQuestion, electronCsp, incomingCallNotice, rendererPathForUrl } from '../../../src-main/app/window-policy';
 
 describe('window policy', () => {
   it('allows no network in production and only the dev server in development', () => {
@@ -11,6 +11,31 @@ describe('window policy', () => {
     const dev = electronCsp('http://127.0.0.1:5173/');
     expect(dev).toContain("script-src 'self' http://127.0.0.1:5173");
     expect(dev).toContain('connect-src http://127.0.0.1:5173 ws://127.0.0.1:5173');
+  });
+
+  it('allows no wildcard WebSocket (issue 8): the window talks over IPC only', () => {
+    expect(electronCsp()).not.toMatch(/ws:|\*/);
+    expect(electronCsp('http://127.0.0.1:5173/')).not.toMatch(/:\*/);
+  });
+
+  it('maps app://softphone/ URLs to renderer files and refuses everything else', () => {
+    expect(APP_INDEX_URL).toBe('app://softphone/index.html');
+    expect(rendererPathForUrl('app://softphone/index.html')).toEqual({ path: 'index.html', contentType: 'text/html; charset=utf-8' });
+    expect(rendererPathForUrl('app://softphone/')?.path).toBe('index.html');
+    expect(rendererPathForUrl('app://softphone/assets/index-1.js?v=2#x')).toEqual({ path: 'assets/index-1.js', contentType: 'text/javascript; charset=utf-8' });
+    expect(rendererPathForUrl('app://softphone/assets/a%20b.css')?.path).toBe('assets/a b.css');
+    for (const bad of [
+      'app://other/index.html',
+      'file:///etc/passwd',
+      'app://softphone/..%2F..%2Fetc/passwd',
+      'app://softphone/assets/%2e%2e/%2e%2e/x',
+      'app://softphone/a%5C..%5Cb',
+      'app://softphone/a%00.js',
+      'app://softphone//etc/passwd',
+      'not a url',
+    ]) {
+      expect(rendererPathForUrl(bad), bad).toBeNull();
+    }
   });
 
   it('words the incoming-call notice and the close question in English or Korean', () => {

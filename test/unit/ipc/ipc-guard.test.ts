@@ -25,6 +25,25 @@ describe('ipc guard', () => {
     expect(checkIpcRequest({ ...good, senderFrame: { url: 'file:///tmp/other.html', parent: null } }, msg, options)).toEqual(forbidden);
   });
 
+  it('compares the page by parsed scheme, host and path, not as a string (issue 8)', () => {
+    const app = pageUrlMatcher('app://softphone/index.html');
+    expect(app('app://softphone/index.html')).toBe(true);
+    expect(app('app://softphone/index.html#/settings')).toBe(true);
+    expect(app('app://softphone/index.html?lang=ko')).toBe(true);
+    expect(app('app://softphone/')).toBe(true);
+    expect(app('APP://SOFTPHONE/index.html')).toBe(true);
+    expect(app('app://softphone/other.html')).toBe(false);
+    expect(app('app://evil/index.html')).toBe(false);
+    expect(app('https://softphone/index.html')).toBe(false);
+    expect(app('app://softphone/index.html.evil')).toBe(false);
+    expect(app('not a url')).toBe(false);
+    // What a plain string comparison got wrong: a drive letter's case and percent-encoding.
+    const win = pageUrlMatcher('file:///C:/Program%20Files/Softphone/resources/app.asar/dist/renderer/index.html');
+    expect(win('file:///c:/Program Files/Softphone/resources/app.asar/dist/renderer/index.html#/')).toBe(true);
+    expect(win('file:///C:/Program%20Files/Softphone/resources/app.asar/dist/renderer/other.html')).toBe(false);
+    expect(win('file:///D:/Program%20Files/Softphone/resources/app.asar/dist/renderer/index.html')).toBe(false);
+  });
+
   it('accepts the dev server origin only when configured', () => {
     const dev = { webContentsId: 7, isOurUrl: pageUrlMatcher(index, 'http://127.0.0.1:5173') };
     const fromDev: IpcSenderInfo = { sender: { id: 7 }, senderFrame: { url: 'http://127.0.0.1:5173/index.html', parent: null } };
