@@ -1,11 +1,15 @@
 // `npm start`: the desktop app when Electron's binary is installed, otherwise the same UI served by the
 // core on 127.0.0.1 and opened in the system browser; until the UI is built, the headless CLI's help.
 // npm ci skips Electron's download (allowScripts): the first start tries it once, quietly.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// When Electron dies before its window opens (Ubuntu 24.04's AppArmor user-namespace restriction aborts
+// Chromium's sandbox, no display, a missing library), it says why and starts the browser UI instead.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { explainLaunchFailure } from './electron-launch.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -52,17 +56,48 @@ function run(command, commandArgs, env = process.env) {
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 }
 
+function runBrowserUi() {
+  run(process.execPath, [cli, ...(args.length ? args : hasUi ? ['ui', '--open'] : ['--help'])]);
+}
+
+/**
+ * Electron with its stderr passed through and its tail kept. The main process writes the marker file once its
+ * window is ready (SOFTPHONE_START_MARKER, honoured in development only): an exit without it, and not a
+ * clean one (a second instance handing over exits 0), is a launch failure.
+ */
+function runElectron(binary) {
+  const markerDir = mkdtempSync(join(tmpdir(), 'softphone-start-'));
+  const marker = join(markerDir, 'window-ready');
+  // ELECTRON_RUN_AS_NODE (set by some tools) would make the binary a plain Node.
+  const env = { ...process.env, SOFTPHONE_START_MARKER: marker };
+  delete env.ELECTRON_RUN_AS_NODE;
+  const child = spawn(binary, [root, ...args], { stdio: ['inherit', 'inherit', 'pipe'], env });
+  let tail = '';
+  child.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    tail = (tail + chunk.toString('utf8')).slice(-16_384);
+  });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('error', (err) => {
+    rmSync(markerDir, { recursive: true, force: true });
+    process.stderr.write(`softphone: Electron could not be run (${err.message}); using the browser UI instead\n`);
+    runBrowserUi();
+  });
+  child.on('exit', (code, signal) => {
+    const started = existsSync(marker);
+    rmSync(markerDir, { recursive: true, force: true });
+    if (started || (code === 0 && !signal)) process.exit(code ?? (signal ? 1 : 0));
+    const why = explainLaunchFailure({ code, signal, stderr: tail, platform: process.platform, env: process.env });
+    process.stderr.write(`\nsoftphone: ${why}\nsoftphone: using the browser UI instead (the same app, served on 127.0.0.1).\n\n`);
+    runBrowserUi();
+  });
+}
+
 let electron = hasUi && hasShell ? electronBinary() : null;
 if (hasUi && hasShell && !electron) {
   tryDownloadOnce();
   electron = electronBinary();
 }
 
-if (electron) {
-  // ELECTRON_RUN_AS_NODE (set by some tools) would make the binary a plain Node.
-  const env = { ...process.env };
-  delete env.ELECTRON_RUN_AS_NODE;
-  run(electron, [root, ...args], env);
-} else {
-  run(process.execPath, [cli, ...(args.length ? args : hasUi ? ['ui', '--open'] : ['--help'])]);
-}
+if (electron) runElectron(electron);
+else runBrowserUi();
