@@ -27,7 +27,7 @@ describe.skipIf(!built || process.platform === 'win32')('npm start with an Elect
     mkdirSync(dist);
     writeFileSync(join(dist, 'electron'), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dist, 'electron'), 0o755);
-    const env = { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist };
+    const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist };
     delete env.SOFTPHONE_START_MARKER;
     return spawnSync(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 30_000 });
   }
