@@ -25,12 +25,19 @@ function native(): NaudiodonBinding {
   try {
     const req = createRequire(__filename);
     const dir = dirname(req.resolve('naudiodon/package.json'));
-    for (const build of ['Release', 'Debug']) {
-      try {
-        binding = req(join(dir, 'build', build, 'naudiodon.node')) as NaudiodonBinding;
-        return binding;
-      } catch (err) {
-        errors.push((err as Error).message);
+    // In the packaged desktop app the addon and its PortAudio library are unpacked next to app.asar
+    // (electron-builder.yml asarUnpack): try that real folder first rather than rely on Electron mapping
+    // the archive path for a native load in a worker thread.
+    const unpacked = dir.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+    const dirs = unpacked === dir ? [dir] : [unpacked, dir];
+    for (const base of dirs) {
+      for (const build of ['Release', 'Debug']) {
+        try {
+          binding = req(join(base, 'build', build, 'naudiodon.node')) as NaudiodonBinding;
+          return binding;
+        } catch (err) {
+          errors.push((err as Error).message);
+        }
       }
     }
   } catch (err) {
