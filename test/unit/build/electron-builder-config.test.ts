@@ -21,8 +21,8 @@ const config = yaml.load(readFileSync(resolve(ROOT, 'electron-builder.yml'), 'ut
 const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as Config;
 
 function validator() {
-  // strict: false because the schema uses keywords (e.g. "markdownDescription"-style annotations) ajv
-  // does not know; unknown *properties* are still refused through additionalProperties: false.
+  // strict: false because the schema uses a keyword ajv does not know ("typeof", for function-valued hooks);
+  // unknown *properties* are still refused through the schema's additionalProperties: false.
   const validate = new AjvClass({ allErrors: true, strict: false }).compile(schema);
   return (data: unknown) => (validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
 }
