@@ -2,7 +2,7 @@
 // the "public" namespace and two `softphone` processes in the PC namespaces call each other both ways
 // (alice -> bob, then bob -> alice) with ICE, STUN and TURN on, a different tone per direction. Checks the
 // recordings by frequency, which ICE candidate pair carried the audio, and the call-setup time; prints a
-// table at the end. Needs root and `ip netns`: without them it skips, loudly.
+// table at the end. Needs root and `ip netns`: without them it skips, loudly (and fails with CI=true).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import { startCoturn, type CoturnServer } from '../support/coturn';
 import { startKamailio, type KamailioServer } from '../support/kamailio';
 import { startNetnsBaresip, type NetnsBaresip } from '../support/baresip-netns';
 import { startSoftphone, stopAllSoftphones, type SoftphoneEvent, type SoftphoneProcess } from '../support/softphone-process';
+import { skipWithoutRealPeer } from '../support/real-peer-gate';
 
 const TOPOLOGY = resolve(__dirname, '../nat/netns-topology.sh');
 // Unique per test process, so two runs (or two helpers) never share namespaces: netns-topology.sh names them
@@ -34,9 +35,7 @@ function unavailable(): string | null {
 }
 
 const skipReason = unavailable();
-if (skipReason) {
-  console.warn(`\n${'!'.repeat(100)}\n!!! NAT bench (test/integration/nat-scenarios.test.ts) SKIPPED: ${skipReason}\n${'!'.repeat(100)}\n`);
-}
+const skip = skipWithoutRealPeer('NAT bench (test/integration/nat-scenarios.test.ts)', skipReason);
 
 type Env = Record<string, string>;
 
@@ -79,7 +78,7 @@ type Pair = NonNullable<NonNullable<RtpStats['ice']>['selectedPair']>;
 const pairText = (p: Pair | undefined) => (p ? `${p.local.type} ${p.local.address}:${p.local.port} -> ${p.remote.type} ${p.remote.address}:${p.remote.port}` : 'none');
 const stamp = (e: SoftphoneEvent | undefined) => (e ? Date.parse(e.time) : NaN);
 
-describe.skipIf(skipReason !== null)(`NAT bench in network namespaces${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+describe.skipIf(skip)(`NAT bench in network namespaces${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   let dir: string;
   let toneA: string;
   let toneB: string;
