@@ -285,7 +285,25 @@ describe.skipIf(skip)(`NAT bench in network namespaces${skipReason ? ` (skipped:
       const check = await natCheck(env.PC1_NS as string);
       row.note = `nat-check: ${check}`;
       expect(check).toMatch(/address-and-port-dependent|endpoint-dependent/);
+      // What each router forwards to its PC, by source: coturn (the public address, any port but SIP's:
+      // its TURN port 3478 or a relayed port) or the other router (a direct path).
+      const routers = [['r1', env.R1_NS, env.R2_WAN_IP], ['r2', env.R2_NS, env.R1_WAN_IP]] as const;
+      for (const [, ns, otherWan] of routers) {
+        const add = (tag: string, from: string, extra: string[]) =>
+          execFileSync('ip', ['netns', 'exec', ns as string, 'iptables', '-I', 'FORWARD', '-i', 'wan', '-p', 'udp', '-s', from, ...extra, '-m', 'comment', '--comment', tag]);
+        add('from-coturn', env.PUBLIC_IP as string, ['!', '--sport', '5060']);
+        add('from-direct', otherWan as string, []);
+      }
       for (const r of await bothWays(row)) for (const t of types(r)) expect(t).toContain('relay');
+      // The pair types are what our own ICE reports; the routers saw where the packets really came from.
+      // Each PC received its two calls' RTP (about 200 packets a call) from coturn, none straight from the
+      // other NAT (ICE checks on direct pairs are dropped by the routers' firewall before FORWARD).
+      const counts = routers.map(([name, ns]) => ({ name, c: ruleCounts(ns as string, 'FORWARD') }));
+      row.note += `; forwarded to the PCs from coturn / directly: ${counts.map(({ name, c }) => `${name} ${c['from-coturn']} / ${c['from-direct']}`).join(', ')} pkts`;
+      for (const { c } of counts) {
+        expect(c['from-coturn'], row.note).toBeGreaterThan(300);
+        expect(c['from-direct'], row.note).toBeLessThan(20);
+      }
     });
   }, 150_000);
 
@@ -352,15 +370,22 @@ describe.skipIf(skip)(`NAT bench in network namespaces${skipReason ? ` (skipped:
     });
   }, 150_000);
 
+  /** Packet counters of a chain's commented rules (`-m comment --comment TAG`), by tag. */
+  function ruleCounts(ns: string, chain: string): Record<string, number> {
+    const out = execFileSync('ip', ['netns', 'exec', ns, 'iptables', '-L', chain, '-v', '-x', '-n'], { encoding: 'utf8' });
+    const counts: Record<string, number> = {};
+    for (const line of out.split('\n')) {
+      const tag = /\/\* (\S+) \*\//.exec(line)?.[1];
+      if (tag) counts[tag] = Number(line.trim().split(/\s+/)[0]);
+    }
+    return counts;
+  }
+
   /** Router 1's counters of scenario "loss" (netns-topology.sh): packets forwarded and packets dropped. */
   function lossCounters(ns: string): { seen: number; dropped: number } {
-    const out = execFileSync('ip', ['netns', 'exec', ns, 'iptables', '-L', 'FORWARD', '-v', '-x', '-n'], { encoding: 'utf8' });
-    const count = (tag: string) => {
-      const line = out.split('\n').find((l) => l.includes(`/* ${tag} */`));
-      if (!line) throw new Error(`no ${tag} rule in router 1's FORWARD chain:\n${out}`);
-      return Number(line.trim().split(/\s+/)[0]);
-    };
-    return { seen: count('loss-seen'), dropped: count('loss-drop') };
+    const c = ruleCounts(ns, 'FORWARD');
+    if (c['loss-seen'] === undefined || c['loss-drop'] === undefined) throw new Error(`no loss-seen / loss-drop rules in ${ns}'s FORWARD chain: ${JSON.stringify(c)}`);
+    return { seen: c['loss-seen'], dropped: c['loss-drop'] };
   }
 
   /** `softphone nat-check` from a PC namespace against coturn (RFC 5780 with its second address). */
