@@ -296,12 +296,13 @@ describe.skipIf(skip)(`NAT bench in network namespaces${skipReason ? ` (skipped:
       }
       for (const r of await bothWays(row)) for (const t of types(r)) expect(t).toContain('relay');
       // The pair types are what our own ICE reports; the routers saw where the packets really came from.
-      // Each PC received its two calls' RTP (about 200 packets a call) from coturn, none straight from the
-      // other NAT (ICE checks on direct pairs are dropped by the routers' firewall before FORWARD).
+      // Each PC received its two calls' RTP from coturn (about 420 packets measured; STUN/TURN control
+      // alone is a few dozen), none straight from the other NAT (ICE checks on direct pairs are dropped
+      // by the routers' firewall before FORWARD).
       const counts = routers.map(([name, ns]) => ({ name, c: ruleCounts(ns as string, 'FORWARD') }));
       row.note += `; forwarded to the PCs from coturn / directly: ${counts.map(({ name, c }) => `${name} ${c['from-coturn']} / ${c['from-direct']}`).join(', ')} pkts`;
       for (const { c } of counts) {
-        expect(c['from-coturn'], row.note).toBeGreaterThan(300);
+        expect(c['from-coturn'], row.note).toBeGreaterThan(200);
         expect(c['from-direct'], row.note).toBeLessThan(20);
       }
     });
