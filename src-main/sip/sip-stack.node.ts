@@ -97,6 +97,21 @@ function fromPackage(m: sip.Message): SipMessage | undefined {
   return ok ? out : undefined;
 }
 
+/**
+ * Why a request's transaction key cannot be trusted, or null. The package finds the server transaction
+ * of our answer by Call-ID, CSeq method and Via branch; text that is not UTF-8 does not survive the
+ * fromWire/toWire round trip byte for byte, so the answer would match no transaction and never be sent.
+ * RFC 3261 §25.1 allows only printable ASCII there anyway (Call-ID = word ["@" word], Method = token).
+ */
+function badTransactionKey(m: sip.Message): string | null {
+  const printable = (v: unknown) => typeof v !== 'string' || /^[\x21-\x7e]+$/.test(v);
+  const via = Array.isArray(m.headers.via) ? (m.headers.via[0] as { params?: Record<string, unknown> } | undefined) : undefined;
+  if (!printable(m.headers['call-id'])) return 'Call-ID is not printable ASCII';
+  if (!printable((m.headers.cseq as { method?: unknown } | undefined)?.method)) return 'CSeq method is not a token';
+  if (!printable(via?.params?.branch)) return 'Via branch is not a token';
+  return null;
+}
+
 function summaryOf(m: sip.Message): string {
   return m.method ?? `${m.status ?? ''} ${m.reason ?? ''}`.trim();
 }
@@ -210,17 +225,20 @@ export class SipStack implements SipTransportHost {
 
   private onPackageRequest(m: sip.Message, remote: sip.Remote): void {
     const req = fromPackage(m);
-    if (!req || !isRequest(req)) {
-      const msg = `unusable SIP request from ${remote.address}:${remote.port}`;
+    const badKey = badTransactionKey(m);
+    if (!req || !isRequest(req) || badKey) {
+      const msg = `${badKey ? `bad SIP request (${badKey})` : 'unusable SIP request'} from ${remote.address}:${remote.port}`;
       this.log.warn(msg);
       this.handlers.warning(msg);
+      // Answered from the package's own (raw) message, so it finds the transaction (RFC 3261 §8.2.2: 400).
+      if (m.method !== 'ACK') this.answerRaw(m, 400, 'Bad Request');
       return;
     }
     try {
       this.handlers.request(req, { address: remote.address, port: remote.port });
     } catch (err) {
       this.log.error('request handler failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-      this.sendResponse(createResponse(req as SipRequest, 500));
+      this.sendResponse(createResponse(req, 500));
     }
   }
 
@@ -351,6 +369,14 @@ export class SipStack implements SipTransportHost {
     if (!inst) return;
     this.log.debug('keep-alive', { to: `${to.address}:${to.port}` });
     inst.sendRaw({ address: to.address, port: to.port }, Buffer.from('\r\n\r\n', 'latin1'));
+  }
+
+  private answerRaw(m: sip.Message, status: number, reason: string): void {
+    try {
+      this.instance?.send(sip.makeResponse(m, status, reason));
+    } catch (err) {
+      this.log.warn('cannot send response', { status, error: String(err) });
+    }
   }
 
   sendResponse(response: SipResponse): void {

@@ -52,6 +52,7 @@ describe('registered call from the browser UI', () => {
     await page.getByRole('button', { name: 'Call', exact: true }).click();
     const callState = page.getByTestId('call-state');
     await expect.poll(async () => connectedFor(await callState.textContent()), { timeout: 15_000 }).not.toBeNull();
+    const connectedSeen = performance.now();
     const established = await bob.waitForEvent('CALL_ESTABLISHED', 10_000);
     expect(String(established['peeruri'])).toContain('alice');
     const card = page.getByRole('region', { name: 'Current call' });
@@ -62,6 +63,8 @@ describe('registered call from the browser UI', () => {
     await screenshot(page, 'in-call');
     await expect.poll(async () => connectedFor(await callState.textContent()) ?? -1, { timeout: 10_000, interval: 250 }).toBeGreaterThanOrEqual(5);
 
+    // The call's length as this test saw it: from "Connected" on screen to the click on Hang up.
+    const talkedSeconds = (performance.now() - connectedSeen) / 1000;
     await page.getByRole('button', { name: 'Hang up' }).click();
     await bob.waitForEvent('CALL_CLOSED', 10_000);
     await expect.poll(() => callState.textContent(), { timeout: 10_000 }).toMatch(/^Ended: /);
@@ -74,7 +77,7 @@ describe('registered call from the browser UI', () => {
     expect(report.coverage, describeReport('baresip heard', report)).toBeGreaterThanOrEqual(0.9);
     expect(report.measuredSeconds, describeReport('baresip heard', report)).toBeGreaterThan(3);
 
-    // History: one outgoing call to bob with a duration.
+    // History: one outgoing call to bob, as long as the call was (whole seconds, so within a second).
     await page.locator('#view-tab-history').click();
     const row = page.locator('#view-panel-history li button').first();
     await row.waitFor();
@@ -82,7 +85,9 @@ describe('registered call from the browser UI', () => {
     expect(label).toMatch(/^Call back bob — Outgoing/);
     const durationText = (await row.locator('.duration').textContent()) ?? '';
     const [mm, ss] = durationText.split(':').map(Number);
-    expect((mm ?? 0) * 60 + (ss ?? 0), `duration "${durationText}"`).toBeGreaterThan(0);
+    const shown = (mm ?? 0) * 60 + (ss ?? 0);
+    expect(shown, `duration "${durationText}", talked ${talkedSeconds.toFixed(2)} s`).toBeGreaterThanOrEqual(Math.floor(talkedSeconds) - 1);
+    expect(shown, `duration "${durationText}", talked ${talkedSeconds.toFixed(2)} s`).toBeLessThanOrEqual(Math.ceil(talkedSeconds) + 1);
     await screenshot(page, 'history');
 
     // Call flow: the call's ladder, in order.

@@ -1,6 +1,6 @@
 // The app core with the real user agent and media engine against another real UserAgent on loopback
 // (direct IP, no server): call.changed sequences, history, the SIP ladder, meters, and the tone the
-// core's WAV "microphone" sends arriving at the peer.
+// core's WAV "microphone" sends arriving at the peer, and the peer's tone arriving in the core's recording.
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asSoftphoneApi, createAppCore, type AppCore } from '../../src-main/app-core/app-core';
@@ -107,19 +107,22 @@ describe('app core over real SIP and RTP (direct IP)', () => {
     return { core, api, events, recording };
   }
 
-  it('dials a peer: calling -> connected -> ended, with history, ladder, meters and the tone at the peer', async () => {
+  it('dials a peer: calling -> connected -> ended, with history, ladder, meters and a tone each way', async () => {
     const peer = await startPeer('out', true);
-    const { api, events } = await startCore('out');
+    const { api, events, recording } = await startCore('out');
     const dialed = await api.request('call.dial', { target: `sip:bob@127.0.0.1:${peer.port}` });
     if (!dialed.ok) throw new Error(JSON.stringify(dialed.error));
     const id = dialed.value.id;
     expect(dialed.value).toMatchObject({ direction: 'outgoing', state: 'calling', remoteUri: `sip:bob@127.0.0.1:${peer.port}` });
     const connected = await events.waitFor('call.changed', (c) => c.id === id && c.state === 'connected');
+    const connectedSeen = performance.now();
     expect(connected.connectedAt).toBeGreaterThanOrEqual(dialed.value.startedAt);
     const level = await events.waitFor('audio.level', (l) => l.callId === id && l.input > 0.1, 5000);
     expect(level.input).toBeLessThanOrEqual(1);
     await new Promise((r) => setTimeout(r, 3000)); // let the tone play: the peer's recording is checked below
     const hung = await api.request('call.hangup', { callId: id });
+    // The call's length as this test saw it: from the connected event to the hang-up's answer.
+    const talkedSeconds = (performance.now() - connectedSeen) / 1000;
     expect(hung).toMatchObject({ ok: true, value: { id, state: 'ended', end: { by: 'local' } } });
 
     const states = events.of('call.changed').filter((c) => c.id === id).map((c) => c.state);
@@ -131,7 +134,10 @@ describe('app core over real SIP and RTP (direct IP)', () => {
 
     const history = await events.waitFor('history.changed', (h) => h.some((e) => e.id === id));
     expect(history[0]).toMatchObject({ id, direction: 'outgoing', missed: false, remoteUri: `sip:bob@127.0.0.1:${peer.port}` });
-    expect(history[0]?.durationSeconds).toBeGreaterThanOrEqual(3);
+    // History keeps whole seconds: within a second of what the test measured (rounding and event latency).
+    expect(history[0]?.durationSeconds, `talked ${talkedSeconds.toFixed(2)} s`).toBeGreaterThanOrEqual(Math.floor(talkedSeconds) - 1);
+    expect(history[0]?.durationSeconds, `talked ${talkedSeconds.toFixed(2)} s`).toBeLessThanOrEqual(Math.ceil(talkedSeconds) + 1);
+    expect(talkedSeconds).toBeGreaterThanOrEqual(3);
 
     const flow = await api.request('flow.get', { callId: id });
     if (!flow.ok) throw new Error('no flow');
@@ -146,6 +152,10 @@ describe('app core over real SIP and RTP (direct IP)', () => {
     const heard = toneReport(join(dir, 'out-heard.wav'), TONE_A_HZ, { otherHz: TONE_B_HZ });
     expect(heard.coverage, describeReport('peer heard', heard)).toBeGreaterThanOrEqual(0.85);
     expect(heard.measuredSeconds, describeReport('peer heard', heard)).toBeGreaterThan(1.5);
+    // And the other way: the core's WAV "speaker" recorded the peer's tone.
+    const coreHeard = toneReport(recording, TONE_B_HZ, { otherHz: TONE_A_HZ });
+    expect(coreHeard.coverage, describeReport('core heard', coreHeard)).toBeGreaterThanOrEqual(0.85);
+    expect(coreHeard.measuredSeconds, describeReport('core heard', coreHeard)).toBeGreaterThan(1.5);
   });
 
   it('shows an incoming call, answers it on request, and records who hung up', async () => {

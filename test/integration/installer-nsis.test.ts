@@ -7,16 +7,19 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { skipWithoutRealPeer } from '../support/real-peer-gate';
 
 const BUILD_DIR = resolve(__dirname, '../../build');
-const hasMakensis = spawnSync('makensis', ['-VERSION'], { encoding: 'utf8' }).status === 0;
-if (!hasMakensis) console.warn('\n*** installer-nsis: makensis not found (apt-get install nsis): build/installer.nsh NOT compiled ***\n');
+const noMakensis = skipWithoutRealPeer(
+  'installer-nsis (build/installer.nsh NOT compiled)',
+  spawnSync('makensis', ['-VERSION'], { encoding: 'utf8' }).status === 0 ? null : 'makensis not found (apt-get install nsis)',
+);
 
 describe('Windows installer include', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nsis-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.skipIf(!hasMakensis)('compiles with warnings as errors and emits the netsh firewall commands and the handler keys', () => {
+  it.skipIf(noMakensis)('compiles with warnings as errors and emits the netsh firewall commands and the handler keys', () => {
     const script = join(dir, 'harness.nsi');
     const out = join(dir, 'softphone-installer-test.exe');
     writeFileSync(

@@ -10,11 +10,9 @@ import { createMediaSession } from '../../src-main/rtp/media-session.node';
 import { buildMediaChild, startMediaChild } from '../support/media-child-runner';
 import { readWav, tempDir, waitFor, writeToneWav } from '../support/media-helpers';
 import { pulseAudioAvailable, startPulseAudio, type PulseHarness } from '../support/pulseaudio';
+import { skipWithoutRealPeer } from '../support/real-peer-gate';
 
-const available = pulseAudioAvailable();
-if (!available) {
-  console.warn('\n*** SKIPPING portaudio-device tests: the pulseaudio binary is missing (bash test/setup-system.sh installs it) ***\n');
-}
+const skip = skipWithoutRealPeer('the PortAudio device tests (portaudio-device.test.ts)', pulseAudioAvailable() ? null : 'the pulseaudio binary is missing');
 
 const ports = { bindAddress: '127.0.0.1', portMin: 30000, portMax: 39999 };
 let tmp: ReturnType<typeof tempDir>;
@@ -41,7 +39,7 @@ function toneAfterWarmUp(samples: Int16Array, freq: number, other: number, secon
   return { startS: Infinity, coverage: 0 };
 }
 
-describe.skipIf(!available)('PortAudio devices through a private PulseAudio', () => {
+describe.skipIf(skip)('PortAudio devices through a private PulseAudio', () => {
   beforeAll(async () => {
     tmp = tempDir('portaudio');
     script = await buildMediaChild(tmp.dir);

@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKamailio, type KamailioServer } from '../support/kamailio';
 import { printOnFailure } from '../support/on-failure';
+import { skipWithoutRealPeer } from '../support/real-peer-gate';
 import type { ChildCommand, ChildConfig } from '../support/sip-ua-child';
 
 const repoRoot = resolve(__dirname, '../..');
@@ -30,7 +31,7 @@ function canRun(): string | null {
 }
 
 const why = canRun();
-if (why) console.warn(`\n*** sip-nat.test.ts SKIPPED: needs root, ip netns, iptables and kamailio (${why}) ***\n`);
+const skip = skipWithoutRealPeer('sip-nat.test.ts (needs root, ip netns, iptables, conntrack and kamailio)', why);
 
 const id = `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
 const NS = { pc: `sipnat-${id}-pc`, router: `sipnat-${id}-r`, pub: `sipnat-${id}-pub` };
@@ -196,7 +197,7 @@ const traceIn = (summary: string) => (e: ChildEvent) => e.event === 'trace' && e
 const traceOut = (summary: string) => (e: ChildEvent) => e.event === 'trace' && e['direction'] === 'out' && String(e['summary']) === summary;
 const raw = (e: ChildEvent): string => String(e['raw'] ?? '');
 
-describe.skipIf(why !== null)('SIP through a real NAT (ip netns + MASQUERADE + Kamailio)', () => {
+describe.skipIf(skip)('SIP through a real NAT (ip netns + MASQUERADE + Kamailio)', () => {
   let dir = '';
   let script = '';
   let kamailio: KamailioServer | undefined;

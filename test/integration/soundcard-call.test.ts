@@ -17,13 +17,11 @@ import {
   writeToneWav,
 } from '../support/audio-check';
 import { printOnFailure } from '../support/on-failure';
+import { skipWithoutRealPeer } from '../support/real-peer-gate';
 
-const available = pulseAudioAvailable();
-if (!available) {
-  console.warn('\n*** SKIPPING the sound-card CLI test: pulseaudio is missing (bash test/setup-system.sh installs it) ***\n');
-}
+const skip = skipWithoutRealPeer('the sound-card CLI test (soundcard-call.test.ts)', pulseAudioAvailable() ? null : 'pulseaudio is missing');
 
-describe.skipIf(!available)('softphone on the sound card (PortAudio through a private PulseAudio)', () => {
+describe.skipIf(skip)('softphone on the sound card (PortAudio through a private PulseAudio)', () => {
   let pulse: PulseHarness;
   let dir: string;
   beforeAll(async () => {

@@ -17,6 +17,8 @@ set -euo pipefail
 
 PREFIX="${NETNS_PREFIX:-spnat}"
 LOSS="${LOSS:-0.05}"
+# Letters and digits only (it is used in a regular expression below), and short: "<prefix>-pub" is at most 14.
+[[ "$PREFIX" =~ ^[A-Za-z0-9]{1,10}$ ]] || { echo "netns-topology: NETNS_PREFIX must be 1-10 letters or digits, got '$PREFIX'" >&2; exit 2; }
 STATE_DIR="${NETNS_STATE_DIR:-/run/softphone-netns}"
 STATE_FILE="$STATE_DIR/$PREFIX.env"
 
@@ -165,7 +167,10 @@ cmd_up() {
       make_router 2
       make_lan_pc 1 1
       make_lan_pc 2 2
-      ip netns exec "$PREFIX-r1" iptables -A FORWARD -m statistic --mode random --probability "$LOSS" -j DROP ;;
+      # Two counters the bench reads back (iptables -L FORWARD -v -x): every packet the router forwards
+      # ("loss-seen", a rule without a target only counts) and the ones it drops ("loss-drop").
+      ip netns exec "$PREFIX-r1" iptables -A FORWARD -m comment --comment loss-seen
+      ip netns exec "$PREFIX-r1" iptables -A FORWARD -m statistic --mode random --probability "$LOSS" -m comment --comment loss-drop -j DROP ;;
   esac
   trap - ERR
   write_state "$scenario"
