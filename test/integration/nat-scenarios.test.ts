@@ -13,9 +13,11 @@ import { startCoturn, type CoturnServer } from '../support/coturn';
 import { startKamailio, type KamailioServer } from '../support/kamailio';
 import { startNetnsBaresip, type NetnsBaresip } from '../support/baresip-netns';
 import { startSoftphone, stopAllSoftphones, type SoftphoneEvent, type SoftphoneProcess } from '../support/softphone-process';
+import { skipUnlessCI } from '../support/skip-or-fail';
 
 const TOPOLOGY = resolve(__dirname, '../nat/netns-topology.sh');
-const PREFIX = 'spbench';
+// Per process: another run of this file (another checkout, a parallel job) must not tear down ours.
+const PREFIX = `spb${process.pid.toString(36)}`;
 const USERS = { alice: 'alicepw', bob: 'bobpw' };
 const TALK_SECONDS = 4;
 
@@ -30,10 +32,8 @@ function unavailable(): string | null {
   return null;
 }
 
-const skipReason = unavailable();
-if (skipReason) {
-  console.warn(`\n${'!'.repeat(100)}\n!!! NAT bench (test/integration/nat-scenarios.test.ts) SKIPPED: ${skipReason}\n${'!'.repeat(100)}\n`);
-}
+const whyNot = unavailable();
+const skipReason = skipUnlessCI('NAT bench (test/integration/nat-scenarios.test.ts)', whyNot) ? whyNot : null;
 
 type Env = Record<string, string>;
 

@@ -10,11 +10,9 @@ import { createMediaSession } from '../../src-main/rtp/media-session.node';
 import { buildMediaChild, startMediaChild } from '../support/media-child-runner';
 import { readWav, tempDir, waitFor, writeToneWav } from '../support/media-helpers';
 import { pulseAudioAvailable, startPulseAudio, type PulseHarness } from '../support/pulseaudio';
+import { skipUnlessCI } from '../support/skip-or-fail';
 
-const available = pulseAudioAvailable();
-if (!available) {
-  console.warn('\n*** SKIPPING portaudio-device tests: the pulseaudio binary is missing (bash test/setup-system.sh installs it) ***\n');
-}
+const available = !skipUnlessCI('portaudio-device tests', pulseAudioAvailable() ? null : 'the pulseaudio binary is missing (bash test/setup-system.sh installs it)');
 
 const ports = { bindAddress: '127.0.0.1', portMin: 30000, portMax: 39999 };
 let tmp: ReturnType<typeof tempDir>;

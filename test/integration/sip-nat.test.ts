@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKamailio, type KamailioServer } from '../support/kamailio';
 import { printOnFailure } from '../support/on-failure';
 import type { ChildCommand, ChildConfig } from '../support/sip-ua-child';
+import { skipUnlessCI } from '../support/skip-or-fail';
 
 const repoRoot = resolve(__dirname, '../..');
 
@@ -29,8 +30,8 @@ function canRun(): string | null {
   return null;
 }
 
-const why = canRun();
-if (why) console.warn(`\n*** sip-nat.test.ts SKIPPED: needs root, ip netns, iptables and kamailio (${why}) ***\n`);
+const whyNot = canRun();
+const why = skipUnlessCI('sip-nat.test.ts', whyNot && `needs root, ip netns, iptables and kamailio (${whyNot})`) ? whyNot : null;
 
 const id = `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
 const NS = { pc: `sipnat-${id}-pc`, router: `sipnat-${id}-r`, pub: `sipnat-${id}-pub` };

@@ -17,11 +17,9 @@ import {
   writeToneWav,
 } from '../support/audio-check';
 import { printOnFailure } from '../support/on-failure';
+import { skipUnlessCI } from '../support/skip-or-fail';
 
-const available = pulseAudioAvailable();
-if (!available) {
-  console.warn('\n*** SKIPPING the sound-card CLI test: pulseaudio is missing (bash test/setup-system.sh installs it) ***\n');
-}
+const available = !skipUnlessCI('the sound-card CLI test', pulseAudioAvailable() ? null : 'pulseaudio is missing (bash test/setup-system.sh installs it)');
 
 describe.skipIf(!available)('softphone on the sound card (PortAudio through a private PulseAudio)', () => {
   let pulse: PulseHarness;
