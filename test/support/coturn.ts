@@ -102,7 +102,7 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<CoturnServe
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const log = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '') + stderr;
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
   const ready = () => (opts.netns ? probeInNetns(opts.netns, address, port) : probe(address, port, 300));
   while (!(await ready())) {
     if (child.exitCode !== null || Date.now() > deadline) {

@@ -94,8 +94,8 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
   try {
     await Promise.race([
       opts.netns
-        ? waitForSipServerInNetns(opts.netns, address, port, opts.startTimeoutMs ?? 10_000)
-        : waitForSipServer(port, opts.startTimeoutMs ?? 10_000, address),
+        ? waitForSipServerInNetns(opts.netns, address, port, opts.startTimeoutMs ?? 30_000)
+        : waitForSipServer(port, opts.startTimeoutMs ?? 30_000, address),
       exitPromise.then(() => {
         throw new Error('kamailio exited during start-up');
       }),

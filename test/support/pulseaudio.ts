@@ -50,7 +50,13 @@ export async function startPulseAudio(opts: { sinks?: string[] } = {}): Promise<
     ...sinks.map((s) => `--load=module-null-sink sink_name=${s} rate=48000`),
     '--load=module-always-sink',
   ];
-  const daemon: ChildProcess = spawn('pulseaudio', args, { env: daemonEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Real-time priority, as a desktop's PulseAudio gets through rtkit (realtime-scheduling, priority 5):
+  // at normal priority a loaded machine starves the sound server itself, and the gaps it leaves would
+  // be blamed on the phone. Only where we may (root, chrt present); otherwise as before.
+  const rt = process.getuid?.() === 0 && spawnSync('chrt', ['--version'], { stdio: 'ignore' }).status === 0;
+  const daemon: ChildProcess = rt
+    ? spawn('chrt', ['--rr', '5', 'pulseaudio', ...args], { env: daemonEnv, stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn('pulseaudio', args, { env: daemonEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   daemon.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   let exited = false;
@@ -62,7 +68,7 @@ export async function startPulseAudio(opts: { sinks?: string[] } = {}): Promise<
     ALSA_CONFIG_PATH: alsaConf,
   });
   const pactl = (a: string[]): string => {
-    const r = spawnSync('pactl', a, { env: clientEnv(), encoding: 'utf8', timeout: 5000 });
+    const r = spawnSync('pactl', a, { env: clientEnv(), encoding: 'utf8', timeout: 15_000 });
     if (r.status !== 0) throw new Error(`pactl ${a.join(' ')} failed: ${r.stderr}`);
     return r.stdout;
   };
@@ -105,19 +111,19 @@ export async function startPulseAudio(opts: { sinks?: string[] } = {}): Promise<
     pactl,
     async play(wavPath, sink) {
       const before = count(pactl(['list', 'short', 'sink-inputs']));
-      const p = spawn('paplay', ['--latency-msec=20', `--device=${sink}`, wavPath], { env: clientEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+      const p = spawn('paplay', ['--latency-msec=200', `--device=${sink}`, wavPath], { env: clientEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
       children.add(p);
       let err = '';
       p.stderr?.on('data', (d: Buffer) => (err += d.toString()));
       const done = new Promise<number | null>((r) => p.on('exit', (code) => (children.delete(p), r(code))));
       // paplay shows up as a sink input once it plays.
-      await waitUntil(() => p.exitCode !== null || count(pactl(['list', 'short', 'sink-inputs'])) > before, 5000);
+      await waitUntil(() => p.exitCode !== null || count(pactl(['list', 'short', 'sink-inputs'])) > before, 15_000);
       if (p.exitCode !== null && p.exitCode !== 0) throw new Error(`paplay failed: ${err}`);
       return { stop: () => stopChild(p), done };
     },
     async record(source) {
       const before = count(pactl(['list', 'short', 'source-outputs']));
-      const p = spawn('parec', ['--raw', '--latency-msec=20', `--device=${source}`, '--rate=8000', '--channels=1', '--format=s16le'], {
+      const p = spawn('parec', ['--raw', '--latency-msec=200', `--device=${source}`, '--rate=8000', '--channels=1', '--format=s16le'], {
         env: clientEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -125,7 +131,7 @@ export async function startPulseAudio(opts: { sinks?: string[] } = {}): Promise<
       const chunks: Buffer[] = [];
       p.stdout?.on('data', (d: Buffer) => chunks.push(d));
       p.on('exit', () => children.delete(p));
-      await waitUntil(() => p.exitCode !== null || count(pactl(['list', 'short', 'source-outputs'])) > before, 5000);
+      await waitUntil(() => p.exitCode !== null || count(pactl(['list', 'short', 'source-outputs'])) > before, 15_000);
       if (p.exitCode !== null) throw new Error(`parec could not record ${source}`);
       return {
         async stop() {

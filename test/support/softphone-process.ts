@@ -110,7 +110,9 @@ export class SoftphoneProcess {
   waitFor(
     event: string,
     predicate: (e: SoftphoneEvent) => boolean = () => true,
-    timeoutMs = 10_000,
+    // A deadline that only bounds a hang, not a speed claim: on a loaded 2-core machine starting a
+    // peer process alone took 5 s, and a call waits on two of them.
+    timeoutMs = 30_000,
   ): Promise<SoftphoneEvent> {
     const find = () => this.events.find((e) => e.event === event && predicate(e));
     return new Promise((res, rej) => {
@@ -138,7 +140,7 @@ export class SoftphoneProcess {
   }
 
   /** Resolves with the exit code (null if killed by a signal); rejects after timeoutMs. */
-  waitForExit(timeoutMs = 10_000): Promise<number | null> {
+  waitForExit(timeoutMs = 30_000): Promise<number | null> {
     if (!this.running) return Promise.resolve(this.exitCode ?? null);
     return new Promise((res, rej) => {
       const timer = setTimeout(
