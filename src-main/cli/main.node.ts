@@ -1,7 +1,5 @@
 // Entry of the headless `softphone` command: wires argv, stdout/stderr, signals, the SIP user agent and
 // the media engine to the pure command logic, and turns the outcome into the exit code.
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { createUserAgent } from '../sip/user-agent.node';
 import { createMediaSession } from '../rtp/media-session.node';
 import { createLogger, setLogSink, type LogLevel } from '../util/logger';
@@ -10,7 +8,8 @@ import { parseCliArgs, type CallArgs, type ListenArgs, type NatCheckArgs } from 
 import { mediaNatOptions } from './nat-args';
 import { runNatCheck } from '../nat/nat-check.node';
 import { formatEvent, type CliEvent } from './cli-events';
-import { HELP_TEXT, USAGE } from './help-text';
+import { HELP_TEXT, USAGE, commandHelp } from './help-text';
+import { checkFiles } from './file-checks.node';
 import { accountSettingsFrom, audioConfigFor } from './cli-config';
 import { MediaTracker } from './media-tracker';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorMessage, type CommandContext } from './command-context';
@@ -48,27 +47,6 @@ function exit(code: number): void {
 function usageError(message: string): void {
   process.stderr.write(`softphone: ${message}\n\n${USAGE}\n\nRun "softphone --help" for every option.\n`);
   exit(EXIT_USAGE);
-}
-
-/** Files are checked before any socket is opened, so a typo is a usage error, not a failed call. */
-function checkFiles(args: CallArgs | ListenArgs): string | null {
-  if (args.play !== undefined) {
-    try {
-      accessSync(args.play, constants.R_OK);
-      if (!statSync(args.play).isFile()) return `--play: ${args.play} is not a file`;
-    } catch {
-      return `--play: cannot read ${args.play}`;
-    }
-  }
-  if (args.record !== undefined) {
-    const dir = dirname(resolve(args.record));
-    try {
-      accessSync(dir, constants.W_OK);
-    } catch {
-      return `--record: cannot write into ${dir}`;
-    }
-  }
-  return null;
 }
 
 async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
@@ -166,7 +144,7 @@ async function main(argv: string[]): Promise<void> {
   if (!parsed.ok) return usageError(parsed.error);
   const args = parsed.args;
   if (args.command === 'help') {
-    process.stdout.write(HELP_TEXT);
+    process.stdout.write(args.topic ? commandHelp(args.topic) : HELP_TEXT);
     return exit(EXIT_OK);
   }
   if (args.command === 'version') {
