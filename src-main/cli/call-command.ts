@@ -14,6 +14,7 @@ import {
   type CommandContext,
 } from './command-context';
 import { RegistrationReporter } from './registration-report';
+import { NoAnswerProgress } from './no-answer-progress';
 
 export async function runCallCommand(ctx: CommandContext, args: CallArgs): Promise<number> {
   const { ua, emit, stop } = ctx;
@@ -28,12 +29,15 @@ export async function runCallCommand(ctx: CommandContext, args: CallArgs): Promi
   });
   try {
     if (args.account.user !== undefined && args.account.register) {
-      const result = await registerOnce(ctx, reporter);
+      const result = await registerOnce(ctx, reporter, args.account.proxy ?? args.account.domain);
       if (result === 'stopped') {
         await shutdown(ctx);
         return EXIT_OK;
       }
       if (result.state !== 'registered') {
+        // Say that nothing was dialled: "registration_failed" alone reads like a side note to the call.
+        const reason = result.state === 'failed' ? result.reason : result.state;
+        emit({ event: 'error', message: `call not placed: registration failed: ${reason}` });
         await shutdown(ctx);
         return EXIT_FAILED;
       }
@@ -45,14 +49,18 @@ export async function runCallCommand(ctx: CommandContext, args: CallArgs): Promi
     }
 
     let call: Call;
+    // Watching starts before the INVITE leaves: the trace tells where it went.
+    const progress = new NoAnswerProgress(ua, emit, 'INVITE', nextHopGuess(args));
     try {
       call = ua.call(args.uri);
     } catch (err) {
+      progress.stop();
       emit({ event: 'error', message: `cannot call ${args.uri}: ${errorMessage(err)}` });
       await shutdown(ctx);
       return EXIT_USAGE;
     }
-    const code = await followCall(ctx, args, call);
+    progress.watchCall(call.id);
+    const code = await followCall(ctx, args, call, progress);
     await shutdown(ctx);
     return code;
   } finally {
@@ -60,8 +68,14 @@ export async function runCallCommand(ctx: CommandContext, args: CallArgs): Promi
   }
 }
 
-/** Runs one outgoing call to its end and returns the exit code. */
-function followCall(ctx: CommandContext, args: CallArgs, call: Call): Promise<number> {
+/** Where the INVITE goes, until the trace says: the proxy, the domain, or the URI's host. */
+function nextHopGuess(args: CallArgs): string {
+  if (args.account.user !== undefined) return args.account.proxy ?? args.account.domain ?? args.uri;
+  return /@([^;?>]+)/.exec(args.uri)?.[1] ?? args.uri.replace(/^sips?:/i, '');
+}
+
+/** Runs one outgoing call to its end and returns the exit code; `progress` is stopped once it rings. */
+function followCall(ctx: CommandContext, args: CallArgs, call: Call, progress: NoAnswerProgress): Promise<number> {
   const { emit, stop } = ctx;
   emit({ event: 'calling', callId: call.id, uri: call.remoteUri });
   return new Promise<number>((resolve) => {
@@ -97,6 +111,7 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call): Promise<nu
     stop.addEventListener('abort', onStop, { once: true });
 
     const offState = call.on('state', (state) => {
+      if (state === 'ringing' || state === 'connected') progress.stop();
       if (state === 'ringing' && !ringingSeen && !connected) {
         ringingSeen = true;
         then(() => emit({ event: 'ringing', callId: call.id }));
@@ -120,6 +135,7 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call): Promise<nu
     function finish(info: CallEndInfo): void {
       if (finished) return;
       finished = true;
+      progress.stop();
       clearTimeout(ringTimer);
       clearTimeout(durationTimer);
       stop.removeEventListener('abort', onStop);

@@ -5,6 +5,7 @@ import type { Call, RegistrationState, UserAgent } from '../sip/user-agent-api';
 import type { CliEvent, EmitFn } from './cli-events';
 import type { MediaTracker } from './media-tracker';
 import { RegistrationReporter, registrationEvent } from './registration-report';
+import { NoAnswerProgress } from './no-answer-progress';
 
 export interface CommandContext {
   ua: UserAgent;
@@ -50,8 +51,10 @@ export function errorMessage(err: unknown): string {
 export async function registerOnce(
   ctx: CommandContext,
   reporter: RegistrationReporter,
+  registrar = 'the server',
 ): Promise<RegistrationState | 'stopped'> {
   reporter.newAttempt();
+  const progress = new NoAnswerProgress(ctx.ua, ctx.emit, 'REGISTER', registrar);
   const timeout: RegistrationState = { state: 'failed', reason: 'timeout: the registrar did not answer' };
   const attempt = ctx.ua.register().catch(
     (err: unknown): RegistrationState => ({ state: 'failed', reason: errorMessage(err) }),
@@ -59,7 +62,7 @@ export async function registerOnce(
   const result = await Promise.race([
     within(attempt, REGISTER_GUARD_MS, timeout),
     whenAborted(ctx.stop).then(() => 'stopped' as const),
-  ]);
+  ]).finally(() => progress.stop());
   if (result !== 'stopped') reporter.report(result);
   return result;
 }

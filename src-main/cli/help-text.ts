@@ -128,7 +128,7 @@ function describe(name: CommandName): string {
   return lines.slice(start, end < 0 ? undefined : end).join('\n').replace(/^ {2}/, '');
 }
 
-const usageOf = (name: CommandName): string => USAGE.split('\n').find((l) => l.startsWith(`  softphone ${name} `)) ?? '';
+const usageOf = (name: CommandName): string => USAGE.split('\n').find((l) => l === `  softphone ${name}` || l.startsWith(`  softphone ${name} `)) ?? '';
 
 const LOG_LEVEL = `  --log-level LEVEL       debug, info (default), warn or error (logs go to stderr; debug also shows
                           what the sound libraries print)

@@ -2,9 +2,10 @@
 // the media engine to the pure command logic, and turns the outcome into the exit code.
 import { createUserAgent } from '../sip/user-agent.node';
 import { createMediaSession } from '../rtp/media-session.node';
-import { createLogger, setLogSink, type LogLevel } from '../util/logger';
+import { createLogger, setLogSink, type LogLevel, type Logger } from '../util/logger';
+import { NO_SOUND_CARD, soundCardWarning } from './sound-card-report';
 import { version } from '../../package.json';
-import { parseCliArgs, type CallArgs, type ListenArgs, type NatCheckArgs } from './cli-args';
+import { COMMANDS, parseCliArgs, type CallArgs, type ListenArgs, type NatCheckArgs } from './cli-args';
 import { mediaNatOptions } from './nat-args';
 import { runNatCheck } from '../nat/nat-check.node';
 import { formatEvent, type CliEvent } from './cli-events';
@@ -44,23 +45,55 @@ function exit(code: number): void {
   process.stdout.write('', () => process.exit(code));
 }
 
-function usageError(message: string): void {
-  process.stderr.write(`softphone: ${message}\n\n${USAGE}\n\nRun "softphone --help" for every option.\n`);
+function usageError(message: string, command?: string): void {
+  const more = command && (COMMANDS as readonly string[]).includes(command) ? `softphone ${command} --help` : 'softphone --help';
+  process.stderr.write(`softphone: ${message}\n\n${USAGE}\n\nRun "${more}" for every option.\n`);
   exit(EXIT_USAGE);
+}
+
+/**
+ * Sound-card mode: checks (in the media thread, without delaying the start) that there is a card, and
+ * warns once if not. Resolves true when the whole card is missing (its device errors then say nothing new).
+ */
+function reportMissingSoundCard(log: Logger): Promise<boolean> {
+  return import('../audio/portaudio-device.node')
+    .then((pa) => pa.listAudioDevices())
+    .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))
+    .then((devices) => {
+      const warning = soundCardWarning(devices);
+      if (warning) {
+        emit({ event: 'warning', message: warning });
+        log.warn(warning);
+      }
+      return warning === NO_SOUND_CARD;
+    });
 }
 
 async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   const log = createLogger('cli');
   const nat = mediaNatOptions(args.nat);
-  const tracker = new MediaTracker((index) =>
-    createMediaSession({
+  const soundCard = args.play === undefined && args.record === undefined;
+  const noCard = soundCard ? reportMissingSoundCard(log) : Promise.resolve(false);
+  // A device that fails during a call (unplugged, disk full for --record) is a warning: the call goes on.
+  const reported = new Set<string>();
+  const onMediaError = ({ message }: { message: string }) => {
+    void noCard.then((missing) => {
+      if (missing || reported.has(message)) return;
+      reported.add(message);
+      emit({ event: 'warning', message: `audio: ${message}` });
+    });
+  };
+  const tracker = new MediaTracker((index) => {
+    const session = createMediaSession({
       audio: audioConfigFor(args, index),
       bindAddress: args.bind,
       portMin: args.rtpPorts.min,
       portMax: args.rtpPorts.max,
       ...(nat ? { nat } : {}),
-    }),
-  );
+    });
+    session.on('error', onMediaError);
+    return session;
+  });
   const ua = createUserAgent({
     account: accountSettingsFrom(args.account),
     bindAddress: args.bind,
@@ -141,7 +174,7 @@ async function main(argv: string[]): Promise<void> {
   // `softphone ui`: the desktop UI served on 127.0.0.1 (its own arguments; see src-main/web/ui-args.ts).
   if (argv[0] === 'ui') return exit(await (await import('../web/ui-command.node')).runUiCommand(argv.slice(1)));
   const parsed = parseCliArgs(argv, process.env);
-  if (!parsed.ok) return usageError(parsed.error);
+  if (!parsed.ok) return usageError(parsed.error, argv[0]);
   const args = parsed.args;
   if (args.command === 'help') {
     process.stdout.write(args.topic ? commandHelp(args.topic) : HELP_TEXT);
@@ -157,14 +190,14 @@ async function main(argv: string[]): Promise<void> {
   }
   // The sound card's native library writes to stdout: run behind a filter (see stdout-guard.node.ts).
   const soundCard = args.command === 'devices' || (args.play === undefined && args.record === undefined);
-  if (soundCard && !isGuardedChild()) return exit(await runFilteredChild(argv));
+  if (soundCard && !isGuardedChild()) return exit(await runFilteredChild(argv, args.logLevel === 'debug'));
   installLogSink(args.logLevel);
   // Bad input must never take the process down: report it and carry on (tests assert none happen).
   process.on('uncaughtException', (err) => emit({ event: 'error', message: `internal error: ${errorMessage(err)}` }));
   process.on('unhandledRejection', (err) => emit({ event: 'error', message: `internal error: ${errorMessage(err)}` }));
   if (args.command === 'devices') return exit(await listDevices());
   const fileProblem = checkFiles(args);
-  if (fileProblem) return usageError(fileProblem);
+  if (fileProblem) return usageError(fileProblem, args.command);
   exit(await runPhone(args));
 }
 

@@ -121,7 +121,7 @@ describe('runCallCommand', () => {
   it('exits 2 when the user agent cannot make a call of the target', async () => {
     const { ua, events, ctx } = setup();
     ua.callError = new Error('not a SIP URI');
-    expect(await runCallCommand(ctx, callArgs(['sip:b@']))).toBe(2);
+    expect(await runCallCommand(ctx, callArgs(['sip:b@192.0.2.1']))).toBe(2);
     expect(events.at(-1)).toMatchObject({ event: 'error', message: expect.stringContaining('not a SIP URI') });
   });
 
