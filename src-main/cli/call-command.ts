@@ -6,6 +6,7 @@ import {
   EXIT_FAILED,
   EXIT_OK,
   EXIT_USAGE,
+  STOP_HANGUP_MS,
   emitConnected,
   errorMessage,
   failedEvent,
@@ -85,6 +86,7 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call, progress: N
     let ringTimedOut = false;
     let finished = false;
     let durationTimer: ReturnType<typeof setTimeout> | undefined;
+    let stopTimer: ReturnType<typeof setTimeout> | undefined;
     // Events go out in order even though `connected` waits for the codec.
     let chain: Promise<void> = Promise.resolve();
     const then = (fn: () => void | Promise<void>) => {
@@ -106,7 +108,13 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call, progress: N
 
     const onStop = () => {
       stopRequested = true;
-      if (!finished) hangup();
+      if (finished) return;
+      hangup();
+      // Bounded: an INVITE nobody answered cannot be cancelled yet, and a BYE may go unanswered.
+      stopTimer = setTimeout(
+        () => finish({ reason: connected ? 'hung up (no answer to BYE)' : 'cancelled', by: 'local', durationSeconds: 0 }),
+        STOP_HANGUP_MS,
+      );
     };
     stop.addEventListener('abort', onStop, { once: true });
 
@@ -138,6 +146,7 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call, progress: N
       progress.stop();
       clearTimeout(ringTimer);
       clearTimeout(durationTimer);
+      clearTimeout(stopTimer);
       stop.removeEventListener('abort', onStop);
       offState();
       offEnded();

@@ -27,6 +27,7 @@ function installLogSink(level: LogLevel): void {
   // into an uncaught exception (where that handler logs too, it loops at 100 % CPU).
   process.stderr.on('error', () => {});
   setLogSink((lvl, scope, msg, data) => {
+    if (process.stderr.destroyed) return;
     const extra = data === undefined ? '' : ` ${safeJson(data)}`;
     process.stderr.write(`${new Date().toISOString()} ${lvl.toUpperCase()} [${scope}] ${msg}${extra}\n`);
   }, level);
@@ -183,6 +184,13 @@ async function main(argv: string[]): Promise<void> {
   if (args.command === 'version') {
     emit({ event: 'version', version });
     return exit(EXIT_OK);
+  }
+  // Commands with nothing to hang up stop at once on a signal (calls and listen say goodbye first).
+  const stopNow = () => exit(EXIT_OK);
+  if (args.command === 'nat-check' || args.command === 'devices') {
+    process.once('SIGINT', stopNow);
+    process.once('SIGTERM', stopNow);
+    process.stdout.on('error', stopNow);
   }
   if (args.command === 'nat-check') {
     installLogSink(args.logLevel);

@@ -62,8 +62,13 @@ export function runFilteredChild(argv: readonly string[], showNative = false): P
     if (!isNativeNoise(line)) write(process.stderr, `${line}\n`);
     else if (showNative && line.trim() !== '') write(process.stderr, `[native] ${line}\n`);
   });
+  // The child hangs up and un-registers within 2 s of a signal; one that does not is killed.
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
   const forward = (sig: NodeJS.Signals) => () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(sig);
+    killTimer ??= setTimeout(() => child.kill('SIGKILL'), 3000);
+    killTimer.unref();
   };
   process.on('SIGINT', forward('SIGINT'));
   process.on('SIGTERM', forward('SIGTERM'));
@@ -75,6 +80,9 @@ export function runFilteredChild(argv: readonly string[], showNative = false): P
       resolve(1);
     });
     // 'close' comes after stdout has been drained, so no event line is lost.
-    child.on('close', (code) => resolve(code ?? 1));
+    child.on('close', (code) => {
+      clearTimeout(killTimer);
+      resolve(code ?? 1);
+    });
   });
 }
