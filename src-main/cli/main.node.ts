@@ -75,6 +75,9 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   const nat = mediaNatOptions(args.nat);
   const soundCard = args.play === undefined && args.record === undefined;
   const noCard = soundCard ? reportMissingSoundCard(log) : Promise.resolve(false);
+  // The warning comes first, before anything is dialled or answered (PortAudio starts up in the media
+  // thread meanwhile, which the call's devices then reuse); bounded, in case the library hangs.
+  if (soundCard) await Promise.race([noCard, new Promise((r) => setTimeout(r, 3000).unref())]);
   // A device that fails during a call (unplugged, disk full for --record) is a warning: the call goes on.
   const reported = new Set<string>();
   const onMediaError = ({ message }: { message: string }) => {
