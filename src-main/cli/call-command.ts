@@ -6,6 +6,7 @@ import {
   EXIT_FAILED,
   EXIT_OK,
   EXIT_USAGE,
+  STOP_HANGUP_MS,
   emitConnected,
   errorMessage,
   failedEvent,
@@ -14,6 +15,7 @@ import {
   type CommandContext,
 } from './command-context';
 import { RegistrationReporter } from './registration-report';
+import { NoAnswerProgress } from './no-answer-progress';
 
 export async function runCallCommand(ctx: CommandContext, args: CallArgs): Promise<number> {
   const { ua, emit, stop } = ctx;
@@ -28,12 +30,15 @@ export async function runCallCommand(ctx: CommandContext, args: CallArgs): Promi
   });
   try {
     if (args.account.user !== undefined && args.account.register) {
-      const result = await registerOnce(ctx, reporter);
+      const result = await registerOnce(ctx, reporter, args.account.proxy ?? args.account.domain);
       if (result === 'stopped') {
         await shutdown(ctx);
         return EXIT_OK;
       }
       if (result.state !== 'registered') {
+        // Say that nothing was dialled: "registration_failed" alone reads like a side note to the call.
+        const reason = result.state === 'failed' ? result.reason : result.state;
+        emit({ event: 'error', message: `call not placed: registration failed: ${reason}` });
         await shutdown(ctx);
         return EXIT_FAILED;
       }
@@ -45,14 +50,18 @@ export async function runCallCommand(ctx: CommandContext, args: CallArgs): Promi
     }
 
     let call: Call;
+    // Watching starts before the INVITE leaves: the trace tells where it went.
+    const progress = new NoAnswerProgress(ua, emit, 'INVITE', nextHopGuess(args));
     try {
       call = ua.call(args.uri);
     } catch (err) {
+      progress.stop();
       emit({ event: 'error', message: `cannot call ${args.uri}: ${errorMessage(err)}` });
       await shutdown(ctx);
       return EXIT_USAGE;
     }
-    const code = await followCall(ctx, args, call);
+    progress.watchCall(call.id);
+    const code = await followCall(ctx, args, call, progress);
     await shutdown(ctx);
     return code;
   } finally {
@@ -60,8 +69,14 @@ export async function runCallCommand(ctx: CommandContext, args: CallArgs): Promi
   }
 }
 
-/** Runs one outgoing call to its end and returns the exit code. */
-function followCall(ctx: CommandContext, args: CallArgs, call: Call): Promise<number> {
+/** Where the INVITE goes, until the trace says: the proxy, the domain, or the URI's host. */
+function nextHopGuess(args: CallArgs): string {
+  if (args.account.user !== undefined) return args.account.proxy ?? args.account.domain ?? args.uri;
+  return /@([^;?>]+)/.exec(args.uri)?.[1] ?? args.uri.replace(/^sips?:/i, '');
+}
+
+/** Runs one outgoing call to its end and returns the exit code; `progress` is stopped once it rings. */
+function followCall(ctx: CommandContext, args: CallArgs, call: Call, progress: NoAnswerProgress): Promise<number> {
   const { emit, stop } = ctx;
   emit({ event: 'calling', callId: call.id, uri: call.remoteUri });
   return new Promise<number>((resolve) => {
@@ -71,6 +86,7 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call): Promise<nu
     let ringTimedOut = false;
     let finished = false;
     let durationTimer: ReturnType<typeof setTimeout> | undefined;
+    let stopTimer: ReturnType<typeof setTimeout> | undefined;
     // Events go out in order even though `connected` waits for the codec.
     let chain: Promise<void> = Promise.resolve();
     const then = (fn: () => void | Promise<void>) => {
@@ -92,11 +108,18 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call): Promise<nu
 
     const onStop = () => {
       stopRequested = true;
-      if (!finished) hangup();
+      if (finished) return;
+      hangup();
+      // Bounded: an INVITE nobody answered cannot be cancelled yet, and a BYE may go unanswered.
+      stopTimer = setTimeout(
+        () => finish({ reason: connected ? 'hung up (no answer to BYE)' : 'cancelled', by: 'local', durationSeconds: 0 }),
+        STOP_HANGUP_MS,
+      );
     };
     stop.addEventListener('abort', onStop, { once: true });
 
     const offState = call.on('state', (state) => {
+      if (state === 'ringing' || state === 'connected') progress.stop();
       if (state === 'ringing' && !ringingSeen && !connected) {
         ringingSeen = true;
         then(() => emit({ event: 'ringing', callId: call.id }));
@@ -120,8 +143,10 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call): Promise<nu
     function finish(info: CallEndInfo): void {
       if (finished) return;
       finished = true;
+      progress.stop();
       clearTimeout(ringTimer);
       clearTimeout(durationTimer);
+      clearTimeout(stopTimer);
       stop.removeEventListener('abort', onStop);
       offState();
       offEnded();

@@ -1,5 +1,6 @@
 // Parses the `softphone` command line into a validated, typed command (pure: argv and env in, result out).
-import { converted, flag, matches, maxLength, minLength, oneOf, parseFlags, text } from './flag-checks';
+import { closestMatch, converted, flag, matches, maxLength, minLength, oneOf, parseFlags, secondsBetween, text, wholeNumber } from './flag-checks';
+import { callTargetProblem } from './call-target';
 import type { LogLevel } from '../util/logger';
 import { natArgsFrom, parseServerArg, type NatArgs, type ServerArg } from './nat-args';
 
@@ -73,8 +74,14 @@ export interface NatCheckArgs {
   logLevel: LogLevel;
 }
 
+/** The commands this parser handles (`ui` has its own parser: src-main/web/ui-args.ts). */
+export const COMMANDS = ['listen', 'call', 'devices', 'nat-check'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
 export interface HelpArgs {
   command: 'help';
+  /** `softphone call --help`: that command's help; absent = the whole text. */
+  topic?: CommandName;
 }
 
 export interface VersionArgs {
@@ -129,17 +136,15 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
 /** Every long flag the CLI knows (the help text must document each). */
 export const FLAG_NAMES: readonly string[] = Object.keys(FLAGS);
 
-// Numbers are checked as text first (no "1e3", "0x10" or " 5"), then range-checked.
-const number = (what: string) => converted(text(matches(/^\d+(\.\d+)?$/, `${what} must be a number`)), (s) => Number(s));
-const integer = (what: string, min: number, max: number) =>
-  converted(
-    text(matches(/^\d+$/, `${what} must be a whole number`)),
-    (s) => Number(s),
-    [(n) => n >= min, `${what} must be at least ${min}`],
-    [(n) => n <= max, `${what} must be at most ${max}`],
-  );
-const seconds = (what: string, min: number) =>
-  converted(number(what), (n) => n, [(n) => n >= min, `${what} must be at least ${min}`], [(n) => n <= 86_400, `${what} must be at most 86400`]);
+/** The flags one command takes (its own --help must document each). */
+export function flagsOf(command: CommandName): string[] {
+  return FLAG_NAMES.filter((n) => FLAGS[n]?.commands.includes(command));
+}
+
+// Numbers are checked as text first (no "1e3", "0x10" or " 5"), then range-checked; a negative number
+// is reported as out of range, with what was given.
+const integer = (what: string, min: number, max: number) => wholeNumber(what, min, max);
+const seconds = (what: string, min: number) => secondsBetween(what, min, 86_400);
 
 /** True if `s` has no control characters (C0 or DEL): they would break a SIP header line. */
 export function noControlChars(s: string): boolean {
@@ -178,8 +183,9 @@ const rtpPorts = converted(
     const [a, b] = s.split('-');
     return { min: Number(a), max: Number(b) };
   },
+  // Order matters: "20000-10000" is a swapped range, not one outside 1024-65535.
+  [(r) => r.min < r.max, '--rtp-ports: the first port must be lower than the last (RTP and RTCP need two ports)'],
   [(r) => r.min >= 1024 && r.max <= 65535, '--rtp-ports must lie within 1024-65535'],
-  [(r) => r.max - r.min >= 1, '--rtp-ports needs at least two ports (RTP and RTCP)'],
 );
 
 const logLevel = oneOf<LogLevel>(['debug', 'info', 'warn', 'error'], '--log-level must be debug, info, warn or error');
@@ -198,7 +204,7 @@ const commonSchema = {
   proxy: hostPort('--proxy'),
   'no-register': flag,
   expires: integer('--expires', 30, 86_400),
-  port: integer('--port', 0, 65535),
+  port: wholeNumber('--port', 0, 65535, 'between 1 and 65535 (or 0: any free port)'),
   bind: text(matches(/^(\d{1,3}\.){3}\d{1,3}$|^[0-9A-Fa-f:]+$/, '--bind must be an IP address')),
   'rtp-ports': rtpPorts,
   'log-level': logLevel,
@@ -226,6 +232,12 @@ const commonSchema = {
 
 type Raw = Record<string, string | boolean>;
 
+/** "unknown option --prot (did you mean --port?)": the nearest known flag, when it is a likely typo. */
+function unknownOption(shown: string, name: string): string {
+  const near = closestMatch(name, [...FLAG_NAMES, 'help', 'version']);
+  return near ? `unknown option ${shown} (did you mean --${near}?)` : `unknown option ${shown}`;
+}
+
 /** Splits argv into the command, positionals and flags; rejects unknown or repeated flags. */
 function tokenize(
   argv: readonly string[],
@@ -249,14 +261,14 @@ function tokenize(
       break;
     }
     if (!arg.startsWith('--')) {
-      if (arg.startsWith('-') && arg.length > 1) return { error: `unknown option ${arg}` };
+      if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) return { error: unknownOption(arg, arg.replace(/^-+/, '')) };
       positionals.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const spec = FLAGS[name];
-    if (!spec) return { error: `unknown option --${name}` };
+    if (!spec) return { error: unknownOption(`--${name}`, name) };
     if (name in flags) return { error: `--${name} given twice` };
     if (spec.kind === 'bool') {
       if (eq >= 0) return { error: `--${name} takes no value` };
@@ -281,11 +293,17 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   if ('error' in tokens) return { ok: false, error: tokens.error };
   const { positionals, flags, help, version } = tokens;
   const [command, ...rest] = positionals;
-  if (help || command === 'help') return { ok: true, args: { command: 'help' } };
+  const isCommand = (c: string | undefined): c is CommandName => (COMMANDS as readonly string[]).includes(c ?? '');
+  // `softphone call --help`, `softphone help call`: that command's help.
+  if (help || command === 'help') {
+    const topic = command === 'help' ? rest[0] : command;
+    return { ok: true, args: isCommand(topic) ? { command: 'help', topic } : { command: 'help' } };
+  }
   if (version || command === 'version') return { ok: true, args: { command: 'version' } };
-  if (command === undefined) return { ok: false, error: 'missing command (listen, call, devices or nat-check)' };
-  if (command !== 'listen' && command !== 'call' && command !== 'devices' && command !== 'nat-check') {
-    return { ok: false, error: `unknown command "${command}" (expected listen, call, devices or nat-check)` };
+  if (command === undefined) return { ok: false, error: 'missing command (listen, call, devices, nat-check or ui)' };
+  if (!isCommand(command)) {
+    const near = closestMatch(command, [...COMMANDS, 'ui', 'help']);
+    return { ok: false, error: `unknown command "${command}" (${near ? `did you mean ${near}? ` : ''}expected listen, call, devices, nat-check or ui)` };
   }
   for (const name of Object.keys(flags)) {
     if (!FLAGS[name]?.commands.includes(command)) return { ok: false, error: `--${name} does not apply to "${command}"` };
@@ -367,9 +385,9 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
 
   const uri = (rest[0] ?? '').trim();
   if (!/^[^\s"<>]{1,512}$/.test(uri) || !noControlChars(uri)) return { ok: false, error: 'the URI to call has spaces or characters SIP does not allow' };
-  if (f.user === undefined && !uri.includes('@') && !/^sips?:/i.test(uri)) {
-    return { ok: false, error: `without --user, call needs a SIP URI such as sip:someone@192.168.1.20 (got "${uri}")` };
-  }
+  // Checked here, before any socket is bound, with the resolver the user agent dials with.
+  const targetProblem = callTargetProblem(uri, f.user === undefined ? undefined : f.domain);
+  if (targetProblem) return { ok: false, error: targetProblem };
   return {
     ok: true,
     args: {

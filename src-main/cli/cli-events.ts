@@ -39,6 +39,8 @@ export type CliEvent =
       server: { address: string; port: number };
       results: BindingResult[];
     }
+  /** Every 5 s while a REGISTER or INVITE goes unanswered (or an INVITE has not rung yet). */
+  | { event: 'progress'; message: string; seconds: number }
   | { event: 'error'; message: string }
   | { event: 'warning'; message: string };
 

@@ -62,3 +62,63 @@ export function parseFlags<S extends Record<string, Check<unknown>>>(schema: S, 
   }
   return issues.length > 0 ? { success: false, error: { issues } } : { success: true, data: data as Parsed<S> };
 }
+
+const shown = (raw: string) => (/^-?\d+(\.\d+)?$/.test(raw) ? raw : JSON.stringify(raw.slice(0, 40)));
+
+/**
+ * A whole number in [min, max]. The message names the range and what was given ("--port must be
+ * between 1 and 65535, got -1"), so a negative number is not mistaken for "not a number".
+ * `range` overrides how the range is described (e.g. to mention a special value such as 0).
+ */
+export function wholeNumber(what: string, min: number, max: number, range = `between ${min} and ${max}`): Check<number> {
+  return (raw) => {
+    if (typeof raw !== 'string') return fail('needs a value');
+    if (!/^-?\d+$/.test(raw)) return fail(`${what} must be a whole number ${range}, got ${shown(raw)}`);
+    const n = Number(raw);
+    return n >= min && n <= max ? { ok: true, value: n } : fail(`${what} must be ${range}, got ${raw}`);
+  };
+}
+
+/** A number of seconds in [min, max] (decimals allowed; no exponent, sign or hex). */
+export function secondsBetween(what: string, min: number, max: number): Check<number> {
+  return (raw) => {
+    if (typeof raw !== 'string') return fail('needs a value');
+    if (!/^-?\d+(\.\d+)?$/.test(raw)) return fail(`${what} must be a number of seconds, got ${shown(raw)}`);
+    const n = Number(raw);
+    return n >= min && n <= max ? { ok: true, value: n } : fail(`${what} must be between ${min} and ${max} seconds, got ${raw}`);
+  };
+}
+
+/** Levenshtein distance (insert, delete, substitute; an adjacent swap counts 1, as typos go). */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i] as number[];
+      const prev = d[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      row[j] = best;
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+/**
+ * The known word closest to `typed`, if it is close enough to be a typo: at most 1 edit for short
+ * words, 2 from 5 letters on (so "--prot" finds "--port" but "--x" suggests nothing). Ties go to the
+ * earlier candidate. A candidate that starts with what was typed (an abbreviation) also counts.
+ */
+export function closestMatch(typed: string, candidates: readonly string[]): string | undefined {
+  const t = typed.toLowerCase();
+  let best: { word: string; distance: number } | undefined;
+  for (const word of candidates) {
+    const distance = editDistance(t, word.toLowerCase());
+    if (!best || distance < best.distance) best = { word, distance };
+  }
+  const limit = t.length >= 5 ? 2 : 1;
+  if (best && best.distance <= limit && best.distance < t.length) return best.word;
+  if (t.length >= 3) return candidates.find((c) => c.toLowerCase().startsWith(t));
+  return undefined;
+}

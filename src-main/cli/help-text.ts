@@ -1,4 +1,6 @@
-// The text of `softphone --help`: every command, flag, output event and exit code, with two examples.
+// The text of `softphone --help` (every command, flag, output event and exit code, with two examples)
+// and of `softphone COMMAND --help` (that command's part of it).
+import type { CommandName } from './cli-args';
 import { DEFAULT_EXPIRES, DEFAULT_KEEP_ALIVE, DEFAULT_LISTEN_PORT, DEFAULT_RING_TIMEOUT, DEFAULT_RTP_PORTS, PASSWORD_ENV } from './cli-args';
 import { STUN_DEFAULT_PORT, TURN_PASSWORD_ENV } from './nat-args';
 
@@ -7,13 +9,10 @@ export const USAGE = `Usage:
   softphone call URI [account flags] [options] [--duration S] [--ring-timeout S] [--dtmf DIGITS]
   softphone devices
   softphone nat-check --stun HOST[:PORT] [--port N] [--bind ADDR]
-  softphone --help | --version`;
+  softphone ui [--port N] [--open] [--data-dir DIR] [--sip-port N]
+  softphone --help | COMMAND --help | --version`;
 
-export const HELP_TEXT = `softphone: a headless SIP phone (G.711 calls straight by IP or through a SIP server).
-
-${USAGE}
-
-Commands:
+const COMMANDS = `Commands:
   listen        Wait for calls. Prints "incoming" for each; answers only with --auto-answer or
                 --answer-after, otherwise the call rings until the caller gives up. One call at a
                 time: a second caller gets 486 Busy Here. With an account, registers and keeps the
@@ -25,8 +24,11 @@ Commands:
   nat-check     Ask a STUN server what the NAT makes of a local UDP port (default ${DEFAULT_LISTEN_PORT}, the
                 SIP port): its public address and the mapping behaviour (RFC 5780), one "nat_check" line.
                 Exit 1 if the server did not answer enough to tell.
+  ui            Serve the desktop UI to a browser on http://127.0.0.1 (a random port and access token);
+                the URL is the first line of output. "softphone ui --help" lists its options.
+`;
 
-Account flags (without --user the phone works by IP only: no server, no registration):
+const ACCOUNT = `Account flags (without --user the phone works by IP only: no server, no registration):
   --user NAME             user ID, the user part of sip:NAME@DOMAIN
   --domain HOST[:PORT]    SIP domain / registrar
   --password PW           digest password. Safer: set ${PASSWORD_ENV} in the environment instead,
@@ -38,9 +40,9 @@ Account flags (without --user the phone works by IP only: no server, no registra
   --expires N             registration lifetime in seconds (default ${DEFAULT_EXPIRES})
   --keep-alive S|off      NAT keep-alive: OPTIONS to the server every S seconds while registered
                           (default ${DEFAULT_KEEP_ALIVE}; below the NAT's UDP timeout), or off
+`;
 
-Options:
-  --port N                local SIP UDP port (listen: default ${DEFAULT_LISTEN_PORT}; call: default 0 = any free port)
+const OPTIONS = `  --port N                local SIP UDP port (listen: default ${DEFAULT_LISTEN_PORT}; call: default 0 = any free port)
   --bind ADDR             local IP address for SIP and RTP (default 0.0.0.0 = all)
   --rtp-ports MIN-MAX     UDP ports for RTP/RTCP (default ${DEFAULT_RTP_PORTS.min}-${DEFAULT_RTP_PORTS.max}); open them in the firewall
   --play FILE.wav         send this WAV instead of the microphone (PCM WAV, any rate; played as 8 kHz mono)
@@ -51,25 +53,32 @@ Options:
                           without either, the sound card is used)
   --log-level LEVEL       debug, info (default), warn or error; logs go to stderr, and at debug
                           every SIP message sent and received is printed there too
-  NAT traversal for the audio (off by default: plain RTP that follows where the peer's RTP comes from):
+`;
+
+const NAT = `  NAT traversal for the audio (off by default: plain RTP that follows where the peer's RTP comes from):
   --ice                   ICE (RFC 8445) with peers that offer or accept it; others get plain RTP
   --stun HOST[:PORT]      STUN server (port ${STUN_DEFAULT_PORT} by default): with --ice, server-reflexive
                           candidates; without, the public address of the RTP port goes into the SDP
   --turn HOST[:PORT]      TURN relay of last resort (needs --ice, --turn-user and --turn-password)
   --turn-user NAME        TURN username (long-term credentials)
   --turn-password PW      TURN password; safer: ${TURN_PASSWORD_ENV} in the environment
-  listen only:
+`;
+
+const LISTEN_ONLY = `  listen only:
   --auto-answer           answer every call at once
   --answer-after S        let it ring S seconds, then answer (implies --auto-answer)
   --max-calls N           exit 0 once N calls have ended (answered, rejected or cancelled; a caller
                           turned away as busy during a call does not count)
   --reject 486|603        decline every call: 486 Busy Here or 603 Decline
-  call only:
+`;
+
+const CALL_ONLY = `  call only:
   --duration S            hang up S seconds after the call is answered
   --ring-timeout S        give up (CANCEL) if not answered within S seconds (default ${DEFAULT_RING_TIMEOUT})
   --dtmf DIGITS           send these keys (0-9 * # A-D, RFC 4733) once the call is answered
+`;
 
-Output (stdout): one JSON object per line, each with "event" and "time" (ISO 8601):
+const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and "time" (ISO 8601):
   listening {address, port}       registering                      registered {expires, contact}
   registration_failed {reason, status, retryInSeconds}             unregistered
   incoming {callId, from, displayName}   calling {callId, uri}     ringing {callId}
@@ -78,13 +87,18 @@ Output (stdout): one JSON object per line, each with "event" and "time" (ISO 860
   device {id, name, hostApi, maxInputChannels, maxOutputChannels, defaultSampleRate}
   nat_check {behavior, publicAddress, portPreserved, summary, local, server, results}
   (with --ice, ended's rtp.ice = {state, selectedPair: {local, remote}}: the candidate pair that carried the audio)
+  progress {message, seconds}     (every 5 s while a REGISTER or INVITE gets no answer)
   warning {message}               error {message}
 
-Exit codes: 0 success (also after SIGINT/SIGTERM: hangs up and un-registers first)
-            1 the call or registration failed (busy, declined, not found, wrong password, timeout)
-            2 usage error (bad flag, missing file)
+`;
 
-Examples:
+const EXITS = `Exit codes: 0 success (also after SIGINT/SIGTERM: hangs up and un-registers first)
+            1 the call or registration failed (busy, declined, not found, wrong password, timeout)
+            2 usage error (bad flag or value, malformed URI, a --play file that is not a WAV)
+
+`;
+
+const EXAMPLES = `Examples:
   Two PCs straight by IP (no server). On PC B (192.168.1.20):
     softphone listen --auto-answer
   On PC A:
@@ -95,3 +109,47 @@ Examples:
   On PC A:
     ${PASSWORD_ENV}=alicepw softphone call bob --user alice --domain 192.168.1.10 --play hello.wav --record reply.wav
 `;
+
+export const HELP_TEXT = `softphone: a headless SIP phone (G.711 calls straight by IP or through a SIP server).
+
+${USAGE}
+
+${COMMANDS}
+${ACCOUNT}
+Options:
+${OPTIONS}${NAT}${LISTEN_ONLY}${CALL_ONLY}
+${OUTPUT}${EXITS}${EXAMPLES}`;
+
+/** The lines of the Commands section that describe `name` (its entry up to the next command's). */
+function describe(name: CommandName): string {
+  const lines = COMMANDS.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  ${name} `));
+  const end = lines.findIndex((l, i) => i > start && /^ {2}\S/.test(l));
+  return lines.slice(start, end < 0 ? undefined : end).join('\n').replace(/^ {2}/, '');
+}
+
+const usageOf = (name: CommandName): string => USAGE.split('\n').find((l) => l === `  softphone ${name}` || l.startsWith(`  softphone ${name} `)) ?? '';
+
+const LOG_LEVEL = `  --log-level LEVEL       debug, info (default), warn or error (logs go to stderr; debug also shows
+                          what the sound libraries print)
+`;
+
+/** `softphone COMMAND --help`: what the command does and every flag it takes. */
+export function commandHelp(name: CommandName): string {
+  const head = `Usage:\n${usageOf(name)}\n\n${describe(name)}\n\n`;
+  const tail = `\n${EXITS}Run "softphone --help" for the output events and examples.\n`;
+  switch (name) {
+    case 'listen':
+      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${LISTEN_ONLY}${tail}`;
+    case 'call':
+      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${CALL_ONLY}${tail}`;
+    case 'devices':
+      return `${head}Options:\n${LOG_LEVEL}${tail}`;
+    case 'nat-check':
+      return `${head}Options:
+  --stun HOST[:PORT]      the STUN server to ask (port ${STUN_DEFAULT_PORT} by default); required
+  --port N                local UDP port to probe (default ${DEFAULT_LISTEN_PORT}, the SIP port; 0 = any)
+  --bind ADDR             local IP address to probe from (default 0.0.0.0 = all)
+${LOG_LEVEL}${tail}`;
+  }
+}

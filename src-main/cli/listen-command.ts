@@ -56,7 +56,7 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
 
     const register = async () => {
       if (exiting) return;
-      const result = await registerOnce(ctx, reporter);
+      const result = await registerOnce(ctx, reporter, args.account.proxy ?? args.account.domain);
       if (result !== 'stopped' && result.state === 'registered') failures = 0;
     };
 

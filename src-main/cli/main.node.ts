@@ -1,16 +1,16 @@
 // Entry of the headless `softphone` command: wires argv, stdout/stderr, signals, the SIP user agent and
 // the media engine to the pure command logic, and turns the outcome into the exit code.
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { createUserAgent } from '../sip/user-agent.node';
 import { createMediaSession } from '../rtp/media-session.node';
-import { createLogger, setLogSink, type LogLevel } from '../util/logger';
+import { createLogger, setLogSink, type LogLevel, type Logger } from '../util/logger';
+import { NO_SOUND_CARD, soundCardWarning } from './sound-card-report';
 import { version } from '../../package.json';
-import { parseCliArgs, type CallArgs, type ListenArgs, type NatCheckArgs } from './cli-args';
+import { COMMANDS, parseCliArgs, type CallArgs, type ListenArgs, type NatCheckArgs } from './cli-args';
 import { mediaNatOptions } from './nat-args';
 import { runNatCheck } from '../nat/nat-check.node';
 import { formatEvent, type CliEvent } from './cli-events';
-import { HELP_TEXT, USAGE } from './help-text';
+import { HELP_TEXT, USAGE, commandHelp } from './help-text';
+import { checkFiles } from './file-checks.node';
 import { accountSettingsFrom, audioConfigFor } from './cli-config';
 import { MediaTracker } from './media-tracker';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorMessage, type CommandContext } from './command-context';
@@ -27,6 +27,7 @@ function installLogSink(level: LogLevel): void {
   // into an uncaught exception (where that handler logs too, it loops at 100 % CPU).
   process.stderr.on('error', () => {});
   setLogSink((lvl, scope, msg, data) => {
+    if (process.stderr.destroyed) return;
     const extra = data === undefined ? '' : ` ${safeJson(data)}`;
     process.stderr.write(`${new Date().toISOString()} ${lvl.toUpperCase()} [${scope}] ${msg}${extra}\n`);
   }, level);
@@ -45,44 +46,58 @@ function exit(code: number): void {
   process.stdout.write('', () => process.exit(code));
 }
 
-function usageError(message: string): void {
-  process.stderr.write(`softphone: ${message}\n\n${USAGE}\n\nRun "softphone --help" for every option.\n`);
+function usageError(message: string, command?: string): void {
+  const more = command && (COMMANDS as readonly string[]).includes(command) ? `softphone ${command} --help` : 'softphone --help';
+  process.stderr.write(`softphone: ${message}\n\n${USAGE}\n\nRun "${more}" for every option.\n`);
   exit(EXIT_USAGE);
 }
 
-/** Files are checked before any socket is opened, so a typo is a usage error, not a failed call. */
-function checkFiles(args: CallArgs | ListenArgs): string | null {
-  if (args.play !== undefined) {
-    try {
-      accessSync(args.play, constants.R_OK);
-      if (!statSync(args.play).isFile()) return `--play: ${args.play} is not a file`;
-    } catch {
-      return `--play: cannot read ${args.play}`;
-    }
-  }
-  if (args.record !== undefined) {
-    const dir = dirname(resolve(args.record));
-    try {
-      accessSync(dir, constants.W_OK);
-    } catch {
-      return `--record: cannot write into ${dir}`;
-    }
-  }
-  return null;
+/**
+ * Sound-card mode: checks (in the media thread, without delaying the start) that there is a card, and
+ * warns once if not. Resolves true when the whole card is missing (its device errors then say nothing new).
+ */
+function reportMissingSoundCard(log: Logger): Promise<boolean> {
+  return import('../audio/portaudio-device.node')
+    .then((pa) => pa.listAudioDevices())
+    .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))
+    .then((devices) => {
+      const warning = soundCardWarning(devices);
+      if (warning) {
+        emit({ event: 'warning', message: warning });
+        log.warn(warning);
+      }
+      return warning === NO_SOUND_CARD;
+    });
 }
 
 async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   const log = createLogger('cli');
   const nat = mediaNatOptions(args.nat);
-  const tracker = new MediaTracker((index) =>
-    createMediaSession({
+  const soundCard = args.play === undefined && args.record === undefined;
+  const noCard = soundCard ? reportMissingSoundCard(log) : Promise.resolve(false);
+  // The warning comes first, before anything is dialled or answered (PortAudio starts up in the media
+  // thread meanwhile, which the call's devices then reuse); bounded, in case the library hangs.
+  if (soundCard) await Promise.race([noCard, new Promise((r) => setTimeout(r, 3000).unref())]);
+  // A device that fails during a call (unplugged, disk full for --record) is a warning: the call goes on.
+  const reported = new Set<string>();
+  const onMediaError = ({ message }: { message: string }) => {
+    void noCard.then((missing) => {
+      if (missing || reported.has(message)) return;
+      reported.add(message);
+      emit({ event: 'warning', message: `audio: ${message}` });
+    });
+  };
+  const tracker = new MediaTracker((index) => {
+    const session = createMediaSession({
       audio: audioConfigFor(args, index),
       bindAddress: args.bind,
       portMin: args.rtpPorts.min,
       portMax: args.rtpPorts.max,
       ...(nat ? { nat } : {}),
-    }),
-  );
+    });
+    session.on('error', onMediaError);
+    return session;
+  });
   const ua = createUserAgent({
     account: accountSettingsFrom(args.account),
     bindAddress: args.bind,
@@ -163,15 +178,22 @@ async function main(argv: string[]): Promise<void> {
   // `softphone ui`: the desktop UI served on 127.0.0.1 (its own arguments; see src-main/web/ui-args.ts).
   if (argv[0] === 'ui') return exit(await (await import('../web/ui-command.node')).runUiCommand(argv.slice(1)));
   const parsed = parseCliArgs(argv, process.env);
-  if (!parsed.ok) return usageError(parsed.error);
+  if (!parsed.ok) return usageError(parsed.error, argv[0]);
   const args = parsed.args;
   if (args.command === 'help') {
-    process.stdout.write(HELP_TEXT);
+    process.stdout.write(args.topic ? commandHelp(args.topic) : HELP_TEXT);
     return exit(EXIT_OK);
   }
   if (args.command === 'version') {
     emit({ event: 'version', version });
     return exit(EXIT_OK);
+  }
+  // Commands with nothing to hang up stop at once on a signal (calls and listen say goodbye first).
+  const stopNow = () => exit(EXIT_OK);
+  if (args.command === 'nat-check' || args.command === 'devices') {
+    process.once('SIGINT', stopNow);
+    process.once('SIGTERM', stopNow);
+    process.stdout.on('error', stopNow);
   }
   if (args.command === 'nat-check') {
     installLogSink(args.logLevel);
@@ -179,14 +201,14 @@ async function main(argv: string[]): Promise<void> {
   }
   // The sound card's native library writes to stdout: run behind a filter (see stdout-guard.node.ts).
   const soundCard = args.command === 'devices' || (args.play === undefined && args.record === undefined);
-  if (soundCard && !isGuardedChild()) return exit(await runFilteredChild(argv));
+  if (soundCard && !isGuardedChild()) return exit(await runFilteredChild(argv, args.logLevel === 'debug'));
   installLogSink(args.logLevel);
   // Bad input must never take the process down: report it and carry on (tests assert none happen).
   process.on('uncaughtException', (err) => emit({ event: 'error', message: `internal error: ${errorMessage(err)}` }));
   process.on('unhandledRejection', (err) => emit({ event: 'error', message: `internal error: ${errorMessage(err)}` }));
   if (args.command === 'devices') return exit(await listDevices());
   const fileProblem = checkFiles(args);
-  if (fileProblem) return usageError(fileProblem);
+  if (fileProblem) return usageError(fileProblem, args.command);
   exit(await runPhone(args));
 }
 

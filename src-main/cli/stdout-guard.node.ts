@@ -2,9 +2,12 @@
 // to fd 1 ("PortAudio V19…", "Input device name is …"), which JavaScript cannot redirect in-process.
 // So the CLI runs itself as a child whose stdout it filters: event lines pass, anything else goes to
 // stderr. Only the sound-card modes pay for the second process; WAV-file calls run directly.
+// The child's stderr passes through the parent too: ALSA, JACK and PortAudio write hundreds of lines
+// there on a PC without a sound card, kept off the terminal unless --log-level debug (native-noise.ts).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseEventLine } from './cli-events';
+import { isNativeNoise } from './native-noise';
 
 // Holds the filtering parent's pid: a stale or hand-set value (not our parent) is ignored.
 const GUARD_ENV = 'SOFTPHONE_STDOUT_GUARD_PARENT';
@@ -30,23 +33,42 @@ export function watchParent(onGone: () => void): void {
   process.stdin.resume();
 }
 
-/** Runs this CLI again as a filtered child; resolves with the exit code to use. */
-export function runFilteredChild(argv: readonly string[]): Promise<number> {
+/** Writes to our stdout/stderr that fail (the reader went away) are dropped, never thrown. */
+function write(stream: NodeJS.WriteStream, text: string): void {
+  if (!stream.destroyed && stream.writable) stream.write(text);
+}
+
+/**
+ * Runs this CLI again as a filtered child; resolves with the exit code to use. `showNative`: pass the
+ * sound libraries' own output on to stderr (marked [native]) instead of dropping it.
+ */
+export function runFilteredChild(argv: readonly string[], showNative = false): Promise<number> {
   const script = process.argv[1];
   if (!script) return Promise.resolve(1);
   const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
     // Its own process group: a terminal's Ctrl-C reaches only us, and we pass it on exactly once.
     detached: true,
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, [GUARD_ENV]: String(process.pid) },
   });
+  process.stderr.on('error', () => {});
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
-    if (parseEventLine(line)) process.stdout.write(`${line}\n`);
-    else if (line.trim() !== '') process.stderr.write(`[native] ${line}\n`);
+    if (parseEventLine(line)) write(process.stdout, `${line}\n`);
+    else if (showNative && line.trim() !== '') write(process.stderr, `[native] ${line}\n`);
   });
+  const errLines = createInterface({ input: child.stderr });
+  errLines.on('line', (line) => {
+    if (!isNativeNoise(line)) write(process.stderr, `${line}\n`);
+    else if (showNative && line.trim() !== '') write(process.stderr, `[native] ${line}\n`);
+  });
+  // The child hangs up and un-registers within 2 s of a signal; one that does not is killed.
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
   const forward = (sig: NodeJS.Signals) => () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(sig);
+    killTimer ??= setTimeout(() => child.kill('SIGKILL'), 3000);
+    killTimer.unref();
   };
   process.on('SIGINT', forward('SIGINT'));
   process.on('SIGTERM', forward('SIGTERM'));
@@ -58,6 +80,9 @@ export function runFilteredChild(argv: readonly string[]): Promise<number> {
       resolve(1);
     });
     // 'close' comes after stdout has been drained, so no event line is lost.
-    child.on('close', (code) => resolve(code ?? 1));
+    child.on('close', (code) => {
+      clearTimeout(killTimer);
+      resolve(code ?? 1);
+    });
   });
 }

@@ -1,5 +1,7 @@
 // Parses `softphone ui [--port N] [--open] [--data-dir D] [--sip-port N]` (pure: argv in, typed result out).
 
+import { closestMatch } from '../cli/flag-checks';
+
 export interface UiArgs {
   /** Web server port; 0 = a free one. */
   port: number;
@@ -28,8 +30,12 @@ Options:
   -h, --help       this text
 `;
 
+const UI_FLAGS = ['port', 'sip-port', 'open', 'data-dir', 'bind', 'log-level', 'help'];
+
 function portValue(name: string, value: string | undefined): number {
-  if (value === undefined || !/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new Error(`${name} needs a port number 0-65535`);
+  if (value === undefined) throw new Error(`${name} needs a port number`);
+  if (!/^-?\d+$/.test(value)) throw new Error(`${name} must be a whole number between 1 and 65535 (or 0: any free port), got ${JSON.stringify(value.slice(0, 40))}`);
+  if (Number(value) < 0 || Number(value) > 65535) throw new Error(`${name} must be between 1 and 65535 (or 0: any free port), got ${value}`);
   return Number(value);
 }
 
@@ -74,8 +80,10 @@ export function parseUiArgs(argv: readonly string[]): { ok: true; args: UiArgs }
         case '--help':
           args.help = true;
           break;
-        default:
-          throw new Error(`unknown option: ${raw.slice(0, 60)}`);
+        default: {
+          const near = closestMatch(name.replace(/^-+/, ''), UI_FLAGS);
+          throw new Error(`unknown option: ${raw.slice(0, 60)}${near ? ` (did you mean --${near}?)` : ''}`);
+        }
       }
     }
   } catch (err) {

@@ -37,10 +37,36 @@ export function openBrowser(url: string, platform: NodeJS.Platform = process.pla
   }
 }
 
-function stderrSink(level: LogLevel, scope: string, msg: string, data?: Record<string, unknown>): void {
-  const extra = data && Object.keys(data).length ? ` ${JSON.stringify(data)}` : '';
-  process.stderr.write(`${new Date().toISOString()} ${level} [${scope}] ${msg}${extra}\n`);
+/**
+ * Log lines go to stderr, but only once the URL is out: the URL must be the first line a user (or
+ * `npm start`, or a script reading `| head -1`) sees. Until then they are held; a start that fails
+ * prints them. A closed stderr (its reader went away) drops them: never an error, never a retry loop.
+ */
+class StderrLog {
+  private held: string[] | null = [];
+
+  readonly sink = (level: LogLevel, scope: string, msg: string, data?: Record<string, unknown>): void => {
+    const extra = data && Object.keys(data).length ? ` ${JSON.stringify(data)}` : '';
+    const line = `${new Date().toISOString()} ${level} [${scope}] ${msg}${extra}\n`;
+    if (this.held) {
+      if (this.held.length < 1000) this.held.push(line);
+    } else writeQuietly(process.stderr, line);
+  };
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const line of held) writeQuietly(process.stderr, line);
+  }
 }
+
+/** Writes unless the stream is gone; its 'error' (EPIPE) is swallowed by the handler set in runUiCommand. */
+function writeQuietly(stream: NodeJS.WriteStream, text: string): void {
+  if (!stream.destroyed && stream.writable) stream.write(text);
+}
+
+/** Longest the goodbye may take after SIGINT/SIGTERM (hang up, un-register, close the server). */
+const STOP_GUARD_MS = 1500;
 
 export async function runUiCommand(argv: string[]): Promise<number> {
   const parsed = parseUiArgs(argv);
@@ -53,25 +79,40 @@ export async function runUiCommand(argv: string[]): Promise<number> {
     process.stdout.write(UI_USAGE);
     return 0;
   }
+  // A reader that goes away (`softphone ui 2>&1 | head -1`) makes every later write fail with EPIPE:
+  // ignore it and keep serving the browser that already has the URL. Unhandled, each failed write
+  // was an uncaught exception whose handler logged, failed again, and looped at ~90 % CPU, starving
+  // the event loop so that even SIGTERM went unheard.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   // stdout carries only the URL: everything else goes to stderr.
-  setLogSink(stderrSink, args.logLevel);
+  const stderrLog = new StderrLog();
+  setLogSink(stderrLog.sink, args.logLevel);
   const log = createLogger('ui');
   // A bug reached by odd input must not take the phone down mid-call: report it and keep serving.
   process.on('uncaughtException', (err) => log.error('internal error', { error: err.message }));
   process.on('unhandledRejection', (err) => log.error('internal error', { error: err instanceof Error ? err.message : String(err) }));
   const dataDir = resolve(args.dataDir ?? defaultDataDir());
   const core = createNodeAppCore({ dataDir, sipPort: args.sipPort, bindAddress: args.bind, logger: createLogger('app') });
-  await core.start();
+  try {
+    await core.start();
+  } catch (err) {
+    stderrLog.release();
+    writeQuietly(process.stderr, `softphone ui: cannot start: ${(err as Error).message}\n`);
+    return 1;
+  }
 
   let server;
   try {
     server = await startWebServer({ core, rendererDir: findRendererDir(), port: args.port, logger: createLogger('web') });
   } catch (err) {
-    process.stderr.write(`softphone ui: cannot listen on 127.0.0.1:${args.port} (${(err as Error).message})\n`);
+    stderrLog.release();
+    writeQuietly(process.stderr, `softphone ui: cannot listen on 127.0.0.1:${args.port} (${(err as Error).message})\n`);
     await core.shutdown();
     return 1;
   }
-  process.stdout.write(`${server.url}\n`);
+  writeQuietly(process.stdout, `${server.url}\n`);
+  stderrLog.release();
   log.info('serving the UI', { port: server.port, dataDir });
   if (args.open) openBrowser(server.url);
 
@@ -84,8 +125,9 @@ export async function runUiCommand(argv: string[]): Promise<number> {
   const force = () => process.exit(130);
   process.once('SIGINT', force);
   process.once('SIGTERM', force);
-  await server.close();
-  await core.shutdown();
+  // Bounded: a registrar or peer that does not answer must not keep the process past ~2 s.
+  const guard = new Promise<void>((done) => setTimeout(done, STOP_GUARD_MS).unref());
+  await Promise.race([Promise.all([server.close(), core.shutdown()]), guard]);
   process.off('SIGINT', force);
   process.off('SIGTERM', force);
   return 0;

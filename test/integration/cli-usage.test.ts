@@ -22,7 +22,7 @@ describe('softphone CLI contract', () => {
   it.each([
     [['listen', '--bogus'], /unknown option --bogus/],
     [['call'], /call needs a URI/],
-    [['call', 'sip:x@127.0.0.1:5999', '--play', '/nonexistent/tone.wav'], /--play: cannot read/],
+    [['call', 'sip:x@127.0.0.1:5999', '--play', '/nonexistent/tone.wav'], /--play \/nonexistent\/tone.wav: no such file/],
     [['call', 'sip:x@127.0.0.1:5999', '--record', '/nonexistent/dir/out.wav'], /--record: cannot write/],
   ])('%j is a usage error: message and usage on stderr, exit 2', async (argv, message) => {
     const p = startSoftphone(argv);

@@ -66,6 +66,46 @@ describe('runCallCommand', () => {
     expect(failed).toEqual([{ event: 'registration_failed', reason: '403 Forbidden', status: 403, retryInSeconds: undefined }]);
   });
 
+  it('says the call was not placed when registration fails', async () => {
+    const { ua, events, ctx } = setup();
+    ua.registerResults = [{ state: 'failed', reason: 'timeout: the registrar did not answer' }];
+    expect(await runCallCommand(ctx, callArgs(['bob', '--user', 'alice', '--domain', 'pbx']))).toBe(1);
+    expect(ua.calls).toHaveLength(0);
+    expect(events).toContainEqual({ event: 'error', message: 'call not placed: registration failed: timeout: the registrar did not answer' });
+    expect(events.map((e) => e.event)).not.toContain('calling');
+  });
+
+  it('reports progress every 5 s while the INVITE goes unanswered, and stops when it rings', async () => {
+    const { ua, events, ctx } = setup();
+    const done = runCallCommand(ctx, callArgs(['sip:b@192.0.2.9:5099', '--duration', '1']));
+    await flush();
+    const call = ua.calls[0] as FakeCall;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(events.filter((e) => e.event === 'progress')).toEqual([
+      { event: 'progress', message: 'no answer from 192.0.2.9:5099 yet (5 s)', seconds: 5 },
+      { event: 'progress', message: 'no answer from 192.0.2.9:5099 yet (10 s)', seconds: 10 },
+    ]);
+    call.setState('ringing');
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(events.filter((e) => e.event === 'progress')).toHaveLength(2);
+    call.setState('connected');
+    await vi.advanceTimersByTimeAsync(1_100);
+    expect(await done).toBe(0);
+  });
+
+  it('a signal while nobody answers the INVITE ends the command without waiting for timer B', async () => {
+    const { ua, events, ctx, controller } = setup();
+    const done = runCallCommand(ctx, callArgs(['sip:b@192.0.2.9:5099']));
+    await flush();
+    const call = ua.calls[0] as FakeCall;
+    // No provisional response: the CANCEL cannot go out (RFC 3261 §9.1), so the hang-up never resolves.
+    call.hangup = () => new Promise(() => {});
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(await done).toBe(0);
+    expect(events.find((e) => e.event === 'ended')).toMatchObject({ reason: 'cancelled', by: 'local' });
+  });
+
   it('skips REGISTER with --no-register and in direct-IP mode', async () => {
     for (const argv of [['bob', '--user', 'a', '--domain', 'pbx', '--no-register'], ['sip:b@127.0.0.1:5062']]) {
       const { ua, ctx } = setup();
@@ -121,7 +161,7 @@ describe('runCallCommand', () => {
   it('exits 2 when the user agent cannot make a call of the target', async () => {
     const { ua, events, ctx } = setup();
     ua.callError = new Error('not a SIP URI');
-    expect(await runCallCommand(ctx, callArgs(['sip:b@']))).toBe(2);
+    expect(await runCallCommand(ctx, callArgs(['sip:b@192.0.2.1']))).toBe(2);
     expect(events.at(-1)).toMatchObject({ event: 'error', message: expect.stringContaining('not a SIP URI') });
   });
 

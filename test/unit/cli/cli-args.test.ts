@@ -1,7 +1,7 @@
 // The CLI's argument parser: commands, defaults, every flag's validation, and the usage errors.
 import { describe, expect, it } from 'vitest';
-import { FLAG_NAMES, parseCliArgs, type CallArgs, type CliArgs, type ListenArgs } from '../../../src-main/cli/cli-args';
-import { HELP_TEXT } from '../../../src-main/cli/help-text';
+import { COMMANDS, FLAG_NAMES, flagsOf, parseCliArgs, type CallArgs, type CliArgs, type ListenArgs } from '../../../src-main/cli/cli-args';
+import { HELP_TEXT, commandHelp } from '../../../src-main/cli/help-text';
 
 function ok(argv: string[], env: Record<string, string> = {}): CliArgs {
   const r = parseCliArgs(argv, env);
@@ -77,8 +77,10 @@ describe('parseCliArgs', () => {
   });
 
   it('answers help and version', () => {
-    expect(ok(['--help']).command).toBe('help');
-    expect(ok(['call', '-h']).command).toBe('help');
+    expect(ok(['--help'])).toEqual({ command: 'help' });
+    expect(ok(['call', '-h'])).toEqual({ command: 'help', topic: 'call' });
+    expect(ok(['listen', '--help'])).toEqual({ command: 'help', topic: 'listen' });
+    expect(ok(['help', 'nat-check'])).toEqual({ command: 'help', topic: 'nat-check' });
     expect(ok(['help']).command).toBe('help');
     expect(ok(['--version']).command).toBe('version');
     expect(ok(['devices']).command).toBe('devices');
@@ -91,13 +93,16 @@ describe('parseCliArgs', () => {
     [['listen', '-x'], /unknown option -x/],
     [['listen', '--port'], /--port needs a value/],
     [['listen', '--port', '--auto-answer'], /--port needs a value/],
-    [['listen', '--port', 'abc'], /--port.*whole number/],
-    [['listen', '--port', '70000'], /--port.*at most 65535/],
+    [['listen', '--port', 'abc'], /^--port must be a whole number between 1 and 65535 \(or 0: any free port\), got "abc"$/],
+    [['listen', '--port', '-1'], /^--port must be between 1 and 65535 \(or 0: any free port\), got -1$/],
+    [['listen', '--port=-1'], /^--port must be between 1 and 65535/],
+    [['listen', '--port', '70000'], /^--port must be between 1 and 65535 \(or 0: any free port\), got 70000$/],
     [['listen', '--port', '1', '--port', '2'], /given twice/],
     [['listen', '--auto-answer=yes'], /takes no value/],
     [['listen', '--rtp-ports', '20000'], /MIN-MAX/],
     [['listen', '--rtp-ports', '500-600'], /1024-65535/],
-    [['listen', '--rtp-ports', '2000-2000'], /at least two ports/],
+    [['listen', '--rtp-ports', '2000-2000'], /^--rtp-ports: the first port must be lower than the last/],
+    [['listen', '--rtp-ports', '20000-10000'], /^--rtp-ports: the first port must be lower than the last/],
     [['listen', '--log-level', 'loud'], /debug, info, warn or error/],
     [['listen', '--duration', '5'], /--duration does not apply to "listen"/],
     [['call', 'sip:a@b', '--auto-answer'], /--auto-answer does not apply to "call"/],
@@ -113,14 +118,39 @@ describe('parseCliArgs', () => {
     [['call', 'bob', '--user', 'alice', '--domain', 'd:99999'], /port must be 1-65535/],
     [['call', 'bob', '--user', 'a', '--domain', 'd', '--display-name', 'A "quoted"'], /display-name/],
     [['call', 'sip:a@b', '--dtmf', '12x'], /0-9 \* # A-D/],
-    [['call', 'sip:a@b', '--duration', '-1'], /unknown option -1|--duration/],
-    [['call', 'sip:a@b', '--duration', '0'], /at least 0.1/],
+    [['call', 'sip:a@b', '--duration', '-1'], /^--duration must be between 0.1 and 86400 seconds, got -1$/],
+    [['call', 'sip:a@b', '--duration', '-5'], /^--duration must be between 0.1 and 86400 seconds, got -5$/],
+    [['call', 'sip:a@b', '--duration', 'soon'], /^--duration must be a number of seconds, got "soon"$/],
+    [['call', 'sip:a@b', '--duration', '0'], /^--duration must be between 0.1 and 86400 seconds, got 0$/],
     [['call', 'sip:a b@c'], /unexpected argument|spaces/],
     [['call', 'sip:a\u0001@b'], /characters SIP does not allow/],
-    [['listen', '--expires', '5', '--user', 'a', '--domain', 'd'], /--expires.*at least 30/],
+    [['listen', '--expires', '5', '--user', 'a', '--domain', 'd'], /^--expires must be between 30 and 86400, got 5$/],
+    [['listen', '--prot', '5060'], /^unknown option --prot \(did you mean --port\?\)$/],
+    [['call', 'sip:a@b', '--durtion', '5'], /did you mean --duration\?/],
+    [['listen', '-port', '5060'], /^unknown option -port \(did you mean --port\?\)$/],
+    [['listen', '--auto-anwser'], /did you mean --auto-answer\?/],
+    [['lisen'], /unknown command "lisen" \(did you mean listen\?/],
+    [['call', 'sip:bob@@127.0.0.1'], /^invalid SIP URI "sip:bob@@127.0.0.1": two @$/],
+    [['call', 'bob@'], /^invalid SIP URI "bob@": no host after @$/],
+    [['call', 'sip:'], /^invalid SIP URI "sip:": nothing after "sip:"$/],
+    [['call', 'sip:bob@host:70000'], /^invalid SIP URI "sip:bob@host:70000": port 70000 is not between 1 and 65535$/],
+    [['call', 'sip:bob@@pbx', '--user', 'a', '--domain', 'pbx'], /two @/],
     [['listen', '--bind', 'eth0'], /IP address/],
   ])('rejects %j', (argv, message) => {
     expect(err(argv)).toMatch(message);
+  });
+
+  it.each(COMMANDS)('"%s --help" documents every flag that command takes, and no other command', (name) => {
+    const text = commandHelp(name);
+    expect(text).toContain(`softphone ${name}`);
+    for (const flagName of flagsOf(name)) expect(text, `--${flagName} missing from ${name} --help`).toContain(`--${flagName}`);
+    for (const other of COMMANDS.filter((c) => c !== name)) expect(text).not.toMatch(new RegExp(`^  ${other} `, 'm'));
+  });
+
+  it('lists ui and nat-check in the global --help', () => {
+    expect(HELP_TEXT).toMatch(/^ {2}softphone ui /m);
+    expect(HELP_TEXT).toMatch(/^ {2}ui {3,}Serve the desktop UI/m);
+    expect(HELP_TEXT).toMatch(/^ {2}nat-check {3,}/m);
   });
 
   it('documents every flag in --help, with SOFTPHONE_PASSWORD and two examples', () => {
