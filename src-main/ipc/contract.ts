@@ -25,6 +25,13 @@ export const accountSchema = z.object({
   proxyAddress: hostPort,
   dialPlan: z.string().max(500),
   registerExpires: z.number().int().min(60).max(86400),
+  // Issue 9; optional so that forms and files from before it stay valid (absent = [] / false).
+  /** Digest realms besides the domain that may have the password (issue 9), for servers whose realm differs. */
+  authRealms: z.array(z.string().min(1).max(255).regex(/^[^\s"\\]*$/, 'no spaces, quotes or backslashes in a realm')).max(10).optional(),
+  /** Refuse MD5 digest challenges without qop (RFC 2069 mode, offline-crackable). */
+  refuseMd5WithoutQop: z.boolean().optional(),
+  /** While registered, also ring for INVITEs that do not come through the registrar / outbound proxy. */
+  allowDirectCalls: z.boolean().optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 
