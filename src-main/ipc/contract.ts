@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AudioDeviceInfo } from '../audio/audio-config';
 import type { MappingBehavior } from '../nat/nat-behavior';
 import type { CallEndInfo, CallState, PublicAddressInfo, RegistrationState, SipTraceEntry } from '../sip/user-agent-api';
+import type { RejectedInvite } from '../sip/incoming-filter';
 
 const hostPort = z
   .string()
@@ -151,6 +152,11 @@ export interface NetworkStatus {
   publicAddress: PublicAddressInfo | null;
   /** Registered, but the server's requests do not reach us: plain words with the fix, while it holds. */
   unreachableWarning: string | null;
+  /**
+   * INVITEs refused while registered (issue 9: not via the registrar / proxy, or not for our user): the
+   * count since SIP started and the last few, newest first. Absent until the first one.
+   */
+  rejectedInvites?: { total: number; last: RejectedInvite[] };
 }
 
 /** One local port's public mapping. */

@@ -181,6 +181,8 @@ export const en = {
     notRunning: 'SIP is not running',
     publicSip: 'Seen by the registrar',
     notSeen: 'Not yet: the registrar reports it after registering',
+    refusedCalls: 'Calls refused (not via the server)',
+    refusedNote: 'While registered, only calls through your registrar or proxy ring. Latest refused:',
     behindNat: 'A NAT translates this address (the registrar sees another one).',
     noNat: 'No NAT between this PC and the registrar.',
     unreachableTitle: 'Registered, but calls from the server cannot reach this PC',

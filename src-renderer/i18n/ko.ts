@@ -182,6 +182,8 @@ export const ko: Messages = {
     notRunning: 'SIP가 실행 중이 아닙니다',
     publicSip: '등록 서버가 보는 주소',
     notSeen: '아직 없음: 등록 후 등록 서버가 알려 줍니다',
+    refusedCalls: '거부한 전화 (서버를 거치지 않음)',
+    refusedNote: '등록 중에는 등록 서버나 프록시를 거친 전화만 울립니다. 최근 거부:',
     behindNat: 'NAT가 이 주소를 변환합니다 (등록 서버는 다른 주소를 봅니다).',
     noNat: '이 PC와 등록 서버 사이에 NAT가 없습니다.',
     unreachableTitle: '등록은 되었지만 서버의 전화가 이 PC에 닿지 않습니다',
