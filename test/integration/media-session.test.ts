@@ -160,7 +160,7 @@ describe('MediaSession over loopback with WAV devices', () => {
     b.session.on('latched', (l) => latched.push(l));
     await a.session.start({ remoteAddress: '127.0.0.1', remotePort: b.endpoint.rtpPort, codec: 'PCMU', payloadType: 0, ptime: 20 });
     await b.session.start({ remoteAddress: '127.0.0.1', remotePort: wrongPort, codec: 'PCMU', payloadType: 0, ptime: 20, symmetric: true });
-    await waitFor('packets from a', async () => (await b.session.stats()).discarded >= 50);
+    await waitFor('packets from a', async () => ((await b.session.stats()).discarded ?? 0) >= 50);
     const [, sb] = [await a.session.close(), await b.session.close()];
     blackHole.close();
     expect(latched).toEqual([]);
