@@ -151,6 +151,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('sipBound', (local) => network.sipBound(local));
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
+  host.events.on('rejected', (r) => network.rejected(r));
   host.events.on('level', (level) => events.emit('audio.level', level));
 
   function passwordOf(blob: string, what = 'password', where = 'account settings'): string {

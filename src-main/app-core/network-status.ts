@@ -2,6 +2,7 @@
 // (RFC 3581 received/rport) and the "server's requests cannot reach this PC" warning while it holds. Pure:
 // fed with the user agent's events, it reports each change.
 import type { HostPort, NetworkStatus } from '../ipc/contract';
+import { RejectedInvites, type RejectedInvite } from '../sip/incoming-filter';
 import type { PublicAddressInfo, RegistrationState, SipTraceEntry } from '../sip/user-agent-api';
 
 /** A trace entry of a request from outside (OPTIONS, INVITE, NOTIFY …), not a response ("200 OK"). */
@@ -14,6 +15,7 @@ const sameHostPort = (a: HostPort | null | undefined, b: HostPort | null | undef
 
 export class NetworkTracker {
   private status: NetworkStatus = { sipLocal: null, publicAddress: null, unreachableWarning: null };
+  private refused = new RejectedInvites();
 
   constructor(private readonly changed: (status: NetworkStatus) => void) {}
 
@@ -23,6 +25,7 @@ export class NetworkTracker {
 
   /** A user agent bound its socket (or none runs: null); what the old one learnt no longer applies. */
   sipBound(local: HostPort | null): void {
+    this.refused = new RejectedInvites();
     this.set({ sipLocal: local ? { ...local } : null, publicAddress: null, unreachableWarning: null });
   }
 
@@ -44,6 +47,12 @@ export class NetworkTracker {
     this.set({ ...this.status, publicAddress: null, unreachableWarning: null });
   }
 
+  /** An INVITE the ghost-call filter refused (issue 9): counted, the last few kept for the Network view. */
+  rejected(r: RejectedInvite): void {
+    this.refused.add(r);
+    this.set({ ...this.status, rejectedInvites: { total: this.refused.total, last: structuredClone([...this.refused.last]) } });
+  }
+
   /** A request from outside arrived: the path to us works, so the warning no longer holds. */
   trace(entry: SipTraceEntry): void {
     if (this.status.unreachableWarning !== null && isIncomingRequest(entry)) this.set({ ...this.status, unreachableWarning: null });
@@ -56,7 +65,8 @@ export class NetworkTracker {
       prev.unreachableWarning === next.unreachableWarning &&
       sameHostPort(prev.publicAddress, next.publicAddress) &&
       sameHostPort(prev.publicAddress?.local, next.publicAddress?.local) &&
-      prev.publicAddress?.behindNat === next.publicAddress?.behindNat;
+      prev.publicAddress?.behindNat === next.publicAddress?.behindNat &&
+      prev.rejectedInvites?.total === next.rejectedInvites?.total;
     this.status = next;
     if (!same) this.changed(this.current);
   }

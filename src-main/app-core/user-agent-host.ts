@@ -5,6 +5,7 @@
 import type { AudioConfig } from '../audio/audio-config';
 import type { MediaNatOptions, MediaSession, MediaSessionFactory } from '../rtp/media-session';
 import type { AccountSettings, Call, PublicAddressInfo, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig } from '../sip/user-agent-api';
+import type { RejectedInvite } from '../sip/incoming-filter';
 import { Emitter } from '../util/emitter';
 import type { Logger } from '../util/logger';
 
@@ -34,6 +35,8 @@ export interface UserAgentHostEvents {
   publicAddress: PublicAddressInfo;
   /** Registered, but the server's requests do not reach us (plain words with the fix). */
   natWarning: string;
+  /** An INVITE refused by the ghost-call filter (issue 9). */
+  rejected: RejectedInvite;
 }
 
 const STOP_TIMEOUT_MS = 5000;
@@ -124,6 +127,7 @@ export class UserAgentHost {
         if (code === 'nat-unreachable') this.events.emit('natWarning', message);
       }),
       ua.on('publicAddress', (info) => this.events.emit('publicAddress', info)),
+      ua.on('rejected', (r) => this.events.emit('rejected', r)),
     ];
     this.events.emit('registration', ua.registration);
     if (account?.registerWithDomain) ua.register().catch((err: Error) => this.deps.report(`registration: ${err.message}`));

@@ -19,6 +19,12 @@ export interface AccountArgs {
   proxy?: string;
   register: boolean;
   expires: number;
+  /** --auth-realm: digest realms besides the domain that may have the password (issue 9). */
+  authRealms?: string[];
+  /** --refuse-md5-without-qop */
+  refuseMd5WithoutQop?: boolean;
+  /** --allow-direct-calls: while registered, ring for calls that do not come through the server too. */
+  allowDirectCalls?: boolean;
 }
 
 export interface CommonArgs {
@@ -111,6 +117,9 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   proxy: { kind: 'value', commands: ['listen', 'call'] },
   'no-register': { kind: 'bool', commands: ['listen', 'call'] },
   expires: { kind: 'value', commands: ['listen', 'call'] },
+  'auth-realm': { kind: 'value', commands: ['listen', 'call'] },
+  'refuse-md5-without-qop': { kind: 'bool', commands: ['listen', 'call'] },
+  'allow-direct-calls': { kind: 'bool', commands: ['listen'] },
   'keep-alive': { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
@@ -203,6 +212,13 @@ const commonSchema = {
   ),
   proxy: hostPort('--proxy'),
   'no-register': flag,
+  'auth-realm': converted(
+    text(maxLength(1024, '--auth-realm'), matches(/^[^\s"\\]+(,[^\s"\\]+)*$/, '--auth-realm takes REALM[,REALM...] without spaces or quotes')),
+    (s) => s.split(','),
+    [(list) => list.length <= 10, '--auth-realm takes at most 10 realms'],
+  ),
+  'refuse-md5-without-qop': flag,
+  'allow-direct-calls': flag,
   expires: integer('--expires', 30, 86_400),
   port: wholeNumber('--port', 0, 65535, 'between 1 and 65535 (or 0: any free port)'),
   bind: text(matches(/^(\d{1,3}\.){3}\d{1,3}$|^[0-9A-Fa-f:]+$/, '--bind must be an IP address')),
@@ -332,7 +348,9 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
 
   const password = f.password ?? env[PASSWORD_ENV];
   if (f.user === undefined) {
-    const needsUser = (['domain', 'password', 'auth-user', 'display-name', 'proxy', 'no-register', 'expires'] as const).find(
+    const needsUser = (
+      ['domain', 'password', 'auth-user', 'display-name', 'proxy', 'no-register', 'expires', 'auth-realm', 'refuse-md5-without-qop', 'allow-direct-calls'] as const
+    ).find(
       (n) => flags[n] !== undefined,
     );
     if (needsUser) return { ok: false, error: `--${needsUser} needs --user (without --user the phone works by IP only)` };
@@ -350,6 +368,10 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       proxy: f.proxy,
       register: f['no-register'] !== true,
       expires: f.expires ?? DEFAULT_EXPIRES,
+      // Issue 9 options: present only when given, so the account below carries the defaults otherwise.
+      ...(f['auth-realm'] ? { authRealms: f['auth-realm'] } : {}),
+      ...(f['refuse-md5-without-qop'] ? { refuseMd5WithoutQop: true } : {}),
+      ...(f['allow-direct-calls'] ? { allowDirectCalls: true } : {}),
     },
     port: f.port ?? (command === 'listen' ? DEFAULT_LISTEN_PORT : 0),
     bind: f.bind ?? '0.0.0.0',

@@ -19,6 +19,9 @@ export function accountSettingsFrom(a: AccountArgs): AccountSettings | undefined
     proxyAddress: a.proxy ?? '',
     dialPlan: '',
     registerExpires: a.expires,
+    ...(a.authRealms ? { authRealms: a.authRealms } : {}),
+    ...(a.refuseMd5WithoutQop ? { refuseMd5WithoutQop: true } : {}),
+    ...(a.allowDirectCalls ? { allowDirectCalls: true } : {}),
   };
 }
 

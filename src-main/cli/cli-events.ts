@@ -13,6 +13,8 @@ export type CliEvent =
   | { event: 'registration_failed'; reason: string; status?: number; retryInSeconds?: number }
   | { event: 'unregistered' }
   | { event: 'incoming'; callId: string; from: string; displayName: string }
+  /** Issue 9: an INVITE refused before it rang (source = where it came from, from = its claimed From). */
+  | { event: 'rejected'; from: string; source: string; requestUri: string; reason: string }
   | { event: 'calling'; callId: string; uri: string }
   | { event: 'ringing'; callId: string }
   | { event: 'connected'; callId: string; codec: string | null }

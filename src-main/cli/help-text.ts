@@ -38,6 +38,11 @@ const ACCOUNT = `Account flags (without --user the phone works by IP only: no se
   --proxy HOST[:PORT]     send all requests through this outbound proxy instead of the domain
   --no-register           do not REGISTER (call through the server without receiving calls)
   --expires N             registration lifetime in seconds (default ${DEFAULT_EXPIRES})
+  --auth-realm R[,R...]   digest realms besides the domain that may have your password (for a server
+                          whose realm differs); a challenge for any other realm ends the call unanswered
+  --refuse-md5-without-qop  do not answer MD5 digest challenges without qop (crackable offline)
+  --allow-direct-calls    listen: while registered, also ring for calls that do not come through the
+                          server (by default they get 403 and a "rejected" event)
   --keep-alive S|off      NAT keep-alive: OPTIONS to the server every S seconds while registered
                           (default ${DEFAULT_KEEP_ALIVE}; below the NAT's UDP timeout), or off
 `;
@@ -88,6 +93,7 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   nat_check {behavior, publicAddress, portPreserved, summary, local, server, results}
   (with --ice, ended's rtp.ice = {state, selectedPair: {local, remote}}: the candidate pair that carried the audio)
   progress {message, seconds}     (every 5 s while a REGISTER or INVITE gets no answer)
+  rejected {from, source, requestUri, reason}: an INVITE refused while registered (not via the server)
   warning {message}               error {message}
 
 `;

@@ -109,6 +109,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     keepAlive: args.keepAlive,
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
+  ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));
   if (args.logLevel === 'debug') {
     const trace = createLogger('sip-trace');
     ua.on('trace', (t) => trace.debug(`${t.direction === 'in' ? '<<<' : '>>>'} ${t.remote} ${t.summary}\n${t.raw}`));

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AudioDeviceInfo } from '../audio/audio-config';
 import type { MappingBehavior } from '../nat/nat-behavior';
 import type { CallEndInfo, CallState, PublicAddressInfo, RegistrationState, SipTraceEntry } from '../sip/user-agent-api';
+import type { RejectedInvite } from '../sip/incoming-filter';
 
 const hostPort = z
   .string()
@@ -25,6 +26,13 @@ export const accountSchema = z.object({
   proxyAddress: hostPort,
   dialPlan: z.string().max(500),
   registerExpires: z.number().int().min(60).max(86400),
+  // Issue 9; optional so that forms and files from before it stay valid (absent = [] / false).
+  /** Digest realms besides the domain that may have the password (issue 9), for servers whose realm differs. */
+  authRealms: z.array(z.string().min(1).max(255).regex(/^[^\s"\\]*$/, 'no spaces, quotes or backslashes in a realm')).max(10).optional(),
+  /** Refuse MD5 digest challenges without qop (RFC 2069 mode, offline-crackable). */
+  refuseMd5WithoutQop: z.boolean().optional(),
+  /** While registered, also ring for INVITEs that do not come through the registrar / outbound proxy. */
+  allowDirectCalls: z.boolean().optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 
@@ -144,6 +152,11 @@ export interface NetworkStatus {
   publicAddress: PublicAddressInfo | null;
   /** Registered, but the server's requests do not reach us: plain words with the fix, while it holds. */
   unreachableWarning: string | null;
+  /**
+   * INVITEs refused while registered (issue 9: not via the registrar / proxy, or not for our user): the
+   * count since SIP started and the last few, newest first. Absent until the first one.
+   */
+  rejectedInvites?: { total: number; last: RejectedInvite[] };
 }
 
 /** One local port's public mapping. */

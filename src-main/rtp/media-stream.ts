@@ -227,8 +227,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   /** A datagram on the RTCP port. */
   receiveRtcp(data: Uint8Array, from: TransportAddress, nowMs: number): void {
     if (this.closed) return;
-    const remote = this.latch.remote;
-    const known = sameHost(from.address, remote.address) || sameHost(from.address, this.params.remoteAddress);
+    // Issue 9: the same sources as RTP (the latch's rule), not any port of the peer's host.
+    const signalledRtcp = { address: this.params.remoteAddress, port: this.params.remoteRtcpPort ?? this.params.remotePort + 1 };
+    const known = this.latch.acceptsRtcp(from, signalledRtcp);
     if (!known || !this.rtcp.receive(data, from, this.remoteSsrc, nowMs, this.params.symmetric !== false)) this.discarded++;
   }
 
@@ -269,8 +270,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.packetPcm.length !== this.framesPerPacket * FRAME_SAMPLES) this.packetPcm = new Int16Array(this.framesPerPacket * FRAME_SAMPLES);
     this.packetFill = 0;
     if (remoteChanged) {
-      if (first) this.latch = new RtpLatch(remote, { symmetric: params.symmetric !== false });
-      else this.latch.reset(remote);
+      if (first) this.latch = new RtpLatch(remote, { symmetric: params.symmetric !== false }, nowMs);
+      else this.latch.reset(remote, nowMs);
       this.rtcp.setRemote({ address: params.remoteAddress, port: params.remoteRtcpPort ?? params.remotePort + 1 }, nowMs);
     }
   }
@@ -341,9 +342,4 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   get devices(): { input: AudioInput; output: AudioOutput } {
     return { input: this.input, output: this.output };
   }
-}
-
-function sameHost(a: string, b: string): boolean {
-  const n = (x: string) => (x.startsWith('::ffff:') ? x.slice(7) : x.toLowerCase());
-  return n(a) === n(b);
 }

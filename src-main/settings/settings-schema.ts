@@ -57,6 +57,8 @@ export const DEFAULT_ACCOUNT: Omit<AccountForm, 'password'> = {
   dialPlan: '',
   // RFC 3261 §10.2.1.1: 3600 s is the registrar's default when the client asks for none.
   registerExpires: 3600,
+  // Issue 9's authRealms, refuseMd5WithoutQop and allowDirectCalls stay absent until set: absent means
+  // the safe default ([] / false / false), and files without them need no migration.
 };
 
 export function defaultSettings(): SettingsFile {

@@ -1,6 +1,7 @@
 // What a call needs from its user agent (transport, clock, identity, media factory, dialog table):
 // passed in, so inviter and invitation stay pure and run against a fake transport in unit tests.
 
+import type { AuthPolicy } from './auth-policy';
 import type { DigestCredentials } from './digest-auth';
 import type { Clock } from './sip-clock';
 import type { Destination, SipTransport } from './sip-transport';
@@ -25,6 +26,10 @@ export interface CallContext {
   contactUser: string;
   /** Digest credentials for 401/407 to INVITE; absent in direct-IP mode. */
   credentials?: DigestCredentials;
+  /** Which challenges may have them (issue 9); absent: only the From domain's realm, and no hop counts as the account's. */
+  authPolicy?: AuthPolicy;
+  /** True when `to` (resolved) is the account's registrar or outbound proxy: only their challenges are answered. */
+  isAccountHop?(to: Destination): Promise<boolean>;
   /** Give up on an unanswered outgoing call after this long (CANCEL, reason "no answer"). */
   ringTimeoutMs: number;
   createMedia(): MediaSession;

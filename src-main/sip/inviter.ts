@@ -4,13 +4,14 @@
 import { CallSession } from './call-session';
 import { T1, type CallContext } from './call-context';
 import { applyRouteSet, Dialog, hopOf } from './dialog';
-import { chooseChallenge, DigestNonceState } from './digest-auth';
+import { accountRealms, selectChallenge, type AuthPolicy } from './auth-policy';
+import { DigestNonceState } from './digest-auth';
 import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
 import { createOffer, parseAnswer } from './sdp-negotiate';
 import { applyLocalNat } from './sdp-ice';
 import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText } from './sip-headers';
 import { newCallId, newSessionId, newTag } from './sip-random';
-import { quoteDisplayName } from './sip-uri';
+import { parseSipUri, quoteDisplayName } from './sip-uri';
 import type { TimerId } from './sip-clock';
 import type { SipRequest, SipResponse } from './sip-message';
 import type { Destination, ResponseInfo, SentRequest } from './sip-transport';
@@ -47,6 +48,8 @@ export class OutgoingCall extends CallSession {
   private invite: SipRequest | undefined;
   private sentInvite: SentRequest | undefined;
   private inviteDest: Destination | undefined;
+  /** The INVITE's next hop as written ("host:port") and whether it is the account's registrar / proxy. */
+  private inviteHop = { host: '?', accountHop: false };
   private provisional = false;
   private cancelReason: string | undefined;
   private cancelSent = false;
@@ -88,6 +91,7 @@ export class OutgoingCall extends CallSession {
     const hop = hopOf(routed.nextHop);
     if (!hop) throw new Error(`bad address ${routed.nextHop}`);
     const resolved = await this.ctx.transport.resolve(hop);
+    const accountHop = (await this.ctx.isAccountHop?.(resolved.destination)) ?? false;
     if (this.ended) return;
     if (this.cancelReason !== undefined) {
       // Hung up before anything was sent: nothing to CANCEL.
@@ -141,6 +145,7 @@ export class OutgoingCall extends CallSession {
     if (authorization) invite.headers[authorization.header] = [authorization.value];
     this.invite = invite;
     this.inviteDest = resolved.destination;
+    this.inviteHop = { host: hop.port !== undefined ? `${hop.host}:${hop.port}` : hop.host, accountHop };
     this.provisional = false;
     this.cancelSent = false;
     this.sentInvite = this.ctx.transport.sendRequest(invite, resolved.destination, (res, info) => this.onResponse(invite, res, info));
@@ -181,7 +186,13 @@ export class OutgoingCall extends CallSession {
       return;
     }
     if ((res.status === 401 || res.status === 407) && this.ctx.credentials) {
-      const challenge = chooseChallenge(res.status === 401 ? res.headers['www-authenticate'] : res.headers['proxy-authenticate']);
+      const choice = selectChallenge(res.status === 401 ? res.headers['www-authenticate'] : res.headers['proxy-authenticate'], this.authPolicy(), this.inviteHop);
+      if ('refused' in choice) {
+        this.ctx.log.warn('challenge refused', { callId: this.id, reason: choice.refused });
+        void this.finish({ reason: choice.refused, status: res.status, by: 'error' });
+        return;
+      }
+      const challenge = 'challenge' in choice ? choice.challenge : null;
       // Once per challenge, again only for stale=true (RFC 2617 §3.2.1), with CSeq + 1 (RFC 3261 §22.2).
       if (challenge && (this.authTries === 0 || (challenge.stale && this.authTries < 3))) {
         this.authTries += 1;
@@ -193,6 +204,13 @@ export class OutgoingCall extends CallSession {
       return;
     }
     void this.finish({ reason: statusText(res), status: res.status, by: 'remote' });
+  }
+
+  /** The account's policy, or the narrowest one: the realm of our From domain only. */
+  private authPolicy(): AuthPolicy {
+    if (this.ctx.authPolicy) return this.ctx.authPolicy;
+    const host = this.ctx.fromUri ? parseSipUri(this.ctx.fromUri)?.host : undefined;
+    return { realms: host ? accountRealms(host) : [], refuseMd5WithoutQop: false };
   }
 
   private restart(uri: string, authorization?: { header: string; value: Record<string, string> }): void {

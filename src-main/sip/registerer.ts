@@ -2,7 +2,8 @@
 // before the granted expiry, un-REGISTER with expires 0, retries with back-off; behind a NAT, the
 // Contact follows the address the registrar sees (RFC 3581 received/rport). Pure: transport and clock are injected.
 
-import { chooseChallenge, DigestNonceState, type DigestCredentials } from './digest-auth';
+import { accountRealms, selectChallenge, type AuthPolicy } from './auth-policy';
+import { DigestNonceState, type DigestCredentials } from './digest-auth';
 import { hopOf } from './dialog';
 import { ALLOW, contactsOf, headerText, intOf, MAX_FORWARDS, statusText } from './sip-headers';
 import { newCallId, newTag } from './sip-random';
@@ -26,6 +27,8 @@ export interface RegistererOptions {
   /** User part of our Contact. */
   contactUser: string;
   credentials: DigestCredentials;
+  /** Which challenges may have the password (issue 9). Default: the registrar domain's realm only. */
+  authPolicy?: AuthPolicy;
   /** Requested lifetime in seconds (§10.2.1). */
   expires: number;
   userAgent: string;
@@ -264,6 +267,10 @@ export class Registerer {
     return req;
   }
 
+  private authPolicy(): AuthPolicy {
+    return this.o.authPolicy ?? { realms: accountRealms(this.o.registrar), refuseMd5WithoutQop: false };
+  }
+
   private send(a: Attempt): void {
     const req = this.buildRequest(a);
     this.o.transport.sendRequest(req, a.hop.destination, (res, info) => {
@@ -320,11 +327,21 @@ export class Registerer {
       return;
     }
     if (res.status === 401 || res.status === 407) {
-      const challenge = chooseChallenge(res.status === 401 ? res.headers['www-authenticate'] : res.headers['proxy-authenticate']);
-      if (!challenge) {
+      const hop = this.o.outboundProxy ?? this.o.registrar;
+      // A REGISTER only ever goes to the registrar or the outbound proxy: the hop is the account's.
+      const choice = selectChallenge(res.status === 401 ? res.headers['www-authenticate'] : res.headers['proxy-authenticate'], this.authPolicy(), {
+        host: hop.replace(/^sips?:/i, '').replace(/;.*$/, ''),
+        accountHop: true,
+      });
+      if ('refused' in choice) {
+        this.fail(a.generation, a.expires, choice.refused, res.status);
+        return;
+      }
+      if ('none' in choice) {
         this.fail(a.generation, a.expires, `${statusText(res)} (no usable digest challenge)`, res.status);
         return;
       }
+      const challenge = choice.challenge;
       // Once per challenge; again only when the server says our nonce was merely stale (RFC 2617 §3.2.1).
       if (a.authTries > 0 && (!challenge.stale || a.authTries >= 3)) {
         this.fail(a.generation, a.expires, `${statusText(res)} (wrong password?)`, res.status);

@@ -152,10 +152,13 @@ function describe(m: MediaDescription): string {
   return names.length > 0 ? names.join(', ') : 'none';
 }
 
-/** RFC 4733 §2.4.1 event list ("0-15,16"); absent means 0-15. Returns the events we also support. */
-function eventsWeSupport(config: string | undefined): number[] {
+/**
+ * RFC 4733 §2.4.1 event list ("0-15,16"); absent means 0-15. Returns the events we also support.
+ * sdp-transform reads a bare number (`a=fmtp:101 15`) as a number, so the value is coerced first.
+ */
+function eventsWeSupport(config: string | number | undefined): number[] {
   const events = new Set<number>();
-  for (const part of (config ?? '0-15').split(',')) {
+  for (const part of (config === undefined ? '0-15' : String(config)).split(',')) {
     const r = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     if (!r) continue;
     const lo = Number(r[1]);

@@ -2,6 +2,7 @@
 // registration states, and calls. Implemented by user-agent.node.ts; pure types only here.
 
 import type { MediaSession, RtpStats } from '../rtp/media-session';
+import type { RejectedInvite } from './incoming-filter';
 
 /** X-Lite's "SIP Account" dialog, field for field. */
 export interface AccountSettings {
@@ -26,6 +27,15 @@ export interface AccountSettings {
   dialPlan: string;
   /** Requested registration lifetime in seconds (RFC 3261 §10.2.1). */
   registerExpires: number;
+  /** Digest realms besides the domain that may have the password (issue 9). */
+  authRealms?: string[];
+  /** Refuse MD5 digest challenges without qop (RFC 2069 mode). Default false. */
+  refuseMd5WithoutQop?: boolean;
+  /**
+   * While registered, ring for INVITEs that do not come from the registrar / outbound proxy or are not
+   * for our user (direct IP calls). Default false: they get a quiet 403 (issue 9, ghost calls).
+   */
+  allowDirectCalls?: boolean;
 }
 
 export type RegistrationState =
@@ -149,6 +159,8 @@ export interface UserAgentEvents {
   warning: { message: string; code?: 'nat-unreachable' };
   /** The registrar reported (another) address for us: shown in the UI / CLI next to the registration. */
   publicAddress: PublicAddressInfo;
+  /** An INVITE refused before it could ring (issue 9: not via the registrar / proxy, or not for our user). */
+  rejected: RejectedInvite;
 }
 
 export interface UserAgent {

@@ -3,7 +3,9 @@
 // id, CANCEL by transaction, OPTIONS).
 
 import { capabilityHeaders, unsupportedMethodStatus, type CallSession } from './call-session';
-import { dialogId } from './dialog';
+import { accountRealms, type AuthPolicy } from './auth-policy';
+import { dialogId, hopOf } from './dialog';
+import { judgeIncomingInvite, sameDestination } from './incoming-filter';
 import { resolveDialTarget } from './dial-target';
 import { IncomingCall } from './invitation';
 import { OutgoingCall } from './inviter';
@@ -52,6 +54,10 @@ export class UserAgentCore implements UserAgent {
   private readonly settling = new Set<Promise<void>>();
   private started = false;
   private stopping = false;
+  /** register() was called and unregister() not since: the ghost-call filter applies (issue 9). */
+  private registering = false;
+  /** The registrar's and outbound proxy's resolved addresses, looked up again at each register(). */
+  private hops: Promise<Destination[]> | undefined;
 
   constructor(options: UserAgentCoreOptions) {
     this.o = options;
@@ -61,6 +67,9 @@ export class UserAgentCore implements UserAgent {
     const domain = account ? parseHostPort(account.domain) : null;
     const aor = account && domain ? `sip:${account.userId}@${formatHostPort(domain)}` : undefined;
     const credentials = account ? { username: account.authorizationName || account.userId, password: account.password } : undefined;
+    const authPolicy: AuthPolicy | undefined = account
+      ? { realms: accountRealms(account.domain, account.authRealms ?? []), refuseMd5WithoutQop: account.refuseMd5WithoutQop ?? false }
+      : undefined;
     this.ctx = {
       transport,
       clock,
@@ -70,6 +79,8 @@ export class UserAgentCore implements UserAgent {
       ...(account?.displayName ? { displayName: account.displayName } : {}),
       contactUser: account?.userId || DIRECT_CONTACT_USER,
       ...(credentials ? { credentials } : {}),
+      ...(authPolicy ? { authPolicy } : {}),
+      isAccountHop: (to) => this.accountHops().then((hops) => hops.some((h) => sameDestination(h, to))),
       ringTimeoutMs: (config.ringTimeoutSeconds ?? 60) * 1000,
       createMedia: () => config.createMedia(),
       addDialog: (id, call) => this.dialogs.set(id, call),
@@ -87,6 +98,7 @@ export class UserAgentCore implements UserAgent {
         ...(account.displayName ? { displayName: account.displayName } : {}),
         contactUser: account.userId,
         credentials,
+        ...(authPolicy ? { authPolicy } : {}),
         expires: account.registerExpires > 0 ? account.registerExpires : 3600,
         userAgent,
         onState: (s) => {
@@ -145,11 +157,32 @@ export class UserAgentCore implements UserAgent {
       this.events.emit('registration', s);
       return Promise.resolve(s);
     }
+    this.registering = true;
+    this.hops = undefined;
     return this.registerer.register();
   }
 
   async unregister(): Promise<void> {
+    this.registering = false;
     await this.registerer?.unregister();
+  }
+
+  /**
+   * The resolved addresses of the account's registrar and outbound proxy (and the hop REGISTERs went to):
+   * the only sources of calls while registered, and the only hops whose challenges get the password.
+   */
+  private accountHops(): Promise<Destination[]> {
+    const flow = this.registerer?.flow?.destination;
+    if (!this.hops) {
+      const account = this.o.config.account;
+      const uris = account ? [`sip:${account.domain}`, this.outboundProxy()].filter((u): u is string => u !== undefined) : [];
+      const lookups = uris.map((uri) => {
+        const hop = hopOf(uri);
+        return hop ? this.o.transport.resolve(hop).then((r) => r.destination, () => null) : Promise.resolve(null);
+      });
+      this.hops = Promise.all(lookups).then((list) => list.filter((d): d is Destination => d !== null));
+    }
+    return this.hops.then((list) => (flow ? [flow, ...list] : list));
   }
 
   call(target: string): Call {
@@ -298,6 +331,42 @@ export class UserAgentCore implements UserAgent {
         return;
       }
     }
+    const account = this.o.config.account;
+    if (!account || !this.registering || account.allowDirectCalls) {
+      // Direct-IP mode (or allowed by the account): anyone may call, as before issue 9.
+      this.ring(req, remote);
+      return;
+    }
+    void this.admit(req, remote, account.userId).then((ok) => {
+      if (ok) this.ring(req, remote);
+    });
+  }
+
+  /** The ghost-call filter (issue 9): refused INVITEs get a quiet 403 and never ring, nor cost a media port. */
+  private async admit(req: SipRequest, remote: Destination, user: string): Promise<boolean> {
+    const verdict = judgeIncomingInvite({
+      registering: true,
+      allowDirectCalls: false,
+      source: remote,
+      accountHops: await this.accountHops(),
+      requestUri: req.uri,
+      user,
+    });
+    if (verdict.accept) return true;
+    // RFC 3261 §21.4.4: 403, without 100 Trying or anything that says a phone is here to ring.
+    this.reply(req, 403);
+    const source = `${remote.address}:${remote.port}`;
+    this.ctx.log.warn('INVITE refused', { source, requestUri: req.uri, reason: verdict.reason });
+    this.events.emit('rejected', { time: this.o.clock.now(), source, from: req.headers.from.uri, requestUri: req.uri, reason: verdict.reason });
+    return false;
+  }
+
+  private ring(req: SipRequest, remote: Destination): void {
+    if (this.stopping) {
+      this.reply(req, 503);
+      return;
+    }
+    const callId = req.headers['call-id'];
     const call = new IncomingCall(this.ctx, req, remote);
     this.calls.add(call);
     this.invitations.set(`${callId}\u0000${req.headers.via[0]?.params.branch ?? ''}`, call);

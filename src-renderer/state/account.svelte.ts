@@ -50,6 +50,10 @@ export class AccountState {
       proxyAddress: v.proxyAddress,
       dialPlan: v.dialPlan,
       registerExpires: v.registerExpires,
+      // Issue 9 options (set in settings.json or by the CLI): carried through a save unchanged.
+      ...(v.authRealms ? { authRealms: [...v.authRealms] } : {}),
+      ...(v.refuseMd5WithoutQop !== undefined ? { refuseMd5WithoutQop: v.refuseMd5WithoutQop } : {}),
+      ...(v.allowDirectCalls !== undefined ? { allowDirectCalls: v.allowDirectCalls } : {}),
     };
   }
 

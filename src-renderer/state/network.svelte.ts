@@ -8,16 +8,34 @@ function isHostPort(x: unknown): x is { address: string; port: number } {
   return typeof x === 'object' && x !== null && typeof (x as { address?: unknown }).address === 'string' && typeof (x as { port?: unknown }).port === 'number';
 }
 
+type Rejected = NonNullable<NetworkStatus['rejectedInvites']>;
+
+/** Refused INVITEs (issue 9): a count and up to 5 entries of short strings, or nothing. */
+function sanitizeRejected(raw: unknown): Rejected | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const r = raw as { total?: unknown; last?: unknown };
+  if (typeof r.total !== 'number' || !Number.isFinite(r.total) || r.total < 0 || !Array.isArray(r.last)) return null;
+  const text = (x: unknown): string => (typeof x === 'string' ? x.slice(0, 300) : '');
+  const last = r.last.slice(0, 5).flatMap((e: unknown) => {
+    if (typeof e !== 'object' || e === null) return [];
+    const x = e as Record<string, unknown>;
+    return [{ time: typeof x.time === 'number' ? x.time : 0, source: text(x.source), from: text(x.from), requestUri: text(x.requestUri), reason: text(x.reason) }];
+  });
+  return { total: Math.floor(r.total), last };
+}
+
 /** Keeps only well-formed parts of a status from the core (an older core sends none). */
 export function sanitizeStatus(raw: unknown): NetworkStatus {
   if (typeof raw !== 'object' || raw === null) return EMPTY_NETWORK;
   const r = raw as Partial<Record<keyof NetworkStatus, unknown>>;
   const pub = r.publicAddress;
+  const rejected = sanitizeRejected(r.rejectedInvites);
   const publicOk = isHostPort(pub) && isHostPort((pub as { local?: unknown }).local) && typeof (pub as { behindNat?: unknown }).behindNat === 'boolean';
   return {
     sipLocal: isHostPort(r.sipLocal) ? r.sipLocal : null,
     publicAddress: publicOk ? (pub as NetworkStatus['publicAddress']) : null,
     unreachableWarning: typeof r.unreachableWarning === 'string' ? r.unreachableWarning.slice(0, 2000) : null,
+    ...(rejected ? { rejectedInvites: rejected } : {}),
   };
 }
 

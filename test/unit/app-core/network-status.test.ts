@@ -67,3 +67,17 @@ describe('NetworkTracker', () => {
     expect(tracker.current.sipLocal?.port).toBe(5060);
   });
 });
+
+describe('NetworkTracker: refused INVITEs (issue 9)', () => {
+  it('counts them, keeps the last five newest first, and starts over with a new SIP socket', () => {
+    const seen: NetworkStatus[] = [];
+    const tracker = new NetworkTracker((s) => seen.push(s));
+    tracker.sipBound({ address: '0.0.0.0', port: 5060 });
+    for (let i = 1; i <= 7; i++) tracker.rejected({ time: i, source: `192.0.2.${i}:5060`, from: 'sip:x@y', requestUri: 'sip:9999@z', reason: 'not from the registrar or outbound proxy' });
+    expect(tracker.current.rejectedInvites?.total).toBe(7);
+    expect(tracker.current.rejectedInvites?.last.map((r) => r.source)).toEqual(['192.0.2.7:5060', '192.0.2.6:5060', '192.0.2.5:5060', '192.0.2.4:5060', '192.0.2.3:5060']);
+    expect(seen.at(-1)?.rejectedInvites?.total).toBe(7);
+    tracker.sipBound({ address: '0.0.0.0', port: 5062 });
+    expect(tracker.current.rejectedInvites).toBeUndefined();
+  });
+});

@@ -44,6 +44,14 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('issue 9 account options: --auth-realm list, --refuse-md5-without-qop, --allow-direct-calls (listen only, with --user)', () => {
+    const a = ok(['listen', '--user', 'bob', '--domain', 'pbx.example', '--auth-realm', 'asterisk,Other.Example', '--refuse-md5-without-qop', '--allow-direct-calls']) as ListenArgs;
+    expect(a.account).toMatchObject({ authRealms: ['asterisk', 'Other.Example'], refuseMd5WithoutQop: true, allowDirectCalls: true });
+    expect(parseCliArgs(['listen', '--allow-direct-calls'])).toEqual({ ok: false, error: '--allow-direct-calls needs --user (without --user the phone works by IP only)' });
+    expect(parseCliArgs(['call', 'bob', '--user', 'a', '--domain', 'd', '--allow-direct-calls'])).toMatchObject({ ok: false });
+    expect(parseCliArgs(['listen', '--user', 'bob', '--domain', 'd', '--auth-realm', 'a b'])).toMatchObject({ ok: false });
+  });
+
   it('--answer-after implies auto-answer', () => {
     expect((ok(['listen', '--answer-after', '2']) as ListenArgs).autoAnswer).toBe(true);
   });

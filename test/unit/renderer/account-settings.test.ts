@@ -128,6 +128,20 @@ describe('AccountSettings', () => {
     expect(fake.sent('preferences.save')).toHaveLength(0);
   });
 
+  it('Advanced: extra digest realms, refusing MD5 without qop and direct calls go into the account (issue 9)', async () => {
+    const { fake, onclose } = setup();
+    await type('acc-userId', 'p1001');
+    await type('acc-domain', 'pbx.example.com');
+    await fireEvent.click(screen.getByRole('tab', { name: 'Advanced' }));
+    expect(screen.getByLabelText('Other digest realms')).toBeInstanceOf(HTMLInputElement);
+    await fireEvent.change(input('acc-authRealms'), { target: { value: 'asterisk, Other.Example' } });
+    await fireEvent.click(screen.getByLabelText(/Refuse MD5 authentication without qop/));
+    await fireEvent.click(screen.getByLabelText(/Ring for direct IP calls while registered/));
+    await pressOk();
+    await vi.waitFor(() => expect(onclose).toHaveBeenCalledOnce());
+    expect(fake.sent('account.save')[0]).toMatchObject({ authRealms: ['asterisk', 'Other.Example'], refuseMd5WithoutQop: true, allowDirectCalls: true });
+  });
+
   it('keeps the stored password when the field is left empty', async () => {
     const fake = new FakeApi();
     const api = new Api(() => fake);

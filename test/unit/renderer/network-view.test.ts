@@ -134,6 +134,27 @@ describe('Network view', () => {
     expect(screen.queryByTestId('nat-warning')).toBeNull();
   });
 
+  it('counts refused calls (issue 9) and lists where the last ones came from; a malformed list is dropped', async () => {
+    const fake = new FakeApi();
+    await start(fake);
+    await fireEvent.click(screen.getByRole('tab', { name: 'Network' }));
+    expect(screen.getByTestId('sip-refused').textContent).toBe('0');
+    fake.emit('network.changed', {
+      sipLocal: { address: '0.0.0.0', port: 5060 },
+      publicAddress: null,
+      unreachableWarning: null,
+      rejectedInvites: {
+        total: 12,
+        last: [{ time: 1, source: '192.0.2.66:5070', from: 'sip:100@evil', requestUri: 'sip:9999@203.0.113.9', reason: 'not from the registrar or outbound proxy' }],
+      },
+    });
+    await vi.waitFor(() => expect(screen.getByTestId('sip-refused').textContent).toBe('12'));
+    expect(screen.getByTestId('sip-refused-list').textContent).toContain('192.0.2.66:5070 → sip:9999@203.0.113.9: not from the registrar or outbound proxy');
+    fake.emit('network.changed', { sipLocal: null, publicAddress: null, unreachableWarning: null, rejectedInvites: { total: 'x', last: 3 } } as unknown as NetworkStatus);
+    await vi.waitFor(() => expect(screen.getByTestId('sip-refused').textContent).toBe('0'));
+    expect(screen.queryByTestId('sip-refused-list')).toBeNull();
+  });
+
   it('ignores a malformed status from the core instead of breaking', async () => {
     const fake = new FakeApi();
     await start(fake);

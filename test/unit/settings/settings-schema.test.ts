@@ -88,6 +88,17 @@ describe('settings schema', () => {
     expect(result.reason).toContain('account.domain');
   });
 
+  it('issue 9 account options: absent in older files (safe defaults apply), kept when set, checked', () => {
+    const withOptions = { ...account, sendOutboundVia: 'domain' as const, authRealms: ['asterisk'], refuseMd5WithoutQop: true, allowDirectCalls: false };
+    const s = { ...defaultSettings(), account: withOptions };
+    expect(decodeSettings(encodeSettings(s))).toEqual({ ok: true, settings: s, migratedFrom: null });
+    const v1 = migrateSettings({ version: 1, account, preferences: DEFAULT_PREFERENCES });
+    expect(v1.ok && v1.settings.account).toEqual(account);
+    const bad = migrateSettings({ version: 2, account: { ...account, authRealms: ['has space'] }, preferences: DEFAULT_PREFERENCES, turnPasswordBlob: '' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.reason).toContain('account.authRealms');
+  });
+
   it('reports JSON that does not parse and non-objects', () => {
     expect(decodeSettings('{"version": 1,')).toEqual({ ok: false, reason: expect.stringContaining('not valid JSON') });
     expect(decodeSettings('[1,2]')).toEqual({ ok: false, reason: 'not a JSON object' });

@@ -171,6 +171,71 @@ describe('outgoing call', () => {
     expect(await end).toMatchObject({ reason: '407 Proxy Authentication Required (wrong password?)', status: 407, by: 'remote' });
   });
 
+  describe('the password only for the account (issue 9)', () => {
+    const foreign = { 'proxy-authenticate': [{ scheme: 'Digest', realm: '"attacker.example"', nonce: '"chosen"', algorithm: 'MD5' }] };
+    const ours = { 'proxy-authenticate': [{ scheme: 'Digest', realm: '"example.com"', nonce: '"chosen"', algorithm: 'MD5' }] };
+    const authorized = () => net.requests('INVITE').filter((r) => r.request.headers['proxy-authorization'] || r.request.headers.authorization);
+
+    it('a 407 for a foreign realm from the registrar: no retry, the call ends saying why', async () => {
+      const ua = await makeUa({ account });
+      const call = ua.call('bob');
+      const end = ended(call);
+      await flush();
+      net.answer(net.last('INVITE'), 407, { headers: foreign });
+      expect(await end).toMatchObject({ reason: 'not sending your password to example.com: realm "attacker.example" is not your account\'s', status: 407 });
+      expect(net.requests('INVITE')).toHaveLength(1);
+    });
+
+    it('a dialled sip:evil@host answering 407 for our own realm gets nothing either', async () => {
+      const ua = await makeUa({ account });
+      const call = ua.call('sip:evil@192.0.2.66:5080');
+      const end = ended(call);
+      await flush();
+      expect(net.last('INVITE').to).toEqual({ address: '192.0.2.66', port: 5080 });
+      net.answer(net.last('INVITE'), 407, { headers: ours });
+      expect((await end).reason).toBe("not sending your password to 192.0.2.66:5080: it is not your account's registrar or outbound proxy");
+      expect(authorized()).toEqual([]);
+    });
+
+    it('a 302 to a foreign host, which then challenges: no Authorization goes there', async () => {
+      const ua = await makeUa({ account });
+      const call = ua.call('bob');
+      const end = ended(call);
+      await flush();
+      net.answer(net.last('INVITE'), 302, { toTag: 'r', headers: { contact: [{ uri: 'sip:bob@192.0.2.77:5080', params: {} }] } });
+      await flush();
+      net.answer(net.last('INVITE'), 401, { headers: { 'www-authenticate': ours['proxy-authenticate'] } });
+      expect((await end).reason).toMatch(/^not sending your password to 192\.0\.2\.77:5080/);
+      expect(authorized()).toEqual([]);
+    });
+
+    it('extra realms (authRealms) are answered from the registrar; SHA-256 is preferred', async () => {
+      const ua = await makeUa({ account: { ...account, authRealms: ['asterisk'] } });
+      ua.call('bob');
+      await flush();
+      net.answer(net.last('INVITE'), 407, {
+        headers: {
+          'proxy-authenticate': [
+            { scheme: 'Digest', realm: '"asterisk"', nonce: '"m"', algorithm: 'MD5' },
+            { scheme: 'Digest', realm: '"asterisk"', nonce: '"s"', algorithm: 'SHA-256', qop: '"auth"' },
+          ],
+        },
+      });
+      await flush();
+      expect(net.last('INVITE').request.headers['proxy-authorization']?.[0]).toMatchObject({ realm: '"asterisk"', algorithm: 'SHA-256', qop: 'auth' });
+    });
+
+    it('refuseMd5WithoutQop ends the call instead of sending an MD5 digest without qop', async () => {
+      const ua = await makeUa({ account: { ...account, refuseMd5WithoutQop: true } });
+      const call = ua.call('bob');
+      const end = ended(call);
+      await flush();
+      net.answer(net.last('INVITE'), 407, { headers: ours });
+      expect((await end).reason).toMatch(/only MD5 digest without qop/);
+      expect(authorized()).toEqual([]);
+    });
+  });
+
   it('302: follows the Contact with a new INVITE', async () => {
     const ua = await makeUa({ account });
     ua.call('bob');

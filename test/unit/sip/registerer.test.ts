@@ -141,6 +141,32 @@ describe('Registerer', () => {
     expect(net.requests('REGISTER')).toHaveLength(2);
   });
 
+  it('issue 9: a challenge for a realm that is not the account\'s fails without sending a digest', async () => {
+    const r = makeRegisterer();
+    const done = r.register();
+    await flush();
+    net.answer(net.last('REGISTER'), 401, { toTag: 'reg', headers: { 'www-authenticate': [{ scheme: 'Digest', realm: '"asterisk"', nonce: '"n"', algorithm: 'MD5' }] } });
+    expect(await done).toEqual({ state: 'failed', reason: 'not sending your password to example.com: realm "asterisk" is not your account\'s', status: 401 });
+    expect(net.requests('REGISTER')).toHaveLength(1);
+  });
+
+  it('issue 9: an extra realm of the account (authRealms) is answered, SHA-256 preferred', async () => {
+    const r = makeRegisterer({ authPolicy: { realms: ['example.com', 'asterisk'], refuseMd5WithoutQop: true } });
+    void r.register();
+    await flush();
+    net.answer(net.last('REGISTER'), 401, {
+      toTag: 'reg',
+      headers: {
+        'www-authenticate': [
+          { scheme: 'Digest', realm: '"asterisk"', nonce: '"m"', algorithm: 'MD5' },
+          { scheme: 'Digest', realm: '"asterisk"', nonce: '"s"', algorithm: 'SHA-256', qop: '"auth"' },
+        ],
+      },
+    });
+    await flush();
+    expect(net.last('REGISTER').request.headers.authorization?.[0]).toMatchObject({ realm: '"asterisk"', algorithm: 'SHA-256', nonce: '"s"' });
+  });
+
   it('stale=true: answers the new nonce once more and succeeds', async () => {
     const r = makeRegisterer();
     const done = r.register();

@@ -192,6 +192,12 @@ describe('createAnswer edge cases', () => {
     const r = answerOf(base(['c=IN IP4 192.0.2.1', 'm=audio 5004 RTP/AVP 0 100', 'a=rtpmap:100 telephone-event/8000', 'a=fmtp:100 32-40']));
     expect(r.media.telephoneEventPayloadType).toBeUndefined();
   });
+
+  it('accepts a=fmtp:101 15, which sdp-transform parses as a number (issue 9: was a 500)', () => {
+    const r = answerOf(base(['c=IN IP4 192.0.2.1', 'm=audio 5004 RTP/AVP 0 101', 'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 15']));
+    expect(r.media.telephoneEventPayloadType).toBe(101);
+    expect(r.sdp).toContain('a=fmtp:101 15\r\n');
+  });
 });
 
 describe('parseAnswer', () => {

@@ -235,7 +235,8 @@ describe('UserAgent behind a NAT', () => {
 
   it('an INVITE relayed by the registrar rings with the public Contact; one from elsewhere with the local one', async () => {
     net.seenAs = PUBLIC;
-    const ua = await makeUa();
+    // A call from elsewhere rings only when the account allows direct calls (issue 9).
+    const ua = await makeUa({ account: { ...account, allowDirectCalls: true } });
     await registerUa(ua);
     net.deliver(incomingInvite('z9hG4bKa'), REGISTRAR);
     await flush();
@@ -243,6 +244,40 @@ describe('UserAgent behind a NAT', () => {
     net.deliver(incomingInvite('z9hG4bKb'), { address: '192.0.2.99', port: 5060 });
     await flush();
     expect(net.lastResponse(180).headers.contact).toEqual([{ uri: 'sip:alice@192.0.2.10:5060', params: {} }]);
+  });
+
+  it('ghost calls (issue 9): while registered, an INVITE from elsewhere or for another user gets 403 and never rings', async () => {
+    const created: RecordingMedia[] = [];
+    const ua = await makeUa({ createMedia: () => created[created.push(new RecordingMedia()) - 1] as RecordingMedia });
+    const incoming: string[] = [];
+    const rejected: Array<UserAgentEvents['rejected']> = [];
+    ua.on('incoming', (c) => incoming.push(c.id));
+    ua.on('rejected', (r) => rejected.push(r));
+    await registerUa(ua);
+    net.deliver(incomingInvite('z9hG4bKg1'), { address: '192.0.2.99', port: 5060 });
+    net.deliver({ ...incomingInvite('z9hG4bKg2'), uri: 'sip:9999@203.0.113.5:41234' }, REGISTRAR);
+    await flush();
+    expect(net.responses.map((r) => r.status)).toEqual([403, 403]);
+    expect(rejected.map((r) => [r.source, r.reason])).toEqual([
+      ['192.0.2.99:5060', 'not from the registrar or outbound proxy'],
+      ['198.51.100.1:5060', 'Request-URI user "9999" is not this account\'s'],
+    ]);
+    expect(created).toHaveLength(0);
+    // The real call through the registrar still rings.
+    net.deliver(incomingInvite('z9hG4bKg3'), REGISTRAR);
+    await flush();
+    expect(net.lastResponse().status).toBe(180);
+    expect(incoming).toHaveLength(1);
+  });
+
+  it('without a registration (direct-IP use of the account), anyone may call, as before', async () => {
+    const ua = await makeUa();
+    const incoming: string[] = [];
+    ua.on('incoming', (c) => incoming.push(c.id));
+    net.deliver({ ...incomingInvite('z9hG4bKd1'), uri: 'sip:9999@192.0.2.10' }, { address: '192.0.2.99', port: 5060 });
+    await flush();
+    expect(net.lastResponse().status).toBe(180);
+    expect(incoming).toHaveLength(1);
   });
 
   it('the diagnosis: behind NAT and nothing from the server for 5 minutes -> one plain-words warning', async () => {
