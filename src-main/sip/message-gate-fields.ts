@@ -147,11 +147,15 @@ export function nameAddrValid(value: string): boolean {
   return paramsValid(v.slice(gt + 1));
 }
 
-/** A list header of name-addrs (Contact, Route, Record-Route): each element valid; Contact may be "*". */
-export function nameAddrListValid(value: string, allowStar: boolean): number {
+/**
+ * A list header of name-addrs (Contact, Route, Record-Route): the number of elements, -1 if one is
+ * malformed; past `max` elements nothing more is looked at (the caller rejects the message anyway).
+ */
+export function nameAddrListValid(value: string, allowStar: boolean, max = Infinity): number {
   if (allowStar && value.trim() === '*') return 1;
   const parts = splitTopLevel(value, ',');
   if (!parts) return -1;
+  if (parts.length > max) return parts.length;
   for (const p of parts) if (!nameAddrValid(p)) return -1;
   return parts.length;
 }

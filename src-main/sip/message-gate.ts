@@ -174,7 +174,7 @@ function checkAddresses(fields: Field[], config: GateConfig, counts: { list: num
   }
   for (const name of ['contact', 'route', 'record-route']) {
     for (const f of all(fields, name)) {
-      const n = nameAddrListValid(f.value, name === 'contact');
+      const n = nameAddrListValid(f.value, name === 'contact', config.maxListValues - counts.list);
       if (n < 0) return new Reject(400, `malformed ${name}`);
       counts.list += n;
       if (counts.list > config.maxListValues) return new Reject(400, 'too many list values');
