@@ -71,8 +71,8 @@ if (existsSync(join(root, benchEntry))) {
   };
   await build({
     absWorkingDir: root,
-    // parser-bench: `npm run bench:parser` (issue 9: the gate and the parser on hostile datagrams)
-    entryPoints: { bench: benchEntry, 'parser-bench': 'test/bench/parser-bench.ts' },
+    // parser-bench: `npm run bench:parser`, flood: `npm run flood` (issue 9: hostile datagrams)
+    entryPoints: { bench: benchEntry, 'parser-bench': 'test/bench/parser-bench.ts', flood: 'test/bench/flood.ts' },
     outdir: 'dist',
     bundle: true,
     platform: 'node',

@@ -176,6 +176,7 @@ export class SipStack implements SipTransportHost {
     datagrams: 0, passed: 0, rejected: {}, dropped: 0, keepAlives: 0, rateLimited: 0, overloaded: 0,
   };
   private warnWindow = { start: -Infinity, shown: 0, suppressed: 0 };
+  private countersTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: SipStackOptions) {
     this.o = options;
@@ -295,6 +296,16 @@ export class SipStack implements SipTransportHost {
         },
         onListening: (a) => {
           listening = true;
+          // What the gate and the limits did, every 2 s while datagrams arrive: at debug, or at info
+          // with SOFTPHONE_DIAGNOSTICS=1 (npm run flood reads it).
+          let last = -1;
+          const report = process.env['SOFTPHONE_DIAGNOSTICS'] === '1' ? this.log.info : this.log.debug;
+          this.countersTimer = setInterval(() => {
+            if (this.counters.datagrams === last) return;
+            last = this.counters.datagrams;
+            report('sip gate', this.stats() as unknown as Record<string, unknown>);
+          }, 2000);
+          this.countersTimer.unref();
           this.boundPort = a.port;
           this.log.info('SIP listening', { address: a.address, port: a.port });
           resolve({ address: a.address, port: a.port });
@@ -310,6 +321,7 @@ export class SipStack implements SipTransportHost {
   }
 
   private destroy(): void {
+    clearInterval(this.countersTimer);
     const inst = this.instance;
     this.instance = undefined;
     try {
