@@ -136,7 +136,7 @@ function maxStall(stderr: string): number | null {
 async function call(port: number, dir: string, name: string, toneA: string, seconds: number): Promise<SoftphoneProcess> {
   const rtp = await freePortRange(10);
   return startSoftphone(
-    ['call', `sip:x@127.0.0.1:${port}`, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', toneA,
+    ['call', `sip:x@127.0.0.1:${port}`, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', toneA, '--loop',
       '--record', join(dir, `${name}-a.wav`), '--duration', String(seconds)],
     { name },
   );
@@ -149,7 +149,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
   const port = await freeUdpPort();
   const rtpB = await freePortRange(20);
   const b = startSoftphone(
-    ['listen', '--port', String(port), '--bind', '127.0.0.1', '--rtp-ports', `${rtpB.min}-${rtpB.max}`, '--auto-answer', '--play', toneB,
+    ['listen', '--port', String(port), '--bind', '127.0.0.1', '--rtp-ports', `${rtpB.min}-${rtpB.max}`, '--auto-answer', '--play', toneB, '--loop',
       '--record', join(dir, 'b.wav')],
     { name: 'B', env: { SOFTPHONE_DIAGNOSTICS: '1' } },
   );
