@@ -71,7 +71,8 @@ if (existsSync(join(root, benchEntry))) {
   };
   await build({
     absWorkingDir: root,
-    entryPoints: { bench: benchEntry },
+    // parser-bench: `npm run bench:parser`, flood: `npm run flood` (issue 9: hostile datagrams)
+    entryPoints: { bench: benchEntry, 'parser-bench': 'test/bench/parser-bench.ts', flood: 'test/bench/flood.ts' },
     outdir: 'dist',
     bundle: true,
     platform: 'node',

@@ -17,6 +17,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorMessage, type CommandContext } f
 import { runCallCommand } from './call-command';
 import { runListenCommand } from './listen-command';
 import { isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.node';
+import { startLoopDiagnostics } from './loop-diagnostics.node';
 
 const emit = (event: CliEvent): void => {
   process.stdout.write(`${formatEvent(event, new Date())}\n`);
@@ -110,6 +111,9 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));
+  if (args.logLevel === 'debug' || process.env['SOFTPHONE_DIAGNOSTICS'] === '1') {
+    startLoopDiagnostics(createLogger('diagnostics'), args.logLevel === 'debug' ? 'debug' : 'info');
+  }
   if (args.logLevel === 'debug') {
     const trace = createLogger('sip-trace');
     ua.on('trace', (t) => trace.debug(`${t.direction === 'in' ? '<<<' : '>>>'} ${t.remote} ${t.summary}\n${t.raw}`));

@@ -12,7 +12,9 @@ export interface TrackedMedia {
 }
 
 export class MediaTracker {
+  /** Sessions not yet closed (closed ones are let go: an INVITE flood creates many, issue 9). */
   private readonly sessions: TrackedMedia[] = [];
+  private created = 0;
   private readonly pendingCloses = new Set<Promise<unknown>>();
   private readonly startWaiters = new Set<(m: TrackedMedia) => void>();
 
@@ -21,7 +23,7 @@ export class MediaTracker {
 
   /** The factory to hand to the user agent (UserAgentConfig.createMedia). */
   readonly create = (): MediaSession => {
-    const index = this.sessions.length + 1;
+    const index = ++this.created;
     const inner = this.make(index);
     const entry: { index: number; session: MediaSession; params: MediaStartParams | null; closed: boolean } = {
       index,
@@ -48,6 +50,8 @@ export class MediaTracker {
       stats: () => inner.stats(),
       close: (): Promise<RtpStats> => {
         entry.closed = true;
+        const at = this.sessions.indexOf(entry);
+        if (at >= 0) this.sessions.splice(at, 1);
         const p = inner.close();
         const settled = p.catch(() => undefined);
         this.pendingCloses.add(settled);
@@ -101,7 +105,7 @@ export class MediaTracker {
 
   /** Closes sessions the user agent never closed (e.g. an offer that led nowhere). */
   async closeAll(timeoutMs: number): Promise<void> {
-    for (const s of this.sessions) if (!s.closed) void s.session.close().catch(() => undefined);
+    for (const s of [...this.sessions]) if (!s.closed) void s.session.close().catch(() => undefined);
     await this.settled(timeoutMs);
   }
 }

@@ -63,6 +63,11 @@ declare module 'sip' {
     logger?: StackLogger;
     /** Patched: called once the UDP socket is bound. */
     onListening?: (address: { address: string; port: number; family: string }) => void;
+    /** Patched: sees each datagram first; true passes it on, a Buffer is sent back, anything else drops it. */
+    gate?: (data: Buffer, remote: { address: string; port: number }) => boolean | Buffer;
+    /** Patched: server transactions alive at once before new requests go to onOverload instead. */
+    maxServerTransactions?: number;
+    onOverload?: (m: Message, remote: Remote) => void;
   }
 
   export interface Instance {

@@ -18,7 +18,13 @@
 //     retransmitting into the closed socket (and the process alive) for 32 s;
 //  g. NAT keep-alives: sendRaw() sends a CRLF datagram from the SIP socket (the binding to keep is
 //     that socket's), and a received datagram of only CR/LF/whitespace is a peer's keep-alive, dropped
-//     quietly instead of reported as malformed.
+//     quietly instead of reported as malformed;
+//  h. options.gate sees every datagram before the package's parser (our strict gate, message-gate.ts,
+//     and the per-source rate limits, rate-limit.ts) and may answer it or drop it;
+//  i. the parser's applyRegex searched the whole rest of the text at each step (O(n^2) on long lists):
+//     sticky regular expressions now;
+//  j. server transactions are counted and capped (options.maxServerTransactions): past the cap a new
+//     request goes to options.onOverload instead of growing the map under a flood of distinct branches.
 //
 // Responses to a request go back to where it came from (the package's server transaction answers on
 // the request's source address and port), and the package fills received/rport into the top Via of
@@ -29,7 +35,10 @@ import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import * as sip from 'sip';
-import { createResponse } from './sip-headers';
+import { gateDatagram, DEFAULT_GATE_LIMITS, RECOGNISED_METHODS, type GateConfig } from './message-gate';
+import { RateLimiter, DEFAULT_RATE_LIMITS, type RateLimitConfig, type RateLimitCounters } from './rate-limit';
+import { ALLOW, createResponse } from './sip-headers';
+import { newTag } from './sip-random';
 import { isRequest, type SipMessage, type SipRequest, type SipResponse, type SipVia } from './sip-message';
 import type { Destination, HopTarget, RequestHandler, ResolvedHop, ResponseHandler, SentRequest, SipTransportHost } from './sip-transport';
 import type { SipTraceEntry } from './user-agent-api';
@@ -43,7 +52,33 @@ export interface SipStackOptions {
   logger: Logger;
   /** Bound on DNS lookups, so an unreachable resolver cannot stall a call (ms). */
   dnsTimeoutMs?: number;
+  /** Per-source request rates (default DEFAULT_RATE_LIMITS). */
+  rateLimits?: RateLimitConfig;
+  /** Server transactions alive at once before new requests are dropped (default 1000). */
+  maxServerTransactions?: number;
+  /** Monotonic milliseconds for the rate limiter (tests inject their own). */
+  now?: () => number;
 }
+
+/** What the gate and the limits did since start: for diagnostics and the flood report. */
+export interface SipStackCounters {
+  datagrams: number;
+  passed: number;
+  /** Answered by the gate with an error status, by status. */
+  rejected: Record<number, number>;
+  /** Dropped by the gate without an answer (oversize, garbage, bad responses, keep-alives excluded). */
+  dropped: number;
+  keepAlives: number;
+  /** Dropped because the source went over its rate. */
+  rateLimited: number;
+  /** Dropped because the server transaction cap was reached. */
+  overloaded: number;
+  limits: RateLimitCounters;
+}
+
+/** Individual "malformed" warnings per window before they are only counted (a flood must not flood the log). */
+const WARNINGS_PER_WINDOW = 5;
+const WARNING_WINDOW_MS = 10_000;
 
 const HIGH = /[^\u0020-\u007e\r\n\t]/;
 
@@ -144,10 +179,96 @@ export class SipStack implements SipTransportHost {
     warning: () => {},
   };
   private boundPort = 0;
+  private readonly gateConfig: GateConfig = {
+    ...DEFAULT_GATE_LIMITS,
+    knownMethods: RECOGNISED_METHODS,
+    allow: ALLOW,
+    newTag,
+  };
+  private readonly limiter: RateLimiter;
+  private readonly now: () => number;
+  private readonly counters: Omit<SipStackCounters, 'limits'> = {
+    datagrams: 0, passed: 0, rejected: {}, dropped: 0, keepAlives: 0, rateLimited: 0, overloaded: 0,
+  };
+  private warnWindow = { start: -Infinity, shown: 0, suppressed: 0 };
+  private countersTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: SipStackOptions) {
     this.o = options;
     this.log = options.logger;
+    this.limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  stats(): SipStackCounters {
+    return { ...this.counters, rejected: { ...this.counters.rejected }, limits: this.limiter.stats() };
+  }
+
+  /**
+   * The first few problems of each 10 s window are reported one by one; the rest are counted and
+   * summed up when the next window opens, so a flood costs a counter, not a log line (and stdout) each.
+   */
+  private warnMalformed(message: string): void {
+    const now = this.now();
+    const w = this.warnWindow;
+    if (now - w.start >= WARNING_WINDOW_MS) {
+      if (w.suppressed > 0) {
+        const summary = `${w.suppressed} more bad or excess SIP datagrams in the last ${Math.round((now - w.start) / 1000)} s (not reported one by one)`;
+        this.log.warn(summary);
+        this.handlers.warning(summary);
+      }
+      this.warnWindow = { start: now, shown: 0, suppressed: 0 };
+    }
+    if (this.warnWindow.shown < WARNINGS_PER_WINDOW) {
+      this.warnWindow.shown++;
+      this.log.warn(message);
+      this.handlers.warning(message);
+    } else {
+      this.warnWindow.suppressed++;
+    }
+  }
+
+  /**
+   * Every datagram, before the package parses it: the strict gate (message-gate.ts), then per-source
+   * rate limits on the requests it lets through. Returns true to let the package have it, a Buffer to
+   * send back (a stateless error answer), or false to drop it.
+   */
+  private onDatagram(data: Buffer, rinfo: { address: string; port: number }): boolean | Buffer {
+    this.counters.datagrams++;
+    const from = `${rinfo.address}:${rinfo.port}`;
+    const verdict = gateDatagram(data.toString('latin1'), this.gateConfig);
+    if (verdict.action === 'pass') {
+      if (verdict.kind === 'request' && verdict.method !== 'ACK' && !this.limiter.allow(rinfo.address, verdict.method, this.now())) {
+        this.counters.rateLimited++;
+        this.warnMalformed(`rate limit: dropped a ${verdict.method} from ${from}`);
+        return false;
+      }
+      this.counters.passed++;
+      return true;
+    }
+    if (verdict.action === 'drop') {
+      if (verdict.reason === 'keep-alive') {
+        this.counters.keepAlives++;
+        return false;
+      }
+      this.counters.dropped++;
+      this.warnMalformed(`malformed SIP datagram (${data.length} bytes) from ${from}: ${verdict.reason}`);
+      return false;
+    }
+    // Error answers are rate limited too (as "other requests"): a flood of junk gets a few, then silence.
+    if (!this.limiter.allow(rinfo.address, 'invalid', this.now())) {
+      this.counters.rateLimited++;
+      this.warnMalformed(`rate limit: dropped a bad ${verdict.method} from ${from}`);
+      return false;
+    }
+    this.counters.rejected[verdict.status] = (this.counters.rejected[verdict.status] ?? 0) + 1;
+    this.warnMalformed(`malformed SIP datagram (${data.length} bytes) from ${from}: ${verdict.status} ${verdict.reason}`);
+    const statusLine = verdict.response.slice(0, verdict.response.indexOf('\r\n'));
+    const text = data.toString('latin1');
+    const callId = /\r\n(?:Call-ID|i)[ \t]*:[ \t]*([^\r\n]*)/i.exec(text.slice(0, 4096))?.[1] ?? '';
+    this.handlers.trace({ direction: 'in', time: Date.now(), remote: from, callId, summary: verdict.method, raw: fromWire(text) });
+    this.handlers.trace({ direction: 'out', time: Date.now(), remote: from, callId, summary: statusLine.slice('SIP/2.0 '.length), raw: verdict.response });
+    return Buffer.from(verdict.response, 'latin1');
   }
 
   setHandlers(handlers: SipStack['handlers']): void {
@@ -182,8 +303,24 @@ export class SipStack implements SipTransportHost {
             this.handlers.warning(err.message);
           },
         },
+        gate: (data, rinfo) => this.onDatagram(data, rinfo),
+        maxServerTransactions: this.o.maxServerTransactions ?? 1000,
+        onOverload: (m, remote) => {
+          this.counters.overloaded++;
+          this.warnMalformed(`too many open SIP transactions: dropped a ${String(m.method)} from ${remote.address}:${remote.port}`);
+        },
         onListening: (a) => {
           listening = true;
+          // What the gate and the limits did, every 2 s while datagrams arrive: at debug, or at info
+          // with SOFTPHONE_DIAGNOSTICS=1 (npm run flood reads it).
+          let last = -1;
+          const report = process.env['SOFTPHONE_DIAGNOSTICS'] === '1' ? this.log.info : this.log.debug;
+          this.countersTimer = setInterval(() => {
+            if (this.counters.datagrams === last) return;
+            last = this.counters.datagrams;
+            report('sip gate', this.stats() as unknown as Record<string, unknown>);
+          }, 2000);
+          this.countersTimer.unref();
           this.boundPort = a.port;
           this.log.info('SIP listening', { address: a.address, port: a.port });
           resolve({ address: a.address, port: a.port });
@@ -199,6 +336,7 @@ export class SipStack implements SipTransportHost {
   }
 
   private destroy(): void {
+    clearInterval(this.countersTimer);
     const inst = this.instance;
     this.instance = undefined;
     try {
@@ -227,10 +365,9 @@ export class SipStack implements SipTransportHost {
     const req = fromPackage(m);
     const badKey = badTransactionKey(m);
     if (!req || !isRequest(req) || badKey) {
-      const msg = `${badKey ? `bad SIP request (${badKey})` : 'unusable SIP request'} from ${remote.address}:${remote.port}`;
-      this.log.warn(msg);
-      this.handlers.warning(msg);
-      // Answered from the package's own (raw) message, so it finds the transaction (RFC 3261 §8.2.2: 400).
+      this.warnMalformed(`${badKey ? `bad SIP request (${badKey})` : 'unusable SIP request'} from ${remote.address}:${remote.port}`);
+      // Answered from the package's own (raw) message, so it finds the transaction (RFC 3261 §8.2.2: 400);
+      // a server transaction nobody answers would also stay in the package's map.
       if (m.method !== 'ACK') this.answerRaw(m, 400, 'Bad Request');
       return;
     }

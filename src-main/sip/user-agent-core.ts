@@ -22,6 +22,13 @@ import type { Call, RegistrationState, UserAgent, UserAgentConfig, UserAgentEven
 import type { Logger } from '../util/logger';
 
 export const DEFAULT_USER_AGENT = 'Softphone/0.1';
+/**
+ * Incoming calls not yet answered, at once, and from one source address: past these an INVITE gets
+ * 486 before anything is allocated for it (each ringing call holds an RTP port pair, and an INVITE
+ * flood exhausted the range, issue 9). A person rings us once or twice at a time.
+ */
+const MAX_RINGING = 8;
+const MAX_RINGING_PER_SOURCE = 2;
 const DIRECT_CONTACT_USER = 'softphone';
 
 export interface UserAgentCoreOptions {
@@ -50,6 +57,8 @@ export class UserAgentCore implements UserAgent {
   /** Incoming INVITEs not yet ended, by Call-ID + top Via branch: CANCEL finds its INVITE here (§9.2). */
   private readonly invitations = new Map<string, IncomingCall>();
   private readonly calls = new Set<CallSession>();
+  /** Source address of each incoming call, while it is not yet ended: for the ringing caps. */
+  private readonly ringingFrom = new Map<IncomingCall, string>();
   /** BYEs of ended calls still waiting for their answer: shutdown lets them finish before closing the socket. */
   private readonly settling = new Set<Promise<void>>();
   private started = false;
@@ -258,6 +267,19 @@ export class UserAgentCore implements UserAgent {
     this.settling.add(settled);
     void settled.then(() => this.settling.delete(settled));
     for (const [key, c] of this.invitations) if (c === call) this.invitations.delete(key);
+    if (call instanceof IncomingCall) this.ringingFrom.delete(call);
+  }
+
+  /** True when MAX_RINGING calls ring already, or MAX_RINGING_PER_SOURCE from this address. */
+  private refuseRinging(remote: Destination): boolean {
+    let all = 0;
+    let fromThere = 0;
+    for (const [call, address] of this.ringingFrom) {
+      if (call.answeredOrRejected || call.ended) continue;
+      all++;
+      if (address === remote.address) fromThere++;
+    }
+    return all >= MAX_RINGING || fromThere >= MAX_RINGING_PER_SOURCE;
   }
 
   private reply(req: SipRequest, status: number, headers: Record<string, string> = {}): void {
@@ -366,8 +388,14 @@ export class UserAgentCore implements UserAgent {
       this.reply(req, 503);
       return;
     }
+    if (this.refuseRinging(remote)) {
+      // Ringing caps (issue 9): refused before any media port is taken.
+      this.reply(req, 486);
+      return;
+    }
     const callId = req.headers['call-id'];
     const call = new IncomingCall(this.ctx, req, remote);
+    this.ringingFrom.set(call, remote.address);
     this.calls.add(call);
     this.invitations.set(`${callId}\u0000${req.headers.via[0]?.params.branch ?? ''}`, call);
     void call.begin().then((ringing) => {

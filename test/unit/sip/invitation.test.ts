@@ -80,6 +80,24 @@ describe('incoming call', () => {
     expect(net.responses.map((r) => r.status)).toEqual([100, 486]);
   });
 
+  it('an INVITE flood: past 2 ringing calls from one address (8 in all) the next gets 486 and no RTP ports', async () => {
+    for (let i = 1; i <= 4; i++) net.deliver(request('INVITE', { content: peerSdp(30000), callId: `flood-${i}`, branch: `z9hG4bKflood${i}` }));
+    await flush();
+    expect(media).toHaveLength(2);
+    expect(net.responses.filter((r) => r.status === 486).map((r) => r.headers['call-id'])).toEqual(['flood-3', 'flood-4']);
+    // another caller still gets through, until 8 ring in all
+    for (let i = 1; i <= 8; i++) net.deliver(request('INVITE', { content: peerSdp(30000), callId: `other-${i}`, branch: `z9hG4bKother${i}` }), { address: `198.51.100.${i}`, port: 5060 });
+    await flush();
+    expect(media).toHaveLength(8);
+    expect(net.responses.filter((r) => r.status === 486).map((r) => r.headers['call-id'])).toEqual(['flood-3', 'flood-4', 'other-7', 'other-8']);
+    // once one is turned down, a new one rings again
+    incoming[0]?.reject(486);
+    await flush();
+    net.deliver(request('INVITE', { content: peerSdp(30000), callId: 'later', branch: 'z9hG4bKlater' }));
+    await flush();
+    expect(media).toHaveLength(9);
+  });
+
   it('100 Trying, then 180 Ringing with our To tag and Contact; the caller is shown by name', async () => {
     const { call, toTag } = await ring();
     expect(net.responses.map((r) => r.status)).toEqual([100, 180]);
