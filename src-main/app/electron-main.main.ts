@@ -11,6 +11,7 @@ import { registerIpc } from '../ipc/ipc-main.main';
 import { createLogger, setLogSink } from '../util/logger';
 import { dialTargetFromArgv, dialTargetFromLink } from './protocol-link';
 import { createSafeStorageBox } from './safe-storage-box.main';
+import { createHeadlessSecretBox } from '../settings/secret-store.node';
 import { closeDuringCallQuestion, electronCsp, incomingCallNotice } from './window-policy';
 
 const SHUTDOWN_LIMIT_MS = 6000;
@@ -185,7 +186,10 @@ if (!app.requestSingleInstanceLock()) {
       if (process.platform === 'win32') app.setAppUserModelId('org.opensoftphone.softphone');
       lockDownSession();
       registerProtocols();
-      const appCore = createNodeAppCore({ dataDir: app.getPath('userData'), secretBox: createSafeStorageBox(), logger: createLogger('app') });
+      const dataDir = app.getPath('userData');
+      // safeStorage is the OS keychain; without one (Linux basic_text) the unencrypted 0600 file, which says so.
+      const secretBox = createSafeStorageBox(createHeadlessSecretBox({ dir: dataDir, keyring: null }));
+      const appCore = createNodeAppCore({ dataDir, secretBox, logger: createLogger('app') });
       await appCore.start();
       core = appCore;
       watchIncomingCalls(appCore);

@@ -178,7 +178,11 @@ export interface NetworkCheckReport {
 }
 
 /** Stored account as the UI sees it: the password never leaves the core. */
-export type AccountView = Omit<AccountForm, 'password'> & { hasPassword: boolean };
+export type AccountView = Omit<AccountForm, 'password'> & {
+  hasPassword: boolean;
+  /** Where a saved password is kept (issue 9: the UI says "stored unencrypted" for 'file'). */
+  passwordStorage?: 'keychain' | 'keyring' | 'file' | 'plain';
+};
 
 export interface AppSnapshot {
   account: AccountView | null;
