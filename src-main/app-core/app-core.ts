@@ -158,7 +158,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     try {
       return isPlainBlob(blob) ? decodePlainBlob(blob) : deps.secretBox.decrypt(blob);
     } catch (err) {
-      report(`the stored ${what} cannot be decrypted (${(err as Error).message}); enter it again in the ${where}`);
+      report(`the stored ${what} cannot be opened (${(err as Error).message}); enter it again in the ${where}`);
       return '';
     }
   }
