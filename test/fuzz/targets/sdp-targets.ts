@@ -3,7 +3,6 @@
 // RFC 4733 telephone-event fmtp list an offer carries.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'sdp-transform';
 import type { MediaStartParams } from '../../../src-main/rtp/media-session';
 import { createAnswer, createOffer, isHold, parseAnswer, type LocalMediaOffer } from '../../../src-main/sip/sdp-negotiate';
 import { check, isInt, repoRoot, text, utf8, type FuzzTarget } from '../target';
@@ -50,10 +49,11 @@ function negotiate(sdp: string, offer: LocalMediaOffer): void {
   } else {
     checkMedia(answered.media, 'createAnswer');
     // RFC 3264 §6: the answer has as many m= lines as the offer, in order, and we accept exactly one.
-    const ours = parse(answered.sdp);
-    check(ours.media.length === parse(sdp).media.length, 'the answer does not have one m= line per offered stream');
-    const active = ours.media.filter((m) => m.port !== 0);
-    check(active.length === 1 && active[0]?.port === offer.port, 'the answer does not accept exactly one stream on our port');
+    const mLines = (text: string): string[] => text.match(/^m=.*$/gm) ?? [];
+    const ours = mLines(answered.sdp);
+    check(ours.length === mLines(sdp).length, 'the answer does not have one m= line per offered stream');
+    const active = ours.filter((m) => !/^m=\S+ 0 /.test(m));
+    check(active.length === 1 && active[0]?.startsWith(`m=audio ${offer.port} `), 'the answer does not accept exactly one stream on our port');
   }
   const read = parseAnswer(sdp, offer);
   if ('error' in read) check(typeof read.error === 'string', 'parseAnswer error is not text');
@@ -68,9 +68,8 @@ export const sdpTarget: FuzzTarget = {
   text: true,
   maxBytes: 16_384,
   run(input) {
-    const sdp = text(input);
-    negotiate(sdp, local);
-    negotiate(sdp, localIce);
+    // With ICE or without, by the input's length: every input costs what one INVITE, 200 and re-INVITE do.
+    negotiate(text(input), input.length % 2 === 0 ? local : localIce);
   },
 };
 

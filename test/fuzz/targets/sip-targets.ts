@@ -140,7 +140,7 @@ export const sipStackTarget: FuzzTarget = {
       '',
       '',
     ].join('\r\n');
-    const answered = awaitProbe(r.client, callId, 2000);
+    const answered = awaitProbe(r.client, callId, 5000);
     if (input.length > 0) r.client.send(input, r.port, '127.0.0.1');
     r.client.send(probe, r.port, '127.0.0.1');
     const ok = await answered;
@@ -149,6 +149,6 @@ export const sipStackTarget: FuzzTarget = {
       r.uncaught.length = 0;
       throw err;
     }
-    if (!ok) throw new FuzzInvariantError('the SIP stack stopped answering (no 200 to the probe OPTIONS within 2 s)');
+    if (!ok) throw new FuzzInvariantError('the SIP stack stopped answering (no 200 to the probe OPTIONS within 5 s)');
   },
 };
