@@ -21,11 +21,17 @@ export interface KeyringEntry {
 }
 export type KeyringFactory = (service: string, account: string) => KeyringEntry;
 
+/**
+ * Required by a name in a variable: bundlers then leave it to Node at run time instead of trying to
+ * inline the platform's .node binary (which esbuild cannot), whatever their `external` list says.
+ */
+const KEYRING_MODULE = '@napi-rs/keyring';
+
 /** The real binding, loaded only when asked for (a native module: absent or unloadable is "no keyring"). */
 export function loadKeyring(): KeyringFactory | Error {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Entry } = require('@napi-rs/keyring') as { Entry: new (service: string, account: string) => KeyringEntry };
+    const { Entry } = require(KEYRING_MODULE) as { Entry: new (service: string, account: string) => KeyringEntry };
     return (service, account) => new Entry(service, account);
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
