@@ -213,6 +213,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       network: network.current,
       problems: [...problems],
       version: deps.version,
+      passwordStorage: deps.secretBox.storage,
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;

@@ -195,6 +195,8 @@ export interface AppSnapshot {
   version: string;
   /** A sip:/tel: link that opened the app before the UI was listening for `dial.prefill` (cleared by a dial). */
   dialPrefill?: string;
+  /** Where passwords will be kept, so the account dialog can say it before the first save (issue 9). */
+  passwordStorage?: AccountView['passwordStorage'];
 }
 
 /** Response type per request channel. */

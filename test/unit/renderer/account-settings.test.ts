@@ -164,8 +164,15 @@ describe('AccountSettings', () => {
     expect(document.body.textContent).not.toMatch(/\bencrypted\b|encoded/i);
     first.unmount();
     account.view = { ...base, passwordStorage: 'keychain' };
-    render(AccountSettings, { props: { account, preferences, onclose: vi.fn() } });
+    const second = render(AccountSettings, { props: { account, preferences, onclose: vi.fn() } });
     expect(screen.getByText('Stored — leave empty to keep it Kept encrypted by the system keychain.')).toBeTruthy();
+    second.unmount();
+    // A new user, before any account is saved: the snapshot already says where the password will go.
+    account.view = null;
+    account.passwordStorage = 'file';
+    render(AccountSettings, { props: { account, preferences, onclose: vi.fn() } });
+    expect(document.getElementById('acc-password-hint')?.textContent).toBe('Stored unencrypted (file readable only by you).');
+    expect(document.getElementById('top-turnPassword-hint')?.textContent).toBe('Stored unencrypted (file readable only by you).');
   });
 
   it("shows the core's field errors (ApiError.fields) next to the field, verbatim", async () => {
