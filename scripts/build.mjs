@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 mkdirSync(join(root, 'dist'), { recursive: true });
 
-// Native and runtime-patched packages stay outside the bundle: naudiodon loads a .node file,
+// Native and runtime-patched packages stay outside the bundle: naudiodon and @napi-rs/keyring load .node files,
 // `sip` is patched in node_modules by patch-package, electron exists only inside the Electron shell.
-const external = ['naudiodon', 'sip', 'ws', 'electron', 'segfault-handler'];
+const external = ['naudiodon', 'sip', 'ws', 'electron', 'segfault-handler', '@napi-rs/keyring'];
 
 const entries = {
   cli: 'src-main/cli/main.node.ts',

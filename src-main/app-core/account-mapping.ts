@@ -1,13 +1,15 @@
 // Translations between the account as the UI edits it (AccountForm), as stored (password blob), as the
 // UI may see it (AccountView, no password) and as the user agent takes it (AccountSettings).
 import type { AccountForm, AccountView } from '../ipc/contract';
-import { decodePlainBlob, isPlainBlob, type SecretBox } from '../settings/secret-box';
+import { decodePlainBlob, isPlainBlob, type SecretBox, type SecretSlot, type SecretStorage } from '../settings/secret-box';
 import type { SettingsFile, StoredAccount } from '../settings/settings-schema';
 import type { AccountSettings } from '../sip/user-agent-api';
 
-export function toAccountView(stored: StoredAccount): AccountView {
+export function toAccountView(stored: StoredAccount, passwordStorage?: SecretStorage): AccountView {
   const { passwordBlob, ...rest } = stored;
-  return { ...rest, hasPassword: passwordBlob !== '' };
+  const view: AccountView = { ...rest, hasPassword: passwordBlob !== '' };
+  if (passwordStorage) view.passwordStorage = passwordStorage;
+  return view;
 }
 
 /** The stored account after a save: an absent or empty password keeps the stored one (the UI never has it). */
@@ -37,19 +39,20 @@ export function accountFieldProblems(form: AccountForm): Record<string, string> 
 }
 
 /**
- * The settings with the SIP and TURN passwords saved in headless mode (plain blobs) re-encrypted by a box
- * that really encrypts (the OS keychain); null when there is nothing to move.
+ * The settings with the SIP and TURN passwords of older headless builds ("plain:" base64 blobs inside
+ * settings.json) moved into the box: the OS keychain or keyring, or the 0600 secrets file. Null when
+ * there is nothing to move (or the box is that plain encoding itself).
  */
 export function secretsIntoKeychain(settings: SettingsFile, box: SecretBox): SettingsFile | null {
-  if (!box.available) return null;
-  const move = (blob: string): string => (isPlainBlob(blob) ? box.encrypt(decodePlainBlob(blob)) : blob);
+  if (box.storage === 'plain') return null;
+  const move = (blob: string, slot: SecretSlot): string => (isPlainBlob(blob) ? box.encrypt(decodePlainBlob(blob), slot) : blob);
   const account = settings.account;
   const accountMoves = !!account && isPlainBlob(account.passwordBlob);
   const turnMoves = isPlainBlob(settings.turnPasswordBlob);
   if (!accountMoves && !turnMoves) return null;
   return {
     ...settings,
-    account: account && accountMoves ? { ...account, passwordBlob: move(account.passwordBlob) } : account,
-    turnPasswordBlob: move(settings.turnPasswordBlob),
+    account: account && accountMoves ? { ...account, passwordBlob: move(account.passwordBlob, 'sip-password') } : account,
+    turnPasswordBlob: move(settings.turnPasswordBlob, 'turn-password'),
   };
 }

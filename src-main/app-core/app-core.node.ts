@@ -3,7 +3,8 @@
 // the Electron shell.
 import type { AudioConfig } from '../audio/audio-config';
 import { createMediaSession } from '../rtp/media-session.node';
-import { createPlainSecretBox, type SecretBox } from '../settings/secret-box';
+import type { SecretBox } from '../settings/secret-box';
+import { createHeadlessSecretBox } from '../settings/secret-store.node';
 import { createFileSettingsStore } from '../settings/settings-store.node';
 import { createUserAgent } from '../sip/user-agent.node';
 import { createLogger, type Logger } from '../util/logger';
@@ -14,7 +15,10 @@ import { probeNat } from './nat-probe.node';
 export interface NodeCoreOptions {
   /** Folder for settings.json and history.json. */
   dataDir: string;
-  /** Electron's safeStorage in the app; default the plain (not encrypting) headless box. */
+  /**
+   * Electron's safeStorage in the app; default the OS keyring, else an unencrypted 0600 secrets.json
+   * (SOFTPHONE_KEYRING=off skips the keyring).
+   */
   secretBox?: SecretBox;
   /** This run's SIP port instead of the saved preference. */
   sipPort?: number;
@@ -39,14 +43,18 @@ export function audioOverrideFromEnv(env: NodeJS.ProcessEnv): AudioConfig | unde
 
 export function createNodeAppCore(options: NodeCoreOptions): AppCore {
   const logger = options.logger ?? createLogger('app');
+  const env = options.env ?? process.env;
+  const secretBox =
+    options.secretBox ??
+    createHeadlessSecretBox({ dir: options.dataDir, keyring: env.SOFTPHONE_KEYRING === 'off' ? null : undefined, logger: logger.child('secrets') });
   return createAppCore({
     store: createFileSettingsStore({ dir: options.dataDir, logger: logger.child('settings') }),
-    secretBox: options.secretBox ?? createPlainSecretBox(),
+    secretBox,
     createUserAgent,
     createMedia: createMediaSession,
     // Loaded on first use: the native PortAudio module is not needed to start, only to list devices.
     listAudioDevices: async () => (await import('../audio/portaudio-device.node')).listAudioDevices(),
-    audioOverride: options.audio ?? audioOverrideFromEnv(options.env ?? process.env),
+    audioOverride: options.audio ?? audioOverrideFromEnv(env),
     sipPortOverride: options.sipPort,
     bindAddress: options.bindAddress,
     probeNat,

@@ -159,7 +159,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     try {
       return isPlainBlob(blob) ? decodePlainBlob(blob) : deps.secretBox.decrypt(blob);
     } catch (err) {
-      report(`the stored ${what} cannot be decrypted (${(err as Error).message}); enter it again in the ${where}`);
+      report(`the stored ${what} cannot be opened (${(err as Error).message}); enter it again in the ${where}`);
       return '';
     }
   }
@@ -207,13 +207,14 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const snapshot = (): AppSnapshot => {
     const s = settings;
     const snap: AppSnapshot = {
-      account: s?.account ? toAccountView(s.account) : null,
+      account: s?.account ? toAccountView(s.account, deps.secretBox.storage) : null,
       registration: host.registration(),
       calls: tracker.list(),
       preferences: s ? preferencesView(s) : { ...DEFAULT_PREFERENCES, sipPort: 0, hasTurnPassword: false },
       network: network.current,
       problems: [...problems],
       version: deps.version,
+      passwordStorage: deps.secretBox.storage,
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;
@@ -225,7 +226,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       settings = next;
     },
     store: deps.store,
-    encrypt: (text) => deps.secretBox.encrypt(text),
+    encrypt: (text) => deps.secretBox.encrypt(text, 'turn-password'),
     restartUserAgent: () => void scheduleRestart(),
     sipPortFixed: deps.sipPortOverride !== undefined,
     network: () => network.current,
@@ -239,20 +240,20 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
 
   const handlers: Handlers = {
     'app.snapshot': async () => snapshot(),
-    'account.get': async () => (settings?.account ? toAccountView(settings.account) : null),
+    'account.get': async () => (settings?.account ? toAccountView(settings.account, deps.secretBox.storage) : null),
     'account.save': async (form) => {
       const fields = accountFieldProblems(form);
       if (Object.keys(fields).length > 0) throw new ApiFailure('invalid-request', 'invalid account', fields);
       const current = settings;
       if (!current) throw new ApiFailure('failed', 'the core is not started');
-      const account = toStoredAccount(form, current.account, (text) => deps.secretBox.encrypt(text));
+      const account = toStoredAccount(form, current.account, (text) => deps.secretBox.encrypt(text, 'sip-password'));
       const next: SettingsFile = { ...current, account };
       await deps.store.saveSettings(next).catch((err: Error) => {
         throw new ApiFailure('failed', `the account could not be saved: ${err.message}`);
       });
       settings = next;
       void scheduleRestart();
-      return toAccountView(account);
+      return toAccountView(account, deps.secretBox.storage);
     },
     'registration.register': async () => {
       const agent = requireUa();
@@ -345,14 +346,15 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       settings = loaded.settings;
       history = loaded.history;
       for (const message of loaded.problems) report(message);
-      // Passwords saved in headless mode move into the keychain once the app has one.
+      // Passwords older headless builds kept as base64 in settings.json move into the box (keychain,
+      // keyring or the 0600 secrets file) so settings.json holds no password.
       const upgraded = secretsIntoKeychain(settings, deps.secretBox);
       if (upgraded) {
         try {
           await deps.store.saveSettings(upgraded);
           settings = upgraded;
         } catch (err) {
-          log.warn('passwords could not be moved to the keychain', { error: (err as Error).message });
+          log.warn('passwords could not be moved out of settings.json', { error: (err as Error).message });
         }
       }
       uaOp = uaOp.then(startUserAgent).catch((err: Error) => report(`SIP could not start: ${err.message}`));

@@ -17,6 +17,7 @@ import { refuseDevOverrides } from './dev-overrides';
 import { withMicrophoneCheck } from './media-access.main';
 import { dialTargetFromArgv, dialTargetFromLink } from './protocol-link';
 import { createSafeStorageBox } from './safe-storage-box.main';
+import { createHeadlessSecretBox } from '../settings/secret-store.node';
 import { APP_INDEX_URL, closeDuringCallQuestion, electronCsp, incomingCallNotice } from './window-policy';
 
 const SHUTDOWN_LIMIT_MS = 6000;
@@ -246,7 +247,10 @@ if (!app.requestSingleInstanceLock()) {
       lockDownSession();
       setMenu();
       log.info('starting', { version: app.getVersion(), packaged: app.isPackaged, logs: fileLog?.path });
-      const appCore = createNodeAppCore({ dataDir: app.getPath('userData'), secretBox: createSafeStorageBox(), logger: createLogger('app') });
+      const dataDir = app.getPath('userData');
+      // safeStorage is the OS keychain; without one (Linux basic_text) the unencrypted 0600 file, which says so.
+      const secretBox = createSafeStorageBox(createHeadlessSecretBox({ dir: dataDir, keyring: null }));
+      const appCore = createNodeAppCore({ dataDir, secretBox, logger: createLogger('app') });
       await appCore.start();
       core = appCore;
       watchIncomingCalls(appCore);

@@ -191,7 +191,11 @@ export interface NetworkCheckReport {
 }
 
 /** Stored account as the UI sees it: the password never leaves the core. */
-export type AccountView = Omit<AccountForm, 'password'> & { hasPassword: boolean };
+export type AccountView = Omit<AccountForm, 'password'> & {
+  hasPassword: boolean;
+  /** Where a saved password is kept (issue 9: the UI says "stored unencrypted" for 'file'). */
+  passwordStorage?: 'keychain' | 'keyring' | 'file' | 'plain';
+};
 
 export interface AppSnapshot {
   account: AccountView | null;
@@ -204,6 +208,8 @@ export interface AppSnapshot {
   version: string;
   /** A sip:/tel: link that opened the app before the UI was listening for `dial.prefill` (cleared by a dial). */
   dialPrefill?: string;
+  /** Where passwords will be kept, so the account dialog can say it before the first save (issue 9). */
+  passwordStorage?: AccountView['passwordStorage'];
 }
 
 /** Response type per request channel. */

@@ -36,7 +36,12 @@ export async function writeFileAtomic(path: string, data: string, mode = 0o600):
   }
 }
 
-export type ReadResult = { kind: 'missing' } | { kind: 'ok'; text: string } | { kind: 'error'; message: string };
+export type ReadResult = { kind: 'missing' } | { kind: 'ok'; text: string } | { kind: 'error'; message: string; code?: string };
+
+/** The file is there but this user may not read it: not corrupt, so it is never moved aside. */
+export function isPermissionError(code: string | undefined): boolean {
+  return code === 'EACCES' || code === 'EPERM';
+}
 
 export async function readTextFile(path: string): Promise<ReadResult> {
   try {
@@ -52,7 +57,7 @@ export async function readTextFile(path: string): Promise<ReadResult> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'error', message: code ?? (err as Error).message };
+    return code ? { kind: 'error', message: code, code } : { kind: 'error', message: (err as Error).message };
   }
 }
 

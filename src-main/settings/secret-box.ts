@@ -1,10 +1,23 @@
-// How a stored password is protected: an injected SecretBox (Electron safeStorage in the app, a plain
-// marker-prefixed encoding in headless mode). Pure: no Node or Electron imports.
+// How a stored password is kept: an injected SecretBox (Electron safeStorage in the app; the OS keyring
+// or an unencrypted 0600 secrets file in web/CLI mode, secret-store.node.ts). settings.json holds only
+// what the box returns. Pure: no Node or Electron imports.
+
+/** Which password a blob holds: a box that stores passwords elsewhere keeps one entry per slot. */
+export type SecretSlot = 'sip-password' | 'turn-password';
+
+/**
+ * Where passwords are, as the UI and README say it: encrypted by the OS keychain (safeStorage), in the
+ * OS keyring (Secret Service, Keychain, Credential Manager), in a file only the user can read but NOT
+ * encrypted, or (legacy, before issue 9) base64 in settings.json.
+ */
+export type SecretStorage = 'keychain' | 'keyring' | 'file' | 'plain';
 
 export interface SecretBox {
   /** True when encrypt() really encrypts (an OS keychain is behind it). */
   readonly available: boolean;
-  encrypt(text: string): string;
+  readonly storage: SecretStorage;
+  /** Stores `text` for `slot`; returns the blob to keep in settings.json (never the password itself). */
+  encrypt(text: string, slot: SecretSlot): string;
   /** Throws when the blob cannot be opened (other machine's keychain, damaged blob). */
   decrypt(blob: string): string;
 }
@@ -36,13 +49,13 @@ export function decodePlainBlob(blob: string): string {
 }
 
 /**
- * Headless fallback. THIS IS NOT ENCRYPTION: base64 behind a marker, only so a password is not
- * readable at a glance in settings.json. The file itself is written with mode 0600; the desktop app
- * uses the OS keychain (safeStorage) instead.
+ * The pre-issue-9 headless encoding, kept for tests and to read old files. THIS IS NOT ENCRYPTION:
+ * base64 behind a marker. Files holding such blobs are migrated to the real box at start-up.
  */
 export function createPlainSecretBox(): SecretBox {
   return {
     available: false,
+    storage: 'plain',
     encrypt: (text) => PLAIN_PREFIX + toBase64(text),
     decrypt: (blob) => decodePlainBlob(blob),
   };

@@ -1,10 +1,11 @@
 // The file-backed SettingsStore: settings.json and history.json in the data folder, written atomically
-// and one write at a time per file; a corrupt or unreadable file is moved aside and reported.
+// and one write at a time per file; a corrupt file is moved aside and reported, one we may not read
+// (EACCES/EPERM) is reported as such and left alone.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryEntry } from '../ipc/contract';
 import type { Logger } from '../util/logger';
-import { moveAside, readTextFile, removeStaleTemps, writeFileAtomic } from './atomic-file.node';
+import { isPermissionError, moveAside, readTextFile, removeStaleTemps, writeFileAtomic } from './atomic-file.node';
 import { decodeHistory, encodeHistory } from './history';
 import { decodeSettings, defaultSettings, encodeSettings, type SettingsFile } from './settings-schema';
 import type { LoadedData, SettingsStore } from './settings-store';
@@ -67,6 +68,15 @@ export function createFileSettingsStore(options: FileStoreOptions): SettingsStor
   async function loadOne<T>(path: string, name: string, decode: (text: string) => { ok: true; value: T } | { ok: false; reason: string }, fallback: T, problems: string[]): Promise<T> {
     const read = await readTextFile(path);
     if (read.kind === 'missing') return fallback;
+    if (read.kind === 'error' && isPermissionError(read.code)) {
+      // Issue 9: a file we may not read is not corrupt. Leave it where it is and never overwrite it.
+      blocked.add(path);
+      problems.push(
+        `${name} cannot be read: permission denied (${read.code}). It was left in place and will not be overwritten; defaults are in use until its owner or mode is fixed (${path}).`,
+      );
+      options.logger?.warn('data file not readable: permission denied', { file: name, code: read.code });
+      return fallback;
+    }
     const result = read.kind === 'ok' ? decode(read.text) : { ok: false as const, reason: `unreadable (${read.message})` };
     if (result.ok) return result.value;
     try {

@@ -100,10 +100,22 @@ interface ParsedSdp {
   media: MediaDescription[];
 }
 
+/**
+ * Bounds on what is parsed, found by fuzzing. sdp-transform tries ~60 regular expressions on each a=
+ * line and its writer walks its whole grammar per m= line: a 48 KB body of 1,600 m= lines took ~200 ms
+ * of main thread to answer. Real offers carry a few streams (audio, video, BFCP, text) and fewer than
+ * 100 lines; 400 leaves room for hostile candidate lists (which sdp-ice.ts trims to 64) and bounds a
+ * parse to a few ms. More than this is refused before parsing.
+ */
+const MAX_MEDIA = 16;
+const MAX_LINES = 400;
+
 /** sdp-transform never throws and skips what it cannot read, so the structure is checked here. */
 function parseSdp(text: unknown): ParsedSdp | string {
   if (typeof text !== 'string' || text.trim() === '') return 'empty SDP';
-  if (!/^v=0\s*$/.test(text.trimStart().split(/\r?\n/)[0] ?? '')) return 'malformed SDP: it must start with v=0';
+  if (!/^v=0\s*$/.test(text.trimStart().split(/\r?\n/, 1)[0] ?? '')) return 'malformed SDP: it must start with v=0';
+  if ((text.match(/\n/g)?.length ?? 0) > MAX_LINES) return `SDP not accepted: more than ${MAX_LINES} lines`;
+  if ((text.match(/^m=/gm)?.length ?? 0) > MAX_MEDIA) return `SDP not accepted: more than ${MAX_MEDIA} m= lines`;
   let session: SessionDescription;
   try {
     session = parse(text);
@@ -113,7 +125,7 @@ function parseSdp(text: unknown): ParsedSdp | string {
   const media = Array.isArray(session.media) ? session.media : [];
   if (media.length === 0) return 'malformed SDP: no m= line';
   for (const m of media) {
-    if (typeof m.type !== 'string' || typeof m.port !== 'number' || !Number.isFinite(m.port) || typeof m.protocol !== 'string') {
+    if (typeof m.type !== 'string' || !Number.isInteger(m.port) || m.port < 0 || m.port > 65_535 || typeof m.protocol !== 'string') {
       return 'malformed SDP: unreadable m= line';
     }
   }
@@ -154,11 +166,12 @@ function describe(m: MediaDescription): string {
 
 /**
  * RFC 4733 §2.4.1 event list ("0-15,16"); absent means 0-15. Returns the events we also support.
- * sdp-transform reads a bare number (`a=fmtp:101 15`) as a number, so the value is coerced first.
+ * sdp-transform hands a config that looks like a number ("a=fmtp:101 15") over as a number, so it is
+ * taken as unknown and read as text (issue 9: that valid offer was refused with 500).
  */
-function eventsWeSupport(config: string | number | undefined): number[] {
+function eventsWeSupport(config: unknown): number[] {
   const events = new Set<number>();
-  for (const part of (config === undefined ? '0-15' : String(config)).split(',')) {
+  for (const part of String(config ?? '0-15').split(',')) {
     const r = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     if (!r) continue;
     const lo = Number(r[1]);
@@ -195,8 +208,14 @@ function directionOf(session: SessionDescription, m: MediaDescription): Directio
   return m.direction ?? session.direction ?? 'sendrecv';
 }
 
+/**
+ * The c= address for a stream (media-level over session-level, RFC 4566 §5.7). sdp-transform turns a
+ * number-looking address ("c=IN IP4 19840") into a number: anything but non-empty text without spaces
+ * is no address at all (found by fuzzing: it reached the media session as the remote address).
+ */
 function connectionOf(session: SessionDescription, m: MediaDescription): string | undefined {
-  return m.connection?.ip ?? session.connection?.ip;
+  const ip: unknown = m.connection?.ip ?? session.connection?.ip;
+  return typeof ip === 'string' && ip !== '' && !/\s/.test(ip) ? ip : undefined;
 }
 
 /** RFC 2543-style hold: c=0.0.0.0 (or ::) means "do not send to me" (RFC 3264 §8.4 keeps it legal). */

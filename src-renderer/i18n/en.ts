@@ -109,6 +109,13 @@ export const en = {
     domain: 'Domain',
     password: 'Password',
     passwordStored: 'Stored — leave empty to keep it',
+    /** Where a saved password is kept (issue 9: never "encrypted" unless it is). */
+    passwordWhere: {
+      keychain: 'Kept encrypted by the system keychain.',
+      keyring: 'Kept in the system keyring.',
+      file: 'Stored unencrypted (file readable only by you).',
+      plain: 'Stored unencrypted in the settings file (readable only by you).',
+    },
     displayName: 'Display name',
     authorizationName: 'Authorization name',
     domainProxy: 'Domain Proxy',

@@ -110,6 +110,12 @@ export const ko: Messages = {
     domain: '도메인',
     password: '비밀번호',
     passwordStored: '저장됨 — 비워 두면 유지됩니다',
+    passwordWhere: {
+      keychain: '시스템 키체인으로 암호화되어 보관됩니다.',
+      keyring: '시스템 키링에 보관됩니다.',
+      file: '암호화되지 않은 채 저장됩니다 (본인만 읽을 수 있는 파일).',
+      plain: '암호화되지 않은 채 설정 파일에 저장됩니다 (본인만 읽을 수 있음).',
+    },
     displayName: '표시 이름',
     authorizationName: '인증 이름',
     domainProxy: '도메인 프록시',

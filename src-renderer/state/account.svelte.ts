@@ -24,6 +24,8 @@ export type SettingsSaveResult =
 
 export class AccountState {
   view = $state.raw<AccountView | null>(null);
+  /** Where the core keeps passwords (from the snapshot), known before any account is saved. */
+  passwordStorage = $state.raw<AccountView['passwordStorage']>(undefined);
   registration = $state.raw<RegistrationState>({ state: 'unregistered' });
   busy = $state(false);
   /** Last failed register/unregister request (the server's own reason arrives in `registration`). */

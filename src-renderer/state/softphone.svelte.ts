@@ -111,6 +111,7 @@ export class Softphone {
 
   applySnapshot(s: AppSnapshot): void {
     this.account.view = s.account;
+    this.account.passwordStorage = s.passwordStorage;
     this.account.registration = s.registration;
     this.calls.load(s.calls);
     this.preferences.apply(s.preferences);

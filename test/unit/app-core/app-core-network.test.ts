@@ -16,6 +16,7 @@ const sender = { transport: 'internal' as const, id: 'test' };
 /** A box that "encrypts" visibly, standing in for the OS keychain. */
 const keychain: SecretBox = {
   available: true,
+  storage: 'keychain',
   encrypt: (t) => `kc:${Buffer.from(t).toString('hex')}`,
   decrypt: (b) => Buffer.from(b.slice(3), 'hex').toString(),
 };
@@ -85,7 +86,7 @@ describe('app core: Topology preferences', () => {
     expect(saved.hasTurnPassword).toBe(true);
     expect(JSON.stringify(saved)).not.toContain('s3cret');
     expect(JSON.stringify(t.core.snapshot())).not.toContain('s3cret');
-    expect(t.store.saved.settings.turnPasswordBlob).toBe(keychain.encrypt('s3cret'));
+    expect(t.store.saved.settings.turnPasswordBlob).toBe(keychain.encrypt('s3cret', 'turn-password'));
     expect(JSON.stringify(t.store.saved.settings)).not.toContain('s3cret');
 
     // The next call's media gets STUN, TURN with the decrypted password, and ICE.
@@ -99,7 +100,7 @@ describe('app core: Topology preferences', () => {
     // Saving again without a password keeps it; removing the TURN server drops it.
     const { hasTurnPassword: _h, ...again } = saved;
     await ok(t.api.request('preferences.save', { ...again, turnUser: 'alice2' }));
-    expect(t.store.saved.settings.turnPasswordBlob).toBe(keychain.encrypt('s3cret'));
+    expect(t.store.saved.settings.turnPasswordBlob).toBe(keychain.encrypt('s3cret', 'turn-password'));
     const cleared = await ok(t.api.request('preferences.save', { ...again, turnServer: '', turnUser: '' }));
     expect(cleared.hasTurnPassword).toBe(false);
     expect(t.store.saved.settings.turnPasswordBlob).toBe('');
@@ -126,10 +127,10 @@ describe('app core: Topology preferences', () => {
 
   it('moves a TURN password saved in headless mode into the keychain at start', async () => {
     const plain = createPlainSecretBox();
-    const store = createMemoryStore({ settings: { ...defaultSettings(), turnPasswordBlob: plain.encrypt('pw') } });
+    const store = createMemoryStore({ settings: { ...defaultSettings(), turnPasswordBlob: plain.encrypt('pw', 'turn-password') } });
     const t = setup({ store, box: keychain });
     await t.core.start();
-    expect(store.saved.settings.turnPasswordBlob).toBe(keychain.encrypt('pw'));
+    expect(store.saved.settings.turnPasswordBlob).toBe(keychain.encrypt('pw', 'turn-password'));
   });
 });
 

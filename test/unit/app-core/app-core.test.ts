@@ -95,7 +95,7 @@ describe('app core', () => {
 
   it('saves the account (password encrypted, never returned), re-creates the user agent and registers', async () => {
     const view = await ok(api.request('account.save', form));
-    expect(view).toEqual({ ...form, password: undefined, hasPassword: true });
+    expect(view).toEqual({ ...form, password: undefined, hasPassword: true, passwordStorage: 'plain' });
     expect(Object.keys(view)).not.toContain('password');
     await core.handle('app.snapshot', {}, sender);
     await new Promise((r) => setTimeout(r, 0));
@@ -280,10 +280,10 @@ describe('app core start-up problems', () => {
 
   it('moves a headless (plain) password into a real keychain when one is available', async () => {
     const plain = createPlainSecretBox();
-    const settings = { ...defaultSettings(), account: { ...form, password: undefined, passwordBlob: plain.encrypt('secret') } };
+    const settings = { ...defaultSettings(), account: { ...form, password: undefined, passwordBlob: plain.encrypt('secret', 'sip-password') } };
     delete (settings.account as { password?: string }).password;
     const store = createMemoryStore({ settings });
-    const keychain = { available: true, encrypt: (s: string) => `safe:${[...s].reverse().join('')}`, decrypt: (b: string) => [...b.slice(5)].reverse().join('') };
+    const keychain = { available: true, storage: 'keychain' as const, encrypt: (s: string) => `safe:${[...s].reverse().join('')}`, decrypt: (b: string) => [...b.slice(5)].reverse().join('') };
     const agents: FakeUserAgent[] = [];
     const core = createAppCore({
       store,

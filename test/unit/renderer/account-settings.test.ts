@@ -163,6 +163,32 @@ describe('AccountSettings', () => {
     expect(fake.sent('registration.register')).toHaveLength(0);
   });
 
+  it('says a password kept in the 0600 file is stored unencrypted, and one in the keychain is encrypted', async () => {
+    const api = new Api(() => new FakeApi());
+    const preferences = new PreferencesState(api);
+    const account = new AccountState(api, preferences);
+    const base = {
+      accountName: 'A', userId: 'bob', domain: 'example.com', displayName: '', authorizationName: '',
+      registerWithDomain: false, sendOutboundVia: 'domain' as const, proxyAddress: '', dialPlan: '', registerExpires: 600, hasPassword: true,
+    };
+    account.view = { ...base, passwordStorage: 'file' };
+    const first = render(AccountSettings, { props: { account, preferences, onclose: vi.fn() } });
+    const hint = screen.getByText('Stored — leave empty to keep it Stored unencrypted (file readable only by you).');
+    expect(screen.getByLabelText('Password').getAttribute('aria-describedby')).toBe(hint.id);
+    expect(document.body.textContent).not.toMatch(/\bencrypted\b|encoded/i);
+    first.unmount();
+    account.view = { ...base, passwordStorage: 'keychain' };
+    const second = render(AccountSettings, { props: { account, preferences, onclose: vi.fn() } });
+    expect(screen.getByText('Stored — leave empty to keep it Kept encrypted by the system keychain.')).toBeTruthy();
+    second.unmount();
+    // A new user, before any account is saved: the snapshot already says where the password will go.
+    account.view = null;
+    account.passwordStorage = 'file';
+    render(AccountSettings, { props: { account, preferences, onclose: vi.fn() } });
+    expect(document.getElementById('acc-password-hint')?.textContent).toBe('Stored unencrypted (file readable only by you).');
+    expect(document.getElementById('top-turnPassword-hint')?.textContent).toBe('Stored unencrypted (file readable only by you).');
+  });
+
   it("shows the core's field errors (ApiError.fields) next to the field, verbatim", async () => {
     const fake = new FakeApi().respond('account.save', () => ({
       ok: false,

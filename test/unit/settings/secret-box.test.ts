@@ -7,7 +7,7 @@ describe('plain secret box', () => {
     const box = createPlainSecretBox();
     expect(box.available).toBe(false);
     for (const password of ['secret', 'p@ss:w0rd;=', '비밀번호', '']) {
-      const blob = box.encrypt(password);
+      const blob = box.encrypt(password, 'sip-password');
       expect(blob.startsWith('plain:')).toBe(true);
       expect(isPlainBlob(blob)).toBe(true);
       if (password) expect(blob).not.toContain(password);
