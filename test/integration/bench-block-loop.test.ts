@@ -115,9 +115,10 @@ describe('block-loop.cjs', () => {
       timeout: 20_000,
     });
     const r = JSON.parse(stdout) as ProbeResult;
-    // No spin: no report written, and neither thread burnt the CPU of even one spin.
+    // Not installed: the blocker writes its report the moment it sets its timer up (the test above
+    // reads it), so no file means no timer and no spin. No CPU-tick or gap limit here: start-up, JIT
+    // and a loaded machine's scheduling vary too much to tell "did not spin" from "was not scheduled".
     expect(existsSync(report)).toBe(false);
-    expect(r.mainCpu, 'main thread CPU ticks').toBeLessThan(LESS_THAN_ONE_SPIN);
-    expect(r.workerCpu, 'worker CPU ticks').toBeLessThan(LESS_THAN_ONE_SPIN);
+    expect(r.workerTicks.length, "the probe ran to its end").toBeGreaterThan(10);
   });
 });
