@@ -28,13 +28,23 @@ function firstDifference(a: Int16Array, b: Int16Array): number {
   return a.length === b.length ? -1 : n;
 }
 
-/** Reads `frames` 20 ms frames the way the media tick does, letting the file reads run in between. */
+/**
+ * Reads `frames` 20 ms frames the way the media tick does, letting the file reads run in between. It
+ * reads ten times faster than real time, so on a loaded machine the disk may be behind: such a frame
+ * (read() false, nothing consumed, not the end) is asked for again once the reads have had a moment,
+ * so what is checked is the content, not the speed of this machine's disk.
+ */
 async function play(input: FileInput, frames: number): Promise<{ samples: Int16Array; got: boolean[] }> {
   const samples = new Int16Array(frames * 160);
   const got: boolean[] = [];
   const frame = new Int16Array(160);
   for (let i = 0; i < frames; i++) {
-    got.push(input.read(frame));
+    let ok = input.read(frame);
+    for (let wait = 0; !ok && !input.ended && wait < 2500; wait++) {
+      await new Promise((r) => setTimeout(r, 2));
+      ok = input.read(frame);
+    }
+    got.push(ok);
     samples.set(frame, i * 160);
     // 100 ms of audio per turn of the event loop (every ~1 ms): ten times faster than real time.
     if (i % 5 === 4) await new Promise((r) => setTimeout(r, 1));

