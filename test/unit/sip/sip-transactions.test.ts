@@ -157,6 +157,8 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     await h.clock.advance(40_000);
     // The E due at T1 still fires; from then on every T2 (§17.1.2.2 Proceeding).
     expect(times(h)).toEqual([0, 500, 4500, 8500, 12500, 16500, 20500, 24500, 28500]);
+    const t = times(h);
+    expect(t.slice(2).map((x, i) => x - (t[i + 1] ?? 0))).toEqual(Array(7).fill(T2));
     expect(h.tu.map((x) => [x.at, x.m.status])).toEqual([[100, 100], [64 * T1, 408]]);
   });
 
