@@ -48,7 +48,8 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
         return;
       }
       failures++;
-      const delay = retryDelaySeconds(failures);
+      // The server's Retry-After (RFC 3261 §20.33) wins over our own back-off.
+      const delay = state.retryAfterSeconds !== undefined ? Math.max(1, state.retryAfterSeconds) : retryDelaySeconds(failures);
       emit(failedEvent(state, delay));
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => void register(), delay * 1000);

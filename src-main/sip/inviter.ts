@@ -10,6 +10,7 @@ import { createRedirectTracker, nextRedirect, type RedirectTracker } from './red
 import { createOffer, parseAnswer } from './sdp-negotiate';
 import { applyLocalNat } from './sdp-ice';
 import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText } from './sip-headers';
+import { describeRetryAfter, retryAfterOf } from './retry-after';
 import { newCallId, newSessionId, newTag } from './sip-random';
 import { parseSipUri, quoteDisplayName } from './sip-uri';
 import type { TimerId } from './sip-clock';
@@ -203,7 +204,9 @@ export class OutgoingCall extends CallSession {
       void this.finish({ reason: `${statusText(res)}${challenge ? ' (wrong password?)' : ''}`, status: res.status, by: 'remote' });
       return;
     }
-    void this.finish({ reason: statusText(res), status: res.status, by: 'remote' });
+    // RFC 3261 §20.33: 503, 480, 486, 600, 603 (and others) may say when to call again; the user sees it.
+    const retryAfter = retryAfterOf(res);
+    void this.finish({ reason: retryAfter ? `${statusText(res)}, ${describeRetryAfter(retryAfter)}` : statusText(res), status: res.status, by: 'remote' });
   }
 
   /** The account's policy, or the narrowest one: the realm of our From domain only. */

@@ -1,14 +1,17 @@
 // Registration (RFC 3261 §10): REGISTER with Contact and expiry, digest retry on 401/407, refresh
-// before the granted expiry, un-REGISTER with expires 0, retries with back-off; behind a NAT, the
-// Contact follows the address the registrar sees (RFC 3581 received/rport). Pure: transport and clock are injected.
+// before the granted expiry, un-REGISTER with expires 0, retries with back-off or after the server's
+// Retry-After; never "registered" past the binding's expiry; behind a NAT, the Contact follows the
+// address the registrar sees (RFC 3581 received/rport). Pure: transport and clock are injected.
 
 import { accountRealms, selectChallenge, type AuthPolicy } from './auth-policy';
 import { DigestNonceState, type DigestCredentials } from './digest-auth';
 import { hopOf } from './dialog';
-import { ALLOW, contactsOf, headerText, intOf, MAX_FORWARDS, statusText } from './sip-headers';
+import { ALLOW, headerText, intOf, MAX_FORWARDS, statusText } from './sip-headers';
 import { newCallId, newTag } from './sip-random';
 import { sameDestination, type ViaMapping, viaMapping } from './nat-mapping';
-import { parseSipUri, quoteDisplayName } from './sip-uri';
+import { quoteDisplayName } from './sip-uri';
+import { contactUriFor, grantedExpires, refreshDelaySeconds, sameContact } from './registration-binding';
+import { describeRetryAfter, retryAfterOf, type RetryAfter } from './retry-after';
 import type { Clock, TimerId } from './sip-clock';
 import type { SipRequest, SipResponse } from './sip-message';
 import type { Destination, ResolvedHop, SipTransport } from './sip-transport';
@@ -56,26 +59,7 @@ export interface RegistererOptions {
  */
 const MAX_CONTACT_CHASES = 3;
 
-/** When to refresh a binding granted for `granted` seconds: half-way, or 5 s early for short ones (§10.2.4). */
-export function refreshDelaySeconds(granted: number): number {
-  return Math.max(1, Math.min(granted / 2, granted - 5));
-}
-
-export function sameContact(a: string, b: string): boolean {
-  const x = parseSipUri(a);
-  const y = parseSipUri(b);
-  if (!x || !y) return a === b;
-  return x.user === y.user && x.host.toLowerCase() === y.host.toLowerCase() && (x.port ?? 5060) === (y.port ?? 5060);
-}
-
-/** Granted lifetime (§10.2.4): our Contact's expires parameter, else the Expires header, else what we asked. */
-export function grantedExpires(res: SipResponse, ourContact: string, requested: number): number {
-  const mine = contactsOf(res).find((c) => sameContact(c.uri, ourContact));
-  const fromContact = intOf(mine?.params.expires);
-  if (fromContact !== undefined) return fromContact;
-  const fromHeader = intOf(headerText(res, 'expires'));
-  return fromHeader ?? requested;
-}
+export { grantedExpires, refreshDelaySeconds, sameContact };
 
 interface Attempt {
   generation: number;
@@ -87,10 +71,8 @@ interface Attempt {
   removing?: string[];
   /** The address in this REGISTER's Contact, filled in when it is built. */
   contactAddress?: Destination;
-}
-
-function contactUriFor(user: string, d: Destination): string {
-  return `sip:${user}@${d.address.includes(':') ? `[${d.address}]` : d.address}:${d.port}`;
+  /** Clock time the REGISTER went out: a binding it gets runs from no later than this. */
+  sentAt?: number;
 }
 
 export class Registerer {
@@ -101,6 +83,8 @@ export class Registerer {
   private cseq = 0;
   private generation = 0;
   private timer: TimerId | undefined;
+  /** Fires when the current binding runs out without a successful refresh. */
+  private lapseTimer: TimerId | undefined;
   private current: RegistrationState = { state: 'unregistered' };
   private waiters: Array<(s: RegistrationState) => void> = [];
   private contactUri = '';
@@ -173,6 +157,7 @@ export class Registerer {
   /** REGISTER with expires 0 (RFC 3261 §10.2.2); resolves once the registrar answered (or did not). */
   async unregister(): Promise<void> {
     this.o.clock.clearTimeout(this.timer);
+    this.o.clock.clearTimeout(this.lapseTimer);
     const wasBound = this.current.state === 'registered' || this.current.state === 'registering';
     if (!wasBound) {
       this.generation += 1;
@@ -190,6 +175,7 @@ export class Registerer {
     this.disposed = true;
     this.generation += 1;
     this.o.clock.clearTimeout(this.timer);
+    this.o.clock.clearTimeout(this.lapseTimer);
     this.flush(this.current);
   }
 
@@ -273,6 +259,7 @@ export class Registerer {
 
   private send(a: Attempt): void {
     const req = this.buildRequest(a);
+    a.sentAt = this.o.clock.now();
     this.o.transport.sendRequest(req, a.hop.destination, (res, info) => {
       if (a.generation !== this.generation || this.disposed) return;
       this.onResponse(a, res, info.synthetic);
@@ -321,6 +308,7 @@ export class Registerer {
         this.chases = 0;
         this.start(this.o.expires, false);
       }, refreshDelaySeconds(granted) * 1000);
+      this.watchLapse(granted, a);
       this.boundAddress = a.contactAddress;
       const pub = this.publicMapping;
       this.setState({ state: 'registered', expires: granted, contact: this.contactUri, ...(pub ? { publicAddress: { ...pub.mapped } } : {}) });
@@ -359,23 +347,53 @@ export class Registerer {
         return;
       }
     }
-    this.fail(a.generation, a.expires, statusText(res), res.status, res.status >= 500 || res.status === 408);
+    // RFC 3261 §20.33 / §21.5.4: a 503 (or 500) with Retry-After says when to come back; the reason
+    // shows it, and the retry waits exactly that long instead of our back-off.
+    const retryAfter = retryAfterOf(res);
+    const reason = retryAfter ? `${statusText(res)}, ${describeRetryAfter(retryAfter)}` : statusText(res);
+    this.fail(a.generation, a.expires, reason, res.status, res.status >= 500 || res.status === 408, retryAfter);
   }
 
-  private fail(generation: number, expires: number, reason: string, status?: number, retryable = false): void {
+  /**
+   * RFC 3261 §10.2.4: the binding lapses `granted` seconds after the registrar got the REGISTER. A
+   * refresh still unanswered by then (lost responses, a server that only said 100 Trying) must not
+   * leave us showing "registered": the state turns 'failed'; the refresh's own transaction goes on and
+   * its timeout (Timer F) schedules the next try as any failure does.
+   */
+  private watchLapse(granted: number, a: Attempt): void {
+    this.o.clock.clearTimeout(this.lapseTimer);
+    const left = (a.sentAt ?? this.o.clock.now()) + granted * 1000 - this.o.clock.now();
+    this.lapseTimer = this.o.clock.setTimeout(() => {
+      if (this.disposed || this.current.state !== 'registered') return;
+      this.setState({ state: 'failed', reason: `registration expired: the refresh got no answer from ${fmt(a.hop.destination)}` });
+    }, Math.max(0, left));
+  }
+
+  private fail(generation: number, expires: number, reason: string, status?: number, retryable = false, retryAfter?: RetryAfter): void {
     if (generation !== this.generation || this.disposed) return;
+    this.o.clock.clearTimeout(this.lapseTimer);
     if (expires === 0) {
       // An un-REGISTER that failed still leaves us not registered as far as the user is concerned.
       this.setState({ state: 'unregistered' });
       return;
     }
     const retry = this.o.retrySeconds ?? 30;
+    let retryIn: number | undefined;
     if (retryable && retry > 0) {
-      const delay = Math.min(this.o.maxRetrySeconds ?? 1800, retry * 2 ** Math.min(this.failures, 16));
+      // A server-given Retry-After of 0 still waits a second: a hostile server must not get a tight loop.
+      retryIn = retryAfter
+        ? Math.max(1, retryAfter.seconds)
+        : Math.min(this.o.maxRetrySeconds ?? 1800, retry * 2 ** Math.min(this.failures, 16));
       this.failures += 1;
-      this.timer = this.o.clock.setTimeout(() => this.start(this.o.expires, true), delay * 1000);
+      this.timer = this.o.clock.setTimeout(() => this.start(this.o.expires, true), retryIn * 1000);
     }
-    this.setState(status === undefined ? { state: 'failed', reason } : { state: 'failed', reason, status });
+    this.setState({
+      state: 'failed',
+      reason,
+      ...(status === undefined ? {} : { status }),
+      ...(retryIn === undefined ? {} : { retryInSeconds: retryIn }),
+      ...(retryAfter ? { retryAfterSeconds: retryAfter.seconds } : {}),
+    });
   }
 
   private setState(s: RegistrationState): void {

@@ -68,7 +68,45 @@ declare module 'sip' {
     /** Patched: server transactions alive at once before new requests go to onOverload instead. */
     maxServerTransactions?: number;
     onOverload?: (m: Message, remote: Remote) => void;
+    /** Patched: RFC 3261 §17 base timers in ms (undefined = 500 / 4000 / 5000) and an optional clock. */
+    timers?: TimerOptions;
   }
+
+  export interface TimerOptions {
+    T1?: number;
+    T2?: number;
+    T4?: number;
+    setTimeout?: (fn: () => void, ms: number) => unknown;
+    clearTimeout?: (id: unknown) => void;
+  }
+
+  /** What a transaction sends through: one UDP destination (or stream) of the transport. */
+  export interface Connection {
+    send(m: Message): void;
+    protocol: string;
+    release(): void;
+  }
+
+  export interface Transaction {
+    /** A message for this transaction from the wire (remote set) or made up locally. */
+    message(m: Message, remote?: Remote): void;
+    /** Server transactions: the TU's response. */
+    send?(m: Message): void;
+    shutdown(): void;
+    /** INVITE server transactions: in Accepted (RFC 6026), where a matching ACK goes to the TU. */
+    isAccepted?(): boolean;
+  }
+
+  /** The package's transaction layer (RFC 3261 §17), exported for tests of its timers. */
+  export interface TransactionLayer {
+    createServerTransaction(rq: Message, cn: Connection): Transaction;
+    createClientTransaction(cn: Connection, rq: Message, onResponse: (rs: Message) => void): Transaction;
+    getServer(m: Message): Transaction | undefined;
+    getClient(m: Message): Transaction | undefined;
+    destroy(): void;
+  }
+
+  export function makeTransactionLayer(options: { timers?: TimerOptions; 'max-forwards'?: number }, open: (target: Target) => Connection): TransactionLayer;
 
   export interface Instance {
     /**

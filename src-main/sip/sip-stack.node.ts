@@ -24,7 +24,12 @@
 //  i. the parser's applyRegex searched the whole rest of the text at each step (O(n^2) on long lists):
 //     sticky regular expressions now;
 //  j. server transactions are counted and capped (options.maxServerTransactions): past the cap a new
-//     request goes to options.onOverload instead of growing the map under a flood of distinct branches.
+//     request goes to options.onOverload instead of growing the map under a flood of distinct branches;
+//  k. the RFC 3261 §17 timers (options.timers): a 1xx no longer stops a non-INVITE request's
+//     retransmissions and Timer F (§17.1.2.2), Timers E and G are capped at T2, T1/T2/T4 are settable,
+//     the ACK for a non-2xx carries the INVITE's Route (§17.1.1.3), an ACK matching an INVITE server
+//     transaction in Accepted reaches us (RFC 6026 §7.1), and a received 503 reaches us as itself (with
+//     its Retry-After) instead of a made-up one.
 //
 // Responses to a request go back to where it came from (the package's server transaction answers on
 // the request's source address and port), and the package fills received/rport into the top Via of
@@ -58,6 +63,11 @@ export interface SipStackOptions {
   maxServerTransactions?: number;
   /** Monotonic milliseconds for the rate limiter (tests inject their own). */
   now?: () => number;
+  /**
+   * RFC 3261 §17.1.1.1 transaction timers in ms (defaults T1 500, T2 4000, T4 5000); Timers B, D, F, H,
+   * J, L, M are 64*T1. Tests shorten them to see a timeout without waiting 32 s.
+   */
+  timers?: { t1Ms?: number; t2Ms?: number; t4Ms?: number };
 }
 
 /** What the gate and the limits did since start: for diagnostics and the flood report. */
@@ -305,6 +315,7 @@ export class SipStack implements SipTransportHost {
         },
         gate: (data, rinfo) => this.onDatagram(data, rinfo),
         maxServerTransactions: this.o.maxServerTransactions ?? 1000,
+        timers: { T1: this.o.timers?.t1Ms, T2: this.o.timers?.t2Ms, T4: this.o.timers?.t4Ms },
         onOverload: (m, remote) => {
           this.counters.overloaded++;
           this.warnMalformed(`too many open SIP transactions: dropped a ${String(m.method)} from ${remote.address}:${remote.port}`);

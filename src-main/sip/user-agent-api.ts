@@ -51,8 +51,12 @@ export type RegistrationState =
        */
       publicAddress?: { address: string; port: number };
     }
-  /** reason: e.g. "403 Forbidden", "timeout: no answer from 10.0.0.1:5060". */
-  | { state: 'failed'; reason: string; status?: number };
+  /**
+   * reason: e.g. "403 Forbidden", "timeout: no answer from 10.0.0.1:5060", "503 Service Unavailable,
+   * retry after 30 s". retryInSeconds: when the registerer tries again by itself (absent: it does not).
+   * retryAfterSeconds: the server's Retry-After (RFC 3261 §20.33), when it gave one.
+   */
+  | { state: 'failed'; reason: string; status?: number; retryInSeconds?: number; retryAfterSeconds?: number };
 
 export interface UserAgentConfig {
   /** Absent: direct-IP mode, no registration, calls only to sip:user@host[:port]. */

@@ -26,6 +26,7 @@ export const en = {
     registering: 'Registering…',
     unregistered: 'Not registered',
     failed: (reason: string) => `Failed: ${reason}`,
+    failedRetrying: (reason: string, seconds: number) => `Failed: ${reason} — retrying in ${seconds} s`,
     noAccount: 'No SIP account yet',
     setUp: 'Set up account',
     register: 'Register',

@@ -27,6 +27,7 @@ export const ko: Messages = {
     registering: '등록 중…',
     unregistered: '등록되지 않음',
     failed: (reason: string) => `실패: ${reason}`,
+    failedRetrying: (reason: string, seconds: number) => `실패: ${reason} — ${seconds}초 후 다시 시도`,
     noAccount: 'SIP 계정이 없습니다',
     setUp: '계정 설정하기',
     register: '등록',

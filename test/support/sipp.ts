@@ -1,5 +1,7 @@
-// Runs SIPp (Debian sip-tester) with a scenario against a local peer and reports its exit status.
-import { spawn } from 'node:child_process';
+// Runs SIPp (Debian sip-tester) with a scenario against a local peer (or as a scripted server on a port
+// of its own) and reports its exit status.
+import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,8 +32,13 @@ export async function runSipp(
     `127.0.0.1:${port}`, ...scenarioArgs, '-i', '127.0.0.1', '-p', String(localPort), '-m', '1', '-l', '1',
     '-nostdin', '-trace_err', '-timeout', `${timeoutSeconds}s`, '-timeout_error', ...extraArgs,
   ];
+  return spawnSipp(args, dir, timeoutSeconds);
+}
+
+function spawnSipp(args: string[], dir: string, timeoutSeconds: number, onSpawn?: (kill: () => void) => void): Promise<SippResult> {
   return new Promise((res) => {
     const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    onSpawn?.(() => child.kill('SIGKILL'));
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -44,4 +51,57 @@ export async function runSipp(
       res({ code, output: output.slice(-4000), errors });
     });
   });
+}
+
+/** Why SIPp cannot run here, or null. */
+export function sippMissing(): string | null {
+  const r = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
+  return r.error ? `sipp not installed (${r.error.message})` : null;
+}
+
+export interface SippServer {
+  /** The UDP port SIPp listens on (127.0.0.1). */
+  port: number;
+  /** Settles when SIPp exits (after one call, the scenario's end, or its -timeout). */
+  done: Promise<SippResult>;
+  kill(): void;
+}
+
+/** True once something holds UDP 127.0.0.1:port (our probe cannot bind it). */
+function udpPortTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => {
+      s.close();
+      resolve(true);
+    });
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(false)));
+  });
+}
+
+/**
+ * SIPp as a UAS running `scenario` (a file in test/fixtures/sipp) for one call on a free port of
+ * 127.0.0.1, e.g. a scripted registrar. Resolves once SIPp holds the port, so the first request is not lost.
+ */
+export async function startSippServer(scenario: string, extraArgs: string[] = [], timeoutSeconds = 120): Promise<SippServer> {
+  const port = await freeUdpPort();
+  const dir = mkdtempSync(join(tmpdir(), 'sipp-uas-'));
+  const args = [
+    '-sf', join(SIPP_FIXTURES, scenario), '-i', '127.0.0.1', '-p', String(port), '-m', '1',
+    '-nostdin', '-trace_err', '-timeout', `${timeoutSeconds}s`, '-timeout_error', ...extraArgs,
+  ];
+  let kill = (): void => {};
+  let exited = false;
+  const done = spawnSipp(args, dir, timeoutSeconds, (k) => (kill = k)).then((r) => {
+    exited = true;
+    return r;
+  });
+  // Bounded: SIPp binds within milliseconds; 200 polls cover a slow, shared machine.
+  for (let i = 0; i < 200 && !exited; i++) {
+    if (await udpPortTaken(port)) return { port, done, kill };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  kill();
+  const r = await done;
+  throw new Error(`SIPp did not start listening on ${port} (exit ${String(r.code)}): ${r.output}`);
 }

@@ -136,4 +136,23 @@ describe('runListenCommand', () => {
     expect(await done).toBe(0);
     expect(events.at(-1)).toEqual({ event: 'unregistered' });
   });
+
+  it('a 503 with Retry-After (RFC 3261 §20.33) is retried after the server\'s time, not the back-off', async () => {
+    const { ua, events, ctx, controller } = setup();
+    ua.registerResults = [
+      { state: 'failed', reason: '503 Service Unavailable, retry after 42 s', status: 503, retryInSeconds: 42, retryAfterSeconds: 42 },
+      { state: 'registered', expires: 600, contact: '<sip:bob@127.0.0.1:5062>' },
+    ];
+    const done = runListenCommand(ctx, listenArgs(['--user', 'bob', '--domain', 'pbx']));
+    await flush();
+    expect(events.filter((e) => e.event === 'registration_failed')).toEqual([
+      { event: 'registration_failed', reason: '503 Service Unavailable, retry after 42 s', status: 503, retryInSeconds: 42 },
+    ]);
+    await vi.advanceTimersByTimeAsync(41_999);
+    expect(ua.registerCalls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ua.registerCalls).toBe(2);
+    controller.abort();
+    expect(await done).toBe(0);
+  });
 });

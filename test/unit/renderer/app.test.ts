@@ -59,6 +59,22 @@ describe('App', () => {
     await vi.waitFor(() => expect(registrationText()).toBe('Registered'));
   });
 
+  it('a failure the core retries by itself says when (Retry-After, RFC 3261 §20.33), and a lapsed binding is not "Registered"', async () => {
+    const fake = new FakeApi().answer('app.snapshot', {
+      ...SNAPSHOT, account: ACCOUNT, registration: { state: 'registered', expires: 60, contact: '<sip:alice@127.0.0.1:5062>' },
+    });
+    await start(fake);
+    expect(registrationText()).toBe('Registered');
+    fake.emit('registration.changed', { state: 'failed', reason: 'registration expired: the refresh got no answer from 127.0.0.1:5060' });
+    await vi.waitFor(() => expect(registrationText()).toBe('Failed: registration expired: the refresh got no answer from 127.0.0.1:5060'));
+    fake.emit('registration.changed', {
+      state: 'failed', reason: '503 Service Unavailable, retry after 2 s', status: 503, retryInSeconds: 2, retryAfterSeconds: 2,
+    });
+    await vi.waitFor(() => expect(registrationText()).toBe('Failed: 503 Service Unavailable, retry after 2 s — retrying in 2 s'));
+    i18n.preference = 'ko';
+    await vi.waitFor(() => expect(registrationText()).toBe('실패: 503 Service Unavailable, retry after 2 s — 2초 후 다시 시도'));
+  });
+
   it('shows an incoming call with name and URI; Answer answers it', async () => {
     const fake = new FakeApi();
     await start(fake);

@@ -261,6 +261,21 @@ describe('outgoing call', () => {
     expect(await silentEnd).toMatchObject({ reason: 'timeout: no answer from 192.0.2.21:5070', by: 'error' });
   });
 
+  it('503, 480, 486 and 600 with Retry-After (RFC 3261 §20.33) say when to call again in the end reason', async () => {
+    const ua = await makeUa();
+    const cases: Array<[number, string, string]> = [
+      [503, '30', '503 Service Unavailable, retry after 30 s'],
+      [480, '120 (in a meeting)', '480 Temporarily Unavailable, retry after 120 s (in a meeting)'],
+      [486, '5;duration=60', '486 Busy Here, retry after 5 s'],
+      [600, '3600', '600 Busy Everywhere, retry after 3600 s'],
+      [503, 'later', '503 Service Unavailable'],
+    ];
+    const ends = cases.map((_, i) => ended(ua.call(`sip:user${i}@192.0.2.${30 + i}`)));
+    await flush();
+    cases.forEach(([status, retryAfter], i) => net.answer(net.requests('INVITE')[i] as SentRecord, status, { headers: { 'retry-after': retryAfter } }));
+    for (const [i, [status, , reason]] of cases.entries()) expect(await ends[i]).toMatchObject({ reason, status, by: 'remote' });
+  });
+
   it('hangup before any provisional: CANCEL waits for the 100, copies the INVITE top Via; 487 ends it', async () => {
     const ua = await makeUa();
     const call = ua.call('sip:bob@192.0.2.20');

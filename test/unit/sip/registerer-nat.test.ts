@@ -175,7 +175,7 @@ describe('Registerer behind a NAT', () => {
     expect(states.at(-1)).toEqual({ state: 'registering' });
     expect(net.requests('REGISTER')).toHaveLength(2);
     net.timeout(net.last('REGISTER'));
-    expect(states.at(-1)).toEqual({ state: 'failed', reason: 'timeout: no answer from 198.51.100.1:5060' });
+    expect(states.at(-1)).toEqual({ state: 'failed', reason: 'timeout: no answer from 198.51.100.1:5060', retryInSeconds: 30 });
     const times: number[] = [];
     const t0 = clock.now();
     for (let i = 0; i < 4; i++) {

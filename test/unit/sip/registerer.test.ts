@@ -193,7 +193,7 @@ describe('Registerer', () => {
     const done = r.register();
     await flush();
     net.timeout(net.last('REGISTER'));
-    expect(await done).toEqual({ state: 'failed', reason: 'timeout: no answer from 127.0.0.1:5060' });
+    expect(await done).toEqual({ state: 'failed', reason: 'timeout: no answer from 127.0.0.1:5060', retryInSeconds: 30 });
     await clock.advance(30_000);
     expect(net.requests('REGISTER')).toHaveLength(2);
     r.dispose();
