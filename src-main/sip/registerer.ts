@@ -1,9 +1,11 @@
-// Registration (RFC 3261 §10): REGISTER with Contact and expiry, digest retry on 401/407, refresh
-// before the granted expiry, un-REGISTER with expires 0, retries with back-off; behind a NAT, the
-// Contact follows the address the registrar sees (RFC 3581 received/rport). Pure: transport and clock are injected.
+// Registration (RFC 3261 §10): REGISTER with Contact and expiry, digest retry on 401/407 (credentials
+// kept for refreshes), Min-Expires remembered after 423, refresh before the granted expiry, un-REGISTER
+// with expires 0, retries with back-off; behind a NAT, the Contact follows the address the registrar
+// sees (RFC 3581 received/rport). Pure: transport and clock are injected.
 
-import { accountRealms, selectChallenge, type AuthPolicy } from './auth-policy';
-import { DigestNonceState, type DigestCredentials } from './digest-auth';
+import { accountRealms, type AuthPolicy } from './auth-policy';
+import type { DigestCredentials } from './digest-auth';
+import { DigestClient, type AuthRound } from './digest-client';
 import { hopOf } from './dialog';
 import { ALLOW, contactsOf, headerText, intOf, MAX_FORWARDS, statusText } from './sip-headers';
 import { newCallId, newTag } from './sip-random';
@@ -56,6 +58,9 @@ export interface RegistererOptions {
  */
 const MAX_CONTACT_CHASES = 3;
 
+/** 423 answers followed per REGISTER: each must raise the interval, and a server that keeps raising it is not followed forever. */
+const MAX_INTERVAL_RETRIES = 2;
+
 /** When to refresh a binding granted for `granted` seconds: half-way, or 5 s early for short ones (§10.2.4). */
 export function refreshDelaySeconds(granted: number): number {
   return Math.max(1, Math.min(granted / 2, granted - 5));
@@ -80,9 +85,11 @@ export function grantedExpires(res: SipResponse, ourContact: string, requested: 
 interface Attempt {
   generation: number;
   expires: number;
-  authTries: number;
+  /** Challenges answered for this REGISTER and its retries. */
+  round: AuthRound;
+  /** 423 answers followed for it. */
+  intervalRetries: number;
   hop: ResolvedHop;
-  authorization?: { header: 'authorization' | 'proxy-authorization'; value: Record<string, string> };
   /** Old Contacts this REGISTER removes (expires 0), filled in when it is built. */
   removing?: string[];
   /** The address in this REGISTER's Contact, filled in when it is built. */
@@ -97,7 +104,9 @@ export class Registerer {
   private readonly o: RegistererOptions;
   private readonly callId = newCallId();
   private readonly fromTag = newTag();
-  private readonly nonces = new DigestNonceState();
+  private readonly auth: DigestClient;
+  /** The registrar's Min-Expires from a 423 (RFC 3261 §10.2.8): refreshes ask for at least this. */
+  private minExpires = 0;
   private cseq = 0;
   private generation = 0;
   private timer: TimerId | undefined;
@@ -117,6 +126,12 @@ export class Registerer {
 
   constructor(options: RegistererOptions) {
     this.o = options;
+    this.auth = new DigestClient(options.credentials, this.authPolicy());
+  }
+
+  /** The lifetime to ask for: the configured one, raised to the registrar's Min-Expires once it told us. */
+  private get wantedExpires(): number {
+    return Math.max(this.o.expires, this.minExpires);
   }
 
   get state(): RegistrationState {
@@ -149,7 +164,7 @@ export class Registerer {
     if (this.contactIsWrong() && this.chases < MAX_CONTACT_CHASES) {
       this.chases += 1;
       this.markStale(this.contactUri);
-      this.start(this.o.expires, false);
+      this.start(this.wantedExpires, false);
     }
   }
 
@@ -160,13 +175,13 @@ export class Registerer {
   bindingLost(): void {
     if (this.disposed || this.current.state !== 'registered') return;
     this.setState({ state: 'registering' });
-    this.start(this.o.expires, false);
+    this.start(this.wantedExpires, false);
   }
 
   /** REGISTER now; resolves when registered or failed. Refreshes keep running until unregister(). */
   register(): Promise<RegistrationState> {
     const done = new Promise<RegistrationState>((resolve) => this.waiters.push(resolve));
-    this.start(this.o.expires, true);
+    this.start(this.wantedExpires, true);
     return done;
   }
 
@@ -208,7 +223,7 @@ export class Registerer {
       (resolved) => {
         if (generation !== this.generation) return;
         this.lastHop = resolved;
-        this.send({ generation, expires, authTries: 0, hop: resolved });
+        this.send({ generation, expires, round: new Map(), intervalRetries: 0, hop: resolved });
       },
       (err: unknown) => this.fail(generation, expires, err instanceof Error ? err.message : String(err)),
     );
@@ -263,7 +278,9 @@ export class Registerer {
       },
     };
     if (this.o.outboundProxy) req.headers.route = [{ uri: this.o.outboundProxy, params: {} }];
-    if (a.authorization) req.headers[a.authorization.header] = [a.authorization.value];
+    // RFC 3261 §22.3: the credentials of the last challenge go along again (nonce-count + 1), so a
+    // refresh or a 423 retry is not challenged again while the nonce lasts; a new nonce gets answered.
+    Object.assign(req.headers, this.auth.headersFor({ method: 'REGISTER', uri: this.o.registrar }));
     return req;
   }
 
@@ -307,7 +324,7 @@ export class Registerer {
         // remove this one in the same REGISTER.
         this.chases += 1;
         this.markStale(this.contactUri);
-        this.start(this.o.expires, false);
+        this.start(this.wantedExpires, false);
         return;
       }
       if (!this.contactIsWrong()) this.chases = 0;
@@ -319,7 +336,7 @@ export class Registerer {
       this.timer = this.o.clock.setTimeout(() => {
         // Each refresh may chase a changed mapping again (the limit is per refresh period).
         this.chases = 0;
-        this.start(this.o.expires, false);
+        this.start(this.wantedExpires, false);
       }, refreshDelaySeconds(granted) * 1000);
       this.boundAddress = a.contactAddress;
       const pub = this.publicMapping;
@@ -329,33 +346,21 @@ export class Registerer {
     if (res.status === 401 || res.status === 407) {
       const hop = this.o.outboundProxy ?? this.o.registrar;
       // A REGISTER only ever goes to the registrar or the outbound proxy: the hop is the account's.
-      const choice = selectChallenge(res.status === 401 ? res.headers['www-authenticate'] : res.headers['proxy-authenticate'], this.authPolicy(), {
-        host: hop.replace(/^sips?:/i, '').replace(/;.*$/, ''),
-        accountHop: true,
-      });
-      if ('refused' in choice) {
-        this.fail(a.generation, a.expires, choice.refused, res.status);
+      const outcome = this.auth.onChallenge(res, { host: hop.replace(/^sips?:/i, '').replace(/;.*$/, ''), accountHop: true }, a.round);
+      if ('fail' in outcome) {
+        this.fail(a.generation, a.expires, outcome.reason, res.status);
         return;
       }
-      if ('none' in choice) {
-        this.fail(a.generation, a.expires, `${statusText(res)} (no usable digest challenge)`, res.status);
-        return;
-      }
-      const challenge = choice.challenge;
-      // Once per challenge; again only when the server says our nonce was merely stale (RFC 2617 §3.2.1).
-      if (a.authTries > 0 && (!challenge.stale || a.authTries >= 3)) {
-        this.fail(a.generation, a.expires, `${statusText(res)} (wrong password?)`, res.status);
-        return;
-      }
-      const value = this.nonces.authorize(challenge, this.o.credentials, { method: 'REGISTER', uri: this.o.registrar });
-      this.send({ ...a, authTries: a.authTries + 1, authorization: { header: res.status === 401 ? 'authorization' : 'proxy-authorization', value } });
+      this.send(a);
       return;
     }
     if (res.status === 423 && a.expires > 0) {
-      // §10.2.8: Interval Too Brief carries Min-Expires; ask for that instead (once).
+      // §10.2.8: Interval Too Brief carries Min-Expires; ask for that instead, with the credentials we
+      // hold (the 423 came after they were checked), and keep asking for it on refreshes.
       const min = intOf(headerText(res, 'min-expires'));
-      if (min !== undefined && min > a.expires) {
-        this.send({ ...a, expires: min, authorization: undefined });
+      if (min !== undefined && min > a.expires && a.intervalRetries < MAX_INTERVAL_RETRIES) {
+        this.minExpires = min;
+        this.send({ ...a, expires: min, round: new Map(), intervalRetries: a.intervalRetries + 1 });
         return;
       }
     }
@@ -373,7 +378,7 @@ export class Registerer {
     if (retryable && retry > 0) {
       const delay = Math.min(this.o.maxRetrySeconds ?? 1800, retry * 2 ** Math.min(this.failures, 16));
       this.failures += 1;
-      this.timer = this.o.clock.setTimeout(() => this.start(this.o.expires, true), delay * 1000);
+      this.timer = this.o.clock.setTimeout(() => this.start(this.wantedExpires, true), delay * 1000);
     }
     this.setState(status === undefined ? { state: 'failed', reason } : { state: 'failed', reason, status });
   }
