@@ -58,27 +58,15 @@ export interface ChallengeSource {
 }
 
 /**
- * Picks the challenge to answer, or says why none may be. Order of the checks: the hop (a challenge from
- * a callee or redirect target reached directly), the realm, then the MD5-without-qop option.
+ * Picks the one challenge to answer, or says why none may be. Order of the checks: the realm, the hop (a
+ * challenge from a callee or redirect target reached directly), then the MD5-without-qop option.
  */
 export function selectChallenge(headers: AuthHeader[] | undefined, policy: AuthPolicy, source: ChallengeSource): ChallengeChoice {
-  const offered = (headers ?? []).map(parseChallenge).filter((c): c is DigestChallenge => c !== null);
-  if (offered.length === 0) return { none: true };
-  const ours = offered.filter((c) => realmAllowed(c.realm, policy));
-  if (ours.length === 0) {
-    const realm = offered[0]?.realm ?? '';
-    return { refused: `not sending your password to ${source.host}: realm "${realm}" is not your account's` };
-  }
-  if (!source.accountHop) {
-    return { refused: `not sending your password to ${source.host}: it is not your account's registrar or outbound proxy` };
-  }
-  const usable = policy.refuseMd5WithoutQop ? ours.filter((c) => c.qop !== undefined || !c.algorithm.startsWith('MD5')) : ours;
-  if (usable.length === 0) {
-    return { refused: `not sending your password to ${source.host}: it offers only MD5 digest without qop, which this account refuses` };
-  }
-  let best = usable[0] as DigestChallenge;
-  for (const c of usable) if (rank(c) > rank(best)) best = c;
-  return { challenge: best };
+  const choice = selectChallenges(headers, undefined, policy, source);
+  if (!('accepted' in choice)) return choice;
+  let best = choice.accepted[0] as AcceptedChallenge;
+  for (const c of choice.accepted) if (rank(c.challenge) > rank(best.challenge)) best = c;
+  return { challenge: best.challenge };
 }
 
 /** Which header answers a challenge: WWW-Authenticate -> Authorization, Proxy-Authenticate -> Proxy-Authorization (RFC 3261 §22.2, §22.3). */

@@ -41,7 +41,6 @@ function withoutOrigin(sdp: string): string {
 
 export type EndRequest = Omit<CallEndInfo, 'durationSeconds' | 'stats'>;
 
-
 interface Pending2xx {
   seq: number;
   timer: TimerId;
