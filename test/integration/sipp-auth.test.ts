@@ -39,7 +39,7 @@ class SilentMedia implements MediaSession {
   async close(): Promise<RtpStats> {
     return this.stats();
   }
-  on<K extends keyof MediaSessionEvents>(): () => void {
+  on<K extends keyof MediaSessionEvents>(_event: K, _listener: (p: MediaSessionEvents[K]) => void): () => void {
     return () => {};
   }
 }
