@@ -58,25 +58,69 @@ export interface ChallengeSource {
 }
 
 /**
- * Picks the challenge to answer, or says why none may be. Order of the checks: the hop (a challenge from
- * a callee or redirect target reached directly), the realm, then the MD5-without-qop option.
+ * Picks the one challenge to answer, or says why none may be. Order of the checks: the realm, the hop (a
+ * challenge from a callee or redirect target reached directly), then the MD5-without-qop option.
  */
 export function selectChallenge(headers: AuthHeader[] | undefined, policy: AuthPolicy, source: ChallengeSource): ChallengeChoice {
-  const offered = (headers ?? []).map(parseChallenge).filter((c): c is DigestChallenge => c !== null);
+  const choice = selectChallenges(headers, undefined, policy, source);
+  if (!('accepted' in choice)) return choice;
+  let best = choice.accepted[0] as AcceptedChallenge;
+  for (const c of choice.accepted) if (rank(c.challenge) > rank(best.challenge)) best = c;
+  return { challenge: best.challenge };
+}
+
+/** Which header answers a challenge: WWW-Authenticate -> Authorization, Proxy-Authenticate -> Proxy-Authorization (RFC 3261 §22.2, §22.3). */
+export type CredentialsHeader = 'authorization' | 'proxy-authorization';
+
+export interface AcceptedChallenge {
+  challenge: DigestChallenge;
+  header: CredentialsHeader;
+}
+
+export type ChallengesChoice = { accepted: AcceptedChallenge[] } | { refused: string } | { none: true };
+
+/**
+ * All the challenges of a 401/407 we answer: one per (header, realm), the strongest of each, in the
+ * order first seen. RFC 3261 §22.3: a response can carry challenges of several proxies and the UAS, and
+ * the retry carries one credentials header per realm. Realms that are not the account's get nothing; the
+ * refusal only applies when none is, so a proxy's foreign realm does not stop us answering our own.
+ */
+export function selectChallenges(
+  www: AuthHeader[] | undefined,
+  proxy: AuthHeader[] | undefined,
+  policy: AuthPolicy,
+  source: ChallengeSource,
+): ChallengesChoice {
+  const offered: AcceptedChallenge[] = [];
+  for (const [list, header] of [[www, 'authorization'], [proxy, 'proxy-authorization']] as const) {
+    for (const h of list ?? []) {
+      const challenge = parseChallenge(h);
+      if (challenge) offered.push({ challenge, header });
+    }
+  }
   if (offered.length === 0) return { none: true };
-  const ours = offered.filter((c) => realmAllowed(c.realm, policy));
+  const ours = offered.filter((c) => realmAllowed(c.challenge.realm, policy));
   if (ours.length === 0) {
-    const realm = offered[0]?.realm ?? '';
+    const realm = offered[0]?.challenge.realm ?? '';
     return { refused: `not sending your password to ${source.host}: realm "${realm}" is not your account's` };
   }
   if (!source.accountHop) {
     return { refused: `not sending your password to ${source.host}: it is not your account's registrar or outbound proxy` };
   }
-  const usable = policy.refuseMd5WithoutQop ? ours.filter((c) => c.qop !== undefined || !c.algorithm.startsWith('MD5')) : ours;
+  const usable = policy.refuseMd5WithoutQop ? ours.filter((c) => c.challenge.qop !== undefined || !c.challenge.algorithm.startsWith('MD5')) : ours;
   if (usable.length === 0) {
     return { refused: `not sending your password to ${source.host}: it offers only MD5 digest without qop, which this account refuses` };
   }
-  let best = usable[0] as DigestChallenge;
-  for (const c of usable) if (rank(c) > rank(best)) best = c;
-  return { challenge: best };
+  const best = new Map<string, AcceptedChallenge>();
+  for (const c of usable) {
+    const key = challengeKey(c);
+    const prev = best.get(key);
+    if (!prev || rank(c.challenge) > rank(prev.challenge)) best.set(key, c);
+  }
+  return { accepted: [...best.values()] };
+}
+
+/** Identifies a protection space for the retry bookkeeping: the answering header and the realm (case-insensitive). */
+export function challengeKey(c: AcceptedChallenge): string {
+  return `${c.header} ${c.challenge.realm.trim().toLowerCase()}`;
 }

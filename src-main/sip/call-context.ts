@@ -36,6 +36,8 @@ export interface CallContext {
   /** The dialog table of the user agent: in-dialog requests are routed by dialog id. */
   addDialog(id: string, call: CallSession): void;
   removeDialog(id: string): void;
+  /** Something the user should know that is not an end reason (a BYE the server refused). */
+  warn?(message: string): void;
   /** Called once when a call reaches 'ended'. */
   onCallEnded(call: CallSession): void;
   /**

@@ -1,15 +1,20 @@
 // What outgoing and incoming calls share: state and events, media, the dialog and the requests that
-// arrive in it (BYE, re-INVITE, OPTIONS, ACK), 2xx retransmission until ACK, and ending exactly once.
+// arrive in it (BYE, re-INVITE, OPTIONS, ACK), ours in it answering digest challenges (RFC 3261 §22),
+// 2xx retransmission until ACK, and ending exactly once.
 
+import { accountRealms, type AuthPolicy } from './auth-policy';
 import { canTransition, initialCallState } from './call-state';
+import { DigestClient } from './digest-client';
+import { sendInDialogRequest, type InDialogResponseHandler } from './in-dialog-request';
 import { hopOf, type Dialog, type InDialogOptions } from './dialog';
 import { createAnswer, createOffer, parseAnswer, type LocalMediaOffer } from './sdp-negotiate';
-import { ACCEPT, ALLOW, createResponse, hasSdp, SUPPORTED, type ResponseOptions } from './sip-headers';
+import { ACCEPT, ALLOW, createResponse, hasSdp, statusText, SUPPORTED, type ResponseOptions } from './sip-headers';
+import { parseSipUri } from './sip-uri';
 import { T1, T2, type CallContext } from './call-context';
 import { Emitter } from '../util/emitter';
 import type { TimerId } from './sip-clock';
 import type { SipNameAddr, SipRequest, SipResponse } from './sip-message';
-import type { ResolvedHop, ResponseHandler, SentRequest } from './sip-transport';
+import type { ResolvedHop, SentRequest } from './sip-transport';
 import type { Call, CallEndInfo, CallEvents, CallState } from './user-agent-api';
 import type { MediaSession, MediaStartParams, RtpStats } from '../rtp/media-session';
 
@@ -66,6 +71,7 @@ export abstract class CallSession implements Call {
   private readonly hops = new Map<string, Promise<ResolvedHop>>();
   private pending2xx: Pending2xx | undefined;
   private byeSettled: Promise<void> = Promise.resolve();
+  private authClient: DigestClient | undefined;
 
   protected constructor(ctx: CallContext, id: string, direction: 'outgoing' | 'incoming', remoteUri: string, remoteDisplayName: string) {
     this.ctx = ctx;
@@ -108,6 +114,22 @@ export abstract class CallSession implements Call {
   /** Resolves when our BYE (if any) has been answered or given up on: shutdown waits for it before closing the socket. */
   settled(): Promise<void> {
     return this.byeSettled;
+  }
+
+  /**
+   * The call's digest client (undefined without credentials, direct-IP mode): what the INVITE was
+   * challenged with, and the challenges of our requests in the dialog.
+   */
+  protected get auth(): DigestClient | undefined {
+    if (!this.authClient && this.ctx.credentials) this.authClient = new DigestClient(this.ctx.credentials, this.authPolicy());
+    return this.authClient;
+  }
+
+  /** The account's policy, or the narrowest one: the realm of our From domain only. */
+  protected authPolicy(): AuthPolicy {
+    if (this.ctx.authPolicy) return this.ctx.authPolicy;
+    const host = this.ctx.fromUri ? parseSipUri(this.ctx.fromUri)?.host : undefined;
+    return { realms: host ? accountRealms(host) : [], refuseMd5WithoutQop: false };
   }
 
   protected setState(next: CallState): void {
@@ -211,29 +233,42 @@ export abstract class CallSession implements Call {
     return p;
   }
 
-  /** Sends a request in the dialog to its next hop (route set or remote target). Undefined if it cannot be sent. */
-  protected async sendInDialog(method: string, opts: InDialogOptions, onResponse?: ResponseHandler): Promise<SentRequest | undefined> {
+  /** Sends a request in the dialog (challenges answered, see in-dialog-request.ts). Undefined if it cannot be sent. */
+  protected sendInDialog(method: string, opts: InDialogOptions, onResponse?: InDialogResponseHandler): Promise<SentRequest | undefined> {
     const dialog = this.dialog;
-    if (!dialog) return undefined;
-    const { request, nextHop } = dialog.createRequest(method, {
-      ...opts,
-      headers: { 'user-agent': this.ctx.userAgent, ...opts.headers },
-    });
-    try {
-      const hop = await this.resolveHop(nextHop);
-      return this.ctx.transport.sendRequest(request, hop.destination, onResponse);
-    } catch (err) {
-      this.ctx.log.warn(`cannot send ${method}`, { callId: this.id, error: err instanceof Error ? err.message : String(err) });
-      return undefined;
-    }
+    if (!dialog) return Promise.resolve(undefined);
+    const ctx = this.ctx;
+    return sendInDialogRequest(
+      {
+        dialog,
+        transport: ctx.transport,
+        log: ctx.log,
+        callId: this.id,
+        userAgent: ctx.userAgent,
+        resolveHop: (uri) => this.resolveHop(uri),
+        isAccountHop: (to) => ctx.isAccountHop?.(to) ?? Promise.resolve(false),
+        auth: this.auth,
+      },
+      method,
+      opts,
+      onResponse,
+    );
   }
 
-  /** BYE (RFC 3261 §15.1.1): the session ends when it is sent; the answer only settles shutdown. */
+  /**
+   * BYE (RFC 3261 §15.1.1): the session ends when it is sent; the answer only settles shutdown. A BYE
+   * the server does not accept (a challenge we could not answer, an error) leaves the call up on its
+   * side, so the user is told; 481 and 408 mean the dialog is gone there too (§12.2.1.2).
+   */
   protected sendBye(): void {
     this.byeSettled = new Promise<void>((resolve) => {
-      void this.sendInDialog('BYE', {}, (res) => {
+      void this.sendInDialog('BYE', {}, (res, info, authFailure) => {
         if (res.status < 200) return;
-        if (res.status >= 300) this.ctx.log.warn('BYE answered with an error', { callId: this.id, status: res.status });
+        if (res.status >= 300 && !info.synthetic && res.status !== 481 && res.status !== 408) {
+          const why = authFailure ?? statusText(res);
+          this.ctx.log.warn('BYE answered with an error', { callId: this.id, status: res.status, reason: why });
+          this.ctx.warn?.(`hang-up not accepted by the server (BYE: ${why}); it may still count the call as up`);
+        }
         resolve();
       }).then((sent) => {
         if (!sent) resolve();

@@ -3,7 +3,7 @@
 
 import { contactsOf, MAX_FORWARDS, routeUri } from './sip-headers';
 import { parseSipUri } from './sip-uri';
-import type { SipNameAddr, SipRequest, SipResponse, SipRouteEntry } from './sip-message';
+import type { SipAuthHeader, SipNameAddr, SipRequest, SipResponse, SipRouteEntry } from './sip-message';
 import type { HopTarget } from './sip-transport';
 
 export function dialogId(callId: string, localTag: string, remoteTag: string): string {
@@ -62,6 +62,8 @@ export interface InDialogOptions {
   /** For ACK: the CSeq number of the INVITE it acknowledges (RFC 3261 §13.2.2.4). */
   seq?: number;
   headers?: Record<string, string>;
+  /** Authorization / Proxy-Authorization values: a challenged retry's, or for ACK the INVITE's (RFC 3261 §13.2.2.4). */
+  credentials?: { authorization?: SipAuthHeader[]; 'proxy-authorization'?: SipAuthHeader[] };
   content?: string;
   contentType?: string;
 }
@@ -182,6 +184,10 @@ export class Dialog {
     if (routed.route.length > 0) request.headers.route = routed.route;
     if (opts.contact) request.headers.contact = [opts.contact];
     for (const [name, value] of Object.entries(opts.headers ?? {})) request.headers[name.toLowerCase()] = value;
+    for (const name of ['authorization', 'proxy-authorization'] as const) {
+      const values = opts.credentials?.[name];
+      if (values && values.length > 0) request.headers[name] = values.map((v) => ({ ...v }));
+    }
     if (opts.content !== undefined) {
       request.content = opts.content;
       request.headers['content-type'] = opts.contentType ?? 'application/sdp';

@@ -1,18 +1,18 @@
 // Outgoing calls (RFC 3261 §13.2): INVITE with our SDP offer, provisional/final responses, ACK for
-// 2xx (ours to send, §13.2.2.4), digest retry, 3xx redirects, CANCEL (§9.1), ring timeout, BYE.
+// 2xx (ours to send, §13.2.2.4, with the INVITE's credentials), digest retry for every challenging hop
+// (§22.3), 3xx redirects, CANCEL (§9.1), ring timeout, BYE.
 
 import { CallSession } from './call-session';
 import { T1, type CallContext } from './call-context';
 import { applyRouteSet, Dialog, hopOf } from './dialog';
-import { accountRealms, selectChallenge, type AuthPolicy } from './auth-policy';
-import { DigestNonceState } from './digest-auth';
+import { credentialsOf, type AuthRound } from './digest-client';
 import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
 import { createOffer, parseAnswer } from './sdp-negotiate';
 import { applyLocalNat } from './sdp-ice';
 import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText } from './sip-headers';
 import { describeRetryAfter, retryAfterOf } from './retry-after';
 import { newCallId, newSessionId, newTag } from './sip-random';
-import { parseSipUri, quoteDisplayName } from './sip-uri';
+import { quoteDisplayName } from './sip-uri';
 import type { TimerId } from './sip-clock';
 import type { SipRequest, SipResponse } from './sip-message';
 import type { Destination, ResponseInfo, SentRequest } from './sip-transport';
@@ -41,7 +41,6 @@ export class OutgoingCall extends CallSession {
   private readonly target: string;
   private readonly routeSet: string[];
   private readonly fromTag = newTag();
-  private readonly nonces = new DigestNonceState();
   private readonly redirects: RedirectTracker;
   private cseq = 0;
   private currentUri: string;
@@ -54,7 +53,8 @@ export class OutgoingCall extends CallSession {
   private provisional = false;
   private cancelReason: string | undefined;
   private cancelSent = false;
-  private authTries = 0;
+  /** Challenges answered for this INVITE and its retries; a redirect starts a new round. */
+  private authRound: AuthRound = new Map();
   private earlySdp: string | undefined;
   private ack: SentRequest | undefined;
   private ringTimer: TimerId | undefined;
@@ -87,7 +87,7 @@ export class OutgoingCall extends CallSession {
     await this.sendInvite(this.currentUri);
   }
 
-  private async sendInvite(uri: string, authorization?: { header: string; value: Record<string, string> }): Promise<void> {
+  private async sendInvite(uri: string): Promise<void> {
     const routed = applyRouteSet(uri, this.routeSet);
     const hop = hopOf(routed.nextHop);
     if (!hop) throw new Error(`bad address ${routed.nextHop}`);
@@ -143,7 +143,9 @@ export class OutgoingCall extends CallSession {
       content: sdp,
     };
     if (routed.route.length > 0) invite.headers.route = routed.route;
-    if (authorization) invite.headers[authorization.header] = [authorization.value];
+    // RFC 3261 §22.3: a retry carries one header per realm that challenged it so far (an SBC's 407 and
+    // the PBX's 401 behind it); a first INVITE has none (the client starts empty for each target).
+    if (accountHop) Object.assign(invite.headers, this.auth?.headersFor({ method: 'INVITE', uri: routed.uri, body: sdp }));
     this.invite = invite;
     this.inviteDest = resolved.destination;
     this.inviteHop = { host: hop.port !== undefined ? `${hop.host}:${hop.port}` : hop.host, accountHop };
@@ -182,26 +184,25 @@ export class OutgoingCall extends CallSession {
       }
       this.ctx.log.info('following redirect', { callId: this.id, to: next.uri });
       this.currentUri = next.uri;
-      this.authTries = 0;
+      this.authRound = new Map();
+      this.auth?.clear();
       this.restart(next.uri);
       return;
     }
-    if ((res.status === 401 || res.status === 407) && this.ctx.credentials) {
-      const choice = selectChallenge(res.status === 401 ? res.headers['www-authenticate'] : res.headers['proxy-authenticate'], this.authPolicy(), this.inviteHop);
-      if ('refused' in choice) {
-        this.ctx.log.warn('challenge refused', { callId: this.id, reason: choice.refused });
-        void this.finish({ reason: choice.refused, status: res.status, by: 'error' });
+    const auth = this.auth;
+    if ((res.status === 401 || res.status === 407) && auth) {
+      // With CSeq + 1 (RFC 3261 §22.2); the same realm challenging twice is a wrong password, unless stale.
+      const outcome = auth.onChallenge(res, this.inviteHop, this.authRound);
+      if ('retry' in outcome) {
+        this.restart(this.currentUri);
         return;
       }
-      const challenge = 'challenge' in choice ? choice.challenge : null;
-      // Once per challenge, again only for stale=true (RFC 2617 §3.2.1), with CSeq + 1 (RFC 3261 §22.2).
-      if (challenge && (this.authTries === 0 || (challenge.stale && this.authTries < 3))) {
-        this.authTries += 1;
-        const value = this.nonces.authorize(challenge, this.ctx.credentials, { method: 'INVITE', uri: invite.uri });
-        this.restart(this.currentUri, { header: res.status === 401 ? 'authorization' : 'proxy-authorization', value });
+      if (outcome.fail === 'refused') {
+        this.ctx.log.warn('challenge refused', { callId: this.id, reason: outcome.reason });
+        void this.finish({ reason: outcome.reason, status: res.status, by: 'error' });
         return;
       }
-      void this.finish({ reason: `${statusText(res)}${challenge ? ' (wrong password?)' : ''}`, status: res.status, by: 'remote' });
+      void this.finish({ reason: outcome.fail === 'rejected' ? outcome.reason : statusText(res), status: res.status, by: 'remote' });
       return;
     }
     // RFC 3261 §20.33: 503, 480, 486, 600, 603 (and others) may say when to call again; the user sees it.
@@ -209,15 +210,8 @@ export class OutgoingCall extends CallSession {
     void this.finish({ reason: retryAfter ? `${statusText(res)}, ${describeRetryAfter(retryAfter)}` : statusText(res), status: res.status, by: 'remote' });
   }
 
-  /** The account's policy, or the narrowest one: the realm of our From domain only. */
-  private authPolicy(): AuthPolicy {
-    if (this.ctx.authPolicy) return this.ctx.authPolicy;
-    const host = this.ctx.fromUri ? parseSipUri(this.ctx.fromUri)?.host : undefined;
-    return { realms: host ? accountRealms(host) : [], refuseMd5WithoutQop: false };
-  }
-
-  private restart(uri: string, authorization?: { header: string; value: Record<string, string> }): void {
-    this.sendInvite(uri, authorization).catch((err: unknown) => {
+  private restart(uri: string): void {
+    this.sendInvite(uri).catch((err: unknown) => {
       void this.finish({ reason: err instanceof Error ? err.message : String(err), by: 'error' });
     });
   }
@@ -260,7 +254,7 @@ export class OutgoingCall extends CallSession {
     this.dialog = dialog;
     this.ctx.addDialog(dialog.id, this);
     this.clearTimers();
-    void this.sendInDialog('ACK', { seq: invite.headers.cseq.seq }).then((sent) => {
+    void this.sendInDialog('ACK', { seq: invite.headers.cseq.seq, credentials: credentialsOf(invite) }).then((sent) => {
       this.ack = sent;
     });
     if (this.cancelReason !== undefined) {
@@ -285,7 +279,7 @@ export class OutgoingCall extends CallSession {
   private ackAndBye(invite: SipRequest, res: SipResponse): void {
     const d = Dialog.asUac(invite, res);
     if (!d) return;
-    const ack = d.createRequest('ACK', { seq: invite.headers.cseq.seq });
+    const ack = d.createRequest('ACK', { seq: invite.headers.cseq.seq, credentials: credentialsOf(invite) });
     const bye = d.createRequest('BYE', { headers: { 'user-agent': this.ctx.userAgent } });
     const hop = hopOf(ack.nextHop);
     if (!hop) return;

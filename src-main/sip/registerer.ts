@@ -1,10 +1,12 @@
-// Registration (RFC 3261 §10): REGISTER with Contact and expiry, digest retry on 401/407, refresh
-// before the granted expiry, un-REGISTER with expires 0, retries with back-off or after the server's
-// Retry-After; never "registered" past the binding's expiry; behind a NAT, the Contact follows the
-// address the registrar sees (RFC 3581 received/rport). Pure: transport and clock are injected.
+// Registration (RFC 3261 §10): REGISTER with Contact and expiry, digest retry on 401/407 (credentials
+// kept for refreshes), Min-Expires remembered after 423, refresh before the granted expiry, un-REGISTER
+// with expires 0, retries with back-off or after the server's Retry-After; never "registered" past the
+// binding's expiry; behind a NAT, the Contact follows the address the registrar sees (RFC 3581
+// received/rport). Pure: transport and clock are injected.
 
-import { accountRealms, selectChallenge, type AuthPolicy } from './auth-policy';
-import { DigestNonceState, type DigestCredentials } from './digest-auth';
+import { accountRealms, type AuthPolicy } from './auth-policy';
+import type { DigestCredentials } from './digest-auth';
+import { DigestClient, type AuthRound } from './digest-client';
 import { hopOf } from './dialog';
 import { ALLOW, headerText, intOf, MAX_FORWARDS, statusText } from './sip-headers';
 import { newCallId, newTag } from './sip-random';
@@ -61,12 +63,17 @@ const MAX_CONTACT_CHASES = 3;
 
 export { grantedExpires, refreshDelaySeconds, sameContact };
 
+/** 423 answers followed per REGISTER: each must raise the interval, and a server that keeps raising it is not followed forever. */
+const MAX_INTERVAL_RETRIES = 2;
+
 interface Attempt {
   generation: number;
   expires: number;
-  authTries: number;
+  /** Challenges answered for this REGISTER and its retries. */
+  round: AuthRound;
+  /** 423 answers followed for it. */
+  intervalRetries: number;
   hop: ResolvedHop;
-  authorization?: { header: 'authorization' | 'proxy-authorization'; value: Record<string, string> };
   /** Old Contacts this REGISTER removes (expires 0), filled in when it is built. */
   removing?: string[];
   /** The address in this REGISTER's Contact, filled in when it is built. */
@@ -79,7 +86,9 @@ export class Registerer {
   private readonly o: RegistererOptions;
   private readonly callId = newCallId();
   private readonly fromTag = newTag();
-  private readonly nonces = new DigestNonceState();
+  private readonly auth: DigestClient;
+  /** The registrar's Min-Expires from a 423 (RFC 3261 §10.2.8): refreshes ask for at least this. */
+  private minExpires = 0;
   private cseq = 0;
   private generation = 0;
   private timer: TimerId | undefined;
@@ -101,6 +110,12 @@ export class Registerer {
 
   constructor(options: RegistererOptions) {
     this.o = options;
+    this.auth = new DigestClient(options.credentials, this.authPolicy());
+  }
+
+  /** The lifetime to ask for: the configured one, raised to the registrar's Min-Expires once it told us. */
+  private get wantedExpires(): number {
+    return Math.max(this.o.expires, this.minExpires);
   }
 
   get state(): RegistrationState {
@@ -133,7 +148,7 @@ export class Registerer {
     if (this.contactIsWrong() && this.chases < MAX_CONTACT_CHASES) {
       this.chases += 1;
       this.markStale(this.contactUri);
-      this.start(this.o.expires, false);
+      this.start(this.wantedExpires, false);
     }
   }
 
@@ -144,13 +159,13 @@ export class Registerer {
   bindingLost(): void {
     if (this.disposed || this.current.state !== 'registered') return;
     this.setState({ state: 'registering' });
-    this.start(this.o.expires, false);
+    this.start(this.wantedExpires, false);
   }
 
   /** REGISTER now; resolves when registered or failed. Refreshes keep running until unregister(). */
   register(): Promise<RegistrationState> {
     const done = new Promise<RegistrationState>((resolve) => this.waiters.push(resolve));
-    this.start(this.o.expires, true);
+    this.start(this.wantedExpires, true);
     return done;
   }
 
@@ -194,7 +209,7 @@ export class Registerer {
       (resolved) => {
         if (generation !== this.generation) return;
         this.lastHop = resolved;
-        this.send({ generation, expires, authTries: 0, hop: resolved });
+        this.send({ generation, expires, round: new Map(), intervalRetries: 0, hop: resolved });
       },
       (err: unknown) => this.fail(generation, expires, err instanceof Error ? err.message : String(err)),
     );
@@ -249,7 +264,9 @@ export class Registerer {
       },
     };
     if (this.o.outboundProxy) req.headers.route = [{ uri: this.o.outboundProxy, params: {} }];
-    if (a.authorization) req.headers[a.authorization.header] = [a.authorization.value];
+    // RFC 3261 §22.3: the credentials of the last challenge go along again (nonce-count + 1), so a
+    // refresh or a 423 retry is not challenged again while the nonce lasts; a new nonce gets answered.
+    Object.assign(req.headers, this.auth.headersFor({ method: 'REGISTER', uri: this.o.registrar }));
     return req;
   }
 
@@ -294,7 +311,7 @@ export class Registerer {
         // remove this one in the same REGISTER.
         this.chases += 1;
         this.markStale(this.contactUri);
-        this.start(this.o.expires, false);
+        this.start(this.wantedExpires, false);
         return;
       }
       if (!this.contactIsWrong()) this.chases = 0;
@@ -306,7 +323,7 @@ export class Registerer {
       this.timer = this.o.clock.setTimeout(() => {
         // Each refresh may chase a changed mapping again (the limit is per refresh period).
         this.chases = 0;
-        this.start(this.o.expires, false);
+        this.start(this.wantedExpires, false);
       }, refreshDelaySeconds(granted) * 1000);
       this.watchLapse(granted, a);
       this.boundAddress = a.contactAddress;
@@ -317,33 +334,21 @@ export class Registerer {
     if (res.status === 401 || res.status === 407) {
       const hop = this.o.outboundProxy ?? this.o.registrar;
       // A REGISTER only ever goes to the registrar or the outbound proxy: the hop is the account's.
-      const choice = selectChallenge(res.status === 401 ? res.headers['www-authenticate'] : res.headers['proxy-authenticate'], this.authPolicy(), {
-        host: hop.replace(/^sips?:/i, '').replace(/;.*$/, ''),
-        accountHop: true,
-      });
-      if ('refused' in choice) {
-        this.fail(a.generation, a.expires, choice.refused, res.status);
+      const outcome = this.auth.onChallenge(res, { host: hop.replace(/^sips?:/i, '').replace(/;.*$/, ''), accountHop: true }, a.round);
+      if ('fail' in outcome) {
+        this.fail(a.generation, a.expires, outcome.reason, res.status);
         return;
       }
-      if ('none' in choice) {
-        this.fail(a.generation, a.expires, `${statusText(res)} (no usable digest challenge)`, res.status);
-        return;
-      }
-      const challenge = choice.challenge;
-      // Once per challenge; again only when the server says our nonce was merely stale (RFC 2617 §3.2.1).
-      if (a.authTries > 0 && (!challenge.stale || a.authTries >= 3)) {
-        this.fail(a.generation, a.expires, `${statusText(res)} (wrong password?)`, res.status);
-        return;
-      }
-      const value = this.nonces.authorize(challenge, this.o.credentials, { method: 'REGISTER', uri: this.o.registrar });
-      this.send({ ...a, authTries: a.authTries + 1, authorization: { header: res.status === 401 ? 'authorization' : 'proxy-authorization', value } });
+      this.send(a);
       return;
     }
     if (res.status === 423 && a.expires > 0) {
-      // §10.2.8: Interval Too Brief carries Min-Expires; ask for that instead (once).
+      // §10.2.8: Interval Too Brief carries Min-Expires; ask for that instead, with the credentials we
+      // hold (the 423 came after they were checked), and keep asking for it on refreshes.
       const min = intOf(headerText(res, 'min-expires'));
-      if (min !== undefined && min > a.expires) {
-        this.send({ ...a, expires: min, authorization: undefined });
+      if (min !== undefined && min > a.expires && a.intervalRetries < MAX_INTERVAL_RETRIES) {
+        this.minExpires = min;
+        this.send({ ...a, expires: min, round: new Map(), intervalRetries: a.intervalRetries + 1 });
         return;
       }
     }
@@ -385,7 +390,7 @@ export class Registerer {
         ? Math.max(1, retryAfter.seconds)
         : Math.min(this.o.maxRetrySeconds ?? 1800, retry * 2 ** Math.min(this.failures, 16));
       this.failures += 1;
-      this.timer = this.o.clock.setTimeout(() => this.start(this.o.expires, true), retryIn * 1000);
+      this.timer = this.o.clock.setTimeout(() => this.start(this.wantedExpires, true), retryIn * 1000);
     }
     this.setState({
       state: 'failed',

@@ -95,6 +95,7 @@ export class UserAgentCore implements UserAgent {
       addDialog: (id, call) => this.dialogs.set(id, call),
       removeDialog: (id) => this.dialogs.delete(id),
       onCallEnded: (call) => this.forget(call),
+      warn: (message) => this.events.emit('warning', { message }),
       contactFor: (local, remote) => this.nat?.contactFor(local, remote) ?? local,
     };
     if (account && domain && aor && credentials) {
