@@ -1,10 +1,13 @@
 // What outgoing and incoming calls share: state and events, media, the dialog and the requests that
-// arrive in it (BYE, re-INVITE, OPTIONS, ACK), 2xx retransmission until ACK, and ending exactly once.
+// arrive in it (BYE, re-INVITE, UPDATE, OPTIONS, ACK), session timers, 2xx retransmission until ACK,
+// and ending exactly once.
 
 import { canTransition, initialCallState } from './call-state';
 import { hopOf, type Dialog, type InDialogOptions } from './dialog';
 import { createAnswer, createOffer, parseAnswer, type LocalMediaOffer } from './sdp-negotiate';
 import { ACCEPT, ALLOW, createResponse, hasSdp, SUPPORTED, type ResponseOptions } from './sip-headers';
+import { SessionRefresh } from './session-refresh';
+import { answerSessionTimer, DEFAULT_SESSION_TIMER, type SessionTimerConfig, type UasTimerOutcome } from './session-timer';
 import { T1, T2, type CallContext } from './call-context';
 import { Emitter } from '../util/emitter';
 import type { TimerId } from './sip-clock';
@@ -14,7 +17,7 @@ import type { Call, CallEndInfo, CallEvents, CallState } from './user-agent-api'
 import type { MediaSession, MediaStartParams, RtpStats } from '../rtp/media-session';
 
 /** Methods we know but do not implement get 405; anything else 501 (RFC 3261 §8.2.1, §21.5.2). */
-const KNOWN_METHODS = new Set(['REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
+const KNOWN_METHODS = new Set(['REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE']);
 
 /** Allow / Accept / Supported: what OPTIONS answers and 2xx to INVITE carry (RFC 3261 §11.2). */
 export function capabilityHeaders(): Record<string, string> {
@@ -66,6 +69,8 @@ export abstract class CallSession implements Call {
   private readonly hops = new Map<string, Promise<ResolvedHop>>();
   private pending2xx: Pending2xx | undefined;
   private byeSettled: Promise<void> = Promise.resolve();
+  /** The session timer (RFC 4028) and our refresh re-INVITEs. */
+  protected readonly refresher: SessionRefresh;
 
   protected constructor(ctx: CallContext, id: string, direction: 'outgoing' | 'incoming', remoteUri: string, remoteDisplayName: string) {
     this.ctx = ctx;
@@ -73,6 +78,26 @@ export abstract class CallSession implements Call {
     this.current = initialCallState(direction);
     this.remoteUri = remoteUri;
     this.remoteDisplayName = remoteDisplayName;
+    this.refresher = new SessionRefresh({
+      clock: ctx.clock,
+      log: ctx.log,
+      callId: id,
+      config: this.timerConfig,
+      canRefresh: () => this.current === 'connected' && !this.ending && this.dialog !== undefined,
+      answeringInvite: () => this.pending2xx !== undefined,
+      offer: () => this.versionedSdp((local) => createOffer(local)),
+      send: (method, opts, onResponse) => this.sendInDialog(method, { ...opts, ...(method === 'INVITE' && this.contact ? { contact: this.contact } : {}) }, onResponse),
+      accept2xx: (res) => this.acceptReinvite2xx(res),
+      end: (reason) => {
+        this.sendBye();
+        void this.finish({ reason, by: 'error' });
+      },
+    });
+  }
+
+  /** Session-Expires we ask for and the Min-SE we hold requests to (RFC 4028). */
+  protected get timerConfig(): SessionTimerConfig {
+    return this.ctx.sessionTimer ?? DEFAULT_SESSION_TIMER;
   }
 
   get state(): CallState {
@@ -130,6 +155,7 @@ export abstract class CallSession implements Call {
     if (this.ending) return this.whenEnded();
     this.ending = true;
     this.onFinish();
+    this.refresher.dispose();
     this.stop2xx();
     if (this.dialog) this.ctx.removeDialog(this.dialog.id);
     const durationSeconds = this.connectedAt > 0 ? Math.max(0, (this.ctx.clock.now() - this.connectedAt) / 1000) : 0;
@@ -212,8 +238,7 @@ export abstract class CallSession implements Call {
   }
 
   /** Sends a request in the dialog to its next hop (route set or remote target). Undefined if it cannot be sent. */
-  protected async sendInDialog(method: string, opts: InDialogOptions, onResponse?: ResponseHandler): Promise<SentRequest | undefined> {
-    const dialog = this.dialog;
+  protected async sendInDialog(method: string, opts: InDialogOptions, onResponse?: ResponseHandler, dialog = this.dialog): Promise<SentRequest | undefined> {
     if (!dialog) return undefined;
     const { request, nextHop } = dialog.createRequest(method, {
       ...opts,
@@ -313,6 +338,9 @@ export abstract class CallSession implements Call {
       case 'INVITE':
         this.onReinvite(req);
         return;
+      case 'UPDATE':
+        this.onUpdate(req);
+        return;
       case 'OPTIONS':
         this.respond(req, 200, { headers: capabilityHeaders() });
         return;
@@ -332,8 +360,15 @@ export abstract class CallSession implements Call {
       this.respond(req, 500, { headers: { 'retry-after': String(Math.floor(Math.random() * 10)) } });
       return;
     }
+    if (this.refresher.inviting) {
+      // §14.2: our own re-INVITE is waiting for its answer: glare.
+      this.respond(req, 491);
+      return;
+    }
+    const timer = this.timerFor(req);
+    if (!timer) return;
     this.dialog?.refreshTarget(req);
-    const headers = { ...capabilityHeaders(), 'content-type': 'application/sdp' };
+    const headers = { ...capabilityHeaders(), ...(timer.kind === 'timer' ? timer.headers : {}), 'content-type': 'application/sdp' };
     const contact = this.contact ? { contact: [this.contact] } : {};
     if (!this.localOffer) {
       this.respond(req, 500);
@@ -352,6 +387,7 @@ export abstract class CallSession implements Call {
       });
       const res = this.respond(req, 200, { headers: { ...headers, ...contact }, content: sdp ?? probe.sdp });
       this.retransmit2xx(res);
+      this.timerAnswered(timer);
       void this.applyMedia(probe.media);
       return;
     }
@@ -359,5 +395,67 @@ export abstract class CallSession implements Call {
     const sdp = this.versionedSdp((local) => createOffer(local)) ?? createOffer(this.localOffer);
     const res = this.respond(req, 200, { headers: { ...headers, ...contact }, content: sdp });
     this.retransmit2xx(res, this.localOffer);
+    this.timerAnswered(timer);
+  }
+
+  /**
+   * The session timer asked for by a request we answer (RFC 4028 §9). Undefined when it was too small
+   * and has been answered with 422 and our Min-SE.
+   */
+  private timerFor(req: SipRequest): UasTimerOutcome | undefined {
+    const timer = answerSessionTimer(req, this.timerConfig);
+    if (timer.kind !== 'too-small') return timer;
+    this.respond(req, 422, { headers: { 'min-se': String(timer.minSe) } });
+    return undefined;
+  }
+
+  /** A refresh we answered with 2xx: the timer runs again with what it negotiated, or stops (§9). */
+  private timerAnswered(timer: UasTimerOutcome): void {
+    if (timer.kind === 'timer') this.refresher.started(timer.negotiated, false);
+    else this.refresher.stopped();
+  }
+
+  /** A 2xx to our re-INVITE: new remote target (§12.2.1.2), and its SDP answer applied. */
+  private acceptReinvite2xx(res: SipResponse): void {
+    this.dialog?.refreshTarget(res);
+    if (!hasSdp(res) || !this.localOffer) return;
+    const params = parseAnswer(res.content ?? '', this.localOffer);
+    if ('error' in params) this.ctx.log.warn('bad SDP answer to our re-INVITE', { callId: this.id, error: params.error });
+    else void this.applyMedia(params);
+  }
+
+  /**
+   * UPDATE (RFC 3311): answered at once with 200. Without a body it only refreshes the session timer
+   * (RFC 4028 §9) and the remote target (§5.2); with an SDP offer we answer it like a re-INVITE's.
+   */
+  private onUpdate(req: SipRequest): void {
+    const offer = hasSdp(req) ? (req.content ?? '') : undefined;
+    if (offer !== undefined && (this.refresher.inviting || this.pending2xx)) {
+      // RFC 3311 §5.2: an offer while one of ours (or our answer's ACK) is outstanding gets 491.
+      this.respond(req, 491);
+      return;
+    }
+    const timer = this.timerFor(req);
+    if (!timer) return;
+    this.dialog?.refreshTarget(req);
+    const headers: Record<string, string | SipNameAddr[]> = { ...capabilityHeaders(), ...(timer.kind === 'timer' ? timer.headers : {}) };
+    if (this.contact) headers.contact = [this.contact];
+    if (offer === undefined || !this.localOffer) {
+      this.respond(req, 200, { headers });
+      this.timerAnswered(timer);
+      return;
+    }
+    const probe = createAnswer(offer, this.localOffer);
+    if ('error' in probe) {
+      this.respond(req, 488, { headers: { warning: `304 - "${probe.error.reason.replace(/"/g, "'")}"` } });
+      return;
+    }
+    const sdp = this.versionedSdp((local) => {
+      const r = createAnswer(offer, local);
+      return 'error' in r ? probe.sdp : r.sdp;
+    });
+    this.respond(req, 200, { headers: { ...headers, 'content-type': 'application/sdp' }, content: sdp ?? probe.sdp });
+    this.timerAnswered(timer);
+    void this.applyMedia(probe.media);
   }
 }
