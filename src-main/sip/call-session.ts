@@ -375,20 +375,12 @@ export abstract class CallSession implements Call {
       return;
     }
     if (hasSdp(req)) {
-      const offer = req.content ?? '';
-      const probe = createAnswer(offer, this.localOffer);
-      if ('error' in probe) {
-        this.respond(req, 488, { headers: { warning: `304 - "${probe.error.reason.replace(/"/g, "'")}"` } });
-        return;
-      }
-      const sdp = this.versionedSdp((local) => {
-        const r = createAnswer(offer, local);
-        return 'error' in r ? probe.sdp : r.sdp;
-      });
-      const res = this.respond(req, 200, { headers: { ...headers, ...contact }, content: sdp ?? probe.sdp });
+      const answer = this.answerOffer(req);
+      if (!answer) return;
+      const res = this.respond(req, 200, { headers: { ...headers, ...contact }, content: answer.sdp });
       this.retransmit2xx(res);
       this.timerAnswered(timer);
-      void this.applyMedia(probe.media);
+      void this.applyMedia(answer.media);
       return;
     }
     // No offer in the re-INVITE: we offer in the 2xx, the ACK answers (RFC 3261 §14.2 / RFC 3264 §5).
@@ -445,17 +437,25 @@ export abstract class CallSession implements Call {
       this.timerAnswered(timer);
       return;
     }
-    const probe = createAnswer(offer, this.localOffer);
+    const answer = this.answerOffer(req);
+    if (!answer) return;
+    this.respond(req, 200, { headers: { ...headers, 'content-type': 'application/sdp' }, content: answer.sdp });
+    this.timerAnswered(timer);
+    void this.applyMedia(answer.media);
+  }
+
+  /** Our answer to the SDP offer in `req` (RFC 3264 §6), or undefined after answering 488 when unusable. */
+  private answerOffer(req: SipRequest): { sdp: string; media: MediaStartParams } | undefined {
+    const offer = req.content ?? '';
+    const probe = this.localOffer ? createAnswer(offer, this.localOffer) : { error: { reason: 'no local media' } };
     if ('error' in probe) {
       this.respond(req, 488, { headers: { warning: `304 - "${probe.error.reason.replace(/"/g, "'")}"` } });
-      return;
+      return undefined;
     }
     const sdp = this.versionedSdp((local) => {
       const r = createAnswer(offer, local);
       return 'error' in r ? probe.sdp : r.sdp;
     });
-    this.respond(req, 200, { headers: { ...headers, 'content-type': 'application/sdp' }, content: sdp ?? probe.sdp });
-    this.timerAnswered(timer);
-    void this.applyMedia(probe.media);
+    return { sdp: sdp ?? probe.sdp, media: probe.media };
   }
 }

@@ -312,7 +312,7 @@ export class OutgoingCall extends CallSession {
     const name = displayNameOf(res.headers.to);
     if (name) this.remoteDisplayName = name;
     this.setState('connected');
-    // RFC 4028 §7.2: the 2xx's Session-Expires starts the session timer; none, none.
+    // RFC 4028 §7.2: the 2xx's Session-Expires starts the session timer; without one there is none.
     const timer = sessionFromAnswer(res, this.minSe);
     if (timer) this.refresher.started(timer, true);
     void this.applyMedia(params);
