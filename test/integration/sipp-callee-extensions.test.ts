@@ -1,12 +1,14 @@
 // Our phone calling SIPp as the callee over real UDP: session timers (RFC 4028: refresh by re-INVITE,
 // BYE at expiry, 422 retry), PRACK for a reliable 183 (RFC 3262), and an outbound proxy (a UDP relay)
-// that does not record-route still seeing the ACK and BYE (issue 10).
+// that does not record-route still seeing the ACK and BYE (issue 10). And SIPp calling our phone:
+// 422 below our Min-SE, Require: timer accepted, an UPDATE refresh answered.
 import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUserAgent } from '../../src-main/sip/user-agent.node';
 import type { AccountSettings, Call, CallEndInfo, SipTraceEntry, UserAgent, UserAgentConfig } from '../../src-main/sip/user-agent-api';
 import { skipWithoutRealPeer } from '../support/real-peer-gate';
+import { runSipp } from '../support/sipp';
 import { startSippUas, type SippUas } from '../support/sipp-uas';
 import { RecordingMedia } from '../unit/sip/fake-sip-network';
 
@@ -18,14 +20,14 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function phone(extra: Partial<UserAgentConfig> = {}): Promise<{ ua: UserAgent; traces: SipTraceEntry[] }> {
+async function phone(extra: Partial<UserAgentConfig> = {}): Promise<{ ua: UserAgent; traces: SipTraceEntry[]; port: number }> {
   let n = 0;
   const ua = createUserAgent({ bindAddress: '127.0.0.1', port: 0, userAgentName: 'it-test', createMedia: () => new RecordingMedia(46000 + 2 * n++), ...extra });
   const traces: SipTraceEntry[] = [];
   ua.on('trace', (t) => traces.push(t));
-  await ua.start();
+  const { port } = await ua.start();
   cleanup.push(() => ua.shutdown());
-  return { ua, traces };
+  return { ua, traces, port };
 }
 
 async function sipp(scenario: string, keys: Record<string, string> = {}): Promise<SippUas> {
@@ -165,6 +167,30 @@ describe.skipIf(skip)('SIPp as the callee', () => {
       expect(t.remote).toBe(`127.0.0.1:${relay.port}`);
       expect(header(t.raw, 'Route')).toBe(`<sip:127.0.0.1:${relay.port};lr>`);
     }
+  });
+});
+
+describe.skipIf(skip)('SIPp as the caller', () => {
+  it('RFC 4028 §9: Session-Expires 60 gets 422 Min-SE 90; Require: timer is accepted (no 420); an UPDATE refresh gets 200', async () => {
+    const { ua, traces, port } = await phone();
+    const answered: Call[] = [];
+    ua.on('incoming', (c) => {
+      answered.push(c);
+      void c.answer();
+    });
+    const r = await runSipp('uac-session-timer.xml', port);
+    expect(r.code, `${r.output}\n${r.errors}`).toBe(0);
+    const out = traces.filter((t) => t.direction === 'out');
+    expect(out.some((t) => t.summary.startsWith('420'))).toBe(false);
+    expect(header(out.find((t) => t.summary.startsWith('422'))?.raw ?? '', 'Min-SE')).toBe('90');
+    const ok = out.filter((t) => t.summary === '200 OK');
+    expect(ok.map((t) => [cseqOf(t.raw), header(t.raw, 'Session-Expires')])).toEqual(
+      expect.arrayContaining([
+        ['2 INVITE', '90;refresher=uac'],
+        ['3 UPDATE', '90;refresher=uac'],
+      ]),
+    );
+    expect(answered).toHaveLength(1);
   });
 });
 
