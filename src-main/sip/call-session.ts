@@ -7,10 +7,10 @@ import { hopOf, type Dialog, type InDialogOptions } from './dialog';
 import { createAnswer, createOffer, parseAnswer, type LocalMediaOffer } from './sdp-negotiate';
 import { ACCEPT, ALLOW, createResponse, hasSdp, SUPPORTED, type ResponseOptions } from './sip-headers';
 import { SessionRefresh } from './session-refresh';
-import { answerSessionTimer, DEFAULT_SESSION_TIMER, type SessionTimerConfig, type UasTimerOutcome } from './session-timer';
-import { T1, T2, type CallContext } from './call-context';
+import { DEFAULT_SESSION_TIMER, type SessionTimerConfig, type UasTimerOutcome } from './session-timer';
+import { Retransmit2xx } from './retransmit-2xx';
+import type { CallContext } from './call-context';
 import { Emitter } from '../util/emitter';
-import type { TimerId } from './sip-clock';
 import type { SipNameAddr, SipRequest, SipResponse } from './sip-message';
 import type { ResolvedHop, ResponseHandler, SentRequest } from './sip-transport';
 import type { Call, CallEndInfo, CallEvents, CallState } from './user-agent-api';
@@ -39,13 +39,6 @@ function withoutOrigin(sdp: string): string {
 
 export type EndRequest = Omit<CallEndInfo, 'durationSeconds' | 'stats'>;
 
-interface Pending2xx {
-  seq: number;
-  timer: TimerId;
-  /** Late offer: the ACK carries the answer to the offer in our 2xx. */
-  offer?: LocalMediaOffer;
-}
-
 export abstract class CallSession implements Call {
   readonly id: string;
   abstract readonly direction: 'outgoing' | 'incoming';
@@ -67,7 +60,7 @@ export abstract class CallSession implements Call {
   private ending = false;
   private endWaiters: Array<(info: CallEndInfo) => void> = [];
   private readonly hops = new Map<string, Promise<ResolvedHop>>();
-  private pending2xx: Pending2xx | undefined;
+  private readonly pending2xx: Retransmit2xx;
   private byeSettled: Promise<void> = Promise.resolve();
   /** The session timer (RFC 4028) and our refresh re-INVITEs. */
   protected readonly refresher: SessionRefresh;
@@ -78,21 +71,25 @@ export abstract class CallSession implements Call {
     this.current = initialCallState(direction);
     this.remoteUri = remoteUri;
     this.remoteDisplayName = remoteDisplayName;
+    this.pending2xx = new Retransmit2xx(ctx.clock, (res) => ctx.transport.sendResponse(res), () => this.endWithBye('no ACK from remote'));
     this.refresher = new SessionRefresh({
       clock: ctx.clock,
       log: ctx.log,
       callId: id,
       config: this.timerConfig,
       canRefresh: () => this.current === 'connected' && !this.ending && this.dialog !== undefined,
-      answeringInvite: () => this.pending2xx !== undefined,
+      answeringInvite: () => this.pending2xx.waiting,
       offer: () => this.versionedSdp((local) => createOffer(local)),
       send: (method, opts, onResponse) => this.sendInDialog(method, { ...opts, ...(method === 'INVITE' && this.contact ? { contact: this.contact } : {}) }, onResponse),
       accept2xx: (res) => this.acceptReinvite2xx(res),
-      end: (reason) => {
-        this.sendBye();
-        void this.finish({ reason, by: 'error' });
-      },
+      end: (reason) => this.endWithBye(reason),
     });
+  }
+
+  /** The session failed (no ACK, expired, refresh refused): BYE, and the call ends as an error. */
+  private endWithBye(reason: string): void {
+    this.sendBye();
+    void this.finish({ reason, by: 'error' });
   }
 
   /** Session-Expires we ask for and the Min-SE we hold requests to (RFC 4028). */
@@ -156,7 +153,7 @@ export abstract class CallSession implements Call {
     this.ending = true;
     this.onFinish();
     this.refresher.dispose();
-    this.stop2xx();
+    this.pending2xx.stop();
     if (this.dialog) this.ctx.removeDialog(this.dialog.id);
     const durationSeconds = this.connectedAt > 0 ? Math.max(0, (this.ctx.clock.now() - this.connectedAt) / 1000) : 0;
     this.current = 'ended';
@@ -266,50 +263,22 @@ export abstract class CallSession implements Call {
     });
   }
 
-  /**
-   * A 2xx to INVITE is retransmitted by the UAS core, T1 doubling up to T2, until the ACK arrives;
-   * after 64*T1 without ACK the session is ended with a BYE (RFC 3261 §13.3.1.4).
-   */
+  /** RFC 3261 §13.3.1.4: our 2xx to an INVITE goes out again until its ACK arrives. */
   protected retransmit2xx(res: SipResponse, offer?: LocalMediaOffer): void {
-    this.stop2xx();
-    const started = this.ctx.clock.now();
-    const seq = res.headers.cseq.seq;
-    let interval = T1;
-    const tick = (): void => {
-      if (!this.pending2xx || this.pending2xx.seq !== seq) return;
-      if (this.ctx.clock.now() - started >= 64 * T1) {
-        this.pending2xx = undefined;
-        this.sendBye();
-        void this.finish({ reason: 'no ACK from remote', by: 'error' });
-        return;
-      }
-      this.ctx.transport.sendResponse(res);
-      interval = Math.min(interval * 2, T2);
-      this.pending2xx.timer = this.ctx.clock.setTimeout(tick, Math.min(interval, started + 64 * T1 - this.ctx.clock.now()));
-    };
-    this.pending2xx = { seq, timer: this.ctx.clock.setTimeout(tick, T1), ...(offer ? { offer } : {}) };
-  }
-
-  private stop2xx(): void {
-    if (this.pending2xx) this.ctx.clock.clearTimeout(this.pending2xx.timer);
-    this.pending2xx = undefined;
+    this.pending2xx.start(res, offer);
   }
 
   /** An ACK in our dialog: stops the 2xx retransmissions; with a late offer it carries the answer. */
   handleAck(ack: SipRequest): void {
-    const pending = this.pending2xx;
-    if (!pending || ack.headers.cseq.seq !== pending.seq) return;
-    this.stop2xx();
-    if (pending.offer) {
+    const pending = this.pending2xx.acked(ack.headers.cseq.seq);
+    if (pending?.offer) {
       if (!hasSdp(ack)) {
-        this.sendBye();
-        void this.finish({ reason: 'no SDP answer in ACK', by: 'error' });
+        this.endWithBye('no SDP answer in ACK');
         return;
       }
       const params = parseAnswer(ack.content ?? '', pending.offer);
       if ('error' in params) {
-        this.sendBye();
-        void this.finish({ reason: `bad SDP answer: ${params.error}`, by: 'error' });
+        this.endWithBye(`bad SDP answer: ${params.error}`);
         return;
       }
       void this.applyMedia(params);
@@ -355,7 +324,7 @@ export abstract class CallSession implements Call {
 
   /** re-INVITE (RFC 3261 §14.2): hold/unhold or a new address; answered in a 2xx sent until ACKed. */
   private onReinvite(req: SipRequest): void {
-    if (this.pending2xx || this.current !== 'connected') {
+    if (this.pending2xx.waiting || this.current !== 'connected') {
       // §14.2: a re-INVITE while a previous INVITE transaction is still open gets 500 with Retry-After.
       this.respond(req, 500, { headers: { 'retry-after': String(Math.floor(Math.random() * 10)) } });
       return;
@@ -379,7 +348,7 @@ export abstract class CallSession implements Call {
       if (!answer) return;
       const res = this.respond(req, 200, { headers: { ...headers, ...contact }, content: answer.sdp });
       this.retransmit2xx(res);
-      this.timerAnswered(timer);
+      this.refresher.answered(timer);
       void this.applyMedia(answer.media);
       return;
     }
@@ -387,24 +356,12 @@ export abstract class CallSession implements Call {
     const sdp = this.versionedSdp((local) => createOffer(local)) ?? createOffer(this.localOffer);
     const res = this.respond(req, 200, { headers: { ...headers, ...contact }, content: sdp });
     this.retransmit2xx(res, this.localOffer);
-    this.timerAnswered(timer);
+    this.refresher.answered(timer);
   }
 
-  /**
-   * The session timer asked for by a request we answer (RFC 4028 §9). Undefined when it was too small
-   * and has been answered with 422 and our Min-SE.
-   */
+  /** RFC 4028 §9: the session timer `req` asks for; undefined after answering it 422 with our Min-SE. */
   private timerFor(req: SipRequest): UasTimerOutcome | undefined {
-    const timer = answerSessionTimer(req, this.timerConfig);
-    if (timer.kind !== 'too-small') return timer;
-    this.respond(req, 422, { headers: { 'min-se': String(timer.minSe) } });
-    return undefined;
-  }
-
-  /** A refresh we answered with 2xx: the timer runs again with what it negotiated, or stops (§9). */
-  private timerAnswered(timer: UasTimerOutcome): void {
-    if (timer.kind === 'timer') this.refresher.started(timer.negotiated, false);
-    else this.refresher.stopped();
+    return this.refresher.negotiate(req, (minSe) => this.respond(req, 422, { headers: { 'min-se': String(minSe) } }));
   }
 
   /** A 2xx to our re-INVITE: new remote target (§12.2.1.2), and its SDP answer applied. */
@@ -421,27 +378,21 @@ export abstract class CallSession implements Call {
    * (RFC 4028 §9) and the remote target (§5.2); with an SDP offer we answer it like a re-INVITE's.
    */
   private onUpdate(req: SipRequest): void {
-    const offer = hasSdp(req) ? (req.content ?? '') : undefined;
-    if (offer !== undefined && (this.refresher.inviting || this.pending2xx)) {
+    const withOffer = hasSdp(req) && this.localOffer !== undefined;
+    if (withOffer && (this.refresher.inviting || this.pending2xx.waiting)) {
       // RFC 3311 §5.2: an offer while one of ours (or our answer's ACK) is outstanding gets 491.
       this.respond(req, 491);
       return;
     }
     const timer = this.timerFor(req);
-    if (!timer) return;
+    const answer = timer && withOffer ? this.answerOffer(req) : undefined;
+    if (!timer || (withOffer && !answer)) return;
     this.dialog?.refreshTarget(req);
-    const headers: Record<string, string | SipNameAddr[]> = { ...capabilityHeaders(), ...(timer.kind === 'timer' ? timer.headers : {}) };
-    if (this.contact) headers.contact = [this.contact];
-    if (offer === undefined || !this.localOffer) {
-      this.respond(req, 200, { headers });
-      this.timerAnswered(timer);
-      return;
-    }
-    const answer = this.answerOffer(req);
-    if (!answer) return;
-    this.respond(req, 200, { headers: { ...headers, 'content-type': 'application/sdp' }, content: answer.sdp });
-    this.timerAnswered(timer);
-    void this.applyMedia(answer.media);
+    const headers = { ...capabilityHeaders(), ...(timer.kind === 'timer' ? timer.headers : {}), ...(this.contact ? { contact: [this.contact] } : {}) };
+    if (answer) this.respond(req, 200, { headers: { ...headers, 'content-type': 'application/sdp' }, content: answer.sdp });
+    else this.respond(req, 200, { headers });
+    this.refresher.answered(timer);
+    if (answer) void this.applyMedia(answer.media);
   }
 
   /** Our answer to the SDP offer in `req` (RFC 3264 §6), or undefined after answering 488 when unusable. */

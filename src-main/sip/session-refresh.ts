@@ -1,11 +1,20 @@
 // Keeping a session alive (RFC 4028): the session timer of one call, and the refresh re-INVITE we send
 // when we are the refresher, with its answers (2xx -> ACK and a new interval, 422, 491, 408/481 -> BYE).
 
-import { minSeFrom422, requestTimerHeaders, sessionFromAnswer, SessionTimer, type Negotiated, type SessionTimerConfig } from './session-timer';
+import {
+  answerSessionTimer,
+  minSeFrom422,
+  requestTimerHeaders,
+  sessionFromAnswer,
+  SessionTimer,
+  type Negotiated,
+  type SessionTimerConfig,
+  type UasTimerOutcome,
+} from './session-timer';
 import { ALLOW, statusText, SUPPORTED } from './sip-headers';
 import type { InDialogOptions } from './dialog';
 import type { Clock, TimerId } from './sip-clock';
-import type { SipResponse } from './sip-message';
+import type { SipRequest, SipResponse } from './sip-message';
 import type { ResponseHandler, SentRequest } from './sip-transport';
 import type { Logger } from '../util/logger';
 
@@ -66,6 +75,23 @@ export class SessionRefresh {
   /** A transaction negotiated `n` (we were its UAC when `weWereUac`): the timer starts again. */
   started(n: Negotiated, weWereUac: boolean): void {
     this.timer.start(n, weWereUac);
+  }
+
+  /**
+   * As UAS of a re-INVITE or UPDATE (RFC 4028 §9): what its Session-Expires asks for. Too small: `reject`
+   * answers it (422 with our Min-SE) and the result is undefined.
+   */
+  negotiate(req: SipRequest, reject: (minSe: number) => void): UasTimerOutcome | undefined {
+    const timer = answerSessionTimer(req, this.host.config);
+    if (timer.kind !== 'too-small') return timer;
+    reject(timer.minSe);
+    return undefined;
+  }
+
+  /** We answered such a request 2xx: the timer runs again with what it negotiated, or stops (§9). */
+  answered(timer: UasTimerOutcome): void {
+    if (timer.kind === 'timer') this.started(timer.negotiated, false);
+    else this.stopped();
   }
 
   /** A 422 to the initial INVITE raised the Min-SE: refreshes use it too (RFC 4028 §7.3). */

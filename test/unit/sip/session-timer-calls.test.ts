@@ -142,6 +142,21 @@ describe('session timers as caller', () => {
     expect(quiet.call.state).toBe('connected');
   });
 
+  it('an UPDATE with an SDP offer gets 200 with our answer; a re-INVITE asking for 30 s gets 422 Min-SE 90', async () => {
+    const { call, inv } = await connectedCall({});
+    net.deliver(fromPeer(inv, 'UPDATE', 1, { supported: 'timer' }, peerSdp(36000, 'sendrecv', '203.0.113.42')));
+    await flush();
+    const res = net.lastResponse();
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/sdp');
+    expect(res.content).toMatch(/\r\nm=audio 4000 RTP\/AVP 8 101\r\n/);
+    expect(res.headers['session-expires']).toBeUndefined();
+    net.deliver(fromPeer(inv, 'INVITE', 2, { 'session-expires': '30' }, peerSdp(36000)));
+    expect(net.lastResponse().status).toBe(422);
+    expect(net.lastResponse().headers['min-se']).toBe('90');
+    expect(call.state).toBe('connected');
+  });
+
   it('a refresh answered 481 ends the call with BYE (§10); one answered 491 is tried again', async () => {
     const { call } = await connectedCall({ 'session-expires': '90;refresher=uac' });
     const end = ended(call);
