@@ -8,6 +8,7 @@ import type { Destination, SipTransport } from './sip-transport';
 import type { Logger } from '../util/logger';
 import type { MediaSession } from '../rtp/media-session';
 import type { CallSession } from './call-session';
+import type { SessionTimerConfig } from './session-timer';
 
 /** RFC 3261 §17.1.1.1 timer values (ms): T1 is the RTT estimate, T2 the cap for non-INVITE and 2xx retransmits. */
 export const T1 = 500;
@@ -46,4 +47,8 @@ export interface CallContext {
    * Absent: `local`.
    */
   contactFor?(local: Destination, remote: Destination): Destination;
+  /** The account's outbound proxy as a route (sip:proxy;lr), when it sends via one: see Dialog.outboundRoute. */
+  outboundProxy?: string;
+  /** Session timer values (RFC 4028); absent: DEFAULT_SESSION_TIMER (1800 s asked, Min-SE 90 s). */
+  sessionTimer?: SessionTimerConfig;
 }

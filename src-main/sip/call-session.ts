@@ -1,6 +1,6 @@
 // What outgoing and incoming calls share: state and events, media, the dialog and the requests that
-// arrive in it (BYE, re-INVITE, OPTIONS, ACK), ours in it answering digest challenges (RFC 3261 §22),
-// 2xx retransmission until ACK, and ending exactly once.
+// arrive in it (BYE, re-INVITE, UPDATE, OPTIONS, ACK), ours in it answering digest challenges (RFC 3261
+// §22), session timers, 2xx retransmission until ACK, and ending exactly once.
 
 import { accountRealms, type AuthPolicy } from './auth-policy';
 import { canTransition, initialCallState } from './call-state';
@@ -10,16 +10,18 @@ import { hopOf, type Dialog, type InDialogOptions } from './dialog';
 import { createAnswer, createOffer, parseAnswer, type LocalMediaOffer } from './sdp-negotiate';
 import { ACCEPT, ALLOW, createResponse, hasSdp, statusText, SUPPORTED, type ResponseOptions } from './sip-headers';
 import { parseSipUri } from './sip-uri';
-import { T1, T2, type CallContext } from './call-context';
+import { SessionRefresh } from './session-refresh';
+import { DEFAULT_SESSION_TIMER, type SessionTimerConfig, type UasTimerOutcome } from './session-timer';
+import { Retransmit2xx } from './retransmit-2xx';
+import type { CallContext } from './call-context';
 import { Emitter } from '../util/emitter';
-import type { TimerId } from './sip-clock';
 import type { SipNameAddr, SipRequest, SipResponse } from './sip-message';
 import type { ResolvedHop, SentRequest } from './sip-transport';
 import type { Call, CallEndInfo, CallEvents, CallState } from './user-agent-api';
 import type { MediaSession, MediaStartParams, RtpStats } from '../rtp/media-session';
 
 /** Methods we know but do not implement get 405; anything else 501 (RFC 3261 §8.2.1, §21.5.2). */
-const KNOWN_METHODS = new Set(['REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
+const KNOWN_METHODS = new Set(['REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE']);
 
 /** Allow / Accept / Supported: what OPTIONS answers and 2xx to INVITE carry (RFC 3261 §11.2). */
 export function capabilityHeaders(): Record<string, string> {
@@ -40,13 +42,6 @@ function withoutOrigin(sdp: string): string {
 }
 
 export type EndRequest = Omit<CallEndInfo, 'durationSeconds' | 'stats'>;
-
-interface Pending2xx {
-  seq: number;
-  timer: TimerId;
-  /** Late offer: the ACK carries the answer to the offer in our 2xx. */
-  offer?: LocalMediaOffer;
-}
 
 export abstract class CallSession implements Call {
   readonly id: string;
@@ -69,9 +64,11 @@ export abstract class CallSession implements Call {
   private ending = false;
   private endWaiters: Array<(info: CallEndInfo) => void> = [];
   private readonly hops = new Map<string, Promise<ResolvedHop>>();
-  private pending2xx: Pending2xx | undefined;
+  private readonly pending2xx: Retransmit2xx;
   private byeSettled: Promise<void> = Promise.resolve();
   private authClient: DigestClient | undefined;
+  /** The session timer (RFC 4028) and our refresh re-INVITEs. */
+  protected readonly refresher: SessionRefresh;
 
   protected constructor(ctx: CallContext, id: string, direction: 'outgoing' | 'incoming', remoteUri: string, remoteDisplayName: string) {
     this.ctx = ctx;
@@ -79,6 +76,30 @@ export abstract class CallSession implements Call {
     this.current = initialCallState(direction);
     this.remoteUri = remoteUri;
     this.remoteDisplayName = remoteDisplayName;
+    this.pending2xx = new Retransmit2xx(ctx.clock, (res) => ctx.transport.sendResponse(res), () => this.endWithBye('no ACK from remote'));
+    this.refresher = new SessionRefresh({
+      clock: ctx.clock,
+      log: ctx.log,
+      callId: id,
+      config: this.timerConfig,
+      canRefresh: () => this.current === 'connected' && !this.ending && this.dialog !== undefined,
+      answeringInvite: () => this.pending2xx.waiting,
+      offer: () => this.versionedSdp((local) => createOffer(local)),
+      send: (method, opts, onResponse) => this.sendInDialog(method, { ...opts, ...(method === 'INVITE' && this.contact ? { contact: this.contact } : {}) }, onResponse),
+      accept2xx: (res) => this.acceptReinvite2xx(res),
+      end: (reason) => this.endWithBye(reason),
+    });
+  }
+
+  /** The session failed (no ACK, expired, refresh refused): BYE, and the call ends as an error. */
+  private endWithBye(reason: string): void {
+    this.sendBye();
+    void this.finish({ reason, by: 'error' });
+  }
+
+  /** Session-Expires we ask for and the Min-SE we hold requests to (RFC 4028). */
+  protected get timerConfig(): SessionTimerConfig {
+    return this.ctx.sessionTimer ?? DEFAULT_SESSION_TIMER;
   }
 
   get state(): CallState {
@@ -152,7 +173,8 @@ export abstract class CallSession implements Call {
     if (this.ending) return this.whenEnded();
     this.ending = true;
     this.onFinish();
-    this.stop2xx();
+    this.refresher.dispose();
+    this.pending2xx.stop();
     if (this.dialog) this.ctx.removeDialog(this.dialog.id);
     const durationSeconds = this.connectedAt > 0 ? Math.max(0, (this.ctx.clock.now() - this.connectedAt) / 1000) : 0;
     this.current = 'ended';
@@ -233,9 +255,11 @@ export abstract class CallSession implements Call {
     return p;
   }
 
-  /** Sends a request in the dialog (challenges answered, see in-dialog-request.ts). Undefined if it cannot be sent. */
-  protected sendInDialog(method: string, opts: InDialogOptions, onResponse?: InDialogResponseHandler): Promise<SentRequest | undefined> {
-    const dialog = this.dialog;
+  /**
+   * Sends a request in the dialog (challenges answered, see in-dialog-request.ts); `dialog` is another
+   * (early) dialog of this call, e.g. for a PRACK. Undefined if it cannot be sent.
+   */
+  protected sendInDialog(method: string, opts: InDialogOptions, onResponse?: InDialogResponseHandler, dialog = this.dialog): Promise<SentRequest | undefined> {
     if (!dialog) return Promise.resolve(undefined);
     const ctx = this.ctx;
     return sendInDialogRequest(
@@ -276,50 +300,22 @@ export abstract class CallSession implements Call {
     });
   }
 
-  /**
-   * A 2xx to INVITE is retransmitted by the UAS core, T1 doubling up to T2, until the ACK arrives;
-   * after 64*T1 without ACK the session is ended with a BYE (RFC 3261 §13.3.1.4).
-   */
+  /** RFC 3261 §13.3.1.4: our 2xx to an INVITE goes out again until its ACK arrives. */
   protected retransmit2xx(res: SipResponse, offer?: LocalMediaOffer): void {
-    this.stop2xx();
-    const started = this.ctx.clock.now();
-    const seq = res.headers.cseq.seq;
-    let interval = T1;
-    const tick = (): void => {
-      if (!this.pending2xx || this.pending2xx.seq !== seq) return;
-      if (this.ctx.clock.now() - started >= 64 * T1) {
-        this.pending2xx = undefined;
-        this.sendBye();
-        void this.finish({ reason: 'no ACK from remote', by: 'error' });
-        return;
-      }
-      this.ctx.transport.sendResponse(res);
-      interval = Math.min(interval * 2, T2);
-      this.pending2xx.timer = this.ctx.clock.setTimeout(tick, Math.min(interval, started + 64 * T1 - this.ctx.clock.now()));
-    };
-    this.pending2xx = { seq, timer: this.ctx.clock.setTimeout(tick, T1), ...(offer ? { offer } : {}) };
-  }
-
-  private stop2xx(): void {
-    if (this.pending2xx) this.ctx.clock.clearTimeout(this.pending2xx.timer);
-    this.pending2xx = undefined;
+    this.pending2xx.start(res, offer);
   }
 
   /** An ACK in our dialog: stops the 2xx retransmissions; with a late offer it carries the answer. */
   handleAck(ack: SipRequest): void {
-    const pending = this.pending2xx;
-    if (!pending || ack.headers.cseq.seq !== pending.seq) return;
-    this.stop2xx();
-    if (pending.offer) {
+    const pending = this.pending2xx.acked(ack.headers.cseq.seq);
+    if (pending?.offer) {
       if (!hasSdp(ack)) {
-        this.sendBye();
-        void this.finish({ reason: 'no SDP answer in ACK', by: 'error' });
+        this.endWithBye('no SDP answer in ACK');
         return;
       }
       const params = parseAnswer(ack.content ?? '', pending.offer);
       if ('error' in params) {
-        this.sendBye();
-        void this.finish({ reason: `bad SDP answer: ${params.error}`, by: 'error' });
+        this.endWithBye(`bad SDP answer: ${params.error}`);
         return;
       }
       void this.applyMedia(params);
@@ -348,6 +344,9 @@ export abstract class CallSession implements Call {
       case 'INVITE':
         this.onReinvite(req);
         return;
+      case 'UPDATE':
+        this.onUpdate(req);
+        return;
       case 'OPTIONS':
         this.respond(req, 200, { headers: capabilityHeaders() });
         return;
@@ -362,37 +361,89 @@ export abstract class CallSession implements Call {
 
   /** re-INVITE (RFC 3261 §14.2): hold/unhold or a new address; answered in a 2xx sent until ACKed. */
   private onReinvite(req: SipRequest): void {
-    if (this.pending2xx || this.current !== 'connected') {
+    if (this.pending2xx.waiting || this.current !== 'connected') {
       // §14.2: a re-INVITE while a previous INVITE transaction is still open gets 500 with Retry-After.
       this.respond(req, 500, { headers: { 'retry-after': String(Math.floor(Math.random() * 10)) } });
       return;
     }
+    if (this.refresher.inviting) {
+      // §14.2: our own re-INVITE is waiting for its answer: glare.
+      this.respond(req, 491);
+      return;
+    }
+    const timer = this.timerFor(req);
+    if (!timer) return;
     this.dialog?.refreshTarget(req);
-    const headers = { ...capabilityHeaders(), 'content-type': 'application/sdp' };
+    const headers = { ...capabilityHeaders(), ...(timer.kind === 'timer' ? timer.headers : {}), 'content-type': 'application/sdp' };
     const contact = this.contact ? { contact: [this.contact] } : {};
     if (!this.localOffer) {
       this.respond(req, 500);
       return;
     }
     if (hasSdp(req)) {
-      const offer = req.content ?? '';
-      const probe = createAnswer(offer, this.localOffer);
-      if ('error' in probe) {
-        this.respond(req, 488, { headers: { warning: `304 - "${probe.error.reason.replace(/"/g, "'")}"` } });
-        return;
-      }
-      const sdp = this.versionedSdp((local) => {
-        const r = createAnswer(offer, local);
-        return 'error' in r ? probe.sdp : r.sdp;
-      });
-      const res = this.respond(req, 200, { headers: { ...headers, ...contact }, content: sdp ?? probe.sdp });
+      const answer = this.answerOffer(req);
+      if (!answer) return;
+      const res = this.respond(req, 200, { headers: { ...headers, ...contact }, content: answer.sdp });
       this.retransmit2xx(res);
-      void this.applyMedia(probe.media);
+      this.refresher.answered(timer);
+      void this.applyMedia(answer.media);
       return;
     }
     // No offer in the re-INVITE: we offer in the 2xx, the ACK answers (RFC 3261 §14.2 / RFC 3264 §5).
     const sdp = this.versionedSdp((local) => createOffer(local)) ?? createOffer(this.localOffer);
     const res = this.respond(req, 200, { headers: { ...headers, ...contact }, content: sdp });
     this.retransmit2xx(res, this.localOffer);
+    this.refresher.answered(timer);
+  }
+
+  /** RFC 4028 §9: the session timer `req` asks for; undefined after answering it 422 with our Min-SE. */
+  private timerFor(req: SipRequest): UasTimerOutcome | undefined {
+    return this.refresher.negotiate(req, (minSe) => this.respond(req, 422, { headers: { 'min-se': String(minSe) } }));
+  }
+
+  /** A 2xx to our re-INVITE: new remote target (§12.2.1.2), and its SDP answer applied. */
+  private acceptReinvite2xx(res: SipResponse): void {
+    this.dialog?.refreshTarget(res);
+    if (!hasSdp(res) || !this.localOffer) return;
+    const params = parseAnswer(res.content ?? '', this.localOffer);
+    if ('error' in params) this.ctx.log.warn('bad SDP answer to our re-INVITE', { callId: this.id, error: params.error });
+    else void this.applyMedia(params);
+  }
+
+  /**
+   * UPDATE (RFC 3311): answered at once with 200. Without a body it only refreshes the session timer
+   * (RFC 4028 §9) and the remote target (§5.2); with an SDP offer we answer it like a re-INVITE's.
+   */
+  private onUpdate(req: SipRequest): void {
+    const withOffer = hasSdp(req) && this.localOffer !== undefined;
+    if (withOffer && (this.refresher.inviting || this.pending2xx.waiting)) {
+      // RFC 3311 §5.2: an offer while one of ours (or our answer's ACK) is outstanding gets 491.
+      this.respond(req, 491);
+      return;
+    }
+    const timer = this.timerFor(req);
+    const answer = timer && withOffer ? this.answerOffer(req) : undefined;
+    if (!timer || (withOffer && !answer)) return;
+    this.dialog?.refreshTarget(req);
+    const headers = { ...capabilityHeaders(), ...(timer.kind === 'timer' ? timer.headers : {}), ...(this.contact ? { contact: [this.contact] } : {}) };
+    if (answer) this.respond(req, 200, { headers: { ...headers, 'content-type': 'application/sdp' }, content: answer.sdp });
+    else this.respond(req, 200, { headers });
+    this.refresher.answered(timer);
+    if (answer) void this.applyMedia(answer.media);
+  }
+
+  /** Our answer to the SDP offer in `req` (RFC 3264 §6), or undefined after answering 488 when unusable. */
+  private answerOffer(req: SipRequest): { sdp: string; media: MediaStartParams } | undefined {
+    const offer = req.content ?? '';
+    const probe = this.localOffer ? createAnswer(offer, this.localOffer) : { error: { reason: 'no local media' } };
+    if ('error' in probe) {
+      this.respond(req, 488, { headers: { warning: `304 - "${probe.error.reason.replace(/"/g, "'")}"` } });
+      return undefined;
+    }
+    const sdp = this.versionedSdp((local) => {
+      const r = createAnswer(offer, local);
+      return 'error' in r ? probe.sdp : r.sdp;
+    });
+    return { sdp: sdp ?? probe.sdp, media: probe.media };
   }
 }

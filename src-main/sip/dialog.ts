@@ -1,5 +1,6 @@
 // Dialogs (RFC 3261 §12): identity from Call-ID and tags, CSeq bookkeeping, remote target and route
-// set, and in-dialog requests built with Route headers (loose and strict routing, §12.2.1.1).
+// set, and in-dialog requests built with Route headers (loose and strict routing, §12.2.1.1); the
+// outbound proxy stays the first hop of a dialog whose proxy did not record-route (as pjsip does).
 
 import { contactsOf, MAX_FORWARDS, routeUri } from './sip-headers';
 import { parseSipUri } from './sip-uri';
@@ -83,6 +84,14 @@ export class Dialog {
   remoteTarget: string;
   /** Route set, first hop first. */
   readonly routeSet: readonly string[];
+  /**
+   * The account's outbound proxy (sip:proxy;lr), or []: used as a preloaded route while the route set is
+   * empty, i.e. when the proxy did not record-route. RFC 3261 §12.2.1.1 alone would send in-dialog
+   * requests straight to the remote target, which the user told us to reach only via the proxy (and
+   * which, behind a NAT or a provider's firewall, only the proxy can reach). With a Record-Route the
+   * route set from it is used as is (§16.12 loose routing).
+   */
+  readonly outboundRoute: readonly string[];
 
   constructor(init: {
     callId: string;
@@ -94,6 +103,7 @@ export class Dialog {
     remoteSeq: number | undefined;
     remoteTarget: string;
     routeSet: readonly string[];
+    outboundRoute?: readonly string[];
   }) {
     this.callId = init.callId;
     this.localTag = init.localTag;
@@ -104,6 +114,7 @@ export class Dialog {
     this.remoteSeq = init.remoteSeq;
     this.remoteTarget = init.remoteTarget;
     this.routeSet = init.routeSet;
+    this.outboundRoute = init.outboundRoute ?? [];
   }
 
   get id(): string {
@@ -113,7 +124,8 @@ export class Dialog {
   /**
    * UAC side (RFC 3261 §12.1.2), from a 2xx (or a 1xx with a To tag) to our INVITE: route set is the
    * Record-Route list reversed, remote target the Contact, local sequence number the INVITE's CSeq.
-   * Null when the response has no To tag.
+   * The INVITE's own Route (the outbound proxy, §8.1.2) is kept as the outbound route. Null when the
+   * response has no To tag.
    */
   static asUac(invite: SipRequest, response: SipResponse): Dialog | null {
     const remoteTag = response.headers.to.params.tag;
@@ -132,6 +144,7 @@ export class Dialog {
       // A 2xx without Contact breaks §12.1.2; fall back to the Request-URI rather than fail the call.
       remoteTarget: contact ?? invite.uri,
       routeSet: rr.reverse(),
+      outboundRoute: (invite.headers.route ?? []).map(routeUri).filter((u): u is string => u !== undefined),
     });
   }
 
@@ -140,7 +153,7 @@ export class Dialog {
    * order, remote target the Contact, remote sequence number the INVITE's CSeq; our local sequence
    * number starts empty, so our first request uses 1.
    */
-  static asUas(invite: SipRequest, localTag: string): Dialog {
+  static asUas(invite: SipRequest, localTag: string, outboundRoute: readonly string[] = []): Dialog {
     const rr = (invite.headers['record-route'] ?? []).map(routeUri).filter((u): u is string => u !== undefined);
     const contact = contactsOf(invite)[0]?.uri;
     return new Dialog({
@@ -153,6 +166,7 @@ export class Dialog {
       remoteSeq: invite.headers.cseq.seq,
       remoteTarget: contact ?? invite.headers.from.uri,
       routeSet: rr,
+      outboundRoute,
     });
   }
 
@@ -168,7 +182,7 @@ export class Dialog {
       this.localSeq += 1;
       seq = this.localSeq;
     }
-    const routed = applyRouteSet(this.remoteTarget, this.routeSet);
+    const routed = applyRouteSet(this.remoteTarget, this.routeSet.length > 0 ? this.routeSet : this.outboundRoute);
     const request: SipRequest = {
       method,
       uri: routed.uri,

@@ -1,10 +1,12 @@
-// Incoming calls (RFC 3261 §13.3): 100 Trying, the SDP offer checked (488 if unusable), 180 Ringing,
-// then answer() -> 2xx sent until ACKed, reject() -> 486/603, CANCEL -> 487, BYE either way.
+// Incoming calls (RFC 3261 §13.3): 100 Trying, the SDP offer checked (488 if unusable) and the session
+// interval (422 if too small, RFC 4028 §9), 180 Ringing, then answer() -> 2xx sent until ACKed,
+// reject() -> 486/603, CANCEL -> 487, BYE either way.
 
 import { CallSession, capabilityHeaders } from './call-session';
 import { Dialog } from './dialog';
 import { localUri } from './inviter';
 import { createAnswer, createOffer } from './sdp-negotiate';
+import { answerSessionTimer, type UasTimerOutcome } from './session-timer';
 import { applyLocalNat } from './sdp-ice';
 import { displayNameOf, hasSdp, statusText } from './sip-headers';
 import { newSessionId, newTag } from './sip-random';
@@ -24,6 +26,8 @@ export class IncomingCall extends CallSession {
   private answerMedia: MediaStartParams | undefined;
   private finalSent = false;
   private answering: Promise<void> | undefined;
+  /** The session timer the INVITE asked for, put into our 2xx (RFC 4028 §9). */
+  private timer: UasTimerOutcome = { kind: 'none' };
 
   constructor(ctx: CallContext, invite: SipRequest, remote: Destination) {
     super(ctx, invite.headers['call-id'], 'incoming', invite.headers.from.uri, displayNameOf(invite.headers.from));
@@ -43,6 +47,14 @@ export class IncomingCall extends CallSession {
    */
   async begin(): Promise<boolean> {
     this.respond(this.invite, 100);
+    const timer = answerSessionTimer(this.invite, this.timerConfig);
+    if (timer.kind === 'too-small') {
+      // RFC 4028 §9: below our minimum the call is refused with our Min-SE; the caller asks again.
+      this.sendFinal(422, { headers: { 'min-se': String(timer.minSe) } });
+      await this.finish({ reason: `422 Session Interval Too Small (Min-SE ${timer.minSe})`, status: 422, by: 'local' });
+      return false;
+    }
+    this.timer = timer;
     try {
       const local = await this.ctx.transport.localFor(this.remote.address);
       if (this.ended) return false;
@@ -75,7 +87,11 @@ export class IncomingCall extends CallSession {
         this.answerMedia = answer.media;
       }
       // The early dialog exists from our 180 on (§12.1.1): a BYE or re-INVITE may refer to it.
-      this.dialog = Dialog.asUas(this.invite, this.localTag);
+      // Our own requests in it (BYE, refreshes) go via the outbound proxy when the call came from it
+      // and the proxy did not record-route (dialog.ts).
+      const viaProxy = this.ctx.outboundProxy !== undefined && ((await this.ctx.isAccountHop?.(this.remote)) ?? false);
+      if (this.ended) return false;
+      this.dialog = Dialog.asUas(this.invite, this.localTag, viaProxy && this.ctx.outboundProxy ? [this.ctx.outboundProxy] : []);
       this.ctx.addDialog(this.dialog.id, this);
       this.respond(this.invite, 180, { toTag: this.localTag, headers: { contact: [this.contact], ...this.recordRoute() } });
       return true;
@@ -116,11 +132,18 @@ export class IncomingCall extends CallSession {
     this.finalSent = true;
     const res = this.respond(this.invite, 200, {
       toTag: this.localTag,
-      headers: { ...capabilityHeaders(), ...(this.contact ? { contact: [this.contact] } : {}), ...this.recordRoute(), 'content-type': 'application/sdp' },
+      headers: {
+        ...capabilityHeaders(),
+        ...(this.timer.kind === 'timer' ? this.timer.headers : {}),
+        ...(this.contact ? { contact: [this.contact] } : {}),
+        ...this.recordRoute(),
+        'content-type': 'application/sdp',
+      },
       ...(sdp !== undefined ? { content: sdp } : {}),
     });
     this.retransmit2xx(res, lateOffer ? this.localOffer : undefined);
     this.setState('connected');
+    if (this.timer.kind === 'timer') this.refresher.started(this.timer.negotiated, false);
     this.answering = this.answerMedia ? this.applyMedia(this.answerMedia) : Promise.resolve();
     return this.answering;
   }

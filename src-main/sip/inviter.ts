@@ -1,6 +1,7 @@
-// Outgoing calls (RFC 3261 §13.2): INVITE with our SDP offer, provisional/final responses, ACK for
-// 2xx (ours to send, §13.2.2.4, with the INVITE's credentials), digest retry for every challenging hop
-// (§22.3), 3xx redirects, CANCEL (§9.1), ring timeout, BYE.
+// Outgoing calls (RFC 3261 §13.2): INVITE with our SDP offer, provisional/final responses, PRACK for
+// reliable ones (RFC 3262), ACK for 2xx (ours to send, §13.2.2.4, with the INVITE's credentials), digest
+// retry for every challenging hop (§22.3), 3xx redirects, 422 retry and the session timer (RFC 4028),
+// CANCEL (§9.1), ring timeout, BYE.
 
 import { CallSession } from './call-session';
 import { T1, type CallContext } from './call-context';
@@ -9,8 +10,10 @@ import { credentialsOf, type AuthRound } from './digest-client';
 import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
 import { createOffer, parseAnswer } from './sdp-negotiate';
 import { applyLocalNat } from './sdp-ice';
-import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText } from './sip-headers';
+import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText, SUPPORTED_AS_CALLER } from './sip-headers';
 import { describeRetryAfter, retryAfterOf } from './retry-after';
+import { minSeFrom422, requestTimerHeaders, sessionFromAnswer } from './session-timer';
+import { ReliableProvisionals } from './prack';
 import { newCallId, newSessionId, newTag } from './sip-random';
 import { quoteDisplayName } from './sip-uri';
 import type { TimerId } from './sip-clock';
@@ -59,6 +62,12 @@ export class OutgoingCall extends CallSession {
   private ack: SentRequest | undefined;
   private ringTimer: TimerId | undefined;
   private cancelTimer: TimerId | undefined;
+  /** Session-Expires and Min-SE of our next INVITE, raised by 422 (RFC 4028 §7.3). */
+  private sessionExpires: number;
+  private minSe: number;
+  private tooSmallRetries = 0;
+  /** Early dialogs of reliable provisional responses, by To tag (RFC 3262 §4). */
+  private readonly reliable = new ReliableProvisionals();
 
   constructor(ctx: CallContext, opts: OutgoingCallOptions) {
     super(ctx, newCallId(), 'outgoing', opts.target, '');
@@ -66,6 +75,8 @@ export class OutgoingCall extends CallSession {
     this.currentUri = opts.target;
     this.routeSet = opts.routeSet;
     this.redirects = createRedirectTracker(opts.target);
+    this.minSe = this.timerConfig.minSeconds;
+    this.sessionExpires = Math.max(this.timerConfig.expiresSeconds, this.minSe);
   }
 
   /** Opens media and sends the INVITE; failures end the call with a reason. */
@@ -138,6 +149,8 @@ export class OutgoingCall extends CallSession {
         'max-forwards': MAX_FORWARDS,
         'user-agent': this.ctx.userAgent,
         allow: ALLOW,
+        supported: SUPPORTED_AS_CALLER,
+        ...requestTimerHeaders(this.sessionExpires, this.minSe),
         'content-type': 'application/sdp',
       },
       content: sdp,
@@ -189,6 +202,19 @@ export class OutgoingCall extends CallSession {
       this.restart(next.uri);
       return;
     }
+    if (res.status === 422) {
+      // RFC 4028 §7.3: ask again with at least the Min-SE the 422 names (a few times at most).
+      const min = minSeFrom422(res, this.sessionExpires);
+      if (min !== undefined && this.tooSmallRetries < 3) {
+        this.tooSmallRetries += 1;
+        this.minSe = min;
+        this.sessionExpires = Math.max(this.sessionExpires, min);
+        this.refresher.useMinSe(min);
+        this.ctx.log.info('session interval too small, asking again', { callId: this.id, minSe: min });
+        this.restart(this.currentUri);
+        return;
+      }
+    }
     const auth = this.auth;
     if ((res.status === 401 || res.status === 407) && auth) {
       // With CSeq + 1 (RFC 3261 §22.2); the same realm challenging twice is a wrong password, unless stale.
@@ -219,6 +245,13 @@ export class OutgoingCall extends CallSession {
   private onProvisional(res: SipResponse): void {
     this.provisional = true;
     if (this.dialog) return; // a 1xx overtaken by the 2xx on the way
+    const invite = this.invite;
+    if (invite && res.status > 100) {
+      // RFC 3262 §4: a reliable 1xx is PRACKed in its early dialog; one out of sequence is ignored.
+      const verdict = this.reliable.receive(invite, res);
+      if (verdict === 'ignore') return;
+      if (verdict !== 'unreliable') void this.sendInDialog('PRACK', { headers: { rack: verdict.rack } }, () => {}, verdict.dialog);
+    }
     if (this.cancelReason !== undefined) {
       this.sendCancel();
       return;
@@ -251,6 +284,8 @@ export class OutgoingCall extends CallSession {
       void this.finish({ reason: 'invalid 2xx: no To tag', status: res.status, by: 'error' });
       return;
     }
+    // The PRACKs of the early dialog used CSeq numbers after the INVITE's (RFC 3262 §7.2).
+    dialog.localSeq = Math.max(dialog.localSeq, this.reliable.localSeq(invite, dialog.remoteTag));
     this.dialog = dialog;
     this.ctx.addDialog(dialog.id, this);
     this.clearTimers();
@@ -273,6 +308,9 @@ export class OutgoingCall extends CallSession {
     const name = displayNameOf(res.headers.to);
     if (name) this.remoteDisplayName = name;
     this.setState('connected');
+    // RFC 4028 §7.2: the 2xx's Session-Expires starts the session timer; without one there is none.
+    const timer = sessionFromAnswer(res, this.minSe);
+    if (timer) this.refresher.started(timer, true);
     void this.applyMedia(params);
   }
 

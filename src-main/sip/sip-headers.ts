@@ -5,12 +5,22 @@ import { unquoteDisplayName } from './sip-uri';
 import type { PackageUri, SipHeaders, SipMessage, SipNameAddr, SipRequest, SipResponse, SipRouteEntry } from './sip-message';
 
 /** Methods we implement (RFC 3261 §20.5), sent in Allow and in 405 responses (§8.2.1). */
-export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS'] as const;
+export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE'] as const;
 export const ALLOW = ALLOWED_METHODS.join(', ');
 /** Bodies we understand (RFC 3261 §20.1, §11.2). */
 export const ACCEPT = 'application/sdp';
-/** Option tags we support: none (RFC 3261 §20.37 allows an empty list). */
-export const SUPPORTED = '';
+/**
+ * Option tags (RFC 3261 §20.37), the one place they are listed: only what is implemented.
+ * timer: session timers as caller and callee (RFC 4028, session-timer.ts). A request may Require these.
+ */
+export const REQUIRABLE_OPTION_TAGS: readonly string[] = ['timer'];
+/** Supported in our responses (OPTIONS, 2xx): what a request may Require of us. */
+export const SUPPORTED = REQUIRABLE_OPTION_TAGS.join(', ');
+/**
+ * Supported in our INVITEs: also 100rel, since as caller we PRACK reliable provisional responses
+ * (RFC 3262 §4). As callee we send no reliable provisionals, so a request requiring 100rel gets 420.
+ */
+export const SUPPORTED_AS_CALLER = ['100rel', ...REQUIRABLE_OPTION_TAGS].join(', ');
 /** RFC 3261 §8.1.1.6: a UAC MUST put Max-Forwards 70 in each request. */
 export const MAX_FORWARDS = 70;
 
@@ -36,6 +46,7 @@ const REASONS: Record<number, string> = {
   408: 'Request Timeout',
   415: 'Unsupported Media Type',
   420: 'Bad Extension',
+  422: 'Session Interval Too Small',
   423: 'Interval Too Brief',
   480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist',
@@ -144,4 +155,17 @@ export function intOf(v: string | number | null | undefined): number | undefined
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'number' ? v : Number(String(v).trim());
   return Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined;
+}
+
+/** Option tags of a Require / Supported value, lower-case ("100rel, Timer" -> ['100rel', 'timer']). */
+export function optionTags(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '');
+}
+
+/** RFC 3261 §8.2.2.3: the Require tags of `req` we do not implement (for 420 Unsupported), [] when none. */
+export function unsupportedRequired(req: SipMessage): string[] {
+  return optionTags(headerText(req, 'require')).filter((t) => !REQUIRABLE_OPTION_TAGS.includes(t));
 }

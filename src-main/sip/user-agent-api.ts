@@ -84,6 +84,11 @@ export interface UserAgentConfig {
    * before the "server's requests cannot reach this PC" warning. Default 5; 0 turns it off.
    */
   unreachableWarningMinutes?: number;
+  /**
+   * Session timers (RFC 4028): the Session-Expires our INVITEs ask for (default 1800 s) and our Min-SE
+   * (default 90 s, the RFC's floor; smaller only so tests need not wait minutes).
+   */
+  sessionTimer?: { expiresSeconds?: number; minSeconds?: number };
 }
 
 export type KeepAliveMethod = 'options' | 'crlf' | 'off';

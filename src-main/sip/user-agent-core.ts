@@ -10,8 +10,9 @@ import { resolveDialTarget } from './dial-target';
 import { IncomingCall } from './invitation';
 import { OutgoingCall } from './inviter';
 import { Registerer } from './registerer';
+import { DEFAULT_SESSION_TIMER } from './session-timer';
 import { RegistrationNat } from './registration-nat';
-import { ALLOW, createResponse, headerText } from './sip-headers';
+import { ALLOW, createResponse, unsupportedRequired } from './sip-headers';
 import { formatHostPort, parseHostPort, parseSipUri } from './sip-uri';
 import { Emitter } from '../util/emitter';
 import type { CallContext } from './call-context';
@@ -97,6 +98,8 @@ export class UserAgentCore implements UserAgent {
       onCallEnded: (call) => this.forget(call),
       warn: (message) => this.events.emit('warning', { message }),
       contactFor: (local, remote) => this.nat?.contactFor(local, remote) ?? local,
+      ...(this.outboundProxy() ? { outboundProxy: this.outboundProxy() } : {}),
+      sessionTimer: { ...DEFAULT_SESSION_TIMER, ...config.sessionTimer },
     };
     if (account && domain && aor && credentials) {
       this.registerer = new Registerer({
@@ -318,10 +321,10 @@ export class UserAgentCore implements UserAgent {
       return;
     }
     if (req.method === 'ACK') return; // an ACK for a non-2xx is absorbed by the transaction; anything else is stray
-    // §8.2.2.3: we support no extensions, so any Require gets 420 with Unsupported.
-    const require = headerText(req, 'require');
-    if (require) {
-      this.reply(req, 420, { unsupported: require });
+    // §8.2.2.3: a Require naming an extension we do not implement gets 420 with Unsupported.
+    const unsupported = unsupportedRequired(req);
+    if (unsupported.length > 0) {
+      this.reply(req, 420, { unsupported: unsupported.join(', ') });
       return;
     }
     switch (req.method) {
@@ -332,6 +335,8 @@ export class UserAgentCore implements UserAgent {
         this.reply(req, 200, capabilityHeaders());
         return;
       case 'BYE':
+      case 'UPDATE':
+        // Both only exist within a dialog (RFC 3311 §5.2), and this one is not ours.
         this.reply(req, 481);
         return;
       default:
