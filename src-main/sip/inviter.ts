@@ -9,7 +9,7 @@ import { DigestNonceState } from './digest-auth';
 import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
 import { createOffer, parseAnswer } from './sdp-negotiate';
 import { applyLocalNat } from './sdp-ice';
-import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText } from './sip-headers';
+import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText, supportedHeader } from './sip-headers';
 import { newCallId, newSessionId, newTag } from './sip-random';
 import { parseSipUri, quoteDisplayName } from './sip-uri';
 import type { TimerId } from './sip-clock';
@@ -137,6 +137,7 @@ export class OutgoingCall extends CallSession {
         'max-forwards': MAX_FORWARDS,
         'user-agent': this.ctx.userAgent,
         allow: ALLOW,
+        ...supportedHeader(),
         'content-type': 'application/sdp',
       },
       content: sdp,

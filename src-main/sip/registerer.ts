@@ -5,7 +5,7 @@
 import { accountRealms, selectChallenge, type AuthPolicy } from './auth-policy';
 import { DigestNonceState, type DigestCredentials } from './digest-auth';
 import { hopOf } from './dialog';
-import { ALLOW, contactsOf, headerText, intOf, MAX_FORWARDS, statusText } from './sip-headers';
+import { ALLOW, contactsOf, headerText, intOf, MAX_FORWARDS, statusText, supportedHeader } from './sip-headers';
 import { newCallId, newTag } from './sip-random';
 import { sameDestination, type ViaMapping, viaMapping } from './nat-mapping';
 import { parseSipUri, quoteDisplayName } from './sip-uri';
@@ -260,6 +260,7 @@ export class Registerer {
         'max-forwards': MAX_FORWARDS,
         'user-agent': this.o.userAgent,
         allow: ALLOW,
+        ...supportedHeader(),
       },
     };
     if (this.o.outboundProxy) req.headers.route = [{ uri: this.o.outboundProxy, params: {} }];
