@@ -19,7 +19,7 @@ export interface JitterBufferOptions {
   minDelayMs?: number;
   /** Ceiling for adaptation; default 200 ms. */
   maxDelayMs?: number;
-  /** Frames held at most; default enough for twice maxDelay in 10 ms packets (the smallest we take). */
+  /** Frames held at most; default enough for twice maxDelay (at the first frame size). */
   capacity?: number;
   /** Preallocated bytes per slot; bigger payloads grow their slot once. Default 512. */
   maxPayloadBytes?: number;
@@ -61,8 +61,6 @@ const MAX_CONSECUTIVE_LATE = 10;
 const SPREAD_WINDOW = 150;
 /** Pops per shrink decision (~1 s of 20 ms ticks). */
 const LEVEL_WINDOW = 50;
-/** The shortest packets the default capacity is sized for (ms). */
-const MIN_FRAME_MS = 10;
 
 export class JitterBuffer {
   readonly stats: JitterBufferStats = {
@@ -107,7 +105,7 @@ export class JitterBuffer {
     this.frameMs = (this.frameSamples * 1000) / this.clockRate;
     this.minDelayMs = Math.max(0, opts.minDelayMs ?? 40);
     this.maxDelayMs = Math.max(this.minDelayMs, opts.maxDelayMs ?? 200);
-    this.capacity = Math.max(4, Math.floor(opts.capacity ?? 2 * Math.ceil(this.maxDelayMs / Math.min(this.frameMs, MIN_FRAME_MS)) + 4));
+    this.capacity = Math.max(4, Math.floor(opts.capacity ?? 2 * Math.ceil(this.maxDelayMs / this.frameMs) + 4));
     const bytes = Math.max(1, opts.maxPayloadBytes ?? 512);
     this.slotExt = new Float64Array(this.capacity).fill(Number.NaN);
     this.slotLen = new Int32Array(this.capacity);

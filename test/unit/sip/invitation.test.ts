@@ -115,7 +115,7 @@ describe('incoming call', () => {
     const { call } = await ring();
     await call.answer();
     const ok = net.lastResponse(200);
-    expect(ok.content).toMatch(/\r\nm=audio 6000 RTP\/AVP 8 101\r\n/);
+    expect(ok.content).toMatch(/\r\nm=audio 6000 RTP\/AVP 8 0 101\r\n/);
     expect(ok.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS');
     expect(call.state).toBe('connected');
     expect(media[0]?.started).toMatchObject({ remoteAddress: '203.0.113.5', remotePort: 30000, codec: 'PCMA' });
