@@ -28,6 +28,8 @@ interface Segment {
 /** A raw RTP sender: one SSRC, the tone's samples in order, each packet sent when its audio is complete. */
 class ToneSender {
   sentMs = 0;
+  /** Per packet: how late the sender got it out (ms after its audio was complete), by audio time. */
+  readonly lateness: Array<{ atMs: number; lateMs: number }> = [];
   private constructor(readonly socket: Socket) {}
 
   static async open(): Promise<ToneSender> {
@@ -70,9 +72,28 @@ class ToneSender {
         const p = packets[next++] as (typeof packets)[number];
         this.socket.send(p.data, toPort, '127.0.0.1');
         this.sentMs = p.dueMs;
+        this.lateness.push({ atMs: p.dueMs, lateMs: elapsed - p.dueMs });
       }
       await new Promise((r) => setTimeout(r, 2));
     }
+  }
+
+  /**
+   * What this machine's load may cost: each episode of packets sent more than 35 ms late (the sending
+   * thread was stalled; the jitter buffer holds 40 ms at first) may empty the buffer for about that long
+   * plus a re-buffering (60 ms). Audio lost this way is the test machine's, not the switches'.
+   */
+  stallBudgetMs(): number {
+    let budget = 0;
+    let episodeMax = 0;
+    for (const l of this.lateness) {
+      if (l.lateMs > 35) episodeMax = Math.max(episodeMax, l.lateMs);
+      else if (episodeMax > 0) {
+        budget += episodeMax + 60;
+        episodeMax = 0;
+      }
+    }
+    return budget + (episodeMax > 0 ? episodeMax + 60 : 0);
   }
 
   close(): void {
@@ -124,9 +145,12 @@ describe('media follows the answer (real media worker, raw RTP on loopback)', ()
       expect(during.discarded).toBe(0);
       expect(during.packetsReceived).toBeGreaterThan(200);
       expect(during.packetsLost).toBe(0);
-      // Loopback under load can still delay a packet past its slot; a switch itself must cost nothing.
-      // Before issue 10: PCMA was dropped (~4 s of silence) and each 20 <-> 30 ms change rebuilt the buffer.
-      expect(during.concealedMs, `late packets: ${during.late}`).toBeLessThanOrEqual(40 + 20 * during.late);
+      // A switch costs nothing; only a stalled sender (load from parallel tests on this machine) may.
+      // Before issue 10: PCMA was dropped (seconds of silence) and each 20 <-> 30 ms change cost 40 ms.
+      const budget = sender.stallBudgetMs();
+      const slow = sender.lateness.filter((l) => l.lateMs > 35).map((l) => `${Math.round(l.atMs)}ms:+${Math.round(l.lateMs)}`);
+      const why = `sender stalls (audio time:lateness) ${slow.join(' ')}; stats ${JSON.stringify(during)}`;
+      expect(during.concealedMs, why).toBeLessThanOrEqual(budget);
       expect(final.octetsReceived).toBeGreaterThan(7000 * 8);
 
       const wav = readWav(record);
@@ -146,9 +170,15 @@ describe('media follows the answer (real media worker, raw RTP on loopback)', ()
       const span = samples.subarray(onset, onset + switchesEndMs * 8);
       expect(span.length).toBe(switchesEndMs * 8);
       let silentWindows = 0;
-      for (let i = 0; i + win <= span.length; i += win) if (toneCoverage(span.subarray(i, i + win), 8000, 1000) < 1) silentWindows++;
-      expect(silentWindows, `late packets: ${during.late}`).toBeLessThanOrEqual(2 + during.late);
-      expect(toneCoverage(span, 8000, 1000)).toBeGreaterThan(0.97);
+      const where: number[] = [];
+      for (let i = 0; i + win <= span.length; i += win) {
+        if (toneCoverage(span.subarray(i, i + win), 8000, 1000) < 1) {
+          silentWindows++;
+          where.push(i / 8);
+        }
+      }
+      expect(silentWindows, `windows without the tone at ${where.join(', ')} ms; ${why}`).toBeLessThanOrEqual(Math.ceil(budget / 20));
+      expect(toneCoverage(span, 8000, 1000)).toBeGreaterThan(0.9);
     } finally {
       sender.close();
       await session.close();
