@@ -252,6 +252,15 @@ describe('incoming call', () => {
     expect(new Set(tags).size).toBe(tags.length);
   });
 
+  it('an INVITE during shutdown gets a tagged 503', async () => {
+    const stopping = ua.shutdown();
+    net.deliver(request('INVITE', { callId: 'late', content: peerSdp(30000) }));
+    const res = net.lastResponse(503);
+    expect(res.headers.to.params.tag).toMatch(/^[0-9a-f]{16}$/);
+    expect(res.headers['call-id']).toBe('late');
+    await stopping;
+  });
+
   it('the 200 to a CANCEL carries the same To tag as the 487 to the INVITE (RFC 3261 §9.2)', async () => {
     const { toTag } = await ring();
     net.deliver(request('CANCEL', { branch: 'z9hG4bKinINVITE1' }));
