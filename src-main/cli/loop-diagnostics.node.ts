@@ -10,10 +10,17 @@ export function startLoopDiagnostics(log: Logger, level: 'debug' | 'info', every
   h.enable();
   const timer = setInterval(() => {
     // the histogram counts the delay past the 10 ms sampling resolution, in nanoseconds
+    const mem = process.memoryUsage();
+    const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
     log[level]('event loop', {
       maxDelayMs: Math.round(h.max / 1e5) / 10,
       p99DelayMs: Math.round(h.percentile(99) / 1e5) / 10,
-      rssMB: Math.round(process.memoryUsage.rss() / 1e5) / 10,
+      // where resident memory goes: the JS heap, Buffers and other native memory, or neither (malloc arenas)
+      rssMB: mb(mem.rss),
+      heapUsedMB: mb(mem.heapUsed),
+      heapTotalMB: mb(mem.heapTotal),
+      externalMB: mb(mem.external),
+      arrayBuffersMB: mb(mem.arrayBuffers),
     });
     h.reset();
   }, everyMs);

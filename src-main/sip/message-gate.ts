@@ -152,7 +152,10 @@ function checkRequestUri(uri: string): Reject | undefined {
 }
 
 function checkVia(fields: Field[], config: GateConfig, counts: { list: number }): Reject | undefined {
-  for (const f of all(fields, 'via')) {
+  const vias = all(fields, 'via');
+  // §8.1.1.7: Via is mandatory; without one there is nowhere to answer (the caller drops the datagram).
+  if (vias.length === 0) return new Reject(400, 'missing via');
+  for (const f of vias) {
     const parts = splitTopLevel(f.value, ',');
     if (!parts) return new Reject(400, 'malformed Via');
     counts.list += parts.length;
@@ -265,6 +268,13 @@ function buildResponse(fields: Field[], r: Reject, config: GateConfig): string {
 
 const KEEPALIVE = /^[\r\n \t\0]*$/;
 
+/** A CR not followed by LF, or an LF not preceded by CR (§7: lines end in CRLF). A scan, not a copy of the header. */
+function hasBareCrOrLf(s: string): boolean {
+  for (let i = s.indexOf('\r'); i >= 0; i = s.indexOf('\r', i + 1)) if (s.charCodeAt(i + 1) !== 10) return true;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) if (s.charCodeAt(i - 1) !== 13) return true;
+  return false;
+}
+
 /**
  * Judges one datagram (as Latin-1 text: one char per byte). Linear in its length, which the size cap
  * bounds; the regular expressions here run on short, already delimited pieces and cannot backtrack far.
@@ -280,7 +290,7 @@ export function gateDatagram(text: string, config: GateConfig): GateVerdict {
   const rest = blank < 0 ? '' : text.slice(blank + 4);
   const lineEnd = head.indexOf('\r\n');
   const startLine = lineEnd < 0 ? head : head.slice(0, lineEnd);
-  if (/[\n\r]/.test(head.replace(/\r\n/g, ''))) return { action: 'drop', reason: 'bare CR or LF in the header' };
+  if (hasBareCrOrLf(head)) return { action: 'drop', reason: 'bare CR or LF in the header' };
 
   if (startLine.startsWith('SIP/')) return judgeResponse(startLine, head, lineEnd, rest, config, blank >= 0);
 

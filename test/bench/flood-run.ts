@@ -33,6 +33,8 @@ export interface FloodReport {
   rssPeakMB: number;
   rssAfterMB: number;
   rssSettledMB: number;
+  /** The listener's own process.memoryUsage() at its RSS peak and at the end (JS heap vs native). */
+  memoryBreakdown: string;
   maxStallMs: number | null;
   sent: number;
   answers: number;
@@ -154,7 +156,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
     { name: 'B', env: { SOFTPHONE_DIAGNOSTICS: '1' } },
   );
   const report: FloodReport = {
-    rssIdleMB: 0, rssInCallMB: 0, rssPeakMB: 0, rssAfterMB: 0, rssSettledMB: 0, maxStallMs: null, sent: 0, answers: 0,
+    rssIdleMB: 0, rssInCallMB: 0, rssPeakMB: 0, rssAfterMB: 0, rssSettledMB: 0, memoryBreakdown: '', maxStallMs: null, sent: 0, answers: 0,
     answersPerSecond: { min: 0, mean: 0, max: 0 }, inviteSent: 0, inviteAnswers: {}, call1: { connected: false, heardByA: null, heardByB: null },
     call2: null, call3: null, noFreePortWarnings: 0, errors: [], gateCounters: null, listenerAlive: false,
   };
@@ -230,6 +232,9 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
     report.noFreePortWarnings = b.all('warning').filter((w) => /no free RTP port/.test(String(w['message']))).length;
     report.errors = b.all('error').map((e) => String(e['message']));
     report.gateCounters = [...b.stderr.matchAll(/\[sip:stack\] sip gate (\{.*\})/g)].at(-1)?.[1] ?? null;
+    const memory = [...b.stderr.matchAll(/\[diagnostics\] event loop (\{.*\})/g)].map((m) => JSON.parse(m[1] ?? '{}') as Record<string, number>);
+    const at = (m: Record<string, number> | undefined) => (m ? `heap ${m['heapUsedMB']}/${m['heapTotalMB']}, external ${m['externalMB']} (ArrayBuffers ${m['arrayBuffersMB']}) of RSS ${m['rssMB']} MB` : 'n/a');
+    report.memoryBreakdown = `at peak: ${at([...memory].sort((x, y) => (y['rssMB'] ?? 0) - (x['rssMB'] ?? 0))[0])}; last: ${at(memory.at(-1))}`;
     return report;
   } finally {
     clearInterval(sampler);
@@ -245,6 +250,7 @@ export function formatFloodReport(o: FloodOptions, r: FloodReport): string {
     `| measure | value |`,
     `|---|---|`,
     `| datagrams (phase 1) | ${r.sent} at ${o.rate}/s |`,
+    `| listener's memory (process.memoryUsage, MB) | ${r.memoryBreakdown} |`,
     `| RSS idle / in call before the flood / peak / after / settled ${o.settleSeconds} s | ${r.rssIdleMB} / ${r.rssInCallMB} / ${r.rssPeakMB} / ${r.rssAfterMB} / ${r.rssSettledMB} MB (peak - in call ${(r.rssPeakMB - r.rssInCallMB).toFixed(1)} MB, peak - idle ${(r.rssPeakMB - r.rssIdleMB).toFixed(1)} MB) |`,
     `| max event-loop stall (listener's own monitor) | ${r.maxStallMs ?? 'n/a'} ms |`,
     `| answers to the flooder per second (min / mean / max) | ${r.answersPerSecond.min} / ${r.answersPerSecond.mean} / ${r.answersPerSecond.max} |`,

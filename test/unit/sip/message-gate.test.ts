@@ -110,6 +110,8 @@ describe('message gate: caps and answers', () => {
   it('never answers an ACK or a request without Via, and drops garbage', () => {
     expect(judge(options(['Content-Length: 5']).replace(/OPTIONS/g, 'ACK'))).toMatchObject({ action: 'drop' });
     expect(judge(options().replace(/Via: .*\r\n/, '').replace('SIP/2.0\r\n', 'SIP/3.0\r\n'))).toMatchObject({ action: 'drop' });
+    // A well-formed request but for its missing Via: nowhere to answer, and the package would refuse it anyway.
+    expect(judge(options().replace(/Via: .*\r\n/, ''))).toMatchObject({ action: 'drop', reason: '400 missing via (no way to answer)' });
     expect(judge('\u00de\u00ad\u00be\u00ef\u0000\u00ff')).toMatchObject({ action: 'drop' });
   });
 });
