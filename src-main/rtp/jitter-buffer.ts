@@ -1,8 +1,9 @@
 // Adaptive receive jitter buffer, driven by the media tick: reorders, drops duplicates/late packets,
 // reports gaps for concealment, and keeps its delay between min and max from the measured jitter.
 //
-// Model: one packet = one frame of `frameSamples`, and each pop() (one per tick) plays the next sequence
-// number. Play-out starts `targetDelayMs` after the first packet arrives. The target follows the spread
+// Model: one packet = one frame of `frameSamples`, and each pop() plays the next sequence number. The
+// peer may change its packet size mid-call (RFC 3551 §4.5: any multiple of the frame size): the caller
+// says so with setFrameSamples() and the delay bookkeeping follows, nothing queued is thrown away. Play-out starts `targetDelayMs` after the first packet arrives. The target follows the spread
 // of packet transit times over the last ~3 s (max - min of arrival time minus RTP time), plus one frame,
 // clamped to [minDelay, maxDelay]. The delay grows by holding play-out for one tick when a packet
 // arrives after its slot ("late"), or by re-buffering after running dry; it shrinks by dropping one
@@ -10,7 +11,7 @@
 // no clock of its own: the caller passes the time in, which makes it testable with a fake clock.
 
 export interface JitterBufferOptions {
-  /** Samples per packet/frame (160 for 20 ms at 8 kHz). */
+  /** Samples per packet/frame (160 for 20 ms at 8 kHz) at the start; see setFrameSamples(). */
   frameSamples: number;
   /** RTP clock rate (8000 for G.711). */
   clockRate: number;
@@ -18,7 +19,7 @@ export interface JitterBufferOptions {
   minDelayMs?: number;
   /** Ceiling for adaptation; default 200 ms. */
   maxDelayMs?: number;
-  /** Frames held at most; default enough for twice maxDelay. */
+  /** Frames held at most; default enough for twice maxDelay (at the first frame size). */
   capacity?: number;
   /** Preallocated bytes per slot; bigger payloads grow their slot once. Default 512. */
   maxPayloadBytes?: number;
@@ -27,7 +28,10 @@ export interface JitterBufferOptions {
 export type JitterPushResult = 'ok' | 'duplicate' | 'late' | 'reset';
 /** 'frame': play it (the payload is a view valid until the next push); 'lost': conceal one frame;
  * 'empty': nothing to play (not started yet, or ran dry): play silence or fade out. */
-export type JitterPopResult = { kind: 'frame'; payload: Uint8Array; seq: number } | { kind: 'lost' } | { kind: 'empty' };
+export type JitterPopResult =
+  | { kind: 'frame'; payload: Uint8Array; seq: number; payloadType: number }
+  | { kind: 'lost' }
+  | { kind: 'empty' };
 
 export interface JitterBufferStats {
   duplicates: number;
@@ -63,8 +67,8 @@ export class JitterBuffer {
     duplicates: 0, late: 0, lost: 0, reordered: 0, delayMs: 0, targetDelayMs: 0, dropped: 0, resets: 0,
   };
 
-  private readonly frameMs: number;
-  private readonly frameSamples: number;
+  private frameMs: number;
+  private frameSamples: number;
   private readonly clockRate: number;
   private readonly minDelayMs: number;
   private readonly maxDelayMs: number;
@@ -72,6 +76,7 @@ export class JitterBuffer {
   private readonly slotExt: Float64Array;
   private readonly slotLen: Int32Array;
   private readonly slotPlayed: Uint8Array;
+  private readonly slotPt: Uint8Array;
   private readonly slotData: Uint8Array[];
   private readonly transit = new Float64Array(SPREAD_WINDOW);
 
@@ -105,16 +110,36 @@ export class JitterBuffer {
     this.slotExt = new Float64Array(this.capacity).fill(Number.NaN);
     this.slotLen = new Int32Array(this.capacity);
     this.slotPlayed = new Uint8Array(this.capacity);
+    this.slotPt = new Uint8Array(this.capacity);
     this.slotData = Array.from({ length: this.capacity }, () => new Uint8Array(bytes));
     this.targetMs = this.minDelayMs;
     this.stats.targetDelayMs = this.targetMs;
   }
 
+  /** Samples per packet now. */
+  get packetSamples(): number {
+    return this.frameSamples;
+  }
+
+  /**
+   * The peer's packets now hold `samples` samples (20 ms -> 30 ms, say). Frames already queued stay and
+   * play in order; only the timing estimates change. No reset: the change is not a new stream.
+   */
+  setFrameSamples(samples: number): void {
+    if (!(samples > 0) || samples === this.frameSamples) return;
+    this.frameSamples = samples;
+    this.frameMs = (samples * 1000) / this.clockRate;
+    this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.spreadMs + this.frameMs));
+    this.stats.targetDelayMs = this.targetMs;
+    this.updateDelay();
+  }
+
   /**
    * Adds a received packet; the payload is copied, so the caller may reuse its buffer. Pass `ssrc` to
-   * have a change of source reset the buffer.
+   * have a change of source reset the buffer; `payloadType` comes back with the frame (a peer may
+   * change format at any packet).
    */
-  push(seq: number, timestamp: number, payload: Uint8Array, arrivalMs: number, ssrc?: number): JitterPushResult {
+  push(seq: number, timestamp: number, payload: Uint8Array, arrivalMs: number, ssrc?: number, payloadType = 0): JitterPushResult {
     seq &= 0xffff;
     timestamp >>>= 0;
     let result: JitterPushResult = 'ok';
@@ -124,7 +149,7 @@ export class JitterBuffer {
     }
     if (!this.haveStream) {
       this.beginStream(seq, timestamp, arrivalMs);
-      this.store(seq, timestamp, payload, arrivalMs); // a new stream starts at ext = seq
+      this.store(seq, timestamp, payload, arrivalMs, payloadType); // a new stream starts at ext = seq
       return result;
     }
 
@@ -134,7 +159,7 @@ export class JitterBuffer {
       // RFC 3550 §8.2-style restart (peer rebooted or re-INVITEd a new source): start over cleanly.
       result = this.reset();
       this.beginStream(seq, timestamp, arrivalMs);
-      this.store(seq, timestamp, payload, arrivalMs); // a new stream starts at ext = seq
+      this.store(seq, timestamp, payload, arrivalMs, payloadType); // a new stream starts at ext = seq
       return result;
     }
     const ext = this.maxExt + delta;
@@ -150,7 +175,7 @@ export class JitterBuffer {
         if (++this.consecutiveLate >= MAX_CONSECUTIVE_LATE) {
           const r = this.reset();
           this.beginStream(seq, timestamp, arrivalMs);
-          this.store(seq, timestamp, payload, arrivalMs); // a new stream starts at ext = seq
+          this.store(seq, timestamp, payload, arrivalMs, payloadType); // a new stream starts at ext = seq
           return r;
         }
         this.stall = this.playing; // we were too quick: let the delay grow by one frame
@@ -162,7 +187,7 @@ export class JitterBuffer {
     if (ext < this.maxExt) this.stats.reordered++;
     // Far ahead of play-out (a burst, or after an outage): make room by skipping the oldest frames.
     if (ext - this.playExt >= this.capacity) this.skipTo(ext - this.capacity + 1);
-    this.store(ext, timestamp, payload, arrivalMs);
+    this.store(ext, timestamp, payload, arrivalMs, payloadType);
     return result;
   }
 
@@ -210,7 +235,12 @@ export class JitterBuffer {
     if (this.slotExt[s] === ext && !this.slotPlayed[s]) {
       this.slotPlayed[s] = 1;
       this.playedAny = true;
-      return { kind: 'frame', payload: (this.slotData[s] as Uint8Array).subarray(0, this.slotLen[s]), seq: ext & 0xffff };
+      return {
+        kind: 'frame',
+        payload: (this.slotData[s] as Uint8Array).subarray(0, this.slotLen[s]),
+        seq: ext & 0xffff,
+        payloadType: this.slotPt[s] as number,
+      };
     }
     this.stats.lost++;
     return { kind: 'lost' };
@@ -248,8 +278,9 @@ export class JitterBuffer {
   }
 
   /** Copies a packet into its slot; `ext` is its extended sequence number. */
-  private store(ext: number, timestamp: number, payload: Uint8Array, arrivalMs: number): void {
+  private store(ext: number, timestamp: number, payload: Uint8Array, arrivalMs: number, payloadType: number): void {
     const s = this.slot(ext);
+    this.slotPt[s] = payloadType & 0x7f;
     if ((this.slotData[s] as Uint8Array).length < payload.length) this.slotData[s] = new Uint8Array(payload.length);
     (this.slotData[s] as Uint8Array).set(payload);
     this.slotLen[s] = payload.length;

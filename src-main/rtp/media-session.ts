@@ -47,13 +47,25 @@ export interface IceStats {
   };
 }
 
+/** An audio format the peer may send us: its payload type in this session and the codec behind it. */
+export interface ReceiveCodec {
+  payloadType: number;
+  codec: CodecName;
+}
+
 export interface MediaStartParams {
   remoteAddress: string;
   remotePort: number;
   /** Defaults to remotePort + 1 (RFC 3550 §11) unless the SDP had a=rtcp (RFC 3605). */
   remoteRtcpPort?: number;
+  /** What we send with. */
   codec: CodecName;
   payloadType: number;
+  /**
+   * Every audio format of the negotiated answer, which the peer may send and switch between mid-call
+   * (RFC 3264 §6.1/§7). Absent: only `payloadType` is played.
+   */
+  receiveCodecs?: ReceiveCodec[];
   /** RFC 4733 payload type the peer accepts, if any. */
   telephoneEventPayloadType?: number;
   /** Packetisation time in ms (20 by default). */
@@ -77,6 +89,11 @@ export interface RtpStats {
   duplicates: number;
   /** Arrived after their play-out time and were dropped. */
   late: number;
+  /**
+   * Milliseconds played that were not received audio (loss concealment, or silence because nothing
+   * was ready), counted once received audio has started: the gaps a listener hears.
+   */
+  concealedMs?: number;
   /** RFC 3550 A.8 interarrival jitter, in ms. */
   jitterMs: number;
   /** Where our RTP goes now, after symmetric latching ("addr:port"), or null before start. */

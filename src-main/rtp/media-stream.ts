@@ -16,6 +16,7 @@ import type { MediaStartParams, RtpStats } from './media-session';
 import { RtpLatch, type TransportAddress } from './rtp-latch';
 import { isRtcp, parseRtp, writeRtp } from './rtp-packet';
 import { RtpReceiverStats } from './rtp-receiver-stats';
+import { receiveDecoders, type ReceiveDecoders } from './receive-codecs';
 import { RtpSender } from './rtp-sender';
 import { RtcpSession } from './rtcp-session';
 
@@ -52,6 +53,8 @@ const CONCEAL_GAINS = [0.7, 0.4, 0.2];
 export class MediaStream extends Emitter<MediaStreamEvents> {
   private params!: MediaStartParams;
   private codec!: AudioCodec;
+  /** Every audio payload type of the answer: the peer may send (and switch to) any of them. */
+  private decoders!: ReceiveDecoders;
   private latch!: RtpLatch;
   private framesPerPacket = 1;
   private readonly sender: RtpSender;
@@ -76,12 +79,14 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private remoteSsrc: number | null = null;
   /** Counts of earlier remote SSRCs (a peer that restarted its stream), so totals never go back. */
   private prior = { received: 0, lost: 0, duplicates: 0 };
-  private jitter: JitterBuffer;
-  private jitterFrameSamples = FRAME_SAMPLES;
+  private readonly jitter: JitterBuffer;
   private readonly playFifo = new SampleRing(MAX_PAYLOAD * 2);
   private readonly decoded = new Int16Array(MAX_PAYLOAD);
   private lastDecoded = new Int16Array(0);
   private concealed = 0;
+  /** Samples played that were not received audio, once received audio started (stats.concealedMs). */
+  private concealedSamples = 0;
+  private heardAudio = false;
   private readonly outFrame = new Int16Array(FRAME_SAMPLES);
   private octetsReceived = 0;
   private discarded = 0;
@@ -102,7 +107,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.output = deps.output;
     this.watch(this.input, 'input');
     this.watch(this.output, 'output');
-    this.jitter = this.newJitterBuffer(FRAME_SAMPLES);
+    this.jitter = new JitterBuffer({ frameSamples: FRAME_SAMPLES, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200 });
     this.rtcp = new RtcpSession({ ssrc: this.sender.ssrc, cname: deps.cname, random: deps.random, wallClockMs: deps.wallClockMs });
     this.apply(params, nowMs, true);
   }
@@ -172,7 +177,14 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       const r = this.jitter.pop(nowMs);
       if (r.kind === 'empty') break;
       if (r.kind === 'frame') {
-        const n = this.codec.decode(r.payload, this.decoded);
+        // The format of this packet, which may differ from the one before (RFC 3550 §5.1: per packet).
+        const codec = this.decoders.get(r.payloadType);
+        if (!codec) {
+          this.conceal(); // queued before a re-INVITE took its format away
+          continue;
+        }
+        const n = codec.decode(r.payload, this.decoded);
+        this.heardAudio = true;
         this.playFifo.push(this.decoded, n);
         if (this.lastDecoded.length !== n) this.lastDecoded = new Int16Array(n);
         this.lastDecoded.set(this.decoded.subarray(0, n));
@@ -181,8 +193,10 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         this.conceal();
       }
     }
-    this.playFifo.read(this.outFrame); // silence when nothing is ready
     const dir = this.params.direction ?? 'sendrecv';
+    const short = FRAME_SAMPLES - Math.min(FRAME_SAMPLES, this.playFifo.available);
+    if (this.heardAudio && short > 0 && (dir === 'sendrecv' || dir === 'recvonly')) this.concealedSamples += short;
+    this.playFifo.read(this.outFrame); // silence when nothing is ready
     if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
     this.output.write(this.outFrame);
     const outLevel = peakLevel(this.outFrame);
@@ -200,7 +214,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (isRtcp(data)) return this.receiveRtcp(data, from, nowMs);
     const p = parseRtp(data);
     const te = this.params.telephoneEventPayloadType;
-    const isAudio = p !== null && p.payloadType === this.params.payloadType && p.payload.length > 0;
+    const isAudio = p !== null && this.decoders.has(p.payloadType) && p.payload.length > 0;
     const isEvent = p !== null && te !== undefined && p.payloadType === te;
     if (!p || (!isAudio && !isEvent) || p.payload.length > MAX_PAYLOAD) {
       this.discarded++;
@@ -219,9 +233,10 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.receiver.update(p.sequenceNumber, p.timestamp, nowMs) === 'duplicate') return;
     this.octetsReceived += p.payload.length;
     if (!isAudio) return; // events are for the SIP layer's ears only; nothing to play
-    // G.711 carries one sample per octet: the packet size tells the peer's packetisation time.
-    if (p.payload.length !== this.jitterFrameSamples) this.jitter = this.newJitterBuffer(p.payload.length);
-    this.jitter.push(p.sequenceNumber, p.timestamp, p.payload, nowMs, p.ssrc);
+    // G.711 carries one sample per octet: the packet size tells the peer's packetisation time, which it
+    // may change mid-call; the buffer keeps what it holds (rebuilding it was an audible gap).
+    if (p.payload.length !== this.jitter.packetSamples) this.jitter.setFrameSamples(p.payload.length);
+    this.jitter.push(p.sequenceNumber, p.timestamp, p.payload, nowMs, p.ssrc, p.payloadType);
   }
 
   /** A datagram on the RTCP port. */
@@ -244,6 +259,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       packetsLost: this.prior.lost + this.receiver.packetsLost,
       duplicates: this.prior.duplicates + this.receiver.duplicates,
       late: this.jitter.stats.late,
+      concealedMs: Math.round((this.concealedSamples * 1000) / CLOCK_RATE),
       jitterMs: Math.round(this.receiver.jitterMs * 100) / 100,
       remote: `${remote.address}:${remote.port}`,
       maxSendGapMs: Math.round(this.maxSendGapMs * 100) / 100,
@@ -264,6 +280,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const remoteChanged = first || remote.address !== this.params.remoteAddress || remote.port !== this.params.remotePort;
     this.params = { ...params };
     this.codec = getCodec(params.codec);
+    this.decoders = receiveDecoders(params);
     // Our tick is 20 ms: a ptime that is a multiple of it is honoured, anything else rounded down (a
     // receiver copes with shorter packets than it asked for more easily than with longer ones).
     this.framesPerPacket = Math.max(1, Math.min(5, Math.floor(params.ptime / 20)));
@@ -310,21 +327,14 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.remoteSsrc = ssrc;
   }
 
-  private newJitterBuffer(frameSamples: number): JitterBuffer {
-    this.jitterFrameSamples = frameSamples;
-    const late = this.jitter?.stats.late ?? 0;
-    const jb = new JitterBuffer({ frameSamples, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200 });
-    jb.stats.late = late;
-    return jb;
-  }
-
   /** Packet loss concealment: the last frame again, fading out, then silence. */
   private conceal(): void {
     const gain = CONCEAL_GAINS[this.concealed] ?? 0;
     this.concealed++;
-    const n = this.lastDecoded.length || this.jitterFrameSamples;
+    const n = this.lastDecoded.length || this.jitter.packetSamples;
     for (let i = 0; i < n; i++) this.decoded[i] = Math.round((this.lastDecoded[i] ?? 0) * gain);
     this.playFifo.push(this.decoded, n);
+    if (this.heardAudio) this.concealedSamples += n;
   }
 
   private watch(device: AudioInput | AudioOutput, kind: 'input' | 'output'): void {

@@ -2,7 +2,7 @@
 // directions (a worker message is data from another thread; a bad one is reported, never acted on).
 
 import type { AudioConfig, AudioDeviceInfo } from '../audio/audio-config';
-import type { CodecName, MediaEndpoint, MediaNatOptions, MediaStartParams, RtpStats } from './media-session';
+import type { CodecName, MediaEndpoint, MediaNatOptions, MediaStartParams, ReceiveCodec, RtpStats } from './media-session';
 import { checkEndpointNat, checkIceStats, checkNatOptions, checkRemoteIce } from './media-nat-protocol';
 
 export interface WorkerOpenOptions {
@@ -79,6 +79,23 @@ function isHost(x: unknown): x is string {
   return isStr(x, 255) && x.length > 0 && /^[A-Za-z0-9.:_%\-[\]]+$/.test(x);
 }
 
+/** At most a handful of audio formats in an answer; more is not a real session. */
+const MAX_RECEIVE_CODECS = 16;
+
+/** The answer's audio formats: distinct payload types 0-127, each a codec we implement. */
+function checkReceiveCodecs(x: unknown): Checked<ReceiveCodec[]> {
+  if (!Array.isArray(x) || x.length > MAX_RECEIVE_CODECS) return { ok: false, error: 'bad receiveCodecs: not a short list' };
+  const out: ReceiveCodec[] = [];
+  for (const r of x as unknown[]) {
+    if (!isObj(r) || !isPt(r.payloadType) || !codecs.includes(r.codec as CodecName)) {
+      return { ok: false, error: `bad receiveCodecs entry: ${JSON.stringify(r)}` };
+    }
+    if (out.some((o) => o.payloadType === r.payloadType)) return { ok: false, error: `bad receiveCodecs: payload type ${r.payloadType} twice` };
+    out.push({ payloadType: r.payloadType, codec: r.codec as CodecName });
+  }
+  return { ok: true, value: out };
+}
+
 export function checkStartParams(x: unknown): Checked<MediaStartParams> {
   if (!isObj(x)) return { ok: false, error: 'start params must be an object' };
   if (!isHost(x.remoteAddress)) return { ok: false, error: `bad remoteAddress: ${String(x.remoteAddress)}` };
@@ -103,6 +120,11 @@ export function checkStartParams(x: unknown): Checked<MediaStartParams> {
     ptime: x.ptime,
   };
   if (x.remoteRtcpPort !== undefined) p.remoteRtcpPort = x.remoteRtcpPort as number;
+  if (x.receiveCodecs !== undefined) {
+    const r = checkReceiveCodecs(x.receiveCodecs);
+    if (!r.ok) return r;
+    p.receiveCodecs = r.value;
+  }
   if (x.telephoneEventPayloadType !== undefined) p.telephoneEventPayloadType = x.telephoneEventPayloadType as number;
   if (x.symmetric !== undefined) p.symmetric = x.symmetric as boolean;
   if (x.direction !== undefined) p.direction = x.direction as MediaStartParams['direction'];
@@ -213,7 +235,9 @@ export function checkStats(x: unknown): Checked<RtpStats> {
   if (x.codec !== null && !codecs.includes(x.codec as CodecName)) return { ok: false, error: 'stats.codec' };
   if (x.remote !== null && !isStr(x.remote, 300)) return { ok: false, error: 'stats.remote' };
   const isCount = (v: unknown): v is number => isNum(v, 0, Number.MAX_SAFE_INTEGER);
-  if (!isOptional(x.discarded, isCount) || !isOptional(x.roundTripMs, isCount)) return { ok: false, error: 'stats.discarded/roundTripMs' };
+  if (!isOptional(x.discarded, isCount) || !isOptional(x.roundTripMs, isCount) || !isOptional(x.concealedMs, isCount)) {
+    return { ok: false, error: 'stats.discarded/roundTripMs/concealedMs' };
+  }
   if (x.ice !== undefined && !checkIceStats(x.ice).ok) return { ok: false, error: 'stats.ice' };
   return { ok: true, value: x as unknown as RtpStats };
 }

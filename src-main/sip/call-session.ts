@@ -8,7 +8,7 @@ import { DigestClient } from './digest-client';
 import { sendInDialogRequest, type InDialogResponseHandler } from './in-dialog-request';
 import { hopOf, type Dialog, type InDialogOptions } from './dialog';
 import { createAnswer, createOffer, parseAnswer, type LocalMediaOffer } from './sdp-negotiate';
-import { ACCEPT, ALLOW, createResponse, hasSdp, statusText, SUPPORTED, type ResponseOptions } from './sip-headers';
+import { ACCEPT, ALLOW, createResponse, hasSdp, statusText, supportedHeader, type ResponseOptions } from './sip-headers';
 import { parseSipUri } from './sip-uri';
 import { SessionRefresh } from './session-refresh';
 import { DEFAULT_SESSION_TIMER, type SessionTimerConfig, type UasTimerOutcome } from './session-timer';
@@ -23,9 +23,9 @@ import type { MediaSession, MediaStartParams, RtpStats } from '../rtp/media-sess
 /** Methods we know but do not implement get 405; anything else 501 (RFC 3261 §8.2.1, §21.5.2). */
 const KNOWN_METHODS = new Set(['REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE']);
 
-/** Allow / Accept / Supported: what OPTIONS answers and 2xx to INVITE carry (RFC 3261 §11.2). */
+/** Allow / Accept / Supported: what OPTIONS answers and 2xx to INVITE carry (RFC 3261 §11.2); no Supported while we implement no option tag. */
 export function capabilityHeaders(): Record<string, string> {
-  return { allow: ALLOW, accept: ACCEPT, supported: SUPPORTED };
+  return { allow: ALLOW, accept: ACCEPT, ...supportedHeader() };
 }
 
 /** Status for a method we do not handle, with the Allow header §8.2.1 asks for. */

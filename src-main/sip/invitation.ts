@@ -156,7 +156,8 @@ export class IncomingCall extends CallSession {
 
   /** CANCEL for our INVITE (§9.2): 200 to the CANCEL; if we had not answered, 487 to the INVITE. */
   onCancel(cancel: SipRequest): void {
-    this.respond(cancel, 200);
+    // §9.2: the To tag of the 200 to the CANCEL SHOULD be the one of our responses to the INVITE.
+    this.respond(cancel, 200, { toTag: this.localTag });
     if (this.finalSent || this.ended) return;
     this.sendFinal(487);
     void this.finish({ reason: 'cancelled by caller', status: 487, by: 'remote' });

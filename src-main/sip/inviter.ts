@@ -10,7 +10,7 @@ import { credentialsOf, type AuthRound } from './digest-client';
 import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
 import { createOffer, parseAnswer } from './sdp-negotiate';
 import { applyLocalNat } from './sdp-ice';
-import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText, SUPPORTED_AS_CALLER } from './sip-headers';
+import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText, supportedHeader } from './sip-headers';
 import { describeRetryAfter, retryAfterOf } from './retry-after';
 import { minSeFrom422, requestTimerHeaders, sessionFromAnswer } from './session-timer';
 import { ReliableProvisionals } from './prack';
@@ -149,7 +149,7 @@ export class OutgoingCall extends CallSession {
         'max-forwards': MAX_FORWARDS,
         'user-agent': this.ctx.userAgent,
         allow: ALLOW,
-        supported: SUPPORTED_AS_CALLER,
+        ...supportedHeader(true),
         ...requestTimerHeaders(this.sessionExpires, this.minSe),
         'content-type': 'application/sdp',
       },

@@ -236,6 +236,15 @@ function checkInviteBody(fields: Field[], body: string): Reject | undefined {
   return undefined;
 }
 
+/**
+ * True when a To value carries a tag header parameter. In name-addr form only what follows the ">"
+ * counts: `<sip:bob@host;tag=1>` is a URI parameter and the To still needs our tag (§8.2.6.2).
+ */
+export function hasTagParam(to: string): boolean {
+  const close = to.lastIndexOf('>');
+  return /;\s*tag\s*=/i.test(close >= 0 ? to.slice(close + 1) : to);
+}
+
 /** A stateless error response copying Via, From, To (plus our tag), Call-ID and CSeq (§8.2.6.2). */
 function buildResponse(fields: Field[], r: Reject, config: GateConfig): string {
   const lines = [`SIP/2.0 ${r.status} ${REASONS[r.status] ?? 'Error'}`];
@@ -245,7 +254,7 @@ function buildResponse(fields: Field[], r: Reject, config: GateConfig): string {
   const to = all(fields, 'to');
   if (to.length === 1) {
     const v = to[0]?.value ?? '';
-    lines.push(/;\s*tag\s*=/i.test(v) ? `To: ${v}` : `To: ${v};tag=${config.newTag()}`);
+    lines.push(hasTagParam(v) ? `To: ${v}` : `To: ${v};tag=${config.newTag()}`);
   }
   const callId = all(fields, 'call-id');
   if (callId.length === 1) lines.push(`Call-ID: ${callId[0]?.value}`);

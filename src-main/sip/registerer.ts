@@ -8,7 +8,7 @@ import { accountRealms, type AuthPolicy } from './auth-policy';
 import type { DigestCredentials } from './digest-auth';
 import { DigestClient, type AuthRound } from './digest-client';
 import { hopOf } from './dialog';
-import { ALLOW, headerText, intOf, MAX_FORWARDS, statusText } from './sip-headers';
+import { ALLOW, headerText, intOf, MAX_FORWARDS, statusText, supportedHeader } from './sip-headers';
 import { newCallId, newTag } from './sip-random';
 import { sameDestination, type ViaMapping, viaMapping } from './nat-mapping';
 import { quoteDisplayName } from './sip-uri';
@@ -261,6 +261,7 @@ export class Registerer {
         'max-forwards': MAX_FORWARDS,
         'user-agent': this.o.userAgent,
         allow: ALLOW,
+        ...supportedHeader(),
       },
     };
     if (this.o.outboundProxy) req.headers.route = [{ uri: this.o.outboundProxy, params: {} }];

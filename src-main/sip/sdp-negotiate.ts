@@ -156,6 +156,16 @@ function g711Of(m: MediaDescription, pt: number): CodecName | null {
   return c.name === 'PCMU' || c.name === 'PCMA' ? c.name : null;
 }
 
+/** The m= line's G.711 formats that are in `ours`, in its order, each payload type once. */
+function commonFormats(m: MediaDescription, ours: CodecName[]): Array<{ pt: number; codec: CodecName }> {
+  const out: Array<{ pt: number; codec: CodecName }> = [];
+  for (const pt of payloadList(m)) {
+    const codec = g711Of(m, pt);
+    if (codec !== null && ours.includes(codec) && !out.some((c) => c.pt === pt)) out.push({ pt, codec });
+  }
+  return out;
+}
+
 function describe(m: MediaDescription): string {
   const names = payloadList(m).map((pt) => {
     const c = codecOf(m, pt);
@@ -246,8 +256,10 @@ function rejected(m: MediaDescription): MediaDescription {
 }
 
 /**
- * Answers an offer (RFC 3264 §6): accepts the first usable audio stream with the first codec in the
- * offer's order that we support, plus telephone-event if offered; every other m= line gets port 0.
+ * Answers an offer (RFC 3264 §6): accepts the first usable audio stream with every offered codec we
+ * support, in the offer's order (the first is what we send), plus telephone-event if offered; every
+ * other m= line gets port 0. §6.1: the peer may then send any format of the answer, so all of them
+ * are played (media `receiveCodecs`).
  */
 export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerResult {
   const parsed = parseSdp(offerSdp);
@@ -268,9 +280,8 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
       answer.media.push(rejected(m));
       continue;
     }
-    const pick = payloadList(m)
-      .map((pt) => ({ pt, codec: g711Of(m, pt) }))
-      .find((c): c is { pt: number; codec: CodecName } => c.codec !== null && supported.includes(c.codec));
+    const common = commonFormats(m, supported);
+    const pick = common[0];
     const remoteAddress = connectionOf(session, m);
     if (!pick) {
       why = `no common codec: offer has ${describe(m)}; we support ${supported.join(', ')}`;
@@ -290,8 +301,8 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
       type: 'audio',
       port: local.port,
       protocol: m.protocol,
-      payloads: te ? `${pick.pt} ${te.pt}` : `${pick.pt}`,
-      rtp: [{ payload: pick.pt, codec: pick.codec, rate: 8000 }],
+      payloads: [...common.map((c) => c.pt), ...(te ? [te.pt] : [])].join(' '),
+      rtp: common.map((c) => ({ payload: c.pt, codec: c.codec, rate: 8000 })),
       fmtp: [],
       ptime,
       direction,
@@ -302,7 +313,8 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
     }
     answer.media.push(am);
 
-    accepted = { remoteAddress, remotePort: m.port, codec: pick.codec, payloadType: pick.pt, ptime, direction };
+    const receiveCodecs = common.map((c) => ({ payloadType: c.pt, codec: c.codec }));
+    accepted = { remoteAddress, remotePort: m.port, codec: pick.codec, payloadType: pick.pt, receiveCodecs, ptime, direction };
     if (local.ice || local.rtcp) {
       // RFC 8839 §4.2: ICE only if the offer does ICE too (and its c=/m= are among its candidates).
       const peer = local.ice ? readPeerIce(offerSdp, index, remoteAddress, m.port) : ({ kind: 'none' } as const);
@@ -321,7 +333,8 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
 
 /**
  * Reads the answer to our offer (RFC 3264 §6.1/§7): the first codec in the answer that we offered is
- * the one to send, with the payload type the answer uses.
+ * the one to send, with the payload type the answer uses. The peer sends with any format of the
+ * answer that we offered (§6.1), so all of them are played (`receiveCodecs`).
  */
 export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaStartParams | { error: string } {
   const parsed = parseSdp(answerSdp);
@@ -332,9 +345,8 @@ export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaS
   if (!m) return { error: 'answer has no audio stream' };
   if (m.port === 0) return { error: 'the peer rejected the audio stream (port 0)' };
   const ours = localCodecs(offered);
-  const pick = payloadList(m)
-    .map((pt) => ({ pt, codec: g711Of(m, pt) }))
-    .find((c): c is { pt: number; codec: CodecName } => c.codec !== null && ours.includes(c.codec));
+  const common = commonFormats(m, ours);
+  const pick = common[0];
   if (!pick) return { error: `no common codec: answer has ${describe(m)}; we offered ${ours.join(', ')}` };
   const remoteAddress = connectionOf(session, m);
   if (remoteAddress === undefined) return { error: 'malformed SDP: no c= line for the audio stream' };
@@ -345,6 +357,7 @@ export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaS
     ...iceOfAnswer(answerSdp, media.indexOf(m), remoteAddress, m.port, offered),
     codec: pick.codec,
     payloadType: pick.pt,
+    receiveCodecs: common.map((c) => ({ payloadType: c.pt, codec: c.codec })),
     ptime: ptimeOf(session, m) ?? validPtime(offered.ptime) ?? 20,
     direction: ourDirection(directionOf(session, m), remoteAddress, offered.direction ?? 'sendrecv'),
   };

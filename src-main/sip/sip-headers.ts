@@ -1,6 +1,7 @@
 // Small pure helpers over SipMessage: responses built from requests, reason phrases, header reading,
 // and the headers every request and response of ours carries.
 
+import { newTag } from './sip-random';
 import { unquoteDisplayName } from './sip-uri';
 import type { PackageUri, SipHeaders, SipMessage, SipNameAddr, SipRequest, SipResponse, SipRouteEntry } from './sip-message';
 
@@ -10,7 +11,8 @@ export const ALLOW = ALLOWED_METHODS.join(', ');
 /** Bodies we understand (RFC 3261 §20.1, §11.2). */
 export const ACCEPT = 'application/sdp';
 /**
- * Option tags (RFC 3261 §20.37), the one place they are listed: only what is implemented.
+ * Option tags (RFC 3261 §20.37), the one place they are listed: only what is implemented (a tag listed
+ * here promises the peer behaviour we must then deliver).
  * timer: session timers as caller and callee (RFC 4028, session-timer.ts). A request may Require these.
  */
 export const REQUIRABLE_OPTION_TAGS: readonly string[] = ['timer'];
@@ -21,6 +23,15 @@ export const SUPPORTED = REQUIRABLE_OPTION_TAGS.join(', ');
  * (RFC 3262 §4). As callee we send no reliable provisionals, so a request requiring 100rel gets 420.
  */
 export const SUPPORTED_AS_CALLER = ['100rel', ...REQUIRABLE_OPTION_TAGS].join(', ');
+
+/**
+ * The Supported header (§8.1.1.9, §11.2): our option tags, or no header at all when there are none (an
+ * empty `Supported:` says the same in theory but trips parsers that expect a token).
+ */
+export function supportedHeader(asCaller = false): { supported?: string } {
+  const tags = asCaller ? SUPPORTED_AS_CALLER : SUPPORTED;
+  return tags ? { supported: tags } : {};
+}
 /** RFC 3261 §8.1.1.6: a UAC MUST put Max-Forwards 70 in each request. */
 export const MAX_FORWARDS = 70;
 
@@ -78,19 +89,28 @@ export function statusText(res: Pick<SipResponse, 'status' | 'reason'>): string 
 
 export interface ResponseOptions {
   reason?: string;
-  /** Added to To when the request's To has no tag yet (RFC 3261 §8.2.6.2). */
-  toTag?: string;
+  /**
+   * Added to To when the request's To has no tag yet (RFC 3261 §8.2.6.2). Default: a fresh random tag
+   * (for any status but 100, which §8.2.6.1 lets go without). null leaves To as the request had it:
+   * only for made-up responses that our own code reads and never go on the wire.
+   */
+  toTag?: string | null;
   headers?: Partial<SipHeaders>;
   content?: string;
 }
 
 /**
  * A response to `req` (RFC 3261 §8.2.6.2): Via (with the received/rport the stack added), From,
- * Call-ID and CSeq copied, To copied with our tag added.
+ * Call-ID and CSeq copied, To copied with our tag added when it had none ("the UAS MUST add a tag to
+ * the To header field in the response (with the exception of the 100 (Trying) response)"). Header
+ * values that are empty text are left out (an empty header is never what we mean).
  */
 export function createResponse(req: SipRequest, status: number, opts: ResponseOptions = {}): SipResponse {
   const to: SipNameAddr = { ...req.headers.to, params: { ...req.headers.to.params } };
-  if (opts.toTag !== undefined && !to.params.tag) to.params.tag = opts.toTag;
+  if (!to.params.tag && opts.toTag !== null) {
+    const tag = opts.toTag ?? (status > 100 ? newTag() : undefined);
+    if (tag) to.params.tag = tag;
+  }
   const headers: SipHeaders = {
     via: req.headers.via.map((v) => ({ ...v, params: { ...v.params } })),
     to,
@@ -98,10 +118,27 @@ export function createResponse(req: SipRequest, status: number, opts: ResponseOp
     'call-id': req.headers['call-id'],
     cseq: { ...req.headers.cseq },
   };
-  for (const [name, value] of Object.entries(opts.headers ?? {})) if (value !== undefined) headers[name] = value;
+  for (const [name, value] of Object.entries(opts.headers ?? {})) if (value !== undefined && !isEmptyText(value)) headers[name] = value;
   const res: SipResponse = { status, reason: opts.reason ?? reasonPhrase(status), headers };
   if (opts.content !== undefined) res.content = opts.content;
   return res;
+}
+
+function isEmptyText(v: unknown): boolean {
+  return typeof v === 'string' && v.trim() === '';
+}
+
+/**
+ * The message without headers whose value is empty text (a `User-Agent:` from an empty name, a
+ * `Supported:` with no tags): what goes on the wire never carries an empty header (RFC 3261 §25.1
+ * gives most headers at least one token). Returns the same object when nothing was empty.
+ */
+export function withoutEmptyHeaders<M extends SipMessage>(msg: M): M {
+  const empty = Object.keys(msg.headers).filter((k) => isEmptyText(msg.headers[k]));
+  if (empty.length === 0) return msg;
+  const headers = { ...msg.headers };
+  for (const k of empty) delete headers[k];
+  return { ...msg, headers };
 }
 
 /** A header the package left as text (repeated headers joined with ','), trimmed; undefined if absent. */

@@ -42,7 +42,7 @@ import { networkInterfaces } from 'node:os';
 import * as sip from 'sip';
 import { gateDatagram, DEFAULT_GATE_LIMITS, RECOGNISED_METHODS, type GateConfig } from './message-gate';
 import { RateLimiter, DEFAULT_RATE_LIMITS, type RateLimitConfig, type RateLimitCounters } from './rate-limit';
-import { ALLOW, createResponse } from './sip-headers';
+import { ALLOW, createResponse, withoutEmptyHeaders } from './sip-headers';
 import { newTag } from './sip-random';
 import { isRequest, type SipMessage, type SipRequest, type SipResponse, type SipVia } from './sip-message';
 import type { Destination, HopTarget, RequestHandler, ResolvedHop, ResponseHandler, SentRequest, SipTransportHost } from './sip-transport';
@@ -121,7 +121,7 @@ function mapStrings(v: unknown, f: (s: string) => string): unknown {
 }
 
 function toPackage(m: SipMessage): sip.Message {
-  return mapStrings(m, toWire) as sip.Message;
+  return mapStrings(withoutEmptyHeaders(m), toWire) as sip.Message;
 }
 
 /** The shape checks the package's checkMessage did not make, so pure code can trust the types. */
@@ -476,7 +476,7 @@ export class SipStack implements SipTransportHost {
       const message = err instanceof Error ? err.message : String(err);
       this.log.warn(`cannot send ${request.method}`, { error: message });
       this.handlers.warning(`cannot send ${request.method} to ${to.address}:${to.port}: ${message}`);
-      if (onResponse && request.method !== 'ACK') queueMicrotask(() => onResponse(createResponse(request, 503), { synthetic: true }));
+      if (onResponse && request.method !== 'ACK') queueMicrotask(() => onResponse(createResponse(request, 503, { toTag: null }), { synthetic: true }));
     }
     return {
       topVia: (): SipVia | undefined => {
@@ -499,7 +499,7 @@ export class SipStack implements SipTransportHost {
     try {
       if (!converted || isRequest(converted)) {
         // The package builds made-up responses from our request; if even that fails, answer from the request.
-        onResponse(createResponse(request, typeof res.status === 'number' ? res.status : 503), { synthetic: true });
+        onResponse(createResponse(request, typeof res.status === 'number' ? res.status : 503, { toTag: null }), { synthetic: true });
         return;
       }
       onResponse(converted as SipResponse, { synthetic });
@@ -521,7 +521,11 @@ export class SipStack implements SipTransportHost {
 
   private answerRaw(m: sip.Message, status: number, reason: string): void {
     try {
-      this.instance?.send(sip.makeResponse(m, status, reason));
+      const res = sip.makeResponse(m, status, reason);
+      // RFC 3261 §8.2.6.2: our tag on a To that had none (makeResponse shares the request's To object).
+      const to = res.headers.to as { params?: Record<string, unknown> } | undefined;
+      if (to && typeof to === 'object' && !to.params?.['tag']) res.headers.to = { ...to, params: { ...to.params, tag: newTag() } };
+      this.instance?.send(res);
     } catch (err) {
       this.log.warn('cannot send response', { status, error: String(err) });
     }

@@ -234,4 +234,47 @@ describe('JitterBuffer', () => {
     expect(out.filter((o) => o.kind === 'lost').length).toBe(0);
     expect(jb.stats.lost).toBe(100); // still accounted for
   });
+
+  it('keeps its queue when the peer changes packet size (20 -> 30 -> 20 ms): every packet played in order, no loss, no reset', () => {
+    // The media stream pops by need (one tick = 160 samples), so 30 ms packets are popped 2 per 3 ticks.
+    const jb = newJb();
+    const sizes = [...Array<number>(50).fill(160), ...Array<number>(40).fill(240), ...Array<number>(50).fill(160)];
+    const arrivals: Array<{ at: number; seq: number; ts: number; n: number }> = [];
+    let ts = 0;
+    sizes.forEach((n, i) => {
+      arrivals.push({ at: (ts + n) / 8 + 5, seq: 500 + i, ts, n });
+      ts += n;
+    });
+    const playedSeqs: number[] = [];
+    let fifo = 0;
+    let gaps = 0;
+    let started = false;
+    let next = 0;
+    for (let t = 0; t <= ts / 8 + 200; t += 20) {
+      while (next < arrivals.length && (arrivals[next]?.at ?? Infinity) <= t) {
+        const a = arrivals[next++] as (typeof arrivals)[number];
+        if (a.n !== jb.packetSamples) jb.setFrameSamples(a.n);
+        expect(jb.push(a.seq, a.ts, payloadFor(a.seq).subarray(0, 2), a.at, 7, a.n === 240 ? 8 : 0)).toBe('ok');
+      }
+      while (fifo < 160) {
+        const r = jb.pop(t);
+        if (r.kind === 'empty') break;
+        if (r.kind === 'lost') {
+          gaps++;
+          fifo += jb.packetSamples;
+          continue;
+        }
+        playedSeqs.push(r.seq);
+        // the payload type comes back with its frame
+        expect(r.payloadType).toBe(sizes[r.seq - 500] === 240 ? 8 : 0);
+        fifo += sizes[r.seq - 500] as number;
+        started = true;
+      }
+      if (started && fifo < 160 && playedSeqs.length < sizes.length) gaps++;
+      fifo = Math.max(0, fifo - 160);
+    }
+    expect(playedSeqs).toEqual(range(500, sizes.length));
+    expect(gaps).toBe(0);
+    expect(jb.stats).toMatchObject({ lost: 0, late: 0, resets: 0 });
+  });
 });

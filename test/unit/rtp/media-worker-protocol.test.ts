@@ -4,6 +4,11 @@ import { checkFromWorker, checkStartParams, checkToWorker, emptyStats } from '..
 const params = { remoteAddress: '127.0.0.1', remotePort: 4000, codec: 'PCMU', payloadType: 0, ptime: 20 };
 
 describe('media worker protocol validation', () => {
+  it('passes the answer\'s receive formats through, without extra fields', () => {
+    const r = checkStartParams({ ...params, receiveCodecs: [{ payloadType: 0, codec: 'PCMU', x: 1 }, { payloadType: 8, codec: 'PCMA' }] });
+    expect(r).toEqual({ ok: true, value: { ...params, receiveCodecs: [{ payloadType: 0, codec: 'PCMU' }, { payloadType: 8, codec: 'PCMA' }] } });
+  });
+
   it('accepts well-formed requests and keeps only known fields', () => {
     const r = checkToWorker({ type: 'start', session: 1, req: 2, params: { ...params, telephoneEventPayloadType: 101, direction: 'sendonly', extra: 'x' } });
     expect(r).toEqual({ ok: true, value: { type: 'start', session: 1, req: 2, params: { ...params, telephoneEventPayloadType: 101, direction: 'sendonly' } } });
@@ -21,6 +26,11 @@ describe('media worker protocol validation', () => {
     [{ ...params, ptime: 5 }, /ptime/],
     [{ ...params, direction: 'sideways' }, /direction/],
     [{ ...params, telephoneEventPayloadType: -1 }, /telephoneEvent/],
+    [{ ...params, receiveCodecs: 'PCMA' }, /receiveCodecs/],
+    [{ ...params, receiveCodecs: [{ payloadType: 8, codec: 'G729' }] }, /receiveCodecs/],
+    [{ ...params, receiveCodecs: [{ payloadType: 200, codec: 'PCMA' }] }, /receiveCodecs/],
+    [{ ...params, receiveCodecs: [{ payloadType: 8, codec: 'PCMA' }, { payloadType: 8, codec: 'PCMU' }] }, /twice/],
+    [{ ...params, receiveCodecs: Array.from({ length: 17 }, (_, i) => ({ payloadType: i, codec: 'PCMU' })) }, /receiveCodecs/],
     [null, /object/],
   ])('rejects bad start params %#', (bad, why) => {
     const r = checkStartParams(bad);

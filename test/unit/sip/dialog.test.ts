@@ -89,7 +89,7 @@ describe('Dialog', () => {
 
   it('no To tag in the 2xx: no dialog', () => {
     const inv = invite();
-    expect(Dialog.asUac(inv, createResponse(inv, 200))).toBeNull();
+    expect(Dialog.asUac(inv, createResponse(inv, 200, { toTag: null }))).toBeNull();
   });
 
   it('UAS: route set in Record-Route order, remote target from Contact, our CSeq starts at 1 (§12.1.1)', () => {

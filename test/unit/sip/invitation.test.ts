@@ -115,7 +115,7 @@ describe('incoming call', () => {
     const { call } = await ring();
     await call.answer();
     const ok = net.lastResponse(200);
-    expect(ok.content).toMatch(/\r\nm=audio 6000 RTP\/AVP 8 101\r\n/);
+    expect(ok.content).toMatch(/\r\nm=audio 6000 RTP\/AVP 8 0 101\r\n/);
     expect(ok.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE');
     expect(call.state).toBe('connected');
     expect(media[0]?.started).toMatchObject({ remoteAddress: '203.0.113.5', remotePort: 30000, codec: 'PCMA' });
@@ -221,13 +221,53 @@ describe('incoming call', () => {
     expect(net.lastResponse().status).toBe(500);
   });
 
-  it('OPTIONS out of dialog: 200 with Allow, Accept, Supported', () => {
+  it('OPTIONS out of dialog: 200 with Allow, Accept, a To tag, and no empty Supported (we implement no option tag)', () => {
     net.deliver(request('OPTIONS'));
     const res = net.lastResponse();
     expect(res.status).toBe(200);
     expect(res.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE');
     expect(res.headers.accept).toBe('application/sdp');
     expect(res.headers.supported).toBe('timer');
+    expect(res.headers.to.params.tag).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('every out-of-dialog answer carries a To tag (RFC 3261 §8.2.6.2), the 100 Trying none', async () => {
+    net.deliver(request('OPTIONS'));
+    net.deliver(request('BYE', { callId: 'nodialog' }));
+    net.deliver(request('CANCEL', { callId: 'nocall' }));
+    net.deliver(request('MESSAGE'));
+    net.deliver(request('FROBNICATE'));
+    net.deliver(request('INVITE', { headers: { require: '100rel' }, callId: 'req' }));
+    net.deliver(request('INVITE', { callId: 'bad-sdp', content: 'v=0\r\nm=audio 4000 RTP/AVP 18\r\n' }));
+    await flush();
+    const statuses = net.responses.map((r) => r.status);
+    expect(statuses).toEqual(expect.arrayContaining([200, 481, 481, 405, 501, 420, 100, 488]));
+    for (const r of net.responses) {
+      if (r.status === 100) expect(r.headers.to.params.tag).toBeUndefined();
+      else expect(r.headers.to.params.tag, `${r.status} ${r.headers.cseq.method}`).toMatch(/^[0-9a-f]{16}$/);
+      for (const [name, value] of Object.entries(r.headers)) expect(typeof value === 'string' && value.trim() === '', `empty ${name}`).toBe(false);
+    }
+    // Each answer has its own tag: no two transactions share one.
+    const tags = net.responses.filter((r) => r.status !== 100).map((r) => r.headers.to.params.tag);
+    expect(new Set(tags).size).toBe(tags.length);
+  });
+
+  it('an INVITE during shutdown gets a tagged 503', async () => {
+    const stopping = ua.shutdown();
+    net.deliver(request('INVITE', { callId: 'late', content: peerSdp(30000) }));
+    const res = net.lastResponse(503);
+    expect(res.headers.to.params.tag).toMatch(/^[0-9a-f]{16}$/);
+    expect(res.headers['call-id']).toBe('late');
+    await stopping;
+  });
+
+  it('the 200 to a CANCEL carries the same To tag as the 487 to the INVITE (RFC 3261 §9.2)', async () => {
+    const { toTag } = await ring();
+    net.deliver(request('CANCEL', { branch: 'z9hG4bKinINVITE1' }));
+    await flush();
+    const cancelOk = net.responses.find((r) => r.status === 200 && r.headers.cseq.method === 'CANCEL');
+    expect(cancelOk?.headers.to.params.tag).toBe(toTag);
+    expect(net.lastResponse(487).headers.to.params.tag).toBe(toTag);
   });
 
   it('unknown methods get 405/501 with Allow; Require gets 420; a merged INVITE gets 482', async () => {

@@ -70,6 +70,19 @@ describe('message gate: caps and answers', () => {
     expect(v.response).toContain('\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS\r\n');
   });
 
+  it('tags a To whose only "tag" is inside its URI, keeps a real tag, and writes no empty header line (§8.2.6.2)', () => {
+    const uriTag = judge(options().replace(/OPTIONS/g, 'FROBNICATE').replace('To: <sip:bob@127.0.0.1>', 'To: <sip:bob@127.0.0.1;tag=inuri>'));
+    expect(uriTag.action === 'reject' && uriTag.response).toContain('\r\nTo: <sip:bob@127.0.0.1;tag=inuri>;tag=gatetag\r\n');
+    const tagged = judge(options().replace(/OPTIONS/g, 'FROBNICATE').replace('To: <sip:bob@127.0.0.1>', 'To: <sip:bob@127.0.0.1>;tag=dlg'));
+    expect(tagged.action === 'reject' && tagged.response).toContain('\r\nTo: <sip:bob@127.0.0.1>;tag=dlg\r\n');
+    const bad = judge(options().replace('CSeq: 1 OPTIONS', 'CSeq: x OPTIONS'));
+    expect(bad.action).toBe('reject');
+    if (bad.action !== 'reject') return;
+    expect(bad.status).toBe(400);
+    const lines = bad.response.split('\r\n').filter((l) => l !== '');
+    for (const l of lines.slice(1)) expect(l, l).toMatch(/^[A-Za-z-]+: \S/);
+  });
+
   it('drops a datagram over the size cap unread, and a keep-alive quietly', () => {
     const big = options([`X-Pad: ${'a'.repeat(DEFAULT_GATE_LIMITS.maxBytes)}`]);
     expect(judge(big)).toMatchObject({ action: 'drop' });

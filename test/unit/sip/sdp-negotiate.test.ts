@@ -62,20 +62,24 @@ describe('createOffer', () => {
 
 describe('createAnswer with real-world offers', () => {
   // Captured from baresip 1.0.0 on loopback (account audio_codecs=opus/48000/2,G722/16000/1,PCMA,PCMU).
-  it('baresip: skips opus and G722, picks PCMA because the offer lists it before PCMU', () => {
+  it('baresip: skips opus and G722, sends PCMA because the offer lists it before PCMU, answers (and plays) both', () => {
     const r = answerOf(fixture('baresip-offer.sdp'));
     expect(r.media).toEqual({
       remoteAddress: '127.0.0.1',
       remotePort: 41094,
       codec: 'PCMA',
       payloadType: 8,
+      receiveCodecs: [
+        { payloadType: 8, codec: 'PCMA' },
+        { payloadType: 0, codec: 'PCMU' },
+      ],
       telephoneEventPayloadType: 101,
       ptime: 20,
       direction: 'sendrecv',
     });
     const a = parse(r.sdp);
     expect(a.media).toHaveLength(1);
-    expect(a.media[0]?.payloads).toBe('8 101');
+    expect(a.media[0]?.payloads).toBe('8 0 101');
     expect(a.media[0]?.port).toBe(40000);
     expect(a.media[0]?.fmtp).toEqual([{ payload: 101, config: '0-15' }]);
     expect(a.connection?.ip).toBe('127.0.0.1');
@@ -89,7 +93,8 @@ describe('createAnswer with real-world offers', () => {
     expect(r.media.payloadType).toBe(0);
     expect(r.media.remoteAddress).toBe('203.0.113.5');
     expect(r.media.remotePort).toBe(17052);
-    expect(r.sdp).toContain('m=audio 40000 RTP/AVP 0 101\r\n');
+    expect(r.sdp).toContain('m=audio 40000 RTP/AVP 0 8 101\r\n');
+    expect(r.sdp).toContain('a=rtpmap:8 PCMA/8000\r\n');
     expect(r.sdp).toContain('a=fmtp:101 0-16\r\n');
   });
 
@@ -105,7 +110,10 @@ describe('createAnswer with real-world offers', () => {
     const r = answerOf(fixture('xlite-offer.sdp'), { ...local, codecs: ['PCMU'] });
     expect(r.media.codec).toBe('PCMU');
     expect(r.media.payloadType).toBe(0);
+    expect(r.media.receiveCodecs).toEqual([{ payloadType: 0, codec: 'PCMU' }]);
+    expect(r.sdp).not.toMatch(/PCMA/);
   });
+
 
   it('video + audio: audio accepted, video answered with port 0 in the same position (RFC 3264 §6)', () => {
     const r = answerOf(fixture('video-audio-offer.sdp'));
@@ -143,6 +151,18 @@ describe('createAnswer with real-world offers', () => {
 
 describe('createAnswer edge cases', () => {
   const base = (lines: string[]) => ['v=0', 'o=- 1 1 IN IP4 192.0.2.1', 's=-', 't=0 0', ...lines, ''].join('\r\n');
+
+  it('lists each common format once, dynamic payload types kept (RFC 3264 §6.1), and plays them all', () => {
+    const r = answerOf(base(['c=IN IP4 192.0.2.1', 'm=audio 5004 RTP/AVP 96 0 0 18 8', 'a=rtpmap:96 PCMA/8000', 'a=rtpmap:18 G729/8000']));
+    expect(r.media).toMatchObject({ codec: 'PCMA', payloadType: 96 });
+    expect(r.media.receiveCodecs).toEqual([
+      { payloadType: 96, codec: 'PCMA' },
+      { payloadType: 0, codec: 'PCMU' },
+      { payloadType: 8, codec: 'PCMA' },
+    ]);
+    expect(r.sdp).toContain('m=audio 40000 RTP/AVP 96 0 8\r\n');
+    expect(r.sdp).not.toMatch(/G729/);
+  });
 
   it('media-level c= wins over session level; a=rtcp (RFC 3605) and ptime are honoured', () => {
     const r = answerOf(
@@ -208,6 +228,10 @@ describe('parseAnswer', () => {
       remotePort: 30000,
       codec: 'PCMA',
       payloadType: 8,
+      receiveCodecs: [
+        { payloadType: 8, codec: 'PCMA' },
+        { payloadType: 0, codec: 'PCMU' },
+      ],
       telephoneEventPayloadType: 101,
       ptime: 20,
       direction: 'sendrecv',

@@ -149,7 +149,7 @@ describe('session timers as caller', () => {
     const res = net.lastResponse();
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/sdp');
-    expect(res.content).toMatch(/\r\nm=audio 4000 RTP\/AVP 8 101\r\n/);
+    expect(res.content).toMatch(/\r\nm=audio 4000 RTP\/AVP 8 0 101\r\n/); // every G.711 format of the offer, ours first
     expect(res.headers['session-expires']).toBeUndefined();
     net.deliver(fromPeer(inv, 'INVITE', 2, { 'session-expires': '30' }, peerSdp(36000)));
     expect(net.lastResponse().status).toBe(422);
