@@ -3,7 +3,7 @@
 
 import { CallSession } from './call-session';
 import { T1, type CallContext } from './call-context';
-import { applyRouteSet, Dialog, hopOf } from './dialog';
+import { applyRouteSet, Dialog, hopOf, type RoutedRequestTarget } from './dialog';
 import { accountRealms, selectChallenge, type AuthPolicy } from './auth-policy';
 import { DigestNonceState } from './digest-auth';
 import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
@@ -12,9 +12,10 @@ import { applyLocalNat } from './sdp-ice';
 import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText } from './sip-headers';
 import { newCallId, newSessionId, newTag } from './sip-random';
 import { parseSipUri, quoteDisplayName } from './sip-uri';
+import { failoverAfter, resolveTargets } from './target-failover';
 import type { TimerId } from './sip-clock';
 import type { SipRequest, SipResponse } from './sip-message';
-import type { Destination, ResponseInfo, SentRequest } from './sip-transport';
+import type { Destination, HopTarget, ResolvedHop, ResponseInfo, SentRequest } from './sip-transport';
 import type { CallEndInfo } from './user-agent-api';
 import type { MediaEndpoint } from '../rtp/media-session';
 
@@ -50,6 +51,8 @@ export class OutgoingCall extends CallSession {
   private inviteDest: Destination | undefined;
   /** The INVITE's next hop as written ("host:port") and whether it is the account's registrar / proxy. */
   private inviteHop = { host: '?', accountHop: false };
+  /** The servers of the INVITE's next hop (RFC 3263) and which one the current INVITE went to. */
+  private route: { routed: RoutedRequestTarget; hop: HopTarget; targets: ResolvedHop[]; index: number } | undefined;
   private provisional = false;
   private cancelReason: string | undefined;
   private cancelSent = false;
@@ -90,7 +93,18 @@ export class OutgoingCall extends CallSession {
     const routed = applyRouteSet(uri, this.routeSet);
     const hop = hopOf(routed.nextHop);
     if (!hop) throw new Error(`bad address ${routed.nextHop}`);
-    const resolved = await this.ctx.transport.resolve(hop);
+    const targets = await resolveTargets(this.ctx.transport, hop);
+    await this.sendInviteTo({ routed, hop, targets, index: 0 }, authorization);
+  }
+
+  /** The INVITE to one server of the hop's list (the first, or the next after a failure, RFC 3263 §4.3). */
+  private async sendInviteTo(
+    route: { routed: RoutedRequestTarget; hop: HopTarget; targets: ResolvedHop[]; index: number },
+    authorization?: { header: string; value: Record<string, string> },
+  ): Promise<void> {
+    const { routed, hop } = route;
+    const resolved = route.targets[route.index];
+    if (!resolved) throw new Error(`no server for ${hop.host}`);
     const accountHop = (await this.ctx.isAccountHop?.(resolved.destination)) ?? false;
     if (this.ended) return;
     if (this.cancelReason !== undefined) {
@@ -144,6 +158,7 @@ export class OutgoingCall extends CallSession {
     if (routed.route.length > 0) invite.headers.route = routed.route;
     if (authorization) invite.headers[authorization.header] = [authorization.value];
     this.invite = invite;
+    this.route = route;
     this.inviteDest = resolved.destination;
     this.inviteHop = { host: hop.port !== undefined ? `${hop.host}:${hop.port}` : hop.host, accountHop };
     this.provisional = false;
@@ -162,6 +177,10 @@ export class OutgoingCall extends CallSession {
     if (res.status < 200) {
       this.onProvisional(res);
       return;
+    }
+    if (this.cancelReason === undefined) {
+      const verdict = failoverAfter(res, info, this.provisional);
+      if (verdict && this.failOver(verdict.unreachableSeconds)) return;
     }
     const dest = this.inviteDest ? fmt(this.inviteDest) : '?';
     if (info.synthetic) {
@@ -204,6 +223,26 @@ export class OutgoingCall extends CallSession {
       return;
     }
     void this.finish({ reason: statusText(res), status: res.status, by: 'remote' });
+  }
+
+  /**
+   * RFC 3263 §4.3: this server did not answer at all, failed at the transport, or said 503: the INVITE
+   * goes to the next server of the list as a new transaction (new branch, CSeq + 1 so a server sharing
+   * state with the first does not take it for a merged request, RFC 3261 §8.2.2.2). Credentials start
+   * over with the next server's challenge. False when there is no other server.
+   */
+  private failOver(unreachableSeconds: number): boolean {
+    const route = this.route;
+    if (!route || !this.inviteDest) return false;
+    this.ctx.transport.markUnreachable?.(this.inviteDest, unreachableSeconds);
+    const next = route.targets[route.index + 1];
+    if (!next) return false;
+    this.ctx.log.info('trying the next server', { callId: this.id, to: fmt(next.destination) });
+    this.authTries = 0;
+    this.sendInviteTo({ ...route, index: route.index + 1 }).catch((err: unknown) => {
+      void this.finish({ reason: err instanceof Error ? err.message : String(err), by: 'error' });
+    });
+    return true;
   }
 
   /** The account's policy, or the narrowest one: the realm of our From domain only. */

@@ -1,0 +1,159 @@
+// RFC 3263 server location against a real DNS server (dnsmasq on loopback) and a real Kamailio on a
+// non-5060 port: a domain reachable only through NAPTR/SRV registers and calls, and when the preferred
+// SRV target is silent or answers 503, REGISTER and INVITE go on to the next one (RFC 3263 §4.3).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_USERS, startKamailio, type KamailioServer } from '../support/kamailio';
+import { dnsmasqMissing, startDnsmasq, type DnsmasqServer, type DnsRecords } from '../support/dnsmasq';
+import { freePortRange, freeUdpPort } from '../support/free-port';
+import { skipWithoutRealPeer } from '../support/real-peer-gate';
+import { methodOf, responseTo, startScriptedPeer, type ScriptedPeer } from '../support/scripted-sip-peer';
+import { startSoftphone, stopAllSoftphones, type SoftphoneProcess } from '../support/softphone-process';
+import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, writeToneWav } from '../support/audio-check';
+import { printOnFailure } from '../support/on-failure';
+
+const missing = dnsmasqMissing() ?? (process.platform === 'linux' ? null : 'needs Linux');
+const skip = skipWithoutRealPeer('RFC 3263 tests with dnsmasq', missing);
+
+let kam: KamailioServer;
+let dir: string;
+let toneA: string;
+let toneB: string;
+const servers: Array<{ stop(): Promise<void> } | { close(): Promise<void> }> = [];
+
+beforeAll(async () => {
+  if (skip) return;
+  kam = await startKamailio({ users: { ...DEFAULT_USERS, dave: 'davepw', erin: 'erinpw' } });
+  dir = makeTempDir('dns-location-');
+  toneA = writeToneWav(dir, TONE_A_HZ);
+  toneB = writeToneWav(dir, TONE_B_HZ);
+});
+afterEach(async () => {
+  await stopAllSoftphones();
+  for (const s of servers.splice(0)) await ('stop' in s ? s.stop() : s.close());
+});
+afterAll(async () => {
+  await kam?.stop();
+  if (dir) removeDir(dir);
+});
+
+/** The test zone: "test.local" (Kamailio's alias) has no A record of its own, only what `records` add. */
+async function dnsServer(records: DnsRecords): Promise<DnsmasqServer> {
+  const d = await startDnsmasq({ localDomains: ['test.local'], ...records });
+  servers.push(d);
+  printOnFailure(d);
+  return d;
+}
+
+async function peer(answer: (req: string) => string | null): Promise<ScriptedPeer> {
+  const p = await startScriptedPeer(answer);
+  servers.push(p);
+  printOnFailure(() => `scripted peer on ${p.port} received:\n${p.received.join('\n---\n')}`);
+  return p;
+}
+
+async function softphone(user: string, args: string[], name = user): Promise<SoftphoneProcess> {
+  const rtp = await freePortRange(10);
+  const p = startSoftphone([...args, '--user', user, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`], {
+    name,
+    env: { SOFTPHONE_PASSWORD: kam.users[user] ?? '' },
+  });
+  printOnFailure(p);
+  return p;
+}
+
+/** A callee registered straight to Kamailio's address (no DNS), answering at once. */
+async function callee(user: string): Promise<SoftphoneProcess> {
+  const p = await softphone(user, ['listen', '--domain', kam.domain, '--port', String(await freeUdpPort()), '--auto-answer', '--play', toneB, '--max-calls', '1']);
+  await p.waitFor('registered');
+  return p;
+}
+
+const methods = (p: ScriptedPeer) => p.received.map(methodOf).filter((m): m is string => m !== null);
+
+describe.skipIf(skip)('RFC 3263 with a real DNS server and Kamailio', () => {
+  it('a domain found only through NAPTR -> SRV registers with Kamailio on its SRV port, and a call goes through it', async () => {
+    printOnFailure(kam);
+    const dns = await dnsServer({
+      naptr: [
+        // TCP preferred by the zone, but we speak UDP only: that record must be skipped, not queried.
+        { name: 'test.local', order: 10, preference: 10, flags: 'S', service: 'SIP+D2T', replacement: '_sip._tcp.servers.test.local' },
+        { name: 'test.local', order: 20, preference: 10, flags: 'S', service: 'SIP+D2U', replacement: '_sip._udp.servers.test.local' },
+      ],
+      srv: [{ name: '_sip._udp.servers.test.local', target: 'pbx.test.local', port: kam.port, priority: 10, weight: 0 }],
+      a: [{ name: 'pbx.test.local', address: '127.0.0.1' }],
+    });
+    expect(kam.port).not.toBe(5060);
+    const bob = await softphone('bob', ['listen', '--domain', 'test.local', '--dns-server', dns.server, '--port', String(await freeUdpPort()), '--auto-answer', '--play', toneB, '--max-calls', '1']);
+    const reg = await bob.waitFor('registered');
+    expect(String(reg['contact'])).toMatch(/^sip:bob@127\.0\.0\.1:\d+$/);
+    const alice = await softphone('alice', ['call', 'bob', '--domain', 'test.local', '--dns-server', dns.server, '--play', toneA, '--duration', '2']);
+    await alice.waitFor('registered');
+    expect((await bob.waitFor('incoming'))['from']).toBe('sip:alice@test.local');
+    await alice.waitFor('connected');
+    expect(await alice.waitFor('ended')).toMatchObject({ by: 'local' });
+    expect(await alice.waitForExit()).toBe(0);
+    expect(await bob.waitForExit()).toBe(0);
+    // What was asked: the NAPTR, then the SRV name of the UDP record; never the TCP one.
+    const log = dns.log();
+    expect(log).toMatch(/query\[NAPTR\] test\.local from 127\.0\.0\.1/);
+    expect(log).toMatch(/query\[SRV\] _sip\._udp\.servers\.test\.local from 127\.0\.0\.1/);
+    expect(log).not.toMatch(/_sip\._tcp\.servers\.test\.local from/);
+    expect(kam.log()).toMatch(/REGISTER sip:test\.local from 127\.0\.0\.1/);
+    expect(kam.log()).toMatch(/INVITE sip:bob@test\.local from 127\.0\.0\.1/);
+  });
+
+  it('the preferred SRV target never answers: REGISTER moves to the second after timer F, and the call goes straight there', async () => {
+    printOnFailure(kam);
+    const silent = await peer(() => null);
+    const dns = await dnsServer({
+      srv: [
+        { name: '_sip._udp.test.local', target: 'dead.test.local', port: silent.port, priority: 10, weight: 0 },
+        { name: '_sip._udp.test.local', target: 'pbx.test.local', port: kam.port, priority: 20, weight: 0 },
+      ],
+      a: [
+        { name: 'dead.test.local', address: '127.0.0.1' },
+        { name: 'pbx.test.local', address: '127.0.0.1' },
+      ],
+    });
+    const dave = await callee('dave');
+    const alice = await softphone('alice', ['call', 'dave', '--domain', 'test.local', '--dns-server', dns.server, '--play', toneA, '--duration', '2'], 'alice-failover');
+    // Timer F (64*T1 = 32 s) on the silent server first: the wait is the protocol's, bounded here.
+    const reg = await alice.waitFor('registered', undefined, 90_000);
+    expect(reg['expires']).toBeGreaterThan(0);
+    expect(methods(silent).length).toBeGreaterThan(0);
+    expect(new Set(methods(silent))).toEqual(new Set(['REGISTER']));
+    expect((await dave.waitFor('incoming'))['from']).toBe('sip:alice@test.local');
+    await alice.waitFor('connected');
+    expect(await alice.waitFor('ended')).toMatchObject({ by: 'local' });
+    expect(await alice.waitForExit()).toBe(0);
+    expect(await dave.waitForExit()).toBe(0);
+    // Remembered as dead: neither the INVITE nor the un-REGISTER went to the silent server.
+    expect(methods(silent).filter((m) => m !== 'REGISTER')).toEqual([]);
+    expect(alice.all('unregistered')).toHaveLength(1);
+  }, 150_000);
+
+  it('the preferred SRV target answers 503: the INVITE (no registration) goes to the second at once and connects', async () => {
+    printOnFailure(kam);
+    const busy = await peer((req) => responseTo(req, 503, 'Service Unavailable', ['Retry-After: 30']));
+    const dns = await dnsServer({
+      srv: [
+        { name: '_sip._udp.test.local', target: 'busy.test.local', port: busy.port, priority: 10, weight: 0 },
+        { name: '_sip._udp.test.local', target: 'pbx.test.local', port: kam.port, priority: 20, weight: 0 },
+      ],
+      a: [
+        { name: 'busy.test.local', address: '127.0.0.1' },
+        { name: 'pbx.test.local', address: '127.0.0.1' },
+      ],
+    });
+    const erin = await callee('erin');
+    const alice = await softphone('alice', ['call', 'erin', '--domain', 'test.local', '--dns-server', dns.server, '--no-register', '--play', toneA, '--duration', '2'], 'alice-503');
+    expect((await erin.waitFor('incoming'))['from']).toBe('sip:alice@test.local');
+    await alice.waitFor('connected');
+    expect(await alice.waitFor('ended')).toMatchObject({ by: 'local' });
+    expect(await alice.waitForExit()).toBe(0);
+    expect(await erin.waitForExit()).toBe(0);
+    // One INVITE to the 503 server (and the ACK of its 503), then never again: the rest went to Kamailio.
+    expect(methods(busy)).toEqual(['INVITE', 'ACK']);
+    expect(kam.log()).toMatch(/INVITE sip:erin@test\.local from 127\.0\.0\.1/);
+  });
+});
