@@ -218,15 +218,22 @@ export async function locateSipServer(req: LocationRequest, dns: DnsQueries, opt
         return s !== undefined && usable.includes(s.transport) && (!req.secure || s.secure) && r.flags.toLowerCase() === 's' && r.regexp === '' && validName(r.replacement);
       })
       .sort((a, b) => a.order - b.order || a.preference - b.preference);
-    if (picked.length > 0) {
+    const first = SERVICES[picked[0]?.service.toUpperCase() ?? ''];
+    if (first) {
       const targets: LocatedTarget[] = [];
+      let sawSrv = false;
       for (const r of picked) {
         const s = SERVICES[r.service.toUpperCase()];
         if (!s) continue;
-        targets.push(...((await srvTargets(dns, r.replacement, s.transport, 'naptr', opts)) ?? []));
+        const found = await srvTargets(dns, r.replacement, s.transport, 'naptr', opts);
+        if (found !== null) sawSrv = true;
+        targets.push(...(found ?? []));
       }
       if (targets.length > 0) return { targets: dedupe(targets) };
-      return { error: `${host}: the NAPTR records lead to no reachable SRV target` };
+      if (sawSrv) return { error: `${host}: the NAPTR and SRV records name no reachable server` };
+      // §4.2: "If no SRV records were found, the client performs an A or AAAA record lookup of the
+      // domain name", with the transport NAPTR chose, on its default port.
+      return addressResult(dns, host, defaultPort(first.transport), first.transport, opts);
     }
   }
 

@@ -101,6 +101,13 @@ describe('RFC 3263 §4.1: NAPTR picks the transport and the SRV name', () => {
     expect(shown((await locate({ host: 'example.com' }, z)).result)).toEqual(['udp 192.0.2.9:5070']);
   });
 
+  it('NAPTR pointing at SRV names that do not exist: the domain\'s A records with the NAPTR transport (§4.2)', async () => {
+    const z: Zone = { naptr: { 'example.com': [naptr(10, 10, 'SIP+D2U', '_sip._udp.missing.example.com')] }, a: { 'example.com': ['192.0.2.44'] } };
+    const { result, asked } = await locate({ host: 'example.com' }, z);
+    expect(shown(result)).toEqual(['udp 192.0.2.44:5060']);
+    expect(asked).toEqual(['NAPTR example.com', 'SRV _sip._udp.missing.example.com', 'A example.com']);
+  });
+
   it('a NAPTR query that gets no answer (timeout) falls through to SRV', async () => {
     const z: Zone = { failing: ['example.com'], srv: { '_sip._udp.example.com': [srv(1, 0, 5070, 'pbx.example.com')] }, a: { 'pbx.example.com': ['192.0.2.9'] } };
     const { result, asked } = await locate({ host: 'example.com' }, z);
