@@ -10,6 +10,8 @@ import { methodOf, responseTo, startScriptedPeer, type ScriptedPeer } from '../s
 import { startSoftphone, stopAllSoftphones, type SoftphoneProcess } from '../support/softphone-process';
 import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, writeToneWav } from '../support/audio-check';
 import { printOnFailure } from '../support/on-failure';
+import { createSipStack } from '../../src-main/sip/sip-stack.node';
+import { createLogger } from '../../src-main/util/logger';
 
 const missing = dnsmasqMissing() ?? (process.platform === 'linux' ? null : 'needs Linux');
 const skip = skipWithoutRealPeer('RFC 3263 tests with dnsmasq', missing);
@@ -155,5 +157,50 @@ describe.skipIf(skip)('RFC 3263 with a real DNS server and Kamailio', () => {
     // One INVITE to the 503 server (and the ACK of its 503), then never again: the rest went to Kamailio.
     expect(methods(busy)).toEqual(['INVITE', 'ACK']);
     expect(kam.log()).toMatch(/INVITE sip:erin@test\.local from 127\.0\.0\.1/);
+  });
+});
+
+describe.skipIf(skip)('the SIP stack resolving through a real DNS server', () => {
+  async function stack(dnsServer: string) {
+    const st = createSipStack({ bindAddress: '127.0.0.1', port: 0, logger: createLogger('test'), dnsServers: [dnsServer] });
+    await st.start();
+    servers.push(st);
+    return st;
+  }
+
+  it('lists every SRV target in priority order with its port; a server marked unreachable goes last, and only for a while', async () => {
+    const dns = await dnsServer({
+      srv: [
+        { name: '_sip._udp.test.local', target: 'b.test.local', port: 5071, priority: 20, weight: 0 },
+        { name: '_sip._udp.test.local', target: 'a.test.local', port: 5070, priority: 10, weight: 0 },
+        { name: '_sip._udp.test.local', target: 'c.test.local', port: 5072, priority: 30, weight: 0 },
+      ],
+      a: [
+        { name: 'a.test.local', address: '127.0.0.1' },
+        { name: 'b.test.local', address: '127.0.0.2' },
+        { name: 'c.test.local', address: '127.0.0.3' },
+      ],
+    });
+    const st = await stack(dns.server);
+    const shown = async () => (await st.resolveAll({ host: 'test.local' })).map((h) => `${h.destination.address}:${h.destination.port}`);
+    expect(await shown()).toEqual(['127.0.0.1:5070', '127.0.0.2:5071', '127.0.0.3:5072']);
+    st.markUnreachable({ address: '127.0.0.1', port: 5070 }, 1);
+    expect(await shown()).toEqual(['127.0.0.2:5071', '127.0.0.3:5072', '127.0.0.1:5070']);
+    // An explicit port: A records only (§4.2), so the SRV ports play no part.
+    expect((await st.resolve({ host: 'b.test.local', port: 5999 })).destination).toEqual({ address: '127.0.0.2', port: 5999 });
+    // The memory fades (1 s here): the preferred server is tried first again.
+    await new Promise<void>((resolve) => {
+      const poll = async () => ((await shown())[0] === '127.0.0.1:5070' ? resolve() : setTimeout(() => void poll(), 200));
+      void poll();
+    });
+    await expect(st.resolve({ host: 'nothing.test.local' })).rejects.toThrow(/cannot resolve nothing\.test\.local/);
+    await expect(st.resolve({ host: 'test.local', transport: 'tcp' })).rejects.toThrow(/transport=tcp is not supported/);
+  });
+
+  it('a DNS server that never answers: the lookup fails with a reason in bounded time instead of hanging', async () => {
+    const silent = await peer(() => null);
+    const st = await stack(`127.0.0.1:${silent.port}`);
+    await expect(st.resolve({ host: 'test.local' })).rejects.toThrow(/cannot resolve test\.local: .*timeout/i);
+    expect(silent.received.length).toBeGreaterThan(0);
   });
 });
