@@ -162,6 +162,12 @@ function firstExternalAddress(family: 'IPv4' | 'IPv6'): string {
   return family === 'IPv6' ? '::1' : '127.0.0.1';
 }
 
+function branchOf(m: sip.Message): string | undefined {
+  const via = Array.isArray(m.headers.via) ? (m.headers.via[0] as { params?: Record<string, unknown> } | undefined) : undefined;
+  const b = via?.params?.branch;
+  return typeof b === 'string' && b !== '' ? b : undefined;
+}
+
 function isAnyAddress(a: string): boolean {
   return a === '0.0.0.0' || a === '::' || a === '';
 }
@@ -173,6 +179,12 @@ export class SipStack implements SipTransportHost {
   private packageOptions: sip.CreateOptions | undefined;
   /** Messages that came off the wire; a response the callback gets that is not here was made up by the package. */
   private readonly received = new WeakSet<object>();
+  /**
+   * Real 503s by Via branch. The package's sequentialSearch swallows a 503 and hands on a made-up one
+   * instead (losing Retry-After, and looking like a transport failure); we give the real one back, so
+   * RFC 3263 failover honours Retry-After and the user sees what the server said.
+   */
+  private readonly real503 = new Map<string, sip.Message>();
   private readonly localByRemote = new Map<string, Promise<string>>();
   /** The settled part of localByRemote, for synchronous use when sending. */
   private readonly localKnown = new Map<string, string>();
@@ -301,6 +313,7 @@ export class SipStack implements SipTransportHost {
           send: (m, target) => this.trace('out', m, `${target.address}:${target.port}`),
           recv: (m, remote) => {
             this.received.add(m);
+            if (m.status === 503) this.keep503(m);
             this.trace('in', m, `${remote.address}:${remote.port}`);
           },
           error: (e) => {
@@ -479,8 +492,28 @@ export class SipStack implements SipTransportHost {
     };
   }
 
-  private onPackageResponse(res: sip.Message, request: SipRequest, onResponse: ResponseHandler): void {
-    const synthetic = !this.received.has(res);
+  private keep503(m: sip.Message): void {
+    const branch = branchOf(m);
+    if (branch === undefined) return;
+    this.real503.set(branch, m);
+    // Bounded: entries are taken when the made-up 503 follows, at once; a flood cannot grow this.
+    while (this.real503.size > 64) {
+      const oldest = this.real503.keys().next().value;
+      if (oldest === undefined) break;
+      this.real503.delete(oldest);
+    }
+  }
+
+  private onPackageResponse(pkgRes: sip.Message, request: SipRequest, onResponse: ResponseHandler): void {
+    let res = pkgRes;
+    let synthetic = !this.received.has(res);
+    const branch = synthetic && res.status === 503 ? branchOf(res) : undefined;
+    const real = branch !== undefined ? this.real503.get(branch) : undefined;
+    if (branch !== undefined && real) {
+      this.real503.delete(branch);
+      res = real;
+      synthetic = false;
+    }
     const converted = fromPackage(res);
     try {
       if (!converted || isRequest(converted)) {

@@ -12,6 +12,7 @@ import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, writeToneWav } from '../s
 import { printOnFailure } from '../support/on-failure';
 import { createSipStack } from '../../src-main/sip/sip-stack.node';
 import { createLogger } from '../../src-main/util/logger';
+import type { SipRequest } from '../../src-main/sip/sip-message';
 
 const missing = dnsmasqMissing() ?? (process.platform === 'linux' ? null : 'needs Linux');
 const skip = skipWithoutRealPeer('RFC 3263 tests with dnsmasq', missing);
@@ -195,6 +196,31 @@ describe.skipIf(skip)('the SIP stack resolving through a real DNS server', () =>
     });
     await expect(st.resolve({ host: 'nothing.test.local' })).rejects.toThrow(/cannot resolve nothing\.test\.local/);
     await expect(st.resolve({ host: 'test.local', transport: 'tcp' })).rejects.toThrow(/transport=tcp is not supported/);
+  });
+
+  it('a real 503 reaches the failover logic as the server sent it (Retry-After kept), not as the package\'s made-up 503', async () => {
+    const busy = await peer((req) => responseTo(req, 503, 'Down For Maintenance', ['Retry-After: 120']));
+    const dns = await dnsServer({});
+    const st = await stack(dns.server);
+    st.setHandlers({ request: () => {}, trace: () => {}, warning: () => {} });
+    const request: SipRequest = {
+      method: 'OPTIONS',
+      uri: `sip:127.0.0.1:${busy.port}`,
+      headers: {
+        via: [],
+        to: { uri: `sip:127.0.0.1:${busy.port}`, params: {} },
+        from: { uri: 'sip:probe@127.0.0.1', params: { tag: 'probe1' } },
+        'call-id': 'dns-503-probe',
+        cseq: { seq: 1, method: 'OPTIONS' },
+        'max-forwards': 70,
+      },
+    };
+    const got = await new Promise<{ status: number; reason: string; retryAfter: unknown; synthetic: boolean }>((resolve) => {
+      st.sendRequest(request, { address: '127.0.0.1', port: busy.port }, (res, info) => {
+        if (res.status >= 200) resolve({ status: res.status, reason: res.reason, retryAfter: res.headers['retry-after'], synthetic: info.synthetic });
+      });
+    });
+    expect(got).toEqual({ status: 503, reason: 'Down For Maintenance', retryAfter: '120', synthetic: false });
   });
 
   it('a DNS server that never answers: the lookup fails with a reason in bounded time instead of hanging', async () => {
