@@ -135,6 +135,33 @@ describe.skipIf(skip)('RFC 3263 with a real DNS server and Kamailio', () => {
     expect(alice.all('unregistered')).toHaveLength(1);
   }, 150_000);
 
+  it('without registration, the INVITE itself fails over: timer B on the silent server, then the second connects', async () => {
+    printOnFailure(kam);
+    const silent = await peer(() => null);
+    const dns = await dnsServer({
+      srv: [
+        { name: '_sip._udp.test.local', target: 'dead.test.local', port: silent.port, priority: 10, weight: 0 },
+        { name: '_sip._udp.test.local', target: 'pbx.test.local', port: kam.port, priority: 20, weight: 0 },
+      ],
+      a: [
+        { name: 'dead.test.local', address: '127.0.0.1' },
+        { name: 'pbx.test.local', address: '127.0.0.1' },
+      ],
+    });
+    const carol = await callee('carol');
+    const alice = await softphone('alice', ['call', 'carol', '--domain', 'test.local', '--dns-server', dns.server, '--no-register', '--play', toneA, '--duration', '2'], 'alice-timer-b');
+    // Timer B (64*T1 = 32 s) first: the wait is the protocol's, bounded here.
+    expect((await carol.waitFor('incoming', undefined, 90_000))['from']).toBe('sip:alice@test.local');
+    await alice.waitFor('connected');
+    expect(await alice.waitFor('ended')).toMatchObject({ by: 'local' });
+    expect(await alice.waitForExit()).toBe(0);
+    expect(await carol.waitForExit()).toBe(0);
+    // The silent server got the first INVITE (and its retransmissions), nothing else.
+    expect(methods(silent).length).toBeGreaterThan(0);
+    expect(new Set(methods(silent))).toEqual(new Set(['INVITE']));
+    expect(alice.all('progress').length).toBeGreaterThan(0);
+  }, 150_000);
+
   it('the preferred SRV target answers 503: the INVITE (no registration) goes to the second at once and connects', async () => {
     printOnFailure(kam);
     const busy = await peer((req) => responseTo(req, 503, 'Service Unavailable', ['Retry-After: 30']));
