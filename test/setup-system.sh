@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests start as real peers (Kamailio, baresip, SIPp, PulseAudio,
-# Chromium, tshark, coturn, conntrack). Idempotent and quick when everything is already there.
+# Chromium, tshark, coturn, conntrack, dnsmasq). Idempotent and quick when everything is already there.
 set -euo pipefail
 
 need=()
@@ -18,6 +18,7 @@ check ip iproute2
 check iptables iptables
 check makensis nsis
 check conntrack conntrack
+check dnsmasq dnsmasq-base
 [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] || \
   ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || need+=(libasound2-plugins)
 

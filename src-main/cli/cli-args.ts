@@ -2,6 +2,7 @@
 import { closestMatch, converted, flag, matches, maxLength, minLength, oneOf, parseFlags, secondsBetween, text, wholeNumber } from './flag-checks';
 import { callTargetProblem } from './call-target';
 import type { LogLevel } from '../util/logger';
+import { isIPv4, isIPv6 } from '../sip/sip-uri';
 import { natArgsFrom, parseServerArg, type NatArgs, type ServerArg } from './nat-args';
 
 export interface RtpPortRange {
@@ -42,6 +43,8 @@ export interface CommonArgs {
   nat: NatArgs;
   /** NAT keep-alive towards the registrar (RFC 5626 §4.4 idea): OPTIONS every N s, or off. */
   keepAlive: { method: 'options' | 'off'; intervalSeconds: number };
+  /** --dns-server: "IP:PORT" to ask for NAPTR/SRV/A records (RFC 3263) instead of the system's resolvers. */
+  dnsServers?: string[];
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -121,6 +124,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'refuse-md5-without-qop': { kind: 'bool', commands: ['listen', 'call'] },
   'allow-direct-calls': { kind: 'bool', commands: ['listen'] },
   'keep-alive': { kind: 'value', commands: ['listen', 'call'] },
+  'dns-server': { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -199,6 +203,20 @@ const rtpPorts = converted(
 
 const logLevel = oneOf<LogLevel>(['debug', 'info', 'warn', 'error'], '--log-level must be debug, info, warn or error');
 
+/**
+ * --dns-server IP[:PORT] ("[v6]:PORT" for IPv6): an address, since a DNS server cannot be found by
+ * name; becomes "IP:PORT" as dns.setServers takes it (port 53 by default).
+ */
+const dnsServer = converted(
+  text(
+    maxLength(64, '--dns-server'),
+    matches(/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?)$/, '--dns-server must be an IP address with an optional port (IP[:PORT], [IPv6]:PORT)'),
+  ),
+  (s): string => (/:\d{1,5}$/.test(s) && !s.endsWith(']') ? s : `${s}:53`),
+  [(s) => isIPv4(s.replace(/:\d+$/, '')) || isIPv6(s.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')), '--dns-server must be an IP address with an optional port (IP[:PORT], [IPv6]:PORT)'],
+  [(s) => Number(s.slice(s.lastIndexOf(':') + 1)) >= 1 && Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, '--dns-server: port must be 1-65535'],
+);
+
 /** Every flag's check, in the order problems are reported. */
 const commonSchema = {
   user: token('--user'),
@@ -239,6 +257,7 @@ const commonSchema = {
   'turn-user': token('--turn-user'),
   'turn-password': text(maxLength(256, '--turn-password'), [noControlChars, '--turn-password must not contain control characters']),
   ice: flag,
+  'dns-server': dnsServer,
   'keep-alive': converted(
     text(matches(/^(off|\d+)$/, '--keep-alive must be a number of seconds or "off"')),
     (s): 'off' | number => (s === 'off' ? 'off' : Number(s)),
@@ -385,6 +404,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       f['keep-alive'] === 'off'
         ? { method: 'off', intervalSeconds: DEFAULT_KEEP_ALIVE }
         : { method: 'options', intervalSeconds: f['keep-alive'] === undefined ? DEFAULT_KEEP_ALIVE : Number(f['keep-alive']) },
+    ...(f['dns-server'] !== undefined ? { dnsServers: [f['dns-server']] } : {}),
   };
 
   if (command === 'listen') {

@@ -12,15 +12,21 @@ export function dialogId(callId: string, localTag: string, remoteTag: string): s
 }
 
 /**
- * Where a request to `uri` goes (RFC 3263 §4 simplified to UDP): maddr if present, else the host,
- * port 5060 unless given. IPv6 references lose their brackets. Null when the URI does not parse.
+ * Where a request to `uri` goes, as the URI says it (RFC 3263 §4 input; the transport resolves it):
+ * maddr if present, else the host; the port, transport parameter and sips scheme when given. IPv6
+ * references lose their brackets. Null when the URI does not parse.
  */
 export function hopOf(uri: string): HopTarget | null {
   const u = parseSipUri(uri);
   if (!u) return null;
   const maddr = u.params.maddr;
   const host = (maddr ?? u.host).replace(/^\[(.*)\]$/, '$1');
-  return u.port !== undefined ? { host, port: u.port } : { host };
+  const hop: HopTarget = u.port !== undefined ? { host, port: u.port } : { host };
+  // RFC 3263 §4.1: the transport parameter and the sips scheme choose the transport.
+  const transport = u.params.transport;
+  if (typeof transport === 'string' && transport !== '') hop.transport = transport;
+  if (u.scheme === 'sips') hop.secure = true;
+  return hop;
 }
 
 function isLooseRouter(uri: string): boolean {

@@ -5,7 +5,7 @@
 
 import { CallSession } from './call-session';
 import { T1, type CallContext } from './call-context';
-import { applyRouteSet, Dialog, hopOf } from './dialog';
+import { applyRouteSet, Dialog, hopOf, type RoutedRequestTarget } from './dialog';
 import { credentialsOf, type AuthRound } from './digest-client';
 import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
 import { createOffer, parseAnswer } from './sdp-negotiate';
@@ -16,9 +16,10 @@ import { minSeFrom422, requestTimerHeaders, sessionFromAnswer } from './session-
 import { ReliableProvisionals } from './prack';
 import { newCallId, newSessionId, newTag } from './sip-random';
 import { quoteDisplayName } from './sip-uri';
+import { failoverAfter, resolveTargets } from './target-failover';
 import type { TimerId } from './sip-clock';
 import type { SipRequest, SipResponse } from './sip-message';
-import type { Destination, ResponseInfo, SentRequest } from './sip-transport';
+import type { Destination, HopTarget, ResolvedHop, ResponseInfo, SentRequest } from './sip-transport';
 import type { CallEndInfo } from './user-agent-api';
 import type { MediaEndpoint } from '../rtp/media-session';
 
@@ -53,6 +54,8 @@ export class OutgoingCall extends CallSession {
   private inviteDest: Destination | undefined;
   /** The INVITE's next hop as written ("host:port") and whether it is the account's registrar / proxy. */
   private inviteHop = { host: '?', accountHop: false };
+  /** The servers of the INVITE's next hop (RFC 3263) and which one the current INVITE went to. */
+  private route: { routed: RoutedRequestTarget; hop: HopTarget; targets: ResolvedHop[]; index: number } | undefined;
   private provisional = false;
   private cancelReason: string | undefined;
   private cancelSent = false;
@@ -102,7 +105,15 @@ export class OutgoingCall extends CallSession {
     const routed = applyRouteSet(uri, this.routeSet);
     const hop = hopOf(routed.nextHop);
     if (!hop) throw new Error(`bad address ${routed.nextHop}`);
-    const resolved = await this.ctx.transport.resolve(hop);
+    const targets = await resolveTargets(this.ctx.transport, hop);
+    await this.sendInviteTo({ routed, hop, targets, index: 0 });
+  }
+
+  /** The INVITE to one server of the hop's list (the first, or the next after a failure, RFC 3263 §4.3). */
+  private async sendInviteTo(route: { routed: RoutedRequestTarget; hop: HopTarget; targets: ResolvedHop[]; index: number }): Promise<void> {
+    const { routed, hop } = route;
+    const resolved = route.targets[route.index];
+    if (!resolved) throw new Error(`no server for ${hop.host}`);
     const accountHop = (await this.ctx.isAccountHop?.(resolved.destination)) ?? false;
     if (this.ended) return;
     if (this.cancelReason !== undefined) {
@@ -160,6 +171,7 @@ export class OutgoingCall extends CallSession {
     // the PBX's 401 behind it); a first INVITE has none (the client starts empty for each target).
     if (accountHop) Object.assign(invite.headers, this.auth?.headersFor({ method: 'INVITE', uri: routed.uri, body: sdp }));
     this.invite = invite;
+    this.route = route;
     this.inviteDest = resolved.destination;
     this.inviteHop = { host: hop.port !== undefined ? `${hop.host}:${hop.port}` : hop.host, accountHop };
     this.provisional = false;
@@ -178,6 +190,10 @@ export class OutgoingCall extends CallSession {
     if (res.status < 200) {
       this.onProvisional(res);
       return;
+    }
+    if (this.cancelReason === undefined) {
+      const verdict = failoverAfter(res, info, this.provisional);
+      if (verdict && this.failOver(verdict.unreachableSeconds)) return;
     }
     const dest = this.inviteDest ? fmt(this.inviteDest) : '?';
     if (info.synthetic) {
@@ -234,6 +250,27 @@ export class OutgoingCall extends CallSession {
     // RFC 3261 §20.33: 503, 480, 486, 600, 603 (and others) may say when to call again; the user sees it.
     const retryAfter = retryAfterOf(res);
     void this.finish({ reason: retryAfter ? `${statusText(res)}, ${describeRetryAfter(retryAfter)}` : statusText(res), status: res.status, by: 'remote' });
+  }
+
+  /**
+   * RFC 3263 §4.3: this server did not answer at all, failed at the transport, or said 503: the INVITE
+   * goes to the next server of the list as a new transaction (new branch, CSeq + 1 so a server sharing
+   * state with the first does not take it for a merged request, RFC 3261 §8.2.2.2). Credentials start
+   * over with the next server's challenge. False when there is no other server.
+   */
+  private failOver(unreachableSeconds: number): boolean {
+    const route = this.route;
+    if (!route || !this.inviteDest) return false;
+    this.ctx.transport.markUnreachable?.(this.inviteDest, unreachableSeconds);
+    const next = route.targets[route.index + 1];
+    if (!next) return false;
+    this.ctx.log.info('trying the next server', { callId: this.id, to: fmt(next.destination) });
+    this.authRound = new Map();
+    this.auth?.clear();
+    this.sendInviteTo({ ...route, index: route.index + 1 }).catch((err: unknown) => {
+      void this.finish({ reason: err instanceof Error ? err.message : String(err), by: 'error' });
+    });
+    return true;
   }
 
   private restart(uri: string): void {

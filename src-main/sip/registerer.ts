@@ -12,6 +12,7 @@ import { ALLOW, headerText, intOf, MAX_FORWARDS, statusText, supportedHeader } f
 import { newCallId, newTag } from './sip-random';
 import { sameDestination, type ViaMapping, viaMapping } from './nat-mapping';
 import { quoteDisplayName } from './sip-uri';
+import { failoverAfter, resolveTargets } from './target-failover';
 import { contactUriFor, grantedExpires, refreshDelaySeconds, sameContact } from './registration-binding';
 import { describeRetryAfter, retryAfterOf, type RetryAfter } from './retry-after';
 import type { Clock, TimerId } from './sip-clock';
@@ -74,6 +75,9 @@ interface Attempt {
   /** 423 answers followed for it. */
   intervalRetries: number;
   hop: ResolvedHop;
+  /** Every server of the registrar's hop (RFC 3263), and which of them `hop` is: the rest are for failover. */
+  targets: ResolvedHop[];
+  index: number;
   /** Old Contacts this REGISTER removes (expires 0), filled in when it is built. */
   removing?: string[];
   /** The address in this REGISTER's Contact, filled in when it is built. */
@@ -205,11 +209,12 @@ export class Registerer {
       this.fail(generation, expires, `bad registrar address ${this.o.outboundProxy ?? this.o.registrar}`);
       return;
     }
-    this.o.transport.resolve(hop).then(
-      (resolved) => {
+    resolveTargets(this.o.transport, hop).then(
+      (targets) => {
         if (generation !== this.generation) return;
-        this.lastHop = resolved;
-        this.send({ generation, expires, round: new Map(), intervalRetries: 0, hop: resolved });
+        const first = targets[0] as ResolvedHop;
+        this.lastHop = first;
+        this.send({ generation, expires, round: new Map(), intervalRetries: 0, hop: first, targets, index: 0 });
       },
       (err: unknown) => this.fail(generation, expires, err instanceof Error ? err.message : String(err)),
     );
@@ -278,10 +283,31 @@ export class Registerer {
   private send(a: Attempt): void {
     const req = this.buildRequest(a);
     a.sentAt = this.o.clock.now();
+    let sawResponse = false;
     this.o.transport.sendRequest(req, a.hop.destination, (res, info) => {
       if (a.generation !== this.generation || this.disposed) return;
+      if (!info.synthetic) sawResponse = true;
+      if (res.status >= 200 && this.failedOver(a, res, info, sawResponse)) return;
       this.onResponse(a, res, info.synthetic);
     });
+  }
+
+  /**
+   * RFC 3263 §4.3: no answer at all, a transport error or a 503 from this server: the REGISTER goes to
+   * the next server of the list as a new transaction (new branch; and CSeq + 1, which §10.2 asks of
+   * every REGISTER with this Call-ID, so servers sharing one location store still accept it). The
+   * credentials start over: the next server challenges with its own nonce. True if it was sent on.
+   */
+  private failedOver(a: Attempt, res: SipResponse, info: { synthetic: boolean }, sawResponse: boolean): boolean {
+    const verdict = failoverAfter(res, info, sawResponse);
+    if (!verdict) return false;
+    this.o.transport.markUnreachable?.(a.hop.destination, verdict.unreachableSeconds);
+    const next = a.targets[a.index + 1];
+    if (!next) return false;
+    this.lastHop = next;
+    this.auth.clear();
+    this.send({ generation: a.generation, expires: a.expires, round: new Map(), intervalRetries: 0, hop: next, targets: a.targets, index: a.index + 1 });
+    return true;
   }
 
   private onResponse(a: Attempt, res: SipResponse, synthetic: boolean): void {

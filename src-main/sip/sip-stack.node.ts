@@ -13,7 +13,7 @@
 //  d. malformed datagrams vanished silently: they are reported (with the sender's address) and a
 //     request that parses but lacks mandatory headers gets 400 when it has a Via (RFC 3261 §8.2.2, §16.3);
 //  e. send() takes an explicit destination: we apply the route set ourselves (dialog.ts) and resolve
-//     names with getaddrinfo (so /etc/hosts works), which the package's DNS-only resolver cannot;
+//     names by RFC 3263 (dns/: NAPTR, SRV, then A through getaddrinfo so /etc/hosts works);
 //  f. a client transaction destroyed before its first tick started its timers anyway and kept
 //     retransmitting into the closed socket (and the process alive) for 32 s;
 //  g. NAT keep-alives: sendRaw() sends a CRLF datagram from the SIP socket (the binding to keep is
@@ -36,10 +36,11 @@
 // requests that asked with rport: RFC 3581 §4 / RFC 3261 §18.2.2 for clients behind a NAT.
 
 import * as dgram from 'node:dgram';
-import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import * as sip from 'sip';
+import { createDnsQueries } from './dns/dns-queries.node';
+import { ServerLocator } from './dns/server-locator';
 import { gateDatagram, DEFAULT_GATE_LIMITS, RECOGNISED_METHODS, type GateConfig } from './message-gate';
 import { RateLimiter, DEFAULT_RATE_LIMITS, type RateLimitConfig, type RateLimitCounters } from './rate-limit';
 import { ALLOW, createResponse, withoutEmptyHeaders } from './sip-headers';
@@ -57,6 +58,8 @@ export interface SipStackOptions {
   logger: Logger;
   /** Bound on DNS lookups, so an unreachable resolver cannot stall a call (ms). */
   dnsTimeoutMs?: number;
+  /** DNS servers ("IP" or "IP:PORT") for RFC 3263 lookups instead of the system's (--dns-server). */
+  dnsServers?: readonly string[];
   /** Per-source request rates (default DEFAULT_RATE_LIMITS). */
   rateLimits?: RateLimitConfig;
   /** Server transactions alive at once before new requests are dropped (default 1000). */
@@ -202,12 +205,21 @@ export class SipStack implements SipTransportHost {
   };
   private warnWindow = { start: -Infinity, shown: 0, suppressed: 0 };
   private countersTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly locator: ServerLocator;
 
   constructor(options: SipStackOptions) {
     this.o = options;
     this.log = options.logger;
     this.limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
     this.now = options.now ?? (() => performance.now());
+    // Our socket is UDP (patch a.): only UDP targets, of the bound address's family.
+    const v6 = isIP(options.bindAddress) === 6;
+    this.locator = new ServerLocator({
+      dns: createDnsQueries({ ...(options.dnsServers ? { servers: options.dnsServers } : {}), timeoutMs: Math.min(options.dnsTimeoutMs ?? 5000, 2000) }),
+      supported: ['udp'],
+      families: v6 ? (options.bindAddress === '::' ? [6, 4] : [6]) : [4],
+      now: () => performance.now(),
+    });
   }
 
   stats(): SipStackCounters {
@@ -417,45 +429,30 @@ export class SipStack implements SipTransportHost {
   }
 
   async resolve(target: HopTarget): Promise<ResolvedHop> {
-    const host = target.host.replace(/^\[(.*)\]$/, '$1');
-    let address = host;
-    let port = target.port;
-    if (!isIP(host)) {
-      const found = await this.lookup(host, port === undefined);
-      address = found.address;
-      port = port ?? found.port;
-    }
-    const destination = { address, port: port ?? 5060 };
-    const local = await this.localFor(address);
-    return { destination, local };
+    const [first] = await this.resolveAll(target);
+    if (!first) throw new Error(`cannot resolve ${target.host}`);
+    return first;
   }
 
-  /** RFC 3263 §4.2 for UDP only: SRV _sip._udp when no port was given, then A records (via getaddrinfo, so /etc/hosts counts). */
-  private async lookup(host: string, trySrv: boolean): Promise<{ address: string; port?: number }> {
+  /** RFC 3263 §4 (dns/server-location.ts): every UDP server of the hop, best first, failed ones last. */
+  async resolveAll(target: HopTarget): Promise<ResolvedHop[]> {
     const ms = this.o.dnsTimeoutMs ?? 5000;
-    const withTimeout = <T>(p: Promise<T>): Promise<T> =>
-      Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('DNS timeout')), ms).unref())]);
-    let name = host;
-    let port: number | undefined;
-    if (trySrv) {
-      try {
-        const resolver = new dns.Resolver({ timeout: Math.min(ms, 2000), tries: 1 });
-        const srv = await withTimeout(resolver.resolveSrv(`_sip._udp.${host}`));
-        const best = srv.sort((a, b) => a.priority - b.priority || b.weight - a.weight)[0];
-        if (best) {
-          name = best.name;
-          port = best.port;
-        }
-      } catch {
-        // No SRV record: RFC 3263 §4.2 falls back to the host itself on 5060.
-      }
-    }
-    try {
-      const r = await withTimeout(dns.lookup(name, { family: 4 }));
-      return port === undefined ? { address: r.address } : { address: r.address, port };
-    } catch (err) {
-      throw new Error(`cannot resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const located = await Promise.race([
+      this.locator.locate(target).finally(() => clearTimeout(timer)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`cannot resolve ${target.host}: DNS timeout`)), ms);
+        timer.unref();
+      }),
+    ]);
+    return Promise.all(
+      located.map(async (t) => ({ destination: { address: t.address, port: t.port }, local: await this.localFor(t.address) })),
+    );
+  }
+
+  markUnreachable(destination: Destination, seconds: number): void {
+    this.log.info('server unreachable, trying others first', { to: `${destination.address}:${destination.port}`, seconds });
+    this.locator.markUnreachable({ ...destination, transport: 'udp' }, seconds);
   }
 
   sendRequest(request: SipRequest, to: Destination, onResponse?: ResponseHandler): SentRequest {
@@ -493,6 +490,7 @@ export class SipStack implements SipTransportHost {
     };
   }
 
+  // (A real 503 reaches us as itself: the patch stops the package's sequentialSearch from swapping it.)
   private onPackageResponse(res: sip.Message, request: SipRequest, onResponse: ResponseHandler): void {
     const synthetic = !this.received.has(res);
     const converted = fromPackage(res);

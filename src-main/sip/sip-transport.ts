@@ -14,6 +14,10 @@ export interface Destination {
 export interface HopTarget {
   host: string;
   port?: number;
+  /** The URI's transport parameter, when it has one (RFC 3263 §4.1). */
+  transport?: string;
+  /** A sips: URI (TLS only, RFC 3261 §26.2.2). */
+  secure?: boolean;
 }
 
 export interface ResolvedHop {
@@ -44,6 +48,13 @@ export type RequestHandler = (request: SipRequest, remote: Destination) => void;
 export interface SipTransport {
   /** Resolves a next hop (DNS if needed) and which local address reaches it. Rejects with a readable message. */
   resolve(target: HopTarget): Promise<ResolvedHop>;
+  /**
+   * Every server of the hop in the order to try them (RFC 3263 §4: NAPTR, SRV, A), those that failed
+   * lately last. Optional: without it the hop has only resolve()'s one answer.
+   */
+  resolveAll?(target: HopTarget): Promise<ResolvedHop[]>;
+  /** A server that timed out or answered 503: tried last for `seconds` (RFC 3263 §4.3). */
+  markUnreachable?(destination: Destination, seconds: number): void;
   /** Our address as seen from `remoteAddress` (the Contact of responses to it). */
   localFor(remoteAddress: string): Promise<Destination>;
   /**

@@ -65,6 +65,11 @@ export interface UserAgentConfig {
   bindAddress?: string;
   /** Local SIP UDP port; 0 = any free port. */
   port: number;
+  /**
+   * DNS servers for finding the account's servers (RFC 3263 NAPTR/SRV/A), "IP" or "IP:PORT"; default
+   * the system's. Given servers answer address lookups too (no /etc/hosts then).
+   */
+  dnsServers?: string[];
   /** Sent in User-Agent / Server headers. */
   userAgentName?: string;
   /** Makes the media for each call (the caller decides the audio device). */

@@ -12,6 +12,7 @@ import { OutgoingCall } from './inviter';
 import { Registerer } from './registerer';
 import { DEFAULT_SESSION_TIMER } from './session-timer';
 import { RegistrationNat } from './registration-nat';
+import { resolveTargets } from './target-failover';
 import { ALLOW, createResponse, unsupportedRequired } from './sip-headers';
 import { formatHostPort, parseHostPort, parseSipUri } from './sip-uri';
 import { Emitter } from '../util/emitter';
@@ -189,11 +190,12 @@ export class UserAgentCore implements UserAgent {
     if (!this.hops) {
       const account = this.o.config.account;
       const uris = account ? [`sip:${account.domain}`, this.outboundProxy()].filter((u): u is string => u !== undefined) : [];
+      // Every server of each (RFC 3263: all SRV targets), since REGISTER and calls may fail over to any.
       const lookups = uris.map((uri) => {
         const hop = hopOf(uri);
-        return hop ? this.o.transport.resolve(hop).then((r) => r.destination, () => null) : Promise.resolve(null);
+        return hop ? resolveTargets(this.o.transport, hop).then((list) => list.map((r) => r.destination), () => []) : Promise.resolve([]);
       });
-      this.hops = Promise.all(lookups).then((list) => list.filter((d): d is Destination => d !== null));
+      this.hops = Promise.all(lookups).then((lists) => lists.flat());
     }
     return this.hops.then((list) => (flow ? [flow, ...list] : list));
   }

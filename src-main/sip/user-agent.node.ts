@@ -9,6 +9,11 @@ import type { UserAgent, UserAgentConfig } from './user-agent-api';
 
 export function createUserAgent(config: UserAgentConfig): UserAgent {
   const log = createLogger('sip');
-  const transport = createSipStack({ bindAddress: config.bindAddress ?? '0.0.0.0', port: config.port, logger: log.child('stack') });
+  const transport = createSipStack({
+    bindAddress: config.bindAddress ?? '0.0.0.0',
+    port: config.port,
+    logger: log.child('stack'),
+    ...(config.dnsServers && config.dnsServers.length > 0 ? { dnsServers: config.dnsServers } : {}),
+  });
   return new UserAgentCore({ transport, clock: systemClock, config, log });
 }

@@ -52,6 +52,20 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['listen', '--user', 'bob', '--domain', 'd', '--auth-realm', 'a b'])).toMatchObject({ ok: false });
   });
 
+  it('--dns-server IP[:PORT]: the resolver for RFC 3263 lookups, port 53 by default; names and bad ports refused', () => {
+    expect((ok(['listen', '--dns-server', '127.0.0.1:5353']) as ListenArgs).dnsServers).toEqual(['127.0.0.1:5353']);
+    expect((ok(['call', 'sip:x@example.com', '--dns-server', '192.0.2.53']) as CallArgs).dnsServers).toEqual(['192.0.2.53:53']);
+    expect((ok(['listen', '--dns-server', '[::1]:5300']) as ListenArgs).dnsServers).toEqual(['[::1]:5300']);
+    expect((ok(['listen', '--dns-server', '[2001:db8::53]']) as ListenArgs).dnsServers).toEqual(['[2001:db8::53]:53']);
+    expect((ok(['listen']) as ListenArgs).dnsServers).toBeUndefined();
+    for (const bad of ['dns.example.com', '127.0.0.1:0', '127.0.0.1:70000', '300.1.1.1', '[zz::1]:53', '127.0.0.1:53,10.0.0.1']) {
+      const r = parseCliArgs(['listen', '--dns-server', bad]);
+      expect(r.ok, bad).toBe(false);
+      expect(r.ok ? '' : r.error, bad).toContain('--dns-server');
+    }
+    expect(parseCliArgs(['devices', '--dns-server', '127.0.0.1'])).toMatchObject({ ok: false });
+  });
+
   it('--answer-after implies auto-answer', () => {
     expect((ok(['listen', '--answer-after', '2']) as ListenArgs).autoAnswer).toBe(true);
   });

@@ -21,7 +21,9 @@ function invite(): SipRequest {
 describe('hopOf (RFC 3263 next hop)', () => {
   it('takes host and port, maddr overrides the host, IPv6 loses its brackets', () => {
     expect(hopOf('sip:bob@example.com')).toEqual({ host: 'example.com' });
-    expect(hopOf('sip:bob@127.0.0.1:5062;transport=udp')).toEqual({ host: '127.0.0.1', port: 5062 });
+    expect(hopOf('sip:bob@127.0.0.1:5062;transport=udp')).toEqual({ host: '127.0.0.1', port: 5062, transport: 'udp' });
+    // RFC 3263 §4.1: the transport parameter and the sips scheme go along to the resolver.
+    expect(hopOf('sips:bob@example.com;transport=TCP')).toEqual({ host: 'example.com', transport: 'TCP', secure: true });
     expect(hopOf('sip:proxy.example.com;lr;maddr=198.51.100.9')).toEqual({ host: '198.51.100.9' });
     expect(hopOf('sip:[2001:db8::1]:5070')).toEqual({ host: '2001:db8::1', port: 5070 });
     expect(hopOf('not a uri')).toBeNull();

@@ -91,6 +91,22 @@ export class FakeTransport implements SipTransportHost {
     if (!address) throw new Error(`cannot resolve ${target.host}: ENOTFOUND`);
     return { destination: { address, port: target.port ?? 5060 }, local: LOCAL };
   }
+  /** Name -> every server ("ip:port"), for resolveAll() (RFC 3263 lists); others resolve to one. */
+  readonly servers = new Map<string, string[]>();
+  /** markUnreachable() calls, oldest first. */
+  readonly unreachable: Array<{ destination: Destination; seconds: number }> = [];
+  async resolveAll(target: HopTarget): Promise<ResolvedHop[]> {
+    const list = this.servers.get(target.host);
+    if (!list) return [await this.resolve(target)];
+    this.resolved.push(target);
+    return list.map((s) => {
+      const [address = '', port = '5060'] = s.split(':');
+      return { destination: { address, port: Number(port) }, local: LOCAL };
+    });
+  }
+  markUnreachable(destination: Destination, seconds: number): void {
+    this.unreachable.push({ destination, seconds });
+  }
   async localFor(): Promise<Destination> {
     return LOCAL;
   }
