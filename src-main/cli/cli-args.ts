@@ -42,6 +42,8 @@ export interface CommonArgs {
   nat: NatArgs;
   /** NAT keep-alive towards the registrar (RFC 5626 §4.4 idea): OPTIONS every N s, or off. */
   keepAlive: { method: 'options' | 'off'; intervalSeconds: number };
+  /** --no-rtp-timeout: seconds of silence from the peer before a connected call is ended (0 = never). */
+  noRtpTimeout: number;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -104,6 +106,8 @@ export const DEFAULT_EXPIRES = 600;
 export const DEFAULT_RING_TIMEOUT = 60;
 /** Seconds between NAT keep-alive OPTIONS while registered (issue 4: default 25 s). */
 export const DEFAULT_KEEP_ALIVE = 25;
+/** Seconds without RTP/RTCP before a connected call is hung up (issue 10; Linphone's nortp_timeout). */
+export const DEFAULT_NO_RTP_TIMEOUT = 30;
 export const PASSWORD_ENV = 'SOFTPHONE_PASSWORD';
 
 type FlagKind = 'value' | 'bool';
@@ -121,6 +125,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'refuse-md5-without-qop': { kind: 'bool', commands: ['listen', 'call'] },
   'allow-direct-calls': { kind: 'bool', commands: ['listen'] },
   'keep-alive': { kind: 'value', commands: ['listen', 'call'] },
+  'no-rtp-timeout': { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -233,6 +238,7 @@ const commonSchema = {
   reject: oneOf(['486', '603'], '--reject must be 486 (busy) or 603 (decline)'),
   duration: seconds('--duration', 0.1),
   'ring-timeout': seconds('--ring-timeout', 1),
+  'no-rtp-timeout': seconds('--no-rtp-timeout', 0),
   dtmf: text(matches(/^[0-9*#A-Da-d]{1,64}$/, '--dtmf takes up to 64 of 0-9 * # A-D')),
   stun: hostPort('--stun'),
   turn: hostPort('--turn'),
@@ -385,6 +391,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       f['keep-alive'] === 'off'
         ? { method: 'off', intervalSeconds: DEFAULT_KEEP_ALIVE }
         : { method: 'options', intervalSeconds: f['keep-alive'] === undefined ? DEFAULT_KEEP_ALIVE : Number(f['keep-alive']) },
+    noRtpTimeout: f['no-rtp-timeout'] ?? DEFAULT_NO_RTP_TIMEOUT,
   };
 
   if (command === 'listen') {

@@ -108,6 +108,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     // The CLI's own --ring-timeout cancels first (with its reason); the core's is only a backstop.
     ringTimeoutSeconds: args.command === 'call' ? args.ringTimeout + 5 : undefined,
     keepAlive: args.keepAlive,
+    noRtpTimeoutSeconds: args.noRtpTimeout,
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));

@@ -6,6 +6,7 @@ import { hopOf, type Dialog, type InDialogOptions } from './dialog';
 import { createAnswer, createOffer, parseAnswer, type LocalMediaOffer } from './sdp-negotiate';
 import { ACCEPT, ALLOW, createResponse, hasSdp, SUPPORTED, type ResponseOptions } from './sip-headers';
 import { T1, T2, type CallContext } from './call-context';
+import { CallMediaWatch, mediaWatchTimes } from './call-media-watch';
 import { Emitter } from '../util/emitter';
 import type { TimerId } from './sip-clock';
 import type { SipNameAddr, SipRequest, SipResponse } from './sip-message';
@@ -66,6 +67,7 @@ export abstract class CallSession implements Call {
   private readonly hops = new Map<string, Promise<ResolvedHop>>();
   private pending2xx: Pending2xx | undefined;
   private byeSettled: Promise<void> = Promise.resolve();
+  private mediaWatch: CallMediaWatch | undefined;
 
   protected constructor(ctx: CallContext, id: string, direction: 'outgoing' | 'incoming', remoteUri: string, remoteDisplayName: string) {
     this.ctx = ctx;
@@ -120,6 +122,33 @@ export abstract class CallSession implements Call {
     this.current = next;
     if (next === 'connected') this.connectedAt = this.ctx.clock.now();
     this.events.emit('state', next);
+    if (next === 'connected') this.watchMedia();
+  }
+
+  /** Issue 10: no silent dead calls. Warn when nothing arrives from the peer, hang up when it lasts. */
+  private watchMedia(): void {
+    const media = this.media;
+    if (!media || this.mediaWatch) return;
+    this.mediaWatch = new CallMediaWatch({
+      clock: this.ctx.clock,
+      media,
+      times: this.ctx.mediaWatch ?? mediaWatchTimes({}),
+      params: () => this.mediaParams,
+      onWarning: (w) => {
+        this.ctx.log.warn('no media from the peer', { callId: this.id, reason: w.reason });
+        this.events.emit('media-warning', w);
+      },
+      onRestored: (r) => {
+        this.ctx.log.info('media from the peer again', { callId: this.id, silentSeconds: r.silentSeconds, cause: r.cause });
+        this.events.emit('media-restored', r);
+      },
+      onTimeout: (reason) => {
+        if (this.ending || this.current !== 'connected') return;
+        this.sendBye();
+        void this.finish({ reason, by: 'error' });
+      },
+    });
+    this.mediaWatch.start();
   }
 
   /** Subclasses stop their own timers here. */
@@ -129,6 +158,7 @@ export abstract class CallSession implements Call {
   protected finish(req: EndRequest): Promise<CallEndInfo> {
     if (this.ending) return this.whenEnded();
     this.ending = true;
+    this.mediaWatch?.stop();
     this.onFinish();
     this.stop2xx();
     if (this.dialog) this.ctx.removeDialog(this.dialog.id);
