@@ -52,13 +52,12 @@ describe('the no-audio banner on the call card', () => {
   });
 
   it('speaks Korean when the UI does', async () => {
-    i18n.preference = 'ko';
     const fake = new FakeApi();
     phone = new Softphone({ api: new Api(() => fake), mode: 'web' });
     render(App, { props: { phone } });
     await phone.start();
+    i18n.preference = 'ko';
     fake.emit('call.changed', callSnapshot({ id: 'out-1', state: 'connected', connectedAt: Date.now(), mediaWarning: warning }));
-    const banner = await vi.waitFor(() => screen.getByTestId('media-warning'));
-    expect(banner.textContent?.trim()).toBe('5초 동안 상대방의 소리가 오지 않습니다: 방화벽이나 NAT가 상대방의 음성을 막고 있을 수 있습니다.');
+    await vi.waitFor(() => expect(screen.getByTestId('media-warning').textContent?.trim()).toBe('5초 동안 상대방의 소리가 오지 않습니다: 방화벽이나 NAT가 상대방의 음성을 막고 있을 수 있습니다.'));
   });
 });
