@@ -62,6 +62,9 @@ export class CallTracker {
       this.update(call.id, { state, connectedAt: state === 'connected' ? (tracked.snapshot.connectedAt ?? this.hooks.now()) : tracked.snapshot.connectedAt });
     });
     call.on('ended', (end) => this.finish(call.id, end));
+    // Issue 10: the call card shows a banner while the other side is not heard.
+    call.on('media-warning', (w) => this.update(call.id, { mediaWarning: w }));
+    call.on('media-restored', () => this.update(call.id, { mediaWarning: null }));
     this.hooks.changed(snapshot);
     if (call.state === 'ended') this.finish(call.id, { reason: 'ended', by: 'error', durationSeconds: 0 });
     return snapshot;
@@ -75,7 +78,9 @@ export class CallTracker {
     const tracked = this.active.get(id);
     if (!tracked) return;
     const next = { ...tracked.snapshot, ...patch };
-    if (next.state === tracked.snapshot.state && next.muted === tracked.snapshot.muted && next.connectedAt === tracked.snapshot.connectedAt) return;
+    const prev = tracked.snapshot;
+    const same = next.state === prev.state && next.muted === prev.muted && next.connectedAt === prev.connectedAt;
+    if (same && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null)) return;
     tracked.snapshot = next;
     this.hooks.changed(next);
   }
@@ -84,7 +89,7 @@ export class CallTracker {
     const tracked = this.active.get(id);
     if (!tracked) return;
     this.active.delete(id);
-    const snapshot: CallSnapshot = { ...tracked.snapshot, state: 'ended', end };
+    const snapshot: CallSnapshot = { ...tracked.snapshot, state: 'ended', end, mediaWarning: null };
     this.ended.set(id, snapshot);
     while (this.ended.size > 20) {
       const oldest = this.ended.keys().next().value;

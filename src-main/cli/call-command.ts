@@ -16,6 +16,7 @@ import {
 } from './command-context';
 import { RegistrationReporter } from './registration-report';
 import { NoAnswerProgress } from './no-answer-progress';
+import { reportMediaWarnings } from './media-warning-report';
 
 export async function runCallCommand(ctx: CommandContext, args: CallArgs): Promise<number> {
   const { ua, emit, stop } = ctx;
@@ -138,6 +139,7 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call, progress: N
       }
     });
     const offEnded = call.on('ended', (info) => finish(info));
+    const offMedia = reportMediaWarnings(call, (e) => then(() => emit(e)));
 
     // Called by the 'ended' event and by hangup()'s result, whichever comes first.
     function finish(info: CallEndInfo): void {
@@ -150,6 +152,7 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call, progress: N
       stop.removeEventListener('abort', onStop);
       offState();
       offEnded();
+      offMedia();
       const reason = ringTimedOut && !connected ? `no answer within ${args.ringTimeout} s` : info.reason;
       then(() =>
         emit({

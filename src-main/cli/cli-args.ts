@@ -45,6 +45,8 @@ export interface CommonArgs {
   keepAlive: { method: 'options' | 'off'; intervalSeconds: number };
   /** --dns-server: "IP:PORT" to ask for NAPTR/SRV/A records (RFC 3263) instead of the system's resolvers. */
   dnsServers?: string[];
+  /** --no-rtp-timeout: seconds of silence from the peer before a connected call is ended (0 = never). */
+  noRtpTimeout: number;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -107,6 +109,8 @@ export const DEFAULT_EXPIRES = 600;
 export const DEFAULT_RING_TIMEOUT = 60;
 /** Seconds between NAT keep-alive OPTIONS while registered (issue 4: default 25 s). */
 export const DEFAULT_KEEP_ALIVE = 25;
+/** Seconds without RTP/RTCP before a connected call is hung up (issue 10; Linphone's nortp_timeout). */
+export const DEFAULT_NO_RTP_TIMEOUT = 30;
 export const PASSWORD_ENV = 'SOFTPHONE_PASSWORD';
 
 type FlagKind = 'value' | 'bool';
@@ -125,6 +129,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'allow-direct-calls': { kind: 'bool', commands: ['listen'] },
   'keep-alive': { kind: 'value', commands: ['listen', 'call'] },
   'dns-server': { kind: 'value', commands: ['listen', 'call'] },
+  'no-rtp-timeout': { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -251,6 +256,7 @@ const commonSchema = {
   reject: oneOf(['486', '603'], '--reject must be 486 (busy) or 603 (decline)'),
   duration: seconds('--duration', 0.1),
   'ring-timeout': seconds('--ring-timeout', 1),
+  'no-rtp-timeout': seconds('--no-rtp-timeout', 0),
   dtmf: text(matches(/^[0-9*#A-Da-d]{1,64}$/, '--dtmf takes up to 64 of 0-9 * # A-D')),
   stun: hostPort('--stun'),
   turn: hostPort('--turn'),
@@ -405,6 +411,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         ? { method: 'off', intervalSeconds: DEFAULT_KEEP_ALIVE }
         : { method: 'options', intervalSeconds: f['keep-alive'] === undefined ? DEFAULT_KEEP_ALIVE : Number(f['keep-alive']) },
     ...(f['dns-server'] !== undefined ? { dnsServers: [f['dns-server']] } : {}),
+    noRtpTimeout: f['no-rtp-timeout'] ?? DEFAULT_NO_RTP_TIMEOUT,
   };
 
   if (command === 'listen') {

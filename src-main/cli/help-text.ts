@@ -1,7 +1,7 @@
 // The text of `softphone --help` (every command, flag, output event and exit code, with two examples)
 // and of `softphone COMMAND --help` (that command's part of it).
 import type { CommandName } from './cli-args';
-import { DEFAULT_EXPIRES, DEFAULT_KEEP_ALIVE, DEFAULT_LISTEN_PORT, DEFAULT_RING_TIMEOUT, DEFAULT_RTP_PORTS, PASSWORD_ENV } from './cli-args';
+import { DEFAULT_EXPIRES, DEFAULT_KEEP_ALIVE, DEFAULT_LISTEN_PORT, DEFAULT_NO_RTP_TIMEOUT, DEFAULT_RING_TIMEOUT, DEFAULT_RTP_PORTS, PASSWORD_ENV } from './cli-args';
 import { STUN_DEFAULT_PORT, TURN_PASSWORD_ENV } from './nat-args';
 
 export const USAGE = `Usage:
@@ -58,6 +58,9 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
   --loop                  play the --play file again from the start when it ends
                           (with --play or --record, the other half is silence / discarded;
                           without either, the sound card is used)
+  --no-rtp-timeout S      hang up a connected call that has received no RTP/RTCP for S seconds
+                          (default ${DEFAULT_NO_RTP_TIMEOUT}; 0 = never; not while on hold); a media_warning
+                          line comes first, after 5 s of silence (or S/2 if shorter)
   --log-level LEVEL       debug, info (default), warn or error; logs go to stderr, and at debug
                           every SIP message sent and received is printed there too
 `;
@@ -90,6 +93,9 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   registration_failed {reason, status, retryInSeconds}             unregistered
   incoming {callId, from, displayName}   calling {callId, uri}     ringing {callId}
   connected {callId, codec}       dtmf_sent {callId, digits}
+  media_warning {callId, message, silentSeconds, kind: never|stopped, path: direct|ice|relay}:
+                                  no audio from the other side (see --no-rtp-timeout)
+  media_restored {callId, silentSeconds, cause: media|hold}: the warning is over
   ended {callId, reason, by: local|remote|error, status, durationSeconds, rtp}
   device {id, name, hostApi, maxInputChannels, maxOutputChannels, defaultSampleRate}
   nat_check {behavior, publicAddress, portPreserved, summary, local, server, results}
@@ -101,7 +107,8 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
 `;
 
 const EXITS = `Exit codes: 0 success (also after SIGINT/SIGTERM: hangs up and un-registers first)
-            1 the call or registration failed (busy, declined, not found, wrong password, timeout)
+            1 the call or registration failed (busy, declined, not found, wrong password, timeout,
+              a call ended for no RTP)
             2 usage error (bad flag or value, malformed URI, a --play file that is not a WAV)
 
 `;

@@ -13,6 +13,7 @@ import {
   type CommandContext,
 } from './command-context';
 import { RegistrationReporter, isPermanentFailure, retryDelaySeconds } from './registration-report';
+import { reportMediaWarnings } from './media-warning-report';
 
 export async function runListenCommand(ctx: CommandContext, args: ListenArgs): Promise<number> {
   const { ua, emit, stop } = ctx;
@@ -84,10 +85,12 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
           then(() => emitConnected(ctx, call));
         }
       });
+      const offMedia = reportMediaWarnings(call, (e) => then(() => emit(e)));
       const offEnded = call.on('ended', (info) => {
         clearTimeout(answerTimer);
         offState();
         offEnded();
+        offMedia();
         if (active === call) active = null;
         if (counts) endedCalls++;
         then(() => {

@@ -109,6 +109,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     ringTimeoutSeconds: args.command === 'call' ? args.ringTimeout + 5 : undefined,
     keepAlive: args.keepAlive,
     ...(args.dnsServers ? { dnsServers: args.dnsServers } : {}),
+    noRtpTimeoutSeconds: args.noRtpTimeout,
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));

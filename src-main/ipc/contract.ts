@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { AudioDeviceInfo } from '../audio/audio-config';
 import type { MappingBehavior } from '../nat/nat-behavior';
-import type { CallEndInfo, CallState, PublicAddressInfo, RegistrationState, SipTraceEntry } from '../sip/user-agent-api';
+import type { CallEndInfo, CallState, MediaWarning, PublicAddressInfo, RegistrationState, SipTraceEntry } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
 
 const hostPort = z
@@ -124,6 +124,8 @@ export interface CallSnapshot {
   startedAt: number;
   connectedAt: number | null;
   end: CallEndInfo | null;
+  /** Issue 10: nothing heard from the other side (the call card's banner); absent or null = none now. */
+  mediaWarning?: MediaWarning | null;
 }
 
 export interface HistoryEntry {

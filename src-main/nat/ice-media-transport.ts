@@ -95,6 +95,8 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
   private early: { component: number; data: Uint8Array; from: TransportAddress }[] = [];
   private timer: TimerId | undefined;
   private strangers = 0;
+  /** Issue 10: why the TURN relay stopped working after it was allocated (437 on Refresh, a refused permission). */
+  private relayProblem: string | undefined;
 
   constructor(private readonly options: IceMediaOptions) {
     super();
@@ -171,6 +173,7 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
     return new Promise<void>((resolve) => {
       const offOk = turn.once('allocated', ({ relayed, mapped }) => {
         offFail();
+        this.watchRelay(turn);
         if (this.mode !== 'gathering') return resolve(); // too late for the SDP
         this.add({ type: 'relay', address: relayed.address, port: relayed.port, component, server: server.address, ...(mapped ? { related: mapped } : {}) });
         // The Allocate response's XOR-MAPPED-ADDRESS is as good a srflx candidate as a Binding's.
@@ -184,6 +187,24 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
       });
       turn.on('data', ({ peer, data }) => this.fromRelay(component, turn, peer, data));
       turn.allocate();
+    });
+  }
+
+  /**
+   * After the allocation, a failed Refresh (RFC 8656 §8: 437 Allocation Mismatch once the server dropped
+   * it) or a CreatePermission answered 437 (§9) leaves the relay dead: said as a problem and kept for the stats.
+   * Allocating again would need an ICE restart with new candidates in a re-INVITE (RFC 8839 §4.4.1.1.1).
+   */
+  private watchRelay(turn: TurnClient): void {
+    const lost = (why: string) => {
+      if (this.mode === 'closed' || this.relayProblem !== undefined) return;
+      this.relayProblem = why;
+      this.emit('problem', { message: `TURN server dropped the relay: ${why}` });
+    };
+    turn.on('failed', ({ reason }) => lost(reason));
+    // Only 437 says the allocation is gone: a 403 for one peer (a server's denied ranges) is that peer's.
+    turn.on('permission', ({ ok, reason, peerAddress }) => {
+      if (!ok && reason?.startsWith('437')) lost(`CreatePermission for ${peerAddress}: ${reason}`);
     });
   }
 
@@ -314,12 +335,14 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
     return this.agent.sendData(Math.min(component, this.components), data);
   }
 
-  stats(): { state: string; selectedPair?: IcePairStats } {
+  stats(): { state: string; selectedPair?: IcePairStats; relayProblem?: string } {
     const state = this.state;
     const route = this.agent?.route(1);
-    if (!route) return { state };
+    const problem = this.relayProblem !== undefined ? { relayProblem: this.relayProblem } : {};
+    if (!route) return { state, ...problem };
     return {
       state,
+      ...problem,
       selectedPair: {
         local: { type: route.local.type, address: route.local.address, port: route.local.port },
         remote: { type: route.remote.type, address: route.remote.address, port: route.remote.port },

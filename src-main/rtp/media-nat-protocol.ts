@@ -132,7 +132,8 @@ export function checkEndpointNat(e: Obj): Checked<Pick<MediaEndpoint, 'ice' | 'm
 
 export function checkIceStats(x: unknown): Checked<IceStats> {
   if (!isObj(x) || typeof x.state !== 'string' || x.state.length > 40) return fail('stats.ice.state');
-  if (x.selectedPair === undefined) return { ok: true, value: { state: x.state } };
+  if (x.relayProblem !== undefined && (typeof x.relayProblem !== 'string' || x.relayProblem.length > 300)) return fail('stats.ice.relayProblem');
+  if (x.selectedPair === undefined) return { ok: true, value: { state: x.state, ...(x.relayProblem !== undefined ? { relayProblem: x.relayProblem } : {}) } };
   const p = x.selectedPair;
   const side = (s: unknown) => isObj(s) && TYPES.includes(s.type as CandidateType) && isHost(s.address) && isInt(s.port, 0, 65535);
   if (!isObj(p) || !side(p.local) || !side(p.remote)) return fail('stats.ice.selectedPair');

@@ -41,6 +41,8 @@ export type IceCandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
 export interface IceStats {
   /** new, checking, connected, completed, failed, closed; "unused" when the peer did not do ICE. */
   state: string;
+  /** The TURN relay stopped working after it was allocated (e.g. "437 Allocation Mismatch" on Refresh). */
+  relayProblem?: string;
   selectedPair?: {
     local: { type: IceCandidateType; address: string; port: number };
     remote: { type: IceCandidateType; address: string; port: number };
@@ -102,6 +104,8 @@ export interface RtpStats {
   maxSendGapMs: number;
   /** Datagrams dropped on the RTP/RTCP ports: malformed, wrong payload type, or from a stranger. */
   discarded?: number;
+  /** RTCP packets accepted from the peer (they too show that its media reaches us). */
+  rtcpReceived?: number;
   /** RTCP round-trip time in ms (RFC 3550 §6.4.1), once the peer has reported on one of our SRs. */
   roundTripMs?: number;
   /** ICE state and the candidate pair that carried the media (sessions opened with ICE on). */

@@ -90,6 +90,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private readonly outFrame = new Int16Array(FRAME_SAMPLES);
   private octetsReceived = 0;
   private discarded = 0;
+  /** RTCP datagrams accepted from the peer (the no-RTP watchdog counts them as signs of life). */
+  private rtcpReceived = 0;
   private readonly rtcp: RtcpSession;
 
   private inPeak = 0;
@@ -246,6 +248,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const signalledRtcp = { address: this.params.remoteAddress, port: this.params.remoteRtcpPort ?? this.params.remotePort + 1 };
     const known = this.latch.acceptsRtcp(from, signalledRtcp);
     if (!known || !this.rtcp.receive(data, from, this.remoteSsrc, nowMs, this.params.symmetric !== false)) this.discarded++;
+    else this.rtcpReceived++;
   }
 
   stats(): RtpStats {
@@ -264,6 +267,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       remote: `${remote.address}:${remote.port}`,
       maxSendGapMs: Math.round(this.maxSendGapMs * 100) / 100,
       discarded: this.discarded,
+      rtcpReceived: this.rtcpReceived,
       ...(this.rtcp.rttMs !== null ? { roundTripMs: this.rtcp.rttMs } : {}),
     };
   }

@@ -235,8 +235,8 @@ export function checkStats(x: unknown): Checked<RtpStats> {
   if (x.codec !== null && !codecs.includes(x.codec as CodecName)) return { ok: false, error: 'stats.codec' };
   if (x.remote !== null && !isStr(x.remote, 300)) return { ok: false, error: 'stats.remote' };
   const isCount = (v: unknown): v is number => isNum(v, 0, Number.MAX_SAFE_INTEGER);
-  if (!isOptional(x.discarded, isCount) || !isOptional(x.roundTripMs, isCount) || !isOptional(x.concealedMs, isCount)) {
-    return { ok: false, error: 'stats.discarded/roundTripMs/concealedMs' };
+  if (!isOptional(x.discarded, isCount) || !isOptional(x.roundTripMs, isCount) || !isOptional(x.concealedMs, isCount) || !isOptional(x.rtcpReceived, isCount)) {
+    return { ok: false, error: 'stats.discarded/roundTripMs/concealedMs/rtcpReceived' };
   }
   if (x.ice !== undefined && !checkIceStats(x.ice).ok) return { ok: false, error: 'stats.ice' };
   return { ok: true, value: x as unknown as RtpStats };

@@ -9,6 +9,7 @@ import type { Logger } from '../util/logger';
 import type { MediaSession } from '../rtp/media-session';
 import type { CallSession } from './call-session';
 import type { SessionTimerConfig } from './session-timer';
+import type { MediaWatchTimes } from './call-media-watch';
 
 /** RFC 3261 §17.1.1.1 timer values (ms): T1 is the RTT estimate, T2 the cap for non-INVITE and 2xx retransmits. */
 export const T1 = 500;
@@ -33,6 +34,8 @@ export interface CallContext {
   isAccountHop?(to: Destination): Promise<boolean>;
   /** Give up on an unanswered outgoing call after this long (CANCEL, reason "no answer"). */
   ringTimeoutMs: number;
+  /** Silence on a connected call: when to warn and when to hang up (issue 10). Absent: the defaults (5 s, 30 s). */
+  mediaWatch?: MediaWatchTimes;
   createMedia(): MediaSession;
   /** The dialog table of the user agent: in-dialog requests are routed by dialog id. */
   addDialog(id: string, call: CallSession): void;

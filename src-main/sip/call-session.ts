@@ -14,6 +14,7 @@ import { SessionRefresh } from './session-refresh';
 import { DEFAULT_SESSION_TIMER, type SessionTimerConfig, type UasTimerOutcome } from './session-timer';
 import { Retransmit2xx } from './retransmit-2xx';
 import type { CallContext } from './call-context';
+import { CallMediaWatch, mediaWatchTimes } from './call-media-watch';
 import { Emitter } from '../util/emitter';
 import type { SipNameAddr, SipRequest, SipResponse } from './sip-message';
 import type { ResolvedHop, SentRequest } from './sip-transport';
@@ -69,6 +70,7 @@ export abstract class CallSession implements Call {
   private authClient: DigestClient | undefined;
   /** The session timer (RFC 4028) and our refresh re-INVITEs. */
   protected readonly refresher: SessionRefresh;
+  private mediaWatch: CallMediaWatch | undefined;
 
   protected constructor(ctx: CallContext, id: string, direction: 'outgoing' | 'incoming', remoteUri: string, remoteDisplayName: string) {
     this.ctx = ctx;
@@ -163,6 +165,33 @@ export abstract class CallSession implements Call {
     this.current = next;
     if (next === 'connected') this.connectedAt = this.ctx.clock.now();
     this.events.emit('state', next);
+    if (next === 'connected') this.watchMedia();
+  }
+
+  /** Issue 10: no silent dead calls. Warn when nothing arrives from the peer, hang up when it lasts. */
+  private watchMedia(): void {
+    const media = this.media;
+    if (!media || this.mediaWatch) return;
+    this.mediaWatch = new CallMediaWatch({
+      clock: this.ctx.clock,
+      media,
+      times: this.ctx.mediaWatch ?? mediaWatchTimes({}),
+      params: () => this.mediaParams,
+      onWarning: (w) => {
+        this.ctx.log.warn('no media from the peer', { callId: this.id, reason: w.reason });
+        this.events.emit('media-warning', w);
+      },
+      onRestored: (r) => {
+        this.ctx.log.info('media from the peer again', { callId: this.id, silentSeconds: r.silentSeconds, cause: r.cause });
+        this.events.emit('media-restored', r);
+      },
+      onTimeout: (reason) => {
+        if (this.ending || this.current !== 'connected') return;
+        this.sendBye();
+        void this.finish({ reason, by: 'error' });
+      },
+    });
+    this.mediaWatch.start();
   }
 
   /** Subclasses stop their own timers here. */
@@ -172,6 +201,7 @@ export abstract class CallSession implements Call {
   protected finish(req: EndRequest): Promise<CallEndInfo> {
     if (this.ending) return this.whenEnded();
     this.ending = true;
+    this.mediaWatch?.stop();
     this.onFinish();
     this.refresher.dispose();
     this.pending2xx.stop();

@@ -94,6 +94,13 @@ export interface UserAgentConfig {
    * (default 90 s, the RFC's floor; smaller only so tests need not wait minutes).
    */
   sessionTimer?: { expiresSeconds?: number; minSeconds?: number };
+  /**
+   * Seconds a connected call may receive no RTP and no RTCP before the 'media-warning' call event
+   * (issue 10). Default 5 (or half the no-RTP timeout, if that is shorter); 0 turns it off.
+   */
+  mediaWarningSeconds?: number;
+  /** Seconds without RTP/RTCP after which a connected call is ended with a BYE ("no RTP for 30 s"). Default 30; 0 = never. */
+  noRtpTimeoutSeconds?: number;
 }
 
 export type KeepAliveMethod = 'options' | 'crlf' | 'off';
@@ -140,9 +147,29 @@ export interface SipTraceEntry {
   raw: string;
 }
 
+/** A connected call hears nothing from the other side (no RTP, no RTCP), outside hold (issue 10). */
+export interface MediaWarning {
+  /** Plain words with the likely cause, e.g. "no audio from the other side for 5 s: the peer's media may be blocked by a firewall or NAT". */
+  reason: string;
+  /** How long it has been silent when the warning was raised. */
+  silentSeconds: number;
+  /** 'never': nothing arrived since the call connected; 'stopped': the audio stopped mid-call. */
+  kind: 'never' | 'stopped';
+  /** How the media travels: plain RTP, an ICE pair, or a TURN relay (the wording differs). */
+  path: 'direct' | 'ice' | 'relay';
+}
+
+/** The warning is over: packets arrive again ('media'), or the call went on hold ('hold'). */
+export interface MediaRestored {
+  silentSeconds: number;
+  cause: 'media' | 'hold';
+}
+
 export interface CallEvents {
   state: CallState;
   ended: CallEndInfo;
+  'media-warning': MediaWarning;
+  'media-restored': MediaRestored;
 }
 
 export interface Call {

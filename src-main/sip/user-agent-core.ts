@@ -3,6 +3,7 @@
 // id, CANCEL by transaction, OPTIONS).
 
 import { capabilityHeaders, unsupportedMethodStatus, type CallSession } from './call-session';
+import { mediaWatchTimes } from './call-media-watch';
 import { accountRealms, type AuthPolicy } from './auth-policy';
 import { dialogId, hopOf } from './dialog';
 import { judgeIncomingInvite, sameDestination } from './incoming-filter';
@@ -93,6 +94,7 @@ export class UserAgentCore implements UserAgent {
       ...(authPolicy ? { authPolicy } : {}),
       isAccountHop: (to) => this.accountHops().then((hops) => hops.some((h) => sameDestination(h, to))),
       ringTimeoutMs: (config.ringTimeoutSeconds ?? 60) * 1000,
+      mediaWatch: mediaWatchTimes(config),
       createMedia: () => config.createMedia(),
       addDialog: (id, call) => this.dialogs.set(id, call),
       removeDialog: (id) => this.dialogs.delete(id),

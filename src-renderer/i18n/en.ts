@@ -54,6 +54,13 @@ export const en = {
     dtmfSent: (digits: string) => `DTMF sent: ${digits}`,
     announce: (party: string, state: string) => `${party}: ${state}`,
     region: 'Current call',
+    /** Issue 10: the banner while nothing is heard from the other side. */
+    noAudio: (seconds: string, path: 'direct' | 'ice' | 'relay') =>
+      path === 'relay'
+        ? `No audio from the other side for ${seconds} s: the TURN relay may have dropped the call's allocation.`
+        : path === 'ice'
+          ? `No audio from the other side for ${seconds} s: a NAT or firewall may have closed the path ICE chose.`
+          : `No audio from the other side for ${seconds} s: their audio may be blocked by a firewall or NAT.`,
   },
   incoming: {
     title: 'Incoming call',

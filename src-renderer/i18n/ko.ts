@@ -55,6 +55,12 @@ export const ko: Messages = {
     dtmfSent: (digits: string) => `DTMF 전송: ${digits}`,
     announce: (party: string, state: string) => `${party}: ${state}`,
     region: '현재 통화',
+    noAudio: (seconds: string, path: 'direct' | 'ice' | 'relay') =>
+      path === 'relay'
+        ? `${seconds}초 동안 상대방의 소리가 오지 않습니다: TURN 릴레이가 통화 할당을 해제했을 수 있습니다.`
+        : path === 'ice'
+          ? `${seconds}초 동안 상대방의 소리가 오지 않습니다: NAT나 방화벽이 ICE가 고른 경로를 닫았을 수 있습니다.`
+          : `${seconds}초 동안 상대방의 소리가 오지 않습니다: 방화벽이나 NAT가 상대방의 음성을 막고 있을 수 있습니다.`,
   },
   incoming: {
     title: '수신 전화',

@@ -123,6 +123,28 @@ describe('IceMediaTransport', () => {
     expect(a.t.send(1, rtp('after close'))).toBe(false);
   });
 
+  it('issue 10: a relay the TURN server dropped (437 Allocation Mismatch) is reported and shows in the stats', async () => {
+    const w = world();
+    w.net.addSite('a', { publicIp: '192.0.2.1', ...SYMMETRIC });
+    w.net.addSite('b', { publicIp: '192.0.2.2', ...SYMMETRIC });
+    const a = side(w, 'a', '10.1.0.1', 5000, 3, { stun: true, turnUser: 'a' });
+    const b = side(w, 'b', '10.2.0.1', 6000, 4, { stun: true, turnUser: 'b' });
+    const [ga, gb] = await gatherBoth(w, a, b);
+    a.t.start(remote(gb, 'controlling'));
+    b.t.start(remote(ga, 'controlled'));
+    await settle(w.clock, 15_000);
+    expect(a.t.stats().relayProblem).toBeUndefined();
+    // The server forgets every allocation (a restart, or it timed out): the next CreatePermission or
+    // Refresh names an allocation it does not have, and gets 437 Allocation Mismatch (RFC 8656 §8, §9).
+    for (const alloc of w.turn.allocations.values()) w.net.unbind(alloc.relayed);
+    w.turn.allocations.clear();
+    await settle(w.clock, 250_000, 100);
+    expect(a.problems.join('\n')).toMatch(/TURN server dropped the relay: .*437 Allocation Mismatch/);
+    expect(a.t.stats().relayProblem).toMatch(/437 Allocation Mismatch/);
+    // Said once per transport, not at every refresh.
+    expect(a.problems.filter((p) => p.startsWith('TURN server dropped the relay'))).toHaveLength(1);
+  });
+
   it('drops media from strangers while ICE is in charge, and keeps checks that arrive before the answer', async () => {
     const w = world();
     w.net.addSite('lan');

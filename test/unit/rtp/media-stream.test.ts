@@ -172,6 +172,8 @@ describe('MediaStream', () => {
     // No network delay here: A - LSR - DLSR is ~0 (RFC 3550 §6.4.1).
     expect(c.a.stats().roundTripMs).toBeGreaterThanOrEqual(0);
     expect(c.a.stats().roundTripMs).toBeLessThan(5);
+    // Issue 10: the peer's accepted reports are counted (the no-RTP watchdog takes them as signs of life).
+    expect(c.a.stats().rtcpReceived).toBeGreaterThanOrEqual(2);
     c.a.close();
     const last = parseRtcp(c.sent.filter((s) => s.kind === 'rtcp' && s.port === 6001).pop()?.data as Uint8Array);
     expect(last?.some((p) => p.type === 'bye')).toBe(true);
@@ -205,7 +207,9 @@ describe('MediaStream', () => {
     c.run(500);
     const junk = [new Uint8Array(0), new Uint8Array([1, 2, 3]), new Uint8Array(200).fill(0x40), new Uint8Array(50).map((_, i) => (i * 73) & 0xff)];
     for (let i = 0; i < 25; i++) for (const j of junk) c.b.receiveRtp(j, { address: '10.0.0.1', port: 4000 }, c.now);
+    const rtcpBefore = c.b.stats().rtcpReceived;
     for (const j of junk) c.b.receiveRtcp(j, { address: '10.0.0.1', port: 4001 }, c.now);
+    expect(c.b.stats().rtcpReceived).toBe(rtcpBefore); // garbage on the RTCP port is no sign of the peer
     c.run(1500);
     expect(c.b.stats().discarded).toBe(104);
     expect(c.b.stats().packetsLost).toBe(0);

@@ -68,6 +68,12 @@ describe('media worker protocol validation', () => {
     expect(checkFromWorker({ type: 'log', level: 'warn', scope: 'media-worker', msg: 'x', data: { a: 1 } }).ok).toBe(true);
     expect(checkFromWorker({ type: 'level', session: 1, input: 2, output: 0 }).ok).toBe(false);
     expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), packetsSent: 'many' } }).ok).toBe(false);
+    // Issue 10: the RTCP count and the TURN relay's problem pass when well-formed, are refused otherwise.
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), rtcpReceived: 3 } }).ok).toBe(true);
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), rtcpReceived: -1 } }).ok).toBe(false);
+    const relayLost = { state: 'completed', relayProblem: '437 Allocation Mismatch' };
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), ice: relayLost } })).toMatchObject({ ok: true, value: { stats: { ice: relayLost } } });
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), ice: { state: 'completed', relayProblem: 'x'.repeat(400) } } }).ok).toBe(false);
     expect(checkFromWorker({ type: 'opened', req: 1, endpoint: { address: '0.0.0.0', rtpPort: 0, rtcpPort: 1 } }).ok).toBe(false);
     expect(checkFromWorker({ type: 'log', level: 'fatal', scope: 's', msg: 'x' }).ok).toBe(false);
     expect(checkFromWorker(undefined).ok).toBe(false);

@@ -171,6 +171,9 @@ export class RecordingMedia implements MediaSession {
   updates: MediaStartParams[] = [];
   closed = false;
   dtmf: string[] = [];
+  /** Issue 10: while false the peer's packets "arrive" (the RTCP count moves at each look); true = silence. */
+  silent = false;
+  private rtcpReceived = 0;
   private readonly events = new Emitter<MediaSessionEvents>();
   constructor(readonly port = 4000) {}
   async open(): Promise<MediaEndpoint> {
@@ -187,7 +190,9 @@ export class RecordingMedia implements MediaSession {
   }
   setMuted(): void {}
   async stats(): Promise<RtpStats> {
-    return { codec: this.started?.codec ?? null, packetsSent: 7, octetsSent: 1120, packetsReceived: 5, octetsReceived: 800, packetsLost: 0, duplicates: 0, late: 0, jitterMs: 0, remote: null, maxSendGapMs: 20 };
+    if (!this.silent && !this.closed) this.rtcpReceived++;
+    const rtcpReceived = this.rtcpReceived;
+    return { codec: this.started?.codec ?? null, packetsSent: 7, octetsSent: 1120, packetsReceived: 5, octetsReceived: 800, packetsLost: 0, duplicates: 0, late: 0, jitterMs: 0, remote: null, maxSendGapMs: 20, rtcpReceived };
   }
   async close(): Promise<RtpStats> {
     this.closed = true;

@@ -1,0 +1,29 @@
+// Issue 10: the call tracker carries the call's media warning into the snapshot the UI gets
+// ('call.changed'), clears it on 'media-restored' and when the call ends.
+import { describe, expect, it } from 'vitest';
+import { CallTracker } from '../../../src-main/app-core/call-tracker';
+import type { CallSnapshot } from '../../../src-main/ipc/contract';
+import type { MediaWarning } from '../../../src-main/sip/user-agent-api';
+import { FakeCall, FakeUserAgent } from './fake-user-agent';
+
+const warning: MediaWarning = { reason: 'no audio from the other side for 5 s: …', silentSeconds: 5, kind: 'stopped', path: 'relay' };
+
+describe('CallTracker and media warnings', () => {
+  it('warning in, restored out, and an ended call carries none', () => {
+    const changes: CallSnapshot[] = [];
+    const tracker = new CallTracker({ now: () => 1000, changed: (s) => changes.push(s), ended: () => {}, setTimer: () => 0 });
+    const call = new FakeCall(new FakeUserAgent({} as never), 'c1', 'outgoing', 'sip:bob@example.com');
+    tracker.track(call);
+    call.setState('connected');
+    call.events.emit('media-warning', warning);
+    expect(changes.at(-1)).toMatchObject({ state: 'connected', mediaWarning: warning });
+    const count = changes.length;
+    call.events.emit('media-warning', warning);
+    expect(changes).toHaveLength(count); // the same warning again is no change
+    call.events.emit('media-restored', { silentSeconds: 8, cause: 'media' });
+    expect(changes.at(-1)?.mediaWarning).toBeNull();
+    call.events.emit('media-warning', warning);
+    call.events.emit('ended', { reason: 'no RTP for 30 s', by: 'error', durationSeconds: 40 });
+    expect(changes.at(-1)).toMatchObject({ state: 'ended', mediaWarning: null, end: { reason: 'no RTP for 30 s' } });
+  });
+});
