@@ -2,9 +2,10 @@
 // Min-Expires sticks for refreshes; refreshes reuse the nonce (nc + 1); a restarted server's new nonce
 // is answered without losing the registration.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Registerer, type RegistererOptions } from '../../../src-main/sip/registerer';
+import type { Registerer, RegistererOptions } from '../../../src-main/sip/registerer';
 import type { RegistrationState } from '../../../src-main/sip/user-agent-api';
 import { FakeClock, FakeTransport, flush, type SentRecord } from './fake-sip-network';
+import { testRegisterer } from './registerer-fixture';
 
 const unq = (s: string | undefined): string => (s ?? '').replace(/^"|"$/g, '');
 
@@ -13,18 +14,7 @@ let net: FakeTransport;
 let states: RegistrationState[];
 
 function makeRegisterer(extra: Partial<RegistererOptions> = {}): Registerer {
-  return new Registerer({
-    transport: net,
-    clock,
-    aor: 'sip:alice@example.com',
-    registrar: 'sip:example.com',
-    contactUser: 'alice',
-    credentials: { username: 'alice', password: 'secret' },
-    expires: 300,
-    userAgent: 'test',
-    onState: (s) => states.push(s),
-    ...extra,
-  });
+  return testRegisterer(net, clock, states, extra);
 }
 
 function ok(rec: SentRecord, expires: number): void {

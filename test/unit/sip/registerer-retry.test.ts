@@ -1,27 +1,17 @@
 // Registration failures over time: Retry-After on 503 (RFC 3261 §20.33, §21.5.4), and never "registered"
 // past the binding's expiry when refreshes go unanswered (§10.2.4).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Registerer, type RegistererOptions } from '../../../src-main/sip/registerer';
+import type { Registerer, RegistererOptions } from '../../../src-main/sip/registerer';
 import type { RegistrationState } from '../../../src-main/sip/user-agent-api';
 import { FakeClock, FakeTransport, flush, type SentRecord } from './fake-sip-network';
+import { testRegisterer } from './registerer-fixture';
 
 let clock: FakeClock;
 let net: FakeTransport;
 let states: RegistrationState[];
 
 function makeRegisterer(extra: Partial<RegistererOptions> = {}): Registerer {
-  return new Registerer({
-    transport: net,
-    clock,
-    aor: 'sip:alice@127.0.0.1',
-    registrar: 'sip:127.0.0.1:5060',
-    contactUser: 'alice',
-    credentials: { username: 'alice', password: 'secret' },
-    expires: 60,
-    userAgent: 'test',
-    onState: (s) => states.push(s),
-    ...extra,
-  });
+  return testRegisterer(net, clock, states, { aor: 'sip:alice@127.0.0.1', registrar: 'sip:127.0.0.1:5060', expires: 60, ...extra });
 }
 
 function ok(rec: SentRecord): void {

@@ -4,6 +4,7 @@ import { grantedExpires, refreshDelaySeconds, Registerer, type RegistererOptions
 import { createResponse } from '../../../src-main/sip/sip-headers';
 import type { RegistrationState } from '../../../src-main/sip/user-agent-api';
 import { FakeClock, FakeTransport, flush, type SentRecord } from './fake-sip-network';
+import { testRegisterer } from './registerer-fixture';
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const unq = (s: string | undefined): string => (s ?? '').replace(/^"|"$/g, '');
@@ -13,19 +14,7 @@ let net: FakeTransport;
 let states: RegistrationState[];
 
 function makeRegisterer(extra: Partial<RegistererOptions> = {}): Registerer {
-  return new Registerer({
-    transport: net,
-    clock,
-    aor: 'sip:alice@example.com',
-    registrar: 'sip:example.com',
-    contactUser: 'alice',
-    displayName: '홍길동',
-    credentials: { username: 'alice', password: 'secret' },
-    expires: 300,
-    userAgent: 'test',
-    onState: (s) => states.push(s),
-    ...extra,
-  });
+  return testRegisterer(net, clock, states, { displayName: '홍길동', ...extra });
 }
 
 function ok(rec: SentRecord, contactExpires?: number, headerExpires?: number): void {

@@ -1,13 +1,14 @@
 // RFC 3263 §4.3 failover on a recording transport: REGISTER and INVITE move on to the next server of
 // the hop when one gives no answer at all, fails at the transport, or answers 503.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Registerer } from '../../../src-main/sip/registerer';
+import type { Registerer } from '../../../src-main/sip/registerer';
 import { failoverAfter } from '../../../src-main/sip/target-failover';
 import { createResponse } from '../../../src-main/sip/sip-headers';
 import { UserAgentCore } from '../../../src-main/sip/user-agent-core';
 import type { AccountSettings, Call, CallEndInfo, RegistrationState } from '../../../src-main/sip/user-agent-api';
 import type { SipRequest } from '../../../src-main/sip/sip-message';
 import { FakeClock, FakeTransport, flush, peerSdp, RecordingMedia, silentLogger, type SentRecord } from './fake-sip-network';
+import { testRegisterer } from './registerer-fixture';
 
 let clock: FakeClock;
 let net: FakeTransport;
@@ -25,17 +26,7 @@ beforeEach(() => {
 });
 
 function registerer(): Registerer {
-  return new Registerer({
-    transport: net,
-    clock,
-    aor: 'sip:alice@example.com',
-    registrar: 'sip:example.com',
-    contactUser: 'alice',
-    credentials: { username: 'alice', password: 'secret' },
-    expires: 300,
-    userAgent: 'test',
-    onState: (s) => states.push(s),
-  });
+  return testRegisterer(net, clock, states);
 }
 
 function ok(rec: SentRecord): void {
