@@ -47,6 +47,8 @@ export interface CommonArgs {
   dnsServers?: string[];
   /** --no-rtp-timeout: seconds of silence from the peer before a connected call is ended (0 = never). */
   noRtpTimeout: number;
+  /** --sip-t1: the SIP transaction timer T1 in ms (default 500). */
+  sipT1Ms?: number;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -264,6 +266,8 @@ const commonSchema = {
   'turn-password': text(maxLength(256, '--turn-password'), [noControlChars, '--turn-password must not contain control characters']),
   ice: flag,
   'dns-server': dnsServer,
+  // RFC 3261 §17.1.1.1: T1 estimates the round trip; larger on slow links, smaller only on a closed network.
+  'sip-t1': integer('--sip-t1', 50, 10_000),
   'keep-alive': converted(
     text(matches(/^(off|\d+)$/, '--keep-alive must be a number of seconds or "off"')),
     (s): 'off' | number => (s === 'off' ? 'off' : Number(s)),
@@ -412,6 +416,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         : { method: 'options', intervalSeconds: f['keep-alive'] === undefined ? DEFAULT_KEEP_ALIVE : Number(f['keep-alive']) },
     ...(f['dns-server'] !== undefined ? { dnsServers: [f['dns-server']] } : {}),
     noRtpTimeout: f['no-rtp-timeout'] ?? DEFAULT_NO_RTP_TIMEOUT,
+    ...(f['sip-t1'] !== undefined ? { sipT1Ms: f['sip-t1'] } : {}),
   };
 
   if (command === 'listen') {

@@ -51,6 +51,8 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
   --bind ADDR             local IP address for SIP and RTP (default 0.0.0.0 = all)
   --dns-server IP[:PORT]  DNS server for finding the SIP servers of --domain/--proxy (NAPTR, SRV, then A
                           records, RFC 3263; port 53 by default) instead of the system's resolvers
+  --sip-t1 MS             SIP retransmission timer T1 (default 500 ms; 50-10000): a request with no
+                          answer is given up after 64*T1; raise it on slow links
   --rtp-ports MIN-MAX     UDP ports for RTP/RTCP (default ${DEFAULT_RTP_PORTS.min}-${DEFAULT_RTP_PORTS.max}); open them in the firewall
   --play FILE.wav         send this WAV instead of the microphone (PCM WAV, any rate; played as 8 kHz mono)
   --record FILE.wav       write what the other side says to this WAV instead of the speaker;

@@ -18,10 +18,13 @@ import { runCallCommand } from './call-command';
 import { runListenCommand } from './listen-command';
 import { isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.node';
 import { startLoopDiagnostics } from './loop-diagnostics.node';
+import { tuneProcessHeap, type HeapTuningResult } from '../native/heap-tuning.node';
 
 const emit = (event: CliEvent): void => {
   process.stdout.write(`${formatEvent(event, new Date())}\n`);
 };
+
+let heapTuning: HeapTuningResult | null = null;
 
 function installLogSink(level: LogLevel): void {
   // Logs are best effort: a closed stderr (its reader went away) must not turn every later log line
@@ -32,6 +35,11 @@ function installLogSink(level: LogLevel): void {
     const extra = data === undefined ? '' : ` ${safeJson(data)}`;
     process.stderr.write(`${new Date().toISOString()} ${lvl.toUpperCase()} [${scope}] ${msg}${extra}\n`);
   }, level);
+  if (heapTuning) {
+    const log = createLogger('native');
+    if (heapTuning.applied) log.debug('heap tuned for datagram floods (glibc mallopt)');
+    else log.debug(`heap not tuned: ${heapTuning.reason}`);
+  }
 }
 
 function safeJson(value: unknown): string {
@@ -109,6 +117,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     ringTimeoutSeconds: args.command === 'call' ? args.ringTimeout + 5 : undefined,
     keepAlive: args.keepAlive,
     ...(args.dnsServers ? { dnsServers: args.dnsServers } : {}),
+    ...(args.sipT1Ms !== undefined ? { sipT1Ms: args.sipT1Ms } : {}),
     noRtpTimeoutSeconds: args.noRtpTimeout,
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
@@ -182,6 +191,8 @@ async function natCheck(args: NatCheckArgs): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // Before the first socket: a datagram flood must not leave the heap fragmented (issue 9).
+  heapTuning = tuneProcessHeap();
   // `softphone ui`: the desktop UI served on 127.0.0.1 (its own arguments; see src-main/web/ui-args.ts).
   if (argv[0] === 'ui') return exit(await (await import('../web/ui-command.node')).runUiCommand(argv.slice(1)));
   const parsed = parseCliArgs(argv, process.env);

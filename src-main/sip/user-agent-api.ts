@@ -70,6 +70,11 @@ export interface UserAgentConfig {
    * the system's. Given servers answer address lookups too (no /etc/hosts then).
    */
   dnsServers?: string[];
+  /**
+   * RFC 3261 §17.1.1.1 T1 in ms for the transaction layer (default 500): larger for links with a long
+   * round trip; smaller only on a closed network (tests use it so a silent server costs 64*T1 = 3 s).
+   */
+  sipT1Ms?: number;
   /** Sent in User-Agent / Server headers. */
   userAgentName?: string;
   /** Makes the media for each call (the caller decides the audio device). */

@@ -14,6 +14,7 @@ export function createUserAgent(config: UserAgentConfig): UserAgent {
     port: config.port,
     logger: log.child('stack'),
     ...(config.dnsServers && config.dnsServers.length > 0 ? { dnsServers: config.dnsServers } : {}),
+    ...(config.sipT1Ms !== undefined ? { timers: { t1Ms: config.sipT1Ms } } : {}),
   });
   return new UserAgentCore({ transport, clock: systemClock, config, log });
 }

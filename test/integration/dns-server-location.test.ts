@@ -119,8 +119,8 @@ describe.skipIf(skip)('RFC 3263 with a real DNS server and Kamailio', () => {
       ],
     });
     const dave = await callee('dave');
-    const alice = await softphone('alice', ['call', 'dave', '--domain', 'test.local', '--dns-server', dns.server, '--play', toneA, '--duration', '2'], 'alice-failover');
-    // Timer F (64*T1 = 32 s) on the silent server first: the wait is the protocol's, bounded here.
+    const alice = await softphone('alice', ['call', 'dave', '--domain', 'test.local', '--dns-server', dns.server, '--sip-t1', '150', '--play', toneA, '--duration', '2'], 'alice-failover');
+    // Timer F (64*T1 = 9.6 s with --sip-t1 150) on the silent server first: the wait is the protocol's.
     const reg = await alice.waitFor('registered', undefined, 90_000);
     expect(reg['expires']).toBeGreaterThan(0);
     expect(methods(silent).length).toBeGreaterThan(0);
@@ -149,8 +149,8 @@ describe.skipIf(skip)('RFC 3263 with a real DNS server and Kamailio', () => {
       ],
     });
     const carol = await callee('carol');
-    const alice = await softphone('alice', ['call', 'carol', '--domain', 'test.local', '--dns-server', dns.server, '--no-register', '--play', toneA, '--duration', '2'], 'alice-timer-b');
-    // Timer B (64*T1 = 32 s) first: the wait is the protocol's, bounded here.
+    const alice = await softphone('alice', ['call', 'carol', '--domain', 'test.local', '--dns-server', dns.server, '--no-register', '--sip-t1', '150', '--play', toneA, '--duration', '2'], 'alice-timer-b');
+    // Timer B (64*T1 = 9.6 s with --sip-t1 150) first: the wait is the protocol's, bounded here.
     expect((await carol.waitFor('incoming', undefined, 90_000))['from']).toBe('sip:alice@test.local');
     await alice.waitFor('connected');
     expect(await alice.waitFor('ended')).toMatchObject({ by: 'local' });

@@ -1,0 +1,54 @@
+// Loads the project's own Node-API addon (native/, built by `npm ci`); every caller copes with its absence.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export interface MallocTuning {
+  readonly supported: boolean;
+  readonly arenaMax: boolean;
+  readonly mmapThreshold: boolean;
+  readonly trimThreshold: boolean;
+}
+
+export interface SoftphoneNative {
+  tuneMalloc(arenaMax: number, mmapThreshold: number, trimThreshold: number): MallocTuning;
+  trimMalloc(): boolean;
+}
+
+export type NativeLoad = { readonly addon: SoftphoneNative; readonly path: string } | { readonly addon: null; readonly error: string };
+
+const ADDON = join('native', 'build', 'Release', 'softphone_native.node');
+let cached: NativeLoad | null = null;
+
+/** Folders that may hold native/: the bundle sits in dist/ (CLI) or dist/app/ (Electron), maybe in app.asar. */
+function candidates(from: string): string[] {
+  const out: string[] = [];
+  let dir = from;
+  for (let i = 0; i < 4; i += 1) {
+    const unpacked = dir.replace(/([\\/])app\.asar(?=[\\/]|$)/, '$1app.asar.unpacked');
+    if (unpacked !== dir) out.push(join(unpacked, ADDON));
+    out.push(join(dir, ADDON));
+    dir = dirname(dir);
+  }
+  return out;
+}
+
+export function loadNativeAddon(from: string = __dirname): NativeLoad {
+  if (cached) return cached;
+  const req = createRequire(__filename);
+  const errors: string[] = [];
+  for (const path of candidates(from)) {
+    if (!existsSync(path)) continue;
+    try {
+      cached = { addon: req(path) as SoftphoneNative, path };
+      return cached;
+    } catch (err) {
+      errors.push(`${path}: ${(err as Error).message}`);
+    }
+  }
+  cached = {
+    addon: null,
+    error: errors.length > 0 ? errors.join('; ') : `${ADDON} not found (npm ci builds it; node-gyp needs a C compiler)`,
+  };
+  return cached;
+}
