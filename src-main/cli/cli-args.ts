@@ -131,6 +131,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'allow-direct-calls': { kind: 'bool', commands: ['listen'] },
   'keep-alive': { kind: 'value', commands: ['listen', 'call'] },
   'dns-server': { kind: 'value', commands: ['listen', 'call'] },
+  'sip-t1': { kind: 'value', commands: ['listen', 'call'] },
   'no-rtp-timeout': { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },

@@ -2,6 +2,7 @@
 // memory, logged every few seconds at --log-level debug, or at info with SOFTPHONE_DIAGNOSTICS=1 (what
 // `npm run flood` uses: a debug run would also trace every SIP message, which a flood makes costly).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { Logger } from '../util/logger';
 
 /** Starts logging `event loop` lines every `everyMs`; returns the stop function. */
@@ -21,6 +22,8 @@ export function startLoopDiagnostics(log: Logger, level: 'debug' | 'info', every
       heapTotalMB: mb(mem.heapTotal),
       externalMB: mb(mem.external),
       arrayBuffersMB: mb(mem.arrayBuffers),
+      // the young generation grows with the allocation rate (a flood), the old one with what is kept
+      newSpaceMB: mb(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0),
     });
     h.reset();
   }, everyMs);

@@ -233,7 +233,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
     report.errors = b.all('error').map((e) => String(e['message']));
     report.gateCounters = [...b.stderr.matchAll(/\[sip:stack\] sip gate (\{.*\})/g)].at(-1)?.[1] ?? null;
     const memory = [...b.stderr.matchAll(/\[diagnostics\] event loop (\{.*\})/g)].map((m) => JSON.parse(m[1] ?? '{}') as Record<string, number>);
-    const at = (m: Record<string, number> | undefined) => (m ? `heap ${m['heapUsedMB']}/${m['heapTotalMB']}, external ${m['externalMB']} (ArrayBuffers ${m['arrayBuffersMB']}) of RSS ${m['rssMB']} MB` : 'n/a');
+    const at = (m: Record<string, number> | undefined) => (m ? `heap ${m['heapUsedMB']}/${m['heapTotalMB']} (young generation ${m['newSpaceMB'] ?? '?'}), external ${m['externalMB']} (ArrayBuffers ${m['arrayBuffersMB']}) of RSS ${m['rssMB']} MB` : 'n/a');
     report.memoryBreakdown = `at peak: ${at([...memory].sort((x, y) => (y['rssMB'] ?? 0) - (x['rssMB'] ?? 0))[0])}; last: ${at(memory.at(-1))}`;
     return report;
   } finally {

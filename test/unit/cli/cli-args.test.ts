@@ -66,6 +66,16 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['devices', '--dns-server', '127.0.0.1'])).toMatchObject({ ok: false });
   });
 
+  it('--sip-t1 MS: the transaction timer T1 (RFC 3261 §17.1.1.1), 50-10000 ms, absent by default', () => {
+    expect((ok(['listen', '--sip-t1', '150']) as ListenArgs).sipT1Ms).toBe(150);
+    expect((ok(['call', 'sip:x@example.com', '--sip-t1', '2000']) as CallArgs).sipT1Ms).toBe(2000);
+    expect((ok(['listen']) as ListenArgs).sipT1Ms).toBeUndefined();
+    for (const bad of ['10', '20000', '1.5', 'fast']) {
+      const r = parseCliArgs(['listen', '--sip-t1', bad]);
+      expect(r.ok ? '' : r.error, bad).toContain('--sip-t1');
+    }
+  });
+
   it('--answer-after implies auto-answer', () => {
     expect((ok(['listen', '--answer-after', '2']) as ListenArgs).autoAnswer).toBe(true);
   });
