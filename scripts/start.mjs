@@ -3,7 +3,7 @@
 // npm ci skips Electron's download (allowScripts): the first start tries it once, quietly.
 // When Electron dies before its window opens (Ubuntu 24.04's AppArmor user-namespace restriction aborts
 // Chromium's sandbox, no display, a missing library), it says why and starts the browser UI instead.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ import { explainLaunchFailure } from './electron-launch.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const cli = join(root, 'bin', 'softphone.js');
+// The V8 flags of the installed command's shebang (bin/node-flags.json).
+const nodeFlags = JSON.parse(readFileSync(join(root, 'bin', 'node-flags.json'), 'utf8'));
 const args = process.argv.slice(2);
 const hasUi = existsSync(join(root, 'dist', 'renderer', 'index.html'));
 const hasShell = existsSync(join(root, 'dist', 'app', 'electron-main.js'));
@@ -57,7 +59,7 @@ function run(command, commandArgs, env = process.env) {
 }
 
 function runBrowserUi() {
-  run(process.execPath, [cli, ...(args.length ? args : hasUi ? ['ui', '--open'] : ['--help'])]);
+  run(process.execPath, [...nodeFlags, cli, ...(args.length ? args : hasUi ? ['ui', '--open'] : ['--help'])]);
 }
 
 /**

@@ -4,6 +4,7 @@
 // quit. Thin on purpose: everything testable lives in the core and pure helpers.
 import { app, BrowserWindow, dialog, Menu, Notification, session, type MenuItemConstructorOptions } from 'electron';
 import { writeFileSync } from 'node:fs';
+import nodeFlags from '../../bin/node-flags.json';
 import { join } from 'node:path';
 import type { AppCore } from '../app-core/app-core';
 import { createNodeAppCore } from '../app-core/app-core.node';
@@ -49,6 +50,9 @@ const csp = electronCsp(devUrl);
 
 // Privileged schemes must be known before 'ready'.
 registerAppScheme();
+// The same V8 young-generation cap as the headless command's shebang (bin/node-flags.json): the core
+// runs in this main process. js-flags must be set before the app is ready.
+app.commandLine.appendSwitch('js-flags', nodeFlags.join(' '));
 
 let core: AppCore | null = null;
 let window: BrowserWindow | null = null;

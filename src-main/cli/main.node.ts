@@ -18,7 +18,7 @@ import { runCallCommand } from './call-command';
 import { runListenCommand } from './listen-command';
 import { isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.node';
 import { startLoopDiagnostics } from './loop-diagnostics.node';
-import { capYoungGeneration, tuneProcessHeap, type HeapTuningResult } from '../native/heap-tuning.node';
+import { tuneProcessHeap, type HeapTuningResult } from '../native/heap-tuning.node';
 
 const emit = (event: CliEvent): void => {
   process.stdout.write(`${formatEvent(event, new Date())}\n`);
@@ -193,7 +193,6 @@ async function natCheck(args: NatCheckArgs): Promise<number> {
 async function main(argv: string[]): Promise<void> {
   // Before the first socket: a datagram flood must not leave the heap fragmented (issue 9).
   heapTuning = tuneProcessHeap();
-  if (process.env['SOFTPHONE_YOUNG_CAP'] === '1') capYoungGeneration();
   // `softphone ui`: the desktop UI served on 127.0.0.1 (its own arguments; see src-main/web/ui-args.ts).
   if (argv[0] === 'ui') return exit(await (await import('../web/ui-command.node')).runUiCommand(argv.slice(1)));
   const parsed = parseCliArgs(argv, process.env);

@@ -1,15 +1,5 @@
 // Bounds the heap fragmentation a datagram flood causes (issue 9, point 5) through the native addon.
-import { setFlagsFromString } from 'node:v8';
 import { loadNativeAddon } from './native-addon.node';
-
-/**
- * V8's young generation grows (up to 2 x 16 MB semi-spaces) while allocation is fast, which a flood of
- * datagrams makes it, and gives the pages back late. Growth factor 1 keeps it at its start size (2 MB):
- * each scavenge is then small and frequent. The flag is read at every grow, so it can be set now.
- */
-export function capYoungGeneration(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
-}
 
 /**
  * glibc settings applied at start-up (see native/src/malloc_tuning.c for why): 2 arenas, mmap for

@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { onTestFailed } from 'vitest';
 import { makeTempDir, removeDir } from '../support/audio-check';
 import { freeUdpPort } from '../support/free-port';
+import { SOFTPHONE_NODE_FLAGS } from '../support/softphone-process';
 
 export const SOFTPHONE_BIN = resolve(__dirname, '../../bin/softphone.js');
 /**
@@ -55,7 +56,7 @@ interface UiProcess {
 }
 
 async function startUiProcess(args: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<UiProcess> {
-  const child = spawn(process.execPath, [SOFTPHONE_BIN, 'ui', ...args], {
+  const child = spawn(process.execPath, [...SOFTPHONE_NODE_FLAGS, SOFTPHONE_BIN, 'ui', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

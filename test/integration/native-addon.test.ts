@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadNativeAddon } from '../../src-main/native/native-addon.node';
 import { IN_CI } from '../support/real-peer-gate';
+import { SOFTPHONE_NODE_FLAGS } from '../support/softphone-process';
 
 const root = join(__dirname, '..', '..');
 const glibc = process.platform === 'linux' && Boolean((process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
@@ -30,7 +31,7 @@ describe('native addon', () => {
   it.runIf(glibc)('softphone listen says its heap is tuned, and leaves the operator\'s MALLOC_* alone', async () => {
     const run = (env: NodeJS.ProcessEnv) =>
       new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, [join(root, 'bin', 'softphone.js'), 'listen', '--port', '0', '--bind', '127.0.0.1', '--log-level', 'debug', '--record', '/dev/null', '--max-calls', '1'], {
+        const child = spawn(process.execPath, [...SOFTPHONE_NODE_FLAGS, join(root, 'bin', 'softphone.js'), 'listen', '--port', '0', '--bind', '127.0.0.1', '--log-level', 'debug', '--record', '/dev/null', '--max-calls', '1'], {
           env: { ...process.env, ...env },
         });
         let err = '';

@@ -1,8 +1,10 @@
 // Runs the built `softphone` CLI (node bin/softphone.js) as a child process and reads its JSON events.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import nodeFlags from '../../bin/node-flags.json';
 
 export const SOFTPHONE_BIN = resolve(__dirname, '../../bin/softphone.js');
+export const SOFTPHONE_NODE_FLAGS: readonly string[] = nodeFlags;
 
 export interface SoftphoneEvent {
   event: string;
@@ -38,7 +40,8 @@ export class SoftphoneProcess {
     opts: SoftphoneOptions = {},
   ) {
     this.name = opts.name ?? args[0] ?? 'softphone';
-    const argv = [SOFTPHONE_BIN, ...args];
+    // The node flags the installed command runs with (its shebang), so tests measure the same process.
+    const argv = [...SOFTPHONE_NODE_FLAGS, SOFTPHONE_BIN, ...args];
     // `ip netns exec` execs node in place, so signals still reach the softphone itself.
     this.child = spawn(opts.netns ? 'ip' : process.execPath, opts.netns ? ['netns', 'exec', opts.netns, process.execPath, ...argv] : argv, {
       env: { ...process.env, ...opts.env },
