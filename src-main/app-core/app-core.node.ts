@@ -2,7 +2,7 @@
 // STUN probes for the Network view and the file store in a data folder. Used by `softphone ui` and by
 // the Electron shell.
 import type { AudioConfig } from '../audio/audio-config';
-import { createMediaSession } from '../rtp/media-session.node';
+import { createMediaSession, prewarmMediaThread } from '../rtp/media-session.node';
 import type { SecretBox } from '../settings/secret-box';
 import { createHeadlessSecretBox } from '../settings/secret-store.node';
 import { createFileSettingsStore } from '../settings/settings-store.node';
@@ -47,6 +47,8 @@ export function createNodeAppCore(options: NodeCoreOptions): AppCore {
   const secretBox =
     options.secretBox ??
     createHeadlessSecretBox({ dir: options.dataDir, keyring: env.SOFTPHONE_KEYRING === 'off' ? null : undefined, logger: logger.child('secrets') });
+  // The media thread starts with the app, not on the first INVITE (it would delay the 180 by ~140 ms).
+  prewarmMediaThread();
   return createAppCore({
     store: createFileSettingsStore({ dir: options.dataDir, logger: logger.child('settings') }),
     secretBox,
