@@ -28,6 +28,7 @@ import { createLogger, type Logger } from '../util/logger';
 import { accountFieldProblems, secretsIntoKeychain, toAccountSettings, toAccountView, toStoredAccount } from './account-mapping';
 import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
+import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
 import { FlowTraces } from './flow-trace';
 import type { NatProber } from './nat-check-report';
 import { keepAliveConfig, mediaNatOptions } from './network-preferences';
@@ -79,7 +80,6 @@ export interface AppCore {
 
 type Handlers = { [C in RequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseMap[C]> };
 
-const HANGUP_WAIT_MS = 5000;
 
 export function createAppCore(deps: AppCoreDeps): AppCore {
   const log = deps.logger ?? createLogger('app-core');
@@ -195,14 +195,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     return agent;
   };
 
-  const requireCall = (callId: string) => {
-    const tracked = tracker.getActive(callId);
-    if (!tracked) {
-      if (tracker.snapshot(callId)) throw new ApiFailure('failed', 'the call has already ended');
-      throw new ApiFailure('not-found', `no call ${callId.slice(0, 80)}`);
-    }
-    return tracked;
-  };
+  const callRequests = createCallRequestHandlers({ tracker, answer: (call) => host.answer(call) });
 
   const snapshot = (): AppSnapshot => {
     const s = settings;
@@ -276,43 +269,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       }
       return tracker.track(call);
     },
-    'call.answer': async ({ callId }) => {
-      const { call } = requireCall(callId);
-      if (call.direction !== 'incoming') throw new ApiFailure('failed', 'only an incoming call can be answered');
-      await host.answer(call).catch((err: Error) => {
-        throw new ApiFailure('failed', `answer failed: ${err.message}`);
-      });
-      return tracker.snapshot(callId) ?? requireCall(callId).snapshot;
-    },
-    'call.reject': async ({ callId, status }) => {
-      const { call } = requireCall(callId);
-      if (call.direction !== 'incoming' || call.state === 'connected') throw new ApiFailure('failed', 'only a ringing incoming call can be rejected');
-      call.reject(status);
-      return tracker.snapshot(callId) ?? requireCall(callId).snapshot;
-    },
-    'call.hangup': async ({ callId }) => {
-      const tracked = tracker.getActive(callId);
-      if (!tracked) {
-        const ended = tracker.snapshot(callId);
-        if (ended) return ended;
-        throw new ApiFailure('not-found', `no call ${callId.slice(0, 80)}`);
-      }
-      // Resolves when the call has ended (BYE answered, CANCEL done); bounded so the UI never hangs.
-      await withTimeout(tracked.call.hangup().then(() => undefined), HANGUP_WAIT_MS, undefined);
-      return tracker.snapshot(callId) ?? tracked.snapshot;
-    },
-    'call.dtmf': async ({ callId, digits }) => {
-      const { call } = requireCall(callId);
-      if (call.state !== 'connected') throw new ApiFailure('failed', 'DTMF needs a connected call');
-      call.sendDtmf(digits);
-      return null;
-    },
-    'call.mute': async ({ callId, muted }) => {
-      const { call } = requireCall(callId);
-      call.setMuted(muted);
-      tracker.setMuted(callId, muted);
-      return requireCall(callId).snapshot;
-    },
+    ...callRequests,
     'history.list': async () => history,
     'history.clear': async () => {
       history = [];

@@ -108,6 +108,15 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
 
 `;
 
+const CONTROL = `Control (stdin, when it is not a terminal): one JSON request per line while call or listen runs,
+  as the desktop UI's WebSocket takes them; the result comes back on stdout as {"id", "result"}:
+  {"id":1,"channel":"call.answer","payload":{"callId":"…"}}      -> {"id":1,"result":{"ok":true,"value":{…}}}
+  call.answer {callId}   call.reject {callId, status?: 486|603}   call.hangup {callId}
+  call.dtmf {callId, digits}   call.mute {callId, muted}
+  A refused request: {"ok":false,"error":{"code":"invalid-request|unknown-channel|not-found|failed", …}}
+
+`;
+
 const EXITS = `Exit codes: 0 success (also after SIGINT/SIGTERM: hangs up and un-registers first)
             1 the call or registration failed (busy, declined, not found, wrong password, timeout,
               a call ended for no RTP)
@@ -135,7 +144,7 @@ ${COMMANDS}
 ${ACCOUNT}
 Options:
 ${OPTIONS}${NAT}${LISTEN_ONLY}${CALL_ONLY}
-${OUTPUT}${EXITS}${EXAMPLES}`;
+${OUTPUT}${CONTROL}${EXITS}${EXAMPLES}`;
 
 /** The lines of the Commands section that describe `name` (its entry up to the next command's). */
 function describe(name: CommandName): string {
@@ -157,9 +166,9 @@ export function commandHelp(name: CommandName): string {
   const tail = `\n${EXITS}Run "softphone --help" for the output events and examples.\n`;
   switch (name) {
     case 'listen':
-      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${LISTEN_ONLY}${tail}`;
+      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${LISTEN_ONLY}\n${CONTROL}${tail}`;
     case 'call':
-      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${CALL_ONLY}${tail}`;
+      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${CALL_ONLY}\n${CONTROL}${tail}`;
     case 'devices':
       return `${head}Options:\n${LOG_LEVEL}${tail}`;
     case 'nat-check':

@@ -18,6 +18,10 @@ import { runCallCommand } from './call-command';
 import { runListenCommand } from './listen-command';
 import { isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.node';
 import { startLoopDiagnostics } from './loop-diagnostics.node';
+import { CallTracker } from '../app-core/call-tracker';
+import { createCallRequestHandlers } from '../app-core/call-requests';
+import { startStdinControl } from './stdin-control.node';
+import { trackingCalls } from './tracked-user-agent';
 import { tuneProcessHeap, type HeapTuningResult } from '../native/heap-tuning.node';
 
 const emit = (event: CliEvent): void => {
@@ -156,7 +160,13 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     stdoutGone = true;
   });
 
-  const ctx: CommandContext = { ua, media: tracker, emit, stop: controller.signal, log };
+  // Issue 11: requests on stdin ({"id":1,"channel":"call.hangup","payload":{"callId":"…"}} per line).
+  const calls = new CallTracker({ now: Date.now, changed: () => {}, ended: () => {} });
+  const trackedUa = trackingCalls(ua, calls);
+  startStdinControl(createCallRequestHandlers({ tracker: calls, answer: (call) => call.answer() }), (line) => {
+    if (!process.stdout.destroyed) process.stdout.write(`${line}\n`);
+  });
+  const ctx: CommandContext = { ua: trackedUa, media: tracker, emit, stop: controller.signal, log };
   try {
     return args.command === 'call' ? await runCallCommand(ctx, args) : await runListenCommand(ctx, args);
   } catch (err) {

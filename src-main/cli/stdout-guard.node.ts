@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseEventLine } from './cli-events';
+import { isResultLine } from './control-channel';
 import { isNativeNoise } from './native-noise';
 
 // Holds the filtering parent's pid: a stale or hand-set value (not our parent) is ignored.
@@ -52,9 +53,16 @@ export function runFilteredChild(argv: readonly string[], showNative = false): P
     env: { ...process.env, [GUARD_ENV]: String(process.pid) },
   });
   process.stderr.on('error', () => {});
+  // Our stdin carries the control channel's requests: passed on, but never ended, since the child
+  // takes the end of its stdin for "parent gone" (watchParent).
+  child.stdin.on('error', () => {});
+  process.stdin.on('error', () => {});
+  process.stdin.on('data', (chunk: Buffer) => {
+    if (child.stdin.writable) child.stdin.write(chunk);
+  });
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
-    if (parseEventLine(line)) write(process.stdout, `${line}\n`);
+    if (parseEventLine(line) || isResultLine(line)) write(process.stdout, `${line}\n`);
     else if (showNative && line.trim() !== '') write(process.stderr, `[native] ${line}\n`);
   });
   const errLines = createInterface({ input: child.stderr });

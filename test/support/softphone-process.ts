@@ -18,6 +18,15 @@ export interface SoftphoneOptions {
   name?: string;
   /** Run inside this network namespace (`ip netns exec NS node bin/softphone.js …`; needs root). */
   netns?: string;
+  /** Keep stdin open for the control channel (request()); otherwise stdin is /dev/null. */
+  control?: boolean;
+}
+
+/** A control-channel answer line: {"id":…,"result":{ok,value|error}}. */
+export interface ControlResult {
+  ok: boolean;
+  value?: unknown;
+  error?: { code: string; message: string; fields?: Record<string, string> };
 }
 
 const live = new Set<SoftphoneProcess>();
@@ -26,6 +35,9 @@ export class SoftphoneProcess {
   readonly events: SoftphoneEvent[] = [];
   /** stdout lines that were not JSON events (must stay empty: stdout is one event per line). */
   readonly strayLines: string[] = [];
+  /** Control-channel answers by request id. */
+  readonly results = new Map<number | string | null, ControlResult>();
+  private nextRequestId = 1;
   readonly name: string;
   private readonly child: ChildProcess;
   private stderrText = '';
@@ -45,7 +57,7 @@ export class SoftphoneProcess {
     // `ip netns exec` execs node in place, so signals still reach the softphone itself.
     this.child = spawn(opts.netns ? 'ip' : process.execPath, opts.netns ? ['netns', 'exec', opts.netns, process.execPath, ...argv] : argv, {
       env: { ...process.env, ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.control ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     live.add(this);
     this.child.stdout?.setEncoding('utf8');
@@ -89,6 +101,9 @@ export class SoftphoneProcess {
         const value: unknown = JSON.parse(line);
         if (typeof value === 'object' && value !== null && typeof (value as SoftphoneEvent).event === 'string') {
           this.events.push(value as SoftphoneEvent);
+        } else if (typeof value === 'object' && value !== null && 'id' in value && 'result' in value) {
+          const { id, result } = value as { id: number | string | null; result: ControlResult };
+          this.results.set(id, result);
         } else this.strayLines.push(line);
       } catch {
         this.strayLines.push(line);
@@ -132,6 +147,44 @@ export class SoftphoneProcess {
       const timer = setTimeout(() => {
         cleanup();
         rej(new Error(`${this.name}: no "${event}" within ${timeoutMs} ms\n${this.describe()}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Writes a raw line to the control channel (stdin; needs `control: true`). */
+  sendLine(line: string): void {
+    if (!this.child.stdin) throw new Error(`${this.name}: started without control: true`);
+    this.child.stdin.write(`${line}\n`);
+  }
+
+  /** Sends one control request and resolves with its result line's `result`. */
+  async request(channel: string, payload: unknown, timeoutMs = 30_000): Promise<ControlResult> {
+    const id = this.nextRequestId++;
+    this.sendLine(JSON.stringify({ id, channel, payload }));
+    return this.waitForResult(id, timeoutMs);
+  }
+
+  waitForResult(id: number | string | null, timeoutMs = 30_000): Promise<ControlResult> {
+    return new Promise((res, rej) => {
+      const check = () => {
+        const hit = this.results.get(id);
+        if (hit) {
+          cleanup();
+          res(hit);
+        } else if (!this.running) {
+          cleanup();
+          rej(new Error(`${this.name} exited before the result of request ${String(id)}\n${this.describe()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        rej(new Error(`${this.name}: no result for request ${String(id)} within ${timeoutMs} ms\n${this.describe()}`));
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);

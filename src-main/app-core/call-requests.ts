@@ -1,0 +1,68 @@
+// The in-call request channels (answer, reject, hang up, DTMF, mute) over a CallTracker: one
+// implementation for the desktop UI's API (app-core.ts) and the CLI's stdin control (issue 11, point 9).
+import type { RequestPayload, ResponseMap } from '../ipc/contract';
+import type { Call } from '../sip/user-agent-api';
+import { ApiFailure } from './api-error';
+import type { CallTracker, TrackedCall } from './call-tracker';
+import { withTimeout } from './user-agent-host';
+
+export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute';
+export type CallRequestHandlers = { [C in CallRequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseMap[C]> };
+
+/** A hang-up resolves when the call has ended (BYE answered, CANCEL done); bounded so no caller hangs. */
+export const HANGUP_WAIT_MS = 5000;
+
+export interface CallRequestDeps {
+  tracker: CallTracker;
+  /** Answers an incoming call (the app binds the sound card to it first). */
+  answer: (call: Call) => Promise<void>;
+}
+
+export function createCallRequestHandlers({ tracker, answer }: CallRequestDeps): CallRequestHandlers {
+  const requireCall = (callId: string): TrackedCall => {
+    const tracked = tracker.getActive(callId);
+    if (!tracked) {
+      if (tracker.snapshot(callId)) throw new ApiFailure('failed', 'the call has already ended');
+      throw new ApiFailure('not-found', `no call ${callId.slice(0, 80)}`);
+    }
+    return tracked;
+  };
+  return {
+    'call.answer': async ({ callId }) => {
+      const { call } = requireCall(callId);
+      if (call.direction !== 'incoming') throw new ApiFailure('failed', 'only an incoming call can be answered');
+      await answer(call).catch((err: Error) => {
+        throw new ApiFailure('failed', `answer failed: ${err.message}`);
+      });
+      return tracker.snapshot(callId) ?? requireCall(callId).snapshot;
+    },
+    'call.reject': async ({ callId, status }) => {
+      const { call } = requireCall(callId);
+      if (call.direction !== 'incoming' || call.state === 'connected') throw new ApiFailure('failed', 'only a ringing incoming call can be rejected');
+      call.reject(status);
+      return tracker.snapshot(callId) ?? requireCall(callId).snapshot;
+    },
+    'call.hangup': async ({ callId }) => {
+      const tracked = tracker.getActive(callId);
+      if (!tracked) {
+        const ended = tracker.snapshot(callId);
+        if (ended) return ended;
+        throw new ApiFailure('not-found', `no call ${callId.slice(0, 80)}`);
+      }
+      await withTimeout(tracked.call.hangup().then(() => undefined), HANGUP_WAIT_MS, undefined);
+      return tracker.snapshot(callId) ?? tracked.snapshot;
+    },
+    'call.dtmf': async ({ callId, digits }) => {
+      const { call } = requireCall(callId);
+      if (call.state !== 'connected') throw new ApiFailure('failed', 'DTMF needs a connected call');
+      call.sendDtmf(digits);
+      return null;
+    },
+    'call.mute': async ({ callId, muted }) => {
+      const { call } = requireCall(callId);
+      call.setMuted(muted);
+      tracker.setMuted(callId, muted);
+      return requireCall(callId).snapshot;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// The CLI's control channel (issue 11, point 9): one JSON request per line on stdin, in the browser
+// WebSocket's envelope ({id, channel, payload}) and validated by the same contract; one result line out.
+import { validateRequest, type ApiResult, type RequestChannel } from '../ipc/contract';
+import { ApiFailure, toApiError } from '../app-core/api-error';
+import type { CallRequestHandlers } from '../app-core/call-requests';
+import { encodeResult, parseClientMessage } from '../web/ws-protocol';
+
+/** A line longer than this is refused unread (a request is a few hundred bytes). */
+export const MAX_CONTROL_LINE = 64 * 1024;
+
+/** Channels the CLI serves; the others (settings, history, devices) belong to the desktop app. */
+export type ControlHandlers = CallRequestHandlers;
+
+/** A result line (`{"id":…,"result":…}`) as this channel writes it: the CLI's output filter lets it through. */
+export function isResultLine(line: string): boolean {
+  try {
+    const v = JSON.parse(line) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v && 'result' in v;
+  } catch {
+    return false;
+  }
+}
+
+/** The answer to a request line over MAX_CONTROL_LINE (it is not read). */
+export function tooLongResult(): string {
+  return encodeResult(null, { ok: false, error: { code: 'invalid-request', message: `a request line is at most ${MAX_CONTROL_LINE} bytes` } });
+}
+
+/** Answers one line; null for a blank line (nothing is written back). */
+export async function handleControlLine(line: string, handlers: ControlHandlers): Promise<string | null> {
+  const text = line.trim();
+  if (text === '') return null;
+  if (text.length > MAX_CONTROL_LINE) return tooLongResult();
+  const message = parseClientMessage(text);
+  if (!message.ok) return encodeResult(message.id, { ok: false, error: message.error });
+  const checked = validateRequest(message.channel, message.payload);
+  if (!checked.ok) return encodeResult(message.id, { ok: false, error: checked.error });
+  const served = Object.prototype.hasOwnProperty.call(handlers, checked.channel);
+  const handler = served ? ((handlers as Record<string, (p: unknown) => Promise<unknown>>)[checked.channel] ?? null) : null;
+  if (!handler) {
+    const error = new ApiFailure('unknown-channel', `${checked.channel} is served by the desktop app, not the CLI`);
+    return encodeResult(message.id, { ok: false, error: toApiError(error) });
+  }
+  try {
+    const value = await handler(checked.payload);
+    return encodeResult(message.id, { ok: true, value } as ApiResult<RequestChannel>);
+  } catch (err) {
+    return encodeResult(message.id, { ok: false, error: toApiError(err) });
+  }
+}
