@@ -6,7 +6,7 @@ import { ApiFailure } from './api-error';
 import type { CallTracker, TrackedCall } from './call-tracker';
 import { withTimeout } from './user-agent-host';
 
-export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute';
+export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute' | 'call.hold';
 export type CallRequestHandlers = { [C in CallRequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseMap[C]> };
 
 /** A hang-up resolves when the call has ended (BYE answered, CANCEL done); bounded so no caller hangs. */
@@ -62,6 +62,11 @@ export function createCallRequestHandlers({ tracker, answer }: CallRequestDeps):
       const { call } = requireCall(callId);
       call.setMuted(muted);
       tracker.setMuted(callId, muted);
+      return requireCall(callId).snapshot;
+    },
+    'call.hold': async ({ callId, hold }) => {
+      const { call } = requireCall(callId);
+      if (!call.hold(hold)) throw new ApiFailure('failed', 'only a connected call can be put on hold');
       return requireCall(callId).snapshot;
     },
   };

@@ -65,6 +65,8 @@ export class CallTracker {
     // Issue 10: the call card shows a banner while the other side is not heard.
     call.on('media-warning', (w) => this.update(call.id, { mediaWarning: w }));
     call.on('media-restored', () => this.update(call.id, { mediaWarning: null }));
+    // Issue 11: the call card shows who holds the call.
+    call.on('hold', (hold) => this.update(call.id, { hold }));
     this.hooks.changed(snapshot);
     if (call.state === 'ended') this.finish(call.id, { reason: 'ended', by: 'error', durationSeconds: 0 });
     return snapshot;
@@ -80,7 +82,8 @@ export class CallTracker {
     const next = { ...tracked.snapshot, ...patch };
     const prev = tracked.snapshot;
     const same = next.state === prev.state && next.muted === prev.muted && next.connectedAt === prev.connectedAt;
-    if (same && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null)) return;
+    const sameHold = next.hold?.local === prev.hold?.local && next.hold?.remote === prev.hold?.remote;
+    if (same && sameHold && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null)) return;
     tracked.snapshot = next;
     this.hooks.changed(next);
   }

@@ -162,7 +162,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
 
   // Issue 11: requests on stdin ({"id":1,"channel":"call.hangup","payload":{"callId":"…"}} per line).
   const calls = new CallTracker({ now: Date.now, changed: () => {}, ended: () => {} });
-  const trackedUa = trackingCalls(ua, calls);
+  const trackedUa = trackingCalls(ua, calls, (call) => call.on('hold', (h) => emit({ event: 'hold', callId: call.id, local: h.local, remote: h.remote })));
   startStdinControl(createCallRequestHandlers({ tracker: calls, answer: (call) => call.answer() }), (line) => {
     if (!process.stdout.destroyed) process.stdout.write(`${line}\n`);
   });

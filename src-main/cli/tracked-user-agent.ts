@@ -1,10 +1,13 @@
 // The user agent as the CLI's commands see it, with every call (dialled or incoming) followed by a
 // CallTracker, so the control channel can find a call by its id (issue 11, point 9).
 import type { CallTracker } from '../app-core/call-tracker';
-import type { UserAgent } from '../sip/user-agent-api';
+import type { Call, UserAgent } from '../sip/user-agent-api';
 
-export function trackingCalls(ua: UserAgent, tracker: CallTracker): UserAgent {
-  ua.on('incoming', (call) => tracker.track(call));
+export function trackingCalls(ua: UserAgent, tracker: CallTracker, onCall: (call: Call) => void = () => {}): UserAgent {
+  ua.on('incoming', (call) => {
+    tracker.track(call);
+    onCall(call);
+  });
   return {
     start: () => ua.start(),
     get registration() {
@@ -15,6 +18,7 @@ export function trackingCalls(ua: UserAgent, tracker: CallTracker): UserAgent {
     call: (target) => {
       const call = ua.call(target);
       tracker.track(call);
+      onCall(call);
       return call;
     },
     shutdown: () => ua.shutdown(),

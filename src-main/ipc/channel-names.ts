@@ -18,6 +18,7 @@ const requestNames = {
   'call.hangup': true,
   'call.dtmf': true,
   'call.mute': true,
+  'call.hold': true,
   'history.list': true,
   'history.clear': true,
   'audio.devices': true,

@@ -100,6 +100,7 @@ export const requestSchemas = {
   'call.hangup': z.object({ callId }),
   'call.dtmf': z.object({ callId, digits: z.string().regex(/^[0-9*#A-D]{1,32}$/, 'DTMF digits are 0-9 * # A-D') }),
   'call.mute': z.object({ callId, muted: z.boolean() }),
+  'call.hold': z.object({ callId, hold: z.boolean() }),
   'history.list': z.object({}),
   'history.clear': z.object({}),
   'audio.devices': z.object({}),
@@ -126,6 +127,8 @@ export interface CallSnapshot {
   end: CallEndInfo | null;
   /** Issue 10: nothing heard from the other side (the call card's banner); absent or null = none now. */
   mediaWarning?: MediaWarning | null;
+  /** Issue 11: on hold by us (`local`) or by the other side (`remote`); absent = neither. */
+  hold?: { local: boolean; remote: boolean };
 }
 
 export interface HistoryEntry {
@@ -227,6 +230,7 @@ export interface ResponseMap {
   'call.hangup': CallSnapshot;
   'call.dtmf': null;
   'call.mute': CallSnapshot;
+  'call.hold': CallSnapshot;
   'history.list': HistoryEntry[];
   'history.clear': null;
   'audio.devices': AudioDeviceInfo[];

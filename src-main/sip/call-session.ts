@@ -15,6 +15,7 @@ import { DEFAULT_SESSION_TIMER, type SessionTimerConfig, type UasTimerOutcome } 
 import { Retransmit2xx } from './retransmit-2xx';
 import type { CallContext } from './call-context';
 import { CallMediaWatch, mediaWatchTimes } from './call-media-watch';
+import { CallHold } from './call-hold';
 import { Emitter } from '../util/emitter';
 import type { SipNameAddr, SipRequest, SipResponse } from './sip-message';
 import type { ResolvedHop, SentRequest } from './sip-transport';
@@ -53,6 +54,9 @@ export abstract class CallSession implements Call {
   protected readonly events = new Emitter<CallEvents>();
   protected media: MediaSession | undefined;
   protected mediaParams: MediaStartParams | undefined;
+  /** Hold both ways (issue 11); the user's own mute is kept apart from it. */
+  private readonly holds = new CallHold();
+  private userMuted = false;
   protected dialog: Dialog | undefined;
   /** Our side of the SDP: address/port of the RTP socket, o= session id and version (RFC 3264 §8). */
   protected localOffer: LocalMediaOffer | undefined;
@@ -125,7 +129,25 @@ export abstract class CallSession implements Call {
   }
 
   setMuted(muted: boolean): void {
-    this.media?.setMuted(muted);
+    this.userMuted = muted;
+    this.media?.setMuted(muted || this.holds.silenced);
+  }
+
+  hold(on: boolean): boolean {
+    if (this.current !== 'connected' || this.ending || !this.localOffer) return false;
+    if (!this.holds.setLocal(on)) return true;
+    this.localOffer = { ...this.localOffer, direction: this.holds.offerDirection };
+    this.holdChanged();
+    // A re-INVITE with the new offer; it also refreshes the session timer (RFC 4028 §7.4), and a 491
+    // (glare) is retried after the §14.1 back-off with whatever we want by then.
+    this.refresher.refresh();
+    return true;
+  }
+
+  /** The microphone follows hold (either side) and the user's mute; listeners hear of the change. */
+  private holdChanged(): void {
+    this.media?.setMuted(this.userMuted || this.holds.silenced);
+    this.events.emit('hold', this.holds.status);
   }
 
   /** Resolves with the end info once the call has ended (and media is closed). */
@@ -417,6 +439,7 @@ export abstract class CallSession implements Call {
       this.retransmit2xx(res);
       this.refresher.answered(timer);
       void this.applyMedia(answer.media);
+      if (this.holds.remoteOffer(req.content ?? '')) this.holdChanged();
       return;
     }
     // No offer in the re-INVITE: we offer in the 2xx, the ACK answers (RFC 3261 §14.2 / RFC 3264 §5).
@@ -460,6 +483,7 @@ export abstract class CallSession implements Call {
     else this.respond(req, 200, { headers });
     this.refresher.answered(timer);
     if (answer) void this.applyMedia(answer.media);
+    if (answer && this.holds.remoteOffer(req.content ?? '')) this.holdChanged();
   }
 
   /** Our answer to the SDP offer in `req` (RFC 3264 §6), or undefined after answering 488 when unusable. */

@@ -175,6 +175,8 @@ export interface CallEvents {
   ended: CallEndInfo;
   'media-warning': MediaWarning;
   'media-restored': MediaRestored;
+  /** Hold changed (issue 11): `local` = we hold the call, `remote` = the other side does. */
+  hold: { local: boolean; remote: boolean };
 }
 
 export interface Call {
@@ -191,6 +193,11 @@ export interface Call {
   hangup(): Promise<CallEndInfo>;
   sendDtmf(digits: string): void;
   setMuted(muted: boolean): void;
+  /**
+   * Puts a connected call on hold (re-INVITE with a=sendonly, RFC 3264 §8.4) or takes it off; audio
+   * stops both ways while held. False when the call is not connected. The 'hold' event follows.
+   */
+  hold(on: boolean): boolean;
   on<K extends keyof CallEvents>(event: K, listener: (payload: CallEvents[K]) => void): () => void;
 }
 

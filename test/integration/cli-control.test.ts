@@ -8,6 +8,31 @@ import { TONE_A_HZ, TONE_B_HZ, makeTempDir, readWavMono, removeDir, writeToneWav
 import { toneCoverage } from '../../src-main/audio/tone-analysis';
 import { printOnFailure } from '../support/on-failure';
 
+/** 20 ms windows of a recording: does each hold `hz`? */
+function timelineOf(path: string, hz: number): boolean[] {
+  const { sampleRate, samples } = readWavMono(path);
+  const win = Math.round(sampleRate * 0.02);
+  const out: boolean[] = [];
+  for (let s = 0; s + win <= samples.length; s += win) out.push(toneCoverage(samples.subarray(s, s + win), sampleRate, hz) === 1);
+  return out;
+}
+
+/** The longest run without the tone between its first and last appearance, in seconds, and the tone's span. */
+function longestGap(tone: boolean[]): { gapSeconds: number; before: number; after: number; text: string } {
+  const first = tone.indexOf(true);
+  const last = tone.lastIndexOf(true);
+  let best = 0;
+  let bestStart = first;
+  for (let i = first, run = 0; i >= 0 && i <= last; i++) {
+    run = tone[i] ? 0 : run + 1;
+    if (run > best) {
+      best = run;
+      bestStart = i - run + 1;
+    }
+  }
+  return { gapSeconds: best * 0.02, before: (bestStart - first) * 0.02, after: (last - (bestStart + best)) * 0.02, text: tone.map((t) => (t ? '#' : '.')).join('') };
+}
+
 describe('CLI control channel on stdin', () => {
   let dir: string;
   let toneA: string;
@@ -75,5 +100,48 @@ describe('CLI control channel on stdin', () => {
     // Heard for about the 2.5 s before the mute, then nothing for about the 2.5 s of the mute.
     expect(((last - first) * win) / sampleRate, timeline).toBeGreaterThan(1.5);
     expect(((tone.length - last) * win) / sampleRate, timeline).toBeGreaterThan(1.5);
+  }, 60_000);
+
+  it('holds and resumes a call by request: the audio stops both ways while held, and both ends say so', async () => {
+    const port = await freeUdpPort();
+    const rtpA = await freePortRange(10);
+    const rtpB = await freePortRange(10);
+    const recA = join(dir, 'hold-a-heard.wav');
+    const recB = join(dir, 'hold-b-heard.wav');
+    const b = startSoftphone(
+      ['listen', '--port', String(port), '--bind', '127.0.0.1', '--rtp-ports', `${rtpB.min}-${rtpB.max}`, '--auto-answer', '--play', toneB, '--record', recB, '--max-calls', '1'],
+      { name: 'B' },
+    );
+    printOnFailure(b);
+    await b.waitFor('listening');
+    const a = startSoftphone(
+      ['call', `sip:x@127.0.0.1:${port}`, '--bind', '127.0.0.1', '--rtp-ports', `${rtpA.min}-${rtpA.max}`, '--play', toneA, '--record', recA, '--duration', '60'],
+      { name: 'A', control: true },
+    );
+    printOnFailure(a);
+    const callId = String((await a.waitFor('connected'))['callId']);
+    await b.waitFor('connected');
+    const phase = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await phase(2500);
+    const held = await a.request('call.hold', { callId, hold: true });
+    expect(held).toMatchObject({ ok: true });
+    expect(await a.waitFor('hold', (e) => e['local'] === true)).toMatchObject({ callId, local: true, remote: false });
+    // B learns it from A's re-INVITE (a=sendonly, RFC 3264 §8.4).
+    expect(await b.waitFor('hold', (e) => e['remote'] === true)).toMatchObject({ local: false, remote: true });
+    await phase(2500);
+    expect(await a.request('call.hold', { callId, hold: false })).toMatchObject({ ok: true });
+    expect(await b.waitFor('hold', (e) => e['remote'] === false)).toMatchObject({ local: false, remote: false });
+    await phase(2500);
+    expect(await a.request('call.hangup', { callId })).toMatchObject({ ok: true, value: { state: 'ended' } });
+    expect(await b.waitFor('ended')).toMatchObject({ by: 'remote' });
+    await Promise.all([a.waitForExit(8000), b.waitForExit(8000)]);
+    // Both recordings: the other's tone, a silent stretch as long as the hold, the tone again.
+    for (const [who, rec, hz] of [['A', recA, TONE_B_HZ], ['B', recB, TONE_A_HZ]] as const) {
+      const g = longestGap(timelineOf(rec, hz));
+      expect(g.gapSeconds, `${who} heard (20 ms, # = tone): ${g.text}`).toBeGreaterThan(1.8);
+      expect(g.gapSeconds, `${who} heard: ${g.text}`).toBeLessThan(4);
+      expect(g.before, `${who} heard: ${g.text}`).toBeGreaterThan(1.5);
+      expect(g.after, `${who} heard: ${g.text}`).toBeGreaterThan(1.5);
+    }
   }, 60_000);
 });

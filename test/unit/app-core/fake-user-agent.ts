@@ -60,6 +60,13 @@ export class FakeCall implements Call {
   setMuted = (muted: boolean) => {
     this.muted = muted;
   };
+  held = false;
+  hold = (on: boolean): boolean => {
+    if (this.state !== 'connected') return false;
+    this.held = on;
+    this.events.emit('hold', { local: on, remote: false });
+    return true;
+  };
   on<K extends keyof CallEvents>(event: K, listener: (payload: CallEvents[K]) => void) {
     return this.events.on(event, listener);
   }

@@ -64,6 +64,14 @@ export class FakeCall implements Call {
 
   setMuted(): void {}
 
+  holds: boolean[] = [];
+  hold(on: boolean): boolean {
+    if (this.state !== 'connected') return false;
+    this.holds.push(on);
+    this.events.emit('hold', { local: on, remote: false });
+    return true;
+  }
+
   on<K extends keyof CallEvents>(event: K, listener: (payload: CallEvents[K]) => void): () => void {
     return this.events.on(event, listener);
   }
