@@ -40,6 +40,8 @@ export interface Baresip {
   waitForEvent(type: string, timeoutMs?: number): Promise<BaresipEvent>;
   /** sndfile's dumps of the last call: `decoded` is what baresip received (our audio). */
   recordings(): { decoded?: string; encoded?: string };
+  /** Every decoded dump in order: baresip starts a new one each time a re-INVITE restarts its stream. */
+  decodedDumps(): string[];
   log(): string;
   stop(): Promise<void>;
 }
@@ -222,6 +224,8 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     };
     return { decoded: last('-dec.wav'), encoded: last('-enc.wav') };
   };
+  const decodedDumps = () =>
+    (existsSync(recordDir) ? readdirSync(recordDir).sort() : []).filter((n) => n.endsWith('-dec.wav')).map((n) => join(recordDir, n));
 
   const stop = async () => {
     sock.destroy();
@@ -245,6 +249,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
     hangup: () => command('hangup'),
     waitForEvent,
     recordings,
+    decodedDumps,
     log,
     stop,
   };
