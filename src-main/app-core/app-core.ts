@@ -29,6 +29,7 @@ import { accountFieldProblems, secretsIntoKeychain, toAccountSettings, toAccount
 import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
+import { messageSendHandler } from './message-requests';
 import { FlowTraces } from './flow-trace';
 import type { NatProber } from './nat-check-report';
 import { keepAliveConfig, mediaNatOptions } from './network-preferences';
@@ -152,6 +153,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
   host.events.on('rejected', (r) => network.rejected(r));
+  host.events.on('message', (m) => events.emit('message.received', { ...m, time: deps.now?.() ?? Date.now() }));
   host.events.on('level', (level) => events.emit('audio.level', level));
 
   function passwordOf(blob: string, what = 'password', where = 'account settings'): string {
@@ -270,6 +272,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       return tracker.track(call);
     },
     ...callRequests,
+    'message.send': messageSendHandler(requireUa),
     'history.list': async () => history,
     'history.clear': async () => {
       history = [];

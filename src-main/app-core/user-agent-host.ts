@@ -8,6 +8,7 @@ import type { AccountSettings, Call, PublicAddressInfo, RegistrationState, SipTr
 import type { RejectedInvite } from '../sip/incoming-filter';
 import { Emitter } from '../util/emitter';
 import type { Logger } from '../util/logger';
+import type { ReceivedMessage } from '../sip/pager';
 
 export interface UserAgentHostDeps {
   createUserAgent: (config: UserAgentConfig) => UserAgent;
@@ -37,6 +38,8 @@ export interface UserAgentHostEvents {
   natWarning: string;
   /** An INVITE refused by the ghost-call filter (issue 9). */
   rejected: RejectedInvite;
+  /** A page-mode instant message (RFC 3428). */
+  message: ReceivedMessage;
 }
 
 const STOP_TIMEOUT_MS = 5000;
@@ -128,6 +131,7 @@ export class UserAgentHost {
       }),
       ua.on('publicAddress', (info) => this.events.emit('publicAddress', info)),
       ua.on('rejected', (r) => this.events.emit('rejected', r)),
+      ua.on('message', (m) => this.events.emit('message', m)),
     ];
     this.events.emit('registration', ua.registration);
     if (account?.registerWithDomain) ua.register().catch((err: Error) => this.deps.report(`registration: ${err.message}`));

@@ -20,6 +20,7 @@ export type CliEvent =
   | { event: 'connected'; callId: string; codec: string | null }
   | { event: 'dtmf_sent'; callId: string; digits: string }
   | { event: 'hold'; callId: string; local: boolean; remote: boolean }
+  | { event: 'message'; from: string; displayName: string; text: string }
   /** Issue 10: a connected call hears nothing from the other side (no RTP/RTCP for `silentSeconds`). */
   | { event: 'media_warning'; callId: string; message: string; silentSeconds: number; kind: 'never' | 'stopped'; path: 'direct' | 'ice' | 'relay' }
   /** The warning is over: audio arrives again (cause 'media'), or the call went on hold ('hold'). */

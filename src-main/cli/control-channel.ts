@@ -1,6 +1,6 @@
 // The CLI's control channel (issue 11, point 9): one JSON request per line on stdin, in the browser
 // WebSocket's envelope ({id, channel, payload}) and validated by the same contract; one result line out.
-import { validateRequest, type ApiResult, type RequestChannel } from '../ipc/contract';
+import { validateRequest, type ApiResult, type RequestChannel, type RequestPayload, type ResponseMap } from '../ipc/contract';
 import { ApiFailure, toApiError } from '../app-core/api-error';
 import type { CallRequestHandlers } from '../app-core/call-requests';
 import { encodeResult, parseClientMessage } from '../web/ws-protocol';
@@ -9,7 +9,7 @@ import { encodeResult, parseClientMessage } from '../web/ws-protocol';
 export const MAX_CONTROL_LINE = 64 * 1024;
 
 /** Channels the CLI serves; the others (settings, history, devices) belong to the desktop app. */
-export type ControlHandlers = CallRequestHandlers;
+export type ControlHandlers = CallRequestHandlers & { 'message.send': (payload: RequestPayload<'message.send'>) => Promise<ResponseMap['message.send']> };
 
 /** A result line (`{"id":…,"result":…}`) as this channel writes it: the CLI's output filter lets it through. */
 export function isResultLine(line: string): boolean {

@@ -96,6 +96,7 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   incoming {callId, from, displayName}   calling {callId, uri}     ringing {callId}
   connected {callId, codec}       dtmf_sent {callId, digits}
   hold {callId, local, remote}    the call is held by us (local) or by the other side (remote), or no longer
+  message {from, displayName, text}   an instant message arrived (while registered: only via the server)
   media_warning {callId, message, silentSeconds, kind: never|stopped, path: direct|ice|relay}:
                                   no audio from the other side (see --no-rtp-timeout)
   media_restored {callId, silentSeconds, cause: media|hold}: the warning is over
@@ -114,6 +115,7 @@ const CONTROL = `Control (stdin, when it is not a terminal): one JSON request pe
   {"id":1,"channel":"call.answer","payload":{"callId":"…"}}      -> {"id":1,"result":{"ok":true,"value":{…}}}
   call.answer {callId}   call.reject {callId, status?: 486|603}   call.hangup {callId}
   call.dtmf {callId, digits}   call.mute {callId, muted}   call.hold {callId, hold}
+  message.send {to, text}      an instant message (SIP MESSAGE) to a number, user or URI
   A refused request: {"ok":false,"error":{"code":"invalid-request|unknown-channel|not-found|failed", …}}
 
 `;

@@ -20,6 +20,7 @@ import { isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.no
 import { startLoopDiagnostics } from './loop-diagnostics.node';
 import { CallTracker } from '../app-core/call-tracker';
 import { createCallRequestHandlers } from '../app-core/call-requests';
+import { messageSendHandler } from '../app-core/message-requests';
 import { startStdinControl } from './stdin-control.node';
 import { trackingCalls } from './tracked-user-agent';
 import { tuneProcessHeap, type HeapTuningResult } from '../native/heap-tuning.node';
@@ -163,7 +164,9 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   // Issue 11: requests on stdin ({"id":1,"channel":"call.hangup","payload":{"callId":"…"}} per line).
   const calls = new CallTracker({ now: Date.now, changed: () => {}, ended: () => {} });
   const trackedUa = trackingCalls(ua, calls, (call) => call.on('hold', (h) => emit({ event: 'hold', callId: call.id, local: h.local, remote: h.remote })));
-  startStdinControl(createCallRequestHandlers({ tracker: calls, answer: (call) => call.answer() }), (line) => {
+  ua.on('message', (m) => emit({ event: 'message', from: m.from, displayName: m.displayName, text: m.text }));
+  const handlers = { ...createCallRequestHandlers({ tracker: calls, answer: (call) => call.answer() }), 'message.send': messageSendHandler(() => ua) };
+  startStdinControl(handlers, (line) => {
     if (!process.stdout.destroyed) process.stdout.write(`${line}\n`);
   });
   const ctx: CommandContext = { ua: trackedUa, media: tracker, emit, stop: controller.signal, log };

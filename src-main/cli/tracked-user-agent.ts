@@ -21,6 +21,7 @@ export function trackingCalls(ua: UserAgent, tracker: CallTracker, onCall: (call
       onCall(call);
       return call;
     },
+    sendMessage: (target, text) => ua.sendMessage(target, text),
     shutdown: () => ua.shutdown(),
     on: (event, listener) => ua.on(event, listener),
   };

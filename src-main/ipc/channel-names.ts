@@ -19,6 +19,7 @@ const requestNames = {
   'call.dtmf': true,
   'call.mute': true,
   'call.hold': true,
+  'message.send': true,
   'history.list': true,
   'history.clear': true,
   'audio.devices': true,
@@ -37,6 +38,7 @@ const eventNames = {
   'dial.prefill': true,
   'app.problem': true,
   'network.changed': true,
+  'message.received': true,
 } as const satisfies Record<EventChannel, true>;
 
 // Both directions: a name in the lists but not in the contract fails here too.

@@ -101,6 +101,8 @@ export const requestSchemas = {
   'call.dtmf': z.object({ callId, digits: z.string().regex(/^[0-9*#A-D]{1,32}$/, 'DTMF digits are 0-9 * # A-D') }),
   'call.mute': z.object({ callId, muted: z.boolean() }),
   'call.hold': z.object({ callId, hold: z.boolean() }),
+  /** A page-mode instant message (RFC 3428) to a number, user or URI, dialled as call.dial does. */
+  'message.send': z.object({ to: z.string().min(1).max(500), text: z.string().min(1).max(4000) }),
   'history.list': z.object({}),
   'history.clear': z.object({}),
   'audio.devices': z.object({}),
@@ -231,6 +233,8 @@ export interface ResponseMap {
   'call.dtmf': null;
   'call.mute': CallSnapshot;
   'call.hold': CallSnapshot;
+  /** The final status the other side (or its server) answered with: 200 or 202. */
+  'message.send': { status: number };
   'history.list': HistoryEntry[];
   'history.clear': null;
   'audio.devices': AudioDeviceInfo[];
@@ -253,6 +257,8 @@ export interface EventMap {
   'app.problem': { message: string };
   /** The SIP socket, the registrar's view of us or the NAT warning changed. */
   'network.changed': NetworkStatus;
+  /** Issue 11: an instant message arrived (it passed the same filter as calls). */
+  'message.received': { from: string; displayName: string; text: string; time: number };
 }
 export type EventChannel = keyof EventMap;
 

@@ -194,7 +194,8 @@ export class Dialog {
       uri: routed.uri,
       headers: {
         via: [],
-        to: { ...this.remote, params: { tag: this.remoteTag } },
+        // No tag yet: a request outside any dialog (a MESSAGE, RFC 3428), built the same way.
+        to: { ...this.remote, params: this.remoteTag ? { tag: this.remoteTag } : {} },
         from: { ...this.local, params: { tag: this.localTag } },
         'call-id': this.callId,
         cseq: { seq, method },

@@ -2,6 +2,7 @@
 // registration states, and calls. Implemented by user-agent.node.ts; pure types only here.
 
 import type { MediaSession, RtpStats } from '../rtp/media-session';
+import type { MessageSendResult, ReceivedMessage } from './pager';
 import type { RejectedInvite } from './incoming-filter';
 
 /** X-Lite's "SIP Account" dialog, field for field. */
@@ -214,6 +215,8 @@ export interface UserAgentEvents {
   publicAddress: PublicAddressInfo;
   /** An INVITE refused before it could ring (issue 9: not via the registrar / proxy, or not for our user). */
   rejected: RejectedInvite;
+  /** A page-mode instant message (RFC 3428) that passed the same filter as calls. */
+  message: ReceivedMessage;
 }
 
 export interface UserAgent {
@@ -226,6 +229,8 @@ export interface UserAgent {
   unregister(): Promise<void>;
   /** Dials a number, user or URI (dial plan and domain applied). */
   call(target: string): Call;
+  /** Sends a page-mode instant message (RFC 3428 MESSAGE) to a number, user or URI, as call() dials. */
+  sendMessage(target: string, text: string): Promise<MessageSendResult>;
   /** Hangs up every call, un-registers, closes the socket. */
   shutdown(): Promise<void>;
   on<K extends keyof UserAgentEvents>(event: K, listener: (payload: UserAgentEvents[K]) => void): () => void;

@@ -13,6 +13,7 @@ import { OutgoingCall } from './inviter';
 import { Registerer } from './registerer';
 import { DEFAULT_SESSION_TIMER } from './session-timer';
 import { RegistrationNat } from './registration-nat';
+import { judgeReceivedMessage, sendPageMessage, type MessageSendResult } from './pager';
 import { resolveTargets } from './target-failover';
 import { ALLOW, createResponse, unsupportedRequired } from './sip-headers';
 import { formatHostPort, parseHostPort, parseSipUri } from './sip-uri';
@@ -338,6 +339,9 @@ export class UserAgentCore implements UserAgent {
       case 'OPTIONS':
         this.reply(req, 200, capabilityHeaders());
         return;
+      case 'MESSAGE':
+        this.onMessage(req, remote);
+        return;
       case 'BYE':
       case 'UPDATE':
         // Both only exist within a dialog (RFC 3311 §5.2), and this one is not ours.
@@ -374,6 +378,37 @@ export class UserAgentCore implements UserAgent {
     });
   }
 
+  /**
+   * A page-mode MESSAGE (RFC 3428 §7): while registered it must come the way calls do (the ghost-call
+   * filter of issue 9, a quiet 403 otherwise); then plain text is answered 200 and shown, anything
+   * else 415 with Accept: text/plain.
+   */
+  private onMessage(req: SipRequest, remote: Destination): void {
+    const account = this.o.config.account;
+    const admitted = !account || !this.registering || account.allowDirectCalls ? Promise.resolve(true) : this.admit(req, remote, account.userId);
+    void admitted.then((ok) => {
+      if (!ok) return;
+      const verdict = judgeReceivedMessage(req);
+      if ('status' in verdict) {
+        this.reply(req, verdict.status, verdict.status === 415 ? { accept: 'text/plain' } : {});
+        return;
+      }
+      this.reply(req, 200);
+      this.events.emit('message', verdict.message);
+    });
+  }
+
+  sendMessage(target: string, text: string): Promise<MessageSendResult> {
+    const account = this.o.config.account;
+    const resolved = resolveDialTarget(target, {
+      ...(account?.domain ? { domain: account.domain } : {}),
+      ...(account?.dialPlan ? { dialPlan: account.dialPlan } : {}),
+    });
+    if ('error' in resolved) return Promise.resolve({ ok: false, reason: `invalid target: ${resolved.error}` });
+    if (!this.started || this.stopping) return Promise.resolve({ ok: false, reason: 'user agent not started' });
+    return sendPageMessage(this.ctx, resolved.uri, this.routeFor(resolved.uri), text);
+  }
+
   /** The ghost-call filter (issue 9): refused INVITEs get a quiet 403 and never ring, nor cost a media port. */
   private async admit(req: SipRequest, remote: Destination, user: string): Promise<boolean> {
     const verdict = judgeIncomingInvite({
@@ -388,7 +423,7 @@ export class UserAgentCore implements UserAgent {
     // RFC 3261 §21.4.4: 403, without 100 Trying or anything that says a phone is here to ring.
     this.reply(req, 403);
     const source = `${remote.address}:${remote.port}`;
-    this.ctx.log.warn('INVITE refused', { source, requestUri: req.uri, reason: verdict.reason });
+    this.ctx.log.warn(`${req.method} refused`, { source, requestUri: req.uri, reason: verdict.reason });
     this.events.emit('rejected', { time: this.o.clock.now(), source, from: req.headers.from.uri, requestUri: req.uri, reason: verdict.reason });
     return false;
   }

@@ -119,6 +119,11 @@ export class FakeUserAgent implements UserAgent {
     this.events.emit('incoming', call);
     return call;
   }
+  sent: Array<{ target: string; text: string }> = [];
+  sendMessage = async (target: string, text: string) => {
+    this.sent.push({ target, text });
+    return { ok: true as const, status: 200 };
+  };
   shutdown = async () => {
     for (const c of this.calls) if (c.state !== 'ended') await c.hangup();
     if (this.registration.state === 'registered') await this.unregister();

@@ -4,13 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { CallTracker } from '../../../src-main/app-core/call-tracker';
 import { createCallRequestHandlers } from '../../../src-main/app-core/call-requests';
 import { handleControlLine, isResultLine, MAX_CONTROL_LINE, tooLongResult } from '../../../src-main/cli/control-channel';
-import { FakeCall } from './fake-user-agent';
+import { FakeCall, FakeUserAgent } from './fake-user-agent';
+import { messageSendHandler } from '../../../src-main/app-core/message-requests';
 
 function setup() {
   const tracker = new CallTracker({ now: () => 1000, changed: () => {}, ended: () => {}, setTimer: () => 0 });
-  const handlers = createCallRequestHandlers({ tracker, answer: (call) => call.answer() });
+  const ua = new FakeUserAgent();
+  const handlers = { ...createCallRequestHandlers({ tracker, answer: (call) => call.answer() }), 'message.send': messageSendHandler(() => ua) };
   const send = async (line: string) => JSON.parse((await handleControlLine(line, handlers)) ?? 'null') as { id: unknown; result: Record<string, unknown> };
-  return { tracker, send };
+  return { tracker, send, ua };
 }
 
 describe('control channel', () => {
@@ -31,6 +33,14 @@ describe('control channel', () => {
     expect((await send('{"id":6,"channel":"call.mute","payload":{"callId":"c1","muted":false}}')).result).toMatchObject({ ok: false, error: { code: 'failed', message: 'the call has already ended' } });
   });
 
+  it('sends an instant message through the user agent; an empty text is refused by the contract', async () => {
+    const { send, ua } = setup();
+    expect(await send('{"id":7,"channel":"message.send","payload":{"to":"bob","text":"안녕 bob"}}')).toEqual({ id: 7, result: { ok: true, value: { status: 200 } } });
+    expect(ua.sent).toEqual([{ target: 'bob', text: '안녕 bob' }]);
+    expect((await send('{"id":8,"channel":"message.send","payload":{"to":"bob","text":""}}')).result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(ua.sent).toHaveLength(1);
+  });
+
   it('refuses what the contract refuses, with the WebSocket server\'s codes', async () => {
     const { send } = setup();
     expect(await send('nonsense')).toEqual({ id: null, result: { ok: false, error: { code: 'invalid-request', message: 'not JSON' } } });
@@ -45,7 +55,7 @@ describe('control channel', () => {
 
   it('ignores blank lines, refuses over-long ones unread, and marks its own lines for the output filter', async () => {
     const { tracker } = setup();
-    const handlers = createCallRequestHandlers({ tracker, answer: async () => {} });
+    const handlers = { ...createCallRequestHandlers({ tracker, answer: async () => {} }), 'message.send': messageSendHandler(() => new FakeUserAgent()) };
     expect(await handleControlLine('   ', handlers)).toBeNull();
     expect(await handleControlLine(`{"id":1,"channel":"call.hangup","payload":{"callId":"${'x'.repeat(MAX_CONTROL_LINE)}"}}`, handlers)).toBe(tooLongResult());
     expect(JSON.parse(tooLongResult())).toMatchObject({ id: null, result: { ok: false, error: { code: 'invalid-request' } } });

@@ -124,6 +124,12 @@ export class FakeUserAgent implements UserAgent {
     return c;
   }
 
+  sent: Array<{ target: string; text: string }> = [];
+  async sendMessage(target: string, text: string): Promise<{ ok: true; status: number }> {
+    this.sent.push({ target, text });
+    return { ok: true, status: 200 };
+  }
+
   async shutdown(): Promise<void> {
     this.shutdownCalls++;
     for (const c of this.calls) if (c.state !== 'ended') await c.hangup();

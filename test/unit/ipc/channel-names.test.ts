@@ -8,8 +8,10 @@ describe('channel names', () => {
     expect([...REQUEST_CHANNELS].sort()).toEqual(Object.keys(requestSchemas).sort());
     expect(EVENT_CHANNELS).toContain('call.changed');
     expect(EVENT_CHANNELS).toContain('network.changed');
+    expect(EVENT_CHANNELS).toContain('message.received');
+    expect(REQUEST_CHANNELS).toEqual(expect.arrayContaining(['call.hold', 'message.send']));
     expect(REQUEST_CHANNELS).toContain('network.check');
-    expect(EVENT_CHANNELS).toHaveLength(8);
+    expect(EVENT_CHANNELS).toHaveLength(9);
   });
 
   it('rejects anything else, including inherited property names', () => {

@@ -53,7 +53,7 @@ describe('Supported and empty headers', () => {
   it('Supported lists only what is implemented: timer as callee, 100rel too as caller; never empty', () => {
     expect(supportedHeader()).toEqual({ supported: 'timer' });
     expect(supportedHeader(true)).toEqual({ supported: '100rel, timer' });
-    expect(capabilityHeaders()).toEqual({ allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE', accept: 'application/sdp', supported: 'timer' });
+    expect(capabilityHeaders()).toEqual({ allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, MESSAGE', accept: 'application/sdp', supported: 'timer' });
   });
 
   it('withoutEmptyHeaders drops empty text headers and returns the same message when there are none', () => {
