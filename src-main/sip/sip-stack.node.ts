@@ -51,7 +51,7 @@ import type { SipTraceEntry } from './user-agent-api';
 import type { Logger } from '../util/logger';
 
 export interface SipStackOptions {
-  /** Address to bind; 0.0.0.0 = all. */
+  /** Address to bind; 0.0.0.0 = all IPv4, :: = all IPv4 and IPv6 (one dual-stack socket), ::1 = IPv6 loopback. */
   bindAddress: string;
   /** UDP port; 0 = any free port. */
   port: number;
@@ -172,6 +172,11 @@ function firstExternalAddress(family: 'IPv4' | 'IPv6'): string {
   return family === 'IPv6' ? '::1' : '127.0.0.1';
 }
 
+/** "192.0.2.1:5060" or "[2001:db8::1]:5060" for traces and warnings (RFC 5118 §4.1 style). */
+function hostPort(address: string, port: number): string {
+  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
 function isAnyAddress(a: string): boolean {
   return a === '0.0.0.0' || a === '::' || a === '';
 }
@@ -257,7 +262,7 @@ export class SipStack implements SipTransportHost {
    */
   private onDatagram(data: Buffer, rinfo: { address: string; port: number }): boolean | Buffer {
     this.counters.datagrams++;
-    const from = `${rinfo.address}:${rinfo.port}`;
+    const from = hostPort(rinfo.address, rinfo.port);
     const verdict = gateDatagram(data.toString('latin1'), this.gateConfig);
     if (verdict.action === 'pass') {
       if (verdict.kind === 'request' && verdict.method !== 'ACK' && !this.limiter.allow(rinfo.address, verdict.method, this.now())) {
@@ -308,10 +313,10 @@ export class SipStack implements SipTransportHost {
         port: this.o.port,
         publicAddress: isAnyAddress(this.o.bindAddress) ? '127.0.0.1' : this.o.bindAddress,
         logger: {
-          send: (m, target) => this.trace('out', m, `${target.address}:${target.port}`),
+          send: (m, target) => this.trace('out', m, hostPort(target.address, target.port)),
           recv: (m, remote) => {
             this.received.add(m);
-            this.trace('in', m, `${remote.address}:${remote.port}`);
+            this.trace('in', m, hostPort(remote.address, remote.port));
           },
           error: (e) => {
             const err = e instanceof Error ? e : new Error(String(e));
