@@ -29,7 +29,11 @@
 //     retransmissions and Timer F (§17.1.2.2), Timers E and G are capped at T2, T1/T2/T4 are settable,
 //     the ACK for a non-2xx carries the INVITE's Route (§17.1.1.3), an ACK matching an INVITE server
 //     transaction in Accepted reaches us (RFC 6026 §7.1), and a received 503 reaches us as itself (with
-//     its Retry-After) instead of a made-up one.
+//     its Retry-After) instead of a made-up one;
+//  l. IPv6 (issue 10, RFC 5118): a Via sent-by "[v6]:port" and Route/Record-Route URIs with "[v6]" hosts
+//     parse (they lost the branch / were dropped), parameter values may hold IPv6 addresses
+//     (received=2001:db8::9), our Via sent-by is bracketed, and a udp6 socket on :: is dual stack:
+//     IPv4 sources are unmapped from ::ffff:a.b.c.d and IPv4 destinations mapped into it (else EINVAL).
 //
 // Responses to a request go back to where it came from (the package's server transaction answers on
 // the request's source address and port), and the package fills received/rport into the top Via of
