@@ -1,6 +1,7 @@
 // SIP and RTP over IPv6 (issue 10): two `softphone` processes call each other on ::1 with tones checked by
 // frequency both ways; a listener bound to :: (dual stack) takes a call on 127.0.0.1 and one on ::1 without
 // a restart; and an IPv6 Record-Route (RFC 5118) is kept: the ACK and BYE follow it.
+import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePortRange, freeUdpPort } from '../support/free-port';
@@ -147,8 +148,8 @@ describe.skipIf(noIpv6)('IPv6 (issue 10)', () => {
     let callee: ScriptedPeer;
     let proxy: ScriptedPeer;
     afterEach(async () => {
-      await callee?.close();
-      await proxy?.close();
+      await callee?.close().catch(() => {});
+      await proxy?.close().catch(() => {});
     });
 
     it('the ACK and BYE of a call over ::1 go to the IPv6 record-routing proxy, with its Route', async () => {
@@ -183,6 +184,68 @@ describe.skipIf(noIpv6)('IPv6 (issue 10)', () => {
       expect(callee.received.filter((t) => methodOf(t) === 'ACK' || methodOf(t) === 'BYE')).toEqual([]);
       expect(await a.waitFor('ended', undefined, 8000)).toMatchObject({ by: 'local' });
       expect(await a.waitForExit(8000)).toBe(0);
+    });
+
+    it('as the callee: the 200 OK copies the IPv6 Record-Route and our BYE goes to that proxy (RFC 3261 §12.1.1)', async () => {
+      proxy = await startScriptedPeer((req) => (methodOf(req) === 'BYE' ? responseTo(req, 200, 'OK') : null), '::1');
+      const port = await freeUdpPort('::1');
+      const rtpB = await freePortRange(10, '::1');
+      const b = startSoftphone(['listen', '--port', String(port), '--bind', '::1', '--rtp-ports', `${rtpB.min}-${rtpB.max}`, '--auto-answer', '--max-calls', '1'], { name: 'B' });
+      printOnFailure(b);
+      await b.waitFor('listening');
+      // The caller: a raw IPv6 socket sending the INVITE as it arrives through the record-routing proxy.
+      const caller = createSocket('udp6');
+      const got: string[] = [];
+      caller.on('message', (m) => got.push(m.toString('latin1')));
+      await new Promise<void>((r) => caller.bind(0, '::1', () => r()));
+      try {
+        const cp = caller.address().port;
+        const body = ['v=0', 'o=caller 1 1 IN IP6 ::1', 's=-', 'c=IN IP6 ::1', 't=0 0', `m=audio ${rtpB.max + 2} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
+        const invite = [
+          `INVITE sip:b@[::1]:${port} SIP/2.0`,
+          `Via: SIP/2.0/UDP [::1]:${cp};rport;branch=z9hG4bKv6rr${cp}`,
+          `Record-Route: <sip:[::1]:${proxy.port};lr>`,
+          'Max-Forwards: 70',
+          `To: <sip:b@[::1]:${port}>`,
+          `From: <sip:caller@[::1]:${cp}>;tag=c1`,
+          `Call-ID: v6rr-${cp}`,
+          'CSeq: 1 INVITE',
+          `Contact: <sip:caller@[::1]:${cp}>`,
+          'Content-Type: application/sdp',
+          `Content-Length: ${Buffer.byteLength(body)}`,
+          '',
+          body,
+        ].join('\r\n');
+        caller.send(Buffer.from(invite, 'latin1'), port, '::1');
+        await b.waitFor('connected');
+        const ok = got.find((t) => t.startsWith('SIP/2.0 200 '));
+        expect(ok).toMatch(new RegExp(`\\r\\nRecord-Route: +<sip:\\[::1\\]:${proxy.port};lr>\\r\\n`));
+        expect(ok).toMatch(/\r\nContact: +<sip:[^@]+@\[::1\]:\d+>/);
+        expect(ok).toContain('c=IN IP6 ::1');
+        const toTag = /\r\nTo: [^\r]*;tag=([^;\r]+)/.exec(ok ?? '')?.[1] ?? '';
+        const ack = [
+          `ACK sip:b@[::1]:${port} SIP/2.0`,
+          `Via: SIP/2.0/UDP [::1]:${cp};rport;branch=z9hG4bKv6ack${cp}`,
+          'Max-Forwards: 70',
+          `To: <sip:b@[::1]:${port}>;tag=${toTag}`,
+          `From: <sip:caller@[::1]:${cp}>;tag=c1`,
+          `Call-ID: v6rr-${cp}`,
+          'CSeq: 1 ACK',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n');
+        caller.send(Buffer.from(ack, 'latin1'), port, '::1');
+        // Ctrl+C / SIGTERM hangs up: the BYE must take the recorded route, not the caller's Contact.
+        b.signal('SIGTERM');
+        const bye = await proxy.waitFor((t) => methodOf(t) === 'BYE', 20_000);
+        expect(bye).toMatch(new RegExp(`^BYE sip:caller@\\[::1\\]:${cp} SIP/2\\.0\\r\\n`));
+        expect(bye).toMatch(new RegExp(`\\r\\nRoute: +<sip:\\[::1\\]:${proxy.port};lr>\\r\\n`));
+        expect(got.filter((t) => t.startsWith('BYE '))).toEqual([]);
+        expect(await b.waitForExit(8000)).toBe(0);
+      } finally {
+        caller.close();
+      }
     });
   });
 });
