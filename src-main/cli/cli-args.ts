@@ -247,7 +247,8 @@ const commonSchema = {
   'allow-direct-calls': flag,
   expires: integer('--expires', 30, 86_400),
   port: wholeNumber('--port', 0, 65535, 'between 1 and 65535 (or 0: any free port)'),
-  bind: text(matches(/^(\d{1,3}\.){3}\d{1,3}$|^[0-9A-Fa-f:]+$/, '--bind must be an IP address')),
+  // An IPv4 or IPv6 address: "::" binds one dual-stack socket (IPv4 and IPv6), "0.0.0.0" IPv4 only.
+  bind: text(matches(/^(\d{1,3}\.){3}\d{1,3}$|^[0-9A-Fa-f:.]+$/, '--bind must be an IP address'), [(s) => isIPv4(s) || isIPv6(s), '--bind must be an IP address (IPv4, or IPv6 such as ::1 or ::)']),
   'rtp-ports': rtpPorts,
   'log-level': logLevel,
   play: text(minLength(1, '--play needs a file')),

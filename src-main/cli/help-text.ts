@@ -48,7 +48,7 @@ const ACCOUNT = `Account flags (without --user the phone works by IP only: no se
 `;
 
 const OPTIONS = `  --port N                local SIP UDP port (listen: default ${DEFAULT_LISTEN_PORT}; call: default 0 = any free port)
-  --bind ADDR             local IP address for SIP and RTP (default 0.0.0.0 = all)
+  --bind ADDR             local IP address for SIP and RTP (default 0.0.0.0 = all IPv4; :: = IPv4 and IPv6)
   --dns-server IP[:PORT]  DNS server for finding the SIP servers of --domain/--proxy (NAPTR, SRV, then A
                           records, RFC 3263; port 53 by default) instead of the system's resolvers
   --sip-t1 MS             SIP retransmission timer T1 (default 500 ms; 50-10000): a request with no

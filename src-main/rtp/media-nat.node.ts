@@ -22,19 +22,20 @@ type Log = (level: 'debug' | 'info' | 'warn', msg: string, data?: Record<string,
 
 /**
  * The addresses the sockets are reachable at: the bind address itself, or for a wildcard bind every
- * interface of that family (loopback only when there is nothing else, e.g. a test box without a network).
+ * interface it covers (loopback only when there is nothing else, e.g. a test box without a network):
+ * 0.0.0.0 the IPv4 ones, :: both families (a udp6 socket on :: is dual stack, rtp-socket.node.ts).
  */
 export function hostAddresses(bindAddress: string): HostAddress[] {
   const wildcard = bindAddress === '0.0.0.0' || bindAddress === '::';
   if (!wildcard) return [{ address: bindAddress }];
-  const family = bindAddress === '::' ? 'IPv6' : 'IPv4';
+  const families = bindAddress === '::' ? ['IPv6', 'IPv4'] : ['IPv4'];
   const found: HostAddress[] = [];
   const loopback: HostAddress[] = [];
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) {
-      if (a.family !== family) continue;
+      if (!families.includes(a.family)) continue;
       // IPv6 link-local addresses need a zone id to be reached: not usable as candidates in SDP.
-      if (family === 'IPv6' && a.address.toLowerCase().startsWith('fe80')) continue;
+      if (a.family === 'IPv6' && a.address.toLowerCase().startsWith('fe80')) continue;
       const prefixLength = Number(a.cidr?.split('/')[1]);
       const h: HostAddress = Number.isInteger(prefixLength) ? { address: a.address, prefixLength } : { address: a.address };
       (a.internal ? loopback : found).push(h);
@@ -43,7 +44,8 @@ export function hostAddresses(bindAddress: string): HostAddress[] {
   return found.length > 0 ? found : loopback;
 }
 
-async function resolve(server: NatServer, family: 4 | 6): Promise<TransportAddress> {
+/** family 0 (a dual-stack socket): whichever address the resolver gives first. */
+async function resolve(server: NatServer, family: 0 | 4 | 6): Promise<TransportAddress> {
   if (isIP(server.host)) return { address: server.host, port: server.port };
   const r = await lookup(server.host, { family });
   return { address: r.address, port: server.port };
@@ -51,7 +53,7 @@ async function resolve(server: NatServer, family: 4 | 6): Promise<TransportAddre
 
 /** Resolves the servers and prepares gathering; TURN is used with ICE only (a relay needs ICE to be found). */
 export async function setUpMediaNat(nat: MediaNatOptions, sockets: RtpSocketPair, log: Log): Promise<MediaNatSetup> {
-  const family = sockets.address.includes(':') ? 6 : 4;
+  const family = sockets.address === '::' ? 0 : sockets.address.includes(':') ? 6 : 4;
   const problems: string[] = [];
   let stun: TransportAddress | undefined;
   let turn: { server: TransportAddress; username: string; password: string } | undefined;

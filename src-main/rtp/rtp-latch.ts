@@ -2,6 +2,8 @@
 // issue 9). A public signalled address: only that address and port. A private one (the peer is behind a
 // NAT and cannot know its public port): learn the source from the first in-sequence packets, then lock.
 
+import { canonicalIp } from '../nat/transport-address';
+
 export interface TransportAddress {
   address: string;
   port: number;
@@ -156,8 +158,11 @@ function same(a: TransportAddress, b: TransportAddress): boolean {
   return a.port === b.port && normalise(a.address) === normalise(b.address);
 }
 
-/** "::ffff:127.0.0.1" (dual-stack sockets) is the same host as "127.0.0.1". */
+/**
+ * "::ffff:127.0.0.1" (dual-stack sockets) is the same host as "127.0.0.1", and an SDP's
+ * "2001:DB8:0:0::1" the same as the socket's "2001:db8::1" (RFC 5952 canonical form, issue 10).
+ */
 function normalise(address: string): string {
-  const a = address.toLowerCase();
+  const a = address.includes(':') ? canonicalIp(address).toLowerCase() : address;
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }

@@ -30,6 +30,8 @@ const SEND_CHECK_EVERY = 50;
 export class RtpSocketPair extends Emitter<RtpSocketEvents> {
   private closed = false;
   private rtpSends = 0;
+  /** udp6: IPv4 peers are addressed as ::ffff:a.b.c.d (a dual-stack socket on ::). */
+  private readonly v6: boolean;
 
   private constructor(
     private readonly rtp: Socket,
@@ -38,8 +40,11 @@ export class RtpSocketPair extends Emitter<RtpSocketEvents> {
     readonly rtpPort: number,
   ) {
     super();
-    rtp.on('message', (data: Buffer, r: RemoteInfo) => this.emit('rtp', { data, address: r.address, port: r.port }));
-    rtcp.on('message', (data: Buffer, r: RemoteInfo) => this.emit('rtcp', { data, address: r.address, port: r.port }));
+    this.v6 = isIPv6(address);
+    // Everything above the socket sees plain IPv4 (the latch compares it with the SDP's c= address).
+    const from = this.v6 ? unmapped : (a: string) => a;
+    rtp.on('message', (data: Buffer, r: RemoteInfo) => this.emit('rtp', { data, address: from(r.address), port: r.port }));
+    rtcp.on('message', (data: Buffer, r: RemoteInfo) => this.emit('rtcp', { data, address: from(r.address), port: r.port }));
     const onError = (err: NodeJS.ErrnoException) => this.emit('error', { message: err.message, ...(err.code ? { code: err.code } : {}) });
     rtp.on('error', onError);
     rtcp.on('error', onError);
@@ -97,13 +102,15 @@ export class RtpSocketPair extends Emitter<RtpSocketEvents> {
 
   private send(socket: Socket, data: Uint8Array, length: number, port: number, address: string, check: boolean): void {
     if (this.closed) return;
+    // A udp6 socket given a plain IPv4 address fails with EINVAL: dual stack wants the mapped form.
+    const to = this.v6 && isIP(address) === 4 ? `::ffff:${address}` : address;
     try {
       // The caller reuses its buffers from a ring long enough for any send still in flight.
       if (!check) {
-        socket.send(data, 0, length, port, address);
+        socket.send(data, 0, length, port, to);
         return;
       }
-      socket.send(data, 0, length, port, address, (err) => {
+      socket.send(data, 0, length, port, to, (err) => {
         if (err) this.emit('error', { message: `send to ${address}:${port}: ${err.message}`, ...(codeOf(err) ? { code: codeOf(err) } : {}) });
       });
     } catch (err) {
@@ -111,6 +118,12 @@ export class RtpSocketPair extends Emitter<RtpSocketEvents> {
       this.emit('error', { message: `send to ${address}:${port}: ${(err as Error).message}` });
     }
   }
+}
+
+/** "::ffff:192.0.2.1" (an IPv4 peer on a dual-stack socket) is 192.0.2.1. */
+function unmapped(address: string): string {
+  const v4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return v4?.[1] ?? address;
 }
 
 function codeOf(err: Error): string | undefined {

@@ -5,6 +5,7 @@ import { parse, write } from 'sdp-transform';
 import type { MediaDescription, SessionDescription } from 'sdp-transform';
 import type { CodecName, LocalIceParameters, MediaStartParams } from '../rtp/media-session';
 import { addIceMismatch, addLocalNatAttributes, readPeerIce, remoteIceParameters } from './sdp-ice';
+import { ipFamilyOf, unreachableMediaReason, type IpFamily } from './media-family';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -29,6 +30,11 @@ export interface LocalMediaOffer {
   ice?: LocalIceParameters;
   /** RFC 3605 a=rtcp, when RTCP is not on port + 1 of the c= address (e.g. a NAT's mapping). */
   rtcp?: { address: string; port: number };
+  /**
+   * The IP families our RTP socket can send to (media-family.ts reachableFamilies); a peer's c= of
+   * another family is refused with a reason instead of failing every send. Absent: not checked.
+   */
+  families?: readonly IpFamily[];
 }
 
 export type AnswerResult = { sdp: string; media: MediaStartParams } | { error: { status: 488; reason: string } };
@@ -46,8 +52,9 @@ function localCodecs(local: LocalMediaOffer): CodecName[] {
   return list.length > 0 ? [...new Set(list)] : DEFAULT_CODECS;
 }
 
+/** RFC 4566 §5.7 addrtype of our c=/o=: IP6 for an IPv6 address, else IP4. */
 function ipVersion(address: string): 4 | 6 {
-  return address.includes(':') ? 6 : 4;
+  return ipFamilyOf(address) === 6 ? 6 : 4;
 }
 
 function validPtime(ptime: unknown): number | undefined {
@@ -294,6 +301,17 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
       continue;
     }
 
+    // RFC 8839 §4.2: ICE only if the offer does ICE too (and its c=/m= are among its candidates).
+    const peer = local.ice ? readPeerIce(offerSdp, index, remoteAddress, m.port) : ({ kind: 'none' } as const);
+    // Without ICE media goes to c=: an address of a family our socket cannot send to is refused (RFC
+    // 3264 §6: port 0), so a later stream of the other family (RFC 4091 ANAT style) may still be taken.
+    const unreachable = peer.kind === 'ice' ? null : unreachableMediaReason(remoteAddress, local.families ?? [4, 6]);
+    if (unreachable !== null) {
+      why = unreachable;
+      answer.media.push(rejected(m));
+      continue;
+    }
+
     const te = local.telephoneEvent ? telephoneEventOf(m) : null;
     const ptime = ptimeOf(session, m) ?? validPtime(local.ptime) ?? 20;
     const direction = ourDirection(directionOf(session, m), remoteAddress, local.direction ?? 'sendrecv');
@@ -316,8 +334,6 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
     const receiveCodecs = common.map((c) => ({ payloadType: c.pt, codec: c.codec }));
     accepted = { remoteAddress, remotePort: m.port, codec: pick.codec, payloadType: pick.pt, receiveCodecs, ptime, direction };
     if (local.ice || local.rtcp) {
-      // RFC 8839 §4.2: ICE only if the offer does ICE too (and its c=/m= are among its candidates).
-      const peer = local.ice ? readPeerIce(offerSdp, index, remoteAddress, m.port) : ({ kind: 'none' } as const);
       if (peer.kind === 'ice') accepted.ice = remoteIceParameters(peer, false);
       if (peer.kind === 'mismatch') addIceMismatch(am);
       addLocalNatAttributes(am, peer.kind === 'ice' ? local : { ...local, ice: undefined });
@@ -350,11 +366,14 @@ export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaS
   if (!pick) return { error: `no common codec: answer has ${describe(m)}; we offered ${ours.join(', ')}` };
   const remoteAddress = connectionOf(session, m);
   if (remoteAddress === undefined) return { error: 'malformed SDP: no c= line for the audio stream' };
+  const ice = iceOfAnswer(answerSdp, media.indexOf(m), remoteAddress, m.port, offered);
+  const unreachable = ice.ice ? null : unreachableMediaReason(remoteAddress, offered.families ?? [4, 6]);
+  if (unreachable !== null) return { error: unreachable };
 
   const result: MediaStartParams = {
     remoteAddress,
     remotePort: m.port,
-    ...iceOfAnswer(answerSdp, media.indexOf(m), remoteAddress, m.port, offered),
+    ...ice,
     codec: pick.codec,
     payloadType: pick.pt,
     receiveCodecs: common.map((c) => ({ payloadType: c.pt, codec: c.codec })),

@@ -29,7 +29,11 @@
 //     retransmissions and Timer F (§17.1.2.2), Timers E and G are capped at T2, T1/T2/T4 are settable,
 //     the ACK for a non-2xx carries the INVITE's Route (§17.1.1.3), an ACK matching an INVITE server
 //     transaction in Accepted reaches us (RFC 6026 §7.1), and a received 503 reaches us as itself (with
-//     its Retry-After) instead of a made-up one.
+//     its Retry-After) instead of a made-up one;
+//  l. IPv6 (issue 10, RFC 5118): a Via sent-by "[v6]:port" and Route/Record-Route URIs with "[v6]" hosts
+//     parse (they lost the branch / were dropped), parameter values may hold IPv6 addresses
+//     (received=2001:db8::9), our Via sent-by is bracketed, and a udp6 socket on :: is dual stack:
+//     IPv4 sources are unmapped from ::ffff:a.b.c.d and IPv4 destinations mapped into it (else EINVAL).
 //
 // Responses to a request go back to where it came from (the package's server transaction answers on
 // the request's source address and port), and the package fills received/rport into the top Via of
@@ -51,7 +55,7 @@ import type { SipTraceEntry } from './user-agent-api';
 import type { Logger } from '../util/logger';
 
 export interface SipStackOptions {
-  /** Address to bind; 0.0.0.0 = all. */
+  /** Address to bind; 0.0.0.0 = all IPv4, :: = all IPv4 and IPv6 (one dual-stack socket), ::1 = IPv6 loopback. */
   bindAddress: string;
   /** UDP port; 0 = any free port. */
   port: number;
@@ -172,6 +176,11 @@ function firstExternalAddress(family: 'IPv4' | 'IPv6'): string {
   return family === 'IPv6' ? '::1' : '127.0.0.1';
 }
 
+/** "192.0.2.1:5060" or "[2001:db8::1]:5060" for traces and warnings (RFC 5118 §4.1 style). */
+function hostPort(address: string, port: number): string {
+  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
 function isAnyAddress(a: string): boolean {
   return a === '0.0.0.0' || a === '::' || a === '';
 }
@@ -257,7 +266,7 @@ export class SipStack implements SipTransportHost {
    */
   private onDatagram(data: Buffer, rinfo: { address: string; port: number }): boolean | Buffer {
     this.counters.datagrams++;
-    const from = `${rinfo.address}:${rinfo.port}`;
+    const from = hostPort(rinfo.address, rinfo.port);
     const verdict = gateDatagram(data.toString('latin1'), this.gateConfig);
     if (verdict.action === 'pass') {
       if (verdict.kind === 'request' && verdict.method !== 'ACK' && !this.limiter.allow(rinfo.address, verdict.method, this.now())) {
@@ -308,10 +317,10 @@ export class SipStack implements SipTransportHost {
         port: this.o.port,
         publicAddress: isAnyAddress(this.o.bindAddress) ? '127.0.0.1' : this.o.bindAddress,
         logger: {
-          send: (m, target) => this.trace('out', m, `${target.address}:${target.port}`),
+          send: (m, target) => this.trace('out', m, hostPort(target.address, target.port)),
           recv: (m, remote) => {
             this.received.add(m);
-            this.trace('in', m, `${remote.address}:${remote.port}`);
+            this.trace('in', m, hostPort(remote.address, remote.port));
           },
           error: (e) => {
             const err = e instanceof Error ? e : new Error(String(e));

@@ -15,6 +15,8 @@ export interface BaresipOptions {
   user?: string;
   /** auto: answers every call at once; manual: waits for accept(). */
   answerMode?: 'auto' | 'manual';
+  /** Where SIP and RTP listen: 127.0.0.1 (default) or ::1 (IPv6 only, issue 10). */
+  host?: '127.0.0.1' | '::1';
 }
 
 export interface BaresipEvent {
@@ -28,7 +30,7 @@ export interface BaresipEvent {
 
 export interface Baresip {
   sipPort: number;
-  /** Where to call it: sip:USER@127.0.0.1:PORT. */
+  /** Where to call it: sip:USER@127.0.0.1:PORT (or sip:USER@[::1]:PORT). */
   uri: string;
   dir: string;
   events: BaresipEvent[];
@@ -88,9 +90,11 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   const recordDir = join(dir, 'recordings');
   mkdirSync(recordDir);
   // baresip binds UDP+TCP on sip_listen and a port above it: keep two free.
-  const sipPort = await freePort({ span: 2 });
+  const host = opts.host ?? '127.0.0.1';
+  const hostRef = host.includes(':') ? `[${host}]` : host;
+  const sipPort = await freePort({ span: 2, host });
   const ctrlPort = await freePort();
-  const rtp = await freePortRange(20);
+  const rtp = await freePortRange(20, host);
   writeFileSync(
     join(dir, 'config'),
     [
@@ -100,8 +104,9 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       // No player module is loaded: decoded audio goes only to sndfile (an unclocked null player would
       // burn a core). The source is the WAV, paced by baresip's own timer.
       `audio_source aufile,${opts.playWav}`,
-      `sip_listen 127.0.0.1:${sipPort}`,
-      'net_interface 127.0.0.1',
+      `sip_listen ${hostRef}:${sipPort}`,
+      `net_interface ${host}`,
+      ...(host.includes(':') ? ['net_af ipv6'] : []),
       `rtp_ports ${rtp.min}-${rtp.max}`,
       'rtcp_mux no',
       'module_path /usr/lib/baresip/modules',
@@ -118,7 +123,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   );
   writeFileSync(
     join(dir, 'accounts'),
-    `<sip:${user}@127.0.0.1:${sipPort}>;answermode=${opts.answerMode ?? 'auto'};audio_codecs=${opts.codec};regint=0\n`,
+    `<sip:${user}@${hostRef}:${sipPort}>;answermode=${opts.answerMode ?? 'auto'};audio_codecs=${opts.codec};regint=0\n`,
   );
   writeFileSync(join(dir, 'contacts'), '');
 
@@ -241,7 +246,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
 
   return {
     sipPort,
-    uri: `sip:${user}@127.0.0.1:${sipPort}`,
+    uri: `sip:${user}@${hostRef}:${sipPort}`,
     dir,
     events,
     command,

@@ -7,7 +7,7 @@ const handedOut = new Set<number>();
 
 function bindUdp(port: number, host: string): Promise<number | null> {
   return new Promise((resolve) => {
-    const s = createSocket('udp4');
+    const s = createSocket(host.includes(':') ? 'udp6' : 'udp4');
     s.once('error', () => {
       s.close();
       resolve(null);

@@ -2,6 +2,8 @@
 // loudly; in CI (CI=true, as GitHub Actions and most CI services set it) it fails, so a missing package
 // can never turn a green run into one that tested nothing.
 
+import { networkInterfaces } from 'node:os';
+
 /** CI=true / 1 / yes (any case). */
 export const IN_CI = /^(true|1|yes)$/i.test(process.env.CI ?? '');
 
@@ -16,4 +18,10 @@ export function skipWithoutRealPeer(what: string, reason: string | null): boolea
   const bar = '!'.repeat(100);
   console.warn(`\n${bar}\n!!! ${what} SKIPPED: ${reason} (${fix}; with CI=true this fails)\n${bar}\n`);
   return true;
+}
+
+/** Why IPv6 tests cannot run here (no ::1 on any interface: a container without IPv6), or null. */
+export function ipv6LoopbackMissing(): string | null {
+  const found = Object.values(networkInterfaces()).some((list) => list?.some((i) => i.family === 'IPv6' && i.address === '::1'));
+  return found ? null : 'no IPv6 loopback (::1) on this machine';
 }

@@ -39,11 +39,11 @@ export function methodOf(text: string): string | null {
 }
 
 /**
- * Starts a peer on 127.0.0.1. `answer` returns the response text for a request (or null: stay silent);
- * ACKs are never answered.
+ * Starts a peer on 127.0.0.1 (or `host`, e.g. "::1"). `answer` returns the response text for a request
+ * (or null: stay silent); ACKs are never answered.
  */
-export function startScriptedPeer(answer: (request: string) => string | null): Promise<ScriptedPeer> {
-  const sock: Socket = createSocket('udp4');
+export function startScriptedPeer(answer: (request: string) => string | null, host = '127.0.0.1'): Promise<ScriptedPeer> {
+  const sock: Socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const received: string[] = [];
   const waiters = new Set<() => void>();
   sock.on('message', (msg, rinfo) => {
@@ -56,7 +56,7 @@ export function startScriptedPeer(answer: (request: string) => string | null): P
     if (reply !== null) sock.send(Buffer.from(reply, 'utf8'), rinfo.port, rinfo.address);
   });
   return new Promise((resolve) => {
-    sock.bind(0, '127.0.0.1', () => {
+    sock.bind(0, host, () => {
       resolve({
         port: sock.address().port,
         received,

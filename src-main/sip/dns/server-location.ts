@@ -193,8 +193,13 @@ export async function locateSipServer(req: LocationRequest, dns: DnsQueries, opt
   const plain = plainTransport(req, usable);
   if (req.port !== undefined && !validPort(req.port)) return { error: `bad port ${req.port}` };
 
-  // §4.1/§4.2: a numeric IP address is used as it is, on the given or the default port.
-  if (ipFamily(host) !== 0) {
+  // §4.1/§4.2: a numeric IP address is used as it is, on the given or the default port; one of a family
+  // our socket cannot send to is refused here with the reason, not later by the socket with EINVAL.
+  const family = ipFamily(host);
+  if (family !== 0 && !opts.families.includes(family)) {
+    return { error: `${host} is an IPv${family} address and SIP is bound to IPv${family === 6 ? 4 : 6} only (bind to :: for both)` };
+  }
+  if (family !== 0) {
     return { targets: [{ transport: plain, address: host, port: req.port ?? defaultPort(plain), source: 'ip' }] };
   }
   if (!validName(host)) return { error: `bad host name "${host}"` };

@@ -168,8 +168,15 @@ describe('parseCliArgs', () => {
     [['call', 'sip:bob@host:70000'], /^invalid SIP URI "sip:bob@host:70000": port 70000 is not between 1 and 65535$/],
     [['call', 'sip:bob@@pbx', '--user', 'a', '--domain', 'pbx'], /two @/],
     [['listen', '--bind', 'eth0'], /IP address/],
+    [['listen', '--bind', 'abc'], /^--bind must be an IP address \(IPv4, or IPv6 such as ::1 or ::\)$/],
+    [['listen', '--bind', '300.1.1.1'], /--bind must be an IP address/],
+    [['listen', '--bind', ':::1'], /--bind must be an IP address/],
   ])('rejects %j', (argv, message) => {
     expect(err(argv)).toMatch(message);
+  });
+
+  it.each(['::', '::1', '2001:db8::7', '::ffff:192.0.2.1'])('takes the IPv6 bind address %s (issue 10)', (address) => {
+    expect((ok(['listen', '--bind', address]) as ListenArgs).bind).toBe(address);
   });
 
   it.each(COMMANDS)('"%s --help" documents every flag that command takes, and no other command', (name) => {

@@ -52,6 +52,13 @@ describe('RtpLatch (RFC 4961 symmetric RTP)', () => {
     expect(l.remote).toEqual(nat);
     expect(l.observe({ address: '::ffff:203.0.113.5', port: 61000 }, 2, 1, 10).verdict).toBe('accept');
   });
+
+  it('issue 10: an IPv6 address written differently in SDP is the same source as the socket reports', () => {
+    const l = new RtpLatch({ address: '2001:DB8:0:0:0:0:0:7', port: 4000 }, { symmetric: true });
+    expect(l.latchMode).toBe('strict');
+    expect(l.observe({ address: '2001:db8::7', port: 4000 }, 1, 1, 0)).toEqual({ verdict: 'accept' });
+    expect(l.observe({ address: '2001:db8::8', port: 4000 }, 1, 2, 20).verdict).toBe('reject');
+  });
 });
 
 describe('RtpLatch: strict and learning modes (issue 9)', () => {

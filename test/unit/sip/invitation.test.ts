@@ -182,6 +182,15 @@ describe('incoming call', () => {
     expect(incoming).toHaveLength(0);
   });
 
+  it('an IPv6 offer to RTP bound on 0.0.0.0 gets 488 with a Warning naming the address (issue 10), never rings', async () => {
+    const ip6 = peerSdp(30000).replace(/IN IP4 203\.0\.113\.5/g, 'IN IP6 2001:db8::5');
+    net.deliver(request('INVITE', { content: ip6 }));
+    await flush();
+    expect(net.responses.map((r) => r.status)).toEqual([100, 488]);
+    expect(String(net.lastResponse(488).headers['warning'])).toMatch(/^304 - ".*2001:db8::5 is IPv6.*IPv4 only/);
+    expect(incoming).toHaveLength(0);
+  });
+
   it('INVITE without SDP: our offer goes in the 200, the answer comes in the ACK', async () => {
     const { call } = await ring(null);
     await call.answer();

@@ -20,8 +20,15 @@ describe('RFC 3263 §4: numeric addresses and explicit ports', () => {
     const { result, asked } = await locate({ host: '192.0.2.7' }, {});
     expect(shown(result)).toEqual(['udp 192.0.2.7:5060']);
     expect(asked).toEqual([]);
-    const v6 = await locate({ host: '[2001:db8::1]', port: 5070 }, {});
+    const v6 = await locate({ host: '[2001:db8::1]', port: 5070 }, {}, { ...UDP, families: [6, 4] });
     expect(shown(v6.result)).toEqual(['udp 2001:db8::1:5070']);
+  });
+
+  it('an IP literal of a family the socket cannot send to is refused with the reason (issue 10), not sent into EINVAL', async () => {
+    const v6 = await locate({ host: '[2001:db8::1]', port: 5070 }, {});
+    expect(shown(v6.result)).toBe('2001:db8::1 is an IPv6 address and SIP is bound to IPv4 only (bind to :: for both)');
+    const v4 = await locate({ host: '192.0.2.7' }, {}, { ...UDP, families: [6] });
+    expect(shown(v4.result)).toBe('192.0.2.7 is an IPv4 address and SIP is bound to IPv6 only (bind to :: for both)');
   });
 
   it('a name with an explicit port gets A records only: no NAPTR, no SRV (§4.2)', async () => {
