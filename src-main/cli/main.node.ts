@@ -110,6 +110,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     keepAlive: args.keepAlive,
     ...(args.dnsServers ? { dnsServers: args.dnsServers } : {}),
     noRtpTimeoutSeconds: args.noRtpTimeout,
+    ...(args.sessionExpires !== undefined ? { sessionTimer: { expiresSeconds: args.sessionExpires } } : {}),
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));
