@@ -93,6 +93,7 @@ export abstract class CallSession implements Call {
       // Both are target refresh requests: they carry our Contact (RFC 3261 §12.2.1.1, RFC 3311 §5.1).
       send: (method, opts, onResponse) => this.sendInDialog(method, { ...opts, ...((method === 'INVITE' || method === 'UPDATE') && this.contact ? { contact: this.contact } : {}) }, onResponse),
       accept2xx: (res) => this.acceptReinvite2xx(res),
+      refreshTarget: (res) => this.dialog?.refreshTarget(res),
       end: (reason) => this.endWithBye(reason),
     });
   }

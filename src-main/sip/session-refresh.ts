@@ -37,6 +37,8 @@ export interface RefreshHost {
   send(method: string, opts: InDialogOptions, onResponse?: ResponseHandler): Promise<SentRequest | undefined>;
   /** A 2xx to our re-INVITE: new target (§12.2.1.2) and the SDP answer applied. */
   accept2xx(res: SipResponse): void;
+  /** A 2xx to our UPDATE: only its Contact counts (UPDATE is a target refresh, RFC 3311 §5.1). */
+  refreshTarget(res: SipResponse): void;
   /** §10: BYE and end the call with `reason`. */
   end(reason: string): void;
 }
@@ -167,6 +169,7 @@ export class SessionRefresh {
     this.updating = false;
     if (!this.host.canRefresh()) return;
     if (res.status < 300) {
+      this.host.refreshTarget(res);
       const n = sessionFromAnswer(res, this.minSe);
       if (n) this.started(n, true);
       else this.stopped();

@@ -62,13 +62,15 @@ describe('refresh by UPDATE as caller', () => {
     expect(update.request.headers.contact).toEqual(inv.request.headers.contact);
     expect(update.request.content ?? '').toBe('');
     expect(update.request.headers['content-type']).toBeUndefined();
-    net.answer(update, 200, { toTag: 'btag', headers: { 'session-expires': '90;refresher=uac', require: 'timer' } });
+    // UPDATE is a target refresh (RFC 3311 §5.1): the Contact of its 2xx is where the next request goes.
+    net.answer(update, 200, { toTag: 'btag', headers: { 'session-expires': '90;refresher=uac', require: 'timer', contact: [{ uri: 'sip:bob@203.0.113.77:5062', params: {} }] } });
     await flush();
     expect(net.requests('ACK')).toHaveLength(1); // only the INVITE's: an UPDATE is not ACKed
     await clock.advance(44_999);
     expect(net.requests('UPDATE')).toHaveLength(1);
     await clock.advance(1);
     expect(net.last('UPDATE').request.headers.cseq.seq).toBe(3);
+    expect(net.last('UPDATE').request.uri).toBe('sip:bob@203.0.113.77:5062');
     expect(net.requests('INVITE')).toHaveLength(1);
     expect(net.requests('BYE')).toHaveLength(0);
     expect(call.state).toBe('connected');
