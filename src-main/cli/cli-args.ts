@@ -49,6 +49,8 @@ export interface CommonArgs {
   noRtpTimeout: number;
   /** --sip-t1: the SIP transaction timer T1 in ms (default 500). */
   sipT1Ms?: number;
+  /** --session-expires: the session interval we ask for and grant (RFC 4028; 0 = ask for none); absent = 1800. */
+  sessionExpires?: number;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -133,6 +135,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'dns-server': { kind: 'value', commands: ['listen', 'call'] },
   'sip-t1': { kind: 'value', commands: ['listen', 'call'] },
   'no-rtp-timeout': { kind: 'value', commands: ['listen', 'call'] },
+  'session-expires': { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -261,6 +264,8 @@ const commonSchema = {
   duration: seconds('--duration', 0.1),
   'ring-timeout': seconds('--ring-timeout', 1),
   'no-rtp-timeout': seconds('--no-rtp-timeout', 0),
+  // RFC 4028 §4: Min-SE is at least 90 s, so a smaller interval would only earn 422s; 0 turns ours off.
+  'session-expires': converted(integer('--session-expires', 0, 86_400), (n) => n, [(n) => n === 0 || n >= 90, '--session-expires must be 0 (off) or 90-86400 seconds (RFC 4028: at least 90)']),
   dtmf: text(matches(/^[0-9*#A-Da-d]{1,64}$/, '--dtmf takes up to 64 of 0-9 * # A-D')),
   stun: hostPort('--stun'),
   turn: hostPort('--turn'),
@@ -419,6 +424,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     ...(f['dns-server'] !== undefined ? { dnsServers: [f['dns-server']] } : {}),
     noRtpTimeout: f['no-rtp-timeout'] ?? DEFAULT_NO_RTP_TIMEOUT,
     ...(f['sip-t1'] !== undefined ? { sipT1Ms: f['sip-t1'] } : {}),
+    ...(f['session-expires'] !== undefined ? { sessionExpires: f['session-expires'] } : {}),
   };
 
   if (command === 'listen') {

@@ -63,6 +63,8 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
   --no-rtp-timeout S      hang up a connected call that has received no RTP/RTCP for S seconds
                           (default ${DEFAULT_NO_RTP_TIMEOUT}; 0 = never; not while on hold); a media_warning
                           line comes first, after 5 s of silence (or S/2 if shorter)
+  --session-expires S     session timer (RFC 4028): ask for and grant at most S seconds between
+                          refreshes (default 1800; 0 = ask for none; otherwise at least 90)
   --log-level LEVEL       debug, info (default), warn or error; logs go to stderr, and at debug
                           every SIP message sent and received is printed there too
 `;

@@ -126,6 +126,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     ...(args.dnsServers ? { dnsServers: args.dnsServers } : {}),
     ...(args.sipT1Ms !== undefined ? { sipT1Ms: args.sipT1Ms } : {}),
     noRtpTimeoutSeconds: args.noRtpTimeout,
+    ...(args.sessionExpires !== undefined ? { sessionTimer: { expiresSeconds: args.sessionExpires } } : {}),
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));

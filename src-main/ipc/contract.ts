@@ -33,6 +33,14 @@ export const accountSchema = z.object({
   refuseMd5WithoutQop: z.boolean().optional(),
   /** While registered, also ring for INVITEs that do not come through the registrar / outbound proxy. */
   allowDirectCalls: z.boolean().optional(),
+  /** Session timer interval (RFC 4028): 0 = ask for none, else 90-86400 s (§4: Min-SE is at least 90). */
+  sessionExpires: z
+    .number()
+    .int()
+    .min(0)
+    .max(86400)
+    .refine((n) => n === 0 || n >= 90, '0 (off) or at least 90 seconds')
+    .optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 

@@ -8,7 +8,7 @@ import { DigestClient } from './digest-client';
 import { sendInDialogRequest, type InDialogResponseHandler } from './in-dialog-request';
 import { hopOf, type Dialog, type InDialogOptions } from './dialog';
 import { createAnswer, createOffer, parseAnswer, type LocalMediaOffer } from './sdp-negotiate';
-import { ACCEPT, ALLOW, createResponse, hasSdp, statusText, supportedHeader, type ResponseOptions } from './sip-headers';
+import { ACCEPT, ALLOW, createResponse, hasSdp, optionTags, statusText, supportedHeader, type ResponseOptions } from './sip-headers';
 import { parseSipUri } from './sip-uri';
 import { SessionRefresh } from './session-refresh';
 import { DEFAULT_SESSION_TIMER, type SessionTimerConfig, type UasTimerOutcome } from './session-timer';
@@ -75,6 +75,8 @@ export abstract class CallSession implements Call {
   /** The session timer (RFC 4028) and our refresh re-INVITEs. */
   protected readonly refresher: SessionRefresh;
   private mediaWatch: CallMediaWatch | undefined;
+  /** The peer's Allow from its INVITE or 2xx (RFC 3261 §20.5): whether refreshes may use UPDATE. */
+  protected peerAllow: string | undefined;
 
   protected constructor(ctx: CallContext, id: string, direction: 'outgoing' | 'incoming', remoteUri: string, remoteDisplayName: string) {
     this.ctx = ctx;
@@ -91,8 +93,11 @@ export abstract class CallSession implements Call {
       canRefresh: () => this.current === 'connected' && !this.ending && this.dialog !== undefined,
       answeringInvite: () => this.pending2xx.waiting,
       offer: () => this.versionedSdp((local) => createOffer(local)),
-      send: (method, opts, onResponse) => this.sendInDialog(method, { ...opts, ...(method === 'INVITE' && this.contact ? { contact: this.contact } : {}) }, onResponse),
+      peerAllowsUpdate: () => optionTags(this.peerAllow).includes('update'),
+      // Both are target refresh requests: they carry our Contact (RFC 3261 §12.2.1.1, RFC 3311 §5.1).
+      send: (method, opts, onResponse) => this.sendInDialog(method, { ...opts, ...((method === 'INVITE' || method === 'UPDATE') && this.contact ? { contact: this.contact } : {}) }, onResponse),
       accept2xx: (res) => this.acceptReinvite2xx(res),
+      refreshTarget: (res) => this.dialog?.refreshTarget(res),
       end: (reason) => this.endWithBye(reason),
     });
   }
@@ -399,12 +404,20 @@ export abstract class CallSession implements Call {
       case 'UPDATE':
         this.onUpdate(req);
         return;
+      case 'PRACK':
+        this.onPrack(req);
+        return;
       case 'OPTIONS':
         this.respond(req, 200, { headers: capabilityHeaders() });
         return;
       default:
         this.respond(req, unsupportedMethodStatus(req.method), { headers: { allow: ALLOW } });
     }
+  }
+
+  /** RFC 3262 §3: a PRACK that matches no unacknowledged reliable 1xx of ours gets 481 (IncomingCall matches). */
+  protected onPrack(req: SipRequest): void {
+    this.respond(req, 481);
   }
 
   protected onRemoteBye(): void {
@@ -487,7 +500,7 @@ export abstract class CallSession implements Call {
   }
 
   /** Our answer to the SDP offer in `req` (RFC 3264 §6), or undefined after answering 488 when unusable. */
-  private answerOffer(req: SipRequest): { sdp: string; media: MediaStartParams } | undefined {
+  protected answerOffer(req: SipRequest): { sdp: string; media: MediaStartParams } | undefined {
     const offer = req.content ?? '';
     const probe = this.localOffer ? createAnswer(offer, this.localOffer) : { error: { reason: 'no local media' } };
     if ('error' in probe) {

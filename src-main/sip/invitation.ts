@@ -1,15 +1,16 @@
 // Incoming calls (RFC 3261 §13.3): 100 Trying, the SDP offer checked (488 if unusable) and the session
-// interval (422 if too small, RFC 4028 §9), 180 Ringing, then answer() -> 2xx sent until ACKed,
-// reject() -> 486/603, CANCEL -> 487, BYE either way.
+// interval (422 if too small, RFC 4028 §9), 180 Ringing (reliable when required, RFC 3262 §3), then
+// answer() -> 2xx sent until ACKed, reject() -> 486/603, CANCEL -> 487, BYE either way.
 
 import { CallSession, capabilityHeaders } from './call-session';
 import { Dialog } from './dialog';
 import { localUri } from './inviter';
-import { createAnswer, createOffer } from './sdp-negotiate';
+import { createAnswer, createOffer, parseAnswer } from './sdp-negotiate';
+import { ReliableProvisionalSender, wantsReliableProvisional } from './reliable-provisional';
 import { answerSessionTimer, type UasTimerOutcome } from './session-timer';
 import { applyLocalNat } from './sdp-ice';
 import { reachableFamilies } from './media-family';
-import { displayNameOf, hasSdp, statusText } from './sip-headers';
+import { createResponse, displayNameOf, hasSdp, headerText, statusText } from './sip-headers';
 import { newSessionId, newTag } from './sip-random';
 import type { CallContext } from './call-context';
 import type { SipRequest } from './sip-message';
@@ -25,15 +26,22 @@ export class IncomingCall extends CallSession {
   /** SDP answer prepared while ringing; undefined for a late offer (INVITE without SDP). */
   private answerSdp: string | undefined;
   private answerMedia: MediaStartParams | undefined;
+  /** Our offer, sent in a reliable 180 for an INVITE without SDP (RFC 3262 §5). */
+  private earlyOffer: string | undefined;
   private finalSent = false;
   private answering: Promise<void> | undefined;
   /** The session timer the INVITE asked for, put into our 2xx (RFC 4028 §9). */
   private timer: UasTimerOutcome = { kind: 'none' };
+  /** Our 180 when the INVITE requires 100rel (RFC 3262 §3); undefined otherwise. */
+  private reliable: ReliableProvisionalSender | undefined;
+  /** Late offer with a reliable 180: our offer went in the 180 and the PRACK answered it (§5). */
+  private offerAnsweredInPrack = false;
 
   constructor(ctx: CallContext, invite: SipRequest, remote: Destination) {
     super(ctx, invite.headers['call-id'], 'incoming', invite.headers.from.uri, displayNameOf(invite.headers.from));
     this.invite = invite;
     this.remote = remote;
+    this.peerAllow = headerText(invite, 'allow');
   }
 
   /** True once a final response went out: a CANCEL then changes nothing (RFC 3261 §9.2). */
@@ -95,7 +103,7 @@ export class IncomingCall extends CallSession {
       if (this.ended) return false;
       this.dialog = Dialog.asUas(this.invite, this.localTag, viaProxy && this.ctx.outboundProxy ? [this.ctx.outboundProxy] : []);
       this.ctx.addDialog(this.dialog.id, this);
-      this.respond(this.invite, 180, { toTag: this.localTag, headers: { contact: [this.contact], ...this.recordRoute() } });
+      this.ring();
       return true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -118,19 +126,97 @@ export class IncomingCall extends CallSession {
     return rr && rr.length > 0 ? { 'record-route': rr } : {};
   }
 
+  /**
+   * 180 Ringing with our tag and Contact. When the INVITE requires 100rel it goes reliably (RFC 3262 §3)
+   * and, being the first reliable non-failure message, carries the SDP answer, or our offer for an
+   * INVITE without one (§5); the 2xx then repeats that same description.
+   */
+  private ring(): void {
+    const headers = { ...(this.contact ? { contact: [this.contact] } : {}), ...this.recordRoute() };
+    if (!wantsReliableProvisional(this.invite)) {
+      this.respond(this.invite, 180, { toTag: this.localTag, headers });
+      return;
+    }
+    if (this.answerSdp === undefined) this.earlyOffer = this.versionedSdp((o) => createOffer(o));
+    const sdp = this.answerSdp ?? this.earlyOffer;
+    this.reliable = new ReliableProvisionalSender(
+      this.invite,
+      this.ctx.clock,
+      (res) => this.ctx.transport.sendResponse(res),
+      () => {
+        // §3: no PRACK within 64*T1: the INVITE is rejected with a 5xx.
+        if (this.finalSent || this.ended) return;
+        this.sendFinal(500, { reason: 'Provisional Response Not Acknowledged' });
+        void this.finish({ reason: 'no PRACK for our reliable 180 (RFC 3262)', status: 500, by: 'error' });
+      },
+    );
+    const ringing = createResponse(this.invite, 180, {
+      toTag: this.localTag,
+      headers: { server: this.ctx.userAgent, ...headers, ...(sdp !== undefined ? { 'content-type': 'application/sdp' } : {}) },
+      ...(sdp !== undefined ? { content: sdp } : {}),
+    });
+    this.reliable.sendReliably(ringing);
+  }
+
+  /**
+   * PRACK in the early dialog (RFC 3262 §3): 200 when it acknowledges our reliable 180, else 481. It
+   * carries the answer when our 180 carried an offer; a new offer in it is answered in its 200 (§5).
+   */
+  protected override onPrack(req: SipRequest): void {
+    const reliable = this.reliable;
+    if (!reliable || this.finalSent || reliable.prack(req) === 'unknown') {
+      this.respond(req, 481);
+      return;
+    }
+    if (hasSdp(req) && this.earlyOffer !== undefined && !this.offerAnsweredInPrack && this.localOffer) {
+      const params = parseAnswer(req.content ?? '', this.localOffer);
+      if ('error' in params) this.ctx.log.warn('bad SDP answer in PRACK', { callId: this.id, error: params.error });
+      else {
+        this.offerAnsweredInPrack = true;
+        this.answerMedia = params;
+      }
+      this.respond(req, 200);
+      return;
+    }
+    if (hasSdp(req)) {
+      const answer = this.answerOffer(req);
+      if (!answer) return;
+      this.answerSdp = answer.sdp;
+      this.answerMedia = answer.media;
+      this.respond(req, 200, { headers: { 'content-type': 'application/sdp' }, content: answer.sdp });
+      return;
+    }
+    this.respond(req, 200);
+  }
+
   private sendFinal(status: number, opts: { reason?: string; headers?: Record<string, string> } = {}): void {
     this.finalSent = true;
+    this.reliable?.stop();
     this.respond(this.invite, status, { ...opts, toTag: this.localTag });
   }
 
-  /** 200 OK with our answer (or our offer, for an INVITE without SDP: the ACK answers, RFC 3264 §5). */
+  /**
+   * 200 OK with our answer (or our offer, for an INVITE without SDP: the ACK answers, RFC 3264 §5). With
+   * our reliable 180 not yet PRACKed the 200 waits for the PRACK (RFC 3262 §3: a 1xx with a session
+   * description must be acknowledged before the 2xx).
+   */
   answer(): Promise<void> {
     if (this.answering) return this.answering;
     if (this.state !== 'ringing' || this.ended || this.finalSent || !this.dialog) {
       return Promise.reject(new Error(`cannot answer a call that is ${this.ended ? 'ended' : this.state}`));
     }
-    const lateOffer = this.answerSdp === undefined;
-    const sdp = lateOffer ? this.versionedSdp((o) => createOffer(o)) : this.answerSdp;
+    const reliable = this.reliable;
+    this.answering = reliable?.unacknowledged
+      ? reliable.whenAcknowledged().then((acked) => (acked && !this.ended && !this.finalSent ? this.sendOk() : undefined))
+      : this.sendOk();
+    return this.answering;
+  }
+
+  private sendOk(): Promise<void> {
+    this.reliable?.stop();
+    // An offer in our reliable 180 answered by the PRACK: the 2xx repeats that offer, the ACK has no answer.
+    const lateOffer = this.answerSdp === undefined && !this.offerAnsweredInPrack;
+    const sdp = this.answerSdp ?? (this.offerAnsweredInPrack ? this.earlyOffer : this.versionedSdp((o) => createOffer(o)));
     this.finalSent = true;
     const res = this.respond(this.invite, 200, {
       toTag: this.localTag,
@@ -146,8 +232,7 @@ export class IncomingCall extends CallSession {
     this.retransmit2xx(res, lateOffer ? this.localOffer : undefined);
     this.setState('connected');
     if (this.timer.kind === 'timer') this.refresher.started(this.timer.negotiated, false);
-    this.answering = this.answerMedia ? this.applyMedia(this.answerMedia) : Promise.resolve();
-    return this.answering;
+    return this.answerMedia ? this.applyMedia(this.answerMedia) : Promise.resolve();
   }
 
   reject(status: 486 | 603 = 486): void {
@@ -171,7 +256,9 @@ export class IncomingCall extends CallSession {
     super.onRemoteBye();
   }
 
-  protected onFinish(): void {}
+  protected onFinish(): void {
+    this.reliable?.stop();
+  }
 
   hangup(): Promise<CallEndInfo> {
     if (this.ended) return this.whenEnded();

@@ -11,7 +11,7 @@ import { createRedirectTracker, nextRedirect, type RedirectTracker } from './red
 import { createOffer, parseAnswer } from './sdp-negotiate';
 import { applyLocalNat } from './sdp-ice';
 import { reachableFamilies } from './media-family';
-import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText, supportedHeader } from './sip-headers';
+import { ALLOW, displayNameOf, hasSdp, headerText, MAX_FORWARDS, statusText, supportedHeader } from './sip-headers';
 import { describeRetryAfter, retryAfterOf } from './retry-after';
 import { minSeFrom422, requestTimerHeaders, sessionFromAnswer } from './session-timer';
 import { ReliableProvisionals } from './prack';
@@ -80,7 +80,8 @@ export class OutgoingCall extends CallSession {
     this.routeSet = opts.routeSet;
     this.redirects = createRedirectTracker(opts.target);
     this.minSe = this.timerConfig.minSeconds;
-    this.sessionExpires = Math.max(this.timerConfig.expiresSeconds, this.minSe);
+    // 0: no session timer asked for (RFC 4028 is optional for the UAC, §7.1).
+    this.sessionExpires = this.timerConfig.expiresSeconds > 0 ? Math.max(this.timerConfig.expiresSeconds, this.minSe) : 0;
   }
 
   /** Opens media and sends the INVITE; failures end the call with a reason. */
@@ -163,7 +164,7 @@ export class OutgoingCall extends CallSession {
         'user-agent': this.ctx.userAgent,
         allow: ALLOW,
         ...supportedHeader(true),
-        ...requestTimerHeaders(this.sessionExpires, this.minSe),
+        ...(this.sessionExpires > 0 ? requestTimerHeaders(this.sessionExpires, this.minSe) : {}),
         'content-type': 'application/sdp',
       },
       content: sdp,
@@ -326,6 +327,7 @@ export class OutgoingCall extends CallSession {
     // The PRACKs of the early dialog used CSeq numbers after the INVITE's (RFC 3262 §7.2).
     dialog.localSeq = Math.max(dialog.localSeq, this.reliable.localSeq(invite, dialog.remoteTag));
     this.dialog = dialog;
+    this.peerAllow = headerText(res, 'allow');
     this.ctx.addDialog(dialog.id, this);
     this.clearTimers();
     void this.sendInDialog('ACK', { seq: invite.headers.cseq.seq, credentials: credentialsOf(invite) }).then((sent) => {

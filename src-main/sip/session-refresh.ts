@@ -1,5 +1,7 @@
-// Keeping a session alive (RFC 4028): the session timer of one call, and the refresh re-INVITE we send
-// when we are the refresher, with its answers (2xx -> ACK and a new interval, 422, 491, 408/481 -> BYE).
+// Keeping a session alive (RFC 4028): the session timer of one call, and the refresh we send when we are
+// the refresher: an UPDATE without SDP when the peer allows UPDATE (§7.4, RFC 3311), else a re-INVITE;
+// with their answers (2xx -> a new interval (and ACK for INVITE), 405/501 to UPDATE -> re-INVITE, 422,
+// 491, 408/481 -> BYE).
 
 import {
   answerSessionTimer,
@@ -28,11 +30,15 @@ export interface RefreshHost {
   canRefresh(): boolean;
   /** True while an INVITE transaction from the peer is still open (our 2xx not yet ACKed). */
   answeringInvite(): boolean;
+  /** True when the peer's Allow (in its INVITE or 2xx) lists UPDATE: refreshes then go by UPDATE. */
+  peerAllowsUpdate(): boolean;
   /** Our current SDP as an offer (same o= version when nothing changed, RFC 3264 §8), or undefined. */
   offer(): string | undefined;
   send(method: string, opts: InDialogOptions, onResponse?: ResponseHandler): Promise<SentRequest | undefined>;
   /** A 2xx to our re-INVITE: new target (§12.2.1.2) and the SDP answer applied. */
   accept2xx(res: SipResponse): void;
+  /** A 2xx to our UPDATE: only its Contact counts (UPDATE is a target refresh, RFC 3311 §5.1). */
+  refreshTarget(res: SipResponse): void;
   /** §10: BYE and end the call with `reason`. */
   end(reason: string): void;
 }
@@ -55,6 +61,10 @@ export class SessionRefresh {
   private retryTimer: TimerId | undefined;
   /** Interval and Min-SE for the next refresh; raised by a 422 (§7.3). */
   private minSe: number;
+  /** Our refresh UPDATE without a final answer: no second refresh meanwhile. */
+  private updating = false;
+  /** The peer refused an UPDATE (405/501) although its Allow listed it: re-INVITE from then on. */
+  private updateRefused = false;
 
   constructor(private readonly host: RefreshHost) {
     this.minSe = host.config.minSeconds;
@@ -82,7 +92,7 @@ export class SessionRefresh {
    * answers it (422 with our Min-SE) and the result is undefined.
    */
   negotiate(req: SipRequest, reject: (minSe: number) => void): UasTimerOutcome | undefined {
-    const timer = answerSessionTimer(req, this.host.config);
+    const timer = answerSessionTimer(req, this.host.config, { mayInsert: false });
     if (timer.kind !== 'too-small') return timer;
     reject(timer.minSe);
     return undefined;
@@ -114,21 +124,36 @@ export class SessionRefresh {
     this.retryTimer = this.host.clock.setTimeout(() => this.refresh(), ms);
   }
 
-  /** §7.4: the refresher's re-INVITE, with the same SDP, Session-Expires and refresher=uac. */
+  /**
+   * §7.4: the refresher's refresh with Session-Expires and refresher=uac: an UPDATE without a body when
+   * the peer allows UPDATE (it changes no session, so there is no offer to glare with), else a
+   * re-INVITE with the same SDP.
+   */
   refresh(interval?: number): void {
     const current = this.timer.current;
     if (!this.host.canRefresh()) return;
-    if (this.host.answeringInvite() || this.inviting) {
-      this.later(BUSY_RETRY_MS);
-      return;
-    }
-    const sdp = this.host.offer();
     const seconds = Math.max(interval ?? current?.interval ?? this.host.config.expiresSeconds, this.minSe);
     const headers: Record<string, string> = {
       supported: SUPPORTED,
       allow: ALLOW,
       ...requestTimerHeaders(seconds, this.minSe, 'uac'),
     };
+    if (this.host.peerAllowsUpdate() && !this.updateRefused) {
+      if (this.updating) return;
+      this.updating = true;
+      this.host.log.info('session refresh by UPDATE', { callId: this.host.callId, interval: seconds });
+      void this.host
+        .send('UPDATE', { headers }, (res, info) => this.onUpdateResponse(seconds, res, info.synthetic))
+        .then((sent) => {
+          if (!sent) this.updating = false;
+        });
+      return;
+    }
+    if (this.host.answeringInvite() || this.inviting) {
+      this.later(BUSY_RETRY_MS);
+      return;
+    }
+    const sdp = this.host.offer();
     const state: RefreshState = { acked: false };
     this.inFlight = state;
     this.host.log.info('session refresh', { callId: this.host.callId, interval: seconds });
@@ -137,6 +162,26 @@ export class SessionRefresh {
       .then((sent) => {
         if (!sent && this.inFlight === state) this.inFlight = undefined;
       });
+  }
+
+  private onUpdateResponse(seconds: number, res: SipResponse, synthetic: boolean): void {
+    if (res.status < 200) return;
+    this.updating = false;
+    if (!this.host.canRefresh()) return;
+    if (res.status < 300) {
+      this.host.refreshTarget(res);
+      const n = sessionFromAnswer(res, this.minSe);
+      if (n) this.started(n, true);
+      else this.stopped();
+      return;
+    }
+    if (res.status === 405 || res.status === 501) {
+      // RFC 3311 §5.1 / RFC 3261 §21.4.6: UPDATE not implemented after all: refresh by re-INVITE now.
+      this.updateRefused = true;
+      this.refresh(seconds);
+      return;
+    }
+    this.failed(seconds, res, synthetic);
   }
 
   private onResponse(state: RefreshState, seconds: number, res: SipResponse, synthetic: boolean): void {
@@ -161,6 +206,11 @@ export class SessionRefresh {
     }
     if (this.inFlight === state) this.inFlight = undefined;
     if (!this.host.canRefresh()) return;
+    this.failed(seconds, res, synthetic);
+  }
+
+  /** A refresh (UPDATE or re-INVITE) got a final error. */
+  private failed(seconds: number, res: SipResponse, synthetic: boolean): void {
     const min = res.status === 422 ? minSeFrom422(res, seconds) : undefined;
     if (min !== undefined) {
       // §7.3: ask again with the peer's minimum.

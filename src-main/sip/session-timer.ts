@@ -8,7 +8,11 @@ import type { SipMessage } from './sip-message';
 export type Refresher = 'uac' | 'uas';
 
 export interface SessionTimerConfig {
-  /** Session-Expires we ask for in our INVITEs: RFC 4028 §4 recommends 1800 s. */
+  /**
+   * Session-Expires we ask for in our INVITEs (RFC 4028 §4 recommends 1800 s), and as callee the most we
+   * grant when the caller asks for more or supports timers without asking (§9). 0: we ask for none
+   * (a caller's request is still honoured: we advertise timer).
+   */
   expiresSeconds: number;
   /** Our Min-SE: a request asking for less gets 422 (§5: at least 90 s; smaller values only for tests). */
   minSeconds: number;
@@ -67,21 +71,26 @@ export type UasTimerOutcome =
   | { kind: 'timer'; negotiated: Negotiated; headers: Record<string, string> };
 
 /**
- * As the UAS of an INVITE, re-INVITE or UPDATE (§9). No Session-Expires: no session timer. Below our
- * minimum: 422. Otherwise the interval as asked; the refresher as asked, else us (the UAS) — a UAC
- * without Supported: timer cannot refresh, so then it is us anyway. Require: timer goes into the 2xx
- * when the UAC refreshes (§9 MUST) or said it supports timer.
+ * As the UAS of an INVITE, re-INVITE or UPDATE (§9). Below our minimum: 422. No Session-Expires: no
+ * session timer, unless the UAC supports timer and we have an interval of our own (§9: "The UAS may
+ * request a session timer in the 2XX response"), then ours with us refreshing. An interval above ours is
+ * reduced to ours (§9 MAY), never below the request's Min-SE. The refresher as asked, else us (the UAS)
+ * — a UAC without Supported: timer cannot refresh, so then it is us anyway. Require: timer goes into
+ * the 2xx when the UAC refreshes (§9 MUST) or said it supports timer. `mayInsert: false` (a refresh in
+ * a running call): a request without Session-Expires turns the timer off, as the UAC asked.
  */
-export function answerSessionTimer(req: SipMessage, cfg: SessionTimerConfig): UasTimerOutcome {
+export function answerSessionTimer(req: SipMessage, cfg: SessionTimerConfig, opts: { mayInsert?: boolean } = {}): UasTimerOutcome {
   const se = parseSessionExpires(req);
-  if (!se) return { kind: 'none' };
-  if (se.seconds < cfg.minSeconds) return { kind: 'too-small', minSe: cfg.minSeconds };
   const tags = [...optionTags(headerText(req, 'supported')), ...optionTags(headerText(req, 'require'))];
   const uacSupports = tags.includes('timer');
-  const refresher: Refresher = uacSupports && se.refresher === 'uac' ? 'uac' : 'uas';
-  const headers: Record<string, string> = { 'session-expires': `${se.seconds};refresher=${refresher}` };
+  const ours = cfg.expiresSeconds > 0 ? Math.max(cfg.expiresSeconds, cfg.minSeconds, parseMinSe(req) ?? 0) : undefined;
+  if (!se && !(uacSupports && ours !== undefined && opts.mayInsert !== false)) return { kind: 'none' };
+  if (se && se.seconds < cfg.minSeconds) return { kind: 'too-small', minSe: cfg.minSeconds };
+  const interval = se ? (ours !== undefined ? Math.min(se.seconds, ours) : se.seconds) : (ours ?? cfg.minSeconds);
+  const refresher: Refresher = uacSupports && se?.refresher === 'uac' ? 'uac' : 'uas';
+  const headers: Record<string, string> = { 'session-expires': `${interval};refresher=${refresher}` };
   if (uacSupports) headers.require = 'timer';
-  return { kind: 'timer', negotiated: { interval: se.seconds, refresher }, headers };
+  return { kind: 'timer', negotiated: { interval, refresher }, headers };
 }
 
 /**

@@ -6,23 +6,22 @@ import { unquoteDisplayName } from './sip-uri';
 import type { PackageUri, SipHeaders, SipMessage, SipNameAddr, SipRequest, SipResponse, SipRouteEntry } from './sip-message';
 
 /** Methods we implement (RFC 3261 §20.5), sent in Allow and in 405 responses (§8.2.1). */
-export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'MESSAGE'] as const;
+export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'PRACK', 'MESSAGE'] as const;
 export const ALLOW = ALLOWED_METHODS.join(', ');
 /** Bodies we understand (RFC 3261 §20.1, §11.2). */
 export const ACCEPT = 'application/sdp';
 /**
  * Option tags (RFC 3261 §20.37), the one place they are listed: only what is implemented (a tag listed
  * here promises the peer behaviour we must then deliver).
- * timer: session timers as caller and callee (RFC 4028, session-timer.ts). A request may Require these.
+ * 100rel: reliable provisional responses, PRACKed as caller (RFC 3262 §4, prack.ts) and sent as callee
+ * (§3, reliable-provisional.ts). timer: session timers as caller and callee (RFC 4028, session-timer.ts).
+ * A request may Require these.
  */
-export const REQUIRABLE_OPTION_TAGS: readonly string[] = ['timer'];
+export const REQUIRABLE_OPTION_TAGS: readonly string[] = ['100rel', 'timer'];
 /** Supported in our responses (OPTIONS, 2xx): what a request may Require of us. */
 export const SUPPORTED = REQUIRABLE_OPTION_TAGS.join(', ');
-/**
- * Supported in our INVITEs: also 100rel, since as caller we PRACK reliable provisional responses
- * (RFC 3262 §4). As callee we send no reliable provisionals, so a request requiring 100rel gets 420.
- */
-export const SUPPORTED_AS_CALLER = ['100rel', ...REQUIRABLE_OPTION_TAGS].join(', ');
+/** Supported in our INVITEs: the same tags, since each is implemented in both roles. */
+export const SUPPORTED_AS_CALLER = SUPPORTED;
 
 /**
  * The Supported header (§8.1.1.9, §11.2): our option tags, or no header at all when there are none (an

@@ -28,3 +28,13 @@ export function newSessionId(): string {
   for (const x of b) n = n * 256 + x;
   return String(n + 1);
 }
+
+/**
+ * The first RSeq of a reliable provisional response (RFC 3262 §3: between 1 and 2^31 - 1, RECOMMENDED
+ * uniform); kept 2^16 below the top so the increments that follow stay in range.
+ */
+export function randomRSeq(): number {
+  const b = randomBytes(4);
+  const n = (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
+  return 1 + (n % (2 ** 31 - 2 ** 16));
+}

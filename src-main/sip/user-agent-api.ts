@@ -37,6 +37,11 @@ export interface AccountSettings {
    * for our user (direct IP calls). Default false: they get a quiet 403 (issue 9, ghost calls).
    */
   allowDirectCalls?: boolean;
+  /**
+   * Session timer (RFC 4028): the interval our INVITEs ask for and the most we grant as callee. Absent:
+   * 1800 s; 0: we ask for none (a caller's request is still honoured). Otherwise at least 90 (§4 Min-SE).
+   */
+  sessionExpires?: number;
 }
 
 export type RegistrationState =

@@ -103,7 +103,8 @@ export class UserAgentCore implements UserAgent {
       warn: (message) => this.events.emit('warning', { message }),
       contactFor: (local, remote) => this.nat?.contactFor(local, remote) ?? local,
       ...(this.outboundProxy() ? { outboundProxy: this.outboundProxy() } : {}),
-      sessionTimer: { ...DEFAULT_SESSION_TIMER, ...config.sessionTimer },
+      // The account's interval (settings), unless the embedder (CLI --session-expires, tests) set one.
+      sessionTimer: { ...DEFAULT_SESSION_TIMER, ...(account?.sessionExpires !== undefined ? { expiresSeconds: account.sessionExpires } : {}), ...config.sessionTimer },
     };
     if (account && domain && aor && credentials) {
       this.registerer = new Registerer({
@@ -344,7 +345,8 @@ export class UserAgentCore implements UserAgent {
         return;
       case 'BYE':
       case 'UPDATE':
-        // Both only exist within a dialog (RFC 3311 §5.2), and this one is not ours.
+      case 'PRACK':
+        // These only exist within a dialog (RFC 3311 §5.2, RFC 3262 §3: 481), and this one is not ours.
         this.reply(req, 481);
         return;
       default:

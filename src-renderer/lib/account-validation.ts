@@ -15,6 +15,7 @@ export type ValidationCode =
   | 'portRange'
   | 'proxyRequired'
   | 'expiresRange'
+  | 'sessionExpiresRange'
   | 'tooLong'
   | 'sipPortRange'
   | 'rtpRange'
@@ -85,6 +86,9 @@ export function validateAccount(form: AccountForm): FieldErrors<AccountField> {
   if (!Number.isInteger(form.registerExpires) || form.registerExpires < 60 || form.registerExpires > 86400) {
     errors.registerExpires = 'expiresRange';
   }
+  // RFC 4028 §4: 0 turns our session timer off; otherwise at least the 90 s Min-SE floor.
+  const se = form.sessionExpires;
+  if (se !== undefined && (!Number.isInteger(se) || se < 0 || se > 86400 || (se > 0 && se < 90))) errors.sessionExpires = 'sessionExpiresRange';
   return dropEmpty(errors);
 }
 

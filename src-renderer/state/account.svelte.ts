@@ -56,6 +56,7 @@ export class AccountState {
       ...(v.authRealms ? { authRealms: [...v.authRealms] } : {}),
       ...(v.refuseMd5WithoutQop !== undefined ? { refuseMd5WithoutQop: v.refuseMd5WithoutQop } : {}),
       ...(v.allowDirectCalls !== undefined ? { allowDirectCalls: v.allowDirectCalls } : {}),
+      ...(v.sessionExpires !== undefined ? { sessionExpires: v.sessionExpires } : {}),
     };
   }
 

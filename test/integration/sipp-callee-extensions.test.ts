@@ -92,6 +92,28 @@ describe.skipIf(skip)('SIPp as the callee', () => {
     expect(r.code, `${r.output}\n${r.errors}`).toBe(0);
   });
 
+  it('RFC 4028 §7.4: the 200 allows UPDATE -> we refresh by UPDATE without SDP at half the interval, no re-INVITE', async () => {
+    const { ua, traces } = await phone({ sessionTimer: { minSeconds: 2 } });
+    const s = await sipp('uas-session-timer-update.xml', { se: '4' });
+    const call = ua.call(`sip:service@127.0.0.1:${s.port}`);
+    await state(call, 'connected');
+    // The timer starts when the 2xx arrives (our ACK may leave a little later on a busy machine).
+    const connectedAt = (await traced(traces, ua, (t) => t.direction === 'in' && t.summary === '200 OK' && cseqOf(t.raw) === '1 INVITE', '200 to the INVITE')).time;
+    const update = await traced(traces, ua, (t) => t.direction === 'out' && t.summary === 'UPDATE', 'refresh UPDATE');
+    expect(cseqOf(update.raw)).toBe('2 UPDATE');
+    expect(header(update.raw, 'Session-Expires')).toBe('4;refresher=uac');
+    expect(header(update.raw, 'Content-Length')).toBe('0');
+    const after = update.time - connectedAt;
+    console.log(`session refresh by UPDATE sent ${after} ms after the 2xx (interval 4 s: due at 2000 ms)`);
+    expect(after).toBeGreaterThanOrEqual(1950);
+    await traced(traces, ua, (t) => t.direction === 'in' && t.summary === '200 OK' && cseqOf(t.raw) === '2 UPDATE', '200 to the UPDATE');
+    expect(call.state).toBe('connected');
+    await call.hangup();
+    const r = await s.done;
+    expect(r.code, `${r.output}\n${r.errors}`).toBe(0);
+    expect(traces.filter((t) => t.direction === 'out' && t.summary === 'INVITE')).toHaveLength(1);
+  });
+
   it('RFC 4028 §10: refresher=uas and no refresh comes -> we send BYE before the session expires', async () => {
     const { ua } = await phone({ sessionTimer: { minSeconds: 2 } });
     const s = await sipp('uas-session-timer-uas.xml', { se: '3' });
@@ -191,6 +213,24 @@ describe.skipIf(skip)('SIPp as the caller', () => {
       ]),
     );
     expect(answered).toHaveLength(1);
+  });
+
+  it('RFC 3262 §3: Require: 100rel -> reliable 180 (RSeq, SDP answer) retransmitted until the PRACK; the 200 only after it', async () => {
+    const { ua, traces, port } = await phone();
+    ua.on('incoming', (c) => void c.answer());
+    const r = await runSipp('uac-100rel.xml', port);
+    expect(r.code, `${r.output}\n${r.errors}`).toBe(0);
+    const out = traces.filter((t) => t.direction === 'out');
+    const ringing = out.filter((t) => t.summary.startsWith('180'));
+    expect(ringing.length).toBeGreaterThanOrEqual(1);
+    const rseq = header(ringing[0]?.raw ?? '', 'RSeq');
+    expect(rseq).toMatch(/^[1-9]\d{0,9}$/);
+    expect(header(ringing[0]?.raw ?? '', 'Require')).toBe('100rel');
+    const prack = traces.find((t) => t.direction === 'in' && t.summary.startsWith('PRACK'));
+    expect(header(prack?.raw ?? '', 'RAck')).toBe(`${rseq} 1 INVITE`);
+    const oks = out.filter((t) => t.summary === '200 OK').map((t) => cseqOf(t.raw));
+    expect(oks.slice(0, 2)).toEqual(['2 PRACK', '1 INVITE']);
+    expect(out.some((t) => t.summary.startsWith('420'))).toBe(false);
   });
 });
 

@@ -13,6 +13,8 @@ export interface DnsRecords {
   a?: Array<{ name: string; address: string }>;
   /** Domains answered only from these records (NXDOMAIN otherwise, never forwarded): dnsmasq --local. */
   localDomains?: string[];
+  /** TTL (s) of the answers from these records (dnsmasq --local-ttl; dnsmasq's default is 0). */
+  localTtl?: number;
 }
 
 export interface DnsmasqServer {
@@ -46,6 +48,7 @@ export async function startDnsmasq(records: DnsRecords): Promise<DnsmasqServer> 
     '--log-queries',
     '--log-facility=-',
     ...(records.localDomains ?? []).map((d) => `--local=/${d}/`),
+    ...(records.localTtl !== undefined ? [`--local-ttl=${records.localTtl}`] : []),
     ...(records.naptr ?? []).map((r) => `--naptr-record=${r.name},${r.order},${r.preference},${r.flags},${r.service},${r.regexp ?? ''},${r.replacement}`),
     ...(records.srv ?? []).map((r) => `--srv-host=${r.name},${r.target},${r.port},${r.priority},${r.weight}`),
     ...(records.a ?? []).map((r) => `--host-record=${r.name},${r.address}`),

@@ -142,6 +142,25 @@ describe('AccountSettings', () => {
     expect(fake.sent('account.save')[0]).toMatchObject({ authRealms: ['asterisk', 'Other.Example'], refuseMd5WithoutQop: true, allowDirectCalls: true });
   });
 
+  it('Advanced: the session timer is checked (0 or 90-86400 s) next to its field and saved into the account', async () => {
+    const { fake, onclose } = setup();
+    await type('acc-userId', 'p1001');
+    await type('acc-domain', 'pbx.example.com');
+    await fireEvent.click(screen.getByRole('tab', { name: 'Advanced' }));
+    expect(screen.getByLabelText('Session timer (seconds)')).toBe(input('acc-sessionExpires'));
+    await type('acc-sessionExpires', '60');
+    await fireEvent.click(screen.getByRole('tab', { name: 'Account' }));
+    await pressOk();
+    expect(screen.getByRole('tab', { name: 'Advanced' }).getAttribute('aria-selected')).toBe('true');
+    expect(messageNextTo(input('acc-sessionExpires'))).toBe('0 (off) or between 90 and 86400 seconds');
+    expect(fake.sent('account.save')).toHaveLength(0);
+    await type('acc-sessionExpires', '600');
+    expect(messageNextTo(input('acc-sessionExpires'))).toBeNull();
+    await pressOk();
+    await vi.waitFor(() => expect(onclose).toHaveBeenCalledOnce());
+    expect(fake.sent('account.save')[0]).toMatchObject({ sessionExpires: 600 });
+  });
+
   it('keeps the stored password when the field is left empty', async () => {
     const fake = new FakeApi();
     const api = new Api(() => fake);

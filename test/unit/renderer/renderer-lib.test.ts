@@ -35,6 +35,12 @@ describe('account validation', () => {
     });
   });
 
+  it('session timer: absent (default), 0 (off) or 90-86400 s (RFC 4028 Min-SE floor)', () => {
+    const base = { ...NEW_ACCOUNT, userId: 'a', domain: 'x.org' };
+    for (const ok of [undefined, 0, 90, 1800, 86400]) expect(validateAccount({ ...base, ...(ok !== undefined ? { sessionExpires: ok } : {}) }), String(ok)).toEqual({});
+    for (const bad of [1, 89, 86401, -1, 90.5, Number.NaN]) expect(validateAccount({ ...base, sessionExpires: bad }), String(bad)).toEqual({ sessionExpires: 'sessionExpiresRange' });
+  });
+
   it('checks the transport ports', () => {
     expect(validateTransport({ sipPort: 5060, rtpPortMin: 10000, rtpPortMax: 20000 })).toEqual({});
     expect(validateTransport({ sipPort: 70000, rtpPortMin: 80, rtpPortMax: 20000 })).toEqual({ sipPort: 'sipPortRange', rtpPortMin: 'rtpRange' });

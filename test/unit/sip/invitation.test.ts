@@ -116,7 +116,7 @@ describe('incoming call', () => {
     await call.answer();
     const ok = net.lastResponse(200);
     expect(ok.content).toMatch(/\r\nm=audio 6000 RTP\/AVP 8 0 101\r\n/);
-    expect(ok.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, MESSAGE');
+    expect(ok.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE');
     expect(call.state).toBe('connected');
     expect(media[0]?.started).toMatchObject({ remoteAddress: '203.0.113.5', remotePort: 30000, codec: 'PCMA' });
     const count = (): number => net.responses.filter((r) => r.status === 200).length;
@@ -230,13 +230,13 @@ describe('incoming call', () => {
     expect(net.lastResponse().status).toBe(500);
   });
 
-  it('OPTIONS out of dialog: 200 with Allow, Accept, a To tag, and no empty Supported (we implement no option tag)', () => {
+  it('OPTIONS out of dialog: 200 with Allow, Accept, a To tag, and Supported: 100rel, timer (never empty)', () => {
     net.deliver(request('OPTIONS'));
     const res = net.lastResponse();
     expect(res.status).toBe(200);
-    expect(res.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, MESSAGE');
+    expect(res.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE');
     expect(res.headers.accept).toBe('application/sdp');
-    expect(res.headers.supported).toBe('timer');
+    expect(res.headers.supported).toBe('100rel, timer');
     expect(res.headers.to.params.tag).toMatch(/^[0-9a-f]{16}$/);
   });
 
@@ -246,7 +246,7 @@ describe('incoming call', () => {
     net.deliver(request('CANCEL', { callId: 'nocall' }));
     net.deliver(request('PUBLISH'));
     net.deliver(request('FROBNICATE'));
-    net.deliver(request('INVITE', { headers: { require: '100rel' }, callId: 'req' }));
+    net.deliver(request('INVITE', { headers: { require: 'foo' }, callId: 'req' }));
     net.deliver(request('INVITE', { callId: 'bad-sdp', content: 'v=0\r\nm=audio 4000 RTP/AVP 18\r\n' }));
     await flush();
     const statuses = net.responses.map((r) => r.status);
@@ -282,12 +282,12 @@ describe('incoming call', () => {
   it('unknown methods get 405/501 with Allow; Require gets 420; a merged INVITE gets 482', async () => {
     net.deliver(request('PUBLISH'));
     expect(net.lastResponse().status).toBe(405);
-    expect(net.lastResponse().headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, MESSAGE');
+    expect(net.lastResponse().headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE');
     net.deliver(request('FROBNICATE'));
     expect(net.lastResponse().status).toBe(501);
-    net.deliver(request('INVITE', { headers: { require: '100rel' }, callId: 'other' }));
+    net.deliver(request('INVITE', { headers: { require: '100rel, foo' }, callId: 'other' }));
     expect(net.lastResponse().status).toBe(420);
-    expect(net.lastResponse().headers.unsupported).toBe('100rel');
+    expect(net.lastResponse().headers.unsupported).toBe('foo');
     await ring();
     net.deliver(request('INVITE', { branch: 'z9hG4bKotherpath', content: peerSdp(30000) }));
     expect(net.lastResponse().status).toBe(482);

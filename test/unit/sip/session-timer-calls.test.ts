@@ -95,7 +95,7 @@ describe('session timers as caller', () => {
     expect(refresh.request.headers.to.params.tag).toBe('btag');
     expect(refresh.request.headers['session-expires']).toBe('90;refresher=uac');
     expect(refresh.request.headers['min-se']).toBe('90');
-    expect(refresh.request.headers.supported).toBe('timer');
+    expect(refresh.request.headers.supported).toBe('100rel, timer');
     expect(refresh.request.headers.contact).toEqual(inv.request.headers.contact);
     // Same session, same description: the o= version does not move (RFC 3264 §8).
     expect(refresh.request.content).toBe(inv.request.content);
@@ -228,7 +228,7 @@ describe('session timers as callee', () => {
     const ok200 = net.lastResponse(200);
     expect(ok200.headers['session-expires']).toBe('90;refresher=uas');
     expect(ok200.headers.require).toBe('timer');
-    expect(ok200.headers.supported).toBe('timer');
+    expect(ok200.headers.supported).toBe('100rel, timer');
     net.deliver({ ...invite({}), method: 'ACK', headers: { ...invite({}).headers, to: ok200.headers.to, cseq: { seq: 1, method: 'ACK' } } });
     await clock.advance(45_000);
     const refresh = net.last('INVITE');

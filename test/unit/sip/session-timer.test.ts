@@ -43,8 +43,25 @@ describe('Session-Expires and Min-SE parsing (RFC 4028 §4, §5)', () => {
 });
 
 describe('as UAS (§9)', () => {
-  it('no Session-Expires: no timer', () => {
-    expect(answerSessionTimer(msg({ supported: 'timer' }), cfg)).toEqual({ kind: 'none' });
+  it('no Session-Expires: no timer, unless the caller supports timer: then ours, refreshed by us (§9 "may request")', () => {
+    expect(answerSessionTimer(msg({}), cfg)).toEqual({ kind: 'none' });
+    expect(answerSessionTimer(msg({ supported: 'timer' }), cfg)).toEqual({
+      kind: 'timer',
+      negotiated: { interval: 1800, refresher: 'uas' },
+      headers: { 'session-expires': '1800;refresher=uas', require: 'timer' },
+    });
+    // Never below the caller's Min-SE; a refresh in a running call inserts nothing; 0 = ours off.
+    expect(answerSessionTimer(msg({ supported: 'timer', 'min-se': '3600' }), cfg)).toMatchObject({ negotiated: { interval: 3600 } });
+    expect(answerSessionTimer(msg({ supported: 'timer' }), cfg, { mayInsert: false })).toEqual({ kind: 'none' });
+    expect(answerSessionTimer(msg({ supported: 'timer' }), { expiresSeconds: 0, minSeconds: 90 })).toEqual({ kind: 'none' });
+  });
+  it('an interval above ours is reduced to ours (§9 MAY), not below the Min-SE; with ours off it is taken as asked', () => {
+    expect(answerSessionTimer(msg({ 'session-expires': '7200;refresher=uac', supported: 'timer' }), { expiresSeconds: 600, minSeconds: 90 })).toMatchObject({
+      negotiated: { interval: 600, refresher: 'uac' },
+      headers: { 'session-expires': '600;refresher=uac' },
+    });
+    expect(answerSessionTimer(msg({ 'session-expires': '7200', 'min-se': '1000' }), { expiresSeconds: 600, minSeconds: 90 })).toMatchObject({ negotiated: { interval: 1000 } });
+    expect(answerSessionTimer(msg({ 'session-expires': '7200' }), { expiresSeconds: 0, minSeconds: 90 })).toMatchObject({ negotiated: { interval: 7200 } });
   });
   it('below our minimum: 422 with our Min-SE', () => {
     expect(answerSessionTimer(msg({ 'session-expires': '60', supported: 'timer' }), cfg)).toEqual({ kind: 'too-small', minSe: 90 });
@@ -111,10 +128,10 @@ describe('timing', () => {
 });
 
 describe('option tags (RFC 3261 §8.2.2.3)', () => {
-  it('only timer may be required of us; 100rel and unknown tags are unsupported', () => {
+  it('timer and 100rel may be required of us; unknown tags are unsupported', () => {
     expect(optionTags(' 100rel ,Timer,')).toEqual(['100rel', 'timer']);
     expect(unsupportedRequired(msg({ require: 'timer' }))).toEqual([]);
-    expect(unsupportedRequired(msg({ require: 'timer, 100rel, foo' }))).toEqual(['100rel', 'foo']);
+    expect(unsupportedRequired(msg({ require: 'timer, 100rel, foo' }))).toEqual(['foo']);
     expect(unsupportedRequired(msg({}))).toEqual([]);
   });
 });

@@ -50,10 +50,10 @@ describe('createResponse', () => {
 });
 
 describe('Supported and empty headers', () => {
-  it('Supported lists only what is implemented: timer as callee, 100rel too as caller; never empty', () => {
-    expect(supportedHeader()).toEqual({ supported: 'timer' });
+  it('Supported lists only what is implemented: 100rel and timer, as caller and as callee; never empty', () => {
+    expect(supportedHeader()).toEqual({ supported: '100rel, timer' });
     expect(supportedHeader(true)).toEqual({ supported: '100rel, timer' });
-    expect(capabilityHeaders()).toEqual({ allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, MESSAGE', accept: 'application/sdp', supported: 'timer' });
+    expect(capabilityHeaders()).toEqual({ allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE', accept: 'application/sdp', supported: '100rel, timer' });
   });
 
   it('withoutEmptyHeaders drops empty text headers and returns the same message when there are none', () => {
