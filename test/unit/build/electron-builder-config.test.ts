@@ -85,7 +85,7 @@ describe('electron-builder.yml', () => {
     // The packaged addon is the one npm ci built with the patch (see the package test for the file itself).
     expect(config.npmRebuild).toBe(false);
     expect(existsSync(resolve(ROOT, config.afterPack))).toBe(true);
-    expect(pkg.scripts.postinstall).toBe('patch-package && node scripts/rebuild-naudiodon.mjs');
+    expect(pkg.scripts.postinstall).toBe('patch-package && node scripts/rebuild-naudiodon.mjs && node scripts/build-native.mjs');
     const patch = readFileSync(resolve(ROOT, 'patches/naudiodon+2.3.6.patch'), 'utf8');
     expect(patch).toContain(`+                  "-Wl,-rpath,'$$ORIGIN'"`);
     expect(patch).not.toMatch(/^\+.*-rpath,<@\(module_root_dir\)/m);
