@@ -145,7 +145,7 @@ export abstract class CallSession implements Call {
     this.holdChanged();
     // A re-INVITE with the new offer; it also refreshes the session timer (RFC 4028 §7.4), and a 491
     // (glare) is retried after the §14.1 back-off with whatever we want by then.
-    this.refresher.refresh();
+    this.refresher.reoffer();
     return true;
   }
 

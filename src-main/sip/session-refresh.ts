@@ -65,6 +65,8 @@ export class SessionRefresh {
   private updating = false;
   /** The peer refused an UPDATE (405/501) although its Allow listed it: re-INVITE from then on. */
   private updateRefused = false;
+  /** Our SDP changed (hold / resume) and no re-INVITE with it has been answered 2xx yet. */
+  private offerPending = false;
 
   constructor(private readonly host: RefreshHost) {
     this.minSe = host.config.minSeconds;
@@ -132,13 +134,14 @@ export class SessionRefresh {
   refresh(interval?: number): void {
     const current = this.timer.current;
     if (!this.host.canRefresh()) return;
+    // A new offer of ours (hold, resume) waits: only a re-INVITE carries it, also on a retry after 491.
     const seconds = Math.max(interval ?? current?.interval ?? this.host.config.expiresSeconds, this.minSe);
     const headers: Record<string, string> = {
       supported: SUPPORTED,
       allow: ALLOW,
       ...requestTimerHeaders(seconds, this.minSe, 'uac'),
     };
-    if (this.host.peerAllowsUpdate() && !this.updateRefused) {
+    if (this.host.peerAllowsUpdate() && !this.updateRefused && !this.offerPending) {
       if (this.updating) return;
       this.updating = true;
       this.host.log.info('session refresh by UPDATE', { callId: this.host.callId, interval: seconds });
@@ -162,6 +165,15 @@ export class SessionRefresh {
       .then((sent) => {
         if (!sent && this.inFlight === state) this.inFlight = undefined;
       });
+  }
+
+  /**
+   * A re-INVITE with our changed SDP (RFC 3264 §8: hold / resume), which also refreshes the session
+   * (RFC 4028 §7.4). Kept pending until a 2xx answers one, so a 491 retry (§14.1) still carries it.
+   */
+  reoffer(): void {
+    this.offerPending = true;
+    this.refresh();
   }
 
   private onUpdateResponse(seconds: number, res: SipResponse, synthetic: boolean): void {
@@ -193,6 +205,7 @@ export class SessionRefresh {
         return;
       }
       state.acked = true;
+      this.offerPending = false;
       if (this.inFlight === state) this.inFlight = undefined;
       void this.host.send('ACK', { seq: res.headers.cseq.seq }).then((ack) => {
         if (ack) state.ack = ack;
