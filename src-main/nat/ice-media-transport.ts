@@ -203,6 +203,9 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
    * candidate joins the checks: the peer learns it from them as peer-reflexive (RFC 8445 §7.3.1.3), and as
    * the controlling agent we nominate it. A full recovery when the peer controls would need an ICE restart
    * in a re-INVITE (RFC 8839 §4.4.1.1.1), which the problem text asks the user for instead.
+   * Not covered: coturn 4.6.1, whose relay send failed with ENETUNREACH, kept answering CreatePermission
+   * with success while relaying nothing (tried on this project's namespaces); only consent loss shows
+   * that, and it cannot tell a dead relay from a peer that went away.
    */
   private watchRelay(turn: TurnClient, component: number, server: TransportAddress): void {
     turn.on('failed', ({ reason }) => {
