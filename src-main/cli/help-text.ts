@@ -44,7 +44,8 @@ const ACCOUNT = `Account flags (without --user the phone works by IP only: no se
   --allow-direct-calls    listen: while registered, also ring for calls that do not come through the
                           server (by default they get 403 and a "rejected" event)
   --keep-alive S|off      NAT keep-alive: OPTIONS to the server every S seconds while registered
-                          (default ${DEFAULT_KEEP_ALIVE}; below the NAT's UDP timeout), or off
+                          (default ${DEFAULT_KEEP_ALIVE}), and a 4-byte CRLF whenever 8 s pass without
+                          one, so NATs that forget after 10 s still let calls in; off: neither
 `;
 
 const OPTIONS = `  --port N                local SIP UDP port (listen: default ${DEFAULT_LISTEN_PORT}; call: default 0 = any free port)

@@ -178,6 +178,33 @@ export class IceAgent extends Emitter<IceAgentEvents> {
     return true;
   }
 
+  /**
+   * Issue 10: a relay base is gone (its TURN allocation was lost). Its candidates, pairs and checks go; a
+   * component whose selected pair used it is unselected and back to checking, so that another pair (the new
+   * relay candidate's, added next) can be nominated (§8.1.1, by the controlling agent). Call reevaluate()
+   * when no replacement will come.
+   */
+  dropLocalBase(base: TransportAddress): void {
+    if (this.stateValue === 'closed') return;
+    const onBase = (c: LocalCandidate) => sameAddress(c.base, base);
+    this.table.cancel((c) => onBase(c.pair.local));
+    this.checklist.dropBase(base);
+    for (let i = this.locals.length - 1; i >= 0; i--) if (onBase(this.locals[i] as LocalCandidate)) this.locals.splice(i, 1);
+    for (const [component, v] of [...this.selected]) {
+      if (!onBase(v.generator.local)) continue;
+      this.selected.delete(component);
+      this.nominating.delete(component);
+      this.consent.get(component)?.stop();
+      this.consent.delete(component);
+      this.setState('checking');
+    }
+  }
+
+  /** Re-judges the state (connected, failed) and nomination after the candidates changed. */
+  reevaluate(): void {
+    this.afterCheck();
+  }
+
   close(): void {
     if (this.stateValue === 'closed') return;
     this.table.cancelAll();

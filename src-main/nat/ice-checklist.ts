@@ -261,6 +261,16 @@ export class CheckList {
     return false;
   }
 
+  /** A local base is gone (its TURN allocation was lost): its pairs, and the valid pairs they produced, go. */
+  dropBase(base: TransportAddress): void {
+    const key = addressKey(base);
+    const gone = (p: CandidatePair) => addressKey(p.local.base) === key;
+    for (const p of this.pairList) if (gone(p)) this.byId.delete(p.id);
+    this.pairList = this.pairList.filter((p) => !gone(p));
+    this.triggered = this.triggered.filter((p) => !gone(p));
+    this.validList = this.validList.filter((v) => !gone(v.generator));
+  }
+
   /** §8.1.2: once a component has its selected pair, its remaining pairs are not checked any more. */
   stopComponent(component: number): void {
     for (const p of this.pairList) if (p.component === component && (p.state === 'waiting' || p.state === 'frozen')) p.state = 'failed';

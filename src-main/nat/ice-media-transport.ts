@@ -11,7 +11,7 @@ import { StunBindingClient } from './stun-binding-client';
 import { demuxPacket, isStun } from './stun-message';
 import type { RetransmitPolicy } from './stun-transaction';
 import { TurnClient } from './turn-client';
-import { ipFamily, parseIp, sameAddress, type TransportAddress } from './transport-address';
+import { addressKey, ipFamily, parseIp, sameAddress, type TransportAddress } from './transport-address';
 
 /** One component's UDP socket: component 1 = RTP, 2 = RTCP (RFC 8445 §5.1.1.1). */
 export interface IceSocket {
@@ -79,6 +79,8 @@ export interface IcePairStats {
  */
 export const DEFAULT_CHECK_POLICY: RetransmitPolicy = { rto: 500, rc: 5, rm: 4 };
 const MAX_EARLY = 32;
+/** Issue 10: a lost TURN allocation is replaced at most this often per component and call. */
+export const MAX_REALLOCATIONS = 2;
 
 type Mode = 'new' | 'gathering' | 'gathered' | 'ice' | 'plain' | 'closed';
 
@@ -97,11 +99,15 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
   private strangers = 0;
   /** Issue 10: why the TURN relay stopped working after it was allocated (437 on Refresh, a refused permission). */
   private relayProblem: string | undefined;
+  /** Relayed addresses of lost allocations: nothing is sent "from" them any more. */
+  private readonly deadRelays: TransportAddress[] = [];
+  private readonly reallocations: number[];
 
   constructor(private readonly options: IceMediaOptions) {
     super();
     this.random = options.random ?? cryptoRandom;
     this.mappedBy = options.sockets.map(() => null);
+    this.reallocations = options.sockets.map(() => 0);
     this.bindings = options.sockets.map(
       (socket) => new StunBindingClient({ clock: options.clock, random: this.random, send: (data, to) => socket.send(data, to), ...(options.software ? { software: options.software } : {}) }),
     );
@@ -173,7 +179,7 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
     return new Promise<void>((resolve) => {
       const offOk = turn.once('allocated', ({ relayed, mapped }) => {
         offFail();
-        this.watchRelay(turn);
+        this.watchRelay(turn, component, server);
         if (this.mode !== 'gathering') return resolve(); // too late for the SDP
         this.add({ type: 'relay', address: relayed.address, port: relayed.port, component, server: server.address, ...(mapped ? { related: mapped } : {}) });
         // The Allocate response's XOR-MAPPED-ADDRESS is as good a srflx candidate as a Binding's.
@@ -191,20 +197,47 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
   }
 
   /**
-   * After the allocation, a failed Refresh (RFC 8656 §8: 437 Allocation Mismatch once the server dropped
-   * it) or a CreatePermission answered 437 (§9) leaves the relay dead: said as a problem and kept for the stats.
-   * Allocating again would need an ICE restart with new candidates in a re-INVITE (RFC 8839 §4.4.1.1.1).
+   * Issue 10: after the allocation, the TURN client reports it lost (437 Allocation Mismatch to a Refresh,
+   * CreatePermission or ChannelBind, RFC 8656 §8/§9/§11; or coturn's 438 then 400, confirmed by a Refresh):
+   * said as a problem, its pairs dropped, and a new allocation made from the same socket (§7.1). The new relay
+   * candidate joins the checks: the peer learns it from them as peer-reflexive (RFC 8445 §7.3.1.3), and as
+   * the controlling agent we nominate it. A full recovery when the peer controls would need an ICE restart
+   * in a re-INVITE (RFC 8839 §4.4.1.1.1), which the problem text asks the user for instead.
+   * Not covered: coturn 4.6.1, whose relay send failed with ENETUNREACH, kept answering CreatePermission
+   * with success while relaying nothing (tried on this project's namespaces); only consent loss shows
+   * that, and it cannot tell a dead relay from a peer that went away.
    */
-  private watchRelay(turn: TurnClient): void {
-    const lost = (why: string) => {
-      if (this.mode === 'closed' || this.relayProblem !== undefined) return;
-      this.relayProblem = why;
-      this.emit('problem', { message: `TURN server dropped the relay: ${why}` });
-    };
-    turn.on('failed', ({ reason }) => lost(reason));
-    // Only 437 says the allocation is gone: a 403 for one peer (a server's denied ranges) is that peer's.
-    turn.on('permission', ({ ok, reason, peerAddress }) => {
-      if (!ok && reason?.startsWith('437')) lost(`CreatePermission for ${peerAddress}: ${reason}`);
+  private watchRelay(turn: TurnClient, component: number, server: TransportAddress): void {
+    turn.on('failed', ({ reason }) => {
+      if (this.mode === 'closed' || this.mode === 'plain') return;
+      const old = turn.relayedAddress;
+      if (old) {
+        this.deadRelays.push({ ...old });
+        this.agent?.dropLocalBase(old);
+      }
+      this.relayProblem = reason;
+      const n = (this.reallocations[component - 1] ?? 0) + 1;
+      this.reallocations[component - 1] = n;
+      if (n > MAX_REALLOCATIONS || !turn.reallocate()) {
+        this.agent?.reevaluate();
+        this.emit('problem', { message: `TURN allocation lost: ${reason}; not allocating again (lost ${n} times): the relayed audio cannot come back, call again` });
+        return;
+      }
+      this.log('warn', 'TURN allocation lost, allocating again', { component, reason });
+      this.emit('problem', { message: `TURN allocation lost: ${reason}; allocating a new relay` });
+    });
+    turn.on('allocated', ({ relayed, mapped }) => {
+      // The first allocation is gather()'s; this is a replacement.
+      if (this.mode === 'closed' || this.mode === 'plain' || this.mode === 'gathering') return;
+      this.relayProblem = undefined;
+      const g: GatheredCandidate = { type: 'relay', address: relayed.address, port: relayed.port, component, server: server.address, ...(mapped ? { related: mapped } : {}) };
+      this.gathered.push(g);
+      if (this.agent && component <= this.components) {
+        this.agent.addLocalCandidate(g);
+        this.agent.reevaluate();
+      }
+      this.log('info', 'TURN relay allocated again', { component, relayed: addressKey(relayed) });
+      this.emit('problem', { message: `TURN relay allocated again at ${addressKey(relayed)} (component ${component}): ICE checks the other side through it; if the audio does not come back, call again` });
     });
   }
 
@@ -393,6 +426,8 @@ export class IceMediaTransport extends Emitter<IceMediaEvents> {
         return;
       }
     }
+    // A lost allocation's relayed address is no socket of ours, whatever its port.
+    if (this.deadRelays.some((d) => sameAddress(d, from))) return;
     const socket = this.options.sockets.find((s) => s.port === from.port);
     socket?.send(data, to);
   }

@@ -181,6 +181,12 @@ export class StunRequestTable<T> {
     return this.pending.get(transactionKey(transactionId))?.context;
   }
 
+  /** Whether a pending request's context matches. */
+  some(predicate: (context: T) => boolean): boolean {
+    for (const p of this.pending.values()) if (predicate(p.context)) return true;
+    return false;
+  }
+
   cancel(predicate: (context: T) => boolean): void {
     for (const [key, p] of this.pending) {
       if (predicate(p.context)) {

@@ -44,7 +44,7 @@ export interface TurnEvents {
   data: { peer: TransportAddress; data: Uint8Array; viaChannel: boolean };
   permission: { peerAddress: string; ok: boolean; reason?: string };
   channel: { peer: TransportAddress; channel: number; ok: boolean; reason?: string };
-  /** The allocation failed or was lost; nothing more is relayed. */
+  /** The allocation failed or was lost; nothing more is relayed (reallocate() may get a new one). */
   failed: { reason: string; code?: number };
   closed: Record<string, never>;
 }
@@ -57,6 +57,8 @@ interface RequestContext {
   /** Whether the request carried credentials (then a 401 means they are wrong). */
   authenticated: boolean;
   staleNonceRetries: number;
+  /** A Refresh sent to learn whether the allocation still exists, and why we asked. */
+  probe?: string;
   peerAddress?: string;
   peer?: TransportAddress;
   channel?: number;
@@ -92,6 +94,8 @@ export class TurnClient extends Emitter<TurnEvents> {
   private readonly channelsByPeer = new Map<string, Channel>();
   private readonly channelsByNumber = new Map<number, Channel>();
   private nextChannel = 0x4000;
+  /** An allocation existed before the current state (so a failure is a loss, and reallocate() is allowed). */
+  private everAllocated = false;
 
   constructor(private readonly options: TurnClientOptions) {
     super();
@@ -122,6 +126,26 @@ export class TurnClient extends Emitter<TurnEvents> {
     if (this.options.lifetime !== undefined) attributes.push({ name: 'lifetime', value: this.options.lifetime });
     if (this.options.dontFragment) attributes.push({ name: 'dontFragment', value: true });
     this.request(StunMethod.Allocate, { kind: 'allocate', attributes, authenticated: false, staleNonceRetries: 0 });
+  }
+
+  /**
+   * After the allocation was lost (state 'failed' once allocated): forgets the relayed address, permissions and
+   * channels and allocates again from the same socket (RFC 8656 §7.1; the server deleted the old one, so the
+   * same 5-tuple may allocate anew). Emits 'allocated' with the new relayed address, or 'failed'. False if
+   * there was no allocation to replace (never allocated, closing or closed).
+   */
+  reallocate(): boolean {
+    if (this.stateValue !== 'failed' || !this.everAllocated) return false;
+    this.stopAll();
+    this.permissions.clear();
+    this.channelsByPeer.clear();
+    this.channelsByNumber.clear();
+    this.nextChannel = 0x4000;
+    this.relayedValue = null;
+    this.mappedValue = null;
+    this.stateValue = 'idle';
+    this.allocate();
+    return true;
   }
 
   /** Sends data to a peer through the relay: a channel if bound, else a Send indication once permitted. */
@@ -310,6 +334,7 @@ export class TurnClient extends Emitter<TurnEvents> {
       this.relayedValue = relayed;
       this.mappedValue = getAttr(msg, 'xorMappedAddress') ?? null;
       this.stateValue = 'allocated';
+      this.everAllocated = true;
       this.armRefresh(lifetime, now);
       this.emit('allocated', { relayed, mapped: this.mappedValue, lifetime });
     } else if (ctx.kind === 'refresh') {
@@ -348,6 +373,20 @@ export class TurnClient extends Emitter<TurnEvents> {
       return this.resend({ ...ctx, staleNonceRetries: ctx.staleNonceRetries + 1 });
     }
     if (code === 401) return this.failRequest(ctx, `${reason}: wrong TURN username or password`, code);
+    const onAllocation = (ctx.kind === 'permission' || ctx.kind === 'channel') && this.stateValue === 'allocated';
+    const what = ctx.kind === 'permission' ? `CreatePermission for ${ctx.peerAddress ?? '?'}` : `ChannelBind to ${ctx.peer ? addressKey(ctx.peer) : '?'}`;
+    if (onAllocation && code === 437) {
+      // RFC 8656 §9.2/§11.2: 437 Allocation Mismatch: the server has no allocation for our 5-tuple any more.
+      this.failRequest(ctx, reason, code);
+      return this.fail(`${what} answered ${reason}`, code);
+    }
+    if (onAllocation && ctx.staleNonceRetries > 0) {
+      // coturn deletes an allocation whose relay send failed, and the client's session with it: the next
+      // request gets 438 with a fresh nonce, the retry then 400 (never 437). A stale nonce followed by an error
+      // on a working allocation is that pattern: ask with a Refresh (§8) whether the allocation still exists.
+      this.failRequest(ctx, reason, code);
+      return this.probe(`${what} answered 438 Stale Nonce, then ${reason}`);
+    }
     if (code === 300) {
       const alt = getAttr(msg, 'alternateServer');
       return this.failRequest(ctx, alt ? `${reason}: server redirects to ${addressKey(alt)}` : reason, code);
@@ -363,10 +402,17 @@ export class TurnClient extends Emitter<TurnEvents> {
     this.failRequest(ctx, `no response from TURN server ${addressKey(this.options.server)}`);
   }
 
+  /** One Refresh at a time asks whether the allocation is still there; its failure is the allocation's. */
+  private probe(why: string): void {
+    if (this.table.some((c) => c.probe !== undefined)) return;
+    const lifetime = this.options.lifetime ?? 600;
+    this.request(StunMethod.Refresh, { kind: 'refresh', attributes: [{ name: 'lifetime', value: lifetime }], authenticated: true, staleNonceRetries: 0, probe: why });
+  }
+
   private failRequest(ctx: RequestContext, reason: string, code?: number): void {
     if (ctx.kind === 'allocate' || ctx.kind === 'refresh') {
       if (this.stateValue === 'closing') return this.finishClose();
-      return this.fail(reason, code);
+      return this.fail(ctx.probe ? `${ctx.probe}; Refresh answered ${reason}` : reason, code);
     }
     if (ctx.kind === 'permission' && ctx.peerAddress !== undefined) {
       const perm = this.permissions.get(ctx.peerAddress);

@@ -2,8 +2,8 @@
 // find the binding lost or changed, the public address for the UI, the Contact of new dialogs on the
 // registrar's flow, and the "server cannot reach us" watch. Pure: everything is injected.
 
-import { KeepAlive, DEFAULT_KEEP_ALIVE_SECONDS } from './keep-alive';
-import { isBehindNat, type ViaMapping } from './nat-mapping';
+import { KeepAlive, DEFAULT_BINDING_HOLD_SECONDS, DEFAULT_KEEP_ALIVE_SECONDS } from './keep-alive';
+import { isBehindNat, sameDestination, type ViaMapping } from './nat-mapping';
 import { DEFAULT_UNREACHABLE_MINUTES, ReachabilityWatch } from './nat-reachability';
 import type { Registerer } from './registerer';
 import type { Clock } from './sip-clock';
@@ -45,12 +45,22 @@ export class RegistrationNat {
         clock,
         method,
         intervalSeconds: ka.intervalSeconds && ka.intervalSeconds > 0 ? ka.intervalSeconds : DEFAULT_KEEP_ALIVE_SECONDS,
+        holdSeconds: ka.holdSeconds ?? DEFAULT_BINDING_HOLD_SECONDS,
         flow: () => registerer.flow,
         target: options.registrar,
         ...(options.outboundProxy ? { outboundProxy: options.outboundProxy } : {}),
         aor: options.aor,
         userAgent: options.userAgent,
-        onMapping: (m) => registerer.observeMapping(m),
+        onMapping: (m) => {
+          // Learning (issue 10 point 11): a new public address or port although datagrams went out every
+          // holdSeconds means the NAT dropped the binding in between: hold more often from now on.
+          const before = registerer.publicMapping;
+          if (before && sameDestination(before.local, m.local) && !sameDestination(before.mapped, m.mapped)) {
+            const hold = this.keepAlive?.shortenHold();
+            if (hold !== undefined) options.log.warn('NAT binding replaced despite keep-alives, holding it more often', { holdSeconds: hold, was: `${before.mapped.address}:${before.mapped.port}`, now: `${m.mapped.address}:${m.mapped.port}` });
+          }
+          registerer.observeMapping(m);
+        },
         onLost: (reason) => {
           options.log.warn('NAT binding lost, registering again', { reason });
           registerer.bindingLost();

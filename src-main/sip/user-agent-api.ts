@@ -93,8 +93,10 @@ export interface UserAgentConfig {
    * we REGISTER again at once; a changed received/rport means a new binding, registered too.
    * 'crlf' sends a CRLF-only datagram as X-Lite and MicroSIP do: it refreshes the binding but gets no
    * answer, so it cannot detect a lost one. Default interval 25 s.
+   * holdSeconds (unless 'off'): a CRLF datagram whenever nothing went to the registrar for that long, so a
+   * NAT that drops idle UDP bindings after 10 s still lets calls in (keep-alive.ts); default 8, 0 = none.
    */
-  keepAlive?: { method: KeepAliveMethod; intervalSeconds?: number };
+  keepAlive?: { method: KeepAliveMethod; intervalSeconds?: number; holdSeconds?: number };
   /**
    * Minutes registered behind a NAT with no request at all from outside (no OPTIONS, INVITE, NOTIFY)
    * before the "server's requests cannot reach this PC" warning. Default 5; 0 turns it off.

@@ -42,6 +42,8 @@ export class FakeTurnServer {
   /** Method names of the requests received, in order, with whether they were authenticated. */
   readonly log: string[] = [];
   silent = false;
+  /** CreatePermission for this peer IP gets 403 Forbidden (a server's denied peer range). */
+  deny: string | undefined;
   private nonce = 'nonce-1';
   private nonceSeq = 1;
   private nextPort = 49152;
@@ -52,6 +54,28 @@ export class FakeTurnServer {
     private readonly options: FakeTurnOptions,
   ) {
     net.bind(null, options.address, (data, from) => this.fromClient(data, from));
+  }
+
+  /**
+   * Clients whose allocation was deleted coturn-style: their session went with it, so a request on the
+   * missing allocation gets 400 (after the 438 of the new nonce), not 437.
+   */
+  private readonly forgotten = new Set<string>();
+
+  /**
+   * Deletes a client's allocation as coturn does when a relay send fails (issue 10): the allocation and the
+   * client's session go, so the next authenticated request gets 438 Stale Nonce with a new nonce, and its
+   * retry 400 Bad Request. `style` 'rfc' answers 437 Allocation Mismatch instead (RFC 8656 §9.2).
+   */
+  forget(client: TransportAddress, style: 'coturn' | 'rfc' = 'coturn'): void {
+    const a = this.allocations.get(addressKey(client));
+    if (!a) return;
+    this.allocations.delete(addressKey(client));
+    this.net.unbind(a.relayed);
+    if (style === 'coturn') {
+      this.forgotten.add(addressKey(client));
+      this.rotateNonce();
+    }
   }
 
   /** The next authenticated request gets 438 Stale Nonce. */
@@ -122,6 +146,7 @@ export class FakeTurnServer {
       }
       const lifetime = Math.min(getAttr(msg, 'lifetime') ?? 600, 3600);
       const relayed = { address: this.options.relayIp, port: this.nextPort++ };
+      this.forgotten.delete(addressKey(from));
       const created: Allocation = { client: from, relayed, key, expiresAt: now + lifetime * 1000, permissions: new Map(), channels: new Map(), channelByPeer: new Map() };
       this.allocations.set(addressKey(from), created);
       this.net.bind(null, relayed, (d, peer) => this.fromPeer(created, d, peer));
@@ -137,7 +162,10 @@ export class FakeTurnServer {
         key,
       );
     }
-    if (!alloc) return this.reply(from, msg, 'error', [{ name: 'errorCode', value: { code: 437, reason: 'Allocation Mismatch' } }], key);
+    if (!alloc) {
+      const error = this.forgotten.has(addressKey(from)) ? { code: 400, reason: 'Bad Request' } : { code: 437, reason: 'Allocation Mismatch' };
+      return this.reply(from, msg, 'error', [{ name: 'errorCode', value: error }], key);
+    }
     if (msg.method === StunMethod.Refresh) {
       const lifetime = Math.min(getAttr(msg, 'lifetime') ?? 600, 3600);
       if (lifetime === 0) {
@@ -149,6 +177,7 @@ export class FakeTurnServer {
     if (msg.method === StunMethod.CreatePermission) {
       const peers = getAllAttrs(msg, 'xorPeerAddress');
       if (peers.length === 0) return this.reply(from, msg, 'error', [{ name: 'errorCode', value: { code: 400, reason: 'Bad Request' } }], key);
+      if (peers.some((p) => canonicalIp(p.address) === this.deny)) return this.reply(from, msg, 'error', [{ name: 'errorCode', value: { code: 403, reason: 'Forbidden' } }], key);
       for (const p of peers) alloc.permissions.set(canonicalIp(p.address), now + 300_000);
       return this.reply(from, msg, 'success', [], key);
     }

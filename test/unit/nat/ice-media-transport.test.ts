@@ -123,7 +123,7 @@ describe('IceMediaTransport', () => {
     expect(a.t.send(1, rtp('after close'))).toBe(false);
   });
 
-  it('issue 10: a relay the TURN server dropped (437 Allocation Mismatch) is reported and shows in the stats', async () => {
+  it('issue 10: a relay the TURN server dropped (437 Allocation Mismatch) is reported and allocated again', async () => {
     const w = world();
     w.net.addSite('a', { publicIp: '192.0.2.1', ...SYMMETRIC });
     w.net.addSite('b', { publicIp: '192.0.2.2', ...SYMMETRIC });
@@ -134,15 +134,59 @@ describe('IceMediaTransport', () => {
     b.t.start(remote(ga, 'controlled'));
     await settle(w.clock, 15_000);
     expect(a.t.stats().relayProblem).toBeUndefined();
+    const before = [...w.turn.allocations.values()].map((x) => x.relayed.port);
     // The server forgets every allocation (a restart, or it timed out): the next CreatePermission or
     // Refresh names an allocation it does not have, and gets 437 Allocation Mismatch (RFC 8656 §8, §9).
-    for (const alloc of w.turn.allocations.values()) w.net.unbind(alloc.relayed);
-    w.turn.allocations.clear();
+    for (const alloc of w.turn.allocations.values()) w.turn.forget(alloc.client, 'rfc');
     await settle(w.clock, 250_000, 100);
-    expect(a.problems.join('\n')).toMatch(/TURN server dropped the relay: .*437 Allocation Mismatch/);
-    expect(a.t.stats().relayProblem).toMatch(/437 Allocation Mismatch/);
-    // Said once per transport, not at every refresh.
-    expect(a.problems.filter((p) => p.startsWith('TURN server dropped the relay'))).toHaveLength(1);
+    expect(a.problems.join('\n')).toMatch(/TURN allocation lost: .*437 Allocation Mismatch; allocating a new relay/);
+    expect(a.problems.join('\n')).toMatch(/TURN relay allocated again at 198\.51\.100\.11:\d+ \(component 1\)/);
+    // New allocations on the server, none of the old relayed ports; the stats no longer name a dead relay.
+    const after = [...w.turn.allocations.values()].map((x) => x.relayed.port);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((p) => before.includes(p))).toEqual([]);
+    expect(a.t.stats().relayProblem).toBeUndefined();
+    // Said once per lost allocation, not at every refresh.
+    expect(a.problems.filter((p) => p.startsWith('TURN allocation lost')).length).toBeLessThanOrEqual(2);
+  });
+
+  it("issue 10: coturn drops our allocation during the checks (438, then 400): a new relay, ICE completes on it, audio both ways", async () => {
+    const w = world();
+    w.net.addSite('a', { publicIp: '192.0.2.1', ...SYMMETRIC });
+    w.net.addSite('b', { publicIp: '192.0.2.2', ...SYMMETRIC });
+    const a = side(w, 'a', '10.1.0.1', 5000, 3, { stun: true, turnUser: 'a' });
+    const b = side(w, 'b', '10.2.0.1', 6000, 4, { stun: true, turnUser: 'b' });
+    const [ga, gb] = await gatherBoth(w, a, b);
+    const oldRelay = ga.candidates.find((c) => c.type === 'relay' && c.component === 1);
+    const doomed = [...w.turn.allocations.values()].find((x) => x.relayed.port === oldRelay?.port);
+    if (!oldRelay || !doomed) throw new Error('no relay candidate for component 1');
+    // Only relay <-> relay can work: the NATs' public addresses reach neither each other nor a relayed
+    // port directly (198.51.100.11; the TURN server itself, .10, stays reachable). Without a new allocation
+    // for a, nothing would connect.
+    const pcs = ['10.1.0.1', '10.2.0.1'];
+    w.net.addDropRule(({ from, to }) => pcs.includes(from.address) && ['192.0.2.1', '192.0.2.2', '198.51.100.11'].includes(to.address));
+    // As coturn after a failed relay send: allocation and session gone; CreatePermission then gets 438, 400.
+    w.turn.forget(doomed.client, 'coturn');
+    a.t.start(remote(gb, 'controlling'));
+    b.t.start(remote(ga, 'controlled'));
+    await settle(w.clock, 20_000);
+    expect(a.problems).toContainEqual(expect.stringMatching(/^TURN allocation lost: CreatePermission for \S+ answered 438 Stale Nonce, then 400 Bad Request; Refresh answered 400 Bad Request; allocating a new relay$/));
+    expect(a.problems).toContainEqual(expect.stringMatching(/^TURN relay allocated again at 198\.51\.100\.11:\d+ \(component 1\)/));
+    expect(a.t.state).toBe('completed');
+    expect(b.t.state).toBe('completed');
+    // a's new relay <-> b's relay; b knows a's new relay only from a's checks (peer-reflexive).
+    const pair = a.t.stats().selectedPair;
+    expect([pair?.local.type, pair?.remote.type]).toEqual(['relay', 'relay']);
+    expect(pair?.local.port).not.toBe(oldRelay.port);
+    expect(b.t.stats().selectedPair?.remote).toMatchObject({ type: 'prflx', port: pair?.local.port });
+    expect(b.t.stats().selectedPair?.remote.port).not.toBe(oldRelay.port);
+    expect(a.t.send(1, rtp('after re-allocation'))).toBe(true);
+    expect(b.t.send(1, rtp('back'))).toBe(true);
+    await settle(w.clock, 100);
+    expect(b.got.map((g) => g.text)).toContain('after re-allocation');
+    expect(a.got.map((g) => g.text)).toContain('back');
+    void a.t.close();
+    void b.t.close();
   });
 
   it('drops media from strangers while ICE is in charge, and keeps checks that arrive before the answer', async () => {

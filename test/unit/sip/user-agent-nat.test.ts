@@ -95,9 +95,9 @@ describe('UserAgent behind a NAT', () => {
     expect(publics).toEqual([{ ...PUBLIC, local: LOCAL, behindNat: true }]);
   });
 
-  it('OPTIONS keep-alive to the registrar every 25 s while registered, none before', async () => {
+  it('OPTIONS keep-alive to the registrar every 25 s while registered, none before (holds off here)', async () => {
     net.seenAs = PUBLIC;
-    const ua = await makeUa();
+    const ua = await makeUa({ keepAlive: { method: 'options', holdSeconds: 0 } });
     await clock.advance(120_000);
     expect(options()).toHaveLength(0);
     await registerUa(ua);
@@ -121,6 +121,48 @@ describe('UserAgent behind a NAT', () => {
     await clock.advance(60_000);
     expect(options()).toHaveLength(2);
     expect(net.requests('REGISTER')).toHaveLength(2);
+  });
+
+  it('default: a CRLF hold every 8 s between OPTIONS, the OPTIONS pulled onto the third hold tick (24 s)', async () => {
+    net.seenAs = PUBLIC;
+    const ua = await makeUa();
+    await registerUa(ua);
+    await clock.advance(7_999);
+    expect(net.keepAlives).toHaveLength(0);
+    await clock.advance(1);
+    expect(net.keepAlives).toEqual([REGISTRAR]);
+    await clock.advance(8_000);
+    expect(net.keepAlives).toHaveLength(2);
+    expect(options()).toHaveLength(0);
+    // At 24 s the OPTIONS (due at 25 s) goes instead of a third CRLF.
+    await clock.advance(8_000);
+    expect(net.keepAlives).toHaveLength(2);
+    expect(options()).toHaveLength(1);
+    net.answer(net.last('OPTIONS'), 200);
+    // From then on: never more than 8 s without a datagram to the registrar, an OPTIONS every 24 s.
+    for (let i = 1; i <= 3; i++) {
+      await clock.advance(23_999);
+      expect(options()).toHaveLength(i);
+      await clock.advance(1);
+      expect(options()).toHaveLength(i + 1);
+      expect(net.keepAlives).toHaveLength(2 + 2 * i);
+      net.answer(net.last('OPTIONS'), 200);
+    }
+  });
+
+  it('a keep-alive answer showing a new binding although the hold ran: the hold is halved to 4 s', async () => {
+    net.seenAs = PUBLIC;
+    const ua = await makeUa();
+    await registerUa(ua);
+    await clock.advance(24_000);
+    net.seenAs = { address: PUBLIC.address, port: 6001 };
+    net.answer(net.last('OPTIONS'), 200);
+    const crlfs = net.keepAlives.length;
+    await clock.advance(4_000);
+    expect(net.keepAlives).toHaveLength(crlfs + 1);
+    await clock.advance(4_000);
+    expect(net.keepAlives).toHaveLength(crlfs + 2);
+    expect(ua.registration.state).toBe('registered');
   });
 
   it('keep-alive unanswered (binding lost): "registering" and a REGISTER at once, then registered again', async () => {
@@ -191,10 +233,18 @@ describe('UserAgent behind a NAT', () => {
   });
 
   it("'crlf' keep-alives: a CRLF datagram to the registrar each interval, no OPTIONS", async () => {
-    const ua = await makeUa({ keepAlive: { method: 'crlf', intervalSeconds: 15 } });
+    const ua = await makeUa({ keepAlive: { method: 'crlf', intervalSeconds: 15, holdSeconds: 0 } });
     await registerUa(ua);
     await clock.advance(60_000);
     expect(net.keepAlives).toEqual([REGISTRAR, REGISTRAR, REGISTRAR, REGISTRAR]);
+    expect(options()).toHaveLength(0);
+  });
+
+  it("'crlf' with the default hold: a CRLF at least every 8 s whatever the interval", async () => {
+    const ua = await makeUa({ keepAlive: { method: 'crlf', intervalSeconds: 25 } });
+    await registerUa(ua);
+    await clock.advance(64_000);
+    expect(net.keepAlives).toHaveLength(8);
     expect(options()).toHaveLength(0);
   });
 
