@@ -47,6 +47,10 @@ export interface CommonArgs {
   dnsServers?: string[];
   /** --no-rtp-timeout: seconds of silence from the peer before a connected call is ended (0 = never). */
   noRtpTimeout: number;
+  /** --transport: SIP over UDP (default), TCP or TLS (RFC 3261 §18). */
+  transport: 'udp' | 'tcp' | 'tls';
+  /** --ca-file: a private CA (PEM) trusted for TLS besides the system CAs. */
+  caFile?: string;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -130,6 +134,8 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'keep-alive': { kind: 'value', commands: ['listen', 'call'] },
   'dns-server': { kind: 'value', commands: ['listen', 'call'] },
   'no-rtp-timeout': { kind: 'value', commands: ['listen', 'call'] },
+  transport: { kind: 'value', commands: ['listen', 'call'] },
+  'ca-file': { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -264,6 +270,8 @@ const commonSchema = {
   'turn-password': text(maxLength(256, '--turn-password'), [noControlChars, '--turn-password must not contain control characters']),
   ice: flag,
   'dns-server': dnsServer,
+  transport: oneOf(['udp', 'tcp', 'tls'], '--transport must be udp, tcp or tls'),
+  'ca-file': text(minLength(1, '--ca-file needs a file'), maxLength(1024, '--ca-file'), [noControlChars, '--ca-file must not contain control characters']),
   'keep-alive': converted(
     text(matches(/^(off|\d+)$/, '--keep-alive must be a number of seconds or "off"')),
     (s): 'off' | number => (s === 'off' ? 'off' : Number(s)),
@@ -412,6 +420,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         : { method: 'options', intervalSeconds: f['keep-alive'] === undefined ? DEFAULT_KEEP_ALIVE : Number(f['keep-alive']) },
     ...(f['dns-server'] !== undefined ? { dnsServers: [f['dns-server']] } : {}),
     noRtpTimeout: f['no-rtp-timeout'] ?? DEFAULT_NO_RTP_TIMEOUT,
+    transport: f.transport ?? 'udp',
+    ...(f['ca-file'] !== undefined ? { caFile: f['ca-file'] } : {}),
   };
 
   if (command === 'listen') {

@@ -109,6 +109,8 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     ringTimeoutSeconds: args.command === 'call' ? args.ringTimeout + 5 : undefined,
     keepAlive: args.keepAlive,
     ...(args.dnsServers ? { dnsServers: args.dnsServers } : {}),
+    ...(args.transport !== 'udp' ? { transport: args.transport } : {}),
+    ...(args.caFile !== undefined ? { caFile: args.caFile } : {}),
     noRtpTimeoutSeconds: args.noRtpTimeout,
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));

@@ -33,6 +33,14 @@ export const accountSchema = z.object({
   refuseMd5WithoutQop: z.boolean().optional(),
   /** While registered, also ring for INVITEs that do not come through the registrar / outbound proxy. */
   allowDirectCalls: z.boolean().optional(),
+  /** "Transport" (RFC 3261 §18): absent = UDP. */
+  transport: z.enum(['udp', 'tcp', 'tls']).optional(),
+  /** A private CA (PEM file path) trusted for TLS besides the system CAs; '' or absent = none. */
+  caFile: z
+    .string()
+    .max(1024)
+    .refine((s) => !hasControlCharacter(s), 'no control characters in a file path')
+    .optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 

@@ -36,6 +36,13 @@ export interface AccountSettings {
    * for our user (direct IP calls). Default false: they get a quiet 403 (issue 9, ghost calls).
    */
   allowDirectCalls?: boolean;
+  /**
+   * "Transport": how SIP travels (RFC 3261 §18): UDP (absent), TCP or TLS. URIs that name a transport
+   * (;transport=, sips:) keep theirs.
+   */
+  transport?: 'udp' | 'tcp' | 'tls';
+  /** A private CA (PEM file) trusted for TLS besides the system's; absent = system CAs only. */
+  caFile?: string;
 }
 
 export type RegistrationState =
@@ -70,6 +77,10 @@ export interface UserAgentConfig {
    * the system's. Given servers answer address lookups too (no /etc/hosts then).
    */
   dnsServers?: string[];
+  /** Direct-IP mode's transport (--transport); with an account, the account's `transport` wins. */
+  transport?: 'udp' | 'tcp' | 'tls';
+  /** Direct-IP mode's private CA (--ca-file); with an account, the account's `caFile` wins. */
+  caFile?: string;
   /** Sent in User-Agent / Server headers. */
   userAgentName?: string;
   /** Makes the media for each call (the caller decides the audio device). */

@@ -56,6 +56,8 @@ export class AccountState {
       ...(v.authRealms ? { authRealms: [...v.authRealms] } : {}),
       ...(v.refuseMd5WithoutQop !== undefined ? { refuseMd5WithoutQop: v.refuseMd5WithoutQop } : {}),
       ...(v.allowDirectCalls !== undefined ? { allowDirectCalls: v.allowDirectCalls } : {}),
+      ...(v.transport !== undefined ? { transport: v.transport } : {}),
+      ...(v.caFile !== undefined ? { caFile: v.caFile } : {}),
     };
   }
 
