@@ -25,7 +25,7 @@ export function isCertificateError(err: { code?: unknown }): boolean {
  */
 export function describeTlsError(err: { code?: unknown; message?: unknown }, server: string): string {
   const code = typeof err.code === 'string' ? err.code : '';
-  const detail = typeof err.message === 'string' ? err.message : String(err);
+  const detail = (typeof err.message === 'string' ? err.message : String(err)).trim();
   if (UNTRUSTED.has(code)) {
     return `TLS certificate of ${server} is not trusted (${code}): it is not signed by a system CA; add your CA with --ca-file (or the account's "CA certificate" field)`;
   }
