@@ -10,6 +10,7 @@ import { TONE_A_HZ, TONE_B_HZ, describeReport, makeTempDir, removeDir, toneRepor
 import { printOnFailure } from '../support/on-failure';
 import { startCapture } from '../support/capture';
 import { readTcpPayload } from '../support/tcp-payload';
+import { StreamTransport } from '../../src-main/sip/transport/stream-transport.node';
 
 let kam: KamailioServer;
 let dir: string;
@@ -70,5 +71,40 @@ describe('SIP over TCP through Kamailio', () => {
     expect(wire).toContain('REGISTER sip:');
     expect(wire).toContain('INVITE sip:bob@');
     expect(wire).toMatch(/Via: SIP\/2\.0\/TCP 127\.0\.0\.1:\d+;/);
+  });
+
+  it('Kamailio answers our RFC 5626 §4.4.1 CRLF CRLF ping with a CRLF pong, on the same connection', async () => {
+    const events: string[] = [];
+    const t = new StreamTransport({
+      protocol: 'TCP',
+      maxMessageBytes: 16384,
+      maxConnections: 2,
+      keepAliveMs: 100,
+      pongTimeoutMs: 10_000,
+      connectTimeoutMs: 10_000,
+      probeTimeoutMs: 1000,
+      stringify: String,
+      gate: () => true,
+      warn: (m) => events.push(`warn ${m}`),
+      debug: () => {},
+      onKeepAlive: (e) => events.push(e),
+    });
+    try {
+      await t.connect(kam.address, kam.port);
+      await new Promise<void>((resolve, reject) => {
+        const started = Date.now();
+        const tick = (): void => {
+          if (events.filter((e) => e === 'pong').length >= 2) return resolve();
+          if (Date.now() - started > 10_000) return reject(new Error(`no pongs: ${events.join(', ')}`));
+          setTimeout(tick, 20);
+        };
+        tick();
+      });
+      expect(events.filter((e) => e === 'ping-sent').length).toBeGreaterThanOrEqual(2);
+      expect(events.filter((e) => e.startsWith('warn'))).toEqual([]);
+      expect(t.size).toBe(1);
+    } finally {
+      t.close();
+    }
   });
 });
