@@ -247,4 +247,37 @@ describe('SIP over TCP (stack adapter)', () => {
     await expect(t.connect('127.0.0.1', peers[2]!.port)).rejects.toThrow(/too many TCP connections \(2\)/);
     expect(peers[2]!.sockets).toHaveLength(0);
   });
+
+  it('a server that answered pings and then goes silent has lost the flow: the connection is closed (RFC 5626 §4.4.1)', async () => {
+    const peer = await tcpPeer();
+    let pongs = 0;
+    peer.server.on('connection', (sock) =>
+      sock.on('data', (d: Buffer) => {
+        // One pong for the first ping, then nothing: a dead flow behind a NAT looks like this.
+        if (d.toString('latin1').startsWith('\r\n\r\n') && pongs++ === 0) sock.write('\r\n');
+      }),
+    );
+    const warnings: string[] = [];
+    const events: string[] = [];
+    const t = new StreamTransport({
+      protocol: 'TCP',
+      maxMessageBytes: 16384,
+      maxConnections: 2,
+      keepAliveMs: 100,
+      pongTimeoutMs: 300,
+      connectTimeoutMs: 10_000,
+      probeTimeoutMs: 1000,
+      stringify: String,
+      gate: () => true,
+      warn: (m) => warnings.push(m),
+      debug: () => {},
+      onKeepAlive: (e) => events.push(e),
+    });
+    cleanups.push(() => t.close());
+    await t.connect('127.0.0.1', peer.port);
+    await until(() => peer.closed === 1, 'the connection closed after the missing pong');
+    expect(events).toContain('pong');
+    expect(warnings.join('\n')).toMatch(/no keep-alive answer from 127\.0\.0\.1:\d+ within 300 ms/);
+    expect(t.size).toBe(0);
+  });
 });
