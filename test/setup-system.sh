@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests start as real peers (Kamailio, baresip, SIPp, PulseAudio,
-# Chromium, tshark, coturn, conntrack, dnsmasq). Idempotent and quick when everything is already there.
+# Installs the Debian packages the tests start as real peers (Kamailio and its TLS module, baresip, SIPp,
+# PulseAudio, Chromium, tshark, coturn, conntrack, dnsmasq). Idempotent and quick when everything
+# is already there.
 set -euo pipefail
 
 need=()
@@ -19,6 +20,8 @@ check iptables iptables
 check makensis nsis
 check conntrack conntrack
 check dnsmasq dnsmasq-base
+# SIP over TLS in Kamailio (test/integration/sip-tls-kamailio.test.ts)
+ls /usr/lib/*/kamailio/modules/tls.so >/dev/null 2>&1 || need+=(kamailio-tls-modules)
 [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] || \
   ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || need+=(libasound2-plugins)
 

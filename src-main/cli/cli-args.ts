@@ -51,6 +51,10 @@ export interface CommonArgs {
   sipT1Ms?: number;
   /** --session-expires: the session interval we ask for and grant (RFC 4028; 0 = ask for none); absent = 1800. */
   sessionExpires?: number;
+  /** --transport: SIP over UDP (default), TCP or TLS (RFC 3261 §18). */
+  transport: 'udp' | 'tcp' | 'tls';
+  /** --ca-file: a private CA (PEM) trusted for TLS besides the system CAs. */
+  caFile?: string;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -136,6 +140,8 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'sip-t1': { kind: 'value', commands: ['listen', 'call'] },
   'no-rtp-timeout': { kind: 'value', commands: ['listen', 'call'] },
   'session-expires': { kind: 'value', commands: ['listen', 'call'] },
+  transport: { kind: 'value', commands: ['listen', 'call'] },
+  'ca-file': { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -275,6 +281,8 @@ const commonSchema = {
   'dns-server': dnsServer,
   // RFC 3261 §17.1.1.1: T1 estimates the round trip; larger on slow links, smaller only on a closed network.
   'sip-t1': integer('--sip-t1', 50, 10_000),
+  transport: oneOf(['udp', 'tcp', 'tls'], '--transport must be udp, tcp or tls'),
+  'ca-file': text(minLength(1, '--ca-file needs a file'), maxLength(1024, '--ca-file'), [noControlChars, '--ca-file must not contain control characters']),
   'keep-alive': converted(
     text(matches(/^(off|\d+)$/, '--keep-alive must be a number of seconds or "off"')),
     (s): 'off' | number => (s === 'off' ? 'off' : Number(s)),
@@ -425,6 +433,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     noRtpTimeout: f['no-rtp-timeout'] ?? DEFAULT_NO_RTP_TIMEOUT,
     ...(f['sip-t1'] !== undefined ? { sipT1Ms: f['sip-t1'] } : {}),
     ...(f['session-expires'] !== undefined ? { sessionExpires: f['session-expires'] } : {}),
+    transport: f.transport ?? 'udp',
+    ...(f['ca-file'] !== undefined ? { caFile: f['ca-file'] } : {}),
   };
 
   if (command === 'listen') {

@@ -1,15 +1,25 @@
-// Checks the --play and --record files before any socket is opened, so a typo or a file that is not a
-// WAV is a usage error (exit 2) that says what was found, not a call that silently sends nothing.
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+// Checks the --play, --record and --ca-file files before any socket is opened, so a typo or a file that
+// is not a WAV (or holds no certificate) is a usage error (exit 2) that says what was found, not a call
+// that silently sends nothing.
+import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseWavHeader } from '../audio/wav';
+import { pemCertificates } from '../sip/transport/tls-trust.node';
 import type { CommonArgs } from './cli-args';
 
 /** Enough to reach the data chunk of any ordinary WAV (fmt, LIST, bext and friends come first). */
 const HEAD_BYTES = 1 << 20;
 
 /** Null when the files can be used; else the problem, naming the flag and the file. */
-export function checkFiles(args: Pick<CommonArgs, 'play' | 'record'>): string | null {
+export function checkFiles(args: Pick<CommonArgs, 'play' | 'record'> & { caFile?: string }): string | null {
+  if (args.caFile !== undefined) {
+    try {
+      if (pemCertificates(readFileSync(args.caFile, 'latin1')).length === 0) return `--ca-file ${args.caFile}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)`;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return `--ca-file ${args.caFile}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? (err as Error).message})`}`;
+    }
+  }
   if (args.play !== undefined) {
     const problem = playProblem(args.play);
     if (problem) return `--play ${args.play}: ${problem}`;

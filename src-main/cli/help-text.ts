@@ -50,6 +50,11 @@ const ACCOUNT = `Account flags (without --user the phone works by IP only: no se
 
 const OPTIONS = `  --port N                local SIP UDP port (listen: default ${DEFAULT_LISTEN_PORT}; call: default 0 = any free port)
   --bind ADDR             local IP address for SIP and RTP (default 0.0.0.0 = all IPv4; :: = IPv4 and IPv6)
+  --transport udp|tcp|tls SIP over UDP (default), TCP or TLS (RFC 3261 §18): for the server and for
+                          URIs without ;transport= (sips: URIs always use TLS). TCP/TLS reuse one
+                          connection to the server and keep it open with CRLF pings (RFC 5626)
+  --ca-file FILE.pem      TLS: also trust this CA (e.g. a private PBX's), besides the system CAs; the
+                          server's certificate must still name the host you gave (--domain/--proxy)
   --dns-server IP[:PORT]  DNS server for finding the SIP servers of --domain/--proxy (NAPTR, SRV, then A
                           records, RFC 3263; port 53 by default) instead of the system's resolvers
   --sip-t1 MS             SIP retransmission timer T1 (default 500 ms; 50-10000): a request with no

@@ -125,6 +125,8 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     keepAlive: args.keepAlive,
     ...(args.dnsServers ? { dnsServers: args.dnsServers } : {}),
     ...(args.sipT1Ms !== undefined ? { sipT1Ms: args.sipT1Ms } : {}),
+    ...(args.transport !== 'udp' ? { transport: args.transport } : {}),
+    ...(args.caFile !== undefined ? { caFile: args.caFile } : {}),
     noRtpTimeoutSeconds: args.noRtpTimeout,
     ...(args.sessionExpires !== undefined ? { sessionTimer: { expiresSeconds: args.sessionExpires } } : {}),
   });

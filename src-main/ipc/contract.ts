@@ -41,6 +41,14 @@ export const accountSchema = z.object({
     .max(86400)
     .refine((n) => n === 0 || n >= 90, '0 (off) or at least 90 seconds')
     .optional(),
+  /** "Transport" (RFC 3261 §18): absent = UDP. */
+  transport: z.enum(['udp', 'tcp', 'tls']).optional(),
+  /** A private CA (PEM file path) trusted for TLS besides the system CAs; '' or absent = none. */
+  caFile: z
+    .string()
+    .max(1024)
+    .refine((s) => !hasControlCharacter(s), 'no control characters in a file path')
+    .optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 

@@ -65,7 +65,7 @@ export class IncomingCall extends CallSession {
     }
     this.timer = timer;
     try {
-      const local = await this.ctx.transport.localFor(this.remote.address);
+      const local = await this.ctx.transport.localFor(this.remote.address, this.remote);
       if (this.ended) return false;
       this.media = this.ctx.createMedia();
       const endpoint = await this.media.open();

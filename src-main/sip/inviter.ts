@@ -3,6 +3,7 @@
 // retry for every challenging hop (§22.3), 3xx redirects, 422 retry and the session timer (RFC 4028),
 // CANCEL (§9.1), ring timeout, BYE.
 
+import { transportParam } from './transport/transport-choice';
 import { CallSession } from './call-session';
 import { T1, type CallContext } from './call-context';
 import { applyRouteSet, Dialog, hopOf, type RoutedRequestTarget } from './dialog';
@@ -31,10 +32,10 @@ export interface OutgoingCallOptions {
   routeSet: string[];
 }
 
-/** Contact / direct-mode From URI for our address (IPv6 in brackets, RFC 3261 §25.1). */
+/** Contact / direct-mode From URI for our address (IPv6 in brackets, RFC 3261 §25.1), ;transport=tcp|tls on a stream. */
 export function localUri(user: string, local: Destination): string {
   const host = local.address.includes(':') ? `[${local.address}]` : local.address;
-  return `sip:${user}@${host}:${local.port}`;
+  return `sip:${user}@${host}:${local.port}${transportParam(local.transport)}`;
 }
 
 function fmt(d: Destination): string {
@@ -156,7 +157,7 @@ export class OutgoingCall extends CallSession {
       headers: {
         via: [],
         to: { uri: this.target, params: {} },
-        from: { ...(name ? { name } : {}), uri: this.ctx.fromUri ?? localUri(this.ctx.contactUser, local), params: { tag: this.fromTag } },
+        from: { ...(name ? { name } : {}), uri: this.ctx.fromUri ?? localUri(this.ctx.contactUser, { address: local.address, port: local.port }), params: { tag: this.fromTag } },
         'call-id': this.id,
         cseq: { seq: this.cseq, method: 'INVITE' },
         contact: [this.contact],

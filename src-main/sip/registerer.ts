@@ -216,14 +216,16 @@ export class Registerer {
         this.lastHop = first;
         this.send({ generation, expires, round: new Map(), intervalRetries: 0, hop: first, targets, index: 0 });
       },
-      (err: unknown) => this.fail(generation, expires, err instanceof Error ? err.message : String(err)),
+      // A TCP/TLS connection that failed (not for its certificate) is retried like a UDP timeout.
+      (err: unknown) => this.fail(generation, expires, err instanceof Error ? err.message : String(err), undefined, (err as { retryable?: unknown } | null)?.retryable === true),
     );
   }
 
   /** Our Contact address: the registrar's view of us when we rewrite and it applies, else our local address. */
   private contactTarget(local: Destination): Destination {
     const m = this.mapping;
-    if ((this.o.rewriteContact ?? true) && m && sameDestination(m.local, local)) return m.mapped;
+    // The mapping says where, not how: the Contact keeps the transport of the flow (TCP/TLS).
+    if ((this.o.rewriteContact ?? true) && m && sameDestination(m.local, local)) return local.transport ? { ...m.mapped, transport: local.transport } : m.mapped;
     return local;
   }
 

@@ -2,6 +2,7 @@
 
 import { contactsOf, headerText, intOf } from './sip-headers';
 import { parseSipUri } from './sip-uri';
+import { transportParam } from './transport/transport-choice';
 import type { SipResponse } from './sip-message';
 import type { Destination } from './sip-transport';
 
@@ -26,7 +27,7 @@ export function grantedExpires(res: SipResponse, ourContact: string, requested: 
   return fromHeader ?? requested;
 }
 
-/** Our Contact URI for `user` at address `d`. */
+/** Our Contact URI for `user` at address `d` (;transport=tcp|tls on a stream, RFC 3261 §19.1.1). */
 export function contactUriFor(user: string, d: Destination): string {
-  return `sip:${user}@${d.address.includes(':') ? `[${d.address}]` : d.address}:${d.port}`;
+  return `sip:${user}@${d.address.includes(':') ? `[${d.address}]` : d.address}:${d.port}${transportParam(d.transport)}`;
 }

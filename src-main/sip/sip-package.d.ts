@@ -40,7 +40,16 @@ declare module 'sip' {
     protocol: string;
     address: string;
     port: number;
+    /** TLS: the host name the certificate is checked against (our stream transport reads it). */
+    servername?: string;
   }
+
+  /** Patched (l.): a TCP/TLS transport of ours; `receive` parses one framed message and runs the transaction layer. */
+  export type StreamFactory = (receive: (data: Buffer, remote: Remote & { flow: string }) => void) => {
+    open(target: Target, onError?: (err: Error) => void): Connection;
+    get(target: Remote, onError?: (err: Error) => void): Connection | undefined;
+    destroy(): void;
+  };
 
   export interface StackLogger {
     send?(m: Message, target: Target): void;
@@ -65,6 +74,8 @@ declare module 'sip' {
     onListening?: (address: { address: string; port: number; family: string }) => void;
     /** Patched: sees each datagram first; true passes it on, a Buffer is sent back, anything else drops it. */
     gate?: (data: Buffer, remote: { address: string; port: number }) => boolean | Buffer;
+    /** Patched (l.): TCP and TLS transports of ours instead of the package's own. */
+    streams?: Record<string, StreamFactory>;
     /** Patched: server transactions alive at once before new requests go to onOverload instead. */
     maxServerTransactions?: number;
     onOverload?: (m: Message, remote: Remote) => void;
@@ -85,6 +96,8 @@ declare module 'sip' {
     send(m: Message): void;
     protocol: string;
     release(): void;
+    /** Patched (l.): our end of a TCP/TLS connection, put in Via. */
+    readonly local?: { address: string; port: number } | undefined;
   }
 
   export interface Transaction {

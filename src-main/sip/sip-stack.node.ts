@@ -34,6 +34,8 @@
 //     parse (they lost the branch / were dropped), parameter values may hold IPv6 addresses
 //     (received=2001:db8::9), our Via sent-by is bracketed, and a udp6 socket on :: is dual stack:
 //     IPv4 sources are unmapped from ::ffff:a.b.c.d and IPv4 destinations mapped into it (else EINVAL).
+//  m. TCP and TLS (options.streams): our own connections (transport/stream-transport.node.ts) stand in
+//     for the package's stream transports; the Via of a request on one carries our end of it.
 //
 // Responses to a request go back to where it came from (the package's server transaction answers on
 // the request's source address and port), and the package fills received/rport into the top Via of
@@ -44,6 +46,9 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import * as sip from 'sip';
 import { createDnsQueries } from './dns/dns-queries.node';
+import { StreamHops } from './transport/stream-hops.node';
+import { isCertificateError } from './transport/tls-errors';
+import { mustSwitchToTcp, withPreferredTransport, type SipTransportSetting } from './transport/transport-choice';
 import { ServerLocator } from './dns/server-locator';
 import { gateDatagram, DEFAULT_GATE_LIMITS, RECOGNISED_METHODS, type GateConfig } from './message-gate';
 import { RateLimiter, DEFAULT_RATE_LIMITS, type RateLimitConfig, type RateLimitCounters } from './rate-limit';
@@ -75,6 +80,14 @@ export interface SipStackOptions {
    * J, L, M are 64*T1. Tests shorten them to see a timeout without waiting 32 s.
    */
   timers?: { t1Ms?: number; t2Ms?: number; t4Ms?: number };
+  /** The transport for URIs that name none (account setting, --transport); default UDP. */
+  transport?: SipTransportSetting;
+  /** A private CA (PEM) trusted for TLS besides the system's (--ca-file). */
+  caFile?: string;
+  /** RFC 5626 §4.4.1 CRLF ping interval on TCP/TLS connections (ms, default 90 s; 0 = off). */
+  streamKeepAliveMs?: number;
+  /** RFC 3261 §18.1.1: requests over 1300 bytes for a UDP target go over TCP when it answers there. Default true. */
+  largeRequestsOverTcp?: boolean;
 }
 
 /** What the gate and the limits did since start: for diagnostics and the flood report. */
@@ -215,19 +228,33 @@ export class SipStack implements SipTransportHost {
   private warnWindow = { start: -Infinity, shown: 0, suppressed: 0 };
   private countersTimer: ReturnType<typeof setInterval> | undefined;
   private readonly locator: ServerLocator;
+  /** For hops that name TCP/TLS (or sips:), and every hop of a TCP/TLS account: all three transports. */
+  private readonly streamLocator: ServerLocator;
+  private readonly streams: StreamHops;
 
   constructor(options: SipStackOptions) {
     this.o = options;
     this.log = options.logger;
     this.limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
     this.now = options.now ?? (() => performance.now());
-    // Our socket is UDP (patch a.): only UDP targets, of the bound address's family.
+    // Targets of the bound address's family; UDP only unless the hop or the account names TCP/TLS (so a
+    // UDP account resolves exactly as before, NAPTR included).
     const v6 = isIP(options.bindAddress) === 6;
-    this.locator = new ServerLocator({
-      dns: createDnsQueries({ ...(options.dnsServers ? { servers: options.dnsServers } : {}), timeoutMs: Math.min(options.dnsTimeoutMs ?? 5000, 2000) }),
-      supported: ['udp'],
-      families: v6 ? (options.bindAddress === '::' ? [6, 4] : [6]) : [4],
-      now: () => performance.now(),
+    const dns = createDnsQueries({ ...(options.dnsServers ? { servers: options.dnsServers } : {}), timeoutMs: Math.min(options.dnsTimeoutMs ?? 5000, 2000) });
+    const families: (4 | 6)[] = v6 ? (options.bindAddress === '::' ? [6, 4] : [6]) : [4];
+    this.locator = new ServerLocator({ dns, supported: ['udp'], families, now: () => performance.now() });
+    this.streamLocator = new ServerLocator({ dns, supported: ['udp', 'tcp', 'tls'], families, now: () => performance.now() });
+    this.streams = new StreamHops({
+      ...(options.caFile ? { caFile: options.caFile } : {}),
+      maxMessageBytes: this.gateConfig.maxBytes,
+      ...(options.streamKeepAliveMs !== undefined ? { keepAliveMs: options.streamKeepAliveMs } : {}),
+      stringify: (m) => sip.stringify(m as sip.Message),
+      gate: (data, remote) => this.onDatagram(data, remote),
+      warn: (message) => {
+        this.log.warn(message);
+        this.handlers.warning(message);
+      },
+      debug: (message, fields) => this.log.debug(message, fields),
     });
   }
 
@@ -335,6 +362,7 @@ export class SipStack implements SipTransportHost {
           },
         },
         gate: (data, rinfo) => this.onDatagram(data, rinfo),
+        streams: this.streams.packageStreams(),
         maxServerTransactions: this.o.maxServerTransactions ?? 1000,
         timers: { T1: this.o.timers?.t1Ms, T2: this.o.timers?.t2Ms, T4: this.o.timers?.t4Ms },
         onOverload: (m, remote) => {
@@ -369,6 +397,7 @@ export class SipStack implements SipTransportHost {
 
   private destroy(): void {
     clearInterval(this.countersTimer);
+    this.streams.close();
     const inst = this.instance;
     this.instance = undefined;
     try {
@@ -403,8 +432,10 @@ export class SipStack implements SipTransportHost {
       if (m.method !== 'ACK') this.answerRaw(m, 400, 'Bad Request');
       return;
     }
+    const protocol = String(remote.protocol ?? 'UDP').toLowerCase();
+    const transport: Pick<Destination, 'transport'> = protocol === 'tcp' ? { transport: 'tcp' } : protocol === 'tls' ? { transport: 'tls' } : {};
     try {
-      this.handlers.request(req, { address: remote.address, port: remote.port });
+      this.handlers.request(req, { address: remote.address, port: remote.port, ...transport });
     } catch (err) {
       this.log.error('request handler failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       this.sendResponse(createResponse(req, 500));
@@ -412,7 +443,9 @@ export class SipStack implements SipTransportHost {
   }
 
   /** Which local IP reaches `remote`: the bound IP, or the kernel's route choice (connect() on a UDP socket sends nothing). */
-  localFor(remoteAddress: string): Promise<Destination> {
+  localFor(remoteAddress: string, remote?: Destination): Promise<Destination> {
+    const onStream = remote ? this.streams.localTo(remote) : undefined;
+    if (onStream) return Promise.resolve(onStream);
     const port = this.boundPort;
     if (!isAnyAddress(this.o.bindAddress)) return Promise.resolve({ address: this.o.bindAddress, port });
     let p = this.localByRemote.get(remoteAddress);
@@ -443,30 +476,63 @@ export class SipStack implements SipTransportHost {
     return first;
   }
 
-  /** RFC 3263 §4 (dns/server-location.ts): every UDP server of the hop, best first, failed ones last. */
-  async resolveAll(target: HopTarget): Promise<ResolvedHop[]> {
+  /**
+   * RFC 3263 §4 (dns/server-location.ts): every server of the hop, best first, failed ones last. A
+   * TCP/TLS hop is the first server that accepts a connection (our end of it is the Via and Contact).
+   */
+  async resolveAll(hop: HopTarget): Promise<ResolvedHop[]> {
+    const target = withPreferredTransport(hop, this.o.transport);
+    const onStreams = target.transport !== undefined || target.secure === true;
     const ms = this.o.dnsTimeoutMs ?? 5000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const located = await Promise.race([
-      this.locator.locate(target).finally(() => clearTimeout(timer)),
+      (onStreams ? this.streamLocator : this.locator).locate(target).finally(() => clearTimeout(timer)),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`cannot resolve ${target.host}: DNS timeout`)), ms);
         timer.unref();
       }),
     ]);
+    if (onStreams && located.some((t) => t.transport === 'tcp' || t.transport === 'tls')) return [await this.firstConnected(located, target.host)];
     return Promise.all(
       located.map(async (t) => ({ destination: { address: t.address, port: t.port }, local: await this.localFor(t.address) })),
     );
   }
 
+  /** The first located server that takes a connection (RFC 3263 §4.3: the next one when one fails). */
+  private async firstConnected(located: readonly { transport: string; address: string; port: number }[], host: string): Promise<ResolvedHop> {
+    let first: Error | undefined;
+    for (const t of located) {
+      if (t.transport !== 'tcp' && t.transport !== 'tls') {
+        return { destination: { address: t.address, port: t.port }, local: await this.localFor(t.address) };
+      }
+      try {
+        return await this.streams.hop({ transport: t.transport, address: t.address, port: t.port, host });
+      } catch (err) {
+        first ??= err instanceof Error ? err : new Error(String(err));
+        this.markUnreachable({ address: t.address, port: t.port, transport: t.transport }, 32);
+      }
+    }
+    // A refused or timed-out connection is like a UDP timeout (the registerer tries again later); a
+    // certificate that is not trusted or not for this host will not fix itself.
+    const err = first ?? new Error(`cannot connect to ${host}`);
+    throw Object.assign(err, { retryable: !isCertificateError(err as { code?: unknown }) });
+  }
+
   markUnreachable(destination: Destination, seconds: number): void {
     this.log.info('server unreachable, trying others first', { to: `${destination.address}:${destination.port}`, seconds });
-    this.locator.markUnreachable({ ...destination, transport: 'udp' }, seconds);
+    const key = { address: destination.address, port: destination.port, transport: destination.transport ?? 'udp' };
+    this.locator.markUnreachable(key, seconds);
+    this.streamLocator.markUnreachable(key, seconds);
   }
 
   sendRequest(request: SipRequest, to: Destination, onResponse?: ResponseHandler): SentRequest {
     const wire = toPackage(request);
-    const dest: sip.Target = { protocol: 'UDP', address: to.address, port: to.port };
+    const dest: sip.Target = {
+      protocol: to.transport ? to.transport.toUpperCase() : 'UDP',
+      address: to.address,
+      port: to.port,
+      ...(to.serverName ? { servername: to.serverName } : {}),
+    };
     const deliver = (): void => {
       const inst = this.instance;
       if (!inst || !this.packageOptions) throw new Error('SIP stack not started');
@@ -477,7 +543,21 @@ export class SipStack implements SipTransportHost {
       inst.send(wire, onResponse ? (res) => this.onPackageResponse(res, request, onResponse) : undefined, dest);
     };
     try {
-      deliver();
+      // The size with the Via the package adds (~90 bytes: "Via: SIP/2.0/UDP host:port;rport;branch=...").
+      if (this.o.largeRequestsOverTcp !== false && mustSwitchToTcp(request.method, sip.stringify(wire).length + 90, to.transport, true)) {
+        // RFC 3261 §18.1.1: over TCP to the same server when it takes a connection, else UDP as before.
+        this.streams.tcpReaches(to.address, to.port).then((tcp) => {
+          if (!tcp) return;
+          dest.protocol = 'TCP';
+          this.log.info(`${request.method} of more than 1300 bytes: sent over TCP (RFC 3261 §18.1.1)`, { to: `${to.address}:${to.port}` });
+        }).finally(() => {
+          try {
+            deliver();
+          } catch (err) {
+            this.log.warn(`cannot send ${request.method}`, { error: String(err) });
+          }
+        });
+      } else deliver();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.log.warn(`cannot send ${request.method}`, { error: message });
@@ -521,7 +601,8 @@ export class SipStack implements SipTransportHost {
   /** CRLF CRLF from our SIP socket: what X-Lite/MicroSIP send to keep a UDP NAT binding open. */
   sendKeepAlive(to: Destination): void {
     const inst = this.instance;
-    if (!inst) return;
+    // TCP/TLS connections ping by themselves (RFC 5626 §4.4.1, stream-transport.node.ts).
+    if (!inst || to.transport) return;
     this.log.debug('keep-alive', { to: `${to.address}:${to.port}` });
     inst.sendRaw({ address: to.address, port: to.port }, Buffer.from('\r\n\r\n', 'latin1'));
   }

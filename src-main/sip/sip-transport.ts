@@ -4,10 +4,14 @@
 import type { SipTraceEntry } from './user-agent-api';
 import type { SipRequest, SipResponse, SipVia } from './sip-message';
 
-/** A resolved UDP destination (an IP literal and a port). */
+/** A resolved destination: an IP literal and a port, over UDP unless `transport` says otherwise. */
 export interface Destination {
   address: string;
   port: number;
+  /** SIP over TCP or TLS (RFC 3261 §18, RFC 3263); absent = UDP. */
+  transport?: 'tcp' | 'tls';
+  /** TLS: the host name the server's certificate must name (RFC 5922 §7.2), also sent as SNI. */
+  serverName?: string;
 }
 
 /** A next hop as written in a URI: host name or IP, optional port (RFC 3263: 5060 for UDP). */
@@ -55,8 +59,11 @@ export interface SipTransport {
   resolveAll?(target: HopTarget): Promise<ResolvedHop[]>;
   /** A server that timed out or answered 503: tried last for `seconds` (RFC 3263 §4.3). */
   markUnreachable?(destination: Destination, seconds: number): void;
-  /** Our address as seen from `remoteAddress` (the Contact of responses to it). */
-  localFor(remoteAddress: string): Promise<Destination>;
+  /**
+   * Our address as seen from `remoteAddress` (the Contact of responses to it). With `remote` (where a
+   * request came from) over TCP/TLS: our end of that connection, with its transport.
+   */
+  localFor(remoteAddress: string, remote?: Destination): Promise<Destination>;
   /**
    * Starts a client transaction (or, for ACK, just sends). `request.headers.via` is [] except for
    * CANCEL, which carries the INVITE's top Via. The handler sees provisional and final responses, and

@@ -42,6 +42,13 @@ export interface AccountSettings {
    * 1800 s; 0: we ask for none (a caller's request is still honoured). Otherwise at least 90 (§4 Min-SE).
    */
   sessionExpires?: number;
+  /**
+   * "Transport": how SIP travels (RFC 3261 §18): UDP (absent), TCP or TLS. URIs that name a transport
+   * (;transport=, sips:) keep theirs.
+   */
+  transport?: 'udp' | 'tcp' | 'tls';
+  /** A private CA (PEM file) trusted for TLS besides the system's; absent = system CAs only. */
+  caFile?: string;
 }
 
 export type RegistrationState =
@@ -81,6 +88,10 @@ export interface UserAgentConfig {
    * round trip; smaller only on a closed network (tests use it so a silent server costs 64*T1 = 3 s).
    */
   sipT1Ms?: number;
+  /** Direct-IP mode's transport (--transport); with an account, the account's `transport` wins. */
+  transport?: 'udp' | 'tcp' | 'tls';
+  /** Direct-IP mode's private CA (--ca-file); with an account, the account's `caFile` wins. */
+  caFile?: string;
   /** Sent in User-Agent / Server headers. */
   userAgentName?: string;
   /** Makes the media for each call (the caller decides the audio device). */

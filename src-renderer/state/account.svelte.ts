@@ -57,6 +57,8 @@ export class AccountState {
       ...(v.refuseMd5WithoutQop !== undefined ? { refuseMd5WithoutQop: v.refuseMd5WithoutQop } : {}),
       ...(v.allowDirectCalls !== undefined ? { allowDirectCalls: v.allowDirectCalls } : {}),
       ...(v.sessionExpires !== undefined ? { sessionExpires: v.sessionExpires } : {}),
+      ...(v.transport !== undefined ? { transport: v.transport } : {}),
+      ...(v.caFile !== undefined ? { caFile: v.caFile } : {}),
     };
   }
 

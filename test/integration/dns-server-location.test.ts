@@ -222,7 +222,10 @@ describe.skipIf(skip)('the SIP stack resolving through a real DNS server', () =>
       void poll();
     });
     await expect(st.resolve({ host: 'nothing.test.local' })).rejects.toThrow(/cannot resolve nothing\.test\.local/);
-    await expect(st.resolve({ host: 'test.local', transport: 'tcp' })).rejects.toThrow(/transport=tcp is not supported/);
+    // TCP and TLS are transports of ours now (issue 10), SCTP is not; a transport=tcp hop looks up
+    // _sip._tcp only, never the UDP servers.
+    await expect(st.resolve({ host: 'test.local', transport: 'sctp' })).rejects.toThrow(/transport=sctp is not supported/);
+    await expect(st.resolve({ host: 'test.local', transport: 'tcp' })).rejects.toThrow(/cannot resolve test\.local: no address records/);
   });
 
   it('a real 503 reaches the failover logic as the server sent it (Retry-After kept), not as the package\'s made-up 503', async () => {

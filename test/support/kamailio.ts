@@ -1,4 +1,5 @@
-// Runs the project's Kamailio config (registrar + proxy with digest auth) on a free loopback port.
+// Runs the project's Kamailio config (registrar + proxy with digest auth) on a free loopback port
+// (UDP; with `tcp` TCP too, with `tls` TLS on a second port).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,10 @@ export interface KamailioOptions {
   startTimeoutMs?: number;
   /** Run inside this network namespace (`ip netns exec`); the readiness probe runs there too. Port default 5060. */
   netns?: string;
+  /** Listen on TCP too (same port as UDP). */
+  tcp?: boolean;
+  /** Listen on TLS (and TCP) with this certificate and key (PEM files); needs kamailio-tls-modules. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface KamailioServer {
@@ -27,6 +32,8 @@ export interface KamailioServer {
   port: number;
   /** "127.0.0.1:PORT": what phones use as domain (and digest realm). */
   domain: string;
+  /** The TLS port, when started with `tls`. */
+  tlsPort?: number;
   users: Record<string, string>;
   dir: string;
   logPath: string;
@@ -64,6 +71,12 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
   // -DD: stay in the foreground (children are still forked), so killing this pid stops it all.
   // -E: log to stderr (our log file). -Y/-w: runtime and working dir inside the temp dir.
   const args = ['-DD', '-E', '-f', cfgPath, '-A', `SIP_ADDR=${address}`, '-A', `SIP_PORT=${port}`, '-P', pidFile, '-Y', dir, '-w', dir, '-m', '32', '-M', '4'];
+  const tlsPort = opts.tls ? await freeUdpPort(address) : undefined;
+  if (opts.tcp) args.push('-A', 'WITH_TCP');
+  if (opts.tls) {
+    for (const f of [opts.tls.certFile, opts.tls.keyFile]) if (/["\\\s]/.test(f)) throw new Error(`kamailio: unsupported characters in ${f}`);
+    args.push('-A', 'WITH_TLS', '-A', `TLS_PORT=${String(tlsPort)}`, '-A', `TLS_CERT="${opts.tls.certFile}"`, '-A', `TLS_KEY="${opts.tls.keyFile}"`);
+  }
   // `ip netns exec` execs kamailio in place, so the child's pid is still kamailio's.
   const child: ChildProcess = opts.netns
     ? spawn('ip', ['netns', 'exec', opts.netns, 'kamailio', ...args], { stdio: ['ignore', logFd, logFd] })
@@ -106,7 +119,7 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
     throw new Error(`${(err as Error).message}\n--- kamailio log ---\n${text}`);
   }
 
-  return { address, port, domain: `${address}:${port}`, users, dir, logPath, log, stop };
+  return { address, port, domain: `${address}:${port}`, ...(tlsPort !== undefined ? { tlsPort } : {}), users, dir, logPath, log, stop };
 }
 
 /** One OPTIONS from inside `netns` (a node one-liner there); true when anything answered. */

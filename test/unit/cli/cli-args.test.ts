@@ -76,6 +76,19 @@ describe('parseCliArgs', () => {
     }
   });
 
+  it('--transport udp|tcp|tls (default udp) and --ca-file PATH; other transports and devices refused', () => {
+    expect((ok(['listen']) as ListenArgs).transport).toBe('udp');
+    expect((ok(['listen', '--transport', 'tcp']) as ListenArgs).transport).toBe('tcp');
+    const tls = ok(['call', 'sip:x@example.com', '--transport', 'tls', '--ca-file', '/etc/pbx-ca.pem']) as CallArgs;
+    expect(tls.transport).toBe('tls');
+    expect(tls.caFile).toBe('/etc/pbx-ca.pem');
+    expect((ok(['listen']) as ListenArgs).caFile).toBeUndefined();
+    expect(err(['listen', '--transport', 'sctp'])).toBe('--transport must be udp, tcp or tls');
+    expect(err(['listen', '--transport', 'TCP'])).toBe('--transport must be udp, tcp or tls');
+    expect(err(['listen', '--ca-file', ''])).toContain('--ca-file');
+    expect(err(['devices', '--transport', 'tcp'])).toContain('does not apply');
+  });
+
   it('--answer-after implies auto-answer', () => {
     expect((ok(['listen', '--answer-after', '2']) as ListenArgs).autoAnswer).toBe(true);
   });
