@@ -117,7 +117,7 @@ describe('App', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Hang up' }));
     await vi.waitFor(() => expect(fake.sent('call.hangup')).toEqual([{ callId: 'out-1' }]));
     fake.emit('call.changed', { ...call, state: 'ended', end: { reason: '486 Busy Here', status: 486, by: 'remote', durationSeconds: 0 } });
-    await vi.waitFor(() => expect(screen.getByTestId('call-state').textContent).toBe('Ended: 486 Busy Here'));
+    await vi.waitFor(() => expect(screen.getByTestId('call-state').textContent).toBe('Ended: busy'));
     // Back to idle: the dial field and Call button return.
     expect(screen.getByLabelText('Number or SIP address')).toBeTruthy();
   });
