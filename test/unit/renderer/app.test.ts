@@ -129,12 +129,12 @@ describe('App', () => {
     ]);
     await start(fake);
     await fireEvent.click(screen.getByRole('tab', { name: 'History' }));
-    const rows = screen.getAllByRole('button', { name: /^Call back/ });
+    const rows = screen.getAllByTestId('history-row');
     expect(rows).toHaveLength(2);
     expect(rows[0]?.textContent).toContain('Missed');
     expect(rows[1]?.textContent).toContain('Outgoing');
     expect(rows[1]?.textContent).toContain('01:15');
-    await fireEvent.click(rows[1] as HTMLElement);
+    await fireEvent.click(within(rows[1] as HTMLElement).getByRole('button', { name: 'Call back dave' }));
     await vi.waitFor(() => expect(fake.sent('call.dial')).toEqual([{ target: 'sip:dave@example.com' }]));
     expect(screen.getByRole('tab', { name: 'Phone' }).getAttribute('aria-selected')).toBe('true');
   });
