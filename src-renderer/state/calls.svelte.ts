@@ -3,6 +3,7 @@
 import type { Api, CallSnapshot } from '../lib/api';
 import { summarizeEnd } from '../lib/call-end';
 import type { DialKey } from '../lib/dialpad-keys';
+import { i18n } from './i18n.svelte';
 
 /** Ended calls kept for the "Ended: reason" card and announcements. */
 const KEEP_ENDED = 5;
@@ -94,7 +95,7 @@ export class CallsState {
     let t = target.trim();
     if (t === '') t = this.recent()[0] ?? '';
     if (t === '') return false;
-    if (!this.api) return this.fail('not connected');
+    if (!this.api) return this.fail(i18n.t.dial.notConnected);
     this.error = '';
     this.dialTarget = t;
     const r = await this.api.request('call.dial', { target: t });

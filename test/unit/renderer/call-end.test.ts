@@ -129,3 +129,17 @@ describe('call card', () => {
     await vi.waitFor(() => expect(screen.getByTestId('call-state').textContent).toBe('종료: 통화 중'));
   });
 });
+
+describe('end reasons in every language', () => {
+  it('each reason and the shortcut list have a Korean wording of their own', async () => {
+    const { dictionaries } = await import('../../../src-renderer/i18n');
+    const { en, ko } = dictionaries;
+    for (const section of ['end', 'hotkeys'] as const) {
+      for (const [key, english] of Object.entries(en[section])) {
+        const korean = (ko[section] as Record<string, string>)[key];
+        expect(korean, `${section}.${key}`).toBeTruthy();
+        if (!/Key$/.test(key)) expect(korean, `${section}.${key}`).not.toBe(english);
+      }
+    }
+  });
+});
