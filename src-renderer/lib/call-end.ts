@@ -48,7 +48,8 @@ export function summarizeEnd(end: Pick<CallEndInfo, 'reason'> & Partial<Pick<Cal
   if (text === 'cancelled by caller') return normal('cancelledByCaller');
   if (text === 'no answer') return normal('noAnswer');
   if (text === 'cancelled') return normal('cancelled');
-  if (text === 'ended') return by === 'error' ? error('ended') : normal('ended');
+  // The core's fallback when it lost the real reason: say it failed rather than "Ended: ended".
+  if (text === 'ended') return by === 'error' ? error('failed') : normal('ended');
   // RFC 3261 §21: the final responses a user meets every day.
   // Our own 486/603 to a ringing call is the user's "Decline".
   if (by === 'local' && (status === 486 || status === 603)) return normal('declined');

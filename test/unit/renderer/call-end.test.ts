@@ -24,7 +24,7 @@ describe('summarizeEnd', () => {
     [{ reason: '401 Unauthorized (wrong password?)', status: 401, by: 'remote' as const }, 'wrongPassword', 'error'],
     [{ reason: 'timeout: no answer from 10.0.0.1:5060', by: 'error' as const }, 'unreachable', 'error'],
     [{ reason: 'invalid target: no domain to call "100" at', by: 'error' as const }, 'invalidTarget', 'error'],
-    [{ reason: 'ended', by: 'error' as const }, 'ended', 'error'],
+    [{ reason: 'ended', by: 'error' as const }, 'failed', 'error'],
     [{ reason: '500 Server Internal Error', status: 500, by: 'remote' as const }, 'failed', 'error'],
   ])('%j is %s (%s)', (end, key, tone) => {
     expect(summarizeEnd(end)).toEqual({ key, tone, detail: end.reason });
