@@ -64,8 +64,10 @@ describe('the window at different sizes', () => {
     const state = page.getByTestId('call-state');
     await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe('Ended: the call failed');
     expect(await page.getByRole('region', { name: 'Current call' }).getAttribute('data-tone')).toBe('error');
-    await page.getByRole('button', { name: 'Show details' }).click();
-    console.log(`refused dial: ${await state.textContent()} / ${await page.getByTestId('end-detail').textContent()}`);
     await screenshot(page, 'call-refused');
+    // The same card in Korean (the screenshot needs a Korean font such as fonts-nanum to be readable).
+    await page.getByLabel('Language').selectOption('ko');
+    await expect.poll(() => state.textContent(), { timeout: 5000 }).toBe('종료: 통화 실패');
+    await screenshot(page, 'call-refused-ko');
   });
 });
