@@ -42,6 +42,16 @@ export function formatWhen(ms: number, now: number, locale: string): string {
   }
 }
 
+/** Date and time of a history entry in the UI language ("Dec 3, 2026, 10:37 AM", "2026. 12. 3. 오전 10:37"). */
+export function formatDateTime(ms: number, locale: string): string {
+  const d = new Date(ms);
+  try {
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  } catch {
+    return d.toISOString();
+  }
+}
+
 /** "+0 ms", "+1234 ms": offsets in the call-flow ladder, from the first message. */
 export function formatOffset(ms: number): string {
   return `+${Math.max(0, Math.round(ms))} ms`;

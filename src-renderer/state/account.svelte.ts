@@ -2,6 +2,7 @@
 import type { AccountForm, AccountView, Api, Preferences, RegistrationState } from '../lib/api';
 import type { TopologyValues, TransportField } from '../lib/account-validation';
 import type { PreferencesState } from './preferences.svelte';
+import { i18n } from './i18n.svelte';
 
 /** X-Lite's defaults for a new account (the seed's dialog: Account 1, register, outbound via domain). */
 export const NEW_ACCOUNT: AccountForm = {
@@ -73,7 +74,7 @@ export class AccountState {
    * then registers (or not) as "Register with domain" says.
    */
   async save(form: AccountForm | null, transport?: Pick<Preferences, TransportField>, topology?: TopologyValues): Promise<SettingsSaveResult> {
-    if (!this.api) return { ok: false, message: 'not connected', fields: {} };
+    if (!this.api) return { ok: false, message: i18n.t.dial.notConnected, fields: {} };
     this.busy = true;
     try {
       // null: only the preferences changed (no account yet, direct-IP use).

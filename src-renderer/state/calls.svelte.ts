@@ -1,10 +1,14 @@
 // Calls as the core reports them (call.changed), the dial field, and the actions on a call: dial,
 // answer, decline, hang up, mute, DTMF. Also ticks a clock once a second for the connected timer.
 import type { Api, CallSnapshot } from '../lib/api';
+import { summarizeEnd } from '../lib/call-end';
 import type { DialKey } from '../lib/dialpad-keys';
+import { i18n } from './i18n.svelte';
 
 /** Ended calls kept for the "Ended: reason" card and announcements. */
 const KEEP_ENDED = 5;
+/** An everyday ending (hang-up, busy, declined) leaves the screen by itself after this long (issue 11). */
+export const AUTO_DISMISS_MS = 4000;
 
 export class CallsState {
   list = $state.raw<CallSnapshot[]>([]);
@@ -21,6 +25,7 @@ export class CallsState {
   onChange: ((call: CallSnapshot, previous: CallSnapshot | null) => void) | null = null;
 
   private ticker: ReturnType<typeof setInterval> | null = null;
+  private readonly dismissTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly api: Api | null,
@@ -61,6 +66,7 @@ export class CallsState {
   /** Replaces everything (app snapshot). */
   load(calls: readonly CallSnapshot[]): void {
     this.list = Array.isArray(calls) ? calls.filter((c) => c && typeof c.id === 'string') : [];
+    for (const c of this.list) if (c.state === 'ended') this.scheduleDismiss(c);
     this.updateTicker();
   }
 
@@ -69,6 +75,9 @@ export class CallsState {
     // The core is trusted but a malformed event must not break the window.
     if (!call || typeof call.id !== 'string' || typeof call.state !== 'string') return;
     const previous = this.list.find((c) => c.id === call.id) ?? null;
+    // Ended is final. A request's answer can be older than the events: call.dial answers "calling"
+    // after the core has already sent the refusal (no account, invalid target) as call.changed.
+    if (previous?.state === 'ended' && call.state !== 'ended') return;
     let next = previous ? this.list.map((c) => (c.id === call.id ? call : c)) : [...this.list, call];
     const ended = next.filter((c) => c.state === 'ended');
     if (ended.length > KEEP_ENDED) {
@@ -78,6 +87,7 @@ export class CallsState {
     this.list = next;
     this.now = Date.now();
     this.updateTicker();
+    if (call.state === 'ended' && previous?.state !== 'ended') this.scheduleDismiss(call);
     if (!previous || previous.state !== call.state || previous.muted !== call.muted) this.onChange?.(call, previous);
   }
 
@@ -85,7 +95,7 @@ export class CallsState {
     let t = target.trim();
     if (t === '') t = this.recent()[0] ?? '';
     if (t === '') return false;
-    if (!this.api) return this.fail('not connected');
+    if (!this.api) return this.fail(i18n.t.dial.notConnected);
     this.error = '';
     this.dialTarget = t;
     const r = await this.api.request('call.dial', { target: t });
@@ -151,10 +161,28 @@ export class CallsState {
   }
 
   dismiss(callId: string): void {
-    this.dismissed = new Set([...this.dismissed, callId]);
+    const timer = this.dismissTimers.get(callId);
+    if (timer !== undefined) clearTimeout(timer);
+    this.dismissTimers.delete(callId);
+    if (!this.dismissed.has(callId)) this.dismissed = new Set([...this.dismissed, callId]);
   }
 
   dispose(): void {
+    this.stopTicker();
+    for (const timer of this.dismissTimers.values()) clearTimeout(timer);
+    this.dismissTimers.clear();
+  }
+
+  /** Errors (wrong password, unreachable server) stay until closed; everyday endings go by themselves. */
+  private scheduleDismiss(call: CallSnapshot): void {
+    if (!call.end || summarizeEnd(call.end).tone !== 'normal' || this.dismissTimers.has(call.id)) return;
+    this.dismissTimers.set(
+      call.id,
+      setTimeout(() => this.dismiss(call.id), AUTO_DISMISS_MS),
+    );
+  }
+
+  private stopTicker(): void {
     if (this.ticker !== null) clearInterval(this.ticker);
     this.ticker = null;
   }
@@ -170,6 +198,6 @@ export class CallsState {
       this.ticker = setInterval(() => {
         this.now = Date.now();
       }, 1000);
-    } else if (!needed) this.dispose();
+    } else if (!needed) this.stopTicker();
   }
 }

@@ -1,6 +1,7 @@
 // Preferences as the core stores them (language, audio devices, ports, Topology: STUN/TURN/ICE and
 // keep-alives), with save through the API. The TURN password is write-only: the core only says whether one is stored.
 import type { Api, PreferencesForm, PreferencesView } from '../lib/api';
+import { i18n } from './i18n.svelte';
 
 export const DEFAULT_PREFERENCES: PreferencesView = {
   language: 'system',
@@ -41,7 +42,7 @@ export class PreferencesState {
   }
 
   async save(next: PreferencesView & { turnPassword?: string }): Promise<SaveOutcome> {
-    if (!this.api) return { ok: false, message: 'not connected', fields: {} };
+    if (!this.api) return { ok: false, message: i18n.t.dial.notConnected, fields: {} };
     const r = await this.api.request('preferences.save', toForm(next));
     if (!r.ok) {
       this.error = r.error.message;

@@ -2,6 +2,7 @@
 // tracks whether the core is reachable, and turns call changes into screen-reader announcements.
 import type { Api, AppSnapshot, CallSnapshot } from '../lib/api';
 import type { Connection } from '../lib/api';
+import { summarizeEnd } from '../lib/call-end';
 import { partyName } from '../lib/format';
 import { AccountState } from './account.svelte';
 import { AudioState } from './audio.svelte';
@@ -184,7 +185,7 @@ export class Softphone {
       call.state === 'calling' ? t.call.calling
       : call.state === 'ringing' ? t.call.ringing
       : call.state === 'connected' ? t.call.connected('')
-      : t.call.ended(call.end?.reason ?? '');
+      : t.call.ended(call.end ? t.end[summarizeEnd(call.end).key] : t.end.ended);
     this.announcement = t.call.announce(party, text.trim());
   }
 }

@@ -69,6 +69,8 @@ describe('incoming call in the browser UI', () => {
     expect(text).toContain('bob');
     expect(text).toContain(`sip:bob@${kam.domain}`);
     await screenshot(page, 'incoming');
+    // Issue 11: focus is on Answer as soon as the call rings (no Tab hunting).
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Answer');
 
     await incoming.getByRole('button', { name: 'Answer' }).click();
     const callState = page.getByTestId('call-state');
@@ -78,8 +80,9 @@ describe('incoming call in the browser UI', () => {
     // Let the tone flow for a few seconds of connected call, then the far end hangs up.
     await expect.poll(async () => connectedFor(await callState.textContent()) ?? -1, { timeout: 10_000, interval: 250 }).toBeGreaterThanOrEqual(5);
     await bob.hangup();
-    // The core's reason for a BYE from the other side (RFC 3261 §15.1.2), shown as is.
-    await expect.poll(() => callState.textContent(), { timeout: 10_000 }).toBe('Ended: hung up by remote');
+    // A BYE from the other side (RFC 3261 §15.1.2) in words; the core's own text is the tooltip.
+    await expect.poll(() => callState.textContent(), { timeout: 10_000 }).toBe('Ended: the other side hung up');
+    expect(await callState.getAttribute('title')).toBe('hung up by remote');
     await bob.waitForEvent('CALL_CLOSED', 10_000);
 
     await settledSize(recording);

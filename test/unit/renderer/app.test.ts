@@ -117,7 +117,7 @@ describe('App', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Hang up' }));
     await vi.waitFor(() => expect(fake.sent('call.hangup')).toEqual([{ callId: 'out-1' }]));
     fake.emit('call.changed', { ...call, state: 'ended', end: { reason: '486 Busy Here', status: 486, by: 'remote', durationSeconds: 0 } });
-    await vi.waitFor(() => expect(screen.getByTestId('call-state').textContent).toBe('Ended: 486 Busy Here'));
+    await vi.waitFor(() => expect(screen.getByTestId('call-state').textContent).toBe('Ended: busy'));
     // Back to idle: the dial field and Call button return.
     expect(screen.getByLabelText('Number or SIP address')).toBeTruthy();
   });
@@ -129,12 +129,12 @@ describe('App', () => {
     ]);
     await start(fake);
     await fireEvent.click(screen.getByRole('tab', { name: 'History' }));
-    const rows = screen.getAllByRole('button', { name: /^Call back/ });
+    const rows = screen.getAllByTestId('history-row');
     expect(rows).toHaveLength(2);
     expect(rows[0]?.textContent).toContain('Missed');
     expect(rows[1]?.textContent).toContain('Outgoing');
     expect(rows[1]?.textContent).toContain('01:15');
-    await fireEvent.click(rows[1] as HTMLElement);
+    await fireEvent.click(within(rows[1] as HTMLElement).getByRole('button', { name: 'Call back dave' }));
     await vi.waitFor(() => expect(fake.sent('call.dial')).toEqual([{ target: 'sip:dave@example.com' }]));
     expect(screen.getByRole('tab', { name: 'Phone' }).getAttribute('aria-selected')).toBe('true');
   });
