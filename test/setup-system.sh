@@ -22,6 +22,8 @@ check conntrack conntrack
 check dnsmasq dnsmasq-base
 # SIP over TLS in Kamailio (test/integration/sip-tls-kamailio.test.ts)
 ls /usr/lib/*/kamailio/modules/tls.so >/dev/null 2>&1 || need+=(kamailio-tls-modules)
+# Korean glyphs in the e2e screenshots (test/e2e/window-layout.test.ts)
+ls /usr/share/fonts/truetype/nanum/NanumGothic*.ttf >/dev/null 2>&1 || need+=(fonts-nanum)
 [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] || \
   ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || need+=(libasound2-plugins)
 
