@@ -119,6 +119,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     ...(args.dnsServers ? { dnsServers: args.dnsServers } : {}),
     ...(args.sipT1Ms !== undefined ? { sipT1Ms: args.sipT1Ms } : {}),
     noRtpTimeoutSeconds: args.noRtpTimeout,
+    srtp: args.srtp,
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));

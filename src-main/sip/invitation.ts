@@ -8,6 +8,7 @@ import { localUri } from './inviter';
 import { createAnswer, createOffer } from './sdp-negotiate';
 import { answerSessionTimer, type UasTimerOutcome } from './session-timer';
 import { applyLocalNat } from './sdp-ice';
+import { newLocalSrtp } from './srtp-policy';
 import { displayNameOf, hasSdp, statusText } from './sip-headers';
 import { newSessionId, newTag } from './sip-random';
 import type { CallContext } from './call-context';
@@ -72,6 +73,7 @@ export class IncomingCall extends CallSession {
           ptime: 20,
           sessionId: newSessionId(),
           sessionVersion: 1,
+          ...(this.ctx.srtp?.kind === 'on' ? { srtp: newLocalSrtp(this.ctx.srtp.mode) } : {}),
         },
         endpoint,
       );

@@ -10,6 +10,7 @@ import { credentialsOf, type AuthRound } from './digest-client';
 import { createRedirectTracker, nextRedirect, type RedirectTracker } from './redirect';
 import { createOffer, parseAnswer } from './sdp-negotiate';
 import { applyLocalNat } from './sdp-ice';
+import { newLocalSrtp } from './srtp-policy';
 import { ALLOW, displayNameOf, hasSdp, MAX_FORWARDS, statusText, supportedHeader } from './sip-headers';
 import { describeRetryAfter, retryAfterOf } from './retry-after';
 import { minSeFrom422, requestTimerHeaders, sessionFromAnswer } from './session-timer';
@@ -136,6 +137,7 @@ export class OutgoingCall extends CallSession {
           ptime: 20,
           sessionId: newSessionId(),
           sessionVersion: 1,
+          ...(this.ctx.srtp?.kind === 'on' ? { srtp: newLocalSrtp(this.ctx.srtp.mode) } : {}),
         },
         endpoint,
       );

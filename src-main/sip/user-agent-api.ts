@@ -3,6 +3,7 @@
 
 import type { MediaSession, RtpStats } from '../rtp/media-session';
 import type { RejectedInvite } from './incoming-filter';
+import type { SrtpConfig, SrtpMode } from './srtp-policy';
 
 /** X-Lite's "SIP Account" dialog, field for field. */
 export interface AccountSettings {
@@ -36,6 +37,10 @@ export interface AccountSettings {
    * for our user (direct IP calls). Default false: they get a quiet 403 (issue 9, ghost calls).
    */
   allowDirectCalls?: boolean;
+  /** SRTP with SDES keys (RFC 4568): off (default), optional or mandatory; overrides UserAgentConfig.srtp. */
+  srtp?: SrtpMode;
+  /** Put SRTP keys into SDP although the signalling is not TLS (anyone who sees the SIP can decrypt). */
+  srtpOverUdp?: boolean;
 }
 
 export type RegistrationState =
@@ -106,6 +111,8 @@ export interface UserAgentConfig {
   mediaWarningSeconds?: number;
   /** Seconds without RTP/RTCP after which a connected call is ended with a BYE ("no RTP for 30 s"). Default 30; 0 = never. */
   noRtpTimeoutSeconds?: number;
+  /** SRTP for calls without an account (direct IP) or whose account does not say; default off. */
+  srtp?: SrtpConfig;
 }
 
 export type KeepAliveMethod = 'options' | 'crlf' | 'off';

@@ -23,6 +23,7 @@ import type { SipRequest } from './sip-message';
 import type { Destination, SipTransportHost } from './sip-transport';
 import type { Call, RegistrationState, UserAgent, UserAgentConfig, UserAgentEvents } from './user-agent-api';
 import type { Logger } from '../util/logger';
+import { callSrtp, type SignallingTransport } from './srtp-policy';
 
 export const DEFAULT_USER_AGENT = 'Softphone/0.1';
 /**
@@ -39,6 +40,8 @@ export interface UserAgentCoreOptions {
   clock: Clock;
   config: UserAgentConfig;
   log: Logger;
+  /** How our SIP travels, which decides whether SDES keys may go into SDP (srtp-policy.ts). Default udp. */
+  signalling?: SignallingTransport;
 }
 
 function isIpLiteral(host: string): boolean {
@@ -103,7 +106,9 @@ export class UserAgentCore implements UserAgent {
       contactFor: (local, remote) => this.nat?.contactFor(local, remote) ?? local,
       ...(this.outboundProxy() ? { outboundProxy: this.outboundProxy() } : {}),
       sessionTimer: { ...DEFAULT_SESSION_TIMER, ...config.sessionTimer },
+      srtp: callSrtp(account?.srtp ? { mode: account.srtp, overInsecureSignalling: account.srtpOverUdp === true } : config.srtp, options.signalling ?? 'udp'),
     };
+    if (this.ctx.srtp && this.ctx.srtp.kind !== 'on' && this.ctx.srtp.reason) log.warn(this.ctx.srtp.reason);
     if (account && domain && aor && credentials) {
       this.registerer = new Registerer({
         transport,
@@ -213,6 +218,7 @@ export class UserAgentCore implements UserAgent {
     this.calls.add(call);
     if ('error' in resolved) call.fail(`invalid target: ${resolved.error}`);
     else if (!this.started || this.stopping) call.fail('user agent not started');
+    else if (this.ctx.srtp?.kind === 'refused') call.fail(this.ctx.srtp.reason);
     else call.start();
     return call;
   }
@@ -401,6 +407,10 @@ export class UserAgentCore implements UserAgent {
     if (this.refuseRinging(remote)) {
       // Ringing caps (issue 9): refused before any media port is taken.
       this.reply(req, 486);
+      return;
+    }
+    if (this.ctx.srtp?.kind === 'refused') {
+      this.reply(req, 488, { warning: `399 - "${this.ctx.srtp.reason}"` });
       return;
     }
     const callId = req.headers['call-id'];

@@ -56,6 +56,9 @@ export class AccountState {
       ...(v.authRealms ? { authRealms: [...v.authRealms] } : {}),
       ...(v.refuseMd5WithoutQop !== undefined ? { refuseMd5WithoutQop: v.refuseMd5WithoutQop } : {}),
       ...(v.allowDirectCalls !== undefined ? { allowDirectCalls: v.allowDirectCalls } : {}),
+      // Issue 10: SRTP mode and its UDP override.
+      ...(v.srtp !== undefined ? { srtp: v.srtp } : {}),
+      ...(v.srtpOverUdp !== undefined ? { srtpOverUdp: v.srtpOverUdp } : {}),
     };
   }
 
