@@ -15,6 +15,11 @@ export interface BaresipOptions {
   user?: string;
   /** auto: answers every call at once; manual: waits for accept(). */
   answerMode?: 'auto' | 'manual';
+  /**
+   * The srtp module's media encryption (SDES, RFC 4568): srtp = best effort (RTP/AVP with a=crypto),
+   * srtp-mand = RTP/SAVP only. Absent: plain RTP, module not loaded.
+   */
+  mediaenc?: 'srtp' | 'srtp-mand';
 }
 
 export interface BaresipEvent {
@@ -107,6 +112,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       'module aufile.so',
       'module sndfile.so',
       'module ctrl_tcp.so',
+      ...(opts.mediaenc ? ['module srtp.so'] : []),
       'module_tmp account.so',
       'module_app menu.so',
       `snd_path ${recordDir}`,
@@ -116,7 +122,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   );
   writeFileSync(
     join(dir, 'accounts'),
-    `<sip:${user}@127.0.0.1:${sipPort}>;answermode=${opts.answerMode ?? 'auto'};audio_codecs=${opts.codec};regint=0\n`,
+    `<sip:${user}@127.0.0.1:${sipPort}>;answermode=${opts.answerMode ?? 'auto'};audio_codecs=${opts.codec};regint=0${opts.mediaenc ? `;mediaenc=${opts.mediaenc}` : ''}\n`,
   );
   writeFileSync(join(dir, 'contacts'), '');
 
