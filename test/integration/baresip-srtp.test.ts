@@ -163,6 +163,41 @@ describe.skipIf(skip)('SRTP (SDES) with baresip', () => {
     expectEncrypted(rtpPackets(packets, (p) => !inRange(p), inRange), theirs, TONE_B_HZ, "baresip's RTP on the wire");
   });
 
+  it('best effort: our --srtp optional call to baresip (mediaenc srtp) offers RTP/AVP with keys and gets SRTP both ways', async () => {
+    bs = await startBaresip({ codec: 'PCMU', playWav: toneB, mediaenc: 'srtp' });
+    printOnFailure(bs);
+    const rtp = await freePortRange(10);
+    const inRange = (p: number) => p >= rtp.min && p <= rtp.max;
+    capture = await startCapture(`udp and (portrange ${rtp.min}-${rtp.max} or port ${bs.sipPort})`);
+    const rec = join(dir, 'we-heard-best-effort.wav');
+    const a = startSoftphone(
+      ['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', toneA, '--record', rec, '--duration', '5',
+        '--srtp', 'optional', '--srtp-over-udp'],
+      { name: 'call-srtp-optional' },
+    );
+    printOnFailure(a);
+    await a.waitFor('connected');
+    const ended = await a.waitFor('ended', undefined, 15_000);
+    expectFewDrops(ended);
+    expect(await a.waitForExit()).toBe(0);
+    await bs.waitForEvent('CALL_CLOSED');
+    expectTone(rec, TONE_B_HZ, 'we heard');
+    expectTone(bs.recordings().decoded, TONE_A_HZ, 'baresip heard');
+
+    const packets = await readUdpPayloads(await capture.stop());
+    capture = undefined;
+    const sdps = cryptoOfSip(packets, bs.sipPort);
+    const offer = sdps.find((s) => s.firstLine.startsWith('INVITE'));
+    const answer = sdps.find((s) => s.firstLine.startsWith('SIP/2.0 200'));
+    expect(offer?.mLine).toMatch(/^m=audio \d+ RTP\/AVP /);
+    expect(answer?.mLine).toMatch(/^m=audio \d+ RTP\/AVP /);
+    const theirs = answer?.lines[0];
+    const ours = offer?.lines.find((l) => l.tag === theirs?.tag);
+    if (!theirs || !ours) throw new Error('no negotiated a=crypto in the captured SIP');
+    expectEncrypted(rtpPackets(packets, inRange, (p) => !inRange(p)), ours, TONE_A_HZ, 'our RTP on the wire');
+    expectEncrypted(rtpPackets(packets, (p) => !inRange(p), inRange), theirs, TONE_B_HZ, "baresip's RTP on the wire");
+  });
+
   it('control: without SRTP the same capture check hears our tone on the wire (the check can fail)', async () => {
     bs = await startBaresip({ codec: 'PCMU', playWav: toneB });
     printOnFailure(bs);

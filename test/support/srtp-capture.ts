@@ -35,8 +35,8 @@ export async function readUdpPayloads(file: string): Promise<WirePacket[]> {
 }
 
 /** The a=crypto lines of the captured SIP messages that carry SDP, in capture order. */
-export function cryptoOfSip(packets: WirePacket[], sipPort: number): Array<{ firstLine: string; lines: PeerCrypto[] }> {
-  const out: Array<{ firstLine: string; lines: PeerCrypto[] }> = [];
+export function cryptoOfSip(packets: WirePacket[], sipPort: number): Array<{ firstLine: string; mLine: string; lines: PeerCrypto[] }> {
+  const out: Array<{ firstLine: string; mLine: string; lines: PeerCrypto[] }> = [];
   for (const p of packets) {
     if (p.srcPort !== sipPort && p.dstPort !== sipPort) continue;
     const text = p.payload.toString('latin1');
@@ -45,7 +45,8 @@ export function cryptoOfSip(packets: WirePacket[], sipPort: number): Array<{ fir
       .filter((l) => l.startsWith('a=crypto:'))
       .map((l) => parseCryptoLine(l.slice('a=crypto:'.length).trim()))
       .filter((c): c is PeerCrypto => c !== null);
-    if (lines.length > 0) out.push({ firstLine: text.split('\r\n', 1)[0] ?? '', lines });
+    const mLine = /^m=audio .*$/m.exec(text)?.[0].trim() ?? '';
+    if (lines.length > 0) out.push({ firstLine: text.split('\r\n', 1)[0] ?? '', mLine, lines });
   }
   return out;
 }

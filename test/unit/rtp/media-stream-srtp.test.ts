@@ -169,3 +169,12 @@ describe('MediaStream with SRTP', () => {
     expect(toneCoverage(c.outputs.b.samples(1600), 8000, 1000)).toBeGreaterThan(0.9);
   });
 });
+
+describe('no-audio warning with SRTP', () => {
+  it('names failing SRTP authentication instead of a firewall', async () => {
+    const { noAudioText } = await import('../../../src-main/rtp/no-rtp-watchdog');
+    const text = noAudioText(5000, true, 'direct', undefined, { suite: 'AES_CM_128_HMAC_SHA1_80', authFailures: 250, replayed: 0 });
+    expect(text).toBe('no audio from the other side for 5 s: its packets arrive but fail SRTP authentication (250 dropped); the keys do not match, e.g. a server in the path changed the SDP');
+    expect(noAudioText(5000, true, 'direct', undefined, { suite: 'AES_CM_128_HMAC_SHA1_80', authFailures: 0, replayed: 0 })).toMatch(/firewall/);
+  });
+});
