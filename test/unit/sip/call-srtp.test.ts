@@ -41,22 +41,25 @@ async function makeUa(config: Partial<UserAgentConfig>, signalling?: SignallingT
   return { ua, incoming };
 }
 
-function invite(content: string): SipRequest {
-  return {
-    method: 'INVITE',
+function invite(content: string, seq = 1, toTag?: string, method = 'INVITE'): SipRequest {
+  const req: SipRequest = {
+    method,
     uri: 'sip:softphone@192.0.2.10:5060',
     headers: {
-      via: [{ version: '2.0', protocol: 'UDP', host: '203.0.113.5', port: 5062, params: { branch: 'z9hG4bKsrtp1', received: '203.0.113.5' } }],
-      to: { uri: 'sip:softphone@192.0.2.10', params: {} },
+      via: [{ version: '2.0', protocol: 'UDP', host: '203.0.113.5', port: 5062, params: { branch: `z9hG4bKsrtp${method}${seq}`, received: '203.0.113.5' } }],
+      to: { uri: 'sip:softphone@192.0.2.10', params: toTag ? { tag: toTag } : {} },
       from: { uri: 'sip:peer@203.0.113.5:5062', params: { tag: 'ptag' } },
       'call-id': 'srtp-call-1',
-      cseq: { seq: 1, method: 'INVITE' },
+      cseq: { seq, method },
       contact: [{ uri: 'sip:peer@203.0.113.5:5062', params: {} }],
       'max-forwards': '70',
-      'content-type': 'application/sdp',
     },
-    content,
   };
+  if (content !== '') {
+    req.content = content;
+    req.headers['content-type'] = 'application/sdp';
+  }
+  return req;
 }
 
 function ended(call: Call): Promise<CallEndInfo> {
@@ -158,5 +161,25 @@ describe('SRTP in calls', () => {
     await flush();
     expect(net.lastResponse(488)).toBeTruthy();
     expect(media).toHaveLength(0);
+  });
+
+  it('a re-INVITE with a new peer key: answered with the same key of ours, the media session gets the new peer key', async () => {
+    const { incoming } = await makeUa({ srtp: { mode: 'mandatory', overInsecureSignalling: true } });
+    net.deliver(invite(peerSdp('RTP/SAVP', [`1 AES_CM_128_HMAC_SHA1_80 inline:${PEER_KEY}`])));
+    await flush();
+    const call = incoming[0];
+    if (!call) throw new Error('no incoming call');
+    await call.answer();
+    const first = net.lastResponse(200);
+    const ours = /a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:(\S+)/.exec(first.content ?? '')?.[1];
+    const toTag = first.headers.to.params.tag ?? '';
+    net.deliver(invite('', 1, toTag, 'ACK'));
+    const NEW_KEY = Buffer.alloc(30, 0x6b).toString('base64');
+    net.deliver(invite(peerSdp('RTP/SAVP', [`1 AES_CM_128_HMAC_SHA1_80 inline:${NEW_KEY}`]), 2, toTag));
+    await flush();
+    const second = net.lastResponse(200);
+    expect(second.headers.cseq.seq).toBe(2);
+    expect(second.content).toContain(`a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${ours}`);
+    expect(media[0]?.updates.at(-1)?.srtp).toEqual({ suite: 'AES_CM_128_HMAC_SHA1_80', localKey: ours, remoteKey: NEW_KEY });
   });
 });
