@@ -207,3 +207,21 @@ describe('SrtpSession', () => {
     expect(toHex(fresh.subarray(24, 28))).toBe('80000000'); // a new key of ours starts a new context
   });
 });
+
+describe('hostile input', () => {
+  it('random datagrams never throw and never pass (SRTP, SRTCP, a=crypto)', async () => {
+    const { parseCryptoLine } = await import('../../../src-main/sip/sdp-crypto');
+    const key = Buffer.alloc(30, 3).toString('base64');
+    const s = new SrtpSession({ suite: 'AES_CM_128_HMAC_SHA1_32', localKey: key, remoteKey: key, remoteMki: { value: 1, length: 4 } });
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 0x100000000);
+    for (let i = 0; i < 5000; i++) {
+      const n = Math.floor(rnd() * 80);
+      const buf = Uint8Array.from({ length: n }, () => Math.floor(rnd() * 256));
+      if (n > 0) buf[0] = ((buf[0] as number) & 0x3f) | 0x80; // version 2: get past the first check
+      expect(s.unprotectRtp(buf.slice())).toBe(-1);
+      expect(s.unprotectRtcp(buf.slice())).toBe(-1);
+      expect(parseCryptoLine(Buffer.from(buf).toString('latin1'))).toBeNull();
+    }
+  });
+});
