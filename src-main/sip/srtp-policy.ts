@@ -34,7 +34,7 @@ export interface LocalSrtp {
 export type CallSrtp = { kind: 'off'; reason?: string } | { kind: 'on'; mode: 'optional' | 'mandatory' } | { kind: 'refused'; reason: string };
 
 export const INSECURE_SIGNALLING_REASON =
-  'SRTP is mandatory, but its keys would cross the network readable (SIP over UDP, not TLS); use TLS signalling or allow it with --srtp-over-udp';
+  "SRTP is mandatory, but its keys would cross the network readable (SIP over UDP, not TLS); use TLS signalling or allow it (--srtp-over-udp, or the account's keys-over-UDP setting)";
 
 /**
  * What a call does about SRTP. RFC 4568 §8.3 wants the SDP protected (TLS, S/MIME): without it,
@@ -45,7 +45,7 @@ export function callSrtp(config: SrtpConfig | undefined, signalling: SignallingT
   if (!config || config.mode === 'off') return { kind: 'off' };
   if (signalling === 'tls' || config.overInsecureSignalling === true) return { kind: 'on', mode: config.mode };
   if (config.mode === 'mandatory') return { kind: 'refused', reason: INSECURE_SIGNALLING_REASON };
-  return { kind: 'off', reason: 'optional SRTP is not used: its keys would cross the network readable (SIP over UDP, not TLS); allow it with --srtp-over-udp' };
+  return { kind: 'off', reason: "optional SRTP is not used: its keys would cross the network readable (SIP over UDP, not TLS); allow it with --srtp-over-udp or the account's keys-over-UDP setting" };
 }
 
 /** Fresh master keys for a call (RFC 4568 §6.1: random, one per suite so no two offered lines share one). */

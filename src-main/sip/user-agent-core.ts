@@ -410,7 +410,8 @@ export class UserAgentCore implements UserAgent {
       return;
     }
     if (this.ctx.srtp?.kind === 'refused') {
-      this.reply(req, 488, { warning: `399 - "${this.ctx.srtp.reason}"` });
+      // The peer learns that SRTP is required, not how this phone is configured.
+      this.reply(req, 488, { warning: '399 - "SRTP is required here but cannot be keyed over this signalling"' });
       return;
     }
     const callId = req.headers['call-id'];
