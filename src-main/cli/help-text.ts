@@ -103,7 +103,7 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   listening {address, port}       registering                      registered {expires, contact}
   registration_failed {reason, status, retryInSeconds}             unregistered
   incoming {callId, from, displayName}   calling {callId, uri}     ringing {callId}
-  connected {callId, codec}       dtmf_sent {callId, digits}
+  connected {callId, codec, srtp}  dtmf_sent {callId, digits}   (srtp: the suite, only when encrypted)
   media_warning {callId, message, silentSeconds, kind: never|stopped, path: direct|ice|relay}:
                                   no audio from the other side (see --no-rtp-timeout)
   media_restored {callId, silentSeconds, cause: media|hold}: the warning is over
