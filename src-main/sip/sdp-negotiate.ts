@@ -282,12 +282,9 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
       answer.media.push(rejected(m));
       continue;
     }
-    if (!SUPPORTED_PROTOCOLS.has(m.protocol.toUpperCase())) {
-      why = `audio transport ${m.protocol} is not supported (DTLS-SRTP is not implemented; RTP/AVP and SDES RTP/SAVP are)`;
-      answer.media.push(rejected(m));
-      continue;
-    }
-    const crypto = cryptoForOffer(offerSdp, index, m.protocol, local.srtp);
+    const crypto = SUPPORTED_PROTOCOLS.has(m.protocol.toUpperCase())
+      ? cryptoForOffer(offerSdp, index, m.protocol, local.srtp)
+      : { refuse: `audio transport ${m.protocol} is not supported (DTLS-SRTP is not implemented; RTP/AVP and SDES RTP/SAVP are)` };
     if ('refuse' in crypto) {
       why = crypto.refuse;
       answer.media.push(rejected(m));
