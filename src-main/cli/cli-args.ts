@@ -4,6 +4,7 @@ import { callTargetProblem } from './call-target';
 import type { LogLevel } from '../util/logger';
 import { isIPv4, isIPv6 } from '../sip/sip-uri';
 import { natArgsFrom, parseServerArg, type NatArgs, type ServerArg } from './nat-args';
+import { SRTP_MODES, type SignallingTransport, type SrtpConfig, type SrtpMode } from '../sip/srtp-policy';
 
 export interface RtpPortRange {
   min: number;
@@ -55,6 +56,8 @@ export interface CommonArgs {
   transport: 'udp' | 'tcp' | 'tls';
   /** --ca-file: a private CA (PEM) trusted for TLS besides the system CAs. */
   caFile?: string;
+  /** --srtp and --srtp-over-udp (issue 10): SRTP with SDES keys. */
+  srtp: SrtpConfig;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -142,6 +145,8 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'session-expires': { kind: 'value', commands: ['listen', 'call'] },
   transport: { kind: 'value', commands: ['listen', 'call'] },
   'ca-file': { kind: 'value', commands: ['listen', 'call'] },
+  srtp: { kind: 'value', commands: ['listen', 'call'] },
+  'srtp-over-udp': { kind: 'bool', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -278,6 +283,8 @@ const commonSchema = {
   'turn-user': token('--turn-user'),
   'turn-password': text(maxLength(256, '--turn-password'), [noControlChars, '--turn-password must not contain control characters']),
   ice: flag,
+  srtp: oneOf<SrtpMode>([...SRTP_MODES], '--srtp must be off, optional or mandatory'),
+  'srtp-over-udp': flag,
   'dns-server': dnsServer,
   // RFC 3261 §17.1.1.1: T1 estimates the round trip; larger on slow links, smaller only on a closed network.
   'sip-t1': integer('--sip-t1', 50, 10_000),
@@ -347,6 +354,18 @@ function tokenize(
   return { positionals, flags, help, version };
 }
 
+/**
+ * --srtp with the signalling transport (--transport): SDES keys travel inside the SDP,
+ * so asking for SRTP over plain SIP is a usage error unless --srtp-over-udp says the user means it.
+ */
+export function srtpArgs(mode: SrtpMode, overUdp: boolean, signalling: SignallingTransport): SrtpConfig | { error: string } {
+  if (overUdp && mode === 'off') return { error: '--srtp-over-udp needs --srtp optional or --srtp mandatory' };
+  if (mode !== 'off' && signalling !== 'tls' && !overUdp) {
+    return { error: `--srtp ${mode}: the SRTP keys would cross the network readable in the SIP messages (SIP over ${signalling.toUpperCase()}, not TLS); add --srtp-over-udp to allow that` };
+  }
+  return overUdp ? { mode, overInsecureSignalling: true } : { mode };
+}
+
 /** argv without "node" and the script; env is consulted for SOFTPHONE_PASSWORD only. */
 export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ParseResult {
   const tokens = tokenize(argv);
@@ -389,6 +408,10 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   }
   const nat = natArgsFrom(f, env);
   if (!nat.ok) return nat;
+
+  // SDES keys are safe from the wire only inside SIP over TLS (--transport tls).
+  const srtp = srtpArgs(f.srtp ?? 'off', f['srtp-over-udp'] === true, f.transport === 'tls' ? 'tls' : f.transport === 'tcp' ? 'tcp' : 'udp');
+  if ('error' in srtp) return { ok: false, error: srtp.error };
 
   const password = f.password ?? env[PASSWORD_ENV];
   if (f.user === undefined) {
@@ -435,6 +458,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     ...(f['session-expires'] !== undefined ? { sessionExpires: f['session-expires'] } : {}),
     transport: f.transport ?? 'udp',
     ...(f['ca-file'] !== undefined ? { caFile: f['ca-file'] } : {}),
+    srtp,
   };
 
   if (command === 'listen') {

@@ -17,7 +17,8 @@ export type CliEvent =
   | { event: 'rejected'; from: string; source: string; requestUri: string; reason: string }
   | { event: 'calling'; callId: string; uri: string }
   | { event: 'ringing'; callId: string }
-  | { event: 'connected'; callId: string; codec: string | null }
+  /** srtp: the SRTP suite when the call's media is encrypted (issue 10); absent for plain RTP. */
+  | { event: 'connected'; callId: string; codec: string | null; srtp?: string }
   | { event: 'dtmf_sent'; callId: string; digits: string }
   | { event: 'hold'; callId: string; local: boolean; remote: boolean }
   | { event: 'message'; from: string; displayName: string; text: string }

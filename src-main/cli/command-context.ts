@@ -9,7 +9,7 @@ import { NoAnswerProgress } from './no-answer-progress';
 
 export interface CommandContext {
   ua: UserAgent;
-  media: Pick<MediaTracker, 'codecSoon' | 'closeAll'>;
+  media: Pick<MediaTracker, 'codecSoon' | 'closeAll'> & Partial<Pick<MediaTracker, 'latestStarted'>>;
   emit: EmitFn;
   /** Aborted on SIGINT/SIGTERM: hang up, un-register, exit 0. */
   stop: AbortSignal;
@@ -90,7 +90,8 @@ export async function shutdown(ctx: CommandContext): Promise<void> {
 /** Emits `connected` with the negotiated codec (the media tracker knows it once media has started). */
 export async function emitConnected(ctx: CommandContext, call: Call): Promise<void> {
   const codec = await ctx.media.codecSoon(1500);
-  ctx.emit({ event: 'connected', callId: call.id, codec });
+  const srtp = ctx.media.latestStarted?.()?.params?.srtp?.suite;
+  ctx.emit({ event: 'connected', callId: call.id, codec, ...(srtp ? { srtp } : {}) });
 }
 
 export function failedEvent(state: Extract<RegistrationState, { state: 'failed' }>, retryInSeconds?: number): CliEvent {

@@ -84,6 +84,15 @@ const NAT = `  NAT traversal for the audio (off by default: plain RTP that follo
   --turn-password PW      TURN password; safer: ${TURN_PASSWORD_ENV} in the environment
 `;
 
+const SRTP = `  Encrypted audio (SRTP with SDES keys, RFC 4568: AES_CM_128_HMAC_SHA1_80 and _32; off by default):
+  --srtp off|optional|mandatory
+                          optional: offer SRTP keys in a plain RTP/AVP offer and encrypt when the peer
+                          takes them (else plain RTP), accept RTP/SAVP offers; mandatory: offer
+                          RTP/SAVP and refuse any call without SRTP (488)
+  --srtp-over-udp         allow the keys over SIP on UDP: anyone who can read the SIP can decrypt the
+                          audio (needed with --srtp until SIP runs over TLS)
+`;
+
 const LISTEN_ONLY = `  listen only:
   --auto-answer           answer every call at once
   --answer-after S        let it ring S seconds, then answer (implies --auto-answer)
@@ -102,7 +111,7 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   listening {address, port}       registering                      registered {expires, contact}
   registration_failed {reason, status, retryInSeconds}             unregistered
   incoming {callId, from, displayName}   calling {callId, uri}     ringing {callId}
-  connected {callId, codec}       dtmf_sent {callId, digits}
+  connected {callId, codec, srtp}  dtmf_sent {callId, digits}   (srtp: the suite, only when encrypted)
   hold {callId, local, remote}    the call is held by us (local) or by the other side (remote), or no longer
   message {from, displayName, text}   an instant message arrived (while registered: only via the server)
   media_warning {callId, message, silentSeconds, kind: never|stopped, path: direct|ice|relay}:
@@ -112,6 +121,7 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   device {id, name, hostApi, maxInputChannels, maxOutputChannels, defaultSampleRate}
   nat_check {behavior, publicAddress, portPreserved, summary, local, server, results}
   (with --ice, ended's rtp.ice = {state, selectedPair: {local, remote}}: the candidate pair that carried the audio)
+  (with SRTP, ended's rtp.srtp = {suite, authFailures, replayed}: packets dropped as forged or replayed)
   progress {message, seconds}     (every 5 s while a REGISTER or INVITE gets no answer)
   rejected {from, source, requestUri, reason}: an INVITE refused while registered (not via the server)
   warning {message}               error {message}
@@ -154,7 +164,7 @@ ${USAGE}
 ${COMMANDS}
 ${ACCOUNT}
 Options:
-${OPTIONS}${NAT}${LISTEN_ONLY}${CALL_ONLY}
+${OPTIONS}${NAT}${SRTP}${LISTEN_ONLY}${CALL_ONLY}
 ${OUTPUT}${CONTROL}${EXITS}${EXAMPLES}`;
 
 /** The lines of the Commands section that describe `name` (its entry up to the next command's). */
@@ -177,9 +187,9 @@ export function commandHelp(name: CommandName): string {
   const tail = `\n${EXITS}Run "softphone --help" for the output events and examples.\n`;
   switch (name) {
     case 'listen':
-      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${LISTEN_ONLY}\n${CONTROL}${tail}`;
+      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${SRTP}${LISTEN_ONLY}\n${CONTROL}${tail}`;
     case 'call':
-      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${CALL_ONLY}\n${CONTROL}${tail}`;
+      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${SRTP}${CALL_ONLY}\n${CONTROL}${tail}`;
     case 'devices':
       return `${head}Options:\n${LOG_LEVEL}${tail}`;
     case 'nat-check':

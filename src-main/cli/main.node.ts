@@ -129,6 +129,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     ...(args.caFile !== undefined ? { caFile: args.caFile } : {}),
     noRtpTimeoutSeconds: args.noRtpTimeout,
     ...(args.sessionExpires !== undefined ? { sessionTimer: { expiresSeconds: args.sessionExpires } } : {}),
+    srtp: args.srtp,
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));

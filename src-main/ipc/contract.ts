@@ -49,6 +49,11 @@ export const accountSchema = z.object({
     .max(1024)
     .refine((s) => !hasControlCharacter(s), 'no control characters in a file path')
     .optional(),
+  // Issue 10: SRTP with SDES keys; absent = off (files from before it stay valid).
+  /** off, optional (SRTP when the peer does it) or mandatory (no call without SRTP). */
+  srtp: z.enum(['off', 'optional', 'mandatory']).optional(),
+  /** Allow the SDES keys in SDP over SIP on UDP (readable by anyone who sees the SIP). */
+  srtpOverUdp: z.boolean().optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 

@@ -3,6 +3,8 @@
 
 import type { AudioConfig } from '../audio/audio-config';
 import type { IceCandidate } from '../nat/ice-candidate';
+import type { SrtpSuite } from './srtp-crypto';
+import type { SrtpParams } from './srtp-session';
 
 export type CodecName = 'PCMU' | 'PCMA';
 
@@ -78,6 +80,8 @@ export interface MediaStartParams {
   direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
   /** Both sides do ICE: media goes on the pair ICE selects instead of remoteAddress/latching. */
   ice?: RemoteIceParameters;
+  /** SRTP with the SDES keys of the offer/answer (RFC 4568); absent = plain RTP. */
+  srtp?: SrtpParams;
 }
 
 export interface RtpStats {
@@ -110,6 +114,11 @@ export interface RtpStats {
   roundTripMs?: number;
   /** ICE state and the candidate pair that carried the media (sessions opened with ICE on). */
   ice?: IceStats;
+  /**
+   * SRTP sessions: the suite, and the packets dropped because they failed authentication (wrong key,
+   * tampered, a stranger) or were replays (RFC 3711 §3.3); both are in `discarded` too.
+   */
+  srtp?: { suite: SrtpSuite; authFailures: number; replayed: number };
 }
 
 export interface MediaSessionEvents {

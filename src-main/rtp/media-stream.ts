@@ -19,6 +19,7 @@ import { RtpReceiverStats } from './rtp-receiver-stats';
 import { receiveDecoders, type ReceiveDecoders } from './receive-codecs';
 import { RtpSender } from './rtp-sender';
 import { RtcpSession } from './rtcp-session';
+import { SrtpSession } from './srtp-session';
 
 export interface MediaTransport {
   sendRtp(data: Uint8Array, length: number, port: number, address: string): void;
@@ -46,6 +47,7 @@ export interface MediaStreamDeps {
 const CLOCK_RATE = 8000;
 const MAX_PAYLOAD = 1600; // 200 ms of G.711
 const SEND_BUFFERS = 8; // in-flight datagrams may still reference a buffer for a moment
+const SRTP_TAG_ROOM = 16; // the SRTP tag (10 octets at most) is appended in place
 const LEVEL_TICKS = 5; // 100 ms: levels at 10 Hz
 /** Concealment gains for consecutive lost frames: fade the last frame out, then silence. */
 const CONCEAL_GAINS = [0.7, 0.4, 0.2];
@@ -69,7 +71,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private packetPcm = new Int16Array(FRAME_SAMPLES);
   private packetFill = 0;
   private readonly payload = new Uint8Array(MAX_PAYLOAD);
-  private readonly sendBuffers = Array.from({ length: SEND_BUFFERS }, () => new Uint8Array(12 + MAX_PAYLOAD));
+  private readonly sendBuffers = Array.from({ length: SEND_BUFFERS }, () => new Uint8Array(12 + MAX_PAYLOAD + SRTP_TAG_ROOM));
   private sendIndex = 0;
   private lastSendMs = Number.NaN;
   private maxSendGapMs = 0;
@@ -93,6 +95,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   /** RTCP datagrams accepted from the peer (the no-RTP watchdog counts them as signs of life). */
   private rtcpReceived = 0;
   private readonly rtcp: RtcpSession;
+  /** SRTP/SRTCP with the negotiated SDES keys (RFC 3711); null = plain RTP. */
+  private srtp: SrtpSession | null = null;
 
   private inPeak = 0;
   private outPeak = 0;
@@ -214,6 +218,16 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.closed) return;
     // RFC 5761 §4: a peer multiplexing RTCP onto the RTP port is told apart by payload type.
     if (isRtcp(data)) return this.receiveRtcp(data, from, nowMs);
+    if (this.srtp) {
+      // RFC 3711 §3.3: authenticated before anything else looks at it; a failure is dropped, never
+      // played, and moves neither the latch nor the statistics.
+      const n = this.srtp.unprotectRtp(data);
+      if (n < 0) {
+        this.discarded++;
+        return;
+      }
+      data = data.subarray(0, n);
+    }
     const p = parseRtp(data);
     const te = this.params.telephoneEventPayloadType;
     const isAudio = p !== null && this.decoders.has(p.payloadType) && p.payload.length > 0;
@@ -247,7 +261,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     // Issue 9: the same sources as RTP (the latch's rule), not any port of the peer's host.
     const signalledRtcp = { address: this.params.remoteAddress, port: this.params.remoteRtcpPort ?? this.params.remotePort + 1 };
     const known = this.latch.acceptsRtcp(from, signalledRtcp);
-    if (!known || !this.rtcp.receive(data, from, this.remoteSsrc, nowMs, this.params.symmetric !== false)) this.discarded++;
+    const n = known && this.srtp ? this.srtp.unprotectRtcp(data) : data.length;
+    if (!known || n < 0 || !this.rtcp.receive(data.subarray(0, n), from, this.remoteSsrc, nowMs, this.params.symmetric !== false)) this.discarded++;
     else this.rtcpReceived++;
   }
 
@@ -269,6 +284,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       discarded: this.discarded,
       rtcpReceived: this.rtcpReceived,
       ...(this.rtcp.rttMs !== null ? { roundTripMs: this.rtcp.rttMs } : {}),
+      ...(this.srtp ? { srtp: { suite: this.srtp.suite, authFailures: this.srtp.authFailures, replayed: this.srtp.replayed } } : {}),
     };
   }
 
@@ -283,6 +299,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const remote = { address: params.remoteAddress, port: params.remotePort };
     const remoteChanged = first || remote.address !== this.params.remoteAddress || remote.port !== this.params.remotePort;
     this.params = { ...params };
+    if (!params.srtp) this.srtp = null;
+    else if (this.srtp) this.srtp.update(params.srtp);
+    else this.srtp = new SrtpSession(params.srtp);
     this.codec = getCodec(params.codec);
     this.decoders = receiveDecoders(params);
     // Our tick is 20 ms: a ptime that is a multiple of it is honoured, anything else rounded down (a
@@ -300,7 +319,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private send(header: ReturnType<RtpSender['next']>, payloadLength: number, nowMs: number): void {
     const buf = this.sendBuffers[this.sendIndex] as Uint8Array;
     this.sendIndex = (this.sendIndex + 1) % SEND_BUFFERS;
-    const len = writeRtp(header, this.payload.subarray(0, payloadLength), buf);
+    let len = writeRtp(header, this.payload.subarray(0, payloadLength), buf);
+    if (this.srtp) len = this.srtp.protectRtp(buf, len);
+    if (len === 0) return;
     const to = this.latch.remote;
     this.deps.transport.sendRtp(buf, len, to.port, to.address);
     if (!Number.isNaN(this.lastSendMs)) this.maxSendGapMs = Math.max(this.maxSendGapMs, nowMs - this.lastSendMs);
@@ -310,7 +331,10 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
 
   private sendRtcpPacket(buf: Uint8Array, len: number): void {
     const to = this.rtcp.remote;
-    this.deps.transport.sendRtcp(buf, len, to.port, to.address);
+    if (!this.srtp) return this.deps.transport.sendRtcp(buf, len, to.port, to.address);
+    // RFC 3711 §3.4: SRTCP, in a buffer of its own (a few packets a second).
+    const out = this.srtp.protectRtcp(buf, len);
+    if (out) this.deps.transport.sendRtcp(out, out.length, to.port, to.address);
   }
 
   private rtcpState() {

@@ -13,14 +13,21 @@ import { writeRtp } from './rtp-packet';
 
 const discard: MediaTransport = { sendRtp: () => {}, sendRtcp: () => {} };
 
-/** One stream per codec: receive a packet, send and play a few frames, read stats, close. */
+/** A throwaway SRTP key (never used on the network). */
+const WARM_UP_KEY = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+/**
+ * One stream per codec, and one with SRTP (whose first session and packet cost ~15 ms cold: OpenSSL's
+ * AES and HMAC are set up on first use): receive a packet, send and play a few frames, read stats, close.
+ */
 export function warmUpMediaPath(nowMs: number, random: () => number): void {
   const packet = new Uint8Array(12 + 160);
   const payload = new Uint8Array(160).fill(0xff);
-  for (const [codec, payloadType] of [['PCMU', 0], ['PCMA', 8]] as Array<[CodecName, number]>) {
+  const srtp = { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: WARM_UP_KEY, remoteKey: WARM_UP_KEY } as const;
+  for (const [codec, payloadType, withSrtp] of [['PCMU', 0, false], ['PCMA', 8, false], ['PCMU', 0, true]] as Array<[CodecName, number, boolean]>) {
     const stream = new MediaStream(
       { transport: discard, input: new NullInput(), output: new NullOutput(), random, wallClockMs: () => 0, cname: 'warm-up' },
-      { remoteAddress: '127.0.0.1', remotePort: 9, codec, payloadType, telephoneEventPayloadType: 101, ptime: 20 },
+      { remoteAddress: '127.0.0.1', remotePort: 9, codec, payloadType, telephoneEventPayloadType: 101, ptime: 20, ...(withSrtp ? { srtp } : {}) },
       nowMs,
     );
     const from = { address: '127.0.0.1', port: 9 };

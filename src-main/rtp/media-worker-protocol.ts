@@ -4,6 +4,7 @@
 import type { AudioConfig, AudioDeviceInfo } from '../audio/audio-config';
 import type { CodecName, MediaEndpoint, MediaNatOptions, MediaStartParams, ReceiveCodec, RtpStats } from './media-session';
 import { checkEndpointNat, checkIceStats, checkNatOptions, checkRemoteIce } from './media-nat-protocol';
+import { decodeMasterKey, isSrtpSuite, type SrtpParams } from './srtp-session';
 
 export interface WorkerOpenOptions {
   audio: AudioConfig;
@@ -133,7 +134,27 @@ export function checkStartParams(x: unknown): Checked<MediaStartParams> {
     if (!ice.ok) return { ok: false, error: `bad ice: ${ice.error}` };
     p.ice = ice.value;
   }
+  if (x.srtp !== undefined) {
+    const srtp = checkSrtp(x.srtp);
+    if (!srtp.ok) return srtp;
+    p.srtp = srtp.value;
+  }
   return { ok: true, value: p };
+}
+
+/** SRTP parameters: a suite we implement and two 30-octet base64 keys (the key never appears in the error). */
+function checkSrtp(x: unknown): Checked<SrtpParams> {
+  if (!isObj(x) || !isSrtpSuite(x.suite)) return { ok: false, error: 'bad srtp: unknown suite' };
+  if (!isStr(x.localKey, 64) || !decodeMasterKey(x.localKey) || !isStr(x.remoteKey, 64) || !decodeMasterKey(x.remoteKey)) {
+    return { ok: false, error: 'bad srtp: a key is not 30 octets of base64' };
+  }
+  const value: SrtpParams = { suite: x.suite, localKey: x.localKey, remoteKey: x.remoteKey };
+  if (x.remoteMki !== undefined) {
+    const mki = x.remoteMki;
+    if (!isObj(mki) || !isInt(mki.length, 1, 4) || !isInt(mki.value, 0, 2 ** (8 * mki.length) - 1)) return { ok: false, error: 'bad srtp: MKI' };
+    value.remoteMki = { value: mki.value, length: mki.length };
+  }
+  return { ok: true, value };
 }
 
 export function checkAudioConfig(x: unknown): Checked<AudioConfig> {
@@ -239,6 +260,9 @@ export function checkStats(x: unknown): Checked<RtpStats> {
     return { ok: false, error: 'stats.discarded/roundTripMs/concealedMs/rtcpReceived' };
   }
   if (x.ice !== undefined && !checkIceStats(x.ice).ok) return { ok: false, error: 'stats.ice' };
+  if (x.srtp !== undefined && (!isObj(x.srtp) || !isSrtpSuite(x.srtp.suite) || !isCount(x.srtp.authFailures) || !isCount(x.srtp.replayed))) {
+    return { ok: false, error: 'stats.srtp' };
+  }
   return { ok: true, value: x as unknown as RtpStats };
 }
 

@@ -1,7 +1,7 @@
 // Pure decision logic for "no audio from the other side": fed cumulative receive counters at times the
 // caller chooses (injected clock), it says when to warn, when the warning is over, and when to give up.
 
-import type { IceStats } from './media-session';
+import type { IceStats, RtpStats } from './media-session';
 
 export interface NoRtpWatchdogOptions {
   /** Silence (no RTP, no RTCP) before the warning, in ms; 0 = never warn. */
@@ -98,8 +98,12 @@ export function formatSeconds(ms: number): string {
  * The warning in plain words, with the likely cause for the path in use. `ice` is the session's ICE
  * state: a failed check list is said as such, since no path was ever found.
  */
-export function noAudioText(silentMs: number, never: boolean, path: MediaPath, ice?: IceStats): string {
+export function noAudioText(silentMs: number, never: boolean, path: MediaPath, ice?: IceStats, srtp?: RtpStats['srtp']): string {
   const head = `no audio from the other side for ${formatSeconds(silentMs)} s`;
+  // Packets that arrive and fail SRTP authentication are not silence on the network: the keys differ.
+  if (srtp && srtp.authFailures > 0) {
+    return `${head}: its packets arrive but fail SRTP authentication (${srtp.authFailures} dropped); the keys do not match, e.g. a server in the path changed the SDP`;
+  }
   if (path === 'relay' && ice?.relayProblem) {
     return `${head} over the TURN relay: the TURN server dropped the relay (${ice.relayProblem}); the audio cannot come back on it, call again`;
   }

@@ -10,6 +10,7 @@ import type { MediaSession } from '../rtp/media-session';
 import type { CallSession } from './call-session';
 import type { SessionTimerConfig } from './session-timer';
 import type { MediaWatchTimes } from './call-media-watch';
+import type { CallSrtp } from './srtp-policy';
 
 /** RFC 3261 §17.1.1.1 timer values (ms): T1 is the RTT estimate, T2 the cap for non-INVITE and 2xx retransmits. */
 export const T1 = 500;
@@ -54,4 +55,6 @@ export interface CallContext {
   outboundProxy?: string;
   /** Session timer values (RFC 4028); absent: DEFAULT_SESSION_TIMER (1800 s asked, Min-SE 90 s). */
   sessionTimer?: SessionTimerConfig;
+  /** SRTP with SDES keys for our calls (srtp-policy.ts); absent: off. A refused policy fails every call. */
+  srtp?: CallSrtp;
 }

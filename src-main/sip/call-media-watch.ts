@@ -106,7 +106,7 @@ export class CallMediaWatch {
         const path = mediaPathOf(stats.ice);
         this.o.onWarning({
           // The threshold, not the measured gap: "for 5 s" reads the same at every poll phase.
-          reason: noAudioText(this.o.times.warnAfterMs, a.never, path, stats.ice),
+          reason: noAudioText(this.o.times.warnAfterMs, a.never, path, stats.ice, stats.srtp),
           silentSeconds: seconds(a.silentMs),
           kind: a.never ? 'never' : 'stopped',
           path,

@@ -10,6 +10,7 @@ import { ReliableProvisionalSender, wantsReliableProvisional } from './reliable-
 import { answerSessionTimer, type UasTimerOutcome } from './session-timer';
 import { applyLocalNat } from './sdp-ice';
 import { reachableFamilies } from './media-family';
+import { newLocalSrtp } from './srtp-policy';
 import { createResponse, displayNameOf, hasSdp, headerText, statusText } from './sip-headers';
 import { newSessionId, newTag } from './sip-random';
 import type { CallContext } from './call-context';
@@ -82,6 +83,7 @@ export class IncomingCall extends CallSession {
           sessionId: newSessionId(),
           sessionVersion: 1,
           families: reachableFamilies(endpoint.address),
+          ...(this.ctx.srtp?.kind === 'on' ? { srtp: newLocalSrtp(this.ctx.srtp.mode) } : {}),
         },
         endpoint,
       );

@@ -12,6 +12,7 @@ import { createRedirectTracker, nextRedirect, type RedirectTracker } from './red
 import { createOffer, parseAnswer } from './sdp-negotiate';
 import { applyLocalNat } from './sdp-ice';
 import { reachableFamilies } from './media-family';
+import { newLocalSrtp } from './srtp-policy';
 import { ALLOW, displayNameOf, hasSdp, headerText, MAX_FORWARDS, statusText, supportedHeader } from './sip-headers';
 import { describeRetryAfter, retryAfterOf } from './retry-after';
 import { minSeFrom422, requestTimerHeaders, sessionFromAnswer } from './session-timer';
@@ -140,6 +141,7 @@ export class OutgoingCall extends CallSession {
           sessionId: newSessionId(),
           sessionVersion: 1,
           families: reachableFamilies(endpoint.address),
+          ...(this.ctx.srtp?.kind === 'on' ? { srtp: newLocalSrtp(this.ctx.srtp.mode) } : {}),
         },
         endpoint,
       );

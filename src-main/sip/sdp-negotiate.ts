@@ -6,6 +6,8 @@ import type { MediaDescription, SessionDescription } from 'sdp-transform';
 import type { CodecName, LocalIceParameters, MediaStartParams } from '../rtp/media-session';
 import { addIceMismatch, addLocalNatAttributes, readPeerIce, remoteIceParameters } from './sdp-ice';
 import { ipFamilyOf, unreachableMediaReason, type IpFamily } from './media-family';
+import { answerCryptoLine, cryptoForOffer, cryptoOfAnswer, offerCryptoLines, srtpParams } from './sdp-crypto';
+import type { LocalSrtp } from './srtp-policy';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -35,6 +37,8 @@ export interface LocalMediaOffer {
    * another family is refused with a reason instead of failing every send. Absent: not checked.
    */
   families?: readonly IpFamily[];
+  /** SRTP with SDES keys (RFC 4568): our mode and keys; absent = plain RTP only. */
+  srtp?: LocalSrtp;
 }
 
 export type AnswerResult = { sdp: string; media: MediaStartParams } | { error: { status: 488; reason: string } };
@@ -45,7 +49,8 @@ const TELEPHONE_EVENT_PT = 101;
 /** RFC 4733 §3.2: 0-15 are the DTMF digits and A-D, 16 is flash; we send and accept all of them. */
 const SUPPORTED_EVENTS = { min: 0, max: 16 };
 const DEFAULT_CODECS: CodecName[] = ['PCMU', 'PCMA'];
-const SUPPORTED_PROTOCOLS = new Set(['RTP/AVP', 'RTP/AVPF']);
+/** The SAVP profiles only with SRTP on (sdp-crypto.ts); DTLS-SRTP (UDP/TLS/RTP/SAVP) is not implemented. */
+const SUPPORTED_PROTOCOLS = new Set(['RTP/AVP', 'RTP/AVPF', 'RTP/SAVP', 'RTP/SAVPF']);
 
 function localCodecs(local: LocalMediaOffer): CodecName[] {
   const list = (local.codecs ?? []).filter((c) => c === 'PCMU' || c === 'PCMA');
@@ -85,7 +90,8 @@ export function createOffer(local: LocalMediaOffer): string {
   const m: MediaDescription = {
     type: 'audio',
     port: local.port,
-    protocol: 'RTP/AVP',
+    // RFC 4568: mandatory SRTP offers RTP/SAVP; optional offers RTP/AVP with a=crypto (best effort).
+    protocol: local.srtp?.mode === 'mandatory' ? 'RTP/SAVP' : 'RTP/AVP',
     payloads: '',
     rtp: codecs.map((c) => ({ payload: STATIC_PT[c], codec: c, rate: 8000 })),
     fmtp: [],
@@ -97,6 +103,7 @@ export function createOffer(local: LocalMediaOffer): string {
     m.fmtp.push({ payload: TELEPHONE_EVENT_PT, config: `${SUPPORTED_EVENTS.min}-${SUPPORTED_EVENTS.max}` });
   }
   m.payloads = m.rtp.map((r) => r.payload).join(' ');
+  if (local.srtp) m.crypto = offerCryptoLines(local.srtp);
   addLocalNatAttributes(m, local);
   session.media.push(m);
   return write(session);
@@ -282,8 +289,11 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
       answer.media.push(rejected(m));
       continue;
     }
-    if (!SUPPORTED_PROTOCOLS.has(m.protocol.toUpperCase())) {
-      why = `audio transport ${m.protocol} is not supported (SRTP/DTLS are not implemented; only RTP/AVP)`;
+    const crypto = SUPPORTED_PROTOCOLS.has(m.protocol.toUpperCase())
+      ? cryptoForOffer(offerSdp, index, m.protocol, local.srtp)
+      : { refuse: `audio transport ${m.protocol} is not supported (DTLS-SRTP is not implemented; RTP/AVP and SDES RTP/SAVP are)` };
+    if ('refuse' in crypto) {
+      why = crypto.refuse;
       answer.media.push(rejected(m));
       continue;
     }
@@ -329,6 +339,7 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
       am.rtp.push({ payload: te.pt, codec: 'telephone-event', rate: 8000 });
       am.fmtp.push({ payload: te.pt, config: formatEvents(te.events) });
     }
+    if (crypto.chosen && local.srtp) am.crypto = answerCryptoLine(local.srtp, crypto.chosen);
     answer.media.push(am);
 
     const receiveCodecs = common.map((c) => ({ payloadType: c.pt, codec: c.codec }));
@@ -341,6 +352,7 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
     // RFC 3605: a=rtcp overrides the default RTCP port (RTP port + 1, RFC 3550 §11).
     if (m.rtcp && Number.isInteger(m.rtcp.port) && m.rtcp.port > 0) accepted.remoteRtcpPort = m.rtcp.port;
     if (te) accepted.telephoneEventPayloadType = te.pt;
+    if (crypto.chosen && local.srtp) accepted.srtp = srtpParams(local.srtp, crypto.chosen);
   }
 
   if (!accepted) return { error: { status: 488, reason: why } };
@@ -369,6 +381,8 @@ export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaS
   const ice = iceOfAnswer(answerSdp, media.indexOf(m), remoteAddress, m.port, offered);
   const unreachable = ice.ice ? null : unreachableMediaReason(remoteAddress, offered.families ?? [4, 6]);
   if (unreachable !== null) return { error: unreachable };
+  const crypto = cryptoOfAnswer(answerSdp, media.indexOf(m), m.protocol, offered.srtp);
+  if ('error' in crypto) return crypto;
 
   const result: MediaStartParams = {
     remoteAddress,
@@ -383,6 +397,7 @@ export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaS
   if (m.rtcp && Number.isInteger(m.rtcp.port) && m.rtcp.port > 0) result.remoteRtcpPort = m.rtcp.port;
   const te = offered.telephoneEvent ? telephoneEventOf(m) : null;
   if (te) result.telephoneEventPayloadType = te.pt;
+  if (crypto.chosen && offered.srtp) result.srtp = srtpParams(offered.srtp, crypto.chosen);
   return result;
 }
 

@@ -4,6 +4,7 @@
 import type { MediaSession, RtpStats } from '../rtp/media-session';
 import type { MessageSendResult, ReceivedMessage } from './pager';
 import type { RejectedInvite } from './incoming-filter';
+import type { SrtpConfig, SrtpMode } from './srtp-policy';
 
 /** X-Lite's "SIP Account" dialog, field for field. */
 export interface AccountSettings {
@@ -49,6 +50,10 @@ export interface AccountSettings {
   transport?: 'udp' | 'tcp' | 'tls';
   /** A private CA (PEM file) trusted for TLS besides the system's; absent = system CAs only. */
   caFile?: string;
+  /** SRTP with SDES keys (RFC 4568): off (default), optional or mandatory; overrides UserAgentConfig.srtp. */
+  srtp?: SrtpMode;
+  /** Put SRTP keys into SDP although the signalling is not TLS (anyone who sees the SIP can decrypt). */
+  srtpOverUdp?: boolean;
 }
 
 export type RegistrationState =
@@ -125,6 +130,8 @@ export interface UserAgentConfig {
   mediaWarningSeconds?: number;
   /** Seconds without RTP/RTCP after which a connected call is ended with a BYE ("no RTP for 30 s"). Default 30; 0 = never. */
   noRtpTimeoutSeconds?: number;
+  /** SRTP for calls without an account (direct IP) or whose account does not say; default off. */
+  srtp?: SrtpConfig;
 }
 
 export type KeepAliveMethod = 'options' | 'crlf' | 'off';

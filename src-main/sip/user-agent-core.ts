@@ -24,8 +24,14 @@ import type { SipRequest } from './sip-message';
 import type { Destination, SipTransportHost } from './sip-transport';
 import type { Call, RegistrationState, UserAgent, UserAgentConfig, UserAgentEvents } from './user-agent-api';
 import type { Logger } from '../util/logger';
+import { callSrtp, type SignallingTransport } from './srtp-policy';
 
 export const DEFAULT_USER_AGENT = 'Softphone/0.1';
+
+/** The transport our SIP (and so the SDES keys in its SDP) travels over. */
+function signallingOf(transport: 'udp' | 'tcp' | 'tls' | undefined): 'udp' | 'tcp' | 'tls' {
+  return transport ?? 'udp';
+}
 /**
  * Incoming calls not yet answered, at once, and from one source address: past these an INVITE gets
  * 486 before anything is allocated for it (each ringing call holds an RTP port pair, and an INVITE
@@ -40,6 +46,8 @@ export interface UserAgentCoreOptions {
   clock: Clock;
   config: UserAgentConfig;
   log: Logger;
+  /** How our SIP travels, which decides whether SDES keys may go into SDP (srtp-policy.ts). Default udp. */
+  signalling?: SignallingTransport;
 }
 
 function isIpLiteral(host: string): boolean {
@@ -105,7 +113,10 @@ export class UserAgentCore implements UserAgent {
       ...(this.outboundProxy() ? { outboundProxy: this.outboundProxy() } : {}),
       // The account's interval (settings), unless the embedder (CLI --session-expires, tests) set one.
       sessionTimer: { ...DEFAULT_SESSION_TIMER, ...(account?.sessionExpires !== undefined ? { expiresSeconds: account.sessionExpires } : {}), ...config.sessionTimer },
+      // Keys in SDP are read by anyone who sees the SIP unless it travels over TLS (RFC 4568 §8.3).
+      srtp: callSrtp(account?.srtp ? { mode: account.srtp, overInsecureSignalling: account.srtpOverUdp === true } : config.srtp, options.signalling ?? signallingOf(account?.transport ?? config.transport)),
     };
+    if (this.ctx.srtp && this.ctx.srtp.kind !== 'on' && this.ctx.srtp.reason) log.warn(this.ctx.srtp.reason);
     if (account && domain && aor && credentials) {
       this.registerer = new Registerer({
         transport,
@@ -215,6 +226,7 @@ export class UserAgentCore implements UserAgent {
     this.calls.add(call);
     if ('error' in resolved) call.fail(`invalid target: ${resolved.error}`);
     else if (!this.started || this.stopping) call.fail('user agent not started');
+    else if (this.ctx.srtp?.kind === 'refused') call.fail(this.ctx.srtp.reason);
     else call.start();
     return call;
   }
@@ -438,6 +450,11 @@ export class UserAgentCore implements UserAgent {
     if (this.refuseRinging(remote)) {
       // Ringing caps (issue 9): refused before any media port is taken.
       this.reply(req, 486);
+      return;
+    }
+    if (this.ctx.srtp?.kind === 'refused') {
+      // The peer learns that SRTP is required, not how this phone is configured.
+      this.reply(req, 488, { warning: '399 - "SRTP is required here but cannot be keyed over this signalling"' });
       return;
     }
     const callId = req.headers['call-id'];

@@ -60,6 +60,9 @@ export class AccountState {
       ...(v.sessionExpires !== undefined ? { sessionExpires: v.sessionExpires } : {}),
       ...(v.transport !== undefined ? { transport: v.transport } : {}),
       ...(v.caFile !== undefined ? { caFile: v.caFile } : {}),
+      // Issue 10: SRTP mode and its UDP override.
+      ...(v.srtp !== undefined ? { srtp: v.srtp } : {}),
+      ...(v.srtpOverUdp !== undefined ? { srtpOverUdp: v.srtpOverUdp } : {}),
     };
   }
 

@@ -17,6 +17,11 @@ export interface BaresipOptions {
   answerMode?: 'auto' | 'manual';
   /** Where SIP and RTP listen: 127.0.0.1 (default) or ::1 (IPv6 only, issue 10). */
   host?: '127.0.0.1' | '::1';
+  /**
+   * The srtp module's media encryption (SDES, RFC 4568): srtp = best effort (RTP/AVP with a=crypto),
+   * srtp-mand = RTP/SAVP only. Absent: plain RTP, module not loaded.
+   */
+  mediaenc?: 'srtp' | 'srtp-mand';
 }
 
 export interface BaresipEvent {
@@ -114,6 +119,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       'module aufile.so',
       'module sndfile.so',
       'module ctrl_tcp.so',
+      ...(opts.mediaenc ? ['module srtp.so'] : []),
       'module_tmp account.so',
       'module_app menu.so',
       `snd_path ${recordDir}`,
@@ -123,7 +129,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   );
   writeFileSync(
     join(dir, 'accounts'),
-    `<sip:${user}@${hostRef}:${sipPort}>;answermode=${opts.answerMode ?? 'auto'};audio_codecs=${opts.codec};regint=0\n`,
+    `<sip:${user}@${hostRef}:${sipPort}>;answermode=${opts.answerMode ?? 'auto'};audio_codecs=${opts.codec};regint=0${opts.mediaenc ? `;mediaenc=${opts.mediaenc}` : ''}\n`,
   );
   writeFileSync(join(dir, 'contacts'), '');
 

@@ -161,6 +161,20 @@ describe('AccountSettings', () => {
     expect(fake.sent('account.save')[0]).toMatchObject({ sessionExpires: 600 });
   });
 
+  it('Advanced: the SRTP mode and the keys-over-UDP choice go into the account (issue 10)', async () => {
+    const { fake, onclose } = setup();
+    await type('acc-userId', 'p1001');
+    await type('acc-domain', 'pbx.example.com');
+    await fireEvent.click(screen.getByRole('tab', { name: 'Advanced' }));
+    const select = screen.getByLabelText('Audio encryption (SRTP)') as HTMLSelectElement;
+    expect(select.value).toBe('off');
+    await fireEvent.change(select, { target: { value: 'mandatory' } });
+    await fireEvent.click(screen.getByLabelText(/Allow the keys over SIP on UDP/));
+    await pressOk();
+    await vi.waitFor(() => expect(onclose).toHaveBeenCalledOnce());
+    expect(fake.sent('account.save')[0]).toMatchObject({ srtp: 'mandatory', srtpOverUdp: true });
+  });
+
   it('keeps the stored password when the field is left empty', async () => {
     const fake = new FakeApi();
     const api = new Api(() => fake);
