@@ -64,18 +64,19 @@ async function phone(head: string[], user: string, host: string, extra: string[]
 }
 
 describe.skipIf(skip)('SIP over TLS through Kamailio', () => {
-  it('registers and calls over TLS with --ca-file; a capture of the TLS port shows no readable SIP', async () => {
+  it('registers and calls over TLS with --ca-file and SRTP (no --srtp-over-udp needed); a capture of the TLS port shows no readable SIP', async () => {
     printOnFailure(kam);
     const cap = await startCapture(`tcp port ${kam.tlsPort ?? 0}`);
     const recA = join(dir, 'alice.wav');
     const recB = join(dir, 'bob.wav');
-    const bob = await phone(['listen'], 'bob', 'localhost', ['--ca-file', ca.caCert, '--auto-answer', '--play', toneB, '--record', recB, '--max-calls', '1']);
+    const bob = await phone(['listen'], 'bob', 'localhost', ['--ca-file', ca.caCert, '--srtp', 'mandatory', '--auto-answer', '--play', toneB, '--record', recB, '--max-calls', '1']);
     const reg = await bob.waitFor('registered');
     expect(String(reg['contact'])).toMatch(/^sip:bob@127\.0\.0\.1:\d+;transport=tls$/);
-    const alice = await phone(['call', 'bob'], 'alice', 'localhost', ['--ca-file', ca.caCert, '--play', toneA, '--record', recA, '--duration', '4']);
+    const alice = await phone(['call', 'bob'], 'alice', 'localhost', ['--ca-file', ca.caCert, '--srtp', 'mandatory', '--play', toneA, '--record', recA, '--duration', '4']);
     expect((await bob.waitFor('incoming'))['from']).toMatch(/^sip:alice@localhost/);
-    await alice.waitFor('connected');
-    await bob.waitFor('connected');
+    // SDES keys may travel here: the SIP carrying them is TLS (RFC 4568 §8.3). Both ends encrypt.
+    expect((await alice.waitFor('connected'))['srtp']).toMatch(/^AES_CM_128_HMAC_SHA1_(80|32)$/);
+    expect((await bob.waitFor('connected'))['srtp']).toMatch(/^AES_CM_128_HMAC_SHA1_(80|32)$/);
     expect(await alice.waitFor('ended', undefined, 15_000)).toMatchObject({ by: 'local' });
     expect(await bob.waitFor('ended')).toMatchObject({ by: 'remote' });
     expect(await alice.waitForExit()).toBe(0);
