@@ -87,6 +87,7 @@ function fakeElectron(dir: string, rec: Recorded, ready: Promise<void>, onQuit: 
       getLocale: () => 'en-US',
       getVersion: () => '0.1.0',
       requestSingleInstanceLock: () => true,
+      commandLine: { appendSwitch: (name: string, value?: string) => rec.calls.push(`appendSwitch ${name} ${value ?? ''}`) },
       whenReady: () => {
         rec.calls.push('app.whenReady');
         return ready;
@@ -213,6 +214,9 @@ describe.skipIf(!built)('dist/app/electron-main.js with a stand-in electron', ()
     expect(rec.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
     expect(rec.calls.indexOf('protocol.registerSchemesAsPrivileged')).toBeLessThan(rec.calls.indexOf('app.whenReady'));
     expect(rec.protocolHandlers.size).toBe(0);
+    // The core runs in this process: V8's young generation is capped as for the headless command.
+    expect(rec.calls).toContain('appendSwitch js-flags --max-semi-space-size=4');
+    expect(rec.calls.indexOf('appendSwitch js-flags --max-semi-space-size=4')).toBeLessThan(rec.calls.indexOf('app.whenReady'));
   });
 
   it('after ready: serves the UI from app:// with the CSP, locks the session and opens an isolated window', async () => {

@@ -63,7 +63,8 @@ afterAll(async () => {
 describe('no password in any output', () => {
   it('a registered call through Kamailio (web-mode core calls a CLI phone) leaves the passwords only in the secret store', async () => {
     printOnFailure(kam);
-    capture = await startCapture(`udp port ${kam.port}`);
+    // UDP and TCP: an INVITE over 1300 bytes goes over TCP when Kamailio takes it (RFC 3261 §18.1.1).
+    capture = await startCapture(`port ${kam.port}`);
 
     // The callee: the CLI, password from the environment, debug logs on stderr, its audio recorded.
     const bobRecord = join(dir, 'bob-heard.wav');
