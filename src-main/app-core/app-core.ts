@@ -282,6 +282,16 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       });
       return null;
     },
+    'history.delete': async ({ id }) => {
+      const next = history.filter((e) => e.id !== id);
+      if (next.length === history.length) return null;
+      history = next;
+      events.emit('history.changed', history);
+      await deps.store.saveHistory(history).catch((err: Error) => {
+        throw new ApiFailure('failed', `the history could not be saved: ${err.message}`);
+      });
+      return null;
+    },
     'audio.devices': async () => {
       try {
         return await deps.listAudioDevices();

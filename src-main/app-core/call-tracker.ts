@@ -68,7 +68,9 @@ export class CallTracker {
     // Issue 11: the call card shows who holds the call.
     call.on('hold', (hold) => this.update(call.id, { hold }));
     this.hooks.changed(snapshot);
-    if (call.state === 'ended') this.finish(call.id, { reason: 'ended', by: 'error', durationSeconds: 0 });
+    // Refused before it started (an invalid target): its 'ended' with the reason is still on the way
+    // (finish closes media first), so wait for it; the fallback only covers a call that never says.
+    if (call.state === 'ended') (this.hooks.setTimer ?? setTimeout)(() => this.finish(call.id, { reason: 'ended', by: 'error', durationSeconds: 0 }), 2000);
     return snapshot;
   }
 

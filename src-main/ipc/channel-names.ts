@@ -22,6 +22,7 @@ const requestNames = {
   'message.send': true,
   'history.list': true,
   'history.clear': true,
+  'history.delete': true,
   'audio.devices': true,
   'preferences.get': true,
   'preferences.save': true,

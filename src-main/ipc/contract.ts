@@ -126,6 +126,8 @@ export const requestSchemas = {
   'message.send': z.object({ to: z.string().min(1).max(500), text: z.string().min(1).max(4000) }),
   'history.list': z.object({}),
   'history.clear': z.object({}),
+  /** Issue 11: one entry out of the call history (its id); unknown ids are not an error. */
+  'history.delete': z.object({ id: z.string().min(1).max(200) }),
   'audio.devices': z.object({}),
   'preferences.get': z.object({}),
   'preferences.save': preferencesFormSchema,
@@ -258,6 +260,7 @@ export interface ResponseMap {
   'message.send': { status: number };
   'history.list': HistoryEntry[];
   'history.clear': null;
+  'history.delete': null;
   'audio.devices': AudioDeviceInfo[];
   'preferences.get': PreferencesView;
   'preferences.save': PreferencesView;

@@ -2,27 +2,8 @@
 // the search filter, the selected row, and deleting one entry.
 import type { Api, HistoryEntry } from '../lib/api';
 
-/**
- * The core has no channel to delete one entry (only history.clear): a deleted entry is hidden here and
- * the hidden ids are kept in localStorage so it stays gone after a reload. A `history.delete { id }`
- * request in the core would replace this (see the branch report).
- */
-const HIDDEN_KEY = 'softphone.history.hidden';
-const MAX_HIDDEN = 500;
-
-/** Storage as far as this file needs it; absent (tests, locked-down pages) means "this session only". */
-export type HiddenStore = Pick<Storage, 'getItem' | 'setItem'> | null;
-
-function defaultStore(): HiddenStore {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
-
 export class HistoryState {
-  /** Everything the core has, minus the entries deleted here. */
+  /** Everything the core has, newest first. */
   entries = $state.raw<HistoryEntry[]>([]);
   error = $state('');
   /** The search box: name, number or URI, case-insensitive. */
@@ -31,14 +12,8 @@ export class HistoryState {
   selectedId = $state<string | null>(null);
 
   private all: HistoryEntry[] = [];
-  private hidden: Set<string>;
 
-  constructor(
-    private readonly api: Api | null,
-    private readonly store: HiddenStore = defaultStore(),
-  ) {
-    this.hidden = new Set(readHidden(store));
-  }
+  constructor(private readonly api: Api | null) {}
 
   /** Distinct numbers/URIs, newest first, for the dial field's suggestions and redial. */
   readonly recentTargets: string[] = $derived.by(() => {
@@ -83,17 +58,15 @@ export class HistoryState {
     this.selectedId = id;
   }
 
-  /** Deletes one entry (in this window: see HIDDEN_KEY). */
-  remove(id: string): void {
-    this.hidden.add(id);
-    const ids = [...this.hidden].slice(-MAX_HIDDEN);
-    this.hidden = new Set(ids);
-    try {
-      this.store?.setItem(HIDDEN_KEY, JSON.stringify(ids));
-    } catch {
-      // Storage full or refused: the entry is still gone for this session.
+  /** Deletes one entry in the core (history.delete), which then sends every window the new list. */
+  async remove(id: string): Promise<void> {
+    if (!this.api) return;
+    const r = await this.api.request('history.delete', { id });
+    if (!r.ok) {
+      this.error = r.error.message;
+      return;
     }
-    if (this.selectedId === id) this.selectedId = null;
+    this.all = this.all.filter((e) => e.id !== id);
     this.refresh();
   }
 
@@ -107,16 +80,8 @@ export class HistoryState {
   }
 
   private refresh(): void {
-    this.entries = this.all.filter((e) => !this.hidden.has(e.id));
+    this.entries = this.all;
     if (this.selectedId !== null && !this.entries.some((e) => e.id === this.selectedId)) this.selectedId = null;
   }
 }
 
-function readHidden(store: HiddenStore): string[] {
-  try {
-    const parsed: unknown = JSON.parse(store?.getItem(HIDDEN_KEY) ?? '[]');
-    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string').slice(-MAX_HIDDEN) : [];
-  } catch {
-    return [];
-  }
-}

@@ -56,18 +56,18 @@ describe('the window at different sizes', () => {
     await screenshot(page, 'settings-320');
   });
 
-  it('a dial the core refuses (no account) ends on the card at once, in the error colour', async () => {
+  it('a dial the core refuses (no account, no domain for "100") ends on the card at once with the reason, in the error colour', async () => {
     ui = await openUi({ name: 'refused (ui)', env: { SOFTPHONE_AUDIO: 'null' } });
     const { page } = ui;
     await page.getByLabel('Number or SIP address').fill('100');
     await page.getByRole('button', { name: 'Call' }).click();
     const state = page.getByTestId('call-state');
-    await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe('Ended: the call failed');
+    await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe('Ended: not a valid number or address');
     expect(await page.getByRole('region', { name: 'Current call' }).getAttribute('data-tone')).toBe('error');
     await screenshot(page, 'call-refused');
     // The same card in Korean (the screenshot needs a Korean font such as fonts-nanum to be readable).
     await page.getByLabel('Language').selectOption('ko');
-    await expect.poll(() => state.textContent(), { timeout: 5000 }).toBe('종료: 통화 실패');
+    await expect.poll(() => state.textContent(), { timeout: 5000 }).toBe('종료: 올바른 번호나 주소가 아님');
     await screenshot(page, 'call-refused-ko');
   });
 });

@@ -177,6 +177,12 @@ describe('app core', () => {
       ['sip:dave@10.0.0.2', true, 0, '603 Decline'],
       ['sip:carol@10.0.0.1', false, 7, 'hung up by remote'],
     ]);
+    // One entry out (issue 11): saved, and every window is told; an unknown id changes nothing.
+    expect(await ok(api.request('history.delete', { id: history[0]?.id ?? '' }))).toBeNull();
+    expect(t.store.saved.history?.map((h) => h.remoteUri)).toEqual(['sip:carol@10.0.0.1']);
+    expect(t.of('history.changed').at(-1)?.map((h) => h.remoteUri)).toEqual(['sip:carol@10.0.0.1']);
+    expect(await ok(api.request('history.delete', { id: 'no-such-entry' }))).toBeNull();
+    expect(t.store.saved.history).toHaveLength(1);
     expect(await ok(api.request('history.clear', {}))).toBeNull();
     expect(t.store.saved.history).toEqual([]);
   });

@@ -26,4 +26,18 @@ describe('CallTracker and media warnings', () => {
     call.events.emit('ended', { reason: 'no RTP for 30 s', by: 'error', durationSeconds: 40 });
     expect(changes.at(-1)).toMatchObject({ state: 'ended', mediaWarning: null, end: { reason: 'no RTP for 30 s' } });
   });
+
+  it('a call refused before it could start keeps its own reason (not "ended")', () => {
+    const ends: string[] = [];
+    const timers: Array<() => void> = [];
+    const tracker = new CallTracker({ now: () => 1000, changed: () => {}, ended: (_s, e) => ends.push(e.endReason), setTimer: (fn) => timers.push(fn) });
+    const call = new FakeCall(new FakeUserAgent({} as never), 'c2', 'outgoing', 'sip:100');
+    call.state = 'ended';
+    tracker.track(call);
+    call.events.emit('ended', { reason: 'invalid target: no domain to call "100" at', by: 'error', durationSeconds: 0 });
+    expect(ends).toEqual(['invalid target: no domain to call "100" at']);
+    for (const t of timers) t();
+    expect(ends).toHaveLength(1);
+    expect(tracker.snapshot('c2')).toMatchObject({ state: 'ended', end: { reason: 'invalid target: no domain to call "100" at' } });
+  });
 });
