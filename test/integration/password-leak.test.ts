@@ -144,7 +144,9 @@ describe('no password in any output', () => {
     expect(wire).toContain('REGISTER sip:');
     expect(wire).toMatch(/Authorization: Digest [^\r\n]*username="alice"/);
     expect(wire).toMatch(/Authorization: Digest [^\r\n]*username="bob"/);
-    expect(wire).toContain('INVITE sip:bob@');
+    // The call itself: the INVITE in the core's own SIP trace (the capture above sees the registrations;
+    // in the full suite it missed this INVITE now and then, while bob's recording proves the call).
+    expect(events.some((e) => /^flow\.message .*"summary":"INVITE/.test(e) && e.includes('sip:bob@')), events.filter((e) => e.startsWith('flow.message')).slice(0, 8).join('\n')).toBe(true);
     expect(readFileSync(bobRecord).subarray(0, 4).toString('latin1')).toBe('RIFF');
     expect(statSync(bobRecord).size).toBeGreaterThan(44);
     expect(logLines.some((l) => l.startsWith('debug '))).toBe(true);
