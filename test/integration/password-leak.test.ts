@@ -129,6 +129,8 @@ describe('no password in any output', () => {
     const callId = (dialed as { ok: true; value: CallSnapshot }).value.id;
     await waitForEvent(/^call\.changed .*"state":"connected"/);
     await bob.waitFor('connected');
+    // One second of call, so bob's recording holds audio (a hang-up 12 ms after connecting left it empty).
+    await new Promise((r) => setTimeout(r, 1000));
     const hung = await core.handle('call.hangup', { callId }, sender);
     expect(hung.ok).toBe(true);
     await bob.waitFor('ended');
@@ -139,14 +141,16 @@ describe('no password in any output', () => {
     const pcap = await capture.stop();
     capture = null;
 
-    // The pass did what it claims: digest auth on the wire, a call, a recording, the migration.
+    // The pass did what it claims: digest auth, a call, a recording, the migration. The capture holds
+    // our registrations when it keeps up; in full runs on a busy machine it has come back truncated
+    // (only bob's first REGISTER), so the proof of what went out is each side's own SIP trace, and the
+    // capture is still searched for the passwords below.
     const wire = readFileSync(pcap).toString('latin1');
     expect(wire).toContain('REGISTER sip:');
-    expect(wire).toMatch(/Authorization: Digest [^\r\n]*username="alice"/);
-    expect(wire).toMatch(/Authorization: Digest [^\r\n]*username="bob"/);
-    // The call itself: the INVITE in the core's own SIP trace (the capture above sees the registrations;
-    // in the full suite it missed this INVITE now and then, while bob's recording proves the call).
-    expect(events.some((e) => /^flow\.message .*"summary":"INVITE/.test(e) && e.includes('sip:bob@')), events.filter((e) => e.startsWith('flow.message')).slice(0, 8).join('\n')).toBe(true);
+    const aliceTrace = events.filter((e) => e.startsWith('flow.message')).join('\n');
+    expect(aliceTrace).toMatch(/Authorization: Digest [^\\]*username=\\"alice\\"/);
+    expect(bob.stderr).toMatch(/Authorization: Digest [^\r\n]*username="bob"/);
+    expect(events.some((e) => /^flow\.message .*"summary":"INVITE/.test(e) && e.includes('sip:bob@')), aliceTrace.slice(0, 2000)).toBe(true);
     expect(readFileSync(bobRecord).subarray(0, 4).toString('latin1')).toBe('RIFF');
     expect(statSync(bobRecord).size).toBeGreaterThan(44);
     expect(logLines.some((l) => l.startsWith('debug '))).toBe(true);
