@@ -27,11 +27,6 @@ import type { Logger } from '../util/logger';
 import { callSrtp, type SignallingTransport } from './srtp-policy';
 
 export const DEFAULT_USER_AGENT = 'Softphone/0.1';
-
-/** The transport our SIP (and so the SDES keys in its SDP) travels over. */
-function signallingOf(transport: 'udp' | 'tcp' | 'tls' | undefined): 'udp' | 'tcp' | 'tls' {
-  return transport ?? 'udp';
-}
 /**
  * Incoming calls not yet answered, at once, and from one source address: past these an INVITE gets
  * 486 before anything is allocated for it (each ringing call holds an RTP port pair, and an INVITE
@@ -114,7 +109,7 @@ export class UserAgentCore implements UserAgent {
       // The account's interval (settings), unless the embedder (CLI --session-expires, tests) set one.
       sessionTimer: { ...DEFAULT_SESSION_TIMER, ...(account?.sessionExpires !== undefined ? { expiresSeconds: account.sessionExpires } : {}), ...config.sessionTimer },
       // Keys in SDP are read by anyone who sees the SIP unless it travels over TLS (RFC 4568 §8.3).
-      srtp: callSrtp(account?.srtp ? { mode: account.srtp, overInsecureSignalling: account.srtpOverUdp === true } : config.srtp, options.signalling ?? signallingOf(account?.transport ?? config.transport)),
+      srtp: callSrtp(account?.srtp ? { mode: account.srtp, overInsecureSignalling: account.srtpOverUdp === true } : config.srtp, options.signalling ?? account?.transport ?? config.transport ?? 'udp'),
     };
     if (this.ctx.srtp && this.ctx.srtp.kind !== 'on' && this.ctx.srtp.reason) log.warn(this.ctx.srtp.reason);
     if (account && domain && aor && credentials) {

@@ -3,8 +3,7 @@
 // side's tone reaches the other (by frequency), after the resume baresip's tone comes back.
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { toneCoverage } from '../../src-main/audio/tone-analysis';
-import { TONE_A_HZ, TONE_B_HZ, makeTempDir, readWavMono, removeDir, writeToneWav } from '../support/audio-check';
+import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, toneGap, writeToneWav } from '../support/audio-check';
 import { startBaresip, type Baresip } from '../support/baresip';
 import { freePortRange } from '../support/free-port';
 import { printOnFailure } from '../support/on-failure';
@@ -26,23 +25,6 @@ afterEach(async () => {
   bs = undefined;
 });
 afterAll(() => removeDir(dir));
-
-/** The longest tone-free run between the tone's first and last 20 ms window, and the tone around it. */
-function gapIn(path: string, hz: number): { gap: number; before: number; after: number; text: string } {
-  const { sampleRate, samples } = readWavMono(path);
-  const win = Math.round(sampleRate * 0.02);
-  const tone: boolean[] = [];
-  for (let s = 0; s + win <= samples.length; s += win) tone.push(toneCoverage(samples.subarray(s, s + win), sampleRate, hz) === 1);
-  const first = tone.indexOf(true);
-  const last = tone.lastIndexOf(true);
-  let best = 0;
-  let start = first;
-  for (let i = first, run = 0; i >= 0 && i <= last; i++) {
-    run = tone[i] ? 0 : run + 1;
-    if (run > best) [best, start] = [run, i - run + 1];
-  }
-  return { gap: best * 0.02, before: (start - first) * 0.02, after: (last - start - best) * 0.02, text: tone.map((t) => (t ? '#' : '.')).join('') };
-}
 
 describe('hold at a real peer (baresip)', () => {
   it('call.hold stops the audio both ways at baresip, call.hold false brings it back', async () => {
@@ -73,10 +55,10 @@ describe('hold at a real peer (baresip)', () => {
     const answers = [...a.stderr.matchAll(/<<< \S+ 200 OK\n[\s\S]*?CSeq: (\d+) INVITE[\s\S]*?a=(sendrecv|sendonly|recvonly|inactive)/g)].map((m) => `${m[1]}:${m[2]}`);
     expect(answers.slice(-2)).toEqual(['2:recvonly', '3:sendrecv']);
     // We heard baresip's tone, nothing while held, then the tone again.
-    const we = gapIn(rec, TONE_B_HZ);
+    const we = toneGap(rec, TONE_B_HZ);
     const msg = `we heard baresip (20 ms, # = tone): ${we.text}`;
-    expect(we.gap, msg).toBeGreaterThan(1.8);
-    expect(we.gap, msg).toBeLessThan(4);
+    expect(we.gapSeconds, msg).toBeGreaterThan(1.8);
+    expect(we.gapSeconds, msg).toBeLessThan(4);
     expect(we.before, msg).toBeGreaterThan(1.5);
     expect(we.after, msg).toBeGreaterThan(1.5);
     // baresip heard our tone until the hold and not during it: its dump stops at the hold (baresip
@@ -84,7 +66,7 @@ describe('hold at a real peer (baresip)', () => {
     // tone after the resume is shown by the trace above and baresip's own sending, not by a dump).
     const dumps = bs.decodedDumps();
     expect(dumps.length, 'baresip wrote no recording').toBeGreaterThan(0);
-    const heard = gapIn(dumps[0] as string, TONE_A_HZ);
+    const heard = toneGap(dumps[0] as string, TONE_A_HZ);
     const toneSeconds = heard.text.split('').filter((c) => c === '#').length * 0.02;
     expect(toneSeconds, `baresip heard us: ${heard.text}`).toBeGreaterThan(1.5);
     expect(toneSeconds, `baresip heard us: ${heard.text}`).toBeLessThan(3.5);

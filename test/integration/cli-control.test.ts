@@ -4,34 +4,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { freePortRange, freeUdpPort } from '../support/free-port';
 import { startSoftphone, stopAllSoftphones } from '../support/softphone-process';
-import { TONE_A_HZ, TONE_B_HZ, makeTempDir, readWavMono, removeDir, writeToneWav } from '../support/audio-check';
+import { TONE_A_HZ, TONE_B_HZ, makeTempDir, readWavMono, removeDir, toneGap, writeToneWav } from '../support/audio-check';
 import { toneCoverage } from '../../src-main/audio/tone-analysis';
 import { printOnFailure } from '../support/on-failure';
-
-/** 20 ms windows of a recording: does each hold `hz`? */
-function timelineOf(path: string, hz: number): boolean[] {
-  const { sampleRate, samples } = readWavMono(path);
-  const win = Math.round(sampleRate * 0.02);
-  const out: boolean[] = [];
-  for (let s = 0; s + win <= samples.length; s += win) out.push(toneCoverage(samples.subarray(s, s + win), sampleRate, hz) === 1);
-  return out;
-}
-
-/** The longest run without the tone between its first and last appearance, in seconds, and the tone's span. */
-function longestGap(tone: boolean[]): { gapSeconds: number; before: number; after: number; text: string } {
-  const first = tone.indexOf(true);
-  const last = tone.lastIndexOf(true);
-  let best = 0;
-  let bestStart = first;
-  for (let i = first, run = 0; i >= 0 && i <= last; i++) {
-    run = tone[i] ? 0 : run + 1;
-    if (run > best) {
-      best = run;
-      bestStart = i - run + 1;
-    }
-  }
-  return { gapSeconds: best * 0.02, before: (bestStart - first) * 0.02, after: (last - (bestStart + best)) * 0.02, text: tone.map((t) => (t ? '#' : '.')).join('') };
-}
 
 describe('CLI control channel on stdin', () => {
   let dir: string;
@@ -137,7 +112,7 @@ describe('CLI control channel on stdin', () => {
     await Promise.all([a.waitForExit(8000), b.waitForExit(8000)]);
     // Both recordings: the other's tone, a silent stretch as long as the hold, the tone again.
     for (const [who, rec, hz] of [['A', recA, TONE_B_HZ], ['B', recB, TONE_A_HZ]] as const) {
-      const g = longestGap(timelineOf(rec, hz));
+      const g = toneGap(rec, hz);
       expect(g.gapSeconds, `${who} heard (20 ms, # = tone): ${g.text}`).toBeGreaterThan(1.8);
       expect(g.gapSeconds, `${who} heard: ${g.text}`).toBeLessThan(4);
       expect(g.before, `${who} heard: ${g.text}`).toBeGreaterThan(1.5);

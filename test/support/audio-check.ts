@@ -97,3 +97,31 @@ export function describeReport(label: string, r: ToneReport): string {
   return `${label}: coverage ${(r.coverage * 100).toFixed(1)}% over ${r.measuredSeconds.toFixed(2)} s ` +
     `(recording ${r.seconds.toFixed(2)} s, tone from ${r.onsetSeconds?.toFixed(2) ?? 'never'} s, other tone ${(r.otherCoverage * 100).toFixed(1)}%)`;
 }
+
+/** A tone's gap in a recording: the longest run of 20 ms windows without `hz` between its first and last. */
+export interface ToneGap {
+  /** Seconds without the tone (a hold or a mute). */
+  gapSeconds: number;
+  /** Seconds of the tone's span before and after the gap. */
+  before: number;
+  after: number;
+  /** The timeline, one character per 20 ms window ('#' = tone), for failure messages. */
+  text: string;
+}
+
+export function toneGap(path: string, hz: number): ToneGap {
+  const { sampleRate, samples } = readWavMono(path);
+  const win = Math.round(sampleRate * 0.02);
+  const tone: boolean[] = [];
+  for (let s = 0; s + win <= samples.length; s += win) tone.push(toneCoverage(samples.subarray(s, s + win), sampleRate, hz) === 1);
+  const first = tone.indexOf(true);
+  const last = tone.lastIndexOf(true);
+  let best = 0;
+  let start = first;
+  for (let i = first, run = 0; i >= 0 && i <= last; i++) {
+    run = tone[i] ? 0 : run + 1;
+    if (run > best) [best, start] = [run, i - run + 1];
+  }
+  return { gapSeconds: best * 0.02, before: (start - first) * 0.02, after: (last - start - best) * 0.02, text: tone.map((t) => (t ? '#' : '.')).join('') };
+}
+
