@@ -16,7 +16,7 @@ import { MediaTracker } from './media-tracker';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorMessage, type CommandContext } from './command-context';
 import { runCallCommand } from './call-command';
 import { runListenCommand } from './listen-command';
-import { isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.node';
+import { announceExit, isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.node';
 import { startLoopDiagnostics } from './loop-diagnostics.node';
 import { CallTracker } from '../app-core/call-tracker';
 import { createCallRequestHandlers } from '../app-core/call-requests';
@@ -56,6 +56,7 @@ function safeJson(value: unknown): string {
 }
 
 function exit(code: number): void {
+  if (isGuardedChild()) announceExit(code);
   // Flush what is queued on stdout before leaving.
   process.stdout.write('', () => process.exit(code));
 }

@@ -13,9 +13,23 @@ import { isNativeNoise } from './native-noise';
 // Holds the filtering parent's pid: a stale or hand-set value (not our parent) is ignored.
 const GUARD_ENV = 'SOFTPHONE_STDOUT_GUARD_PARENT';
 
+/**
+ * The child's last stdout line, just before process.exit(): its exit code. PortAudio can hang the
+ * child's exit for good (a stream whose abort never returns keeps the media thread, which Node joins at
+ * exit, inside native code), so the parent stops waiting for 'close' once it has this line.
+ */
+const EXIT_LINE_PREFIX = '\u0000softphone-exit ';
+/** How long the parent lets the child finish exiting after its exit line, before SIGKILL. */
+const EXIT_GRACE_MS = 3000;
+
 /** True inside the filtered child. */
 export function isGuardedChild(): boolean {
   return process.env[GUARD_ENV] === String(process.ppid);
+}
+
+/** In the child: tells the parent the exit code it is about to exit with. */
+export function announceExit(code: number): void {
+  if (!process.stdout.destroyed && process.stdout.writable) process.stdout.write(`${EXIT_LINE_PREFIX}${code}\n`);
 }
 
 /**
@@ -60,8 +74,16 @@ export function runFilteredChild(argv: readonly string[], showNative = false): P
   process.stdin.on('data', (chunk: Buffer) => {
     if (child.stdin.writable) child.stdin.write(chunk);
   });
+  let announced: number | undefined;
+  let exitTimer: ReturnType<typeof setTimeout> | undefined;
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
+    if (line.startsWith(EXIT_LINE_PREFIX)) {
+      const code = Number(line.slice(EXIT_LINE_PREFIX.length));
+      announced = Number.isInteger(code) ? code : 1;
+      exitTimer ??= setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
+      return;
+    }
     if (parseEventLine(line) || isResultLine(line)) write(process.stdout, `${line}\n`);
     else if (showNative && line.trim() !== '') write(process.stderr, `[native] ${line}\n`);
   });
@@ -90,7 +112,9 @@ export function runFilteredChild(argv: readonly string[], showNative = false): P
     // 'close' comes after stdout has been drained, so no event line is lost.
     child.on('close', (code) => {
       clearTimeout(killTimer);
-      resolve(code ?? 1);
+      clearTimeout(exitTimer);
+      // A child killed while hung in its native exit had already said how it ended.
+      resolve(announced ?? code ?? 1);
     });
   });
 }
