@@ -4,12 +4,30 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 
+/**
+ * Integration files that must have the machine to themselves: the sound server's real-time clock
+ * (PulseAudio through PortAudio), a datagram flood that measures the audio it must not disturb, main-loop
+ * and media-thread stall measurements, and a tshark capture of all loopback traffic (another file's SIP
+ * would land in it).
+ */
+const SERIAL_INTEGRATION = [
+  'test/integration/soundcard-call.test.ts',
+  'test/integration/portaudio-device.test.ts',
+  'test/integration/flood-smoke.test.ts',
+  'test/integration/bench-block-loop.test.ts',
+  'test/integration/media-thread.test.ts',
+  'test/integration/password-leak.test.ts',
+];
+/** Unit, renderer and most integration files share one pool of this many workers (one vitest group). */
+const WORKERS = 2;
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
+          maxWorkers: WORKERS,
           include: ['test/unit/**/*.test.ts'],
           // Component tests need jsdom and the Svelte compiler: they run in the 'renderer' project.
           exclude: ['test/unit/renderer/**', '**/node_modules/**'],
@@ -25,6 +43,7 @@ export default defineConfig({
         resolve: { conditions: ['browser'] },
         test: {
           name: 'renderer',
+          maxWorkers: WORKERS,
           include: ['test/unit/renderer/**/*.test.ts'],
           environment: 'jsdom',
           testTimeout: 30_000,
@@ -34,10 +53,23 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: [...SERIAL_INTEGRATION, '**/node_modules/**'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Real peers and real-time audio: keep files sequential so 2 cores are not oversubscribed.
+          // Two files at a time: each has its own ports, Kamailio, namespaces and PulseAudio, and the tone
+          // checks carry margins that held with two CPU burners (npm run test:loaded). Serial files below.
+          maxWorkers: WORKERS,
+        },
+      },
+      {
+        test: {
+          name: 'integration-serial',
+          include: SERIAL_INTEGRATION,
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // One at a time, after everything else (vitest runs single-worker projects last, one file each).
           fileParallelism: false,
         },
       },

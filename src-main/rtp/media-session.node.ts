@@ -211,6 +211,10 @@ class SessionProxy implements MediaSession {
     this.openOptions = checked.ok ? checked.value : { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000 };
   }
 
+  get bindAddress(): string {
+    return this.openOptions.bindAddress;
+  }
+
   open(): Promise<MediaEndpoint> {
     if (!this.opening) this.opening = this.doOpen();
     return this.opening;

@@ -130,6 +130,8 @@ export interface MediaSessionEvents {
 }
 
 export interface MediaSession {
+  /** The address open() will bind RTP to, known before it runs: which IP families an offer may use is decided before ringing. */
+  readonly bindAddress?: string;
   /** Binds the RTP/RTCP sockets (in the media thread) and returns where the peer should send. */
   open(): Promise<MediaEndpoint>;
   /** Starts sending and receiving with the negotiated parameters. */

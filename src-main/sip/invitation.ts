@@ -18,6 +18,7 @@ import type { SipRequest } from './sip-message';
 import type { Destination } from './sip-transport';
 import type { CallEndInfo } from './user-agent-api';
 import type { MediaStartParams } from '../rtp/media-session';
+import type { LocalMediaOffer } from './sdp-negotiate';
 
 export class IncomingCall extends CallSession {
   readonly direction = 'incoming' as const;
@@ -37,6 +38,11 @@ export class IncomingCall extends CallSession {
   private reliable: ReliableProvisionalSender | undefined;
   /** Late offer with a reliable 180: our offer went in the 180 and the PRACK answered it (§5). */
   private offerAnsweredInPrack = false;
+  /** Media opening after an early 180; true when ready, false when the call was refused or ended. */
+  private mediaReady: Promise<boolean> = Promise.resolve(true);
+  /** One o= session id and one set of SRTP keys for the placeholder and the real description. */
+  private readonly sessionId = newSessionId();
+  private srtpKeys: ReturnType<typeof newLocalSrtp> | undefined;
 
   constructor(ctx: CallContext, invite: SipRequest, remote: Destination) {
     super(ctx, invite.headers['call-id'], 'incoming', invite.headers.from.uri, displayNameOf(invite.headers.from));
@@ -68,36 +74,18 @@ export class IncomingCall extends CallSession {
     try {
       const local = await this.ctx.transport.localFor(this.remote.address, this.remote);
       if (this.ended) return false;
-      this.media = this.ctx.createMedia();
-      const endpoint = await this.media.open();
-      if (this.ended) return false;
-      const rtpAddress = endpoint.address && endpoint.address !== '0.0.0.0' && endpoint.address !== '::' ? endpoint.address : local.address;
-      // STUN/ICE (issue 4): c=/m= carry the default candidate and the ICE attributes go along.
-      this.localOffer = applyLocalNat(
-        {
-          address: rtpAddress,
-          port: endpoint.rtpPort,
-          codecs: ['PCMU', 'PCMA'],
-          telephoneEvent: true,
-          ptime: 20,
-          sessionId: newSessionId(),
-          sessionVersion: 1,
-          families: reachableFamilies(endpoint.address),
-          ...(this.ctx.srtp?.kind === 'on' ? { srtp: newLocalSrtp(this.ctx.srtp.mode) } : {}),
-        },
-        endpoint,
-      );
       this.contact = { uri: localUri(this.ctx.contactUser, this.ctx.contactFor?.(local, this.remote) ?? local), params: {} };
-      if (hasSdp(this.invite)) {
-        const answer = createAnswer(this.invite.content ?? '', this.localOffer);
-        if ('error' in answer) {
-          this.sendFinal(488, { headers: { warning: `304 - "${answer.error.reason.replace(/"/g, "'")}"` } });
-          await this.finish({ reason: `488 Not Acceptable Here (${answer.error.reason})`, status: 488, by: 'local' });
-          return false;
-        }
-        this.answerSdp = this.versionedSdp(() => answer.sdp);
-        this.answerMedia = answer.media;
+      // Issue 12: ring before the media is ready (port search, socket binds, STUN/ICE gathering), so the
+      // caller hears ringback at once. A reliable 180 carries SDP (RFC 3262 §5), so it still waits.
+      const early = !wantsReliableProvisional(this.invite);
+      this.media = this.ctx.createMedia();
+      if (early && hasSdp(this.invite)) {
+        // RFC 3264 §6: whether the offer is acceptable depends on its codecs and crypto, not on our
+        // address or port, so a placeholder description decides 488 before we ring.
+        const probe = createAnswer(this.invite.content ?? '', this.describeLocal({ address: local.address, rtpPort: 9, endpointAddress: this.media.bindAddress ?? local.address }));
+        if ('error' in probe) return await this.refuseOffer(probe.error.reason);
       }
+      if (!early && !(await this.prepareMedia(local.address))) return false;
       // The early dialog exists from our 180 on (§12.1.1): a BYE or re-INVITE may refer to it.
       // Our own requests in it (BYE, refreshes) go via the outbound proxy when the call came from it
       // and the proxy did not record-route (dialog.ts).
@@ -105,17 +93,69 @@ export class IncomingCall extends CallSession {
       if (this.ended) return false;
       this.dialog = Dialog.asUas(this.invite, this.localTag, viaProxy && this.ctx.outboundProxy ? [this.ctx.outboundProxy] : []);
       this.ctx.addDialog(this.dialog.id, this);
+      if (early) {
+        // answer() waits for this; a failure ends the ringing call (486 when every port is taken).
+        this.mediaReady = this.prepareMedia(local.address).catch((err: unknown) => this.failTaking(err));
+      }
       this.ring();
       return true;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.ctx.log.error('cannot take incoming call', { callId: this.id, error: message });
-      // Every RTP port of our range taken by other calls: we are busy (RFC 3261 §21.4.24), not broken.
-      const status = /no free RTP port/.test(message) ? 486 : 500;
-      if (!this.finalSent) this.sendFinal(status);
-      await this.finish({ reason: `cannot take call: ${message}`, status, by: 'error' });
+      await this.failTaking(err);
       return false;
     }
+  }
+
+  /** The media we will use, opened, and our description (and the answer to an offer) built on it. */
+  private async prepareMedia(localAddress: string): Promise<boolean> {
+    const media = (this.media ??= this.ctx.createMedia());
+    const endpoint = await media.open();
+    if (this.ended) return false;
+    const rtpAddress = endpoint.address && endpoint.address !== '0.0.0.0' && endpoint.address !== '::' ? endpoint.address : localAddress;
+    // STUN/ICE (issue 4): c=/m= carry the default candidate and the ICE attributes go along.
+    this.localOffer = applyLocalNat(this.describeLocal({ address: rtpAddress, rtpPort: endpoint.rtpPort, endpointAddress: endpoint.address }), endpoint);
+    if (hasSdp(this.invite)) {
+      const answer = createAnswer(this.invite.content ?? '', this.localOffer);
+      if ('error' in answer) {
+        await this.refuseOffer(answer.error.reason);
+        return false;
+      }
+      this.answerSdp = this.versionedSdp(() => answer.sdp);
+      this.answerMedia = answer.media;
+    }
+    return true;
+  }
+
+  /** Our media description before NAT attributes: G.711 both laws, RFC 4733 events, 20 ms, SRTP per policy. */
+  private describeLocal(at: { address: string; rtpPort: number; endpointAddress?: string }): LocalMediaOffer {
+    return {
+      address: at.address,
+      port: at.rtpPort,
+      codecs: ['PCMU', 'PCMA'],
+      telephoneEvent: true,
+      ptime: 20,
+      sessionId: this.sessionId,
+      sessionVersion: 1,
+      families: reachableFamilies(at.endpointAddress ?? at.address),
+      ...(this.ctx.srtp?.kind === 'on' ? { srtp: (this.srtpKeys ??= newLocalSrtp(this.ctx.srtp.mode)) } : {}),
+    };
+  }
+
+  /** RFC 3264 §6: an offer we cannot answer gets 488 with the reason in a Warning (RFC 3261 §20.43). */
+  private async refuseOffer(reason: string): Promise<false> {
+    if (!this.finalSent) this.sendFinal(488, { headers: { warning: `304 - "${reason.replace(/"/g, "'")}"` } });
+    await this.finish({ reason: `488 Not Acceptable Here (${reason})`, status: 488, by: 'local' });
+    return false;
+  }
+
+  /** Taking the call failed (media could not open): busy when every RTP port is in use, else 500. */
+  private async failTaking(err: unknown): Promise<false> {
+    const message = err instanceof Error ? err.message : String(err);
+    this.ctx.log.error('cannot take incoming call', { callId: this.id, error: message });
+    // Every RTP port of our range taken by other calls: we are busy (RFC 3261 §21.4.24), not broken.
+    const status = /no free RTP port/.test(message) ? 486 : 500;
+    if (!this.finalSent) this.sendFinal(status);
+    if (!this.ended) await this.finish({ reason: `cannot take call: ${message}`, status, by: 'error' });
+    return false;
   }
 
   /**
@@ -210,7 +250,10 @@ export class IncomingCall extends CallSession {
     const reliable = this.reliable;
     this.answering = reliable?.unacknowledged
       ? reliable.whenAcknowledged().then((acked) => (acked && !this.ended && !this.finalSent ? this.sendOk() : undefined))
-      : this.sendOk();
+      : this.mediaReady.then((ready) => {
+          if (!ready || this.ended || this.finalSent) throw new Error('the call could not be taken: media did not open');
+          return this.sendOk();
+        });
     return this.answering;
   }
 

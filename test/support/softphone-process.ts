@@ -66,6 +66,7 @@ export class SoftphoneProcess {
     this.child.stderr?.on('data', (chunk: string) => {
       // Keep the tail only: a debug-level run can be long.
       this.stderrText = (this.stderrText + chunk).slice(-200_000);
+      this.wake();
     });
     this.exited = new Promise((res) => {
       this.child.once('exit', (code, signal) => {
@@ -147,6 +148,31 @@ export class SoftphoneProcess {
       const timer = setTimeout(() => {
         cleanup();
         rej(new Error(`${this.name}: no "${event}" within ${timeoutMs} ms\n${this.describe()}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Resolves once stderr holds `text` (the log line may trail the event that a peer already saw). */
+  waitForStderr(text: string, timeoutMs = 30_000): Promise<void> {
+    return new Promise((res, rej) => {
+      const check = () => {
+        if (this.stderrText.includes(text)) {
+          cleanup();
+          res();
+        } else if (!this.running) {
+          cleanup();
+          rej(new Error(`${this.name} exited before logging "${text}"\n${this.describe()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        rej(new Error(`${this.name}: no "${text}" on stderr within ${timeoutMs} ms\n${this.describe()}`));
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);

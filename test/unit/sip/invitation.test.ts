@@ -77,7 +77,33 @@ describe('incoming call', () => {
     await busyUa.start();
     net.deliver(request('INVITE', { content: peerSdp(30000) }));
     await flush();
-    expect(net.responses.map((r) => r.status)).toEqual([100, 486]);
+    // Issue 12: the call rings before its media opens (no port search before the 180), so a full range
+    // turns into 486 right after the 180: busy, not a server error.
+    expect(net.responses.map((r) => r.status)).toEqual([100, 180, 486]);
+  });
+
+  it('rings before its media is open (issue 12): 180 while the port search runs, the 200 waits for it and names the port', async () => {
+    let release: (() => void) | undefined;
+    const slow = new RecordingMedia(7100);
+    const realOpen = slow.open.bind(slow);
+    slow.open = () => new Promise((res) => (release = () => res(realOpen())));
+    const slowUa = new UserAgentCore({ transport: (net = new FakeTransport()), clock, log: silentLogger, config: { port: 5060, userAgentName: 'unit', createMedia: () => slow } });
+    const rang: Call[] = [];
+    slowUa.on('incoming', (c) => rang.push(c));
+    await slowUa.start();
+    net.deliver(request('INVITE', { content: peerSdp(30000) }));
+    await flush();
+    // Ringing and shown to the user while the media has not opened yet.
+    expect(net.responses.map((r) => r.status)).toEqual([100, 180]);
+    expect(rang).toHaveLength(1);
+    const answering = rang[0]?.answer();
+    await flush();
+    expect(net.responses.map((r) => r.status)).toEqual([100, 180]);
+    release?.();
+    await answering;
+    const ok = net.lastResponse(200);
+    expect(ok.content).toContain('m=audio 7100 RTP/AVP');
+    expect(slow.started?.remotePort).toBe(30000);
   });
 
   it('an INVITE flood: past 2 ringing calls from one address (8 in all) the next gets 486 and no RTP ports', async () => {
