@@ -12,6 +12,7 @@ import { svelteTesting } from '@testing-library/svelte/vite';
  */
 const SERIAL_INTEGRATION = [
   'test/integration/soundcard-call.test.ts',
+  'test/integration/echo-cancellation.test.ts',
   'test/integration/portaudio-device.test.ts',
   'test/integration/flood-smoke.test.ts',
   'test/integration/bench-block-loop.test.ts',

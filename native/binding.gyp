@@ -1,11 +1,22 @@
 # The project's own Node-API addon (`npm ci` builds it with node-gyp: scripts/build-native.mjs).
 {
+  "variables": {
+    # speexdsp (echo cancellation, noise suppression) when pkg-config finds it; the addon builds without.
+    "with_speexdsp%": "<!(node has-lib.js speexdsp)"
+  },
   "targets": [
     {
       "target_name": "softphone_native",
-      "sources": ["src/addon.c", "src/malloc_tuning.c"],
+      "sources": ["src/addon.c", "src/malloc_tuning.c", "src/echo_canceller.c", "src/echo_napi.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"],
-      "defines": ["NAPI_VERSION=8"]
+      "defines": ["NAPI_VERSION=8"],
+      "conditions": [
+        ["with_speexdsp==1", {
+          "defines": ["SOFTPHONE_WITH_SPEEXDSP"],
+          "libraries": ["<!@(pkg-config --libs speexdsp)"],
+          "cflags": ["<!@(pkg-config --cflags speexdsp)"]
+        }]
+      ]
     }
   ]
 }

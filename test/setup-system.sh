@@ -24,6 +24,9 @@ check dnsmasq dnsmasq-base
 ls /usr/lib/*/kamailio/modules/tls.so >/dev/null 2>&1 || need+=(kamailio-tls-modules)
 # Korean glyphs in the e2e screenshots (test/e2e/window-layout.test.ts)
 ls /usr/share/fonts/truetype/nanum/NanumGothic*.ttf >/dev/null 2>&1 || need+=(fonts-nanum)
+# speexdsp's headers: `npm ci` builds native/ with echo cancellation when pkg-config finds them.
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+pkg-config --exists speexdsp 2>/dev/null || need+=(libspeexdsp-dev)
 [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] || \
   ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || need+=(libasound2-plugins)
 
@@ -38,3 +41,7 @@ echo "setup-system: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" kamailio-extra-modules >/dev/null
+# native/ built before speexdsp's headers were here has no echo canceller: build it again now.
+if printf '%s\n' "${need[@]}" | grep -qx libspeexdsp-dev && [ -d node_modules ]; then
+  node scripts/build-native.mjs || true
+fi

@@ -1,6 +1,7 @@
-/* Node-API entry of the softphone's native addon: exports tuneMalloc() and trimMalloc(). */
+/* Node-API entry of the softphone's native addon: heap tuning (tuneMalloc, trimMalloc) and the echo canceller. */
 #include <node_api.h>
 #include "malloc_tuning.h"
+#include "echo_napi.h"
 
 #define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)
 
@@ -50,6 +51,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"trimMalloc", NULL, trim_malloc, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
+  CHECK(softphone_register_echo(env, exports));
   return exports;
 }
 

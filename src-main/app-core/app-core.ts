@@ -129,7 +129,12 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     userAgentName: deps.userAgentName ?? `Softphone/${deps.version}`,
     media: () => {
       const p = prefs();
-      const audio: AudioConfig = deps.audioOverride ?? { kind: 'portaudio', inputDevice: p.inputDevice ?? undefined, outputDevice: p.outputDevice ?? undefined };
+      const audio: AudioConfig = deps.audioOverride ?? {
+        kind: 'portaudio',
+        inputDevice: p.inputDevice ?? undefined,
+        outputDevice: p.outputDevice ?? undefined,
+        echoCancellation: p.echoCancellation,
+      };
       const nat = mediaNatOptions(p, passwordOf(current().turnPasswordBlob, 'TURN password', 'Topology tab'));
       return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(nat ? { nat } : {}) };
     },

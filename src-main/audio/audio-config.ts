@@ -4,7 +4,13 @@ export type AudioConfig =
   /** WAV as the microphone (`play`) and the speaker recorded to a WAV (`record`), paced by the media clock. */
   | { kind: 'file'; play?: string; record?: string; loop?: boolean }
   /** The sound card through naudiodon. Device ids come from `listAudioDevices()`; absent = system default. */
-  | { kind: 'portaudio'; inputDevice?: number; outputDevice?: number }
+  | {
+      kind: 'portaudio';
+      inputDevice?: number;
+      outputDevice?: number;
+      /** Echo cancellation and noise suppression on the microphone (speexdsp); default on when available. */
+      echoCancellation?: boolean;
+    }
   /** Silence out, received audio discarded. */
   | { kind: 'null' };
 

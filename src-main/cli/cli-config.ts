@@ -38,8 +38,8 @@ export function numberedPath(path: string, index: number): string {
  * Without --play/--record: the sound card. With either: the file device, the missing half being
  * silence (no --play) or discarded (no --record).
  */
-export function audioConfigFor(args: Pick<CommonArgs, 'play' | 'record' | 'loop'>, index: number): AudioConfig {
-  if (args.play === undefined && args.record === undefined) return { kind: 'portaudio' };
+export function audioConfigFor(args: Pick<CommonArgs, 'play' | 'record' | 'loop' | 'echoCancellation'>, index: number): AudioConfig {
+  if (args.play === undefined && args.record === undefined) return { kind: 'portaudio', echoCancellation: args.echoCancellation };
   const cfg: { kind: 'file'; play?: string; record?: string; loop?: boolean } = { kind: 'file' };
   if (args.play !== undefined) cfg.play = args.play;
   if (args.record !== undefined) cfg.record = numberedPath(args.record, index);

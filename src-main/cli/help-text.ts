@@ -66,6 +66,9 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
   --loop                  play the --play file again from the start when it ends
                           (with --play or --record, the other half is silence / discarded;
                           without either, the sound card is used)
+  --echo-cancellation on|off
+                          sound card only: remove the speaker's sound from the microphone and
+                          suppress steady noise (speexdsp; default on when native/ was built with it)
   --no-rtp-timeout S      hang up a connected call that has received no RTP/RTCP for S seconds
                           (default ${DEFAULT_NO_RTP_TIMEOUT}; 0 = never; not while on hold); a media_warning
                           line comes first, after 5 s of silence (or S/2 if shorter)

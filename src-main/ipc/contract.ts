@@ -82,6 +82,8 @@ export const preferencesSchema = z.object({
   language: z.enum(['system', 'en', 'ko']),
   inputDevice: z.number().int().nullable(),
   outputDevice: z.number().int().nullable(),
+  // Issue 13: echo cancellation and noise suppression on the microphone (speexdsp in native/).
+  echoCancellation: z.boolean(),
   // Transport tab.
   sipPort: z.number().int().min(0).max(65535),
   rtpPortMin: z.number().int().min(1024).max(65534),

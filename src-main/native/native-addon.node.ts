@@ -10,9 +10,20 @@ export interface MallocTuning {
   readonly trimThreshold: boolean;
 }
 
+/** An echo canceller's native state (speexdsp), owned by the addon; freed by destroy or the collector. */
+export type EchoHandle = { readonly __echo: unique symbol };
+
 export interface SoftphoneNative {
   tuneMalloc(arenaMax: number, mmapThreshold: number, trimThreshold: number): MallocTuning;
   trimMalloc(): boolean;
+  /** True when the addon was built with speexdsp (pkg-config found it at `npm ci`). */
+  echoCancellerAvailable?(): boolean;
+  createEchoCanceller?(frameSamples: number, tailSamples: number, sampleRate: number, denoise: boolean): EchoHandle | null;
+  /** The far end's frame as it goes to the speaker. */
+  echoPlayback?(handle: EchoHandle, far: Int16Array): void;
+  /** The microphone's frame in, the frame to send out (echo removed, noise suppressed). */
+  echoCapture?(handle: EchoHandle, mic: Int16Array, out: Int16Array): void;
+  destroyEchoCanceller?(handle: EchoHandle): void;
 }
 
 export type NativeLoad = { readonly addon: SoftphoneNative; readonly path: string } | { readonly addon: null; readonly error: string };

@@ -177,9 +177,11 @@ export function checkAudioConfig(x: unknown): Checked<AudioConfig> {
       if (!isOptional(x.inputDevice, isId) || !isOptional(x.outputDevice, isId)) {
         return { ok: false, error: 'portaudio audio: device ids must be non-negative integers' };
       }
+      if (!isOptional(x.echoCancellation, isBool)) return { ok: false, error: 'portaudio audio: echoCancellation must be a boolean' };
       const v: AudioConfig = { kind: 'portaudio' };
       if (x.inputDevice !== undefined) v.inputDevice = x.inputDevice as number;
       if (x.outputDevice !== undefined) v.outputDevice = x.outputDevice as number;
+      if (x.echoCancellation !== undefined) v.echoCancellation = x.echoCancellation as boolean;
       return { ok: true, value: v };
     }
     default:

@@ -5,7 +5,7 @@
 import { randomUUID, getRandomValues } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { AudioConfig } from '../audio/audio-config';
-import type { AudioInput, AudioOutput, DeviceBufferStats } from '../audio/audio-device';
+import { FRAME_SAMPLES, type AudioInput, type AudioOutput, type DeviceBufferStats } from '../audio/audio-device';
 import { FileInput, FileOutput } from '../audio/file-device.node';
 import { NullInput, NullOutput } from '../audio/null-device';
 import { MediaClock, raiseThreadPriority } from './media-clock.node';
@@ -300,6 +300,7 @@ async function openDevices(s: Session, audio: AudioConfig): Promise<Devices> {
       const pa = await import('../audio/portaudio-device.node');
       input = new pa.PortAudioInput(audio.inputDevice);
       output = new pa.PortAudioOutput(audio.outputDevice);
+      if (audio.echoCancellation !== false) ({ input, output } = await cancelEcho(s, input, output));
     }
   } catch (err) {
     post({ type: 'error', session: s.id, message: `audio devices unavailable: ${(err as Error).message}` });
@@ -316,6 +317,19 @@ async function openDevices(s: Session, audio: AudioConfig): Promise<Devices> {
     output = new NullOutput();
   }
   return { input, output };
+}
+
+/** Issue 13: the speaker's sound picked up by the microphone is removed before it is sent (speexdsp). */
+async function cancelEcho(s: Session, input: AudioInput, output: AudioOutput): Promise<Devices> {
+  const { createNativeEchoCanceller } = await import('../audio/native-echo-canceller.node');
+  const { withEchoCancellation } = await import('../audio/echo-cancelled-devices');
+  const canceller = createNativeEchoCanceller(FRAME_SAMPLES, 8000);
+  if ('error' in canceller) {
+    log('warn', `echo cancellation off: ${canceller.error}`, { session: s.id });
+    return { input, output };
+  }
+  log('debug', 'echo cancellation on (speexdsp, 500 ms tail, noise suppression)', { session: s.id });
+  return withEchoCancellation(input, output, canceller);
 }
 
 async function closeDevices(s: Session, devices: Devices): Promise<void> {

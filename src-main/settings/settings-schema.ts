@@ -29,6 +29,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
   language: 'system',
   inputDevice: null,
   outputDevice: null,
+  echoCancellation: true,
   // X-Lite listens on 5060 so direct-IP calls reach it without a port; the core falls back to any
   // free port when 5060 is taken.
   sipPort: 5060,

@@ -125,6 +125,8 @@ export const en = {
     inputLevel: 'Microphone level',
     outputLevel: 'Speaker level',
     levelsHint: 'The meters move while a call is connected.',
+    echoCancellation: 'Echo cancellation and noise suppression',
+    echoHint: 'Removes your speaker\'s sound from the microphone, so the other side does not hear itself. From the next call.',
     refresh: 'Refresh device list',
     noDevices: 'No audio devices found.',
   },

@@ -124,6 +124,8 @@ export const ko: Messages = {
     inputLevel: '마이크 레벨',
     outputLevel: '스피커 레벨',
     levelsHint: '통화가 연결되어 있는 동안 레벨 미터가 움직입니다.',
+    echoCancellation: '에코 제거 및 잡음 억제',
+    echoHint: '스피커 소리가 마이크로 다시 들어가 상대방이 자기 목소리를 듣지 않도록 합니다. 다음 통화부터 적용됩니다.',
     refresh: '장치 목록 새로 고침',
     noDevices: '오디오 장치를 찾지 못했습니다.',
   },

@@ -31,6 +31,16 @@ export class AudioState {
     return this.preferences.value.outputDevice;
   }
 
+  get echoCancellation(): boolean {
+    return this.preferences.value.echoCancellation;
+  }
+
+  /** Echo cancellation and noise suppression on the microphone; applies from the next call. */
+  async setEchoCancellation(on: boolean): Promise<void> {
+    const r = await this.preferences.update({ echoCancellation: on });
+    this.error = r.ok ? '' : r.message;
+  }
+
   async refresh(): Promise<void> {
     if (!this.api) return;
     this.loading = true;

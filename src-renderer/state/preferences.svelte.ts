@@ -7,6 +7,7 @@ export const DEFAULT_PREFERENCES: PreferencesView = {
   language: 'system',
   inputDevice: null,
   outputDevice: null,
+  echoCancellation: true,
   sipPort: 5060,
   rtpPortMin: 10000,
   rtpPortMax: 20000,

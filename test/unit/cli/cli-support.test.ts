@@ -40,9 +40,10 @@ describe('settings from flags', () => {
   });
 
   it('uses the sound card unless a file is given, then the file device', () => {
-    expect(audioConfigFor({ loop: false }, 1)).toEqual({ kind: 'portaudio' });
-    expect(audioConfigFor({ play: 'in.wav', loop: true }, 2)).toEqual({ kind: 'file', play: 'in.wav', loop: true });
-    expect(audioConfigFor({ record: 'o.wav', loop: false }, 2)).toEqual({ kind: 'file', record: 'o-2.wav' });
+    expect(audioConfigFor({ loop: false, echoCancellation: true }, 1)).toEqual({ kind: 'portaudio', echoCancellation: true });
+    expect(audioConfigFor({ loop: false, echoCancellation: false }, 1)).toEqual({ kind: 'portaudio', echoCancellation: false });
+    expect(audioConfigFor({ play: 'in.wav', loop: true, echoCancellation: true }, 2)).toEqual({ kind: 'file', play: 'in.wav', loop: true });
+    expect(audioConfigFor({ record: 'o.wav', loop: false, echoCancellation: true }, 2)).toEqual({ kind: 'file', record: 'o-2.wav' });
   });
 });
 

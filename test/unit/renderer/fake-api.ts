@@ -24,6 +24,7 @@ export const SNAPSHOT: AppSnapshot = {
     language: 'en',
     inputDevice: null,
     outputDevice: null,
+  echoCancellation: true,
     sipPort: 5060,
     rtpPortMin: 10000,
     rtpPortMax: 20000,

@@ -48,6 +48,8 @@ describe('settings schema', () => {
       language: 'en',
       inputDevice: 2,
       outputDevice: null,
+      // Issue 13: a file from before echo cancellation gets it on, like a new install.
+      echoCancellation: true,
       sipPort: 5070,
       rtpPortMin: 16386,
       rtpPortMax: 16483,

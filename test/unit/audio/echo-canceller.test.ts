@@ -1,0 +1,93 @@
+// speexdsp through the project's addon: a speaker signal that comes back into the microphone delayed and
+// attenuated is removed (ERLE after convergence), while the near-end talker passes.
+import { describe, expect, it } from 'vitest';
+import { withEchoCancellation, type EchoCanceller } from '../../../src-main/audio/echo-cancelled-devices';
+import { createNativeEchoCanceller } from '../../../src-main/audio/native-echo-canceller.node';
+import type { AudioInput, AudioOutput } from '../../../src-main/audio/audio-device';
+import { skipWithoutRealPeer } from '../../support/real-peer-gate';
+import { meanPower as power, speechLike } from '../../support/speech-like';
+
+const FRAME = 160;
+
+const native = createNativeEchoCanceller(FRAME, 8000);
+if (!('error' in native)) native.destroy();
+const skip = skipWithoutRealPeer('the speexdsp echo canceller', 'error' in native ? native.error : null);
+
+describe.skipIf(skip)('speexdsp echo canceller (native/)', () => {
+  it('removes a delayed, attenuated echo of the speaker by more than 25 dB after convergence', () => {
+    const aec = createNativeEchoCanceller(FRAME, 8000, false) as EchoCanceller;
+    const seconds = 8;
+    const far = speechLike(seconds);
+    const delay = 320; // 40 ms from speaker to microphone
+    const mic = new Int16Array(far.length);
+    for (let i = delay; i < far.length; i++) mic[i] = Math.round(far[i - delay]! * 0.5); // -6 dB
+    const out = new Int16Array(far.length);
+    // The media tick's order: the microphone frame is read (and cancelled), then the speaker's is written.
+    for (let f = 0; f < seconds * 50; f++) {
+      aec.capture(mic.subarray(f * FRAME, (f + 1) * FRAME), out.subarray(f * FRAME, (f + 1) * FRAME));
+      aec.playback(far.subarray(f * FRAME, (f + 1) * FRAME));
+    }
+    aec.destroy();
+    const lastTwoSeconds = far.length - 2 * 8000;
+    const erle = 10 * Math.log10(power(mic, lastTwoSeconds) / Math.max(1, power(out, lastTwoSeconds)));
+    console.info(`ERLE over the last 2 s: ${erle.toFixed(1)} dB`);
+    expect(erle).toBeGreaterThan(25);
+  });
+
+  it('lets the near-end talker through: a tone on the microphone with a silent speaker keeps its level', () => {
+    const aec = createNativeEchoCanceller(FRAME, 8000, false) as EchoCanceller;
+    const tone = new Int16Array(FRAME * 100);
+    for (let i = 0; i < tone.length; i++) tone[i] = Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / 8000));
+    const out = new Int16Array(tone.length);
+    const silence = new Int16Array(FRAME);
+    for (let f = 0; f < 100; f++) {
+      aec.capture(tone.subarray(f * FRAME, (f + 1) * FRAME), out.subarray(f * FRAME, (f + 1) * FRAME));
+      aec.playback(silence);
+    }
+    aec.destroy();
+    const loss = 10 * Math.log10(power(tone, 50 * FRAME) / Math.max(1, power(out, 50 * FRAME)));
+    expect(Math.abs(loss)).toBeLessThan(1);
+  });
+
+  it('rejects a frame of the wrong size instead of reading past it', () => {
+    const aec = createNativeEchoCanceller(FRAME, 8000) as EchoCanceller;
+    expect(() => aec.playback(new Int16Array(FRAME - 1))).toThrow(/one frame/);
+    aec.destroy();
+  });
+});
+
+describe('withEchoCancellation', () => {
+  it('feeds every speaker frame as the reference and sends the cancelled microphone frame', async () => {
+    const calls: string[] = [];
+    const canceller: EchoCanceller = {
+      playback: (far) => calls.push(`play ${far[0]}`),
+      capture: (mic, out) => {
+        calls.push(`capture ${mic[0]}`);
+        out.fill(mic[0]! - 1);
+      },
+      destroy: () => calls.push('destroy'),
+    };
+    let next = 100;
+    const input: AudioInput = { name: 'mic', start: async () => {}, read: (f) => (f.fill(next++), true), close: async () => {} };
+    const written: number[] = [];
+    const output: AudioOutput = { name: 'spk', start: async () => {}, write: (f) => written.push(f[0]!), close: async () => {} };
+    const d = withEchoCancellation(input, output, canceller);
+    d.output.write(new Int16Array(FRAME).fill(7));
+    const frame = new Int16Array(FRAME);
+    expect(d.input.read(frame)).toBe(true);
+    expect(frame[0]).toBe(99);
+    expect(written).toEqual([7]);
+    await d.input.close();
+    await d.output.close();
+    expect(calls).toEqual(['play 7', 'capture 100', 'destroy']);
+  });
+
+  it('a microphone with nothing to deliver gives silence and is not fed to the canceller', () => {
+    const canceller: EchoCanceller = { playback: () => {}, capture: () => { throw new Error('must not adapt to a missing frame'); }, destroy: () => {} };
+    const input: AudioInput = { name: 'mic', start: async () => {}, read: () => false, close: async () => {} };
+    const output: AudioOutput = { name: 'spk', start: async () => {}, write: () => {}, close: async () => {} };
+    const frame = new Int16Array(FRAME).fill(5);
+    expect(withEchoCancellation(input, output, canceller).input.read(frame)).toBe(false);
+    expect(frame.every((v) => v === 0)).toBe(true);
+  });
+});
