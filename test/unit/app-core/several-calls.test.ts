@@ -167,3 +167,34 @@ describe('call-switch', () => {
     expect(activeCallId([{ id: 'r', state: 'connected', connectedAt: 1, hold: { local: false, remote: true } }])).toBe('r');
   });
 });
+
+describe('recording files of calls at the same time', () => {
+  it('a second open call records to out-2.wav; once a call closes its file is free again', async () => {
+    const { RecordSlots } = await import('../../../src-main/audio/record-slots');
+    const { createMediaWithOwnRecording } = await import('../../../src-main/app-core/media-recording');
+    const made: string[] = [];
+    const slots = new RecordSlots();
+    const make = () =>
+      createMediaWithOwnRecording(
+        (o) => {
+          made.push(o.audio.kind === 'file' ? (o.audio.record ?? '') : o.audio.kind);
+          return new RecordingMedia();
+        },
+        { audio: { kind: 'file', play: 'in.wav', record: '/tmp/out.wav' } },
+        slots,
+      );
+    const first = make();
+    const second = make();
+    expect(made).toEqual(['/tmp/out.wav', '/tmp/out-2.wav']);
+    await first.close();
+    make();
+    expect(made.at(-1)).toBe('/tmp/out.wav');
+    await second.close();
+    // The sound card (or no recording) is passed through untouched.
+    createMediaWithOwnRecording((o) => {
+      made.push(o.audio.kind);
+      return new RecordingMedia();
+    }, { audio: { kind: 'portaudio' } }, slots);
+    expect(made.at(-1)).toBe('portaudio');
+  });
+});
