@@ -143,4 +143,54 @@ describe('several calls at once (listen --max-concurrent 2, baresip callers)', (
       expect(heard.text.split('').filter((c) => c === '#').length * 0.02, `${name} heard us: ${heard.text}`).toBeGreaterThan(1.2);
     }
   }, 90_000);
+
+  it('the held call carries no tone to its caller (a caller that records through the hold), the live one does', async () => {
+    const port = await freeUdpPort();
+    const rtp = await freePortRange(12);
+    const phone = startSoftphone(
+      ['listen', '--port', String(port), '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--auto-answer', '--max-concurrent', '2',
+        '--max-calls', '2', '--play', toneUs, '--loop'],
+      { name: 'listen', control: true },
+    );
+    printOnFailure(phone);
+    await phone.waitFor('listening');
+    const phase = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Caller A is our own CLI: unlike baresip 1.0.0 it keeps recording while it is held.
+    const callerRtp = await freePortRange(6);
+    const aHeard = join(dir, 'caller-a-heard.wav');
+    const callerA = startSoftphone(
+      ['call', `sip:softphone@127.0.0.1:${port}`, '--bind', '127.0.0.1', '--rtp-ports', `${callerRtp.min}-${callerRtp.max}`, '--play', toneA, '--loop', '--record', aHeard, '--duration', '60'],
+      { name: 'caller A' },
+    );
+    printOnFailure(callerA);
+    const a = String((await phone.waitFor('connected'))['callId']);
+    await callerA.waitFor('connected');
+    await phase(1500);
+    const bob = await startBaresip({ codec: 'PCMU', playWav: toneB, user: 'bob' });
+    peers.push(bob);
+    printOnFailure(bob);
+    await bob.dial(`sip:softphone@127.0.0.1:${port}`);
+    const b = String((await phone.waitFor('connected', (e) => e['callId'] !== a))['callId']);
+    // Caller A learns it is held (our re-INVITE a=sendonly, answered recvonly).
+    expect(await callerA.waitFor('hold')).toMatchObject({ local: false, remote: true });
+    await phase(2000);
+    expect(await phone.request('call.hold', { callId: a, hold: false })).toMatchObject({ ok: true });
+    await callerA.waitFor('hold', (e) => e['remote'] === false);
+    await phase(1500);
+    expect(await phone.request('call.hangup', { callId: b })).toMatchObject({ ok: true });
+    expect(await phone.request('call.hangup', { callId: a })).toMatchObject({ ok: true });
+    expect(await callerA.waitForExit(8000)).toBe(0);
+    expect(await phone.waitForExit(8000)).toBe(0);
+    // What A heard from us: our tone, none while A was held, our tone again after the swap.
+    const heard = toneGap(aHeard, TONE_US_HZ);
+    const msg = `caller A heard us (20 ms, # = tone): ${heard.text}`;
+    expect(heard.before, msg).toBeGreaterThan(1);
+    expect(heard.gapSeconds, msg).toBeGreaterThan(1.8);
+    expect(heard.after, msg).toBeGreaterThan(1);
+    // Bob, the live call meanwhile, heard our tone (his dump ends when he is held).
+    const dump = bob.decodedDumps()[0];
+    expect(dump, 'bob wrote no recording').toBeTruthy();
+    const bobHeard = toneGap(dump as string, TONE_US_HZ);
+    expect(bobHeard.text.split('').filter((c) => c === '#').length * 0.02, `bob heard us: ${bobHeard.text}`).toBeGreaterThan(1.2);
+  }, 90_000);
 });
