@@ -139,6 +139,8 @@ const CONTROL = `Control (stdin, when it is not a terminal): one JSON request pe
   call.answer {callId}   call.reject {callId, status?: 486|603}   call.hangup {callId}
   call.dtmf {callId, digits}   call.mute {callId, muted}   call.hold {callId, hold}
   message.send {to, text}      an instant message (SIP MESSAGE) to a number, user or URI
+  With several calls (listen --max-concurrent) each request acts on its callId; call.answer and
+  call.hold {callId, hold: false} first put the other live call on hold (a swap).
   A refused request: {"ok":false,"error":{"code":"invalid-request|unknown-channel|not-found|failed", …}}
 
 `;
