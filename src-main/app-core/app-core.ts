@@ -36,6 +36,8 @@ import { keepAliveConfig, mediaNatOptions } from './network-preferences';
 import { NetworkTracker } from './network-status';
 import { createPreferenceHandlers, preferencesView } from './preference-handlers';
 import { UserAgentHost, withTimeout } from './user-agent-host';
+import { createMediaWithOwnRecording } from './media-recording';
+import { RecordSlots } from '../audio/record-slots';
 
 export interface AppCoreDeps {
   store: SettingsStore;
@@ -122,9 +124,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const prefs = () => current().preferences;
   const network = new NetworkTracker((status) => events.emit('network.changed', status));
 
+  // Several calls at once (issue 11): with a recording WAV (headless, tests) each open call has its own file.
+  const recordSlots = new RecordSlots();
   const host = new UserAgentHost({
     createUserAgent: deps.createUserAgent,
-    createMedia: deps.createMedia,
+    createMedia: (options) => createMediaWithOwnRecording(deps.createMedia, options, recordSlots),
     bindAddress: deps.bindAddress,
     userAgentName: deps.userAgentName ?? `Softphone/${deps.version}`,
     media: () => {

@@ -1,10 +1,13 @@
-// The in-call request channels (answer, reject, hang up, DTMF, mute) over a CallTracker: one
+// The in-call request channels (answer, reject, hang up, DTMF, mute, hold) over a CallTracker: one
 // implementation for the desktop UI's API (app-core.ts) and the CLI's stdin control (issue 11, point 9).
+// With several calls each request acts on its callId; answering or resuming one call holds the others
+// (call-switch.ts, issue 11 point 1).
 import type { RequestPayload, ResponseMap } from '../ipc/contract';
 import type { Call } from '../sip/user-agent-api';
 import { ApiFailure } from './api-error';
 import type { CallTracker, TrackedCall } from './call-tracker';
 import { withTimeout } from './user-agent-host';
+import { callsToHold } from './call-switch';
 
 export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute' | 'call.hold';
 export type CallRequestHandlers = { [C in CallRequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseMap[C]> };
@@ -16,6 +19,18 @@ export interface CallRequestDeps {
   tracker: CallTracker;
   /** Answers an incoming call (the app binds the sound card to it first). */
   answer: (call: Call) => Promise<void>;
+}
+
+/**
+ * Puts every live call but `keepId` on hold (re-INVITE a=sendonly): before answering or resuming
+ * `keepId`, so at most one call has the microphone and speaker. Returns the ids put on hold.
+ */
+export function holdOtherCalls(tracker: CallTracker, keepId: string): string[] {
+  const held: string[] = [];
+  for (const id of callsToHold(tracker.list(), keepId)) {
+    if (tracker.getActive(id)?.call.hold(true)) held.push(id);
+  }
+  return held;
 }
 
 export function createCallRequestHandlers({ tracker, answer }: CallRequestDeps): CallRequestHandlers {
@@ -31,6 +46,7 @@ export function createCallRequestHandlers({ tracker, answer }: CallRequestDeps):
     'call.answer': async ({ callId }) => {
       const { call } = requireCall(callId);
       if (call.direction !== 'incoming') throw new ApiFailure('failed', 'only an incoming call can be answered');
+      if (call.state !== 'connected') holdOtherCalls(tracker, callId);
       await answer(call).catch((err: Error) => {
         throw new ApiFailure('failed', `answer failed: ${err.message}`);
       });
@@ -66,6 +82,8 @@ export function createCallRequestHandlers({ tracker, answer }: CallRequestDeps):
     },
     'call.hold': async ({ callId, hold }) => {
       const { call } = requireCall(callId);
+      // Resuming one call is the swap: the call that was live goes on hold first.
+      if (!hold && call.state === 'connected') holdOtherCalls(tracker, callId);
       if (!call.hold(hold)) throw new ApiFailure('failed', 'only a connected call can be put on hold');
       return requireCall(callId).snapshot;
     },

@@ -69,6 +69,8 @@ export interface ListenArgs extends CommonArgs {
   answerAfter: number;
   /** Exit 0 after this many calls have ended; absent = until signalled. */
   maxCalls?: number;
+  /** Calls taken at once (issue 11); past it a caller gets 486 Busy Here. Default 1. */
+  maxConcurrent: number;
   /** Decline every incoming call with this status instead of ringing. */
   reject?: 486 | 603;
 }
@@ -165,6 +167,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'auto-answer': { kind: 'bool', commands: ['listen'] },
   'answer-after': { kind: 'value', commands: ['listen'] },
   'max-calls': { kind: 'value', commands: ['listen'] },
+  'max-concurrent': { kind: 'value', commands: ['listen'] },
   reject: { kind: 'value', commands: ['listen'] },
   duration: { kind: 'value', commands: ['call'] },
   'ring-timeout': { kind: 'value', commands: ['call'] },
@@ -274,6 +277,7 @@ const commonSchema = {
   'auto-answer': flag,
   'answer-after': seconds('--answer-after', 0),
   'max-calls': integer('--max-calls', 1, 1_000_000),
+  'max-concurrent': integer('--max-concurrent', 1, 8),
   reject: oneOf(['486', '603'], '--reject must be 486 (busy) or 603 (decline)'),
   duration: seconds('--duration', 0.1),
   'ring-timeout': seconds('--ring-timeout', 1),
@@ -479,6 +483,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         autoAnswer: f['auto-answer'] === true || f['answer-after'] !== undefined,
         answerAfter: f['answer-after'] ?? 0,
         maxCalls: f['max-calls'],
+        maxConcurrent: f['max-concurrent'] ?? 1,
         reject: f.reject === undefined ? undefined : (Number(f.reject) as 486 | 603),
       },
     };

@@ -2,6 +2,9 @@
 import type { AudioConfig } from '../audio/audio-config';
 import type { AccountSettings } from '../sip/user-agent-api';
 import type { AccountArgs, CommonArgs } from './cli-args';
+import { numberedPath } from '../audio/record-slots';
+
+export { numberedPath };
 
 /** Undefined in direct-IP mode (no --user). */
 export function accountSettingsFrom(a: AccountArgs): AccountSettings | undefined {
@@ -23,15 +26,6 @@ export function accountSettingsFrom(a: AccountArgs): AccountSettings | undefined
     ...(a.refuseMd5WithoutQop ? { refuseMd5WithoutQop: true } : {}),
     ...(a.allowDirectCalls ? { allowDirectCalls: true } : {}),
   };
-}
-
-/** "out.wav" for the first call, "out-2.wav" for the second, ... (so `listen` keeps every call). */
-export function numberedPath(path: string, index: number): string {
-  if (index <= 1) return path;
-  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  const dot = path.lastIndexOf('.');
-  if (dot > slash + 1) return `${path.slice(0, dot)}-${index}${path.slice(dot)}`;
-  return `${path}-${index}`;
 }
 
 /**

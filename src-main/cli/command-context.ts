@@ -14,6 +14,8 @@ export interface CommandContext {
   /** Aborted on SIGINT/SIGTERM: hang up, un-register, exit 0. */
   stop: AbortSignal;
   log: Logger;
+  /** Answers an incoming call; the CLI's own puts the other live calls on hold first (issue 11). Default call.answer(). */
+  answer?: (call: Call) => Promise<void>;
 }
 
 /** Exit codes (documented in --help). */

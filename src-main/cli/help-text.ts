@@ -15,7 +15,7 @@ export const USAGE = `Usage:
 const COMMANDS = `Commands:
   listen        Wait for calls. Prints "incoming" for each; answers only with --auto-answer or
                 --answer-after, otherwise the call rings until the caller gives up. One call at a
-                time: a second caller gets 486 Busy Here. With an account, registers and keeps the
+                time unless --max-concurrent: a caller past it gets 486 Busy Here. With an account, registers and keeps the
                 registration fresh; if the registrar cannot be reached (timeout, 5xx) it retries
                 after 5, 10, 20 ... 300 s; if it rejects us (wrong password, 403, 404) it exits 1.
   call URI      Dial URI (sip:user@host[:port], or a user/number at --domain), print progress,
@@ -101,6 +101,11 @@ const LISTEN_ONLY = `  listen only:
   --answer-after S        let it ring S seconds, then answer (implies --auto-answer)
   --max-calls N           exit 0 once N calls have ended (answered, rejected or cancelled; a caller
                           turned away as busy during a call does not count)
+  --max-concurrent N      take up to N calls at once (default 1, at most 8); one more gets 486 Busy
+                          Here. Answering a call (or resuming one with call.hold) holds the others:
+                          only one call is live. Every call plays --play from its start; call n of
+                          the run records to FILE-n.wav (see --record); a held call plays and sends
+                          nothing
   --reject 486|603        decline every call: 486 Busy Here or 603 Decline
 `;
 
@@ -137,6 +142,8 @@ const CONTROL = `Control (stdin, when it is not a terminal): one JSON request pe
   call.answer {callId}   call.reject {callId, status?: 486|603}   call.hangup {callId}
   call.dtmf {callId, digits}   call.mute {callId, muted}   call.hold {callId, hold}
   message.send {to, text}      an instant message (SIP MESSAGE) to a number, user or URI
+  With several calls (listen --max-concurrent) each request acts on its callId; call.answer and
+  call.hold {callId, hold: false} first put the other live call on hold (a swap).
   A refused request: {"ok":false,"error":{"code":"invalid-request|unknown-channel|not-found|failed", …}}
 
 `;

@@ -1,5 +1,6 @@
 // `softphone listen`: (register and stay registered,) report incoming calls, answer them when told to,
-// one call at a time; exit 0 after --max-calls calls or on a signal, 1 if the registrar rejects us.
+// up to --max-concurrent at once (default 1; past it 486 Busy Here); exit 0 after --max-calls calls or
+// on a signal, 1 if the registrar rejects us.
 import type { Call } from '../sip/user-agent-api';
 import type { ListenArgs } from './cli-args';
 import {
@@ -22,7 +23,10 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
 
   return new Promise<number>((resolve) => {
     let exiting = false;
-    let active: Call | null = null;
+    /** Calls taken (ringing or connected), at most --max-concurrent. */
+    const taken = new Set<Call>();
+    // Answering holds the other live calls when the command is given the shared policy (main.node.ts).
+    const answer = ctx.answer ?? ((call: Call) => call.answer());
     let endedCalls = 0;
     let failures = 0;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -66,7 +70,7 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
 
     /** --max-calls: count handled calls, and never leave while one is still up. */
     const maybeDone = () => {
-      if (args.maxCalls !== undefined && endedCalls >= args.maxCalls && active === null) exit(EXIT_OK);
+      if (args.maxCalls !== undefined && endedCalls >= args.maxCalls && taken.size === 0) exit(EXIT_OK);
     };
 
     function onIncoming(call: Call): void {
@@ -91,7 +95,7 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
         offState();
         offEnded();
         offMedia();
-        if (active === call) active = null;
+        taken.delete(call);
         if (counts) endedCalls++;
         then(() => {
           emit({
@@ -116,18 +120,18 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
         call.reject(args.reject);
         return;
       }
-      if (active) {
-        // One audio device (or one pair of files): a second call would have nothing to play into.
+      if (taken.size >= args.maxConcurrent) {
+        // RFC 3261 §21.4.24: busy. Past --max-concurrent (default 1) we take no more calls at once.
         counts = false;
-        emit({ event: 'warning', message: `busy: rejected a second call from ${call.remoteUri}` });
+        emit({ event: 'warning', message: `busy: rejected a call from ${call.remoteUri} (${taken.size} of --max-concurrent ${args.maxConcurrent} taken)` });
         call.reject(486);
         return;
       }
-      active = call;
+      taken.add(call);
       if (args.autoAnswer) {
         answerTimer = setTimeout(() => {
           if (call.state === 'ended') return;
-          call.answer().catch((err: unknown) => emit({ event: 'error', message: `answer failed: ${errorMessage(err)}` }));
+          answer(call).catch((err: unknown) => emit({ event: 'error', message: `answer failed: ${errorMessage(err)}` }));
         }, args.answerAfter * 1000);
       }
       // Without --auto-answer the call rings until the caller gives up (CANCEL) or we are stopped.

@@ -19,7 +19,8 @@ import { runListenCommand } from './listen-command';
 import { announceExit, isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.node';
 import { startLoopDiagnostics } from './loop-diagnostics.node';
 import { CallTracker } from '../app-core/call-tracker';
-import { createCallRequestHandlers } from '../app-core/call-requests';
+import { createCallRequestHandlers, holdOtherCalls } from '../app-core/call-requests';
+import type { Call } from '../sip/user-agent-api';
 import { messageSendHandler } from '../app-core/message-requests';
 import { startStdinControl } from './stdin-control.node';
 import { trackingCalls } from './tracked-user-agent';
@@ -171,10 +172,15 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   const trackedUa = trackingCalls(ua, calls, (call) => call.on('hold', (h) => emit({ event: 'hold', callId: call.id, local: h.local, remote: h.remote })));
   ua.on('message', (m) => emit({ event: 'message', from: m.from, displayName: m.displayName, text: m.text }));
   const handlers = { ...createCallRequestHandlers({ tracker: calls, answer: (call) => call.answer() }), 'message.send': messageSendHandler(() => ua) };
+  // --auto-answer goes through the same policy as call.answer: the other live calls are held first.
+  const answerHoldingOthers = (call: Call): Promise<void> => {
+    holdOtherCalls(calls, call.id);
+    return call.answer();
+  };
   startStdinControl(handlers, (line) => {
     if (!process.stdout.destroyed) process.stdout.write(`${line}\n`);
   });
-  const ctx: CommandContext = { ua: trackedUa, media: tracker, emit, stop: controller.signal, log };
+  const ctx: CommandContext = { ua: trackedUa, media: tracker, emit, stop: controller.signal, log, answer: answerHoldingOthers };
   try {
     return args.command === 'call' ? await runCallCommand(ctx, args) : await runListenCommand(ctx, args);
   } catch (err) {

@@ -43,3 +43,10 @@ export class CallHold {
     return true;
   }
 }
+
+/** The same direction without receiving: what a call we hold plays (nothing), whatever the peer sends. */
+export function withoutReceive(direction: Direction): Direction {
+  if (direction === 'sendrecv') return 'sendonly';
+  if (direction === 'recvonly') return 'inactive';
+  return direction;
+}

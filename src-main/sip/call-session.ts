@@ -15,7 +15,7 @@ import { DEFAULT_SESSION_TIMER, type SessionTimerConfig, type UasTimerOutcome } 
 import { Retransmit2xx } from './retransmit-2xx';
 import type { CallContext } from './call-context';
 import { CallMediaWatch, mediaWatchTimes } from './call-media-watch';
-import { CallHold } from './call-hold';
+import { CallHold, withoutReceive } from './call-hold';
 import { Emitter } from '../util/emitter';
 import type { SipNameAddr, SipRequest, SipResponse } from './sip-message';
 import type { ResolvedHop, SentRequest } from './sip-transport';
@@ -143,6 +143,9 @@ export abstract class CallSession implements Call {
     if (!this.holds.setLocal(on)) return true;
     this.localOffer = { ...this.localOffer, direction: this.holds.offerDirection };
     this.holdChanged();
+    // Issue 11: a held call is not heard, at once and whatever the peer keeps sending; the answer to
+    // the re-INVITE sets the negotiated direction again (sendrecv on resume).
+    if (on && this.mediaParams) void this.applyMedia({ ...this.mediaParams, direction: withoutReceive(this.mediaParams.direction ?? 'sendrecv') });
     // A re-INVITE with the new offer; it also refreshes the session timer (RFC 4028 §7.4), and a 491
     // (glare) is retried after the §14.1 back-off with whatever we want by then.
     this.refresher.reoffer();

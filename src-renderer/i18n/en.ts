@@ -56,6 +56,11 @@ export const en = {
     dtmfSent: (digits: string) => `DTMF sent: ${digits}`,
     announce: (party: string, state: string) => `${party}: ${state}`,
     region: 'Current call',
+    /** Issue 11: hold, and several calls at once. */
+    hold: 'Hold',
+    resume: 'Resume',
+    onHold: 'On hold',
+    heldByRemote: 'Held by the other side',
     /** Issue 10: the banner while nothing is heard from the other side. */
     noAudio: (seconds: string, path: 'direct' | 'ice' | 'relay') =>
       path === 'relay'
@@ -99,6 +104,10 @@ export const en = {
     answer: 'Answer',
     decline: 'Decline',
     announce: (party: string) => `Incoming call from ${party}`,
+    /** Issue 11: a second call while one is up. */
+    waitingTitle: 'Call waiting',
+    holdAndAnswer: 'Hold & Answer',
+    endAndAnswer: 'End & Answer',
   },
   history: {
     title: 'Call history',

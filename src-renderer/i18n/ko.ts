@@ -57,6 +57,10 @@ export const ko: Messages = {
     dtmfSent: (digits: string) => `DTMF 전송: ${digits}`,
     announce: (party: string, state: string) => `${party}: ${state}`,
     region: '현재 통화',
+    hold: '보류',
+    resume: '재개',
+    onHold: '보류 중',
+    heldByRemote: '상대방이 보류함',
     noAudio: (seconds: string, path: 'direct' | 'ice' | 'relay') =>
       path === 'relay'
         ? `${seconds}초 동안 상대방의 소리가 오지 않습니다: TURN 릴레이가 통화 할당을 해제했을 수 있습니다.`
@@ -98,6 +102,9 @@ export const ko: Messages = {
     answer: '받기',
     decline: '거절',
     announce: (party: string) => `${party}님의 전화가 왔습니다`,
+    waitingTitle: '통화 대기',
+    holdAndAnswer: '보류 후 받기',
+    endAndAnswer: '끊고 받기',
   },
   history: {
     title: '통화 기록',

@@ -1,5 +1,7 @@
 // Calls as the core reports them (call.changed), the dial field, and the actions on a call: dial,
-// answer, decline, hang up, mute, DTMF. Also ticks a clock once a second for the connected timer.
+// answer, decline, hang up, mute, hold, DTMF. Several calls at once (issue 11): one card per call in
+// progress, a waiting call offers Hold & Answer / End & Answer / Decline, and resuming a held call
+// swaps (the core holds the live one). Also ticks a clock once a second for the connected timer.
 import type { Api, CallSnapshot } from '../lib/api';
 import { summarizeEnd } from '../lib/call-end';
 import type { DialKey } from '../lib/dialpad-keys';
@@ -38,14 +40,35 @@ export class CallsState {
     return this.list.filter((c) => c.direction === 'incoming' && c.state !== 'ended' && c.state !== 'connected');
   }
 
-  /** The call the phone view is about: outgoing or answered, not ended. Newest wins. */
+  /** Calls in progress here (dialled, or answered), oldest first: each has its own card. */
+  get live(): CallSnapshot[] {
+    return this.list.filter((c) => c.state !== 'ended' && (c.direction === 'outgoing' || c.state === 'connected'));
+  }
+
+  /**
+   * The call the keypad, Esc and the single-call view are about: the newest call in progress that we
+   * do not hold, else the newest held one.
+   */
   get active(): CallSnapshot | null {
-    for (let i = this.list.length - 1; i >= 0; i--) {
-      const c = this.list[i];
-      if (!c || c.state === 'ended') continue;
-      if (c.direction === 'outgoing' || c.state === 'connected') return c;
+    const live = this.live;
+    for (let i = live.length - 1; i >= 0; i--) {
+      const c = live[i];
+      if (c && c.hold?.local !== true) return c;
     }
-    return null;
+    return live.at(-1) ?? null;
+  }
+
+  /** An incoming call rings while another call is in progress: call waiting (Hold & Answer, End & Answer). */
+  get waiting(): boolean {
+    return this.live.length > 0 && this.incoming.length > 0;
+  }
+
+  /** The cards to show: every call in progress, else the last ended one until it is closed. */
+  get cards(): CallSnapshot[] {
+    const live = this.live;
+    if (live.length > 0) return live;
+    const current = this.current;
+    return current ? [current] : [];
   }
 
   /** The active call, else the last ended one until it is closed (to show "Ended: reason"). */
@@ -88,7 +111,8 @@ export class CallsState {
     this.now = Date.now();
     this.updateTicker();
     if (call.state === 'ended' && previous?.state !== 'ended') this.scheduleDismiss(call);
-    if (!previous || previous.state !== call.state || previous.muted !== call.muted) this.onChange?.(call, previous);
+    const holdChanged = previous?.hold?.local !== call.hold?.local || previous?.hold?.remote !== call.hold?.remote;
+    if (!previous || previous.state !== call.state || previous.muted !== call.muted || holdChanged) this.onChange?.(call, previous);
   }
 
   async dial(target: string = this.dialTarget): Promise<boolean> {
@@ -124,6 +148,29 @@ export class CallsState {
     const r = await this.api.request('call.hangup', { callId });
     if (r.ok) this.apply(r.value);
     else this.fail(r.error.message);
+  }
+
+  /** Puts a call on hold, or resumes it (the core then holds the call that was live: a swap). */
+  async hold(callId: string, on: boolean): Promise<void> {
+    if (!this.api) return;
+    const r = await this.api.request('call.hold', { callId, hold: on });
+    if (r.ok) this.apply(r.value);
+    else this.fail(r.error.message);
+  }
+
+  /** Call waiting: the calls in progress go on hold (re-INVITE sendonly), then the waiting call is answered. */
+  async holdAndAnswer(callId: string): Promise<void> {
+    for (const c of this.live) {
+      if (c.state === 'connected' && c.hold?.local !== true) await this.hold(c.id, true);
+    }
+    await this.answer(callId);
+  }
+
+  /** Call waiting: the call we talk in is hung up, then the waiting call is answered. */
+  async endAndAnswer(callId: string): Promise<void> {
+    const current = this.active;
+    if (current) await this.hangup(current.id);
+    await this.answer(callId);
   }
 
   async toggleMute(callId: string): Promise<void> {

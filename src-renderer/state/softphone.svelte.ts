@@ -176,7 +176,13 @@ export class Softphone {
     const t = i18n.t;
     const party = partyName(call.remoteDisplayName, call.remoteUri);
     if (call.state === 'ended') this.audio.resetLevels();
-    if (previous && previous.state === call.state) return;
+    if (previous && previous.state === call.state) {
+      // Issue 11: a hold or resume is announced like a state change.
+      if (call.state === 'connected' && previous.hold?.local !== call.hold?.local) {
+        this.announcement = t.call.announce(party, call.hold?.local ? t.call.onHold : t.call.connected(''));
+      }
+      return;
+    }
     if (call.direction === 'incoming' && call.state === 'ringing') {
       this.announcement = t.incoming.announce(party);
       return;

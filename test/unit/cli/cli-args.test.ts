@@ -44,6 +44,14 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('--max-concurrent N (issue 11): calls taken at once, 1 by default, 1-8, listen only', () => {
+    expect((ok(['listen']) as ListenArgs).maxConcurrent).toBe(1);
+    expect((ok(['listen', '--max-concurrent', '2']) as ListenArgs).maxConcurrent).toBe(2);
+    expect(parseCliArgs(['listen', '--max-concurrent', '0'])).toMatchObject({ ok: false, error: expect.stringContaining('--max-concurrent') });
+    expect(parseCliArgs(['listen', '--max-concurrent', '9'])).toMatchObject({ ok: false, error: expect.stringContaining('--max-concurrent') });
+    expect(parseCliArgs(['call', 'sip:x@192.0.2.1', '--max-concurrent', '2'])).toMatchObject({ ok: false });
+  });
+
   it('issue 9 account options: --auth-realm list, --refuse-md5-without-qop, --allow-direct-calls (listen only, with --user)', () => {
     const a = ok(['listen', '--user', 'bob', '--domain', 'pbx.example', '--auth-realm', 'asterisk,Other.Example', '--refuse-md5-without-qop', '--allow-direct-calls']) as ListenArgs;
     expect(a.account).toMatchObject({ authRealms: ['asterisk', 'Other.Example'], refuseMd5WithoutQop: true, allowDirectCalls: true });

@@ -106,6 +106,35 @@ describe('runListenCommand', () => {
     expect(first.hangups).toBe(0);
   });
 
+  it('--max-concurrent 2: a second caller is answered through ctx.answer (which holds the first), a third gets 486', async () => {
+    const { ua, events, ctx, controller } = setup();
+    const answeredVia: string[] = [];
+    ctx.answer = (call) => {
+      answeredVia.push(call.remoteUri);
+      return call.answer();
+    };
+    const done = runListenCommand(ctx, listenArgs(['--auto-answer', '--max-concurrent', '2', '--max-calls', '2']));
+    await flush();
+    const first = ua.incoming('sip:alice@127.0.0.1');
+    await vi.advanceTimersByTimeAsync(0);
+    const second = ua.incoming('sip:bob@127.0.0.1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect([first.state, second.state]).toEqual(['connected', 'connected']);
+    expect(second.rejectedWith).toBeUndefined();
+    expect(answeredVia).toEqual(['sip:alice@127.0.0.1', 'sip:bob@127.0.0.1']);
+    const third = ua.incoming('sip:carol@127.0.0.1');
+    expect(third.rejectedWith).toBe(486);
+    expect(events.find((e) => e.event === 'warning')).toMatchObject({ message: expect.stringContaining('2 of --max-concurrent 2') });
+    // A place frees up: the next caller is taken again.
+    first.end({ reason: 'hung up by remote', by: 'remote', durationSeconds: 1 });
+    const fourth = ua.incoming('sip:dave@127.0.0.1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fourth.rejectedWith).toBeUndefined();
+    expect(fourth.state).toBe('connected');
+    controller.abort();
+    expect(await done).toBe(0);
+  });
+
   it('exits 1 when the registrar rejects the credentials', async () => {
     const { ua, events, ctx } = setup();
     ua.registerResults = [{ state: 'failed', reason: '401 Unauthorized', status: 401 }];

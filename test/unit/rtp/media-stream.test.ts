@@ -230,6 +230,25 @@ describe('MediaStream', () => {
     expect(toneCoverage(c.outputs.a.samples(700), 8000, 1500)).toBeGreaterThan(0.9);
   });
 
+  it('held by us (issue 11: sendonly and muted): what the peer still sends is not played, ours is silence', () => {
+    const c = call();
+    c.run(400);
+    c.a.setMuted(true);
+    c.a.update({ remoteAddress: '10.0.0.2', remotePort: 6000, codec: 'PCMU', payloadType: 0, ptime: 20, direction: 'sendonly' }, c.now);
+    const heardBefore = c.outputs.a.chunks.length;
+    const sentBefore = c.rtpFrom(6000).length;
+    c.run(1000);
+    // B kept sending its tone (a peer that ignores recvonly); A played none of it.
+    expect(c.b.stats().packetsSent).toBeGreaterThan(60);
+    const heldOut = c.outputs.a.samples((heardBefore * 20));
+    expect(heldOut.length).toBeGreaterThan(7000);
+    expect(heldOut.every((x) => x === 0)).toBe(true);
+    // A still sends (RFC 3264 §8.4: sendonly), but only μ-law silence.
+    const held = c.rtpFrom(6000).slice(sentBefore + 1);
+    expect(held.length).toBeGreaterThan(40);
+    expect(held.every((p) => p.payload.every((x) => x === 0xff))).toBe(true);
+  });
+
   it('honours a 40 ms ptime and plays 40 ms packets from the peer', () => {
     const c = call({ a: { ptime: 40, codec: 'PCMA', payloadType: 8 }, b: { codec: 'PCMA', payloadType: 8 } });
     c.run(2000);
