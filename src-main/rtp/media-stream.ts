@@ -4,6 +4,7 @@
 
 import { Emitter } from '../util/emitter';
 import { getCodec } from '../codec/codec-registry';
+import { G711Plc } from '../codec/g711-plc';
 import type { AudioCodec } from '../codec/audio-codec';
 import { FRAME_SAMPLES, type AudioInput, type AudioOutput } from '../audio/audio-device';
 import { NullInput, NullOutput } from '../audio/null-device';
@@ -49,8 +50,6 @@ const MAX_PAYLOAD = 1600; // 200 ms of G.711
 const SEND_BUFFERS = 8; // in-flight datagrams may still reference a buffer for a moment
 const SRTP_TAG_ROOM = 16; // the SRTP tag (10 octets at most) is appended in place
 const LEVEL_TICKS = 5; // 100 ms: levels at 10 Hz
-/** Concealment gains for consecutive lost frames: fade the last frame out, then silence. */
-const CONCEAL_GAINS = [0.7, 0.4, 0.2];
 
 export class MediaStream extends Emitter<MediaStreamEvents> {
   private params!: MediaStartParams;
@@ -84,8 +83,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private readonly jitter: JitterBuffer;
   private readonly playFifo = new SampleRing(MAX_PAYLOAD * 2);
   private readonly decoded = new Int16Array(MAX_PAYLOAD);
-  private lastDecoded = new Int16Array(0);
-  private concealed = 0;
+  /** Loss concealment (G.711 Appendix I); every decoded frame passes through it, 3.75 ms late. */
+  private readonly plc = new G711Plc(CLOCK_RATE);
+  private lastFrameSamples = 0;
   /** Samples played that were not received audio, once received audio started (stats.concealedMs). */
   private concealedSamples = 0;
   private heardAudio = false;
@@ -191,10 +191,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         }
         const n = codec.decode(r.payload, this.decoded);
         this.heardAudio = true;
+        this.plc.good(this.decoded, n);
         this.playFifo.push(this.decoded, n);
-        if (this.lastDecoded.length !== n) this.lastDecoded = new Int16Array(n);
-        this.lastDecoded.set(this.decoded.subarray(0, n));
-        this.concealed = 0;
+        this.lastFrameSamples = n;
       } else {
         this.conceal();
       }
@@ -355,12 +354,13 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.remoteSsrc = ssrc;
   }
 
-  /** Packet loss concealment: the last frame again, fading out, then silence. */
+  /**
+   * Packet loss concealment for one missing packet: G.711 Appendix I (pitch-period repetition, fading
+   * from 10 ms on, silent after 60 ms), which replaced repeating the last frame with a fade (issue 13).
+   */
   private conceal(): void {
-    const gain = CONCEAL_GAINS[this.concealed] ?? 0;
-    this.concealed++;
-    const n = this.lastDecoded.length || this.jitter.packetSamples;
-    for (let i = 0; i < n; i++) this.decoded[i] = Math.round((this.lastDecoded[i] ?? 0) * gain);
+    const n = this.lastFrameSamples || this.jitter.packetSamples;
+    this.plc.conceal(this.decoded, n);
     this.playFifo.push(this.decoded, n);
     if (this.heardAudio) this.concealedSamples += n;
   }
