@@ -154,6 +154,14 @@ export interface CallSnapshot {
   mediaWarning?: MediaWarning | null;
   /** Issue 11: on hold by us (`local`) or by the other side (`remote`); absent = neither. */
   hold?: { local: boolean; remote: boolean };
+  /** Issue 13: ITU-T G.107 score of the audio we hear (R 0..100, MOS 1..4.5); absent before any audio. */
+  quality?: CallQuality;
+}
+
+/** ITU-T G.107 E-model transmission rating and the MOS it predicts. */
+export interface CallQuality {
+  r: number;
+  mos: number;
 }
 
 export interface HistoryEntry {
@@ -166,6 +174,8 @@ export interface HistoryEntry {
   startedAt: number;
   durationSeconds: number;
   endReason: string;
+  /** Issue 13: the call's G.107 score at its end; absent if no audio arrived (or older entries). */
+  quality?: CallQuality;
 }
 
 /** A UDP transport address. */

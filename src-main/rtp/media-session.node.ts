@@ -288,6 +288,7 @@ class SessionProxy implements MediaSession {
         break;
       case 'snapshot':
         this.lastStats = msg.stats;
+        this.events.emit('stats', msg.stats);
         break;
     }
   }

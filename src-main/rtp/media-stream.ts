@@ -12,6 +12,7 @@ import { SampleRing } from '../audio/sample-ring';
 import { peakLevel } from '../audio/tone-analysis';
 import { encodeDtmfEvent } from './dtmf-event';
 import { DtmfQueue } from './dtmf-queue';
+import { receiverQuality } from './e-model';
 import { JitterBuffer } from './jitter-buffer';
 import type { MediaStartParams, RtpStats } from './media-session';
 import { RtpLatch, type TransportAddress } from './rtp-latch';
@@ -86,6 +87,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   /** Loss concealment (G.711 Appendix I); every decoded frame passes through it, 3.75 ms late. */
   private readonly plc = new G711Plc(CLOCK_RATE);
   private lastFrameSamples = 0;
+  /** Played vs concealed packets and the changes between them (the E-model's BurstR). */
+  private readonly runs = { received: 0, lost: 0, receivedThenLost: 0, lostThenReceived: 0 };
+  private lastWasLost = false;
   /** Samples played that were not received audio, once received audio started (stats.concealedMs). */
   private concealedSamples = 0;
   private heardAudio = false;
@@ -194,6 +198,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         this.plc.good(this.decoded, n);
         this.playFifo.push(this.decoded, n);
         this.lastFrameSamples = n;
+        this.countRun(false);
       } else {
         this.conceal();
       }
@@ -267,13 +272,27 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
 
   stats(): RtpStats {
     const remote = this.latch.remote;
+    const packetsReceived = this.prior.received + this.receiver.packetsReceived;
+    const packetsLost = this.prior.lost + this.receiver.packetsLost;
+    const rtt = this.rtcp.rttMs;
+    // Issue 13: the G.107 score of what this side hears.
+    const score = receiverQuality({
+      packetsReceived,
+      packetsLost,
+      discarded: this.jitter.stats.late + this.jitter.stats.dropped,
+      ...(rtt !== null ? { roundTripMs: rtt } : {}),
+      bufferDelayMs: this.jitter.stats.targetDelayMs,
+      packetMs: (this.jitter.packetSamples * 1000) / CLOCK_RATE,
+      plcDelayMs: (this.plc.delay * 1000) / CLOCK_RATE,
+      runs: this.runs,
+    });
     return {
       codec: this.codec.name,
       packetsSent: this.sender.packetsSent,
       octetsSent: this.sender.octetsSent,
-      packetsReceived: this.prior.received + this.receiver.packetsReceived,
+      packetsReceived,
       octetsReceived: this.octetsReceived,
-      packetsLost: this.prior.lost + this.receiver.packetsLost,
+      packetsLost,
       duplicates: this.prior.duplicates + this.receiver.duplicates,
       late: this.jitter.stats.late,
       concealedMs: Math.round((this.concealedSamples * 1000) / CLOCK_RATE),
@@ -282,7 +301,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       maxSendGapMs: Math.round(this.maxSendGapMs * 100) / 100,
       discarded: this.discarded,
       rtcpReceived: this.rtcpReceived,
-      ...(this.rtcp.rttMs !== null ? { roundTripMs: this.rtcp.rttMs } : {}),
+      ...(rtt !== null ? { roundTripMs: rtt } : {}),
+      ...(score ? { quality: score } : {}),
       ...(this.srtp ? { srtp: { suite: this.srtp.suite, authFailures: this.srtp.authFailures, replayed: this.srtp.replayed } } : {}),
     };
   }
@@ -360,9 +380,18 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
    */
   private conceal(): void {
     const n = this.lastFrameSamples || this.jitter.packetSamples;
+    if (this.heardAudio) this.countRun(true);
     this.plc.conceal(this.decoded, n);
     this.playFifo.push(this.decoded, n);
     if (this.heardAudio) this.concealedSamples += n;
+  }
+
+  private countRun(lost: boolean): void {
+    if (lost) this.runs.lost++;
+    else this.runs.received++;
+    if (lost && !this.lastWasLost && this.runs.received > 0) this.runs.receivedThenLost++;
+    if (!lost && this.lastWasLost) this.runs.lostThenReceived++;
+    this.lastWasLost = lost;
   }
 
   private watch(device: AudioInput | AudioOutput, kind: 'input' | 'output'): void {

@@ -54,6 +54,9 @@ export const en = {
     showDetails: 'Show details',
     hideDetails: 'Hide details',
     dtmfSent: (digits: string) => `DTMF sent: ${digits}`,
+    /** Issue 13: the ITU-T G.107 score of what we hear. */
+    quality: (mos: string, r: string) => `Quality: MOS ${mos} (R ${r})`,
+    qualityHint: 'Estimated listening quality (ITU-T G.107 E-model) from loss, late packets, jitter buffer and round-trip delay: MOS 4.4 is the best narrowband phone call, below 3.6 people notice.',
     announce: (party: string, state: string) => `${party}: ${state}`,
     region: 'Current call',
     /** Issue 10: the banner while nothing is heard from the other side. */
@@ -110,6 +113,8 @@ export const en = {
     missed: 'Missed',
     callBack: (party: string) => `Call back ${party}`,
     duration: 'Duration',
+    quality: (mos: string) => `MOS ${mos}`,
+    qualityHint: 'Call quality (ITU-T G.107 E-model MOS, 1 to 4.5)',
     search: 'Search by name or number',
     noMatch: 'No calls match.',
     delete: (party: string) => `Delete the call with ${party}`,

@@ -55,6 +55,8 @@ export const ko: Messages = {
     showDetails: '자세히 보기',
     hideDetails: '자세히 숨기기',
     dtmfSent: (digits: string) => `DTMF 전송: ${digits}`,
+    quality: (mos: string, r: string) => `통화 품질: MOS ${mos} (R ${r})`,
+    qualityHint: '손실, 늦은 패킷, 지터 버퍼와 왕복 지연으로 추정한 통화 품질(ITU-T G.107 E-모델): MOS 4.4가 협대역 통화의 최고이며 3.6 미만이면 사람들이 알아챕니다.',
     announce: (party: string, state: string) => `${party}: ${state}`,
     region: '현재 통화',
     noAudio: (seconds: string, path: 'direct' | 'ice' | 'relay') =>
@@ -109,6 +111,8 @@ export const ko: Messages = {
     missed: '부재중',
     callBack: (party: string) => `${party}에게 다시 걸기`,
     duration: '통화 시간',
+    quality: (mos: string) => `MOS ${mos}`,
+    qualityHint: '통화 품질 (ITU-T G.107 E-모델 MOS, 1~4.5)',
     search: '이름이나 번호로 검색',
     noMatch: '일치하는 통화가 없습니다.',
     delete: (party: string) => `${party} 통화 기록 삭제`,
