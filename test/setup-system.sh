@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests start as real peers (Kamailio and its TLS module, baresip, SIPp, espeak-ng,
+# Installs the Debian packages the tests start as real peers (Kamailio and its TLS module, baresip, SIPp,
 # PulseAudio, Chromium, tshark, coturn, conntrack, dnsmasq). Idempotent and quick when everything
 # is already there.
 set -euo pipefail
@@ -12,7 +12,6 @@ check sipp sip-tester
 check pulseaudio pulseaudio
 check pactl pulseaudio-utils
 check sox sox
-check espeak-ng espeak-ng
 check chromium chromium
 check tshark tshark
 check turnserver coturn

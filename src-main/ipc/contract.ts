@@ -54,6 +54,13 @@ export const accountSchema = z.object({
   srtp: z.enum(['off', 'optional', 'mandatory']).optional(),
   /** Allow the SDES keys in SDP over SIP on UDP (readable by anyone who sees the SIP). */
   srtpOverUdp: z.boolean().optional(),
+  /** Issue 13: audio codecs offered and accepted, in order of preference; absent = all (PCMU, PCMA). */
+  codecs: z
+    .array(z.enum(['PCMU', 'PCMA']))
+    .min(1)
+    .max(8)
+    .refine((list) => new Set(list).size === list.length, 'each codec once')
+    .optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 

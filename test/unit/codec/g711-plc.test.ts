@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { G711Plc } from '../../../src-main/codec/g711-plc';
 import { compareConcealment } from '../../support/concealment-bench';
 import { espeakMissing, speak } from '../../support/espeak';
-import { skipWithoutRealPeer } from '../../support/real-peer-gate';
 import { lossPattern, speechLike } from '../../support/speech-quality';
 
 /** A voiced vowel-like periodic signal: harmonics of 125 Hz (a 64-sample period at 8 kHz). */
@@ -98,11 +97,15 @@ describe('G711Plc', () => {
     expect(r.aroundSnr.plc).toBeGreaterThan(r.aroundSnr.repeat);
   });
 
-  it('measures the speech-like signal and espeak-ng speech (figures for the report)', () => {
+  it('beats frame repetition on the lost packets of a speech-like signal too', () => {
     const synthetic = compareConcealment(speechLike(10), lossPattern(500));
     console.log(`speech-like, ${synthetic.lostPackets} lost: lost frames PLC ${synthetic.lostSnr.plc.toFixed(1)} vs repetition ${synthetic.lostSnr.repeat.toFixed(1)} dB; around ${synthetic.aroundSnr.plc.toFixed(1)} vs ${synthetic.aroundSnr.repeat.toFixed(1)}; all ${synthetic.allSnr.plc.toFixed(1)} vs ${synthetic.allSnr.repeat.toFixed(1)}`);
     expect(synthetic.lostSnr.plc).toBeGreaterThan(synthetic.lostSnr.repeat + 2);
-    if (skipWithoutRealPeer('espeak-ng speech', espeakMissing())) return;
+  });
+
+  // A recorded voice when espeak-ng is installed (test/setup-system.sh does not install it yet: the
+  // synthetic signals above carry the check, this adds the figure for real speech).
+  it.skipIf(espeakMissing() !== null)('measures espeak-ng speech the same way', () => {
     const voice = speak();
     const real = compareConcealment(voice, lossPattern(Math.floor(voice.length / 160)));
     console.log(`espeak-ng, ${real.lostPackets} lost: lost frames PLC ${real.lostSnr.plc.toFixed(1)} vs repetition ${real.lostSnr.repeat.toFixed(1)} dB; around ${real.aroundSnr.plc.toFixed(1)} vs ${real.aroundSnr.repeat.toFixed(1)}; all ${real.allSnr.plc.toFixed(1)} vs ${real.allSnr.repeat.toFixed(1)}`);
