@@ -164,6 +164,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('rejected', (r) => network.rejected(r));
   host.events.on('message', (m) => events.emit('message.received', { ...m, time: deps.now?.() ?? Date.now() }));
   host.events.on('level', (level) => events.emit('audio.level', level));
+  host.events.on('quality', ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }));
 
   function passwordOf(blob: string, what = 'password', where = 'account settings'): string {
     if (blob === '') return '';

@@ -27,6 +27,7 @@ export function historyEntryFor(snapshot: CallSnapshot, end: CallEndInfo): Histo
     startedAt: snapshot.startedAt,
     durationSeconds: Math.max(0, Math.round(end.durationSeconds)),
     endReason: end.reason,
+    ...(end.stats?.quality ? { quality: end.stats.quality } : {}),
   };
 }
 
@@ -78,6 +79,13 @@ export class CallTracker {
     return tracked.snapshot.connectedAt === null ? 0 : (this.hooks.now() - tracked.snapshot.connectedAt) / 1000;
   }
 
+  /** Issue 13: the running score; the UI hears of it when the rounded MOS or R moves. */
+  setQuality(id: string, quality: { r: number; mos: number }): void {
+    const prev = this.active.get(id)?.snapshot.quality;
+    if (prev && Math.round(prev.r) === Math.round(quality.r) && Math.abs(prev.mos - quality.mos) < 0.05) return;
+    this.update(id, { quality });
+  }
+
   private update(id: string, patch: Partial<CallSnapshot>): void {
     const tracked = this.active.get(id);
     if (!tracked) return;
@@ -85,7 +93,7 @@ export class CallTracker {
     const prev = tracked.snapshot;
     const same = next.state === prev.state && next.muted === prev.muted && next.connectedAt === prev.connectedAt;
     const sameHold = next.hold?.local === prev.hold?.local && next.hold?.remote === prev.hold?.remote;
-    if (same && sameHold && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null)) return;
+    if (same && sameHold && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null) && next.quality === prev.quality) return;
     tracked.snapshot = next;
     this.hooks.changed(next);
   }

@@ -31,6 +31,8 @@ export interface UserAgentHostEvents {
   incoming: Call;
   trace: SipTraceEntry;
   level: { callId: string; input: number; output: number };
+  /** Issue 13: the call's G.107 score as it runs (when it changes). */
+  quality: { callId: string; r: number; mos: number };
   /** The SIP socket of the new user agent, or null when none could start. */
   sipBound: { address: string; port: number } | null;
   publicAddress: PublicAddressInfo;
@@ -208,6 +210,10 @@ export class UserAgentHost {
       this.events.emit('level', { callId, input, output });
     });
     media.on('error', ({ message }) => this.deps.report(`audio: ${message}`));
+    media.on('stats', ({ quality }) => {
+      const callId = owner.callId;
+      if (quality && callId) this.events.emit('quality', { callId, r: quality.r, mos: quality.mos });
+    });
     return media;
   }
 }

@@ -162,6 +162,7 @@ function followCall(ctx: CommandContext, args: CallArgs, call: Call, progress: N
           by: info.by,
           status: info.status,
           durationSeconds: Math.round(info.durationSeconds * 10) / 10,
+          quality: info.stats?.quality,
           rtp: info.stats,
         }),
       );

@@ -1,9 +1,11 @@
 // Parses the `softphone` command line into a validated, typed command (pure: argv and env in, result out).
-import { closestMatch, converted, flag, matches, maxLength, minLength, oneOf, parseFlags, secondsBetween, text, wholeNumber } from './flag-checks';
+import { type Check, closestMatch, converted, flag, matches, maxLength, minLength, oneOf, parseFlags, secondsBetween, text, wholeNumber } from './flag-checks';
 import { callTargetProblem } from './call-target';
 import type { LogLevel } from '../util/logger';
 import { isIPv4, isIPv6 } from '../sip/sip-uri';
 import { natArgsFrom, parseServerArg, type NatArgs, type ServerArg } from './nat-args';
+import { parseCodecList } from '../codec/codec-preference';
+import type { CodecName } from '../rtp/media-session';
 import { SRTP_MODES, type SignallingTransport, type SrtpConfig, type SrtpMode } from '../sip/srtp-policy';
 
 export interface RtpPortRange {
@@ -60,6 +62,8 @@ export interface CommonArgs {
   echoCancellation: boolean;
   /** --srtp and --srtp-over-udp (issue 10): SRTP with SDES keys. */
   srtp: SrtpConfig;
+  /** --codecs (issue 13): the audio codecs to offer and accept, in order of preference; absent = all. */
+  codecs?: CodecName[];
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -152,6 +156,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   srtp: { kind: 'value', commands: ['listen', 'call'] },
   'srtp-over-udp': { kind: 'bool', commands: ['listen', 'call'] },
   'echo-cancellation': { kind: 'value', commands: ['listen', 'call'] },
+  codecs: { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -245,6 +250,14 @@ const dnsServer = converted(
   [(s) => Number(s.slice(s.lastIndexOf(':') + 1)) >= 1 && Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, '--dns-server: port must be 1-65535'],
 );
 
+/** --codecs pcma,pcmu: the order of preference, each name once, only codecs this build has. */
+const codecList: Check<CodecName[]> = (raw) => {
+  const t = text(maxLength(200, '--codecs'))(raw);
+  if (!t.ok) return t;
+  const r = parseCodecList(t.value);
+  return r.ok ? { ok: true, value: r.codecs } : { ok: false, message: `--codecs: ${r.error}` };
+};
+
 /** Every flag's check, in the order problems are reported. */
 const commonSchema = {
   user: token('--user'),
@@ -293,6 +306,7 @@ const commonSchema = {
   srtp: oneOf<SrtpMode>([...SRTP_MODES], '--srtp must be off, optional or mandatory'),
   'srtp-over-udp': flag,
   'echo-cancellation': oneOf(['on', 'off'], '--echo-cancellation must be on or off'),
+  codecs: codecList,
   'dns-server': dnsServer,
   // RFC 3261 §17.1.1.1: T1 estimates the round trip; larger on slow links, smaller only on a closed network.
   'sip-t1': integer('--sip-t1', 50, 10_000),
@@ -468,6 +482,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     transport: f.transport ?? 'udp',
     ...(f['ca-file'] !== undefined ? { caFile: f['ca-file'] } : {}),
     srtp,
+    ...(f.codecs !== undefined ? { codecs: f.codecs } : {}),
   };
 
   if (command === 'listen') {

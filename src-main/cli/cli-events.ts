@@ -33,6 +33,8 @@ export type CliEvent =
       by: 'local' | 'remote' | 'error';
       status?: number;
       durationSeconds: number;
+      /** Issue 13: G.107 R-factor and MOS of the audio we received; absent when none arrived. */
+      quality?: { r: number; mos: number };
       rtp?: RtpStats;
     }
   | ({ event: 'device' } & AudioDeviceInfo)

@@ -74,6 +74,7 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
                           line comes first, after 5 s of silence (or S/2 if shorter)
   --session-expires S     session timer (RFC 4028): ask for and grant at most S seconds between
                           refreshes (default 1800; 0 = ask for none; otherwise at least 90)
+  --codecs LIST           audio codecs to offer and accept, in order of preference (default pcmu,pcma)
   --log-level LEVEL       debug, info (default), warn or error; logs go to stderr, and at debug
                           every SIP message sent and received is printed there too
 `;
@@ -125,7 +126,8 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   media_warning {callId, message, silentSeconds, kind: never|stopped, path: direct|ice|relay}:
                                   no audio from the other side (see --no-rtp-timeout)
   media_restored {callId, silentSeconds, cause: media|hold}: the warning is over
-  ended {callId, reason, by: local|remote|error, status, durationSeconds, rtp}
+  ended {callId, reason, by: local|remote|error, status, durationSeconds, quality, rtp}
+                                  quality {r, mos}: ITU-T G.107 score of the audio received
   device {id, name, hostApi, maxInputChannels, maxOutputChannels, defaultSampleRate}
   nat_check {behavior, publicAddress, portPreserved, summary, local, server, results}
   (with --ice, ended's rtp.ice = {state, selectedPair: {local, remote}}: the candidate pair that carried the audio)

@@ -105,6 +105,7 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
             by: info.by,
             status: info.status,
             durationSeconds: Math.round(info.durationSeconds * 10) / 10,
+            quality: info.stats?.quality,
             rtp: info.stats,
           });
           maybeDone();

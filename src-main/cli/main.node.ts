@@ -132,6 +132,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     noRtpTimeoutSeconds: args.noRtpTimeout,
     ...(args.sessionExpires !== undefined ? { sessionTimer: { expiresSeconds: args.sessionExpires } } : {}),
     srtp: args.srtp,
+    ...(args.codecs ? { codecs: args.codecs } : {}),
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));

@@ -54,6 +54,13 @@ export const accountSchema = z.object({
   srtp: z.enum(['off', 'optional', 'mandatory']).optional(),
   /** Allow the SDES keys in SDP over SIP on UDP (readable by anyone who sees the SIP). */
   srtpOverUdp: z.boolean().optional(),
+  /** Issue 13: audio codecs offered and accepted, in order of preference; absent = all (PCMU, PCMA). */
+  codecs: z
+    .array(z.enum(['PCMU', 'PCMA']))
+    .min(1)
+    .max(8)
+    .refine((list) => new Set(list).size === list.length, 'each codec once')
+    .optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 
@@ -156,6 +163,14 @@ export interface CallSnapshot {
   mediaWarning?: MediaWarning | null;
   /** Issue 11: on hold by us (`local`) or by the other side (`remote`); absent = neither. */
   hold?: { local: boolean; remote: boolean };
+  /** Issue 13: ITU-T G.107 score of the audio we hear (R 0..100, MOS 1..4.5); absent before any audio. */
+  quality?: CallQuality;
+}
+
+/** ITU-T G.107 E-model transmission rating and the MOS it predicts. */
+export interface CallQuality {
+  r: number;
+  mos: number;
 }
 
 export interface HistoryEntry {
@@ -168,6 +183,8 @@ export interface HistoryEntry {
   startedAt: number;
   durationSeconds: number;
   endReason: string;
+  /** Issue 13: the call's G.107 score at its end; absent if no audio arrived (or older entries). */
+  quality?: CallQuality;
 }
 
 /** A UDP transport address. */

@@ -292,6 +292,7 @@ class SessionProxy implements MediaSession {
         break;
       case 'snapshot':
         this.lastStats = msg.stats;
+        this.events.emit('stats', msg.stats);
         break;
     }
   }

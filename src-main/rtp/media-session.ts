@@ -115,6 +115,11 @@ export interface RtpStats {
   /** ICE state and the candidate pair that carried the media (sessions opened with ICE on). */
   ice?: IceStats;
   /**
+   * Issue 13: ITU-T G.107 E-model score of the received audio (loss and discards, BurstR, RTT / 2 +
+   * jitter buffer + packet time): R 0..100 and MOS 1..4.5. Absent until a packet has arrived.
+   */
+  quality?: { r: number; mos: number };
+  /**
    * SRTP sessions: the suite, and the packets dropped because they failed authentication (wrong key,
    * tampered, a stranger) or were replays (RFC 3711 §3.3); both are in `discarded` too.
    */
@@ -127,6 +132,8 @@ export interface MediaSessionEvents {
   level: { input: number; output: number };
   /** Symmetric RTP latched onto a new source. */
   latched: { address: string; port: number };
+  /** The media thread's periodic statistics (every 500 ms while the stream runs). */
+  stats: RtpStats;
 }
 
 export interface MediaSession {

@@ -4,6 +4,7 @@
 
 import { Emitter } from '../util/emitter';
 import { getCodec } from '../codec/codec-registry';
+import { G711Plc } from '../codec/g711-plc';
 import type { AudioCodec } from '../codec/audio-codec';
 import { FRAME_SAMPLES, type AudioInput, type AudioOutput } from '../audio/audio-device';
 import { NullInput, NullOutput } from '../audio/null-device';
@@ -11,6 +12,7 @@ import { SampleRing } from '../audio/sample-ring';
 import { peakLevel } from '../audio/tone-analysis';
 import { encodeDtmfEvent } from './dtmf-event';
 import { DtmfQueue } from './dtmf-queue';
+import { receiverQuality } from './e-model';
 import { JitterBuffer } from './jitter-buffer';
 import type { MediaStartParams, RtpStats } from './media-session';
 import { RtpLatch, type TransportAddress } from './rtp-latch';
@@ -49,8 +51,6 @@ const MAX_PAYLOAD = 1600; // 200 ms of G.711
 const SEND_BUFFERS = 8; // in-flight datagrams may still reference a buffer for a moment
 const SRTP_TAG_ROOM = 16; // the SRTP tag (10 octets at most) is appended in place
 const LEVEL_TICKS = 5; // 100 ms: levels at 10 Hz
-/** Concealment gains for consecutive lost frames: fade the last frame out, then silence. */
-const CONCEAL_GAINS = [0.7, 0.4, 0.2];
 
 export class MediaStream extends Emitter<MediaStreamEvents> {
   private params!: MediaStartParams;
@@ -84,8 +84,12 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private readonly jitter: JitterBuffer;
   private readonly playFifo = new SampleRing(MAX_PAYLOAD * 2);
   private readonly decoded = new Int16Array(MAX_PAYLOAD);
-  private lastDecoded = new Int16Array(0);
-  private concealed = 0;
+  /** Loss concealment (G.711 Appendix I); every decoded frame passes through it, 3.75 ms late. */
+  private readonly plc = new G711Plc(CLOCK_RATE);
+  private lastFrameSamples = 0;
+  /** Played vs concealed packets and the changes between them (the E-model's BurstR). */
+  private readonly runs = { received: 0, lost: 0, receivedThenLost: 0, lostThenReceived: 0 };
+  private lastWasLost = false;
   /** Samples played that were not received audio, once received audio started (stats.concealedMs). */
   private concealedSamples = 0;
   private heardAudio = false;
@@ -191,10 +195,10 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         }
         const n = codec.decode(r.payload, this.decoded);
         this.heardAudio = true;
+        this.plc.good(this.decoded, n);
         this.playFifo.push(this.decoded, n);
-        if (this.lastDecoded.length !== n) this.lastDecoded = new Int16Array(n);
-        this.lastDecoded.set(this.decoded.subarray(0, n));
-        this.concealed = 0;
+        this.lastFrameSamples = n;
+        this.countRun(false);
       } else {
         this.conceal();
       }
@@ -268,13 +272,27 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
 
   stats(): RtpStats {
     const remote = this.latch.remote;
+    const packetsReceived = this.prior.received + this.receiver.packetsReceived;
+    const packetsLost = this.prior.lost + this.receiver.packetsLost;
+    const rtt = this.rtcp.rttMs;
+    // Issue 13: the G.107 score of what this side hears.
+    const score = receiverQuality({
+      packetsReceived,
+      packetsLost,
+      discarded: this.jitter.stats.late + this.jitter.stats.dropped,
+      ...(rtt !== null ? { roundTripMs: rtt } : {}),
+      bufferDelayMs: this.jitter.stats.targetDelayMs,
+      packetMs: (this.jitter.packetSamples * 1000) / CLOCK_RATE,
+      plcDelayMs: (this.plc.delay * 1000) / CLOCK_RATE,
+      runs: this.runs,
+    });
     return {
       codec: this.codec.name,
       packetsSent: this.sender.packetsSent,
       octetsSent: this.sender.octetsSent,
-      packetsReceived: this.prior.received + this.receiver.packetsReceived,
+      packetsReceived,
       octetsReceived: this.octetsReceived,
-      packetsLost: this.prior.lost + this.receiver.packetsLost,
+      packetsLost,
       duplicates: this.prior.duplicates + this.receiver.duplicates,
       late: this.jitter.stats.late,
       concealedMs: Math.round((this.concealedSamples * 1000) / CLOCK_RATE),
@@ -283,7 +301,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       maxSendGapMs: Math.round(this.maxSendGapMs * 100) / 100,
       discarded: this.discarded,
       rtcpReceived: this.rtcpReceived,
-      ...(this.rtcp.rttMs !== null ? { roundTripMs: this.rtcp.rttMs } : {}),
+      ...(rtt !== null ? { roundTripMs: rtt } : {}),
+      ...(score ? { quality: score } : {}),
       ...(this.srtp ? { srtp: { suite: this.srtp.suite, authFailures: this.srtp.authFailures, replayed: this.srtp.replayed } } : {}),
     };
   }
@@ -355,14 +374,24 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.remoteSsrc = ssrc;
   }
 
-  /** Packet loss concealment: the last frame again, fading out, then silence. */
+  /**
+   * Packet loss concealment for one missing packet: G.711 Appendix I (pitch-period repetition, fading
+   * from 10 ms on, silent after 60 ms), which replaced repeating the last frame with a fade (issue 13).
+   */
   private conceal(): void {
-    const gain = CONCEAL_GAINS[this.concealed] ?? 0;
-    this.concealed++;
-    const n = this.lastDecoded.length || this.jitter.packetSamples;
-    for (let i = 0; i < n; i++) this.decoded[i] = Math.round((this.lastDecoded[i] ?? 0) * gain);
+    const n = this.lastFrameSamples || this.jitter.packetSamples;
+    if (this.heardAudio) this.countRun(true);
+    this.plc.conceal(this.decoded, n);
     this.playFifo.push(this.decoded, n);
     if (this.heardAudio) this.concealedSamples += n;
+  }
+
+  private countRun(lost: boolean): void {
+    if (lost) this.runs.lost++;
+    else this.runs.received++;
+    if (lost && !this.lastWasLost && this.runs.received > 0) this.runs.receivedThenLost++;
+    if (!lost && this.lastWasLost) this.runs.lostThenReceived++;
+    this.lastWasLost = lost;
   }
 
   private watch(device: AudioInput | AudioOutput, kind: 'input' | 'output'): void {

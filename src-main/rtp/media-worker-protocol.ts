@@ -262,6 +262,7 @@ export function checkStats(x: unknown): Checked<RtpStats> {
     return { ok: false, error: 'stats.discarded/roundTripMs/concealedMs/rtcpReceived' };
   }
   if (x.ice !== undefined && !checkIceStats(x.ice).ok) return { ok: false, error: 'stats.ice' };
+  if (x.quality !== undefined && (!isObj(x.quality) || !isNum(x.quality.r, 0, 100) || !isNum(x.quality.mos, 1, 4.5))) return { ok: false, error: 'stats.quality' };
   if (x.srtp !== undefined && (!isObj(x.srtp) || !isSrtpSuite(x.srtp.suite) || !isCount(x.srtp.authFailures) || !isCount(x.srtp.replayed))) {
     return { ok: false, error: 'stats.srtp' };
   }

@@ -14,6 +14,7 @@ export const historyEntrySchema = z.object({
   startedAt: z.number().finite(),
   durationSeconds: z.number().finite().min(0),
   endReason: z.string().max(1000),
+  quality: z.object({ r: z.number().finite().min(0).max(100), mos: z.number().finite().min(1).max(4.5) }).optional(),
 });
 
 const historyFileSchema = z.object({

@@ -6,7 +6,7 @@ import type { DigestCredentials } from './digest-auth';
 import type { Clock } from './sip-clock';
 import type { Destination, SipTransport } from './sip-transport';
 import type { Logger } from '../util/logger';
-import type { MediaSession } from '../rtp/media-session';
+import type { CodecName, MediaSession } from '../rtp/media-session';
 import type { CallSession } from './call-session';
 import type { SessionTimerConfig } from './session-timer';
 import type { MediaWatchTimes } from './call-media-watch';
@@ -57,4 +57,6 @@ export interface CallContext {
   sessionTimer?: SessionTimerConfig;
   /** SRTP with SDES keys for our calls (srtp-policy.ts); absent: off. A refused policy fails every call. */
   srtp?: CallSrtp;
+  /** Issue 13: the codecs our SDP offers/accepts, in order of preference; absent: all (PCMU, PCMA). */
+  codecs?: CodecName[];
 }

@@ -130,7 +130,7 @@ export class IncomingCall extends CallSession {
     return {
       address: at.address,
       port: at.rtpPort,
-      codecs: ['PCMU', 'PCMA'],
+      codecs: this.ctx.codecs ?? [], // empty: every codec we have (sdp-negotiate.ts)
       telephoneEvent: true,
       ptime: 20,
       sessionId: this.sessionId,

@@ -135,7 +135,7 @@ export class OutgoingCall extends CallSession {
         {
           address: rtpAddress,
           port: endpoint.rtpPort,
-          codecs: ['PCMU', 'PCMA'],
+          codecs: this.ctx.codecs ?? [], // empty: every codec we have (sdp-negotiate.ts)
           telephoneEvent: true,
           ptime: 20,
           sessionId: newSessionId(),

@@ -1,7 +1,7 @@
 // What the rest of the app (CLI, IPC, web UI) sees of the SIP user agent: X-Lite's account fields,
 // registration states, and calls. Implemented by user-agent.node.ts; pure types only here.
 
-import type { MediaSession, RtpStats } from '../rtp/media-session';
+import type { CodecName, MediaSession, RtpStats } from '../rtp/media-session';
 import type { MessageSendResult, ReceivedMessage } from './pager';
 import type { RejectedInvite } from './incoming-filter';
 import type { SrtpConfig, SrtpMode } from './srtp-policy';
@@ -54,6 +54,8 @@ export interface AccountSettings {
   srtp?: SrtpMode;
   /** Put SRTP keys into SDP although the signalling is not TLS (anyone who sees the SIP can decrypt). */
   srtpOverUdp?: boolean;
+  /** Issue 13: audio codecs offered and accepted, in order of preference; overrides UserAgentConfig.codecs. */
+  codecs?: CodecName[];
 }
 
 export type RegistrationState =
@@ -132,6 +134,8 @@ export interface UserAgentConfig {
   noRtpTimeoutSeconds?: number;
   /** SRTP for calls without an account (direct IP) or whose account does not say; default off. */
   srtp?: SrtpConfig;
+  /** Audio codecs in order of preference (CLI --codecs); absent = every codec we have (PCMU, PCMA). */
+  codecs?: CodecName[];
 }
 
 export type KeepAliveMethod = 'options' | 'crlf' | 'off';

@@ -110,6 +110,7 @@ export class UserAgentCore implements UserAgent {
       sessionTimer: { ...DEFAULT_SESSION_TIMER, ...(account?.sessionExpires !== undefined ? { expiresSeconds: account.sessionExpires } : {}), ...config.sessionTimer },
       // Keys in SDP are read by anyone who sees the SIP unless it travels over TLS (RFC 4568 §8.3).
       srtp: callSrtp(account?.srtp ? { mode: account.srtp, overInsecureSignalling: account.srtpOverUdp === true } : config.srtp, options.signalling ?? account?.transport ?? config.transport ?? 'udp'),
+      ...((account?.codecs ?? config.codecs) ? { codecs: account?.codecs ?? config.codecs } : {}),
     };
     if (this.ctx.srtp && this.ctx.srtp.kind !== 'on' && this.ctx.srtp.reason) log.warn(this.ctx.srtp.reason);
     if (account && domain && aor && credentials) {

@@ -63,6 +63,8 @@ export class AccountState {
       // Issue 10: SRTP mode and its UDP override.
       ...(v.srtp !== undefined ? { srtp: v.srtp } : {}),
       ...(v.srtpOverUdp !== undefined ? { srtpOverUdp: v.srtpOverUdp } : {}),
+      // Issue 13: the codec order.
+      ...(v.codecs !== undefined ? { codecs: [...v.codecs] } : {}),
     };
   }
 

@@ -2,8 +2,8 @@
 // ('call.changed'), clears it on 'media-restored' and when the call ends.
 import { describe, expect, it } from 'vitest';
 import { CallTracker } from '../../../src-main/app-core/call-tracker';
-import type { CallSnapshot } from '../../../src-main/ipc/contract';
-import type { MediaWarning } from '../../../src-main/sip/user-agent-api';
+import type { CallSnapshot, HistoryEntry } from '../../../src-main/ipc/contract';
+import type { CallEndInfo, MediaWarning } from '../../../src-main/sip/user-agent-api';
 import { FakeCall, FakeUserAgent } from './fake-user-agent';
 
 const warning: MediaWarning = { reason: 'no audio from the other side for 5 s: …', silentSeconds: 5, kind: 'stopped', path: 'relay' };
@@ -39,5 +39,36 @@ describe('CallTracker and media warnings', () => {
     for (const t of timers) t();
     expect(ends).toHaveLength(1);
     expect(tracker.snapshot('c2')).toMatchObject({ state: 'ended', end: { reason: 'invalid target: no domain to call "100" at' } });
+  });
+});
+
+describe('CallTracker and the call quality score (issue 13)', () => {
+  it('puts the running score on the snapshot when it moves, and the final one into the history entry', () => {
+    const changes: CallSnapshot[] = [];
+    const entries: HistoryEntry[] = [];
+    const tracker = new CallTracker({ now: () => 1000, changed: (s) => changes.push(s), ended: (_s, e) => entries.push(e), setTimer: () => 0 });
+    const call = new FakeCall(new FakeUserAgent({} as never), 'q1', 'outgoing', 'sip:bob@example.com');
+    tracker.track(call);
+    call.setState('connected');
+    tracker.setQuality('q1', { r: 92.1, mos: 4.38 });
+    expect(changes.at(-1)?.quality).toEqual({ r: 92.1, mos: 4.38 });
+    const count = changes.length;
+    tracker.setQuality('q1', { r: 92.3, mos: 4.39 }); // no visible change: no message
+    expect(changes).toHaveLength(count);
+    tracker.setQuality('q1', { r: 70.2, mos: 3.6 });
+    expect(changes.at(-1)?.quality).toEqual({ r: 70.2, mos: 3.6 });
+    tracker.setQuality('unknown', { r: 1, mos: 1 }); // not a tracked call: ignored
+    const stats = { quality: { r: 71.5, mos: 3.66 } } as unknown as CallEndInfo['stats'];
+    call.events.emit('ended', { reason: 'hung up by remote', by: 'remote', durationSeconds: 12, stats });
+    expect(entries.at(-1)).toMatchObject({ id: 'q1', quality: { r: 71.5, mos: 3.66 } });
+  });
+
+  it('leaves the score out of the history when no audio arrived', () => {
+    const entries: HistoryEntry[] = [];
+    const tracker = new CallTracker({ now: () => 1000, changed: () => {}, ended: (_s, e) => entries.push(e), setTimer: () => 0 });
+    const call = new FakeCall(new FakeUserAgent({} as never), 'q2', 'outgoing', 'sip:bob@example.com');
+    tracker.track(call);
+    call.events.emit('ended', { reason: '486 Busy Here', by: 'remote', status: 486, durationSeconds: 0 });
+    expect(entries.at(-1)).not.toHaveProperty('quality');
   });
 });

@@ -117,6 +117,18 @@ describe('runCallCommand', () => {
     }
   });
 
+  it('puts the call\'s G.107 quality in the ended event (issue 13)', async () => {
+    const { ua, events, ctx } = setup();
+    const done = runCallCommand(ctx, callArgs(['sip:b@127.0.0.1:5062']));
+    await flush();
+    const call = ua.calls[0] as FakeCall;
+    call.setState('connected');
+    const stats = { codec: 'PCMU', packetsSent: 50, octetsSent: 8000, packetsReceived: 50, octetsReceived: 8000, packetsLost: 0, duplicates: 0, late: 0, jitterMs: 0.5, remote: '127.0.0.1:4000', maxSendGapMs: 20, quality: { r: 91.8, mos: 4.39 } } as const;
+    call.end({ reason: 'hung up by remote', by: 'remote', durationSeconds: 1, stats: { ...stats } });
+    expect(await done).toBe(0);
+    expect(events.find((e) => e.event === 'ended')).toMatchObject({ quality: { r: 91.8, mos: 4.39 }, rtp: { quality: { r: 91.8, mos: 4.39 } } });
+  });
+
   it('exits 1 and reports the status when the callee is busy', async () => {
     const { ua, events, ctx } = setup();
     const done = runCallCommand(ctx, callArgs(['sip:b@127.0.0.1:5062']));

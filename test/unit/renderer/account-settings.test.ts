@@ -175,6 +175,19 @@ describe('AccountSettings', () => {
     expect(fake.sent('account.save')[0]).toMatchObject({ srtp: 'mandatory', srtpOverUdp: true });
   });
 
+  it('Advanced: the codec order goes into the account (issue 13)', async () => {
+    const { fake, onclose } = setup();
+    await type('acc-userId', 'p1001');
+    await type('acc-domain', 'pbx.example.com');
+    await fireEvent.click(screen.getByRole('tab', { name: 'Advanced' }));
+    const select = screen.getByLabelText('Audio codecs') as HTMLSelectElement;
+    expect(select.value).toBe('PCMU,PCMA');
+    await fireEvent.change(select, { target: { value: 'PCMA,PCMU' } });
+    await pressOk();
+    await vi.waitFor(() => expect(onclose).toHaveBeenCalledOnce());
+    expect(fake.sent('account.save')[0]).toMatchObject({ codecs: ['PCMA', 'PCMU'] });
+  });
+
   it('keeps the stored password when the field is left empty', async () => {
     const fake = new FakeApi();
     const api = new Api(() => fake);

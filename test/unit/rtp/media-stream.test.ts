@@ -119,6 +119,10 @@ describe('MediaStream', () => {
     expect(s.packetsLost).toBe(0);
     expect(s.remote).toBe('10.0.0.2:6000');
     expect(s.maxSendGapMs).toBe(20);
+    // Issue 13: nothing lost, ~65 ms mouth-to-ear (no RTT on a fake network): G.107 near its 93.2 ceiling.
+    expect(s.quality?.r).toBeGreaterThan(90);
+    expect(s.quality?.r).toBeLessThanOrEqual(93.2);
+    expect(s.quality?.mos).toBeGreaterThan(4.3);
   });
 
   it('counts lost packets and conceals them', () => {
@@ -127,8 +131,13 @@ describe('MediaStream', () => {
     const s = c.b.stats();
     expect(s.packetsLost).toBeGreaterThanOrEqual(9);
     expect(s.packetsLost).toBeLessThanOrEqual(10);
-    // The repeated, faded frames keep the tone in most windows.
+    // G.711 Appendix I concealment carries the tone on through the lost packets.
     expect(toneCoverage(c.outputs.b.samples(200), 8000, 1000)).toBeGreaterThan(0.85);
+    // 10 % random loss with Appendix I PLC (Bpl 25.1): Ie,eff = 95 x 10 / 35.1 = 27, so R is about 66.
+    expect(s.quality?.r).toBeGreaterThan(60);
+    expect(s.quality?.r).toBeLessThan(70);
+    expect(s.quality?.mos).toBeLessThan(3.5);
+    expect(c.a.stats().quality?.r).toBeGreaterThan(90); // the other direction lost nothing
   });
 
   it('sends DTMF as RFC 4733 events in place of voice', () => {

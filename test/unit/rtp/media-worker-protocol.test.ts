@@ -71,6 +71,9 @@ describe('media worker protocol validation', () => {
     // Issue 10: the RTCP count and the TURN relay's problem pass when well-formed, are refused otherwise.
     expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), rtcpReceived: 3 } }).ok).toBe(true);
     expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), rtcpReceived: -1 } }).ok).toBe(false);
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), quality: { r: 93.2, mos: 4.41 } } }).ok).toBe(true);
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), quality: { r: 120, mos: 4.41 } } }).ok).toBe(false);
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), quality: { r: 50 } } }).ok).toBe(false);
     const relayLost = { state: 'completed', relayProblem: '437 Allocation Mismatch' };
     expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), ice: relayLost } })).toMatchObject({ ok: true, value: { stats: { ice: relayLost } } });
     expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), ice: { state: 'completed', relayProblem: 'x'.repeat(400) } } }).ok).toBe(false);

@@ -44,4 +44,12 @@ describe('history', () => {
     expect(decodeHistory(JSON.stringify({ version: 7, entries: [] }))).toEqual({ ok: false, reason: expect.stringContaining('newer version') });
     expect(decodeHistory('garbage')).toEqual({ ok: false, reason: expect.stringContaining('not valid JSON') });
   });
+
+  it('keeps a call\'s quality score (issue 13), reads entries without one, and refuses an impossible score', () => {
+    const scored = { ...entry(3), quality: { r: 88.4, mos: 4.27 } };
+    const back = decodeHistory(encodeHistory([scored, entry(2)]));
+    expect(back).toEqual({ ok: true, entries: [scored, entry(2)] });
+    const bad = encodeHistory([{ ...entry(3), quality: { r: 140, mos: 4.27 } }]);
+    expect(decodeHistory(bad).ok).toBe(false);
+  });
 });
