@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readUdpPackets } from '../support/capture';
+import { answerMetrics, type AnswerMetrics, type AnswerPorts } from './answer-metrics';
 import { parseSdpFields, wireMetrics, type CallPorts, type WireMetrics } from './wire-metrics';
 
 const run = promisify(execFile);
@@ -25,4 +26,11 @@ export async function analyseCapture(file: string, ports: CallPorts & { server: 
   const sipPorts = [ports.server, ports.callerSip, ports.calleeSip];
   const [packets, sdp] = await Promise.all([readUdpPackets(file, sipPorts), readSdp(file, sipPorts)]);
   return wireMetrics(packets, sdp, ports);
+}
+
+/** The callee's answer times and send intervals of the one call in `file` (the answering-side runs). */
+export async function analyseAnswerCapture(file: string, ports: AnswerPorts & { server: number }): Promise<AnswerMetrics> {
+  const sipPorts = [ports.server, ports.callerSip, ports.calleeSip];
+  const [packets, sdp] = await Promise.all([readUdpPackets(file, sipPorts), readSdp(file, sipPorts)]);
+  return answerMetrics(packets, sdp, ports);
 }

@@ -15,6 +15,7 @@ import {
 } from './callers';
 import { threadDeltas } from './proc-stats';
 import { judge, renderTable, summarise, type CallerKind, type CpuResult, type RunResult } from './report';
+import { callerKinds, runSides, sideReport, type SideRunsResult } from './side-runs';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -80,7 +81,7 @@ async function runOne(kind: CallerKind, setup: BenchSetup, cleanup: Cleanup): Pr
       wire,
       calleeHears,
       callerHears,
-      extra: { pid: samples.pid, spins: samples.spins, ...samples.extra },
+      extra: { pid: samples.pid, spins: samples.spins, threadCount: Object.keys(samples.hangup.threads).length, ...samples.extra },
     };
   } catch (err) {
     return { kind, error: (err as Error).message };
@@ -117,6 +118,7 @@ async function bench(args: BenchArgs): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   const runs: RunResult[] = [];
+  let sides: SideRunsResult = { rows: [], callerBurn: [], answer: [] };
   const loadBefore = loadavg();
   let serverDomain = '';
   try {
@@ -136,12 +138,15 @@ async function bench(args: BenchArgs): Promise<number> {
       blockEveryMs: args.blockEveryMs,
       dir,
     };
-    for (const kind of args.runs) {
+    for (const kind of callerKinds(args)) {
       process.stderr.write(`bench: ${kind}: ${args.seconds} s call…\n`);
       const r = await runOne(kind, setup, cleanup);
       process.stderr.write(r.error ? `bench: ${kind}: FAILED: ${r.error}\n` : `bench: ${kind}: done\n`);
       runs.push(r);
     }
+    sides = await runSides({
+      ...args, setup, cleanup, runCaller: (k) => runOne(k, setup, cleanup), log: (l) => process.stderr.write(`bench: ${l}\n`),
+    });
   } finally {
     await stopAllSoftphones();
     await cleanup.runAll();
@@ -151,6 +156,7 @@ async function bench(args: BenchArgs): Promise<number> {
 
   const verdicts = judge(runs);
   const table = renderTable(runs, verdicts, args);
+  const side = sideReport(runs, sides);
   const out = isAbsolute(args.out) ? args.out : join(ROOT, args.out);
   mkdirSync(dirname(out), { recursive: true });
   const json = {
@@ -173,21 +179,27 @@ async function bench(args: BenchArgs): Promise<number> {
     runs,
     verdicts,
     table,
+    sides: { callerBurn: sides.callerBurn, answer: sides.answer, rows: side.rows, verdicts: side.verdicts, table: side.table },
   };
   writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
 
   const lines = [
     `## softphone bench: ${args.seconds} s call, ${args.codec}, through Kamailio with digest auth; callee: baresip (auto-answer)`,
     '',
-    table,
-    '',
+    ...(runs.length > 0 ? [table, ''] : []),
     `Setup = ${DEFINITIONS.setup}. CPU = ${DEFINITIONS.cpu}. Intervals: ${DEFINITIONS.interval}.`,
     `Load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} / ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs; other processes skew CPU and timing).`,
-    ...summarise(runs, verdicts),
+    ...(runs.length > 0 ? summarise(runs, verdicts) : []),
+    '',
+    '## Side by side: our phone and baresip, calling and answering, idle / main loop blocked / 2 CPU burners',
+    '',
+    side.table,
+    '',
+    ...side.lines,
     `Raw numbers: ${out}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  return runs.some((r) => r.error) ? 1 : 0;
+  return runs.some((r) => r.error) || side.rows.some((r) => r.error) ? 1 : 0;
 }
 
 const parsed = parseBenchArgs(process.argv.slice(2));
