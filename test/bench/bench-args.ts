@@ -101,3 +101,9 @@ export function parseBenchArgs(argv: string[]): { ok: true; args: BenchArgs } | 
   if (args.blockMs >= args.blockEveryMs) return { ok: false, error: '--block-ms must be shorter than --block-every-ms' };
   return { ok: true, args };
 }
+
+/** The existing calling-side runs this bench run makes: --runs, limited to the chosen sides and conditions. */
+export function callerKinds(args: { runs: CallerKind[]; sides: Side[]; conditions: Condition[] }): CallerKind[] {
+  if (!args.sides.includes('call')) return [];
+  return args.runs.filter((k) => args.conditions.includes(k === 'blocked' ? 'blocked' : 'idle'));
+}

@@ -8,14 +8,14 @@ import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, toneReport, writeToneWav 
 import { startCapture } from '../support/capture';
 import { startKamailio } from '../support/kamailio';
 import { stopAllSoftphones } from '../support/softphone-process';
-import { BENCH_HELP, parseBenchArgs, type BenchArgs } from './bench-args';
+import { BENCH_HELP, callerKinds, parseBenchArgs, type BenchArgs } from './bench-args';
 import { analyseCapture } from './capture-analysis';
 import {
   Cleanup, baresipRtpRange, finishedWav, runBaresipCaller, runSoftphoneCaller, startRegisteredBaresip, type BenchSetup, type CallerSamples,
 } from './callers';
 import { threadDeltas } from './proc-stats';
 import { judge, renderTable, summarise, type CallerKind, type CpuResult, type RunResult } from './report';
-import { callerKinds, runSides, sideReport, type SideRunsResult } from './side-runs';
+import { runSides, sideReport, type SideRunsResult } from './side-runs';
 
 const ROOT = resolve(__dirname, '../..');
 

@@ -63,12 +63,6 @@ export async function runSides(opts: {
   return out;
 }
 
-/** The existing calling-side runs this bench run makes: --runs, limited to the chosen sides and conditions. */
-export function callerKinds(args: { runs: CallerKind[]; sides: Side[]; conditions: Condition[] }): CallerKind[] {
-  if (!args.sides.includes('call')) return [];
-  return args.runs.filter((k) => args.conditions.includes(k === 'blocked' ? 'blocked' : 'idle'));
-}
-
 /** The side-by-side table, its verdicts and summary lines, from every run of this bench run. */
 export function sideReport(callerRuns: RunResult[], sides: SideRunsResult): { rows: SideRun[]; verdicts: SideVerdict[]; table: string; lines: string[] } {
   const rows = [...callerRows(callerRuns), ...sides.rows];
