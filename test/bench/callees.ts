@@ -1,14 +1,17 @@
 // The bench's answering-side runs: one fixed baresip caller (alice) calls bob, who is either our
 // `softphone listen --auto-answer` or a baresip with answermode=auto; the callee process is measured.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TONE_A_HZ, TONE_B_HZ, removeDir, toneReport } from '../support/audio-check';
+import { encodeWav } from '../../src-main/audio/wav';
+import { generateTone } from '../../src-main/audio/tone-analysis';
+import { TONE_A_HZ, TONE_B_HZ, TONE_RATE, readWavMono, removeDir, toneReport } from '../support/audio-check';
 import { startCapture } from '../support/capture';
 import { freePortRange, freeUdpPort } from '../support/free-port';
 import { startSoftphone } from '../support/softphone-process';
 import type { AnswerMetrics } from './answer-metrics';
 import { startBurn } from './burn-load';
-import { analyseAnswerCapture } from './capture-analysis';
+import { analyseAnswerCapture, readRtpPayloads } from './capture-analysis';
+import { mouthToEar, onsetTone } from './mouth-to-ear';
 import {
   BLOCK_LOOP, Cleanup, baresipRtpRange, finishedWav, sampleOutsideSpin, startRegisteredBaresip, type BenchSetup,
 } from './callers';
@@ -16,21 +19,6 @@ import { findPidByArgv, sampleProcess, ticksPerSecond, type ProcSample } from '.
 import type { Condition, Impl, SideRun } from './side-table';
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** What the callee process did between "connected" and the caller's hang-up. */
-interface CalleeSamples {
-  pid: number;
-  sipPort: number;
-  rtpRange: { min: number; max: number } | null;
-  connect: ProcSample;
-  hangup: ProcSample;
-  /** CPU the injected busy-wait burnt in that window (blocked run only). */
-  busyWaitSeconds: number;
-  /** The callee's recording of the caller (available once the call has ended). */
-  recording: () => Promise<string | undefined>;
-  /** Waits for the callee to see the call end. */
-  ended: () => Promise<void>;
-}
 
 interface Callee {
   sipPort: number;
@@ -41,6 +29,8 @@ interface Callee {
   pid: number;
   recording: () => Promise<string | undefined>;
   ended: () => Promise<void>;
+  /** RTP packets the callee says it sent (our `ended` event), to check the recording's anchor. */
+  packetsSent?: () => number | undefined;
 }
 
 /** Our `softphone listen --auto-answer`, registered as bob, optionally with block-loop.cjs preloaded. */
@@ -88,6 +78,7 @@ async function startSoftphoneCallee(setup: BenchSetup, rc: Cleanup, condition: C
     },
     sample,
     recording: () => finishedWav(recording),
+    packetsSent: () => (sp.all('ended')[0]?.['rtp'] as { packetsSent?: number } | undefined)?.packetsSent,
     ended: async () => {
       await wrap(sp.waitFor('ended', () => true, 10_000));
       await sp.waitForExit(15_000).catch(() => undefined);
@@ -130,8 +121,35 @@ const coverage = (path: string | undefined, hz: number, otherHz: number) => {
   }
 };
 
+/**
+ * The answering runs' caller WAV: 1 s of digital silence, then the 1 kHz tone, so the tone has an
+ * onset to time from the caller's RTP to the callee's recording (mouth-to-ear).
+ */
+export function writeOnsetWav(setup: BenchSetup): string {
+  const path = join(setup.dir, `tone-${TONE_A_HZ}hz-onset.wav`);
+  writeFileSync(path, encodeWav(onsetTone(generateTone(TONE_A_HZ, setup.seconds + 30, TONE_RATE, 0.5), 1), TONE_RATE));
+  return path;
+}
+
+/** Our callee's mouth-to-ear (see mouth-to-ear.ts for the anchor); baresip's recording has none. */
+async function measureMouthToEar(
+  impl: Impl, setup: BenchSetup, capture: string, wire: AnswerMetrics, calleeSendTimes: number[], recording: string | undefined,
+  packetsSent: number | undefined,
+): Promise<{ ms: number | null; uncertaintyMs?: number; note: string }> {
+  if (impl === 'baresip') {
+    return { ms: null, note: "baresip's sndfile writes decoded audio as packets are received (no player, no clock): its recording has no time anchor" };
+  }
+  if (!recording) return { ms: null, note: 'no recording' };
+  const callerPackets = await readRtpPayloads(capture, wire.callerMediaPort, wire.calleeMediaPort);
+  const r = mouthToEar({ callerPackets, codec: setup.codec, calleeSendTimes, recording: readWavMono(recording).samples });
+  const own = packetsSent === undefined ? '' : ` (${packetsSent} by its own count)`;
+  return 'error' in r ? { ms: null, note: `${r.error}${own}` } : { ms: r.ms, uncertaintyMs: r.uncertaintyMs, note: `recording ${r.recordingFrames} frames, ${r.calleePackets} packets sent on the wire${own}` };
+}
+
 /** One answering-side run: fresh callee, caller and capture; never throws (errors go in the result). */
-export async function runAnswerOne(impl: Impl, condition: Condition, setup: BenchSetup, cleanup: Cleanup): Promise<{ run: SideRun; wire?: AnswerMetrics }> {
+export async function runAnswerOne(
+  impl: Impl, condition: Condition, setup: BenchSetup, cleanup: Cleanup,
+): Promise<{ run: SideRun; wire?: AnswerMetrics; mouthToEarNote?: string }> {
   const rc = new Cleanup();
   const release = cleanup.add(() => rc.runAll());
   try {
@@ -154,26 +172,24 @@ export async function runAnswerOne(impl: Impl, condition: Condition, setup: Benc
     await caller.waitForEvent('CALL_CLOSED', 10_000);
     await callee.ended();
     await stopBurn();
-    const samples: CalleeSamples = {
-      pid: callee.pid, sipPort: callee.sipPort, rtpRange: callee.rtpRange, connect: c.sample, hangup: h.sample,
-      busyWaitSeconds: (h.busyTicks - c.busyTicks) / ticksPerSecond(), recording: callee.recording, ended: callee.ended,
-    };
-    const calleeHeard = await samples.recording();
+    const calleeHeard = await callee.recording();
     const callerHeard = await finishedWav(caller.recordings().decoded);
     const hears = coverage(calleeHeard, TONE_A_HZ, TONE_B_HZ);
     const peerHears = coverage(callerHeard, TONE_B_HZ, TONE_A_HZ);
     await stopCapture();
-    const wire = await analyseAnswerCapture(capture.file, { server: setup.server.port, calleeSip: samples.sipPort, callerSip: caller.sipPort });
-    const window = (samples.hangup.at - samples.connect.at) / 1000;
-    const used = samples.hangup.cpuSeconds - samples.connect.cpuSeconds - samples.busyWaitSeconds;
-    const machineTotal = samples.hangup.machine.total - samples.connect.machine.total;
+    const { wire, calleeSendTimes } = await analyseAnswerCapture(capture.file, { server: setup.server.port, calleeSip: callee.sipPort, callerSip: caller.sipPort });
+    const m2e = await measureMouthToEar(impl, setup, capture.file, wire, calleeSendTimes, calleeHeard, callee.packetsSent?.());
+    const window = (h.sample.at - c.sample.at) / 1000;
+    const busyWait = (h.busyTicks - c.busyTicks) / ticksPerSecond();
+    const used = h.sample.cpuSeconds - c.sample.cpuSeconds - busyWait;
+    const machineTotal = h.sample.machine.total - c.sample.machine.total;
     const run: SideRun = {
       side: 'answer',
       condition,
       impl,
       cpuPerMinute: (used / window) * 60,
-      peakRssKb: samples.hangup.peakRssKb,
-      threads: Object.keys(samples.hangup.threads).length,
+      peakRssKb: h.sample.peakRssKb,
+      threads: Object.keys(h.sample.threads).length,
       tryingMs: wire.tryingMs,
       ringingMs: wire.ringingMs,
       okMs: wire.okMs,
@@ -181,9 +197,11 @@ export async function runAnswerOne(impl: Impl, condition: Condition, setup: Benc
       gapsOver30ms: wire.gapsOver30ms,
       peerHears,
       hears,
-      machineBusyShare: machineTotal > 0 ? (samples.hangup.machine.busy - samples.connect.machine.busy) / machineTotal : null,
+      mouthToEarMs: m2e.ms,
+      mouthToEarUncertaintyMs: m2e.uncertaintyMs ?? null,
+      machineBusyShare: machineTotal > 0 ? (h.sample.machine.busy - c.sample.machine.busy) / machineTotal : null,
     };
-    return { run, wire };
+    return { run, wire, mouthToEarNote: m2e.note };
   } catch (err) {
     return { run: { side: 'answer', condition, impl, error: (err as Error).message } };
   } finally {

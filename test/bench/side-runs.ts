@@ -2,7 +2,7 @@
 // answering side idle, blocked and burning, one run after the other, into the rows of side-table.ts.
 import type { AnswerMetrics } from './answer-metrics';
 import { startBurn } from './burn-load';
-import { runAnswerOne } from './callees';
+import { runAnswerOne, writeOnsetWav } from './callees';
 import type { BenchSetup, Cleanup } from './callers';
 import type { CallerKind, RunResult } from './report';
 import {
@@ -13,7 +13,7 @@ export interface SideRunsResult {
   rows: SideRun[];
   /** Raw results for the JSON: the calling side under burn, the answering side's wire metrics. */
   callerBurn: RunResult[];
-  answer: { run: SideRun; wire?: AnswerMetrics }[];
+  answer: { run: SideRun; wire?: AnswerMetrics; mouthToEarNote?: string }[];
 }
 
 /** The calling-side runs already made (baresip and ours idle, ours blocked) in side-table terms. */
@@ -48,12 +48,13 @@ export async function runSides(opts: {
     }
   }
   if (opts.sides.includes('answer')) {
+    const setup = { ...opts.setup, callerWav: writeOnsetWav(opts.setup) };
     for (const condition of opts.conditions) {
       // baresip has no Node main loop to block: its idle run is the reference for "blocked".
       const impls = condition === 'blocked' ? (['softphone'] as const) : (['baresip', 'softphone'] as const);
       for (const impl of impls) {
         opts.log(`answer ${condition} ${impl}: ${opts.setup.seconds} s call…`);
-        const r = await runAnswerOne(impl, condition, opts.setup, opts.cleanup);
+        const r = await runAnswerOne(impl, condition, setup, opts.cleanup);
         opts.log(r.run.error ? `answer ${condition} ${impl}: FAILED: ${r.run.error}` : `answer ${condition} ${impl}: done`);
         out.answer.push(r);
         out.rows.push(r.run);

@@ -33,14 +33,18 @@ export interface SideRun {
   /** Share of the peer's recording holding our tone, and of ours holding the peer's. */
   peerHears?: number | null;
   hears?: number | null;
+  /** Answering side: caller's tone onset (on the wire) → its onset in the callee's recording, ms. */
+  mouthToEarMs?: number | null;
+  /** How far off that may be (the recording's anchor, see mouth-to-ear.ts); 0 when exact. */
+  mouthToEarUncertaintyMs?: number | null;
   /** Share of the machine's CPU busy during the call (all processes). */
   machineBusyShare?: number | null;
 }
 
 /** Issue 12's bars. */
-export const SIDE_BARS = { cpuFactor: 1.5, peakMemoryBytes: 60e6, p99Ms: 1, maxMs: 10, toneCoverage: 0.9 } as const;
+export const SIDE_BARS = { cpuFactor: 1.5, peakMemoryBytes: 60e6, p99Ms: 1, maxMs: 10, toneCoverage: 0.9, mouthToEarMs: 60 } as const;
 
-export type SideMetric = 'cpu' | 'memory' | 'p99' | 'max' | 'setup' | 'audio';
+export type SideMetric = 'cpu' | 'memory' | 'p99' | 'max' | 'setup' | 'audio' | 'mouth';
 
 export interface SideVerdict {
   side: Side;
@@ -80,6 +84,7 @@ export function judgeSides(runs: SideRun[]): SideVerdict[] {
     // Setup: the answering side by its 200 OK, the calling side by first RTP (issue 12: "≤ baresip's").
     const setup = (x: SideRun | undefined) => (x ? (x.side === 'answer' ? x.okMs : x.setupMs) : null) ?? null;
     add(r, 'setup', setup(r), setup(base), 'le');
+    if (r.side === 'answer') add(r, 'mouth', r.mouthToEarMs, SIDE_BARS.mouthToEarMs, 'le');
   }
   return out;
 }
@@ -129,6 +134,9 @@ const ROWS: RowSpec[] = [
   { name: 'Send interval p99, ms', sides: ['call', 'answer'], metric: 'p99', bar: () => `≤ ${SIDE_BARS.p99Ms} ms`, cell: (r) => fmt(r.send?.p99, 3) },
   { name: 'Send interval max, ms (gaps > 30 ms)', sides: ['call', 'answer'], metric: 'max', bar: () => `≤ ${SIDE_BARS.maxMs} ms`,
     cell: (r) => `${fmt(r.send?.max, 3)} (${r.gapsOver30ms ?? 'n/a'})` },
+  { name: 'Mouth-to-ear, ms (caller’s tone onset → callee’s recording)', sides: ['answer'], metric: 'mouth',
+    bar: () => `≤ ${SIDE_BARS.mouthToEarMs} ms`,
+    cell: (r) => fmt(r.mouthToEarMs, 1) + (r.mouthToEarUncertaintyMs ? ` ± ${fmt(r.mouthToEarUncertaintyMs, 0)}` : '') },
   { name: 'Peer hears our tone', sides: ['call', 'answer'], metric: 'audio', bar: () => `≥ ${SIDE_BARS.toneCoverage * 100} %`, cell: (r) => pct(r.peerHears) },
   { name: 'We hear the peer’s tone', sides: ['call', 'answer'], bar: () => '—', cell: (r) => pct(r.hears) },
   { name: 'Machine CPU busy (all processes)', sides: ['call', 'answer'], bar: () => '—', cell: (r) => (r.machineBusyShare == null ? 'n/a' : `${(r.machineBusyShare * 100).toFixed(0)} %`) },

@@ -14,12 +14,12 @@ const answer = (impl: SideRun['impl'], condition: SideRun['condition'], o: Parti
 const RUNS: SideRun[] = [
   answer('baresip', 'idle'),
   // Exactly 1.5x CPU, 60 MB, p99 1 ms, max 10 ms, 200 OK as fast as baresip: all on the bar, all pass.
-  answer('softphone', 'idle', { cpuPerMinute: 0.9, peakRssKb: 60e6 / 1024, send: send(1, 10), okMs: 100, tryingMs: 2, threads: 12 }),
+  answer('softphone', 'idle', { cpuPerMinute: 0.9, peakRssKb: 60e6 / 1024, send: send(1, 10), okMs: 100, tryingMs: 2, threads: 12, mouthToEarMs: 60 }),
   // Blocked: held against baresip's idle run; slower answer and a long gap fail.
   answer('softphone', 'blocked', { cpuPerMinute: 0.8, peakRssKb: 50_000, send: send(0.5, 300), okMs: 420, gapsOver30ms: 2 }),
   answer('baresip', 'burn', { cpuPerMinute: 1, okMs: 300 }),
   // Burn: against baresip's burn run; CPU 2 > 1.5 fails, the 200 OK (250 ≤ 300) passes; deaf peer fails.
-  answer('softphone', 'burn', { cpuPerMinute: 2, peakRssKb: 50_000, send: send(0.9, 9), okMs: 250, peerHears: 0.2 }),
+  answer('softphone', 'burn', { cpuPerMinute: 2, peakRssKb: 50_000, send: send(0.9, 9), okMs: 250, peerHears: 0.2, mouthToEarMs: 70, mouthToEarUncertaintyMs: 20 }),
 ];
 
 describe('judgeSides', () => {
@@ -28,7 +28,7 @@ describe('judgeSides', () => {
     verdicts.find((v) => v.side === 'answer' && v.condition === condition && v.impl === impl && v.metric === metric);
 
   it('passes values exactly on the bars', () => {
-    for (const metric of ['cpu', 'memory', 'p99', 'max', 'setup', 'audio']) expect(get('idle', metric)?.pass, metric).toBe(true);
+    for (const metric of ['cpu', 'memory', 'p99', 'max', 'setup', 'audio', 'mouth']) expect(get('idle', metric)?.pass, metric).toBe(true);
   });
 
   it("holds the blocked run to baresip's idle run, and the burn run to baresip's burn run", () => {
@@ -38,6 +38,8 @@ describe('judgeSides', () => {
     expect(get('burn', 'cpu')).toMatchObject({ pass: false, value: 2, limit: 1.5 });
     expect(get('burn', 'setup')).toMatchObject({ pass: true, limit: 300 });
     expect(get('burn', 'audio')?.pass).toBe(false);
+    expect(get('burn', 'mouth')).toMatchObject({ pass: false, value: 70, limit: 60 });
+    expect(get('blocked', 'mouth')?.pass).toBe(false);
   });
 
   it('judges baresip on audio only', () => {
@@ -62,6 +64,7 @@ describe('renderSideTable', () => {
     expect(row('burn', 'CPU s per call-minute')).toContain('| 2.00 **FAIL** | 1.00 | ≤ 1.5× baresip = 1.50 |');
     expect(row('idle', 'Threads')).toContain('| 12 | 2 |');
     expect(row('idle', '100 Trying')).toContain('| 2.0 | n/a |');
+    expect(row('burn', 'Mouth-to-ear')).toContain('| 70.0 ± 20 **FAIL** | n/a | ≤ 60 ms |');
   });
 
   it("shows baresip's idle figures in the blocked rows, labelled as such", () => {
