@@ -54,8 +54,11 @@ const safeTone = (path: string | undefined, hz: number, otherHz: number) => {
   }
 };
 
-/** One caller's call: a fresh callee and capture, the call, then the numbers. Never throws. */
-async function runOne(kind: CallerKind, setup: BenchSetup, cleanup: Cleanup): Promise<RunResult> {
+/**
+ * One caller's call: a fresh callee and capture, the call, then the numbers. Never throws. `load`
+ * (side-runs.ts' CPU burners) starts once the capture runs and is stopped when the call has ended.
+ */
+async function runOne(kind: CallerKind, setup: BenchSetup, cleanup: Cleanup, load?: () => Promise<() => Promise<void>>): Promise<RunResult> {
   const rc = new Cleanup();
   const release = cleanup.add(() => rc.runAll());
   try {
@@ -66,9 +69,11 @@ async function runOne(kind: CallerKind, setup: BenchSetup, cleanup: Cleanup): Pr
     const capture = await startCapture(filter);
     rc.add(async () => removeDir(dirname(capture.file)));
     const stopCapture = rc.add(async () => void (await capture.stop()));
+    const stopLoad = load ? rc.add(await load()) : undefined;
 
     const samples = kind === 'baresip' ? await runBaresipCaller(setup, rc) : await runSoftphoneCaller(setup, rc, kind);
     await callee.waitForEvent('CALL_CLOSED', 10_000);
+    await stopLoad?.();
     const calleeRecording = await finishedWav(callee.recordings().decoded);
     const calleeHears = safeTone(calleeRecording, TONE_A_HZ, TONE_B_HZ);
     const callerHears = safeTone(await finishedWav(samples.recording), TONE_B_HZ, TONE_A_HZ);
@@ -145,7 +150,7 @@ async function bench(args: BenchArgs): Promise<number> {
       runs.push(r);
     }
     sides = await runSides({
-      ...args, setup, cleanup, runCaller: (k) => runOne(k, setup, cleanup), log: (l) => process.stderr.write(`bench: ${l}\n`),
+      ...args, setup, cleanup, runCaller: (k, load) => runOne(k, setup, cleanup, load), log: (l) => process.stderr.write(`bench: ${l}\n`),
     });
   } finally {
     await stopAllSoftphones();

@@ -26,22 +26,19 @@ export async function runSides(opts: {
   conditions: Condition[];
   setup: BenchSetup;
   cleanup: Cleanup;
-  /** The existing calling-side run (run-bench.ts), made here under burn. */
-  runCaller: (kind: CallerKind) => Promise<RunResult>;
+  /** The existing calling-side run (run-bench.ts), made here under burn: it starts `load` once its capture runs. */
+  runCaller: (kind: CallerKind, load: () => Promise<() => Promise<void>>) => Promise<RunResult>;
   log: (line: string) => void;
 }): Promise<SideRunsResult> {
   const out: SideRunsResult = { rows: [], callerBurn: [], answer: [] };
   if (opts.sides.includes('call') && opts.conditions.includes('burn')) {
     for (const kind of ['baresip', 'idle'] as const) {
       opts.log(`call burn ${kind}: ${opts.setup.seconds} s call with 2 CPU burners…`);
-      const burn = await startBurn(2);
-      const release = opts.cleanup.add(() => burn.stop());
-      let r: RunResult;
-      try {
-        r = await opts.runCaller(kind);
-      } finally {
-        await release();
-      }
+      // Started after the capture: tshark alone took over 15 s to start next to two burners here.
+      const r = await opts.runCaller(kind, async () => {
+        const burn = await startBurn(2);
+        return () => burn.stop();
+      });
       opts.log(r.error ? `call burn ${kind}: FAILED: ${r.error}` : `call burn ${kind}: done`);
       out.callerBurn.push(r);
       out.rows.push(fromCallerRun(r, 'burn'));
