@@ -121,7 +121,7 @@ function readBlockReport(path: string): { spinning: boolean; ticks: number; spin
  * A /proc sample taken between two busy-waits, so the spin's CPU can be taken out exactly: if a spin
  * is running (or starts while we read), wait for it to end and read again.
  */
-async function sampleOutsideSpin(pid: number, report: string): Promise<{ sample: ProcSample; busyTicks: number; spins: number }> {
+export async function sampleOutsideSpin(pid: number, report: string): Promise<{ sample: ProcSample; busyTicks: number; spins: number }> {
   const deadline = Date.now() + 3000;
   for (;;) {
     const before = readBlockReport(report);

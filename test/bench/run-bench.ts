@@ -8,13 +8,14 @@ import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, toneReport, writeToneWav 
 import { startCapture } from '../support/capture';
 import { startKamailio } from '../support/kamailio';
 import { stopAllSoftphones } from '../support/softphone-process';
-import { BENCH_HELP, parseBenchArgs, type BenchArgs } from './bench-args';
+import { BENCH_HELP, callerKinds, parseBenchArgs, type BenchArgs } from './bench-args';
 import { analyseCapture } from './capture-analysis';
 import {
   Cleanup, baresipRtpRange, finishedWav, runBaresipCaller, runSoftphoneCaller, startRegisteredBaresip, type BenchSetup, type CallerSamples,
 } from './callers';
 import { threadDeltas } from './proc-stats';
 import { judge, renderTable, summarise, type CallerKind, type CpuResult, type RunResult } from './report';
+import { runSides, sideReport, type SideRunsResult } from './side-runs';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -53,8 +54,11 @@ const safeTone = (path: string | undefined, hz: number, otherHz: number) => {
   }
 };
 
-/** One caller's call: a fresh callee and capture, the call, then the numbers. Never throws. */
-async function runOne(kind: CallerKind, setup: BenchSetup, cleanup: Cleanup): Promise<RunResult> {
+/**
+ * One caller's call: a fresh callee and capture, the call, then the numbers. Never throws. `load`
+ * (side-runs.ts' CPU burners) starts once the capture runs and is stopped when the call has ended.
+ */
+async function runOne(kind: CallerKind, setup: BenchSetup, cleanup: Cleanup, load?: () => Promise<() => Promise<void>>): Promise<RunResult> {
   const rc = new Cleanup();
   const release = cleanup.add(() => rc.runAll());
   try {
@@ -65,9 +69,11 @@ async function runOne(kind: CallerKind, setup: BenchSetup, cleanup: Cleanup): Pr
     const capture = await startCapture(filter);
     rc.add(async () => removeDir(dirname(capture.file)));
     const stopCapture = rc.add(async () => void (await capture.stop()));
+    const stopLoad = load ? rc.add(await load()) : undefined;
 
     const samples = kind === 'baresip' ? await runBaresipCaller(setup, rc) : await runSoftphoneCaller(setup, rc, kind);
     await callee.waitForEvent('CALL_CLOSED', 10_000);
+    await stopLoad?.();
     const calleeRecording = await finishedWav(callee.recordings().decoded);
     const calleeHears = safeTone(calleeRecording, TONE_A_HZ, TONE_B_HZ);
     const callerHears = safeTone(await finishedWav(samples.recording), TONE_B_HZ, TONE_A_HZ);
@@ -80,7 +86,7 @@ async function runOne(kind: CallerKind, setup: BenchSetup, cleanup: Cleanup): Pr
       wire,
       calleeHears,
       callerHears,
-      extra: { pid: samples.pid, spins: samples.spins, ...samples.extra },
+      extra: { pid: samples.pid, spins: samples.spins, threadCount: Object.keys(samples.hangup.threads).length, ...samples.extra },
     };
   } catch (err) {
     return { kind, error: (err as Error).message };
@@ -117,6 +123,7 @@ async function bench(args: BenchArgs): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   const runs: RunResult[] = [];
+  let sides: SideRunsResult = { rows: [], callerBurn: [], answer: [] };
   const loadBefore = loadavg();
   let serverDomain = '';
   try {
@@ -136,12 +143,15 @@ async function bench(args: BenchArgs): Promise<number> {
       blockEveryMs: args.blockEveryMs,
       dir,
     };
-    for (const kind of args.runs) {
+    for (const kind of callerKinds(args)) {
       process.stderr.write(`bench: ${kind}: ${args.seconds} s call…\n`);
       const r = await runOne(kind, setup, cleanup);
       process.stderr.write(r.error ? `bench: ${kind}: FAILED: ${r.error}\n` : `bench: ${kind}: done\n`);
       runs.push(r);
     }
+    sides = await runSides({
+      ...args, setup, cleanup, runCaller: (k, load) => runOne(k, setup, cleanup, load), log: (l) => process.stderr.write(`bench: ${l}\n`),
+    });
   } finally {
     await stopAllSoftphones();
     await cleanup.runAll();
@@ -151,6 +161,7 @@ async function bench(args: BenchArgs): Promise<number> {
 
   const verdicts = judge(runs);
   const table = renderTable(runs, verdicts, args);
+  const side = sideReport(runs, sides);
   const out = isAbsolute(args.out) ? args.out : join(ROOT, args.out);
   mkdirSync(dirname(out), { recursive: true });
   const json = {
@@ -173,21 +184,27 @@ async function bench(args: BenchArgs): Promise<number> {
     runs,
     verdicts,
     table,
+    sides: { callerBurn: sides.callerBurn, answer: sides.answer, rows: side.rows, verdicts: side.verdicts, table: side.table },
   };
   writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
 
   const lines = [
     `## softphone bench: ${args.seconds} s call, ${args.codec}, through Kamailio with digest auth; callee: baresip (auto-answer)`,
     '',
-    table,
-    '',
+    ...(runs.length > 0 ? [table, ''] : []),
     `Setup = ${DEFINITIONS.setup}. CPU = ${DEFINITIONS.cpu}. Intervals: ${DEFINITIONS.interval}.`,
     `Load average before/after: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} / ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs; other processes skew CPU and timing).`,
-    ...summarise(runs, verdicts),
+    ...(runs.length > 0 ? summarise(runs, verdicts) : []),
+    '',
+    '## Side by side: our phone and baresip, calling and answering, idle / main loop blocked / 2 CPU burners',
+    '',
+    side.table,
+    '',
+    ...side.lines,
     `Raw numbers: ${out}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  return runs.some((r) => r.error) ? 1 : 0;
+  return runs.some((r) => r.error) || side.rows.some((r) => r.error) ? 1 : 0;
 }
 
 const parsed = parseBenchArgs(process.argv.slice(2));
