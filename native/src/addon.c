@@ -1,6 +1,8 @@
-/* Node-API entry of the softphone's native addon: exports tuneMalloc() and trimMalloc(). */
+/* Node-API entry of the softphone's native addon: tuneMalloc(), trimMalloc() and the media engine (engine_napi.c). */
 #include <node_api.h>
 #include "malloc_tuning.h"
+
+napi_value engine_napi_init(napi_env env, napi_value exports);
 
 #define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)
 
@@ -50,7 +52,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"trimMalloc", NULL, trim_malloc, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
-  return exports;
+  return engine_napi_init(env, exports);
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
