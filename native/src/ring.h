@@ -30,6 +30,13 @@ static inline uint32_t ring_readable(sample_ring *r) {
   return h - t;
 }
 
+/* Producer: free space (only grows while the producer is not writing). */
+static inline uint32_t ring_room(sample_ring *r) {
+  uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+  uint32_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
+  return (r->mask + 1) - (h - t);
+}
+
 /* Producer: writes up to n samples, returns how many fit (the rest is the caller's overflow). */
 static inline uint32_t ring_write(sample_ring *r, const int16_t *src, uint32_t n) {
   uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);

@@ -259,7 +259,10 @@ void session_play_tick(session *s) {
   if (!s->started) return;
   uint32_t got = jb_get(&s->jb, s->frame);
   (void)got;
-  if (s->has_output && ring_write(&s->out, s->frame, JB_FRAME) < JB_FRAME) s->st.output_overflows++;
+  /* Whole frames only, so the reader's 20 ms blocks stay aligned; a full ring (nobody drains) drops this one. */
+  if (!s->has_output) return;
+  if (ring_room(&s->out) < JB_FRAME) s->st.output_overflows++;
+  else ring_write(&s->out, s->frame, JB_FRAME);
 }
 
 void session_queue_dtmf(session *s, const char *digits, int duration_ms) {
