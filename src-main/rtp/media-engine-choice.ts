@@ -1,7 +1,7 @@
 // Which media engine carries a call (issue 12): the native engine (native/, C) when the addon loaded and
 // the call is plain RTP with file or no audio; otherwise the worker thread. Pure, so the rules are tested.
 
-import { isIP } from 'node:net';
+import { isIPv4, isIPv6 } from '../sip/sip-uri';
 import type { MediaSessionOptions } from './media-session';
 
 export type MediaEnginePreference = 'auto' | 'native' | 'worker';
@@ -28,6 +28,6 @@ export function chooseMediaEngine(options: MediaSessionOptions, preference: Medi
   if (options.nat) return { engine: 'worker', reason: 'STUN/TURN/ICE is not in the native engine yet', warn: forced };
   if (options.audio.kind === 'portaudio') return { engine: 'worker', reason: 'the native engine does not drive a sound card yet', warn: forced };
   const bind = options.bindAddress ?? '0.0.0.0';
-  if (isIP(bind) === 0) return { engine: 'worker', reason: `bind address ${bind} is not an IP literal`, warn: forced };
+  if (!isIPv4(bind) && !isIPv6(bind)) return { engine: 'worker', reason: `bind address ${bind} is not an IP literal`, warn: forced };
   return { engine: 'native', warn: false };
 }
