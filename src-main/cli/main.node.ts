@@ -114,7 +114,9 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     session.on('error', onMediaError);
     return session;
   });
+  // Mandatory SRTP is known now: every call needs the worker, so it is chosen (and pre-started) up front.
   if (args.mediaEngine) setMediaEnginePreference(args.mediaEngine);
+  else if (args.srtp.mode === 'mandatory') setMediaEnginePreference('worker');
   // The media thread starts now, not on the first INVITE (it would delay the 180 by ~140 ms), unless
   // the calls will run on the native engine.
   prewarmMediaThread({ audio: audioConfigFor(args, 0), bindAddress: args.bind, ...(nat ? { nat } : {}) });
