@@ -66,17 +66,17 @@ describe('a call on each media engine', () => {
       if (engine === 'hand-over') expect(p.stderr).toContain('media moves to the worker thread {"reason":"SRTP"');
       else expect(p.stderr).not.toContain('media moves to the worker thread');
     }
+    // The hand-over starts the worker thread after the answer: its audio begins later in the 3 s call.
+    const atLeast = engine === 'hand-over' ? 1 : 2;
     const rtp = endedA['rtp'] as Record<string, number>;
     if (engine === 'hand-over') expect(rtp['srtp']).toMatchObject({ authFailures: 0 });
-    expect(rtp['packetsSent']).toBeGreaterThan(100);
-    expect(rtp['packetsReceived']).toBeGreaterThan(100);
+    expect(rtp['packetsSent']).toBeGreaterThan(atLeast * 50);
+    expect(rtp['packetsReceived']).toBeGreaterThan(atLeast * 50);
 
     const heardByA = toneReport(recA, TONE_B_HZ);
     const heardByB = toneReport(recB, TONE_A_HZ);
     expect(heardByA.coverage, describeReport('A heard', heardByA)).toBeGreaterThanOrEqual(0.9);
     expect(heardByB.coverage, describeReport('B heard', heardByB)).toBeGreaterThanOrEqual(0.9);
-    // The hand-over starts the worker thread after the answer: its audio begins later in the 3 s call.
-    const atLeast = engine === 'hand-over' ? 1 : 2;
     expect(heardByA.measuredSeconds, describeReport('A heard', heardByA)).toBeGreaterThan(atLeast);
     expect(heardByB.measuredSeconds, describeReport('B heard', heardByB)).toBeGreaterThan(atLeast);
   });
