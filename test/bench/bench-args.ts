@@ -12,7 +12,7 @@ export interface BenchArgs {
   help: boolean;
 }
 
-export const BENCH_HELP = `npm run bench -- [--seconds N] [--codec PCMU|PCMA] [--runs baresip,idle,blocked]
+export const BENCH_HELP = `npm run bench -- [--seconds N] [--codec PCMU|PCMA] [--runs baresip,idle,blocked,worker]
                  [--block-ms 300] [--block-every-ms 2000] [--out test/bench/results/latest.json]
 
 Makes the same call (caller plays a 1 kHz tone, callee baresip answers and plays 1.5 kHz) through one
@@ -22,7 +22,7 @@ Kamailio with digest auth, once per caller, one after the other, and prints a si
   blocked   our \`softphone call\` with its main event loop busy for --block-ms every --block-every-ms
 --seconds  call length from connect to hang-up (default 60)`;
 
-const KINDS: CallerKind[] = ['baresip', 'idle', 'blocked'];
+const KINDS: CallerKind[] = ['baresip', 'idle', 'blocked', 'worker'];
 
 export function parseBenchArgs(argv: string[]): { ok: true; args: BenchArgs } | { ok: false; error: string } {
   const args: BenchArgs = {
