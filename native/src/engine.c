@@ -15,7 +15,8 @@
 #define TICK_NS 20000000ull
 #define POLL_MARGIN_NS 1500000ull /* poll() wakes this early; the last stretch is an absolute sleep */
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t mu;
+static pthread_once_t mu_once = PTHREAD_ONCE_INIT;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static pthread_t thread;
 static int thread_running = 0, stop_requested = 0;
@@ -28,6 +29,23 @@ static struct pollfd pfds[ENGINE_MAX_SESSIONS * 2];
 static int pslot[ENGINE_MAX_SESSIONS * 2];
 static uint32_t pgen[ENGINE_MAX_SESSIONS * 2];
 
+/* Priority inheritance: a JS thread preempted while it holds the lock (stats, start) is lifted to the
+   engine thread's priority, so on a busy machine the real-time thread does not wait behind it. */
+static void init_mutex(void) {
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+#if defined(_POSIX_THREAD_PRIO_INHERIT) && _POSIX_THREAD_PRIO_INHERIT > 0
+  pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+#endif
+  pthread_mutex_init(&mu, &a);
+  pthread_mutexattr_destroy(&a);
+}
+
+static void lock(void) {
+  pthread_once(&mu_once, init_mutex);
+  pthread_mutex_lock(&mu);
+}
+
 static session *lookup(int id) {
   if (id < 0) return NULL;
   int slot = id & (ENGINE_MAX_SESSIONS - 1);
@@ -36,8 +54,12 @@ static session *lookup(int id) {
   return s && gens[slot] == gen ? s : NULL;
 }
 
+/* SCHED_FIFO 10, as the worker's clock asks for (media-clock.node.ts); SOFTPHONE_MEDIA_REALTIME=0 turns
+   it off. Without the privilege (no CAP_SYS_NICE, RLIMIT_RTPRIO 0) the thread stays a normal one. */
 static void try_realtime(void) {
 #ifndef _WIN32
+  const char *off = getenv("SOFTPHONE_MEDIA_REALTIME");
+  if (off && off[0] == '0' && off[1] == 0) return;
   struct sched_param sp;
   memset(&sp, 0, sizeof(sp));
   sp.sched_priority = 10;
@@ -70,7 +92,7 @@ static void wait_for_packets(uint64_t wait_ns) {
   }
   pthread_mutex_unlock(&mu);
   int r = poll(pfds, (unsigned)n, (int)((wait_ns - POLL_MARGIN_NS) / 1000000ull));
-  pthread_mutex_lock(&mu);
+  lock();
   if (r <= 0) return; /* timeout, or EINTR: the loop recomputes its deadline */
   uint64_t now = mono_ns();
   for (int j = 0; j < n; j++) {
@@ -86,7 +108,7 @@ static void *engine_main(void *arg) {
   (void)arg;
   try_realtime();
   uint64_t next = 0;
-  pthread_mutex_lock(&mu);
+  lock();
   while (!stop_requested) {
     if (started_count == 0) {
       next = 0;
@@ -111,7 +133,7 @@ static void *engine_main(void *arg) {
     } else {
       pthread_mutex_unlock(&mu);
       sleep_until_ns(next);
-      pthread_mutex_lock(&mu);
+      lock();
     }
   }
   pthread_mutex_unlock(&mu);
@@ -136,7 +158,7 @@ int engine_open(const char *bind_addr, int port, int has_output, int *id, char *
   jb_init(&s->jb, 480); /* 60 ms: two packets of margin over the one being played */
   s->has_output = has_output;
   s->p.te_pt = -1;
-  pthread_mutex_lock(&mu);
+  lock();
   int slot = -1;
   for (int i = 0; i < ENGINE_MAX_SESSIONS; i++)
     if (!slots[i]) {
@@ -172,7 +194,7 @@ int engine_open(const char *bind_addr, int port, int has_output, int *id, char *
 }
 
 int engine_start(int id, engine_start_args *a, char *err, int errlen) {
-  pthread_mutex_lock(&mu);
+  lock();
   session *s = lookup(id);
   int rc = -1;
   if (!s) snprintf(err, (size_t)errlen, "no native media session %d", id);
@@ -193,7 +215,7 @@ int engine_start(int id, engine_start_args *a, char *err, int errlen) {
 }
 
 int engine_mute(int id, int muted) {
-  pthread_mutex_lock(&mu);
+  lock();
   session *s = lookup(id);
   if (s) s->muted = muted;
   pthread_mutex_unlock(&mu);
@@ -201,7 +223,7 @@ int engine_mute(int id, int muted) {
 }
 
 int engine_dtmf(int id, const char *digits, int duration_ms) {
-  pthread_mutex_lock(&mu);
+  lock();
   session *s = lookup(id);
   if (s) session_queue_dtmf(s, digits, duration_ms);
   int ok = s && s->p.te_pt >= 0 && s->started;
@@ -226,7 +248,7 @@ long engine_input_room(int id) {
 }
 
 int engine_stats(int id, session_stats *out) {
-  pthread_mutex_lock(&mu);
+  lock();
   session *s = lookup(id);
   if (s) session_fill_stats(s, out);
   pthread_mutex_unlock(&mu);
@@ -234,7 +256,7 @@ int engine_stats(int id, session_stats *out) {
 }
 
 int engine_close(int id, session_stats *out) {
-  pthread_mutex_lock(&mu);
+  lock();
   session *s = lookup(id);
   if (!s) {
     pthread_mutex_unlock(&mu);
@@ -251,7 +273,7 @@ int engine_close(int id, session_stats *out) {
 }
 
 void engine_get_info(engine_info *out) {
-  pthread_mutex_lock(&mu);
+  lock();
   *out = info;
   out->running = thread_running;
   out->sessions = open_count;
@@ -259,13 +281,13 @@ void engine_get_info(engine_info *out) {
 }
 
 void engine_shutdown(void) {
-  pthread_mutex_lock(&mu);
+  lock();
   int was = thread_running;
   stop_requested = 1;
   pthread_cond_signal(&cv);
   pthread_mutex_unlock(&mu);
   if (was) pthread_join(thread, NULL);
-  pthread_mutex_lock(&mu);
+  lock();
   thread_running = 0;
   for (int i = 0; i < ENGINE_MAX_SESSIONS; i++) {
     if (!slots[i]) continue;
