@@ -47,11 +47,16 @@ export async function openPumpDevices(audio: AudioConfig, onError: (message: str
   };
 }
 
+/** Called every pump round with the peak levels (0..1) of the audio moved in it. */
+export type PumpPoll = (levels: { input: number; output: number }) => void;
+
 interface Entry {
   api: NativeMediaApi;
   devices: PumpDevices | null;
-  poll: () => void;
+  poll: PumpPoll;
   inputDone: boolean;
+  inPeak: number;
+  outPeak: number;
 }
 
 export class NativeAudioPump {
@@ -59,8 +64,8 @@ export class NativeAudioPump {
   private timer: NodeJS.Timeout | null = null;
   private readonly frame = new Int16Array(FRAME_SAMPLES);
 
-  add(id: number, api: NativeMediaApi, devices: PumpDevices | null, poll: () => void): void {
-    const e: Entry = { api, devices, poll, inputDone: !devices?.input };
+  add(id: number, api: NativeMediaApi, devices: PumpDevices | null, poll: PumpPoll): void {
+    const e: Entry = { api, devices, poll, inputDone: !devices?.input, inPeak: 0, outPeak: 0 };
     this.entries.set(id, e);
     this.fill(id, e); // the first packet already carries audio
     if (!this.timer) {
@@ -87,7 +92,9 @@ export class NativeAudioPump {
     for (const [id, e] of this.entries) {
       this.fill(id, e);
       this.drainOne(id, e);
-      e.poll();
+      e.poll({ input: e.inPeak / 32768, output: e.outPeak / 32768 });
+      e.inPeak = 0;
+      e.outPeak = 0;
     }
   }
 
@@ -102,13 +109,27 @@ export class NativeAudioPump {
         return;
       }
       if (e.api.mediaWriteInput(id, this.frame) !== FRAME_SAMPLES) return;
+      e.inPeak = Math.max(e.inPeak, peak(this.frame));
       lead += FRAME_SAMPLES;
     }
   }
 
+  /** Played audio goes to the output device (if any) and into the level meter. */
   private drainOne(id: number, e: Entry): void {
     const output = e.devices?.output;
-    if (!output) return;
-    while (e.api.mediaReadOutput(id, this.frame) === FRAME_SAMPLES) output.write(this.frame);
+    while (e.api.mediaReadOutput(id, this.frame) === FRAME_SAMPLES) {
+      output?.write(this.frame);
+      e.outPeak = Math.max(e.outPeak, peak(this.frame));
+    }
   }
+}
+
+function peak(frame: Int16Array): number {
+  let m = 0;
+  for (let i = 0; i < frame.length; i++) {
+    const v = frame[i] as number;
+    const a = v < 0 ? -v : v;
+    if (a > m) m = a;
+  }
+  return Math.min(m, 32767);
 }

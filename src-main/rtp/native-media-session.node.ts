@@ -48,6 +48,7 @@ export class NativeMediaSession implements MediaSession {
   private lastStats: RtpStats = emptyStats();
   private latchChanges = 0;
   private endpoint: MediaEndpoint | null = null;
+  private levelListeners = 0;
 
   constructor(
     private readonly api: NativeMediaApi,
@@ -66,7 +67,8 @@ export class NativeMediaSession implements MediaSession {
 
   private async doOpen(): Promise<MediaEndpoint> {
     const { bindAddress, portMin, portMax } = this.options;
-    const hasOutput = this.options.audio.kind === 'file' && this.options.audio.record !== undefined;
+    // The speaker ring is drained even without a recording: the output level meter reads it.
+    const hasOutput = true;
     for (const port of portCandidates(portMin, portMax, Math.random)) {
       const r = this.api.mediaOpen(bindAddress, port, hasOutput);
       if ('id' in r) {
@@ -101,7 +103,7 @@ export class NativeMediaSession implements MediaSession {
     if (!this.started) {
       const devices = await (this.devices ?? Promise.resolve(null));
       if (this.state !== 'open') return; // closed while the devices opened
-      pump.add(this.id, this.api, devices, () => this.pollFromPump());
+      pump.add(this.id, this.api, devices, (levels) => this.pollFromPump(levels));
     }
     this.api.mediaStart(this.id, native);
     this.started = true;
@@ -182,12 +184,21 @@ export class NativeMediaSession implements MediaSession {
   }
 
   on<K extends keyof MediaSessionEvents>(event: K, listener: (payload: MediaSessionEvents[K]) => void): () => void {
-    return this.events.on(event, listener);
+    const off = this.events.on(event, listener);
+    if (event !== 'level') return off;
+    this.levelListeners++;
+    let removed = false;
+    return () => {
+      off();
+      if (!removed) this.levelListeners--;
+      removed = true;
+    };
   }
 
-  /** The pump's 100 ms check: latching changes become events (no JS hop per packet for that either). */
-  private pollFromPump(): void {
+  /** The pump's 100 ms round: meters (10 Hz, while someone listens) and latching changes become events. */
+  private pollFromPump(levels: { input: number; output: number }): void {
     if (this.state !== 'open') return;
+    if (this.levelListeners > 0) this.events.emit('level', { input: this.muted ? 0 : levels.input, output: levels.output });
     const s = this.api.mediaStats(this.id);
     if (s) this.lastStats = this.toRtpStats(s);
   }
