@@ -54,15 +54,17 @@ static session *lookup(int id) {
   return s && gens[slot] == gen ? s : NULL;
 }
 
-/* SCHED_FIFO 10, as the worker's clock asks for (media-clock.node.ts); SOFTPHONE_MEDIA_REALTIME=0 turns
-   it off. Without the privilege (no CAP_SYS_NICE, RLIMIT_RTPRIO 0) the thread stays a normal one. */
+/* SCHED_FIFO 20: above the worker clock's 10 (media-clock.node.ts), whose JS (and GC) would otherwise hold a
+   core at equal priority, FIFO not time-slicing between equals; this thread's work per tick is bounded and
+   short. SOFTPHONE_MEDIA_REALTIME=0 turns it off. Without the privilege (no CAP_SYS_NICE, RLIMIT_RTPRIO 0)
+   the thread stays a normal one. */
 static void try_realtime(void) {
 #ifndef _WIN32
   const char *off = getenv("SOFTPHONE_MEDIA_REALTIME");
   if (off && off[0] == '0' && off[1] == 0) return;
   struct sched_param sp;
   memset(&sp, 0, sizeof(sp));
-  sp.sched_priority = 10;
+  sp.sched_priority = 20;
   info.realtime = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
 #endif
 }
