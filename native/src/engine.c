@@ -11,9 +11,12 @@
 #include <string.h>
 #include <stdio.h>
 #include <sched.h>
+#ifdef __linux__
+#include <sys/timerfd.h>
+#endif
 
 #define TICK_NS 20000000ull
-#define POLL_MARGIN_NS 1500000ull /* poll() wakes this early; the last stretch is an absolute sleep */
+#define POLL_MARGIN_NS 1500000ull /* without a timerfd, poll() wakes this early; the last stretch is an absolute sleep */
 
 static pthread_mutex_t mu;
 static pthread_once_t mu_once = PTHREAD_ONCE_INIT;
@@ -25,9 +28,12 @@ static uint32_t gens[ENGINE_MAX_SESSIONS];
 static int open_count = 0, started_count = 0;
 static engine_info info;
 /* poll() sets, rebuilt under the lock before every wait (owned by the engine thread) */
-static struct pollfd pfds[ENGINE_MAX_SESSIONS * 2];
+static struct pollfd pfds[ENGINE_MAX_SESSIONS * 2 + 1];
 static int pslot[ENGINE_MAX_SESSIONS * 2];
 static uint32_t pgen[ENGINE_MAX_SESSIONS * 2];
+/* Linux: an absolute CLOCK_MONOTONIC timerfd in the poll set, so one wake-up serves both the tick and the
+   datagrams (TFD_TIMER_ABSTIME: the deadline is absolute, like clock_nanosleep's). -1 elsewhere. */
+static int tick_fd = -1;
 
 /* Priority inheritance: a JS thread preempted while it holds the lock (stats, start) is lifted to the
    engine thread's priority, so on a busy machine the real-time thread does not wait behind it. */
@@ -78,7 +84,8 @@ static void tick(uint64_t now) {
   info.ticks++;
 }
 
-static void wait_for_packets(uint64_t wait_ns) {
+/* Waits for datagrams until the tick deadline `next` (timerfd) or wait_ns - margin (plain poll). */
+static void wait_for_packets(uint64_t wait_ns, uint64_t next) {
   int n = 0;
   for (int i = 0; i < ENGINE_MAX_SESSIONS; i++) {
     session *s = slots[i];
@@ -92,9 +99,32 @@ static void wait_for_packets(uint64_t wait_ns) {
       n++;
     }
   }
+  int timeout = wait_ns > POLL_MARGIN_NS ? (int)((wait_ns - POLL_MARGIN_NS) / 1000000ull) : 0;
+#ifdef __linux__
+  if (tick_fd >= 0) {
+    struct itimerspec its;
+    memset(&its, 0, sizeof(its));
+    its.it_value.tv_sec = (time_t)(next / 1000000000ull);
+    its.it_value.tv_nsec = (long)(next % 1000000000ull);
+    if (timerfd_settime(tick_fd, TFD_TIMER_ABSTIME, &its, NULL) == 0) {
+      pfds[n].fd = tick_fd;
+      pfds[n].events = POLLIN;
+      pfds[n].revents = 0;
+      timeout = -1;
+    }
+  }
+#endif
+  (void)next;
   pthread_mutex_unlock(&mu);
-  int r = poll(pfds, (unsigned)n, (int)((wait_ns - POLL_MARGIN_NS) / 1000000ull));
+  int r = poll(pfds, (unsigned)(timeout < 0 ? n + 1 : n), timeout);
   lock();
+#ifdef __linux__
+  if (timeout < 0 && (pfds[n].revents & POLLIN)) {
+    uint64_t expirations;
+    if (read(tick_fd, &expirations, sizeof(expirations)) < 0) { /* EAGAIN: nothing to clear */
+    }
+  }
+#endif
   if (r <= 0) return; /* timeout, or EINTR: the loop recomputes its deadline */
   uint64_t now = mono_ns();
   for (int j = 0; j < n; j++) {
@@ -109,6 +139,9 @@ static void wait_for_packets(uint64_t wait_ns) {
 static void *engine_main(void *arg) {
   (void)arg;
   try_realtime();
+#ifdef __linux__
+  if (tick_fd < 0) tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+#endif
   uint64_t next = 0;
   lock();
   while (!stop_requested) {
@@ -130,8 +163,8 @@ static void *engine_main(void *arg) {
       next += TICK_NS;
       continue;
     }
-    if (next - now > POLL_MARGIN_NS + 1000000ull) {
-      wait_for_packets(next - now);
+    if (tick_fd >= 0 || next - now > POLL_MARGIN_NS + 1000000ull) {
+      wait_for_packets(next - now, next);
     } else {
       pthread_mutex_unlock(&mu);
       sleep_until_ns(next);
