@@ -7,10 +7,21 @@
 #define JB_MAX_EXCESS 1600u
 /* Later than this and the peer's timestamps jumped (hold, a new source): re-anchor on the packet. */
 #define JB_REANCHOR_LATE 1600
+#define JB_MAX_TARGET 1600u  /* 200 ms */
+#define JB_SHRINK_AFTER 500u /* frames (10 s) without a late packet */
+
+/* A packet came too late: play 20 ms more behind from now on. */
+static void grow(jitter_buffer *jb) {
+  jb->quiet = 0;
+  if (jb->target + JB_FRAME > JB_MAX_TARGET) return;
+  jb->target += JB_FRAME;
+  jb->insert += JB_FRAME;
+}
 
 void jb_init(jitter_buffer *jb, uint32_t target_samples) {
   memset(jb, 0, sizeof(*jb));
   jb->target = target_samples < JB_FRAME ? JB_FRAME : target_samples;
+  jb->base = jb->target;
 }
 
 void jb_reset(jitter_buffer *jb) {
@@ -37,6 +48,7 @@ void jb_put(jitter_buffer *jb, uint32_t ts, const int16_t *pcm, uint32_t n) {
   }
   if (d + (int32_t)n <= 0) {
     jb->late++;
+    grow(jb);
     return;
   }
   uint32_t skip = d < 0 ? (uint32_t)(-d) : 0;
@@ -52,6 +64,20 @@ uint32_t jb_get(jitter_buffer *jb, int16_t out[JB_FRAME]) {
   if (!jb->started) {
     memset(out, 0, JB_FRAME * sizeof(int16_t));
     return 0;
+  }
+  if (jb->insert >= JB_FRAME) { /* the target grew: hold the play-out point for one frame */
+    jb->insert -= JB_FRAME;
+    memset(out, 0, JB_FRAME * sizeof(int16_t));
+    jb->concealed_frames++;
+    return 0;
+  }
+  if (++jb->quiet >= JB_SHRINK_AFTER && jb->target > jb->base) {
+    jb->quiet = 0;
+    jb->target -= JB_FRAME;
+    if ((int32_t)(jb->newest_end - jb->play_ts) > (int32_t)(jb->target + JB_FRAME)) { /* skip one frame */
+      for (uint32_t i = 0; i < JB_FRAME; i++) jb->valid[(jb->play_ts + i) & JB_MASK] = 0;
+      jb->play_ts += JB_FRAME;
+    }
   }
   uint32_t depth = jb->newest_end - jb->play_ts;
   if ((int32_t)depth > (int32_t)(jb->target + JB_MAX_EXCESS)) {

@@ -1,7 +1,8 @@
 /* A simple jitter buffer: decoded audio is stored by RTP timestamp in a 1 s ring and played out a fixed
    target delay behind the first packet; reordering is free, late audio is dropped, and the play-out point
-   re-anchors when the peer's clock jumps or the buffer runs too deep (the same rules as jitter-buffer.ts,
-   without its adaptive target). No allocation: everything lives in the struct. */
+   re-anchors when the peer's clock jumps or the buffer runs too deep. The target adapts: each late packet
+   adds 20 ms (one frame of silence is inserted), up to 200 ms; after 10 s without a late packet it gives
+   20 ms back (one frame is skipped). No allocation: everything lives in the struct. */
 #ifndef SOFTPHONE_JITTER_H
 #define SOFTPHONE_JITTER_H
 #include <stdint.h>
@@ -16,6 +17,9 @@ typedef struct {
   uint32_t play_ts;     /* RTP timestamp of the next sample to play */
   uint32_t newest_end;  /* highest timestamp + length received */
   uint32_t target;      /* delay behind the newest audio, in samples */
+  uint32_t base;        /* the target it starts from and shrinks back to */
+  uint32_t insert;      /* samples of silence still to insert (the target grew) */
+  uint32_t quiet;       /* frames played since the last late packet */
   uint64_t late;        /* packets that came after their play-out time */
   uint64_t concealed_frames; /* 20 ms frames played without received audio, once audio has started */
   uint64_t resets;
