@@ -130,6 +130,38 @@ describe.skipIf(!api)('native media engine over loopback', () => {
     console.log(`native send interval at a JS receiver in the test process (its own loop delays included): |dt-20ms| p50 ${dts[Math.floor(dts.length / 2)]!.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, max ${dts[dts.length - 1]!.toFixed(3)} ms; engine's own p99 interval ${final.sendIntervalP99Ms} ms`);
   });
 
+  it('learns a NATed peer from 2 in-sequence packets, then locks onto it (learn mode of rtp-latch.ts)', async () => {
+    const range = await freePortRange(4);
+    const base = range.min % 2 === 0 ? range.min : range.min + 1;
+    const id = open(base, false);
+    const signalledPort = base + 2; // the SDP's (private, here simulated) port: nobody sends from it
+    api!.mediaStart(id, params(signalledPort, { latchMode: 1 }));
+    const peer = await udp();
+    const other = await udp();
+    const rtp = (seq: number, ssrc: number) => {
+      const b = Buffer.alloc(172, 0xff);
+      b[0] = 0x80;
+      b[1] = 0;
+      b.writeUInt16BE(seq, 2);
+      b.writeUInt32BE(seq * 160, 4);
+      b.writeUInt32BE(ssrc, 8);
+      return b;
+    };
+    const send = (s: Socket, buf: Buffer) => new Promise<void>((r) => s.send(buf, base, '127.0.0.1', () => r()));
+    await send(peer, rtp(1, 7));
+    await until(id, (s) => s.discarded >= 1);
+    await send(peer, rtp(2, 7)); // the second in sequence: latched
+    const latched = await until(id, (s) => s.latchChanges === 1);
+    expect(latched.remote).toBe(`127.0.0.1:${peer.address().port}`);
+    expect(latched.packetsReceived).toBe(1);
+    // Locked: another source, even in sequence, is dropped; the learned one still plays.
+    await send(other, rtp(3, 9));
+    await send(other, rtp(4, 9));
+    await send(peer, rtp(3, 7));
+    const after = await until(id, (s) => s.packetsReceived === 2 && s.discarded === 3);
+    expect(after).toMatchObject({ packetsReceived: 2, discarded: 3, latchChanges: 1, remote: `127.0.0.1:${peer.address().port}` });
+  });
+
   it('refuses a taken port with EADDRINUSE (the JS port search moves on)', async () => {
     const range = await freePortRange(4);
     const base = range.min % 2 === 0 ? range.min : range.min + 1;
