@@ -7,10 +7,17 @@
   "targets": [
     {
       "target_name": "softphone_native",
-      "sources": ["src/addon.c", "src/malloc_tuning.c", "src/echo_canceller.c", "src/echo_napi.c"],
+      "sources": [
+        "src/addon.c", "src/malloc_tuning.c", "src/echo_canceller.c", "src/echo_napi.c",
+        "src/engine_napi.c", "src/engine.c", "src/session.c", "src/session_rx.c",
+        "src/jitter.c", "src/g711.c", "src/clock.c"
+      ],
       "cflags": ["-Wall", "-Wextra", "-O2"],
+      "cflags_c": ["-std=gnu11"],
       "defines": ["NAPI_VERSION=8"],
       "conditions": [
+        ["OS!='win'", { "libraries": ["-lpthread"] }],
+        ["OS=='win'", { "libraries": ["ws2_32.lib"] }],
         ["with_speexdsp==1", {
           "defines": ["SOFTPHONE_WITH_SPEEXDSP"],
           "libraries": ["<!@(pkg-config --libs speexdsp)"],

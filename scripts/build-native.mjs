@@ -31,5 +31,5 @@ if (!gyp) {
 }
 const result = spawnSync(process.execPath, [gyp, 'rebuild', '--loglevel=warn'], { cwd: nativeDir, env, stdio: 'inherit' });
 if (result.status !== 0) {
-  process.stderr.write('softphone: building native/ failed; the core runs without it (heap tuning off), see native/README.md\n');
+  process.stderr.write('softphone: building native/ failed; the core runs without it (heap tuning off, media on the worker thread), see native/README.md\n');
 }

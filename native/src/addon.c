@@ -1,7 +1,9 @@
-/* Node-API entry of the softphone's native addon: heap tuning (tuneMalloc, trimMalloc) and the echo canceller. */
+/* Node-API entry of the softphone's native addon: heap tuning (tuneMalloc, trimMalloc), the echo canceller and the media engine (engine_napi.c). */
 #include <node_api.h>
 #include "malloc_tuning.h"
 #include "echo_napi.h"
+
+napi_value engine_napi_init(napi_env env, napi_value exports);
 
 #define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)
 
@@ -52,7 +54,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   CHECK(softphone_register_echo(env, exports));
-  return exports;
+  return engine_napi_init(env, exports);
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -60,6 +60,8 @@ export interface CommonArgs {
   caFile?: string;
   /** --echo-cancellation on|off (issue 13): speexdsp on the sound card's microphone; default on. */
   echoCancellation: boolean;
+  /** --media-engine (issue 12): force the native engine or the worker thread; absent = per call. */
+  mediaEngine?: 'native' | 'worker';
   /** --srtp and --srtp-over-udp (issue 10): SRTP with SDES keys. */
   srtp: SrtpConfig;
   /** --codecs (issue 13): the audio codecs to offer and accept, in order of preference; absent = all. */
@@ -157,6 +159,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'srtp-over-udp': { kind: 'bool', commands: ['listen', 'call'] },
   'echo-cancellation': { kind: 'value', commands: ['listen', 'call'] },
   codecs: { kind: 'value', commands: ['listen', 'call'] },
+  'media-engine': { kind: 'value', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -307,6 +310,7 @@ const commonSchema = {
   'srtp-over-udp': flag,
   'echo-cancellation': oneOf(['on', 'off'], '--echo-cancellation must be on or off'),
   codecs: codecList,
+  'media-engine': oneOf<'native' | 'worker'>(['native', 'worker'], '--media-engine must be native or worker'),
   'dns-server': dnsServer,
   // RFC 3261 §17.1.1.1: T1 estimates the round trip; larger on slow links, smaller only on a closed network.
   'sip-t1': integer('--sip-t1', 50, 10_000),
@@ -483,6 +487,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     ...(f['ca-file'] !== undefined ? { caFile: f['ca-file'] } : {}),
     srtp,
     ...(f.codecs !== undefined ? { codecs: f.codecs } : {}),
+    ...(f['media-engine'] !== undefined ? { mediaEngine: f['media-engine'] } : {}),
   };
 
   if (command === 'listen') {

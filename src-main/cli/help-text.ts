@@ -95,6 +95,9 @@ const SRTP = `  Encrypted audio (SRTP with SDES keys, RFC 4568: AES_CM_128_HMAC_
                           RTP/SAVP and refuse any call without SRTP (488)
   --srtp-over-udp         allow the keys over SIP on UDP: anyone who can read the SIP can decrypt the
                           audio (needed with --srtp until SIP runs over TLS)
+  --media-engine native|worker
+                          RTP in the native engine (default for plain RTP with --play/--record or no
+                          audio) or in the worker thread (SRTP, ICE/STUN, sound cards); env SOFTPHONE_MEDIA_ENGINE
 `;
 
 const LISTEN_ONLY = `  listen only:

@@ -2,6 +2,7 @@
 // the media engine to the pure command logic, and turns the outcome into the exit code.
 import { createUserAgent } from '../sip/user-agent.node';
 import { createMediaSession, prewarmMediaThread } from '../rtp/media-session.node';
+import { setMediaEnginePreference } from '../rtp/media-engine-switch.node';
 import { createLogger, setLogSink, type LogLevel, type Logger } from '../util/logger';
 import { NO_SOUND_CARD, soundCardWarning } from './sound-card-report';
 import { version } from '../../package.json';
@@ -114,8 +115,12 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     session.on('error', onMediaError);
     return session;
   });
-  // The media thread starts now, not on the first INVITE (it would delay the 180 by ~140 ms).
-  prewarmMediaThread();
+  // Mandatory SRTP is known now: every call needs the worker, so it is chosen (and pre-started) up front.
+  if (args.mediaEngine) setMediaEnginePreference(args.mediaEngine);
+  else if (args.srtp.mode === 'mandatory') setMediaEnginePreference('worker');
+  // The media thread starts now, not on the first INVITE (it would delay the 180 by ~140 ms), unless
+  // the calls will run on the native engine.
+  prewarmMediaThread({ audio: audioConfigFor(args, 0), bindAddress: args.bind, ...(nat ? { nat } : {}) });
   const ua = createUserAgent({
     account: accountSettingsFrom(args.account),
     bindAddress: args.bind,

@@ -24,6 +24,80 @@ export interface SoftphoneNative {
   /** The microphone's frame in, the frame to send out (echo removed, noise suppressed). */
   echoCapture?(handle: EchoHandle, mic: Int16Array, out: Int16Array): void;
   destroyEchoCanceller?(handle: EchoHandle): void;
+  /** The native media engine (issue 12); absent from an addon built before it (checked by callers). */
+  mediaOpen?: NativeMediaApi['mediaOpen'];
+}
+
+/** What native/src/engine_napi.c exports for the media engine (see src-main/rtp/native-media-session.node.ts). */
+export interface NativeMediaApi {
+  mediaOpen(bindAddress: string, port: number, hasOutput: boolean): { id: number } | { errno: number; code: string; message: string };
+  mediaStart(id: number, params: NativeStartParams): void;
+  mediaMute(id: number, muted: boolean): void;
+  /** True when the digits will go out as RFC 4733 events (telephone-event negotiated, media started). */
+  mediaDtmf(id: number, digits: string, durationMs: number): boolean;
+  /** Samples taken into the microphone ring (the rest did not fit); -1 for an unknown call. */
+  mediaWriteInput(id: number, pcm: Int16Array): number;
+  /** Samples taken out of the speaker ring; -1 for an unknown call. */
+  mediaReadOutput(id: number, pcm: Int16Array): number;
+  mediaInputRoom(id: number): number;
+  mediaStats(id: number): NativeStats | null;
+  mediaClose(id: number): NativeStats | null;
+  mediaInfo(): { running: number; sessions: number; ticks: number; lateTicks: number; skippedTicks: number; realtime: number };
+  /** law 0 = µ-law, 1 = A-law. */
+  g711Encode(law: number, pcm: Int16Array): Uint8Array;
+  g711Decode(law: number, codes: Uint8Array): Int16Array;
+  /** A producer thread writes 0,1,2,… through an SPSC ring of `capacity` while this thread reads. */
+  ringCheck(total: number, capacity: number): { read: number; outOfOrder: number };
+}
+
+export interface NativeStartParams {
+  remoteAddress: string;
+  remotePort: number;
+  remoteRtcpPort: number;
+  law: 0 | 1;
+  payloadType: number;
+  receive: { payloadType: number; law: 0 | 1 }[];
+  telephoneEventPayloadType: number;
+  ptime: number;
+  /** 0 strict, 1 learn, 2 open (src-main/rtp/rtp-latch.ts). */
+  latchMode: 0 | 1 | 2;
+  /** 0 sendrecv, 1 sendonly, 2 recvonly, 3 inactive. */
+  direction: 0 | 1 | 2 | 3;
+  ssrc: number;
+  seq: number;
+  timestamp: number;
+}
+
+export interface NativeStats {
+  packetsSent: number;
+  octetsSent: number;
+  packetsReceived: number;
+  octetsReceived: number;
+  packetsLost: number;
+  duplicates: number;
+  late: number;
+  concealedMs: number;
+  jitterMs: number;
+  maxSendGapMs: number;
+  sendIntervalP50Ms: number;
+  sendIntervalP99Ms: number;
+  discarded: number;
+  rtcpReceived: number;
+  sendErrors: number;
+  receiveErrors: number;
+  lastErrno: number;
+  inputUnderruns: number;
+  outputOverflows: number;
+  latchChanges: number;
+  remote: string;
+}
+
+/** The media engine of the loaded addon, or why there is none. */
+export function loadNativeMedia(): { api: NativeMediaApi } | { api: null; error: string } {
+  const load = loadNativeAddon();
+  if (!load.addon) return { api: null, error: load.error };
+  if (typeof load.addon.mediaOpen !== 'function') return { api: null, error: `${load.path} has no media engine (built before issue 12; run npm ci)` };
+  return { api: load.addon as unknown as NativeMediaApi };
 }
 
 export type NativeLoad = { readonly addon: SoftphoneNative; readonly path: string } | { readonly addon: null; readonly error: string };

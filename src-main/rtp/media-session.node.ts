@@ -1,11 +1,13 @@
 // The main-thread MediaSession: a thin proxy that forwards every call to the media worker thread (one
-// per process, started on first use and unref'd while no call is up so the process can exit).
+// per process, started on first use and unref'd while no call is up so the process can exit), or, for
+// plain-RTP calls when the addon loaded, the native engine (media-engine-switch.node.ts, issue 12).
 
 import type { AudioDeviceInfo } from '../audio/audio-config';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Emitter } from '../util/emitter';
+import { createSwitchedSession, usesNativeEngine } from './media-engine-switch.node';
 import { createLogger } from '../util/logger';
 import type { MediaEndpoint, MediaSession, MediaSessionEvents, MediaSessionFactory, MediaSessionOptions, MediaStartParams, RtpStats } from './media-session';
 import {
@@ -175,7 +177,9 @@ export async function listAudioDevicesViaMediaThread(): Promise<AudioDeviceInfo[
  * 140 ms, which would otherwise sit between an incoming INVITE and its 180 Ringing. Idle, the thread
  * only waits for messages; it does not keep the process alive.
  */
-export function prewarmMediaThread(): void {
+export function prewarmMediaThread(likely?: MediaSessionOptions): void {
+  // Calls that will run natively need no worker (its thread and heap are most of an idle process's RSS).
+  if (likely && usesNativeEngine(likely)) return;
   host.warm();
 }
 
@@ -355,4 +359,8 @@ class SessionProxy implements MediaSession {
   }
 }
 
-export const createMediaSession: MediaSessionFactory = (options) => new SessionProxy(options);
+/** A session on the worker thread, whatever the engine preference. */
+export const createWorkerMediaSession: MediaSessionFactory = (options) => new SessionProxy(options);
+
+/** The native engine when it can carry the call, else the worker (media-engine-switch.node.ts). */
+export const createMediaSession: MediaSessionFactory = (options) => createSwitchedSession(options, createWorkerMediaSession);

@@ -17,7 +17,7 @@ export interface BenchArgs {
   help: boolean;
 }
 
-export const BENCH_HELP = `npm run bench -- [--seconds N] [--codec PCMU|PCMA] [--runs baresip,idle,blocked]
+export const BENCH_HELP = `npm run bench -- [--seconds N] [--codec PCMU|PCMA] [--runs baresip,idle,blocked,worker]
                  [--sides call,answer] [--conditions idle,blocked,burn] [--block-ms 300] [--block-every-ms 2000] [--out test/bench/results/latest.json]
 
 Makes the same call (caller plays a 1 kHz tone, callee baresip answers and plays 1.5 kHz) through one
@@ -30,7 +30,7 @@ and the answering side (a baresip caller; callee our \`softphone listen --auto-a
 idle, blocked and burning. --sides / --conditions pick which; --runs filters the calling-side runs.
 --seconds  call length from connect to hang-up (default 60)`;
 
-const KINDS: CallerKind[] = ['baresip', 'idle', 'blocked'];
+const KINDS: CallerKind[] = ['baresip', 'idle', 'blocked', 'worker'];
 
 export function parseBenchArgs(argv: string[]): { ok: true; args: BenchArgs } | { ok: false; error: string } {
   const args: BenchArgs = {

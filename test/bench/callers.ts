@@ -1,5 +1,6 @@
-// The bench's three callers, each making the same call to the same kind of callee: baresip, our
-// `softphone call` left idle, and our `softphone call` with its main loop blocked by block-loop.cjs.
+// The bench's callers, each making the same call to the same kind of callee: baresip, our
+// `softphone call` left idle, our `softphone call` with its main loop blocked by block-loop.cjs, and our
+// call on the worker media engine (issue 12: the native engine is the default where the addon loads).
 import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startBaresip, type Baresip } from '../support/baresip';
@@ -159,7 +160,7 @@ export async function runBaresipCaller(setup: BenchSetup, cleanup: Cleanup): Pro
 }
 
 /** Callers (2) and (3): our CLI, optionally with block-loop.cjs preloaded; SIGTERM hangs up. */
-export async function runSoftphoneCaller(setup: BenchSetup, cleanup: Cleanup, kind: 'idle' | 'blocked'): Promise<CallerSamples> {
+export async function runSoftphoneCaller(setup: BenchSetup, cleanup: Cleanup, kind: 'idle' | 'blocked' | 'worker'): Promise<CallerSamples> {
   const sipPort = await freeUdpPort();
   const rtp = await freePortRange(10);
   const recording = join(setup.dir, `softphone-${kind}-heard.wav`);
@@ -181,6 +182,8 @@ export async function runSoftphoneCaller(setup: BenchSetup, cleanup: Cleanup, ki
     'call', `sip:bob@${setup.server.domain}`, '--user', 'alice', '--domain', setup.server.domain,
     '--bind', '127.0.0.1', '--port', String(sipPort), '--rtp-ports', `${rtp.min}-${rtp.max}`,
     '--play', setup.callerWav, '--record', recording, '--ring-timeout', '20',
+    // idle and blocked take the default engine (native when the addon is built); worker forces the thread.
+    ...(kind === 'worker' ? ['--media-engine', 'worker'] : []),
   ];
   const sp: SoftphoneProcess = startSoftphone(args, { env, name: `softphone-${kind}` });
   cleanup.add(() => sp.stop(5000));

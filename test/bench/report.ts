@@ -3,12 +3,13 @@
 import type { ToneReport } from '../support/audio-check';
 import type { WireMetrics } from './wire-metrics';
 
-export type CallerKind = 'baresip' | 'idle' | 'blocked';
+export type CallerKind = 'baresip' | 'idle' | 'blocked' | 'worker';
 
 export const LABELS: Record<CallerKind, string> = {
   baresip: 'baresip (caller)',
   idle: 'softphone, idle',
   blocked: 'softphone, loop blocked',
+  worker: 'softphone, worker engine, idle',
 };
 
 /** The bars from issue 2 ("npm run bench"). */
@@ -88,7 +89,7 @@ const pct = (r: ToneReport | null | undefined) => (r ? `${(r.coverage * 100).toF
 
 /** The markdown table: one row per metric, one column per caller, the bar last. */
 export function renderTable(runs: RunResult[], verdicts: Verdict[], opts: { seconds: number; blockMs: number; blockEveryMs: number }): string {
-  const order: CallerKind[] = ['baresip', 'idle', 'blocked'];
+  const order: CallerKind[] = ['baresip', 'idle', 'blocked', 'worker'];
   const cols = order.filter((k) => runs.some((r) => r.kind === k));
   const get = (k: CallerKind) => runs.find((r) => r.kind === k);
   const mark = (k: CallerKind, metric: Verdict['metric']) => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toneCoverage } from '../../src-main/audio/tone-analysis';
 import type { CodecName, MediaEndpoint, MediaSession, RtpStats } from '../../src-main/rtp/media-session';
-import { createMediaSession, mediaWorkerThreadForTests } from '../../src-main/rtp/media-session.node';
+import { createMediaSession, createWorkerMediaSession, mediaWorkerThreadForTests } from '../../src-main/rtp/media-session.node';
 import { writeRtp } from '../../src-main/rtp/rtp-packet';
 import { encodeUlaw } from '../../src-main/codec/g711';
 import { generateTone } from '../../src-main/audio/tone-analysis';
@@ -171,7 +171,8 @@ describe('MediaSession over loopback with WAV devices', () => {
 
   it('reports a worker crash to every session and still resolves close() with the last stats', async () => {
     const open = async () => {
-      const s = createMediaSession({ audio: { kind: 'null' }, ...ports });
+      // The worker path by name: the native engine (the default for such a call) has no worker to kill.
+      const s = createWorkerMediaSession({ audio: { kind: 'null' }, ...ports });
       const errors: string[] = [];
       s.on('error', (e) => errors.push(e.message));
       return { s, e: await s.open(), errors };

@@ -85,9 +85,9 @@ describe('renderTable / summarise', () => {
 });
 
 describe('parseBenchArgs', () => {
-  it('defaults to a 60 s PCMU call for all three callers', () => {
+  it('defaults to a 60 s PCMU call for all four callers (the worker engine too)', () => {
     const r = parseBenchArgs([]);
-    expect(r).toMatchObject({ ok: true, args: { seconds: 60, codec: 'PCMU', runs: ['baresip', 'idle', 'blocked'], blockMs: 300, blockEveryMs: 2000 } });
+    expect(r).toMatchObject({ ok: true, args: { seconds: 60, codec: 'PCMU', runs: ['baresip', 'idle', 'blocked', 'worker'], blockMs: 300, blockEveryMs: 2000 } });
   });
   it('takes --seconds, --codec and --runs (kept in the fixed order)', () => {
     const r = parseBenchArgs(['--seconds', '15', '--codec', 'PCMA', '--runs', 'blocked,baresip']);

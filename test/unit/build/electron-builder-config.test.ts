@@ -77,11 +77,13 @@ describe('electron-builder.yml', () => {
     expect(config.mac.protocols.flatMap((p: Config) => p.schemes)).toEqual(['sip']);
   });
 
-  it('packages only the Electron bundles and naudiodon build/Release, unpacked', () => {
+  it('packages only the Electron bundles, naudiodon build/Release and our own addon, unpacked', () => {
     const files: string[] = config.files;
     expect(files).toEqual(expect.arrayContaining(['dist/app/**', 'dist/media-worker.js', 'dist/renderer/**', '!**/*.map']));
     expect(files.some((f) => f === 'dist/**' || /dist\/(cli|bench|ui)\.js$/.test(f) && !f.startsWith('!'))).toBe(false);
-    expect(config.asarUnpack).toEqual(['node_modules/naudiodon/build/Release/**']);
+    expect(config.asarUnpack).toEqual(['node_modules/naudiodon/build/Release/**', 'native/build/Release/softphone_native.node']);
+    // The native media engine (issue 12): native-addon.node.ts looks in app.asar.unpacked/native/build/Release.
+    expect(files).toContain('native/build/Release/softphone_native.node');
     // The packaged addon is the one npm ci built with the patch (see the package test for the file itself).
     expect(config.npmRebuild).toBe(false);
     expect(existsSync(resolve(ROOT, config.afterPack))).toBe(true);
