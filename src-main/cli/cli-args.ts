@@ -58,6 +58,8 @@ export interface CommonArgs {
   caFile?: string;
   /** --srtp and --srtp-over-udp (issue 10): SRTP with SDES keys. */
   srtp: SrtpConfig;
+  /** --accept-transfer (issue 11): act on the peer's REFER and on INVITEs with Replaces. */
+  acceptTransfer: boolean;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -147,6 +149,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'ca-file': { kind: 'value', commands: ['listen', 'call'] },
   srtp: { kind: 'value', commands: ['listen', 'call'] },
   'srtp-over-udp': { kind: 'bool', commands: ['listen', 'call'] },
+  'accept-transfer': { kind: 'bool', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -285,6 +288,7 @@ const commonSchema = {
   ice: flag,
   srtp: oneOf<SrtpMode>([...SRTP_MODES], '--srtp must be off, optional or mandatory'),
   'srtp-over-udp': flag,
+  'accept-transfer': flag,
   'dns-server': dnsServer,
   // RFC 3261 §17.1.1.1: T1 estimates the round trip; larger on slow links, smaller only on a closed network.
   'sip-t1': integer('--sip-t1', 50, 10_000),
@@ -459,6 +463,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     transport: f.transport ?? 'udp',
     ...(f['ca-file'] !== undefined ? { caFile: f['ca-file'] } : {}),
     srtp,
+    acceptTransfer: f['accept-transfer'] === true,
   };
 
   if (command === 'listen') {

@@ -14,11 +14,13 @@ import { Registerer } from './registerer';
 import { DEFAULT_SESSION_TIMER } from './session-timer';
 import { RegistrationNat } from './registration-nat';
 import { judgeReceivedMessage, sendPageMessage, type MessageSendResult } from './pager';
+import { judgeReplacesInvite, referredInviteHeaders } from './transfer-host';
 import { resolveTargets } from './target-failover';
 import { ALLOW, createResponse, unsupportedRequired } from './sip-headers';
 import { formatHostPort, parseHostPort, parseSipUri } from './sip-uri';
 import { Emitter } from '../util/emitter';
 import type { CallContext } from './call-context';
+import type { ReferTarget } from './refer';
 import type { Clock } from './sip-clock';
 import type { SipRequest } from './sip-message';
 import type { Destination, SipTransportHost } from './sip-transport';
@@ -110,6 +112,17 @@ export class UserAgentCore implements UserAgent {
       sessionTimer: { ...DEFAULT_SESSION_TIMER, ...(account?.sessionExpires !== undefined ? { expiresSeconds: account.sessionExpires } : {}), ...config.sessionTimer },
       // Keys in SDP are read by anyone who sees the SIP unless it travels over TLS (RFC 4568 §8.3).
       srtp: callSrtp(account?.srtp ? { mode: account.srtp, overInsecureSignalling: account.srtpOverUdp === true } : config.srtp, options.signalling ?? account?.transport ?? config.transport ?? 'udp'),
+      resolveTarget: (target) => this.resolve(target),
+      // Issue 11: a peer's REFER places a call only when the user said transfers are accepted.
+      ...(config.acceptTransfer
+        ? {
+            onRefer: (from: CallSession, target: ReferTarget, referredBy: string | undefined) => {
+              const call = this.place(target.uri, referredInviteHeaders(target, referredBy));
+              this.events.emit('transferCall', { call, referredBy: from.id });
+              return call;
+            },
+          }
+        : {}),
     };
     if (this.ctx.srtp && this.ctx.srtp.kind !== 'on' && this.ctx.srtp.reason) log.warn(this.ctx.srtp.reason);
     if (account && domain && aor && credentials) {
@@ -210,14 +223,23 @@ export class UserAgentCore implements UserAgent {
     return this.hops.then((list) => (flow ? [flow, ...list] : list));
   }
 
-  call(target: string): Call {
+  private resolve(target: string): { uri: string } | { error: string } {
     const account = this.o.config.account;
-    const resolved = resolveDialTarget(target, {
+    return resolveDialTarget(target, {
       ...(account?.domain ? { domain: account.domain } : {}),
       ...(account?.dialPlan ? { dialPlan: account.dialPlan } : {}),
     });
+  }
+
+  call(target: string): Call {
+    return this.place(target);
+  }
+
+  /** Dials `target`, with extra INVITE headers for a call placed for a REFER. */
+  private place(target: string, headers?: Record<string, string>): CallSession {
+    const resolved = this.resolve(target);
     const uri = 'uri' in resolved ? resolved.uri : target;
-    const call = new OutgoingCall(this.ctx, { target: uri, routeSet: 'uri' in resolved ? this.routeFor(uri) : [] });
+    const call = new OutgoingCall(this.ctx, { target: uri, routeSet: 'uri' in resolved ? this.routeFor(uri) : [], ...(headers ? { headers } : {}) });
     this.calls.add(call);
     if ('error' in resolved) call.fail(`invalid target: ${resolved.error}`);
     else if (!this.started || this.stopping) call.fail('user agent not started');
@@ -334,8 +356,9 @@ export class UserAgentCore implements UserAgent {
       return;
     }
     if (req.method === 'ACK') return; // an ACK for a non-2xx is absorbed by the transaction; anything else is stray
-    // §8.2.2.3: a Require naming an extension we do not implement gets 420 with Unsupported.
-    const unsupported = unsupportedRequired(req);
+    // §8.2.2.3: a Require naming an extension we do not implement gets 420 with Unsupported (Replaces,
+    // RFC 3891, is implemented when transfers are accepted).
+    const unsupported = unsupportedRequired(req).filter((t) => !(t === 'replaces' && this.o.config.acceptTransfer));
     if (unsupported.length > 0) {
       this.reply(req, 420, { unsupported: unsupported.join(', ') });
       return;
@@ -353,8 +376,14 @@ export class UserAgentCore implements UserAgent {
       case 'BYE':
       case 'UPDATE':
       case 'PRACK':
-        // These only exist within a dialog (RFC 3311 §5.2, RFC 3262 §3: 481), and this one is not ours.
+      case 'NOTIFY':
+        // These only exist within a dialog (RFC 3311 §5.2, RFC 3262 §3: 481; a NOTIFY without a
+        // subscription of ours, RFC 6665 §4.1.3), and this one is not ours.
         this.reply(req, 481);
+        return;
+      case 'REFER':
+        // RFC 3515 allows a REFER outside a dialog; from a stranger it would make us call anyone (issue 11).
+        this.reply(req, 403);
         return;
       default:
         this.reply(req, unsupportedMethodStatus(req.method), { allow: ALLOW });
@@ -452,13 +481,30 @@ export class UserAgentCore implements UserAgent {
       this.reply(req, 488, { warning: '399 - "SRTP is required here but cannot be keyed over this signalling"' });
       return;
     }
+    // RFC 3891 §3: an INVITE with Replaces takes over the call it names (or is refused), unasked.
+    const replaces = judgeReplacesInvite(req, this.calls, this.o.config.acceptTransfer === true);
+    if (replaces.kind === 'refuse') {
+      this.reply(req, replaces.status);
+      return;
+    }
     const callId = req.headers['call-id'];
     const call = new IncomingCall(this.ctx, req, remote);
     this.ringingFrom.set(call, remote.address);
     this.calls.add(call);
     this.invitations.set(`${callId}\u0000${req.headers.via[0]?.params.branch ?? ''}`, call);
     void call.begin().then((ringing) => {
-      if (ringing && !call.ended) this.events.emit('incoming', call);
+      if (!ringing || call.ended) return;
+      if (replaces.kind === 'new-call') {
+        this.events.emit('incoming', call);
+        return;
+      }
+      const old = replaces.call;
+      this.events.emit('replaced', { call, replacedCallId: old.id });
+      // §3: the new dialog is accepted and the old one ended with a BYE, once the new call is up.
+      call.answer().then(
+        () => void old.hangup(),
+        (err: unknown) => this.ctx.log.warn('answering a Replaces INVITE failed', { callId: call.id, error: String(err) }),
+      );
     });
   }
 }
