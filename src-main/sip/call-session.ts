@@ -16,7 +16,7 @@ import { Retransmit2xx } from './retransmit-2xx';
 import type { CallContext } from './call-context';
 import { CallMediaWatch, mediaWatchTimes } from './call-media-watch';
 import { CallHold } from './call-hold';
-import { notifyReferProgress, ReferSubscriber } from './call-transfer';
+import { answerNotify, notifyReferProgress, ReferSubscriber } from './call-transfer';
 import { judgeReferTo, referToUri } from './refer';
 import { replacesFor } from './replaces';
 import { Emitter } from '../util/emitter';
@@ -500,7 +500,7 @@ export abstract class CallSession implements Call {
         return;
       case 'NOTIFY':
         // RFC 6665 §4.1.3: a NOTIFY matching no subscription of ours gets 481.
-        this.respond(req, this.referOut?.onNotify(req) ?? 481);
+        this.respond(req, answerNotify(this.referOut, req));
         return;
       default:
         this.respond(req, unsupportedMethodStatus(req.method), { headers: { allow: ALLOW } });

@@ -67,6 +67,15 @@ export class ReferSubscriber {
   }
 }
 
+/**
+ * The status for a NOTIFY in a call's dialog (RFC 6665 §8.2.1, §4.1.3): 489 for an event package we
+ * never subscribe to, 481 for "refer" with no REFER of ours waiting, else the subscriber's judgement.
+ */
+export function answerNotify(sub: ReferSubscriber | undefined, req: SipRequest): number {
+  if (eventPackage(headerText(req, 'event') ?? headerText(req, 'o')) !== 'refer') return 489;
+  return sub ? sub.onNotify(req) : 481;
+}
+
 /** A NOTIFY about the referred call: Event, Subscription-State and the sipfrag body (RFC 3515 §2.4.5). */
 export interface ReferNotify {
   headers: Record<string, string>;
