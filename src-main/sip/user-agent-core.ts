@@ -500,11 +500,14 @@ export class UserAgentCore implements UserAgent {
       }
       const old = replaces.call;
       this.events.emit('replaced', { call, replacedCallId: old.id });
-      // §3: the new dialog is accepted and the old one ended with a BYE, once the new call is up.
-      call.answer().then(
-        () => void old.hangup(),
-        (err: unknown) => this.ctx.log.warn('answering a Replaces INVITE failed', { callId: call.id, error: String(err) }),
-      );
+      // §3: the new dialog is accepted and the old one ended with a BYE as soon as our 2xx is out
+      // (not after the media starts: the transferor may hang up everything once it hears of the 2xx).
+      const off = call.on('state', (s) => {
+        if (s !== 'connected') return;
+        off();
+        void old.hangup();
+      });
+      call.answer().catch((err: unknown) => this.ctx.log.warn('answering a Replaces INVITE failed', { callId: call.id, error: String(err) }));
     });
   }
 }

@@ -7,17 +7,42 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePortRange, freeUdpPort } from '../support/free-port';
 import { startSoftphone, stopAllSoftphones, type SoftphoneProcess } from '../support/softphone-process';
-import { TONE_A_HZ, TONE_B_HZ, describeReport, makeTempDir, removeDir, toneReport, writeToneWav } from '../support/audio-check';
+import { TONE_A_HZ, TONE_B_HZ, describeReport, makeTempDir, readWavMono, removeDir, toneReport, writeToneWav } from '../support/audio-check';
+import { goertzelPower } from '../../src-main/audio/tone-analysis';
 import { printOnFailure } from '../support/on-failure';
+
+/** A's tone in the conference, apart from the other two (and from their harmonics). */
+const TONE_X_HZ = 700;
+
+/**
+ * Share of the 20 ms windows in [fromS, toS) where `hz` carries at least a quarter of the energy: in a
+ * mix of two equal tones each carries about half, so both count as present (toneCoverage wants one
+ * tone to dominate, which a mix never does).
+ */
+function presence(samples: Int16Array, sampleRate: number, hz: number, fromS: number, toS: number): number {
+  const win = Math.round(sampleRate * 0.02);
+  let windows = 0;
+  let hits = 0;
+  for (let s = Math.max(0, Math.round(fromS * sampleRate)); s + win <= Math.min(samples.length, Math.round(toS * sampleRate)); s += win) {
+    let ms = 0;
+    for (let i = s; i < s + win; i++) ms += (samples[i] as number) ** 2;
+    ms /= win;
+    windows++;
+    if (Math.sqrt(ms) >= 0.01 * 32768 && goertzelPower(samples, s, win, hz, sampleRate) > 0.25 * ms) hits++;
+  }
+  return windows === 0 ? 0 : Math.round((hits / windows) * 100) / 100;
+}
 
 describe('CLI transfer and conference (three softphones)', () => {
   let dir: string;
   let toneB: string;
   let toneC: string;
+  let toneA: string;
   beforeAll(() => {
     dir = makeTempDir('cli-transfer-');
     toneB = writeToneWav(dir, TONE_B_HZ);
     toneC = writeToneWav(dir, TONE_A_HZ);
+    toneA = writeToneWav(dir, TONE_X_HZ);
   });
   afterEach(() => stopAllSoftphones());
   afterAll(() => removeDir(dir));
@@ -35,10 +60,11 @@ describe('CLI transfer and conference (three softphones)', () => {
     return { p, uri: `sip:${name.toLowerCase()}@127.0.0.1:${port}` };
   }
 
-  /** A `call` to `uri` with a control channel; it plays nothing (silence) and records into `rec`. */
-  async function caller(uri: string, rec: string): Promise<SoftphoneProcess> {
+  /** A `call` to `uri` with a control channel; it plays `tone` (else silence) and records into `rec`. */
+  async function caller(uri: string, rec: string, tone?: string): Promise<SoftphoneProcess> {
     const rtp = await freePortRange(10);
-    const a = startSoftphone(['call', uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--record', rec, '--duration', '40', '--sip-t1', '100'], { name: 'A', control: true });
+    const play = tone ? ['--play', tone, '--loop'] : [];
+    const a = startSoftphone(['call', uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, ...play, '--record', rec, '--duration', '40', '--sip-t1', '100'], { name: 'A', control: true });
     printOnFailure(a);
     return a;
   }
@@ -95,7 +121,9 @@ describe('CLI transfer and conference (three softphones)', () => {
     const replaced = await c.p.waitFor('replaced');
     expect(replaced).toMatchObject({ replacesCallId: ac });
     expect(String(replaced['from'])).toBe(`sip:softphone@${hostPort(b.uri)}`);
-    expect(await a.waitFor('ended', (e) => e['callId'] === ac)).toMatchObject({ by: 'remote' });
+    // RFC 3891 §3: C ends the replaced call itself, with a BYE to A.
+    expect(await c.p.waitFor('ended', (e) => e['callId'] === ac)).toMatchObject({ by: 'local' });
+    await a.waitFor('ended', (e) => e['callId'] === ac);
     expect(await a.waitFor('transfer', (e) => e['status'] === 'succeeded')).toMatchObject({ callId: ab, code: 200 });
     expect(await a.waitFor('ended', (e) => e['callId'] === ab)).toMatchObject({ by: 'local' });
     expect(c.p.all('incoming')).toHaveLength(1);
@@ -114,18 +142,18 @@ describe('CLI transfer and conference (three softphones)', () => {
     expect(heard.coverage, describeReport('C', heard)).toBeGreaterThan(0.9);
   }, 90_000);
 
-  it('conference: A joins its calls with B and C; B hears C\'s tone and C hears B\'s, only after the join', async () => {
+  it('conference: A joins its calls with B and C; each of B and C hears A and the other, the other only after the join', async () => {
     const recB = join(dir, 'conf-b.wav');
     const recC = join(dir, 'conf-c.wav');
     const b = await peer('B', toneB, recB, ['--max-calls', '1']);
     const c = await peer('C', toneC, recC, ['--max-calls', '1']);
-    const a = await caller(b.uri, join(dir, 'conf-a.wav'));
+    const a = await caller(b.uri, join(dir, 'conf-a.wav'), toneA);
     const ab = String((await a.waitFor('connected'))['callId']);
     const dialled = await a.request('call.dial', { target: c.uri });
     const ac = String((dialled.value as { id: string }).id);
     await a.waitFor('connected', (e) => e['callId'] === ac);
     await Promise.all([b.p.waitFor('connected'), c.p.waitFor('connected')]);
-    // Apart first: neither hears the other (A sends silence), for a stretch long enough to measure.
+    // Apart first: each hears A only, for a stretch long enough to measure.
     await phase(1500);
     expect(await a.request('call.conference', { callIds: [ab, ac] })).toMatchObject({ ok: true, value: [{ id: ab }, { id: ac }] });
     await phase(2500);
@@ -133,13 +161,20 @@ describe('CLI transfer and conference (three softphones)', () => {
     expect(await a.request('call.hangup', { callId: ab })).toMatchObject({ ok: true });
     expect(await b.p.waitForExit(10_000)).toBe(0);
     expect(await c.p.waitForExit(10_000)).toBe(0);
-    for (const [who, rec, hz, own] of [['B', recB, TONE_A_HZ, TONE_B_HZ], ['C', recC, TONE_B_HZ, TONE_A_HZ]] as const) {
-      const r = toneReport(rec, hz, { otherHz: own });
-      console.log(describeReport(`${who} heard the other party in the conference`, r));
-      // Not before the join (~1.5 s after connecting), then throughout; never its own tone back.
-      expect(r.onsetSeconds ?? 0, describeReport(who, r)).toBeGreaterThan(1.2);
-      expect(r.coverage, describeReport(who, r)).toBeGreaterThan(0.9);
-      expect(r.otherCoverage, describeReport(who, r)).toBeLessThan(0.05);
+    for (const [who, rec, other, own] of [['B', recB, TONE_A_HZ, TONE_B_HZ], ['C', recC, TONE_B_HZ, TONE_A_HZ]] as const) {
+      const { sampleRate, samples } = readWavMono(rec);
+      const end = samples.length / sampleRate;
+      const before = { from: 0.3, to: 1.1 };
+      const after = { from: end - 1.8, to: end - 0.3 };
+      const f = (hz: number, span: { from: number; to: number }) => presence(samples, sampleRate, hz, span.from, span.to);
+      const text = `${who} (${end.toFixed(2)} s): before the join A ${f(TONE_X_HZ, before)}, other ${f(other, before)}; after: A ${f(TONE_X_HZ, after)}, other ${f(other, after)}, own ${f(own, after)}`;
+      console.log(text);
+      expect(f(TONE_X_HZ, before), text).toBeGreaterThan(0.9);
+      expect(f(other, before), text).toBeLessThan(0.05);
+      expect(f(TONE_X_HZ, after), text).toBeGreaterThan(0.9);
+      expect(f(other, after), text).toBeGreaterThan(0.9);
+      // Nobody hears themselves back through the mix.
+      expect(f(own, after), text).toBeLessThan(0.05);
     }
   }, 90_000);
 });
