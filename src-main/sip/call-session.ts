@@ -82,6 +82,8 @@ export abstract class CallSession implements Call {
   protected peerAllow: string | undefined;
   /** Our REFER waiting for its NOTIFYs (RFC 3515), while a transfer of this call is under way. */
   private referOut: ReferSubscriber | undefined;
+  /** The call we placed for the peer's last REFER: one at a time, so a REFER flood cannot dial out. */
+  private referredCall: Call | undefined;
 
   protected constructor(ctx: CallContext, id: string, direction: 'outgoing' | 'incoming', remoteUri: string, remoteDisplayName: string) {
     this.ctx = ctx;
@@ -216,6 +218,11 @@ export abstract class CallSession implements Call {
       this.respond(req, 403, { reason: this.ctx.onRefer ? 'Forbidden (call not connected)' : 'Forbidden (transfers not accepted)' });
       return;
     }
+    if (this.referredCall && this.referredCall.state !== 'ended') {
+      // One transfer at a time per call (RFC 3261 §21.4.27: 491 while a request of ours is pending).
+      this.respond(req, 491);
+      return;
+    }
     const referTo = req.headers['refer-to'] as { uri?: unknown } | string | undefined;
     const verdict = judgeReferTo(typeof referTo === 'string' ? referTo : typeof referTo?.uri === 'string' ? referTo.uri : headerText(req, 'r'));
     if ('reason' in verdict) {
@@ -227,6 +234,7 @@ export abstract class CallSession implements Call {
     this.dialog?.refreshTarget(req);
     this.respond(req, 202, { headers: this.contact ? { contact: [this.contact] } : {} });
     const call = this.ctx.onRefer(this, verdict.target, headerText(req, 'referred-by'));
+    this.referredCall = call;
     notifyReferProgress(call, (n) => {
       if (this.ending) return;
       void this.sendInDialog('NOTIFY', { ...(this.contact ? { contact: this.contact } : {}), headers: n.headers, content: n.content, contentType: n.contentType });

@@ -160,6 +160,11 @@ describe('accepting a transfer (--accept-transfer)', () => {
     expect(first.request.headers['call-id']).toBe(call.id);
     const invite = net.last('INVITE');
     expect(invite.request.uri).toBe('sip:carol@192.0.2.30:5070');
+    // A second REFER while that call is up: one transfer at a time (nothing more is dialled).
+    net.deliver(fromPeer(inv, 'btag', 'REFER', 3, { 'refer-to': { uri: 'sip:dave@192.0.2.31', params: {} } }));
+    await flush();
+    expect(net.lastResponse().status).toBe(491);
+    expect(net.last('INVITE')).toBe(invite);
     expect(invite.request.headers['referred-by']).toBe('<sip:bob@203.0.113.5>');
     expect(placed.map((p) => [p.call.id, p.referredBy])).toEqual([[invite.request.headers['call-id'], call.id]]);
     net.answer(invite, 200, { toTag: 'ctag', headers: { contact: [{ uri: 'sip:carol@192.0.2.30:5070', params: {} }], 'content-type': 'application/sdp' }, content: peerSdp(31000) });
