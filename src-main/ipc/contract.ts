@@ -33,6 +33,8 @@ export const accountSchema = z.object({
   refuseMd5WithoutQop: z.boolean().optional(),
   /** While registered, also ring for INVITEs that do not come through the registrar / outbound proxy. */
   allowDirectCalls: z.boolean().optional(),
+  /** Issue 11: act on the other side's transfer requests (REFER, INVITE with Replaces); absent = false. */
+  acceptTransfer: z.boolean().optional(),
   /** Session timer interval (RFC 4028): 0 = ask for none, else 90-86400 s (§4: Min-SE is at least 90). */
   sessionExpires: z
     .number()

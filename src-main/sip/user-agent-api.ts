@@ -54,6 +54,8 @@ export interface AccountSettings {
   srtp?: SrtpMode;
   /** Put SRTP keys into SDP although the signalling is not TLS (anyone who sees the SIP can decrypt). */
   srtpOverUdp?: boolean;
+  /** Issue 11: act on the peer's REFER and on INVITEs with Replaces (see UserAgentConfig.acceptTransfer). Default false. */
+  acceptTransfer?: boolean;
 }
 
 export type RegistrationState =

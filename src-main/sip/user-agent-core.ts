@@ -51,6 +51,11 @@ function isIpLiteral(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || host.includes(':');
 }
 
+/** Transfers are acted on when the embedder (CLI --accept-transfer) or the account's setting says so. */
+function acceptsTransfer(config: UserAgentConfig): boolean {
+  return config.acceptTransfer === true || config.account?.acceptTransfer === true;
+}
+
 /** host:port with the default port made explicit, for "is this the same server" comparisons. */
 function serverKey(host: string, port: number | undefined): string {
   return `${host.toLowerCase()}:${port ?? 5060}`;
@@ -114,7 +119,7 @@ export class UserAgentCore implements UserAgent {
       srtp: callSrtp(account?.srtp ? { mode: account.srtp, overInsecureSignalling: account.srtpOverUdp === true } : config.srtp, options.signalling ?? account?.transport ?? config.transport ?? 'udp'),
       resolveTarget: (target) => this.resolve(target),
       // Issue 11: a peer's REFER places a call only when the user said transfers are accepted.
-      ...(config.acceptTransfer
+      ...(acceptsTransfer(config)
         ? {
             onRefer: (from: CallSession, target: ReferTarget, referredBy: string | undefined) => {
               const call = this.place(target.uri, referredInviteHeaders(target, referredBy));
@@ -358,7 +363,7 @@ export class UserAgentCore implements UserAgent {
     if (req.method === 'ACK') return; // an ACK for a non-2xx is absorbed by the transaction; anything else is stray
     // §8.2.2.3: a Require naming an extension we do not implement gets 420 with Unsupported (Replaces,
     // RFC 3891, is implemented when transfers are accepted).
-    const unsupported = unsupportedRequired(req).filter((t) => !(t === 'replaces' && this.o.config.acceptTransfer));
+    const unsupported = unsupportedRequired(req).filter((t) => !(t === 'replaces' && acceptsTransfer(this.o.config)));
     if (unsupported.length > 0) {
       this.reply(req, 420, { unsupported: unsupported.join(', ') });
       return;
@@ -482,7 +487,7 @@ export class UserAgentCore implements UserAgent {
       return;
     }
     // RFC 3891 §3: an INVITE with Replaces takes over the call it names (or is refused), unasked.
-    const replaces = judgeReplacesInvite(req, this.calls, this.o.config.acceptTransfer === true);
+    const replaces = judgeReplacesInvite(req, this.calls, acceptsTransfer(this.o.config));
     if (replaces.kind === 'refuse') {
       this.reply(req, replaces.status);
       return;
