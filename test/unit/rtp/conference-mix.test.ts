@@ -15,3 +15,14 @@ describe('mixSaturating', () => {
     expect([...dst]).toEqual([11, 2, 3]);
   });
 });
+
+describe('the worker message that joins two sessions', () => {
+  it('takes a session number or 0 (stop), nothing else', async () => {
+    const { checkToWorker } = await import('../../../src-main/rtp/media-worker-protocol');
+    expect(checkToWorker({ type: 'mix', session: 3, with: 4 })).toEqual({ ok: true, value: { type: 'mix', session: 3, with: 4 } });
+    expect(checkToWorker({ type: 'mix', session: 3, with: 0 })).toEqual({ ok: true, value: { type: 'mix', session: 3, with: 0 } });
+    expect(checkToWorker({ type: 'mix', session: 3, with: -1 }).ok).toBe(false);
+    expect(checkToWorker({ type: 'mix', session: 3, with: '4' }).ok).toBe(false);
+    expect(checkToWorker({ type: 'mix', session: 3 }).ok).toBe(false);
+  });
+});
