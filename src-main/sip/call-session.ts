@@ -8,7 +8,7 @@ import { DigestClient } from './digest-client';
 import { sendInDialogRequest, type InDialogResponseHandler } from './in-dialog-request';
 import { hopOf, type Dialog, type InDialogOptions } from './dialog';
 import { createAnswer, createOffer, parseAnswer, type LocalMediaOffer } from './sdp-negotiate';
-import { ACCEPT, ALLOW, createResponse, hasSdp, headerText, optionTags, statusText, supportedHeader, type ResponseOptions } from './sip-headers';
+import { ACCEPT, ALLOW, createResponse, hasSdp, optionTags, statusText, supportedHeader, type ResponseOptions } from './sip-headers';
 import { parseSipUri } from './sip-uri';
 import { SessionRefresh } from './session-refresh';
 import { DEFAULT_SESSION_TIMER, type SessionTimerConfig, type UasTimerOutcome } from './session-timer';
@@ -16,9 +16,7 @@ import { Retransmit2xx } from './retransmit-2xx';
 import type { CallContext } from './call-context';
 import { CallMediaWatch, mediaWatchTimes } from './call-media-watch';
 import { CallHold } from './call-hold';
-import { answerNotify, notifyReferProgress, ReferSubscriber } from './call-transfer';
-import { judgeReferTo, referToUri } from './refer';
-import { replacesFor } from './replaces';
+import { CallTransfers, type TransferHost } from './call-transfers';
 import { Emitter } from '../util/emitter';
 import type { SipNameAddr, SipRequest, SipResponse } from './sip-message';
 import type { ResolvedHop, SentRequest } from './sip-transport';
@@ -80,10 +78,8 @@ export abstract class CallSession implements Call {
   private mediaWatch: CallMediaWatch | undefined;
   /** The peer's Allow from its INVITE or 2xx (RFC 3261 §20.5): whether refreshes may use UPDATE. */
   protected peerAllow: string | undefined;
-  /** Our REFER waiting for its NOTIFYs (RFC 3515), while a transfer of this call is under way. */
-  private referOut: ReferSubscriber | undefined;
-  /** The call we placed for the peer's last REFER: one at a time, so a REFER flood cannot dial out. */
-  private referredCall: Call | undefined;
+  /** Transfer as transferor and transferee (REFER, NOTIFY; issue 11). */
+  private readonly transfers = new CallTransfers(this.transferHost());
 
   protected constructor(ctx: CallContext, id: string, direction: 'outgoing' | 'incoming', remoteUri: string, remoteDisplayName: string) {
     this.ctx = ctx;
@@ -157,41 +153,34 @@ export abstract class CallSession implements Call {
   }
 
   /**
-   * Transfer (RFC 3515 §2.4.1): REFER in this dialog with Refer-To the target, or for an attended
-   * transfer the party of `replaces` with that dialog escaped into it (RFC 3891 §6.2). A 2xx sipfrag
-   * ends this call with a BYE, as desk phones do.
+   * Transfer (RFC 3515 REFER, call-transfers.ts): blind to `target`, or attended to the party of the
+   * connected call `replaces` (RFC 3891). A 2xx sipfrag ends this call with a BYE.
    */
   transfer(target: string, replaces?: Call): { ok: true } | { ok: false; reason: string } {
-    if (this.current !== 'connected' || this.ending || !this.dialog) return { ok: false, reason: 'only a connected call can be transferred' };
-    if (this.referOut && !this.referOut.finished) return { ok: false, reason: 'a transfer of this call is already under way' };
-    let referTo: string;
-    if (replaces) {
-      if (!(replaces instanceof CallSession) || replaces === this || !replaces.dialog || replaces.current !== 'connected') {
-        return { ok: false, reason: 'the call to transfer to must be another connected call' };
-      }
-      // The transfer target is the other call's peer: its AOR (remote target in direct-IP mode, where
-      // AORs are not routable) with that dialog named for its side.
-      const other = replaces.dialog;
-      referTo = referToUri(this.ctx.fromUri ? other.remote.uri : other.remoteTarget, replacesFor(other));
-    } else {
-      const resolved = this.ctx.resolveTarget ? this.ctx.resolveTarget(target) : { uri: target };
-      if ('error' in resolved) return { ok: false, reason: `invalid target: ${resolved.error}` };
-      referTo = referToUri(resolved.uri);
+    if (!replaces) return this.transfers.transfer(target);
+    if (!(replaces instanceof CallSession) || replaces === this || !replaces.dialog || replaces.current !== 'connected' || replaces.ending) {
+      return { ok: false, reason: 'the call to transfer to must be another connected call' };
     }
-    const sub = new ReferSubscriber((p) => {
-      this.events.emit('transfer', p);
-      if (p.status === 'succeeded' && !this.ending) void this.hangup();
-    });
-    this.referOut = sub;
-    const referredBy = this.dialog.local.uri;
-    void this.sendInDialog(
-      'REFER',
-      { ...(this.contact ? { contact: this.contact } : {}), headers: { 'refer-to': `<${referTo}>`, 'referred-by': `<${referredBy}>` } },
-      (res, info, authFailure) => sub.onReferResponse(res.status, authFailure ?? (info.synthetic ? `no answer (${statusText(res)})` : res.reason)),
-    ).then((sent) => {
-      if (!sent) sub.abandon('cannot send REFER');
-    });
-    return { ok: true };
+    return this.transfers.transfer(target, replaces.dialog);
+  }
+
+  /** What CallTransfers needs of this call (built during field initialisation: ctx is read later). */
+  private transferHost(): TransferHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    return {
+      get ctx() {
+        return self.ctx;
+      },
+      call: self,
+      dialog: () => self.dialog,
+      contact: () => self.contact,
+      connected: () => self.current === 'connected' && !self.ending,
+      send: (method, opts, onResponse) => self.sendInDialog(method, opts, onResponse),
+      respond: (req, status, opts) => void self.respond(req, status, opts),
+      emit: (p) => self.events.emit('transfer', p),
+      hangup: () => void self.hangup(),
+    };
   }
 
   /** Conference (issue 11): each call's peer hears the other's besides our microphone; null splits. */
@@ -206,39 +195,6 @@ export abstract class CallSession implements Call {
   replaceable(): { callId: string; localTag: string; remoteTag: string; confirmed: boolean } | undefined {
     const d = this.dialog;
     return d ? { callId: d.callId, localTag: d.localTag, remoteTag: d.remoteTag, confirmed: this.current === 'connected' && !this.ending } : undefined;
-  }
-
-  /**
-   * A REFER from our peer (RFC 3515 §2.4.2): 403 unless transfers are accepted (a REFER makes us call
-   * somebody: toll fraud, unwanted calls), 400 for a target we will not call; otherwise 202, the call
-   * placed and its progress NOTIFYed in this dialog.
-   */
-  private onRefer(req: SipRequest): void {
-    if (!this.ctx.onRefer || this.current !== 'connected') {
-      this.respond(req, 403, { reason: this.ctx.onRefer ? 'Forbidden (call not connected)' : 'Forbidden (transfers not accepted)' });
-      return;
-    }
-    if (this.referredCall && this.referredCall.state !== 'ended') {
-      // One transfer at a time per call (RFC 3261 §21.4.27: 491 while a request of ours is pending).
-      this.respond(req, 491);
-      return;
-    }
-    const referTo = req.headers['refer-to'] as { uri?: unknown } | string | undefined;
-    const verdict = judgeReferTo(typeof referTo === 'string' ? referTo : typeof referTo?.uri === 'string' ? referTo.uri : headerText(req, 'r'));
-    if ('reason' in verdict) {
-      this.ctx.log.warn('REFER refused', { callId: this.id, reason: verdict.reason });
-      this.respond(req, 400, { reason: 'Bad Refer-To' });
-      return;
-    }
-    // §2.4.1 / RFC 3261 §12.2: REFER is a target refresh request.
-    this.dialog?.refreshTarget(req);
-    this.respond(req, 202, { headers: this.contact ? { contact: [this.contact] } : {} });
-    const call = this.ctx.onRefer(this, verdict.target, headerText(req, 'referred-by'));
-    this.referredCall = call;
-    notifyReferProgress(call, (n) => {
-      if (this.ending) return;
-      void this.sendInDialog('NOTIFY', { ...(this.contact ? { contact: this.contact } : {}), headers: n.headers, content: n.content, contentType: n.contentType });
-    });
   }
 
   /** The microphone follows hold (either side) and the user's mute; listeners hear of the change. */
@@ -323,7 +279,7 @@ export abstract class CallSession implements Call {
     this.mediaWatch?.stop();
     this.onFinish();
     this.refresher.dispose();
-    this.referOut?.abandon('the call ended before the transfer finished');
+    this.transfers.dispose();
     this.pending2xx.stop();
     if (this.dialog) this.ctx.removeDialog(this.dialog.id);
     const durationSeconds = this.connectedAt > 0 ? Math.max(0, (this.ctx.clock.now() - this.connectedAt) / 1000) : 0;
@@ -504,11 +460,11 @@ export abstract class CallSession implements Call {
         this.respond(req, 200, { headers: capabilityHeaders() });
         return;
       case 'REFER':
-        this.onRefer(req);
+        this.transfers.onRefer(req);
         return;
       case 'NOTIFY':
         // RFC 6665 §4.1.3: a NOTIFY matching no subscription of ours gets 481.
-        this.respond(req, answerNotify(this.referOut, req));
+        this.respond(req, this.transfers.onNotify(req));
         return;
       default:
         this.respond(req, unsupportedMethodStatus(req.method), { headers: { allow: ALLOW } });

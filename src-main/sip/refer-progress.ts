@@ -1,6 +1,6 @@
-// Transfer inside one call (RFC 3515 REFER and its implicit "refer" subscription): as transferor, the
-// progress our REFER's NOTIFYs report; as transferee, the NOTIFYs we send about the call we placed for
-// the peer's REFER. Pure: requests go out through functions passed in.
+// REFER progress (RFC 3515 and its implicit "refer" subscription): as transferor, what the NOTIFYs to our
+// REFER report; as transferee, the NOTIFYs we send about the call we placed for the peer's REFER. Pure:
+// requests go out through functions passed in.
 import { buildSipfrag, eventPackage, isSipfrag, parseSipfrag, parseSubscriptionState, SIPFRAG_TYPE } from './sipfrag';
 import { headerText, reasonPhrase } from './sip-headers';
 import type { SipRequest } from './sip-message';
