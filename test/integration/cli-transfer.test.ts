@@ -164,13 +164,20 @@ describe('CLI transfer and conference (three softphones)', () => {
     for (const [who, rec, other, own] of [['B', recB, TONE_A_HZ, TONE_B_HZ], ['C', recC, TONE_B_HZ, TONE_A_HZ]] as const) {
       const { sampleRate, samples } = readWavMono(rec);
       const end = samples.length / sampleRate;
-      const before = { from: 0.3, to: 1.1 };
-      const after = { from: end - 1.8, to: end - 0.3 };
       const f = (hz: number, span: { from: number; to: number }) => presence(samples, sampleRate, hz, span.from, span.to);
-      const text = `${who} (${end.toFixed(2)} s): before the join A ${f(TONE_X_HZ, before)}, other ${f(other, before)}; after: A ${f(TONE_X_HZ, after)}, other ${f(other, after)}, own ${f(own, after)}`;
+      // The join, as heard: the first 20 ms with the other party in it. Measured from there, not from the
+      // end (A hangs up the two calls one after the other, so one party leaves before the other).
+      let joined = 0;
+      while (joined < end && f(other, { from: joined, to: joined + 0.02 }) < 1) joined += 0.02;
+      const before = { from: 0.3, to: joined - 0.3 };
+      const after = { from: joined + 0.3, to: Math.min(end - 0.3, joined + 1.8) };
+      const text = `${who} (${end.toFixed(2)} s, the other party from ${joined.toFixed(2)} s): before A ${f(TONE_X_HZ, before)}, other ${f(other, before)}; after: A ${f(TONE_X_HZ, after)}, other ${f(other, after)}, own ${f(own, after)}`;
       console.log(text);
+      // Apart for the ~1.5 s before the join: A only.
+      expect(before.to - before.from, text).toBeGreaterThan(0.6);
       expect(f(TONE_X_HZ, before), text).toBeGreaterThan(0.9);
       expect(f(other, before), text).toBeLessThan(0.05);
+      expect(after.to - after.from, text).toBeGreaterThan(1);
       expect(f(TONE_X_HZ, after), text).toBeGreaterThan(0.9);
       expect(f(other, after), text).toBeGreaterThan(0.9);
       // Nobody hears themselves back through the mix.
