@@ -74,7 +74,8 @@ describe('CLI transfer and conference (three softphones)', () => {
 
   it('blind: A transfers B to C by REFER; NOTIFY 100 then 200; A hangs up; B calls C and C hears B\'s tone', async () => {
     const recC = join(dir, 'blind-c.wav');
-    const b = await peer('B', toneB, join(dir, 'blind-b.wav'), ['--accept-transfer']);
+    // B: --max-calls 1 must not end B while the call the transfer brought is up.
+    const b = await peer('B', toneB, join(dir, 'blind-b.wav'), ['--accept-transfer', '--max-calls', '1']);
     const c = await peer('C', toneC, recC, ['--max-calls', '1']);
     const a = await caller(b.uri, join(dir, 'blind-a.wav'));
     const callId = String((await a.waitFor('connected'))['callId']);
@@ -99,6 +100,7 @@ describe('CLI transfer and conference (three softphones)', () => {
     expect(await b.p.request('call.hangup', { callId: String(placed['callId']) })).toMatchObject({ ok: true });
     expect(await c.p.waitFor('ended')).toMatchObject({ by: 'remote' });
     expect(await c.p.waitForExit(10_000)).toBe(0);
+    expect(await b.p.waitForExit(10_000)).toBe(0);
     const heard = toneReport(recC, TONE_B_HZ, { otherHz: TONE_A_HZ });
     console.log(describeReport('C heard B after the blind transfer', heard));
     expect(heard.coverage, describeReport('C', heard)).toBeGreaterThan(0.9);
