@@ -169,9 +169,14 @@ describe('CLI transfer and conference (three softphones)', () => {
       const f = (hz: number, span: { from: number; to: number }) => presence(samples, sampleRate, hz, span.from, span.to);
       // The join, as heard: the first 20 ms with the other party in it. Measured from there, not from the
       // end (A hangs up the two calls one after the other, so one party leaves before the other).
-      let joined = 0;
-      while (joined < end && f(other, { from: joined, to: joined + 0.02 }) < 1) joined += 0.02;
-      const before = { from: 0.3, to: joined - 0.3 };
+      const firstHeard = (hz: number) => {
+        let t = 0;
+        while (t < end && f(hz, { from: t, to: t + 0.02 }) < 1) t += 0.02;
+        return t;
+      };
+      const joined = firstHeard(other);
+      // Before: from A's first audio (the jitter buffer filling) to the join.
+      const before = { from: firstHeard(TONE_X_HZ) + 0.2, to: joined - 0.3 };
       const after = { from: joined + 0.3, to: Math.min(end - 0.3, joined + 1.8) };
       const text = `${who} (${end.toFixed(2)} s, the other party from ${joined.toFixed(2)} s): before A ${f(TONE_X_HZ, before)}, other ${f(other, before)}; after: A ${f(TONE_X_HZ, after)}, other ${f(other, after)}, own ${f(own, after)}`;
       console.log(text);
