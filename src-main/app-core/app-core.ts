@@ -108,6 +108,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const tracker = new CallTracker({
     now,
     changed: (snapshot) => events.emit('call.changed', snapshot),
+    transfer: (callId, progress) => events.emit('call.transfer', { callId, ...progress }),
     ended: (_snapshot, entry) => {
       host.forgetCall(entry.id);
       history = addHistoryEntry(history, entry);

@@ -9,7 +9,7 @@ import type { CallTracker, TrackedCall } from './call-tracker';
 import { withTimeout } from './user-agent-host';
 import { callsToHold } from './call-switch';
 
-export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute' | 'call.hold';
+export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute' | 'call.hold' | 'call.transfer' | 'call.conference';
 export type CallRequestHandlers = { [C in CallRequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseMap[C]> };
 
 /** A hang-up resolves when the call has ended (BYE answered, CANCEL done); bounded so no caller hangs. */
@@ -86,6 +86,26 @@ export function createCallRequestHandlers({ tracker, answer }: CallRequestDeps):
       if (!hold && call.state === 'connected') holdOtherCalls(tracker, callId);
       if (!call.hold(hold)) throw new ApiFailure('failed', 'only a connected call can be put on hold');
       return requireCall(callId).snapshot;
+    },
+    'call.transfer': async (payload) => {
+      const { call } = requireCall(payload.callId);
+      let asked;
+      if ('replacesCallId' in payload) {
+        if (payload.replacesCallId === payload.callId) throw new ApiFailure('failed', 'a call cannot be transferred to itself');
+        asked = call.transfer('', requireCall(payload.replacesCallId).call);
+      } else {
+        asked = call.transfer(payload.target);
+      }
+      if (!asked.ok) throw new ApiFailure('failed', asked.reason);
+      return requireCall(payload.callId).snapshot;
+    },
+    'call.conference': async ({ callIds }) => {
+      const [a, b] = callIds.map((id) => requireCall(id).call);
+      if (!a || !b || a === b) throw new ApiFailure('failed', 'a conference needs two different calls');
+      // A held call is taken off hold: everybody hears everybody (X-Lite's "conference" does the same).
+      for (const c of [a, b]) if (c.state === 'connected') c.hold(false);
+      if (!a.conference(b)) throw new ApiFailure('failed', 'both calls must be connected, with their audio running, to be joined');
+      return callIds.map((id) => requireCall(id).snapshot);
     },
   };
 }

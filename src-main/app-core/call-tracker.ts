@@ -1,7 +1,7 @@
 // Follows each Call of the user agent into a CallSnapshot for the UI (state, mute, connect time, end)
 // and turns a finished call into its history entry.
 import type { CallSnapshot, HistoryEntry } from '../ipc/contract';
-import type { Call, CallEndInfo } from '../sip/user-agent-api';
+import type { Call, CallEndInfo, TransferProgress } from '../sip/user-agent-api';
 
 export interface TrackedCall {
   call: Call;
@@ -14,6 +14,8 @@ export interface CallTrackerHooks {
   ended: (snapshot: CallSnapshot, entry: HistoryEntry) => void;
   /** For the fallback below; injectable for fake clocks. */
   setTimer?: (fn: () => void, ms: number) => unknown;
+  /** Issue 11: progress of a transfer of the call (REFER, NOTIFY sipfrag). */
+  transfer?: (callId: string, progress: TransferProgress) => void;
 }
 
 export function historyEntryFor(snapshot: CallSnapshot, end: CallEndInfo): HistoryEntry {
@@ -68,6 +70,7 @@ export class CallTracker {
     call.on('media-restored', () => this.update(call.id, { mediaWarning: null }));
     // Issue 11: the call card shows who holds the call.
     call.on('hold', (hold) => this.update(call.id, { hold }));
+    call.on('transfer', (p) => this.hooks.transfer?.(call.id, p));
     this.hooks.changed(snapshot);
     // Refused before it started (an invalid target): its 'ended' with the reason is still on the way
     // (finish closes media first), so wait for it; the fallback only covers a call that never says.

@@ -66,6 +66,8 @@ export interface CommonArgs {
   srtp: SrtpConfig;
   /** --codecs (issue 13): the audio codecs to offer and accept, in order of preference; absent = all. */
   codecs?: CodecName[];
+  /** --accept-transfer (issue 11): act on the peer's REFER and on INVITEs with Replaces. */
+  acceptTransfer: boolean;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -160,6 +162,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'echo-cancellation': { kind: 'value', commands: ['listen', 'call'] },
   codecs: { kind: 'value', commands: ['listen', 'call'] },
   'media-engine': { kind: 'value', commands: ['listen', 'call'] },
+  'accept-transfer': { kind: 'bool', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -311,6 +314,7 @@ const commonSchema = {
   'echo-cancellation': oneOf(['on', 'off'], '--echo-cancellation must be on or off'),
   codecs: codecList,
   'media-engine': oneOf<'native' | 'worker'>(['native', 'worker'], '--media-engine must be native or worker'),
+  'accept-transfer': flag,
   'dns-server': dnsServer,
   // RFC 3261 §17.1.1.1: T1 estimates the round trip; larger on slow links, smaller only on a closed network.
   'sip-t1': integer('--sip-t1', 50, 10_000),
@@ -488,6 +492,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     srtp,
     ...(f.codecs !== undefined ? { codecs: f.codecs } : {}),
     ...(f['media-engine'] !== undefined ? { mediaEngine: f['media-engine'] } : {}),
+    acceptTransfer: f['accept-transfer'] === true,
   };
 
   if (command === 'listen') {

@@ -1,5 +1,6 @@
 // The CLI's stdout protocol: one JSON object per line, each with "event" first and an ISO "time" last.
 import type { RtpStats } from '../rtp/media-session';
+import type { TransferProgress } from '../sip/user-agent-api';
 import type { AudioDeviceInfo } from '../audio/audio-config';
 import type { MappingBehavior } from '../nat/nat-behavior';
 import type { BindingResult } from '../nat/stun-binding-client';
@@ -22,6 +23,12 @@ export type CliEvent =
   | { event: 'dtmf_sent'; callId: string; digits: string }
   | { event: 'hold'; callId: string; local: boolean; remote: boolean }
   | { event: 'message'; from: string; displayName: string; text: string }
+  /** Issue 11: our transfer of the call (REFER answer, NOTIFY sipfrag); after 'succeeded' we hang up. */
+  | { event: 'transfer'; callId: string; status: TransferProgress['status']; code?: number; reason: string }
+  /** A call placed for the other side's REFER (--accept-transfer); referredBy = the call it came in. */
+  | { event: 'transfer_call'; callId: string; referredBy: string; uri: string }
+  /** An INVITE with Replaces took over the call replacesCallId (--accept-transfer). */
+  | { event: 'replaced'; callId: string; replacesCallId: string; from: string }
   /** Issue 10: a connected call hears nothing from the other side (no RTP/RTCP for `silentSeconds`). */
   | { event: 'media_warning'; callId: string; message: string; silentSeconds: number; kind: 'never' | 'stopped'; path: 'direct' | 'ice' | 'relay' }
   /** The warning is over: audio arrives again (cause 'media'), or the call went on hold ('hold'). */

@@ -9,7 +9,11 @@ import { encodeResult, parseClientMessage } from '../web/ws-protocol';
 export const MAX_CONTROL_LINE = 64 * 1024;
 
 /** Channels the CLI serves; the others (settings, history, devices) belong to the desktop app. */
-export type ControlHandlers = CallRequestHandlers & { 'message.send': (payload: RequestPayload<'message.send'>) => Promise<ResponseMap['message.send']> };
+export type ControlHandlers = CallRequestHandlers & {
+  'message.send': (payload: RequestPayload<'message.send'>) => Promise<ResponseMap['message.send']>;
+  /** Issue 11: a further call while call/listen runs (attended transfer, conference). */
+  'call.dial'?: (payload: RequestPayload<'call.dial'>) => Promise<ResponseMap['call.dial']>;
+};
 
 /** A result line (`{"id":…,"result":…}`) as this channel writes it: the CLI's output filter lets it through. */
 export function isResultLine(line: string): boolean {

@@ -100,6 +100,12 @@ const SRTP = `  Encrypted audio (SRTP with SDES keys, RFC 4568: AES_CM_128_HMAC_
                           audio) or in the worker thread (SRTP, ICE/STUN, sound cards); env SOFTPHONE_MEDIA_ENGINE
 `;
 
+const TRANSFER = `  Transfer (issue 11):
+  --accept-transfer       act on the other side's REFER (call whom it names, report progress in NOTIFYs)
+                          and let an INVITE with Replaces take over the call it names; without it a
+                          REFER gets 403 and Replaces is ignored (anyone could make this phone dial out)
+`;
+
 const LISTEN_ONLY = `  listen only:
   --auto-answer           answer every call at once
   --answer-after S        let it ring S seconds, then answer (implies --auto-answer)
@@ -126,6 +132,11 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   connected {callId, codec, srtp}  dtmf_sent {callId, digits}   (srtp: the suite, only when encrypted)
   hold {callId, local, remote}    the call is held by us (local) or by the other side (remote), or no longer
   message {from, displayName, text}   an instant message arrived (while registered: only via the server)
+  transfer {callId, status: requested|accepted|trying|ringing|succeeded|failed, code, reason}:
+                                  our transfer of the call (REFER answer, NOTIFY sipfrag); after
+                                  succeeded the call is hung up
+  transfer_call {callId, referredBy, uri}   a call placed for the other side's REFER (--accept-transfer)
+  replaced {callId, replacesCallId, from}   an INVITE with Replaces took over a call (--accept-transfer)
   media_warning {callId, message, silentSeconds, kind: never|stopped, path: direct|ice|relay}:
                                   no audio from the other side (see --no-rtp-timeout)
   media_restored {callId, silentSeconds, cause: media|hold}: the warning is over
@@ -149,6 +160,10 @@ const CONTROL = `Control (stdin, when it is not a terminal): one JSON request pe
   message.send {to, text}      an instant message (SIP MESSAGE) to a number, user or URI
   With several calls (listen --max-concurrent) each request acts on its callId; call.answer and
   call.hold {callId, hold: false} first put the other live call on hold (a swap).
+  call.dial {target}           a further call while this one runs (for attended transfer, conference)
+  call.transfer {callId, target}            blind transfer (REFER) to a number, user or URI
+  call.transfer {callId, replacesCallId}    attended: to the party of the other call (Replaces)
+  call.conference {callIds: [a, b]}         join two calls: each party hears us and the other
   A refused request: {"ok":false,"error":{"code":"invalid-request|unknown-channel|not-found|failed", …}}
 
 `;
@@ -179,7 +194,7 @@ ${USAGE}
 ${COMMANDS}
 ${ACCOUNT}
 Options:
-${OPTIONS}${NAT}${SRTP}${LISTEN_ONLY}${CALL_ONLY}
+${OPTIONS}${NAT}${SRTP}${TRANSFER}${LISTEN_ONLY}${CALL_ONLY}
 ${OUTPUT}${CONTROL}${EXITS}${EXAMPLES}`;
 
 /** The lines of the Commands section that describe `name` (its entry up to the next command's). */
@@ -202,9 +217,9 @@ export function commandHelp(name: CommandName): string {
   const tail = `\n${EXITS}Run "softphone --help" for the output events and examples.\n`;
   switch (name) {
     case 'listen':
-      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${SRTP}${LISTEN_ONLY}\n${CONTROL}${tail}`;
+      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${SRTP}${TRANSFER}${LISTEN_ONLY}\n${CONTROL}${tail}`;
     case 'call':
-      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${SRTP}${CALL_ONLY}\n${CONTROL}${tail}`;
+      return `${head}${ACCOUNT}\nOptions:\n${OPTIONS}${NAT}${SRTP}${TRANSFER}${CALL_ONLY}\n${CONTROL}${tail}`;
     case 'devices':
       return `${head}Options:\n${LOG_LEVEL}${tail}`;
     case 'nat-check':

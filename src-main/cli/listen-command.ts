@@ -68,9 +68,23 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
 
     disposers.push(ua.on('incoming', (call) => onIncoming(call)));
 
+    // Calls a transfer brought (placed for the peer's REFER, or taking over one by Replaces, issue 11):
+    // printed by extra-calls.ts; --max-calls waits for them too.
+    let transferCalls = 0;
+    const followTransferCall = (call: Call) => {
+      transferCalls++;
+      const off = call.on('ended', () => {
+        off();
+        transferCalls--;
+        maybeDone();
+      });
+    };
+    disposers.push(ua.on('transferCall', ({ call }) => followTransferCall(call)));
+    disposers.push(ua.on('replaced', ({ call }) => followTransferCall(call)));
+
     /** --max-calls: count handled calls, and never leave while one is still up. */
     const maybeDone = () => {
-      if (args.maxCalls !== undefined && endedCalls >= args.maxCalls && taken.size === 0) exit(EXIT_OK);
+      if (args.maxCalls !== undefined && endedCalls >= args.maxCalls && taken.size === 0 && transferCalls === 0) exit(EXIT_OK);
     };
 
     function onIncoming(call: Call): void {

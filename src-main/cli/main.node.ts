@@ -24,6 +24,7 @@ import { createCallRequestHandlers, holdOtherCalls } from '../app-core/call-requ
 import type { Call } from '../sip/user-agent-api';
 import { messageSendHandler } from '../app-core/message-requests';
 import { startStdinControl } from './stdin-control.node';
+import { dialHandler, reportTransferCalls } from './extra-calls';
 import { trackingCalls } from './tracked-user-agent';
 import { tuneProcessHeap, type HeapTuningResult } from '../native/heap-tuning.node';
 
@@ -138,6 +139,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     ...(args.sessionExpires !== undefined ? { sessionTimer: { expiresSeconds: args.sessionExpires } } : {}),
     srtp: args.srtp,
     ...(args.codecs ? { codecs: args.codecs } : {}),
+    acceptTransfer: args.acceptTransfer,
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));
@@ -174,10 +176,20 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   });
 
   // Issue 11: requests on stdin ({"id":1,"channel":"call.hangup","payload":{"callId":"…"}} per line).
-  const calls = new CallTracker({ now: Date.now, changed: () => {}, ended: () => {} });
+  const calls = new CallTracker({
+    now: Date.now,
+    changed: () => {},
+    ended: () => {},
+    transfer: (callId, p) => emit({ event: 'transfer', callId, status: p.status, ...(p.code !== undefined ? { code: p.code } : {}), reason: p.reason }),
+  });
   const trackedUa = trackingCalls(ua, calls, (call) => call.on('hold', (h) => emit({ event: 'hold', callId: call.id, local: h.local, remote: h.remote })));
   ua.on('message', (m) => emit({ event: 'message', from: m.from, displayName: m.displayName, text: m.text }));
-  const handlers = { ...createCallRequestHandlers({ tracker: calls, answer: (call) => call.answer() }), 'message.send': messageSendHandler(() => ua) };
+  reportTransferCalls(ua, calls, { emit, media: tracker });
+  const handlers = {
+    ...createCallRequestHandlers({ tracker: calls, answer: (call) => call.answer() }),
+    'message.send': messageSendHandler(() => ua),
+    'call.dial': dialHandler(() => trackedUa, calls, { emit, media: tracker }),
+  };
   // --auto-answer goes through the same policy as call.answer: the other live calls are held first.
   const answerHoldingOthers = (call: Call): Promise<void> => {
     holdOtherCalls(calls, call.id);

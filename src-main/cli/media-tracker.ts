@@ -20,6 +20,8 @@ export class MediaTracker {
 
   /** `make(index)` builds the real session (index lets the caller number per-call recordings). */
   constructor(private readonly make: (index: number) => MediaSession) {}
+  /** The engine session inside each wrapper handed out. */
+  private readonly inners = new WeakMap<MediaSession, MediaSession>();
 
   /** The factory to hand to the user agent (UserAgentConfig.createMedia). */
   readonly create = (): MediaSession => {
@@ -47,6 +49,8 @@ export class MediaTracker {
       },
       sendDtmf: (digits, durationMs) => inner.sendDtmf(digits, durationMs),
       setMuted: (muted) => inner.setMuted(muted),
+      // A conference partner is another wrapper of ours: the engine mixes the sessions inside them.
+      mixWith: (other) => inner.mixWith?.(other === null ? null : (this.inners.get(other) ?? other)) ?? false,
       stats: () => inner.stats(),
       close: (): Promise<RtpStats> => {
         entry.closed = true;
@@ -62,6 +66,7 @@ export class MediaTracker {
     };
     entry.session = wrapper;
     this.sessions.push(entry);
+    this.inners.set(wrapper, inner);
     return wrapper;
   };
 

@@ -19,6 +19,8 @@ const requestNames = {
   'call.dtmf': true,
   'call.mute': true,
   'call.hold': true,
+  'call.transfer': true,
+  'call.conference': true,
   'message.send': true,
   'history.list': true,
   'history.clear': true,
@@ -40,6 +42,7 @@ const eventNames = {
   'app.problem': true,
   'network.changed': true,
   'message.received': true,
+  'call.transfer': true,
 } as const satisfies Record<EventChannel, true>;
 
 // Both directions: a name in the lists but not in the contract fails here too.

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { AudioDeviceInfo } from '../audio/audio-config';
 import type { MappingBehavior } from '../nat/nat-behavior';
-import type { CallEndInfo, CallState, MediaWarning, PublicAddressInfo, RegistrationState, SipTraceEntry } from '../sip/user-agent-api';
+import type { CallEndInfo, CallState, MediaWarning, PublicAddressInfo, RegistrationState, SipTraceEntry, TransferProgress } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
 
 const hostPort = z
@@ -33,6 +33,8 @@ export const accountSchema = z.object({
   refuseMd5WithoutQop: z.boolean().optional(),
   /** While registered, also ring for INVITEs that do not come through the registrar / outbound proxy. */
   allowDirectCalls: z.boolean().optional(),
+  /** Issue 11: act on the other side's transfer requests (REFER, INVITE with Replaces); absent = false. */
+  acceptTransfer: z.boolean().optional(),
   /** Session timer interval (RFC 4028): 0 = ask for none, else 90-86400 s (§4: Min-SE is at least 90). */
   sessionExpires: z
     .number()
@@ -131,6 +133,16 @@ export const requestSchemas = {
   'call.dtmf': z.object({ callId, digits: z.string().regex(/^[0-9*#A-D]{1,32}$/, 'DTMF digits are 0-9 * # A-D') }),
   'call.mute': z.object({ callId, muted: z.boolean() }),
   'call.hold': z.object({ callId, hold: z.boolean() }),
+  /**
+   * Issue 11: transfer a connected call by REFER (RFC 3515), blind to `target` (a number, user or URI),
+   * or attended to the party of the connected call `replacesCallId` (Replaces, RFC 3891).
+   */
+  'call.transfer': z.union([
+    z.object({ callId, target: z.string().min(1).max(500) }).strict(),
+    z.object({ callId, replacesCallId: callId }).strict(),
+  ]),
+  /** Issue 11: a three-way conference of two connected calls, mixed here; each party hears both others. */
+  'call.conference': z.object({ callIds: z.array(callId).length(2) }),
   /** A page-mode instant message (RFC 3428) to a number, user or URI, dialled as call.dial does. */
   'message.send': z.object({ to: z.string().min(1).max(500), text: z.string().min(1).max(4000) }),
   'history.list': z.object({}),
@@ -275,6 +287,9 @@ export interface ResponseMap {
   'call.dtmf': null;
   'call.mute': CallSnapshot;
   'call.hold': CallSnapshot;
+  /** The transfer was asked (REFER sent); its progress follows as 'call.transfer' events. */
+  'call.transfer': CallSnapshot;
+  'call.conference': CallSnapshot[];
   /** The final status the other side (or its server) answered with: 200 or 202. */
   'message.send': { status: number };
   'history.list': HistoryEntry[];
@@ -302,6 +317,8 @@ export interface EventMap {
   'network.changed': NetworkStatus;
   /** Issue 11: an instant message arrived (it passed the same filter as calls). */
   'message.received': { from: string; displayName: string; text: string; time: number };
+  /** Issue 11: how a transfer of `callId` goes (REFER answer, NOTIFY sipfrag): see TransferProgress. */
+  'call.transfer': { callId: string } & TransferProgress;
 }
 export type EventChannel = keyof EventMap;
 

@@ -248,6 +248,18 @@ class SessionProxy implements MediaSession {
     if (this.state === 'open' && this.id !== 0) host.notify({ type: 'mute', session: this.id, muted: this.muted });
   }
 
+  mixWith(other: MediaSession | null): boolean {
+    if (this.state !== 'open' || this.id === 0) return false;
+    if (other === null) {
+      host.notify({ type: 'mix', session: this.id, with: 0 });
+      return true;
+    }
+    // Both sessions live in the one media thread: it adds the partner's heard frame each tick.
+    if (!(other instanceof SessionProxy) || other === this || other.state !== 'open' || other.id === 0) return false;
+    host.notify({ type: 'mix', session: this.id, with: other.id });
+    return true;
+  }
+
   async stats(): Promise<RtpStats> {
     if (this.state !== 'open') return { ...this.lastStats };
     try {

@@ -148,6 +148,11 @@ export interface MediaSession {
   /** RFC 4733 events (0-9 * # A-D); falls back to nothing if the peer has no telephone-event. */
   sendDtmf(digits: string, durationMs?: number): void;
   setMuted(muted: boolean): void;
+  /**
+   * Conference (issue 11): adds what `other`'s peer says to what this session sends (null stops).
+   * False when the two cannot be mixed (not both open in the same engine). Optional for test doubles.
+   */
+  mixWith?(other: MediaSession | null): boolean;
   stats(): Promise<RtpStats>;
   /** Stops media, closes devices (finishing the WAV recording) and sockets; returns the final stats. */
   close(): Promise<RtpStats>;

@@ -2,6 +2,7 @@
 // event) as RTP and plays the jitter buffer's next frame; it validates and latches received RTP and
 // sends/reads RTCP. Pure: sockets, devices and clocks are handed in, so it runs under a fake clock.
 
+import { mixSaturating } from './conference-mix';
 import { Emitter } from '../util/emitter';
 import { getCodec } from '../codec/codec-registry';
 import { G711Plc } from '../codec/g711-plc';
@@ -138,13 +139,22 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     return this.dtmf.enqueue(digits, durationMs) > 0;
   }
 
-  /** First half of a tick: microphone (or DTMF) -> RTP, then RTCP when due. */
-  sendTick(nowMs: number): void {
+  /** The 20 ms last played to our speaker: what the far end said (a conference partner mixes it in). */
+  get heardFrame(): Int16Array {
+    return this.outFrame;
+  }
+
+  /**
+   * First half of a tick: microphone (or DTMF) -> RTP, then RTCP when due. `mix`: a conference
+   * partner's last heard frame, added to what we send (our mute silences only our microphone).
+   */
+  sendTick(nowMs: number, mix?: Int16Array | null): void {
     if (this.closed) return;
     const got = this.input.read(this.micFrame);
     if (!got || this.muted) this.micFrame.fill(0);
     const inLevel = this.muted ? 0 : peakLevel(this.micFrame);
     if (inLevel > this.inPeak) this.inPeak = inLevel;
+    if (mix) mixSaturating(this.micFrame, mix);
 
     const dir = this.params.direction ?? 'sendrecv';
     const sending = dir === 'sendrecv' || dir === 'sendonly';

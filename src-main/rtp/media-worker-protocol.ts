@@ -24,6 +24,8 @@ export type ToWorker =
   | { type: 'mute'; session: number; muted: boolean }
   /** Level meters wanted or not: 'level' messages are only posted while someone listens. */
   | { type: 'levels'; session: number; enabled: boolean }
+  /** Conference (issue 11): add session `with`'s heard audio to what this one sends; 0 stops. */
+  | { type: 'mix'; session: number; with: number }
   | { type: 'stats'; session: number; req: number }
   | { type: 'close'; session: number; req: number }
   /** Sound devices, listed where PortAudio lives (session is 0: not about a call). */
@@ -231,6 +233,9 @@ export function checkToWorker(x: unknown): Checked<ToWorker> {
     case 'mute':
       if (!isBool(x.muted)) return { ok: false, error: 'mute without a boolean' };
       return { ok: true, value: { type: 'mute', session, muted: x.muted } };
+    case 'mix':
+      if (!isSeq(x.with) && x.with !== 0) return { ok: false, error: 'mix without a session number' };
+      return { ok: true, value: { type: 'mix', session, with: x.with as number } };
     case 'levels':
       if (!isBool(x.enabled)) return { ok: false, error: 'levels without a boolean' };
       return { ok: true, value: { type: 'levels', session, enabled: x.enabled } };

@@ -43,6 +43,8 @@ interface Session {
   devices: Promise<Devices> | null;
   /** Post 'level' messages (somebody shows meters); off by default: a headless call has no meters. */
   levels: boolean;
+  /** The conference partner whose heard audio we add to what we send (0: none). */
+  mixWith: number;
 }
 
 interface Devices {
@@ -70,7 +72,8 @@ const clock = new MediaClock({
     lastTickAt = now();
     // Everybody's packets first, then playout: the send instant is what the far end hears as jitter.
     const t = now();
-    for (const s of sessions.values()) guard(s, () => s.stream?.sendTick(t));
+    // A conference partner's last heard frame goes out mixed with our microphone (issue 11).
+    for (const s of sessions.values()) guard(s, () => s.stream?.sendTick(t, s.mixWith !== 0 ? (sessions.get(s.mixWith)?.stream?.heardFrame ?? null) : null));
     const t2 = now();
     for (const s of sessions.values()) guard(s, () => s.stream?.playTick(t2));
     if (++ticks % SNAPSHOT_TICKS === 0) {
@@ -154,6 +157,9 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'levels':
       s.levels = msg.enabled;
       return;
+    case 'mix':
+      s.mixWith = msg.with === s.id ? 0 : msg.with;
+      return;
     case 'stats':
       post({ type: 'stats', req: msg.req, stats: statsOf(s) });
       return;
@@ -166,7 +172,7 @@ async function handle(msg: ToWorker): Promise<void> {
 async function open(id: number, req: number, options: WorkerOpenOptions): Promise<void> {
   if (sessions.has(id)) throw new Error(`media session ${id} is already open`);
   const sockets = await RtpSocketPair.create({ bindAddress: options.bindAddress, portMin: options.portMin, portMax: options.portMax, random });
-  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null, devices: null, levels: false };
+  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null, devices: null, levels: false, mixWith: 0 };
   sockets.on('rtp', ({ data, address, port: p }) => {
     if (s.nat) s.nat.receive(1, data, { address, port: p });
     else if (s.stream) s.stream.receiveRtp(data, { address, port: p }, now());

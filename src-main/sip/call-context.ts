@@ -11,6 +11,8 @@ import type { CallSession } from './call-session';
 import type { SessionTimerConfig } from './session-timer';
 import type { MediaWatchTimes } from './call-media-watch';
 import type { CallSrtp } from './srtp-policy';
+import type { ReferTarget } from './refer';
+import type { Call } from './user-agent-api';
 
 /** RFC 3261 §17.1.1.1 timer values (ms): T1 is the RTT estimate, T2 the cap for non-INVITE and 2xx retransmits. */
 export const T1 = 500;
@@ -59,4 +61,11 @@ export interface CallContext {
   srtp?: CallSrtp;
   /** Issue 13: the codecs our SDP offers/accepts, in order of preference; absent: all (PCMU, PCMA). */
   codecs?: CodecName[];
+  /** A typed number, user or URI as a SIP URI (dial plan and domain applied): for a blind transfer's target. */
+  resolveTarget?(target: string): { uri: string } | { error: string };
+  /**
+   * Places the call a peer's REFER asks for (RFC 3515); absent when transfers are not accepted (the
+   * REFER gets 403). `call` is the call the REFER came in.
+   */
+  onRefer?(call: CallSession, target: ReferTarget, referredBy: string | undefined): Call;
 }

@@ -16,6 +16,7 @@ import { Retransmit2xx } from './retransmit-2xx';
 import type { CallContext } from './call-context';
 import { CallMediaWatch, mediaWatchTimes } from './call-media-watch';
 import { CallHold, withoutReceive } from './call-hold';
+import { CallTransfers, type TransferHost } from './call-transfers';
 import { Emitter } from '../util/emitter';
 import type { SipNameAddr, SipRequest, SipResponse } from './sip-message';
 import type { ResolvedHop, SentRequest } from './sip-transport';
@@ -77,6 +78,8 @@ export abstract class CallSession implements Call {
   private mediaWatch: CallMediaWatch | undefined;
   /** The peer's Allow from its INVITE or 2xx (RFC 3261 §20.5): whether refreshes may use UPDATE. */
   protected peerAllow: string | undefined;
+  /** Transfer as transferor and transferee (REFER, NOTIFY; issue 11). */
+  private readonly transfers = new CallTransfers(this.transferHost());
 
   protected constructor(ctx: CallContext, id: string, direction: 'outgoing' | 'incoming', remoteUri: string, remoteDisplayName: string) {
     this.ctx = ctx;
@@ -150,6 +153,51 @@ export abstract class CallSession implements Call {
     // (glare) is retried after the §14.1 back-off with whatever we want by then.
     this.refresher.reoffer();
     return true;
+  }
+
+  /**
+   * Transfer (RFC 3515 REFER, call-transfers.ts): blind to `target`, or attended to the party of the
+   * connected call `replaces` (RFC 3891). A 2xx sipfrag ends this call with a BYE.
+   */
+  transfer(target: string, replaces?: Call): { ok: true } | { ok: false; reason: string } {
+    if (!replaces) return this.transfers.transfer(target);
+    if (!(replaces instanceof CallSession) || replaces === this || !replaces.dialog || replaces.current !== 'connected' || replaces.ending) {
+      return { ok: false, reason: 'the call to transfer to must be another connected call' };
+    }
+    return this.transfers.transfer(target, replaces.dialog);
+  }
+
+  /** What CallTransfers needs of this call (built during field initialisation: ctx is read later). */
+  private transferHost(): TransferHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    return {
+      get ctx() {
+        return self.ctx;
+      },
+      call: self,
+      dialog: () => self.dialog,
+      contact: () => self.contact,
+      connected: () => self.current === 'connected' && !self.ending,
+      send: (method, opts, onResponse) => self.sendInDialog(method, opts, onResponse),
+      respond: (req, status, opts) => void self.respond(req, status, opts),
+      emit: (p) => self.events.emit('transfer', p),
+      hangup: () => void self.hangup(),
+    };
+  }
+
+  /** Conference (issue 11): each call's peer hears the other's besides our microphone; null splits. */
+  conference(other: Call | null): boolean {
+    if (!this.media) return false;
+    if (other === null) return this.media.mixWith?.(null) ?? false;
+    if (!(other instanceof CallSession) || other === this || !other.media || this.current !== 'connected' || other.current !== 'connected') return false;
+    return (this.media.mixWith?.(other.media) ?? false) && (other.media.mixWith?.(this.media) ?? false);
+  }
+
+  /** The dialog's identifiers and whether it is confirmed: for an INVITE with Replaces (RFC 3891 §3). */
+  replaceable(): { callId: string; localTag: string; remoteTag: string; confirmed: boolean } | undefined {
+    const d = this.dialog;
+    return d ? { callId: d.callId, localTag: d.localTag, remoteTag: d.remoteTag, confirmed: this.current === 'connected' && !this.ending } : undefined;
   }
 
   /** The microphone follows hold (either side) and the user's mute; listeners hear of the change. */
@@ -234,6 +282,7 @@ export abstract class CallSession implements Call {
     this.mediaWatch?.stop();
     this.onFinish();
     this.refresher.dispose();
+    this.transfers.dispose();
     this.pending2xx.stop();
     if (this.dialog) this.ctx.removeDialog(this.dialog.id);
     const durationSeconds = this.connectedAt > 0 ? Math.max(0, (this.ctx.clock.now() - this.connectedAt) / 1000) : 0;
@@ -412,6 +461,13 @@ export abstract class CallSession implements Call {
         return;
       case 'OPTIONS':
         this.respond(req, 200, { headers: capabilityHeaders() });
+        return;
+      case 'REFER':
+        this.transfers.onRefer(req);
+        return;
+      case 'NOTIFY':
+        // RFC 6665 §4.1.3: a NOTIFY matching no subscription of ours gets 481.
+        this.respond(req, this.transfers.onNotify(req));
         return;
       default:
         this.respond(req, unsupportedMethodStatus(req.method), { headers: { allow: ALLOW } });

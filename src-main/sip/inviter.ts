@@ -31,6 +31,8 @@ export interface OutgoingCallOptions {
   target: string;
   /** Preloaded route (an outbound proxy, sip:proxy;lr), or [] to send straight to the target. */
   routeSet: string[];
+  /** Extra INVITE headers: Referred-By and Replaces of a call placed for a REFER (RFC 3515, RFC 3891). */
+  headers?: Record<string, string>;
 }
 
 /** Contact / direct-mode From URI for our address (IPv6 in brackets, RFC 3261 §25.1), ;transport=tcp|tls on a stream. */
@@ -47,6 +49,7 @@ export class OutgoingCall extends CallSession {
   readonly direction = 'outgoing' as const;
   private readonly target: string;
   private readonly routeSet: string[];
+  private readonly extraHeaders: Record<string, string>;
   private readonly fromTag = newTag();
   private readonly redirects: RedirectTracker;
   private cseq = 0;
@@ -80,6 +83,7 @@ export class OutgoingCall extends CallSession {
     this.target = opts.target;
     this.currentUri = opts.target;
     this.routeSet = opts.routeSet;
+    this.extraHeaders = opts.headers ?? {};
     this.redirects = createRedirectTracker(opts.target);
     this.minSe = this.timerConfig.minSeconds;
     // 0: no session timer asked for (RFC 4028 is optional for the UAC, §7.1).
@@ -168,6 +172,7 @@ export class OutgoingCall extends CallSession {
         allow: ALLOW,
         ...supportedHeader(true),
         ...(this.sessionExpires > 0 ? requestTimerHeaders(this.sessionExpires, this.minSe) : {}),
+        ...this.extraHeaders,
         'content-type': 'application/sdp',
       },
       content: sdp,

@@ -56,6 +56,8 @@ export interface AccountSettings {
   srtpOverUdp?: boolean;
   /** Issue 13: audio codecs offered and accepted, in order of preference; overrides UserAgentConfig.codecs. */
   codecs?: CodecName[];
+  /** Issue 11: act on the peer's REFER and on INVITEs with Replaces (see UserAgentConfig.acceptTransfer). Default false. */
+  acceptTransfer?: boolean;
 }
 
 export type RegistrationState =
@@ -136,6 +138,12 @@ export interface UserAgentConfig {
   srtp?: SrtpConfig;
   /** Audio codecs in order of preference (CLI --codecs); absent = every codec we have (PCMU, PCMA). */
   codecs?: CodecName[];
+  /**
+   * Act on the peer's REFER in a connected call (RFC 3515: place the call it asks for and report it in
+   * NOTIFYs) and on an INVITE with Replaces (RFC 3891: take over the call it names). Default false: a
+   * REFER gets 403, and Replaces is ignored (the INVITE rings as a new call).
+   */
+  acceptTransfer?: boolean;
 }
 
 export type KeepAliveMethod = 'options' | 'crlf' | 'off';
@@ -200,6 +208,17 @@ export interface MediaRestored {
   cause: 'media' | 'hold';
 }
 
+/**
+ * How a transfer we asked for goes (RFC 3515): requested (REFER sent), accepted (202), trying / ringing
+ * (the NOTIFYs' sipfrag 100 / 18x), then succeeded (sipfrag 2xx: we hang up) or failed.
+ */
+export interface TransferProgress {
+  status: 'requested' | 'accepted' | 'trying' | 'ringing' | 'succeeded' | 'failed';
+  /** The REFER's status (accepted, a refused REFER) or the sipfrag's. */
+  code?: number;
+  reason: string;
+}
+
 export interface CallEvents {
   state: CallState;
   ended: CallEndInfo;
@@ -207,6 +226,8 @@ export interface CallEvents {
   'media-restored': MediaRestored;
   /** Hold changed (issue 11): `local` = we hold the call, `remote` = the other side does. */
   hold: { local: boolean; remote: boolean };
+  /** Progress of our transfer of this call (REFER, NOTIFY sipfrag), issue 11. */
+  transfer: TransferProgress;
 }
 
 export interface Call {
@@ -228,6 +249,14 @@ export interface Call {
    * stops both ways while held. False when the call is not connected. The 'hold' event follows.
    */
   hold(on: boolean): boolean;
+  /**
+   * Transfers a connected call (RFC 3515 REFER): blind to a number, user or URI, or attended to the
+   * party of `replaces` (another connected call, RFC 3891 Replaces). The 'transfer' event follows; on a
+   * 2xx sipfrag the call is hung up. A reason when it cannot be asked now.
+   */
+  transfer(target: string, replaces?: Call): { ok: true } | { ok: false; reason: string };
+  /** Mixes this call's audio with `other`'s (three-way conference), or stops mixing (null). */
+  conference(other: Call | null): boolean;
   on<K extends keyof CallEvents>(event: K, listener: (payload: CallEvents[K]) => void): () => void;
 }
 
@@ -246,6 +275,10 @@ export interface UserAgentEvents {
   rejected: RejectedInvite;
   /** A page-mode instant message (RFC 3428) that passed the same filter as calls. */
   message: ReceivedMessage;
+  /** A call we placed because the peer of `referredBy` asked us to (an accepted REFER, RFC 3515). */
+  transferCall: { call: Call; referredBy: string };
+  /** An INVITE with Replaces (RFC 3891) took over the call `replacedCallId`: answered at once, the old one ended. */
+  replaced: { call: Call; replacedCallId: string };
 }
 
 export interface UserAgent {

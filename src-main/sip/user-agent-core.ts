@@ -14,11 +14,13 @@ import { Registerer } from './registerer';
 import { DEFAULT_SESSION_TIMER } from './session-timer';
 import { RegistrationNat } from './registration-nat';
 import { judgeReceivedMessage, sendPageMessage, type MessageSendResult } from './pager';
+import { judgeReplacesInvite, referredInviteHeaders } from './transfer-host';
 import { resolveTargets } from './target-failover';
 import { ALLOW, createResponse, unsupportedRequired } from './sip-headers';
 import { formatHostPort, parseHostPort, parseSipUri } from './sip-uri';
 import { Emitter } from '../util/emitter';
 import type { CallContext } from './call-context';
+import type { ReferTarget } from './refer';
 import type { Clock } from './sip-clock';
 import type { SipRequest } from './sip-message';
 import type { Destination, SipTransportHost } from './sip-transport';
@@ -47,6 +49,11 @@ export interface UserAgentCoreOptions {
 
 function isIpLiteral(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || host.includes(':');
+}
+
+/** Transfers are acted on when the embedder (CLI --accept-transfer) or the account's setting says so. */
+function acceptsTransfer(config: UserAgentConfig): boolean {
+  return config.acceptTransfer === true || config.account?.acceptTransfer === true;
 }
 
 /** host:port with the default port made explicit, for "is this the same server" comparisons. */
@@ -111,6 +118,17 @@ export class UserAgentCore implements UserAgent {
       // Keys in SDP are read by anyone who sees the SIP unless it travels over TLS (RFC 4568 §8.3).
       srtp: callSrtp(account?.srtp ? { mode: account.srtp, overInsecureSignalling: account.srtpOverUdp === true } : config.srtp, options.signalling ?? account?.transport ?? config.transport ?? 'udp'),
       ...((account?.codecs ?? config.codecs) ? { codecs: account?.codecs ?? config.codecs } : {}),
+      resolveTarget: (target) => this.resolve(target),
+      // Issue 11: a peer's REFER places a call only when the user said transfers are accepted.
+      ...(acceptsTransfer(config)
+        ? {
+            onRefer: (from: CallSession, target: ReferTarget, referredBy: string | undefined) => {
+              const call = this.place(target.uri, referredInviteHeaders(target, referredBy));
+              this.events.emit('transferCall', { call, referredBy: from.id });
+              return call;
+            },
+          }
+        : {}),
     };
     if (this.ctx.srtp && this.ctx.srtp.kind !== 'on' && this.ctx.srtp.reason) log.warn(this.ctx.srtp.reason);
     if (account && domain && aor && credentials) {
@@ -211,14 +229,23 @@ export class UserAgentCore implements UserAgent {
     return this.hops.then((list) => (flow ? [flow, ...list] : list));
   }
 
-  call(target: string): Call {
+  private resolve(target: string): { uri: string } | { error: string } {
     const account = this.o.config.account;
-    const resolved = resolveDialTarget(target, {
+    return resolveDialTarget(target, {
       ...(account?.domain ? { domain: account.domain } : {}),
       ...(account?.dialPlan ? { dialPlan: account.dialPlan } : {}),
     });
+  }
+
+  call(target: string): Call {
+    return this.place(target);
+  }
+
+  /** Dials `target`, with extra INVITE headers for a call placed for a REFER. */
+  private place(target: string, headers?: Record<string, string>): CallSession {
+    const resolved = this.resolve(target);
     const uri = 'uri' in resolved ? resolved.uri : target;
-    const call = new OutgoingCall(this.ctx, { target: uri, routeSet: 'uri' in resolved ? this.routeFor(uri) : [] });
+    const call = new OutgoingCall(this.ctx, { target: uri, routeSet: 'uri' in resolved ? this.routeFor(uri) : [], ...(headers ? { headers } : {}) });
     this.calls.add(call);
     if ('error' in resolved) call.fail(`invalid target: ${resolved.error}`);
     else if (!this.started || this.stopping) call.fail('user agent not started');
@@ -335,8 +362,9 @@ export class UserAgentCore implements UserAgent {
       return;
     }
     if (req.method === 'ACK') return; // an ACK for a non-2xx is absorbed by the transaction; anything else is stray
-    // §8.2.2.3: a Require naming an extension we do not implement gets 420 with Unsupported.
-    const unsupported = unsupportedRequired(req);
+    // §8.2.2.3: a Require naming an extension we do not implement gets 420 with Unsupported (Replaces,
+    // RFC 3891, is implemented when transfers are accepted).
+    const unsupported = unsupportedRequired(req).filter((t) => !(t === 'replaces' && acceptsTransfer(this.o.config)));
     if (unsupported.length > 0) {
       this.reply(req, 420, { unsupported: unsupported.join(', ') });
       return;
@@ -354,8 +382,14 @@ export class UserAgentCore implements UserAgent {
       case 'BYE':
       case 'UPDATE':
       case 'PRACK':
-        // These only exist within a dialog (RFC 3311 §5.2, RFC 3262 §3: 481), and this one is not ours.
+      case 'NOTIFY':
+        // These only exist within a dialog (RFC 3311 §5.2, RFC 3262 §3: 481; a NOTIFY without a
+        // subscription of ours, RFC 6665 §4.1.3), and this one is not ours.
         this.reply(req, 481);
+        return;
+      case 'REFER':
+        // RFC 3515 allows a REFER outside a dialog; from a stranger it would make us call anyone (issue 11).
+        this.reply(req, 403);
         return;
       default:
         this.reply(req, unsupportedMethodStatus(req.method), { allow: ALLOW });
@@ -453,13 +487,33 @@ export class UserAgentCore implements UserAgent {
       this.reply(req, 488, { warning: '399 - "SRTP is required here but cannot be keyed over this signalling"' });
       return;
     }
+    // RFC 3891 §3: an INVITE with Replaces takes over the call it names (or is refused), unasked.
+    const replaces = judgeReplacesInvite(req, this.calls, acceptsTransfer(this.o.config));
+    if (replaces.kind === 'refuse') {
+      this.reply(req, replaces.status);
+      return;
+    }
     const callId = req.headers['call-id'];
     const call = new IncomingCall(this.ctx, req, remote);
     this.ringingFrom.set(call, remote.address);
     this.calls.add(call);
     this.invitations.set(`${callId}\u0000${req.headers.via[0]?.params.branch ?? ''}`, call);
     void call.begin().then((ringing) => {
-      if (ringing && !call.ended) this.events.emit('incoming', call);
+      if (!ringing || call.ended) return;
+      if (replaces.kind === 'new-call') {
+        this.events.emit('incoming', call);
+        return;
+      }
+      const old = replaces.call;
+      this.events.emit('replaced', { call, replacedCallId: old.id });
+      // §3: the new dialog is accepted and the old one ended with a BYE as soon as our 2xx is out
+      // (not after the media starts: the transferor may hang up everything once it hears of the 2xx).
+      const off = call.on('state', (s) => {
+        if (s !== 'connected') return;
+        off();
+        void old.hangup();
+      });
+      call.answer().catch((err: unknown) => this.ctx.log.warn('answering a Replaces INVITE failed', { callId: call.id, error: String(err) }));
     });
   }
 }

@@ -223,6 +223,7 @@ export const en = {
     authRealmsHint: 'Your password is sent only for your domain and these realms (e.g. "asterisk"), comma-separated.',
     refuseMd5WithoutQop: 'Refuse MD5 authentication without qop (weak, crackable from one capture)',
     allowDirectCalls: 'Ring for direct IP calls while registered (not via the server)',
+    acceptTransfer: 'Accept call transfers from the other side (REFER, Replaces): it can make this phone call someone',
     sipTransport: 'Transport',
     sipTransportHint: 'How SIP reaches the server. TLS encrypts it and checks the server certificate.',
     caFile: 'CA certificate (PEM file)',

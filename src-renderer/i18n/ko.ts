@@ -218,6 +218,7 @@ export const ko: Messages = {
     authRealmsHint: '비밀번호는 도메인과 여기 적은 영역(예: "asterisk")에만 보냅니다. 쉼표로 구분합니다.',
     refuseMd5WithoutQop: 'qop 없는 MD5 인증 거부 (약함: 한 번 캡처로 해독 가능)',
     allowDirectCalls: '등록 중에도 서버를 거치지 않은 IP 직접 전화 받기',
+    acceptTransfer: '상대방의 통화 전환 요청 받기 (REFER, Replaces): 이 전화가 다른 사람에게 전화를 걸 수 있습니다',
     sipTransport: '전송 방식',
     sipTransportHint: 'SIP가 서버로 가는 방식입니다. TLS는 암호화하고 서버 인증서를 확인합니다.',
     caFile: 'CA 인증서 (PEM 파일)',

@@ -57,6 +57,7 @@ export class AccountState {
       ...(v.authRealms ? { authRealms: [...v.authRealms] } : {}),
       ...(v.refuseMd5WithoutQop !== undefined ? { refuseMd5WithoutQop: v.refuseMd5WithoutQop } : {}),
       ...(v.allowDirectCalls !== undefined ? { allowDirectCalls: v.allowDirectCalls } : {}),
+      ...(v.acceptTransfer !== undefined ? { acceptTransfer: v.acceptTransfer } : {}),
       ...(v.sessionExpires !== undefined ? { sessionExpires: v.sessionExpires } : {}),
       ...(v.transport !== undefined ? { transport: v.transport } : {}),
       ...(v.caFile !== undefined ? { caFile: v.caFile } : {}),

@@ -33,6 +33,26 @@ describe('control channel', () => {
     expect((await send('{"id":6,"channel":"call.mute","payload":{"callId":"c1","muted":false}}')).result).toMatchObject({ ok: false, error: { code: 'failed', message: 'the call has already ended' } });
   });
 
+  it('call.transfer: blind to a target, attended to the other call (replacesCallId); call.conference joins two calls', async () => {
+    const { tracker, send } = setup();
+    const a = new FakeCall('a', 'incoming', 'sip:bob@example.com');
+    const b = new FakeCall('b', 'incoming', 'sip:carol@example.com');
+    tracker.track(a);
+    tracker.track(b);
+    expect((await send('{"id":1,"channel":"call.transfer","payload":{"callId":"a","target":"carol"}}')).result).toMatchObject({ ok: false, error: { code: 'failed', message: 'only a connected call can be transferred' } });
+    await send('{"id":2,"channel":"call.answer","payload":{"callId":"a"}}');
+    await send('{"id":3,"channel":"call.answer","payload":{"callId":"b"}}');
+    expect((await send('{"id":4,"channel":"call.transfer","payload":{"callId":"a","target":"carol"}}')).result).toMatchObject({ ok: true, value: { id: 'a' } });
+    expect((await send('{"id":5,"channel":"call.transfer","payload":{"callId":"a","replacesCallId":"b"}}')).result).toMatchObject({ ok: true });
+    expect(a.transfers).toEqual([{ target: 'carol' }, { target: '', replaces: b }]);
+    expect((await send('{"id":6,"channel":"call.transfer","payload":{"callId":"a","replacesCallId":"a"}}')).result).toMatchObject({ ok: false, error: { message: 'a call cannot be transferred to itself' } });
+    expect((await send('{"id":7,"channel":"call.transfer","payload":{"callId":"a","target":"x","replacesCallId":"b"}}')).result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect((await send('{"id":8,"channel":"call.conference","payload":{"callIds":["a","b"]}}')).result).toMatchObject({ ok: true, value: [{ id: 'a' }, { id: 'b' }] });
+    expect(a.mixedWith).toBe(b);
+    expect((await send('{"id":9,"channel":"call.conference","payload":{"callIds":["a"]}}')).result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect((await send('{"id":10,"channel":"call.conference","payload":{"callIds":["a","zz"]}}')).result).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
   it('sends an instant message through the user agent; an empty text is refused by the contract', async () => {
     const { send, ua } = setup();
     expect(await send('{"id":7,"channel":"message.send","payload":{"to":"bob","text":"안녕 bob"}}')).toEqual({ id: 7, result: { ok: true, value: { status: 200 } } });

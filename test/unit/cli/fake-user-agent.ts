@@ -72,6 +72,19 @@ export class FakeCall implements Call {
     return true;
   }
 
+  readonly transfers: Array<{ target: string; replaces?: Call }> = [];
+  transfer(target: string, replaces?: Call): { ok: true } | { ok: false; reason: string } {
+    if (this.state !== 'connected') return { ok: false, reason: 'only a connected call can be transferred' };
+    this.transfers.push({ target, ...(replaces ? { replaces } : {}) });
+    return { ok: true };
+  }
+
+  mixedWith: Call | null = null;
+  conference(other: Call | null): boolean {
+    this.mixedWith = other;
+    return true;
+  }
+
   on<K extends keyof CallEvents>(event: K, listener: (payload: CallEvents[K]) => void): () => void {
     return this.events.on(event, listener);
   }

@@ -9,9 +9,10 @@ describe('channel names', () => {
     expect(EVENT_CHANNELS).toContain('call.changed');
     expect(EVENT_CHANNELS).toContain('network.changed');
     expect(EVENT_CHANNELS).toContain('message.received');
-    expect(REQUEST_CHANNELS).toEqual(expect.arrayContaining(['call.hold', 'message.send']));
+    expect(EVENT_CHANNELS).toContain('call.transfer');
+    expect(REQUEST_CHANNELS).toEqual(expect.arrayContaining(['call.hold', 'call.transfer', 'call.conference', 'message.send']));
     expect(REQUEST_CHANNELS).toContain('network.check');
-    expect(EVENT_CHANNELS).toHaveLength(9);
+    expect(EVENT_CHANNELS).toHaveLength(10);
   });
 
   it('rejects anything else, including inherited property names', () => {
