@@ -28,6 +28,7 @@ import { createLogger, type Logger } from '../util/logger';
 import { accountFieldProblems, secretsIntoKeychain, toAccountSettings, toAccountView, toStoredAccount } from './account-mapping';
 import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
+import { createContactBook } from './contact-requests';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
 import { messageSendHandler } from './message-requests';
 import { FlowTraces } from './flow-trace';
@@ -197,6 +198,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     return agent;
   };
 
+  const contacts = createContactBook({ store: deps.store, changed: (list) => events.emit('contacts.changed', list) });
   const callRequests = createCallRequestHandlers({ tracker, answer: (call) => host.answer(call) });
 
   const snapshot = (): AppSnapshot => {
@@ -300,6 +302,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       }
     },
     ...preferenceHandlers,
+    ...contacts.handlers,
     'flow.get': async ({ callId }) => {
       if (callId !== undefined) {
         if (!traces.has(callId) && !tracker.snapshot(callId)) throw new ApiFailure('not-found', `no SIP messages for call ${callId.slice(0, 80)}`);
@@ -315,6 +318,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       const loaded = await deps.store.load();
       settings = loaded.settings;
       history = loaded.history;
+      contacts.load(loaded.contacts);
       for (const message of loaded.problems) report(message);
       // Passwords older headless builds kept as base64 in settings.json move into the box (keychain,
       // keyring or the 0600 secrets file) so settings.json holds no password.

@@ -28,6 +28,11 @@ const requestNames = {
   'preferences.save': true,
   'flow.get': true,
   'network.check': true,
+  'contacts.list': true,
+  'contacts.save': true,
+  'contacts.delete': true,
+  'contacts.import': true,
+  'contacts.export': true,
 } as const satisfies Record<RequestChannel, true>;
 
 const eventNames = {
@@ -40,6 +45,7 @@ const eventNames = {
   'app.problem': true,
   'network.changed': true,
   'message.received': true,
+  'contacts.changed': true,
 } as const satisfies Record<EventChannel, true>;
 
 // Both directions: a name in the lists but not in the contract fails here too.

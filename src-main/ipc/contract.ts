@@ -7,6 +7,9 @@ import type { AudioDeviceInfo } from '../audio/audio-config';
 import type { MappingBehavior } from '../nat/nat-behavior';
 import type { CallEndInfo, CallState, MediaWarning, PublicAddressInfo, RegistrationState, SipTraceEntry } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
+import { CONTACT_FORMATS, contactInputSchema, type Contact } from '../contacts/contact-schema';
+
+export type { Contact, ContactInput, ContactNumber, NumberType } from '../contacts/contact-schema';
 
 const hostPort = z
   .string()
@@ -134,6 +137,14 @@ export const requestSchemas = {
   'flow.get': z.object({ callId: callId.optional() }),
   /** Runs a STUN check now (Network view "Test NAT"). */
   'network.check': z.object({}),
+  // Issue 11: the address book (contacts.json beside settings.json).
+  'contacts.list': z.object({}),
+  /** Without an id: a new contact; with one: replaces it. */
+  'contacts.save': contactInputSchema,
+  'contacts.delete': z.object({ id: z.string().min(1).max(100) }),
+  /** A vCard (3.0/4.0) or CSV file's text; under the WebSocket's 1 MB message limit. */
+  'contacts.import': z.object({ format: z.enum(CONTACT_FORMATS), text: z.string().max(900_000) }),
+  'contacts.export': z.object({ format: z.enum(CONTACT_FORMATS), version: z.enum(['3.0', '4.0']).optional() }),
 } as const;
 
 export type RequestChannel = keyof typeof requestSchemas;
@@ -266,6 +277,18 @@ export interface ResponseMap {
   'preferences.save': PreferencesView;
   'flow.get': SipTraceEntry[];
   'network.check': NetworkCheckReport;
+  'contacts.list': Contact[];
+  'contacts.save': Contact;
+  'contacts.delete': null;
+  'contacts.import': ContactsImportReport;
+  'contacts.export': { text: string; fileName: string; mimeType: string };
+}
+
+/** What an import did: new contacts, ones already in the book, and cards or rows that could not be used. */
+export interface ContactsImportReport {
+  added: number;
+  duplicates: number;
+  skipped: number;
 }
 
 /** Events pushed from the core to the UI. */
@@ -283,6 +306,8 @@ export interface EventMap {
   'network.changed': NetworkStatus;
   /** Issue 11: an instant message arrived (it passed the same filter as calls). */
   'message.received': { from: string; displayName: string; text: string; time: number };
+  /** Issue 11: the address book changed (the whole list, sorted favourites first). */
+  'contacts.changed': Contact[];
 }
 export type EventChannel = keyof EventMap;
 
