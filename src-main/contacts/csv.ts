@@ -123,7 +123,8 @@ export function parseContactsCsv(text: string, cap = Number.POSITIVE_INFINITY): 
   const [header, ...rows] = parseCsvRows(text);
   if (!header) return { contacts: [], skipped: 0 };
   const cols = columnsOf(header);
-  const at = (row: readonly string[], i: number) => (i >= 0 ? (row[i] ?? '').trim() : '');
+  // A leading apostrophe before = + - @ is how our export (and others) defuse formulas: drop it again.
+  const at = (row: readonly string[], i: number) => (i >= 0 ? (row[i] ?? '').trim().replace(/^'(?=[=+\-@])/, '') : '');
   const contacts: ParsedContact[] = [];
   let skipped = 0;
   for (const row of rows) {
@@ -153,7 +154,7 @@ export function parseContactsCsv(text: string, cap = Number.POSITIVE_INFINITY): 
  * (OWASP "CSV injection"); numbers such as +82 10-1234-5678 are left as they are.
  */
 function defuse(value: string): string {
-  if (/^[=@\t\r]/.test(value) || (/^[+-]/.test(value) && !/^[+-][0-9 ().-]*$/.test(value))) return `'${value}`;
+  if (/^[=@\t\r]/.test(value) || (/^[+-]/.test(value) && !/^[+-][0-9 ().:*#+-]*$/.test(value))) return `'${value}`;
   return value;
 }
 
@@ -162,7 +163,8 @@ function csvField(value: string): string {
   return /[",\r\n]|^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-export const CSV_HEADER = ['Name', 'SIP URI', 'Mobile', 'Work', 'Home', 'Other', 'Favorite', 'Watch'];
+// Outlook's column names for the numbers, so its import and ours both read them.
+export const CSV_HEADER = ['Name', 'SIP URI', 'Mobile Phone', 'Business Phone', 'Home Phone', 'Other Phone', 'Favorite', 'Watch'];
 
 export function serializeContactsCsv(contacts: readonly ParsedContact[]): string {
   const lines = [CSV_HEADER.join(',')];

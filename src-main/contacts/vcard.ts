@@ -48,7 +48,8 @@ function parseProperty(line: string): Property | null {
     const eq = p.indexOf('=');
     // vCard 2.1 writes bare types ("TEL;CELL:"): treat them as TYPE values.
     const key = eq < 0 ? 'TYPE' : p.slice(0, eq).trim().toUpperCase();
-    const values = eq < 0 ? [p] : splitOutsideQuotes(p.slice(eq + 1), ',').map(unquote);
+    // TYPE="cell,voice" (RFC 6350 §5.6) is a list too, quoted or not.
+    const values = eq < 0 ? [p] : splitOutsideQuotes(p.slice(eq + 1), ',').flatMap((v) => unquote(v).split(','));
     params.set(key, [...(params.get(key) ?? []), ...values.map((v) => v.trim().toLowerCase())]);
   }
   return { name, params, value: line.slice(colon + 1) };
