@@ -29,6 +29,7 @@ import { accountFieldProblems, secretsIntoKeychain, toAccountSettings, toAccount
 import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
 import { createContactBook } from './contact-requests';
+import { VoicemailWatch } from './voicemail-watch';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
 import { messageSendHandler } from './message-requests';
 import { FlowTraces } from './flow-trace';
@@ -140,17 +141,24 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     log,
     now,
   });
+  const voicemail = new VoicemailWatch({ changed: (status) => events.emit('voicemail.changed', status), now });
   host.events.on('registration', (state) => {
     network.registration(state);
     events.emit('registration.changed', state);
+    const stored = settings?.account;
+    voicemail.registration(state, stored ? toAccountSettings(stored, '') : undefined);
   });
+  host.events.on('subscription', (u) => voicemail.update(u));
   host.events.on('incoming', (call) => tracker.track(call));
   host.events.on('trace', (entry) => {
     traces.add(entry);
     network.trace(entry);
     events.emit('flow.message', entry);
   });
-  host.events.on('sipBound', (local) => network.sipBound(local));
+  host.events.on('sipBound', (local) => {
+    network.sipBound(local);
+    voicemail.reset(local ? host.agent : null);
+  });
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
   host.events.on('rejected', (r) => network.rejected(r));
@@ -212,6 +220,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       problems: [...problems],
       version: deps.version,
       passwordStorage: deps.secretBox.storage,
+      voicemail: voicemail.current,
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;

@@ -46,6 +46,7 @@ const eventNames = {
   'network.changed': true,
   'message.received': true,
   'contacts.changed': true,
+  'voicemail.changed': true,
 } as const satisfies Record<EventChannel, true>;
 
 // Both directions: a name in the lists but not in the contract fails here too.

@@ -57,6 +57,13 @@ export const accountSchema = z.object({
   srtp: z.enum(['off', 'optional', 'mandatory']).optional(),
   /** Allow the SDES keys in SDP over SIP on UDP (readable by anyone who sees the SIP). */
   srtpOverUdp: z.boolean().optional(),
+  // Issue 11: the Voicemail tab; absent = no number, no subscription.
+  /** What the Voicemail button dials (a number, user or sip: URI), e.g. *97. */
+  voicemailNumber: z.string().max(100).regex(/^[^\s<>"]*$/, 'no spaces, quotes or angle brackets').optional(),
+  /** Subscribe to message-waiting (RFC 3842) while registered. */
+  mwiSubscribe: z.boolean().optional(),
+  /** The mailbox to subscribe to; '' or absent = our own address of record. */
+  mailboxUri: z.string().max(300).regex(/^$|^sips?:[^\s<>"]+$/i, 'a SIP address (sip:…) or empty').optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 
@@ -167,6 +174,22 @@ export interface CallSnapshot {
   hold?: { local: boolean; remote: boolean };
 }
 
+/** Issue 11: message-waiting (RFC 3842) as the Voicemail tab and the main window show it. */
+export interface VoicemailStatus {
+  /** off: not asked for; failed: the server refused (reason); unsolicited: the server sends without one. */
+  subscription: 'off' | 'pending' | 'active' | 'terminated' | 'failed' | 'unsolicited';
+  reason?: string;
+  /** Messages-Waiting; null until the first NOTIFY. */
+  waiting: boolean | null;
+  /** Voice-Message counts (new/old, urgent new/old). */
+  newMessages: number;
+  oldMessages: number;
+  urgentNew: number;
+  urgentOld: number;
+  /** ms since epoch of the last NOTIFY; null before one. */
+  updatedAt: number | null;
+}
+
 export interface HistoryEntry {
   id: string;
   direction: 'outgoing' | 'incoming';
@@ -251,6 +274,8 @@ export interface AppSnapshot {
   dialPrefill?: string;
   /** Where passwords will be kept, so the account dialog can say it before the first save (issue 9). */
   passwordStorage?: AccountView['passwordStorage'];
+  /** Issue 11: message-waiting; absent from cores before it. */
+  voicemail?: VoicemailStatus;
 }
 
 /** Response type per request channel. */
@@ -308,6 +333,8 @@ export interface EventMap {
   'message.received': { from: string; displayName: string; text: string; time: number };
   /** Issue 11: the address book changed (the whole list, sorted favourites first). */
   'contacts.changed': Contact[];
+  /** Issue 11: message-waiting changed (a NOTIFY, or the subscription's state). */
+  'voicemail.changed': VoicemailStatus;
 }
 export type EventChannel = keyof EventMap;
 
