@@ -3,7 +3,7 @@
 // the 2xx, refresh before Expires inside the dialog, 423 Min-Expires, terminated;reason=deactivated,
 // unsolicited message-summary only from the registrar, and Expires: 0 at shutdown.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { SipRequest } from '../../../src-main/sip/sip-message';
+import type { SipNameAddr, SipRequest } from '../../../src-main/sip/sip-message';
 import type { SubscriptionUpdate } from '../../../src-main/sip/subscription';
 import type { AccountSettings } from '../../../src-main/sip/user-agent-api';
 import { UserAgentCore } from '../../../src-main/sip/user-agent-core';
@@ -76,7 +76,7 @@ describe('subscriptions', () => {
     expect(sub.request.headers.event).toBe('message-summary');
     expect(sub.request.headers.accept).toBe('application/simple-message-summary');
     expect(sub.request.headers.expires).toBe('600');
-    expect(sub.request.headers.contact?.[0]?.uri).toBe('sip:alice@192.0.2.10:5060');
+    expect((sub.request.headers.contact as SipNameAddr[] | undefined)?.[0]?.uri).toBe('sip:alice@192.0.2.10:5060');
     expect(sub.request.headers.to.params.tag).toBeUndefined();
     net.answer(sub, 200, { toTag: 'vm1', headers: { expires: '600', contact: [{ uri: 'sip:vm@198.51.100.1:5070', params: {} }] } });
     net.deliver(notify(sub.request, { fromTag: 'vm1', seq: 1, state: 'active;expires=599', body: BODY }), { address: '198.51.100.1', port: 5060 });
