@@ -31,6 +31,7 @@ export type {
   Preferences,
   PreferencesForm,
   PreferencesView,
+  VoicemailStatus,
 } from '../../src-main/ipc/contract';
 export type { AudioDeviceInfo } from '../../src-main/audio/audio-config';
 export type { RegistrationState, SipTraceEntry } from '../../src-main/sip/user-agent-api';

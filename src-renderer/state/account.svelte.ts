@@ -63,6 +63,10 @@ export class AccountState {
       // Issue 10: SRTP mode and its UDP override.
       ...(v.srtp !== undefined ? { srtp: v.srtp } : {}),
       ...(v.srtpOverUdp !== undefined ? { srtpOverUdp: v.srtpOverUdp } : {}),
+      // Issue 11: the Voicemail tab.
+      ...(v.voicemailNumber !== undefined ? { voicemailNumber: v.voicemailNumber } : {}),
+      ...(v.mwiSubscribe !== undefined ? { mwiSubscribe: v.mwiSubscribe } : {}),
+      ...(v.mailboxUri !== undefined ? { mailboxUri: v.mailboxUri } : {}),
     };
   }
 

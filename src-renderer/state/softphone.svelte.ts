@@ -1,6 +1,6 @@
 // The window's whole state: connects the sub-states to the core (snapshot at start, events after),
 // tracks whether the core is reachable, and turns call changes into screen-reader announcements.
-import type { Api, AppSnapshot, CallSnapshot } from '../lib/api';
+import type { Api, AppSnapshot, CallSnapshot, VoicemailStatus } from '../lib/api';
 import type { Connection } from '../lib/api';
 import { summarizeEnd } from '../lib/call-end';
 import { partyName } from '../lib/format';
@@ -31,6 +31,8 @@ export class Softphone {
   settingsOpen = $state(false);
   /** The tab the settings dialog opens on (the Network view opens it on Topology). */
   settingsTab = $state<SettingsTab>('account');
+  /** Issue 11: message-waiting as the core last reported it (null from a core without it). */
+  voicemail = $state.raw<VoicemailStatus | null>(null);
   /** Text for the polite live region (call state changes, incoming calls). */
   announcement = $state('');
 
@@ -79,6 +81,9 @@ export class Softphone {
       api.on('audio.level', (l) => this.audio.setLevels(l?.input, l?.output)),
       api.on('history.changed', (h) => this.history.apply(h)),
       api.on('contacts.changed', (list) => this.contacts.apply(list)),
+      api.on('voicemail.changed', (v) => {
+        if (v && typeof v.subscription === 'string') this.voicemail = v;
+      }),
       api.on('dial.prefill', (d) => {
         if (typeof d?.target !== 'string') return;
         this.calls.dialTarget = d.target.slice(0, 500);
@@ -124,6 +129,7 @@ export class Softphone {
     i18n.preference = s.preferences.language;
     this.problems = Array.isArray(s.problems) ? s.problems.filter((p) => typeof p === 'string') : [];
     this.version = s.version;
+    this.voicemail = s.voicemail ?? null;
   }
 
   async setLanguage(language: 'system' | 'en' | 'ko'): Promise<void> {
