@@ -30,6 +30,7 @@ import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
 import { createContactBook } from './contact-requests';
 import { VoicemailWatch } from './voicemail-watch';
+import { PresenceWatch } from './presence-watch';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
 import { messageSendHandler } from './message-requests';
 import { FlowTraces } from './flow-trace';
@@ -142,13 +143,18 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     now,
   });
   const voicemail = new VoicemailWatch({ changed: (status) => events.emit('voicemail.changed', status), now });
+  const presence = new PresenceWatch((status) => events.emit('presence.changed', status));
   host.events.on('registration', (state) => {
     network.registration(state);
     events.emit('registration.changed', state);
     const stored = settings?.account;
     voicemail.registration(state, stored ? toAccountSettings(stored, '') : undefined);
+    presence.registration(state);
   });
-  host.events.on('subscription', (u) => voicemail.update(u));
+  host.events.on('subscription', (u) => {
+    voicemail.update(u);
+    presence.update(u);
+  });
   host.events.on('incoming', (call) => tracker.track(call));
   host.events.on('trace', (entry) => {
     traces.add(entry);
@@ -158,6 +164,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('sipBound', (local) => {
     network.sipBound(local);
     voicemail.reset(local ? host.agent : null);
+    presence.reset(local ? host.agent : null);
+    if (local) presence.contacts(contacts.list());
   });
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
@@ -206,7 +214,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     return agent;
   };
 
-  const contacts = createContactBook({ store: deps.store, changed: (list) => events.emit('contacts.changed', list) });
+  const contacts = createContactBook({
+    store: deps.store,
+    changed: (list) => {
+      events.emit('contacts.changed', list);
+      presence.contacts(list);
+    },
+  });
   const callRequests = createCallRequestHandlers({ tracker, answer: (call) => host.answer(call) });
 
   const snapshot = (): AppSnapshot => {
@@ -221,6 +235,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       version: deps.version,
       passwordStorage: deps.secretBox.storage,
       voicemail: voicemail.current,
+      presence: presence.current,
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;
@@ -328,6 +343,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       settings = loaded.settings;
       history = loaded.history;
       contacts.load(loaded.contacts);
+      presence.contacts(contacts.list());
       for (const message of loaded.problems) report(message);
       // Passwords older headless builds kept as base64 in settings.json move into the box (keychain,
       // keyring or the 0600 secrets file) so settings.json holds no password.

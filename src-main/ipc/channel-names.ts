@@ -47,6 +47,7 @@ const eventNames = {
   'message.received': true,
   'contacts.changed': true,
   'voicemail.changed': true,
+  'presence.changed': true,
 } as const satisfies Record<EventChannel, true>;
 
 // Both directions: a name in the lists but not in the contract fails here too.

@@ -190,6 +190,15 @@ export interface VoicemailStatus {
   updatedAt: number | null;
 }
 
+/** Issue 11: a watched contact's presence (RFC 3863 PIDF) and line state (BLF, RFC 4235). */
+export interface ContactPresence {
+  availability: 'available' | 'busy' | 'away' | 'offline' | 'unknown';
+  note?: string;
+  line: 'idle' | 'ringing' | 'busy' | 'unknown';
+  /** Why nothing is known: the server's refusal of the subscription. */
+  problem?: string;
+}
+
 export interface HistoryEntry {
   id: string;
   direction: 'outgoing' | 'incoming';
@@ -276,6 +285,8 @@ export interface AppSnapshot {
   passwordStorage?: AccountView['passwordStorage'];
   /** Issue 11: message-waiting; absent from cores before it. */
   voicemail?: VoicemailStatus;
+  /** Issue 11: presence and BLF of watched contacts, by contact id. */
+  presence?: Record<string, ContactPresence>;
 }
 
 /** Response type per request channel. */
@@ -335,6 +346,8 @@ export interface EventMap {
   'contacts.changed': Contact[];
   /** Issue 11: message-waiting changed (a NOTIFY, or the subscription's state). */
   'voicemail.changed': VoicemailStatus;
+  /** Issue 11: presence / BLF of the watched contacts (all of them, by contact id). */
+  'presence.changed': Record<string, ContactPresence>;
 }
 export type EventChannel = keyof EventMap;
 

@@ -11,7 +11,7 @@ describe('channel names', () => {
     expect(EVENT_CHANNELS).toContain('message.received');
     expect(REQUEST_CHANNELS).toEqual(expect.arrayContaining(['call.hold', 'message.send']));
     expect(REQUEST_CHANNELS).toContain('network.check');
-    expect(EVENT_CHANNELS).toHaveLength(11);
+    expect(EVENT_CHANNELS).toHaveLength(12);
   });
 
   it('rejects anything else, including inherited property names', () => {
