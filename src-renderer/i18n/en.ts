@@ -162,6 +162,9 @@ export const en = {
     imported: (added: number, duplicates: number, skipped: number) =>
       `Imported ${added} contact${added === 1 ? '' : 's'}; ${duplicates} already in the list; ${skipped} skipped.`,
     noTarget: 'No address or number',
+    availability: { available: 'Available', busy: 'Busy', away: 'Away', offline: 'Offline', unknown: 'Status unknown' },
+    line: { idle: 'Line idle', ringing: 'Ringing', busy: 'On a call', unknown: 'Line unknown' },
+    presenceOf: (name: string, state: string) => `${name}: ${state}`,
   },
   audio: {
     title: 'Audio devices',

@@ -160,6 +160,9 @@ export const ko: Messages = {
     exportCsv: 'CSV로 내보내기',
     imported: (added: number, duplicates: number, skipped: number) => `${added}명을 가져왔습니다. 이미 있는 연락처 ${duplicates}명, 건너뜀 ${skipped}명.`,
     noTarget: '주소나 번호 없음',
+    availability: { available: '대화 가능', busy: '바쁨', away: '자리 비움', offline: '오프라인', unknown: '상태 알 수 없음' },
+    line: { idle: '회선 대기', ringing: '벨 울림', busy: '통화 중', unknown: '회선 알 수 없음' },
+    presenceOf: (name: string, state: string) => `${name}: ${state}`,
   },
   audio: {
     title: '오디오 장치',

@@ -19,6 +19,7 @@ export type {
   AppSnapshot,
   CallSnapshot,
   Contact,
+  ContactPresence,
   ContactInput,
   ContactNumber,
   ContactsImportReport,

@@ -1,6 +1,6 @@
 // The address book as the core keeps it (contacts.list / contacts.changed): the search box, the contact
 // being edited, save / delete / import / export, and the matches the dial field and history use.
-import type { Api, Contact, ContactInput, ContactsImportReport } from '../lib/api';
+import type { Api, Contact, ContactInput, ContactPresence, ContactsImportReport } from '../lib/api';
 import { contactForUri, matchContacts, resolveDialTarget } from '../lib/contact-match';
 
 export type ContactFormat = 'vcard' | 'csv';
@@ -13,6 +13,8 @@ export class ContactsState {
   fieldErrors = $state.raw<Record<string, string>>({});
   /** The contact in the editor (no id = new), or null when the editor is closed. */
   editing = $state.raw<ContactInput | null>(null);
+  /** Presence and BLF of watched contacts, by id (presence.changed). */
+  presence = $state.raw<Record<string, ContactPresence>>({});
   /** What the last import did. */
   lastImport = $state.raw<ContactsImportReport | null>(null);
 
@@ -23,6 +25,10 @@ export class ContactsState {
   apply(list: readonly Contact[]): void {
     if (!Array.isArray(list)) return;
     this.list = list.filter((c) => c && typeof c.id === 'string' && typeof c.name === 'string');
+  }
+
+  applyPresence(all: Record<string, ContactPresence> | undefined): void {
+    if (all && typeof all === 'object' && !Array.isArray(all)) this.presence = all;
   }
 
   async load(): Promise<void> {

@@ -81,6 +81,7 @@ export class Softphone {
       api.on('audio.level', (l) => this.audio.setLevels(l?.input, l?.output)),
       api.on('history.changed', (h) => this.history.apply(h)),
       api.on('contacts.changed', (list) => this.contacts.apply(list)),
+      api.on('presence.changed', (all) => this.contacts.applyPresence(all)),
       api.on('voicemail.changed', (v) => {
         if (v && typeof v.subscription === 'string') this.voicemail = v;
       }),
@@ -130,6 +131,7 @@ export class Softphone {
     this.problems = Array.isArray(s.problems) ? s.problems.filter((p) => typeof p === 'string') : [];
     this.version = s.version;
     this.voicemail = s.voicemail ?? null;
+    this.contacts.applyPresence(s.presence ?? {});
   }
 
   async setLanguage(language: 'system' | 'en' | 'ko'): Promise<void> {

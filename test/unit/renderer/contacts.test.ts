@@ -143,12 +143,33 @@ describe('Contacts tab', () => {
     expect(screen.getAllByTestId('history-row').map((r) => r.textContent)).toEqual([expect.stringContaining('2001')]);
   });
 
+  it('shows presence and BLF of watched contacts as the core reports them', async () => {
+    const fake = new FakeApi()
+      .answer('contacts.list', CONTACTS.map((c) => (c.id === 'c3' ? { ...c, watch: true } : c)))
+      .answer('app.snapshot', { ...SNAPSHOT, presence: { c3: { availability: 'available', line: 'idle' } } });
+    await open(fake);
+    const erin = () => rows()[2] as HTMLElement;
+    const dot = () => within(erin()).getByTestId('presence');
+    expect(dot().getAttribute('aria-label')).toBe('Erin: Available · Line idle');
+    expect(within(rows()[0] as HTMLElement).queryByTestId('presence')).toBeNull();
+    fake.emit('presence.changed', { c3: { availability: 'busy', note: 'In a meeting', line: 'ringing' } });
+    await vi.waitFor(() => expect(dot().getAttribute('data-state')).toBe('busy ringing'));
+    expect(erin().textContent).toContain('Ringing · In a meeting');
+    fake.emit('presence.changed', { c3: { availability: 'busy', line: 'busy' } });
+    await vi.waitFor(() => expect(erin().textContent).toContain('On a call'));
+    fake.emit('presence.changed', { c3: { availability: 'unknown', line: 'unknown', problem: '403 Forbidden' } });
+    await vi.waitFor(() => expect(dot().getAttribute('title')).toBe('403 Forbidden'));
+  });
+
   it('in Korean', async () => {
     i18n.preference = 'ko';
-    await open(new FakeApi().answer('app.snapshot', { ...SNAPSHOT, preferences: { ...SNAPSHOT.preferences, language: 'ko' } }).answer('contacts.list', CONTACTS), '연락처');
+    const fake = new FakeApi().answer('app.snapshot', { ...SNAPSHOT, preferences: { ...SNAPSHOT.preferences, language: 'ko' } }).answer('contacts.list', CONTACTS);
+    await open(fake, '연락처');
     expect(screen.getByRole('heading', { name: '연락처' })).toBeTruthy();
     expect(screen.getByRole('button', { name: '연락처 추가' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Dave Kim에게 전화 걸기' })).toBeTruthy();
     expect(rows()[0]?.textContent).toContain('sip:minjun@example.kr · 휴대전화 +82 10-1234-5678');
+    fake.emit('presence.changed', { c1: { availability: 'busy', line: 'busy' } });
+    await vi.waitFor(() => expect(within(rows()[0] as HTMLElement).getByTestId('presence').getAttribute('aria-label')).toBe('김민준: 바쁨 · 통화 중'));
   });
 });
