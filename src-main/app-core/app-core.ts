@@ -29,8 +29,7 @@ import { accountFieldProblems, secretsIntoKeychain, toAccountSettings, toAccount
 import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
 import { createContactBook } from './contact-requests';
-import { VoicemailWatch } from './voicemail-watch';
-import { PresenceWatch } from './presence-watch';
+import { EventWatches } from './event-watches';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
 import { messageSendHandler } from './message-requests';
 import { FlowTraces } from './flow-trace';
@@ -142,19 +141,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     log,
     now,
   });
-  const voicemail = new VoicemailWatch({ changed: (status) => events.emit('voicemail.changed', status), now });
-  const presence = new PresenceWatch((status) => events.emit('presence.changed', status));
+  const watches = new EventWatches((event, payload) => events.emit(event, payload), now);
   host.events.on('registration', (state) => {
     network.registration(state);
     events.emit('registration.changed', state);
-    const stored = settings?.account;
-    voicemail.registration(state, stored ? toAccountSettings(stored, '') : undefined);
-    presence.registration(state);
+    watches.registration(state, settings?.account);
   });
-  host.events.on('subscription', (u) => {
-    voicemail.update(u);
-    presence.update(u);
-  });
+  host.events.on('subscription', (u) => watches.subscription(u));
   host.events.on('incoming', (call) => tracker.track(call));
   host.events.on('trace', (entry) => {
     traces.add(entry);
@@ -163,9 +156,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   });
   host.events.on('sipBound', (local) => {
     network.sipBound(local);
-    voicemail.reset(local ? host.agent : null);
-    presence.reset(local ? host.agent : null);
-    if (local) presence.contacts(contacts.list());
+    watches.agent(local ? host.agent : null, contacts.list());
   });
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
@@ -218,7 +209,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     store: deps.store,
     changed: (list) => {
       events.emit('contacts.changed', list);
-      presence.contacts(list);
+      watches.contacts(list);
     },
   });
   const callRequests = createCallRequestHandlers({ tracker, answer: (call) => host.answer(call) });
@@ -234,8 +225,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       problems: [...problems],
       version: deps.version,
       passwordStorage: deps.secretBox.storage,
-      voicemail: voicemail.current,
-      presence: presence.current,
+      ...watches.snapshot(),
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;
@@ -343,7 +333,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       settings = loaded.settings;
       history = loaded.history;
       contacts.load(loaded.contacts);
-      presence.contacts(contacts.list());
+      watches.contacts(contacts.list());
       for (const message of loaded.problems) report(message);
       // Passwords older headless builds kept as base64 in settings.json move into the box (keychain,
       // keyring or the 0600 secrets file) so settings.json holds no password.
