@@ -1,6 +1,6 @@
 // The address book's pure operations: save (new or replace), delete, merge an import without
 // duplicates, export in a format; sorted favourites first, then by name in the user's collation.
-import { CONTACTS_CAP, sameContact, validParsed, type Contact, type ContactFormat, type ContactInput, type ParsedContact } from './contact-schema';
+import { CONTACTS_CAP, contactKey, validParsed, type Contact, type ContactFormat, type ContactInput, type ParsedContact } from './contact-schema';
 import { parseContactsCsv, serializeContactsCsv } from './csv';
 import { parseVcards, serializeVcards, type VcardVersion } from './vcard';
 
@@ -47,13 +47,17 @@ export function importContacts(list: readonly Contact[], text: string, format: C
   const parsed = parseContacts(text, format, CONTACTS_CAP);
   const valid = validParsed(parsed.contacts);
   const next = [...list];
+  // A set of keys, not pairwise comparison: 2000 cards against 2000 contacts stays linear.
+  const seen = new Set(list.map(contactKey));
   let added = 0;
   let duplicates = 0;
   let skipped = parsed.skipped + valid.skipped;
   for (const c of valid.contacts) {
-    if (next.some((x) => sameContact(x, c))) duplicates += 1;
+    const key = contactKey(c);
+    if (seen.has(key)) duplicates += 1;
     else if (added >= room) skipped += 1;
     else {
+      seen.add(key);
       next.push({ id: newId(), ...c });
       added += 1;
     }

@@ -63,10 +63,10 @@ export type ContactFormat = (typeof CONTACT_FORMATS)[number];
 /** A contact as a parser found it, before it gets an id (its fields may still fail the schema). */
 export type ParsedContact = Omit<Contact, 'id'>;
 
-/** The same person twice: same name (case-insensitive), same SIP URI and same numbers. */
-export function sameContact(a: ParsedContact, b: ParsedContact): boolean {
-  const digits = (n: ContactNumber[]) => n.map((x) => x.number.replace(/[^0-9+*#]/g, '')).sort().join(',');
-  return a.name.trim().toLowerCase() === b.name.trim().toLowerCase() && a.sipUri.toLowerCase() === b.sipUri.toLowerCase() && digits(a.numbers) === digits(b.numbers);
+/** Equal keys = the same person twice: same name (case-insensitive), same SIP URI and same numbers. */
+export function contactKey(c: ParsedContact): string {
+  const digits = c.numbers.map((x) => x.number.replace(/[^0-9+*#]/g, '')).sort().join(',');
+  return `${c.name.trim().toLowerCase()}\u0000${c.sipUri.toLowerCase()}\u0000${digits}`;
 }
 
 /** Keeps the parsed contacts the schema accepts; the others are counted as skipped. */
