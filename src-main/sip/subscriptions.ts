@@ -8,6 +8,13 @@ import type { SipRequest } from './sip-message';
 
 export type SubscribeOptions = Omit<SubscriptionOptions, 'id' | 'bind' | 'unbind' | 'emit'>;
 
+/** The body type each package's NOTIFYs carry (RFC 3842 §4, RFC 3856 §6.4, RFC 4235 §3.6). */
+export const ACCEPT_BY_EVENT = {
+  'message-summary': 'application/simple-message-summary',
+  presence: 'application/pidf+xml',
+  dialog: 'application/dialog-info+xml',
+} as const;
+
 /** At most this many subscriptions at once (a contact list with BLF on everyone stays far below). */
 export const MAX_SUBSCRIPTIONS = 200;
 

@@ -14,7 +14,7 @@ import { Registerer } from './registerer';
 import { DEFAULT_SESSION_TIMER } from './session-timer';
 import { RegistrationNat } from './registration-nat';
 import { judgeReceivedMessage, sendPageMessage, type MessageSendResult } from './pager';
-import { judgeUnsolicitedNotify, SubscriptionTable } from './subscriptions';
+import { ACCEPT_BY_EVENT, judgeUnsolicitedNotify, SubscriptionTable } from './subscriptions';
 import { resolveTargets } from './target-failover';
 import { ALLOW, createResponse, unsupportedRequired } from './sip-headers';
 import { formatHostPort, parseHostPort, parseSipUri } from './sip-uri';
@@ -438,8 +438,7 @@ export class UserAgentCore implements UserAgent {
     });
     if ('error' in resolved) return { error: `invalid target: ${resolved.error}` };
     if (!this.started || this.stopping) return { error: 'user agent not started' };
-    const accept = { 'message-summary': 'application/simple-message-summary', presence: 'application/pidf+xml', dialog: 'application/dialog-info+xml' }[request.event];
-    const sub = this.subscriptions.create({ ctx: this.ctx, target: resolved.uri, routeSet: this.routeFor(resolved.uri), event: { package: request.event }, accept, expires: request.expires ?? 3600 });
+    const sub = this.subscriptions.create({ ctx: this.ctx, target: resolved.uri, routeSet: this.routeFor(resolved.uri), event: { package: request.event }, accept: ACCEPT_BY_EVENT[request.event], expires: request.expires ?? 3600 });
     return sub ? { id: sub.id } : { error: 'too many subscriptions' };
   }
 
