@@ -28,6 +28,8 @@ import { createLogger, type Logger } from '../util/logger';
 import { accountFieldProblems, secretsIntoKeychain, toAccountSettings, toAccountView, toStoredAccount } from './account-mapping';
 import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
+import { createContactBook } from './contact-requests';
+import { EventWatches } from './event-watches';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
 import { messageSendHandler } from './message-requests';
 import { FlowTraces } from './flow-trace';
@@ -149,17 +151,23 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     log,
     now,
   });
+  const watches = new EventWatches((event, payload) => events.emit(event, payload), now);
   host.events.on('registration', (state) => {
     network.registration(state);
     events.emit('registration.changed', state);
+    watches.registration(state, settings?.account);
   });
+  host.events.on('subscription', (u) => watches.subscription(u));
   host.events.on('incoming', (call) => tracker.track(call));
   host.events.on('trace', (entry) => {
     traces.add(entry);
     network.trace(entry);
     events.emit('flow.message', entry);
   });
-  host.events.on('sipBound', (local) => network.sipBound(local));
+  host.events.on('sipBound', (local) => {
+    network.sipBound(local);
+    watches.agent(local ? host.agent : null, contacts.list());
+  });
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
   host.events.on('rejected', (r) => network.rejected(r));
@@ -208,6 +216,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     return agent;
   };
 
+  const contacts = createContactBook({
+    store: deps.store,
+    changed: (list) => {
+      events.emit('contacts.changed', list);
+      watches.contacts(list);
+    },
+  });
   const callRequests = createCallRequestHandlers({ tracker, answer: (call) => host.answer(call) });
 
   const snapshot = (): AppSnapshot => {
@@ -221,6 +236,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       problems: [...problems],
       version: deps.version,
       passwordStorage: deps.secretBox.storage,
+      ...watches.snapshot(),
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;
@@ -311,6 +327,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       }
     },
     ...preferenceHandlers,
+    ...contacts.handlers,
     'flow.get': async ({ callId }) => {
       if (callId !== undefined) {
         if (!traces.has(callId) && !tracker.snapshot(callId)) throw new ApiFailure('not-found', `no SIP messages for call ${callId.slice(0, 80)}`);
@@ -326,6 +343,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       const loaded = await deps.store.load();
       settings = loaded.settings;
       history = loaded.history;
+      contacts.load(loaded.contacts);
+      watches.contacts(contacts.list());
       for (const message of loaded.problems) report(message);
       // Passwords older headless builds kept as base64 in settings.json move into the box (keychain,
       // keyring or the 0600 secrets file) so settings.json holds no password.

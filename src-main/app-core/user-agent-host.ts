@@ -9,6 +9,7 @@ import type { RejectedInvite } from '../sip/incoming-filter';
 import { Emitter } from '../util/emitter';
 import type { Logger } from '../util/logger';
 import type { ReceivedMessage } from '../sip/pager';
+import type { SubscriptionUpdate } from '../sip/subscription';
 
 export interface UserAgentHostDeps {
   createUserAgent: (config: UserAgentConfig) => UserAgent;
@@ -42,6 +43,8 @@ export interface UserAgentHostEvents {
   rejected: RejectedInvite;
   /** A page-mode instant message (RFC 3428). */
   message: ReceivedMessage;
+  /** Issue 11: a subscription's state or NOTIFY (MWI, presence, BLF). */
+  subscription: SubscriptionUpdate;
 }
 
 const STOP_TIMEOUT_MS = 5000;
@@ -134,6 +137,7 @@ export class UserAgentHost {
       ua.on('publicAddress', (info) => this.events.emit('publicAddress', info)),
       ua.on('rejected', (r) => this.events.emit('rejected', r)),
       ua.on('message', (m) => this.events.emit('message', m)),
+      ua.on('subscription', (u) => this.events.emit('subscription', u)),
     ];
     this.events.emit('registration', ua.registration);
     if (account?.registerWithDomain) ua.register().catch((err: Error) => this.deps.report(`registration: ${err.message}`));

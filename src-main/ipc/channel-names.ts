@@ -30,6 +30,11 @@ const requestNames = {
   'preferences.save': true,
   'flow.get': true,
   'network.check': true,
+  'contacts.list': true,
+  'contacts.save': true,
+  'contacts.delete': true,
+  'contacts.import': true,
+  'contacts.export': true,
 } as const satisfies Record<RequestChannel, true>;
 
 const eventNames = {
@@ -43,6 +48,9 @@ const eventNames = {
   'network.changed': true,
   'message.received': true,
   'call.transfer': true,
+  'contacts.changed': true,
+  'voicemail.changed': true,
+  'presence.changed': true,
 } as const satisfies Record<EventChannel, true>;
 
 // Both directions: a name in the lists but not in the contract fails here too.

@@ -7,6 +7,9 @@ import type { AudioDeviceInfo } from '../audio/audio-config';
 import type { MappingBehavior } from '../nat/nat-behavior';
 import type { CallEndInfo, CallState, MediaWarning, PublicAddressInfo, RegistrationState, SipTraceEntry, TransferProgress } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
+import { CONTACT_FORMATS, contactInputSchema, type Contact } from '../contacts/contact-schema';
+
+export type { Contact, ContactInput, ContactNumber, NumberType } from '../contacts/contact-schema';
 
 const hostPort = z
   .string()
@@ -63,6 +66,13 @@ export const accountSchema = z.object({
     .max(8)
     .refine((list) => new Set(list).size === list.length, 'each codec once')
     .optional(),
+  // Issue 11: the Voicemail tab; absent = no number, no subscription.
+  /** What the Voicemail button dials (a number, user or sip: URI), e.g. *97. */
+  voicemailNumber: z.string().max(100).regex(/^[^\s<>"]*$/, 'no spaces, quotes or angle brackets').optional(),
+  /** Subscribe to message-waiting (RFC 3842) while registered. */
+  mwiSubscribe: z.boolean().optional(),
+  /** The mailbox to subscribe to; '' or absent = our own address of record. */
+  mailboxUri: z.string().max(300).regex(/^$|^sips?:[^\s<>"]+$/i, 'a SIP address (sip:…) or empty').optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 
@@ -155,6 +165,14 @@ export const requestSchemas = {
   'flow.get': z.object({ callId: callId.optional() }),
   /** Runs a STUN check now (Network view "Test NAT"). */
   'network.check': z.object({}),
+  // Issue 11: the address book (contacts.json beside settings.json).
+  'contacts.list': z.object({}),
+  /** Without an id: a new contact; with one: replaces it. */
+  'contacts.save': contactInputSchema,
+  'contacts.delete': z.object({ id: z.string().min(1).max(100) }),
+  /** A vCard (3.0/4.0) or CSV file's text; under the WebSocket's 1 MB message limit. */
+  'contacts.import': z.object({ format: z.enum(CONTACT_FORMATS), text: z.string().max(900_000) }),
+  'contacts.export': z.object({ format: z.enum(CONTACT_FORMATS), version: z.enum(['3.0', '4.0']).optional() }),
 } as const;
 
 export type RequestChannel = keyof typeof requestSchemas;
@@ -183,6 +201,31 @@ export interface CallSnapshot {
 export interface CallQuality {
   r: number;
   mos: number;
+}
+
+/** Issue 11: message-waiting (RFC 3842) as the Voicemail tab and the main window show it. */
+export interface VoicemailStatus {
+  /** off: not asked for; failed: the server refused (reason); unsolicited: the server sends without one. */
+  subscription: 'off' | 'pending' | 'active' | 'terminated' | 'failed' | 'unsolicited';
+  reason?: string;
+  /** Messages-Waiting; null until the first NOTIFY. */
+  waiting: boolean | null;
+  /** Voice-Message counts (new/old, urgent new/old). */
+  newMessages: number;
+  oldMessages: number;
+  urgentNew: number;
+  urgentOld: number;
+  /** ms since epoch of the last NOTIFY; null before one. */
+  updatedAt: number | null;
+}
+
+/** Issue 11: a watched contact's presence (RFC 3863 PIDF) and line state (BLF, RFC 4235). */
+export interface ContactPresence {
+  availability: 'available' | 'busy' | 'away' | 'offline' | 'unknown';
+  note?: string;
+  line: 'idle' | 'ringing' | 'busy' | 'unknown';
+  /** Why nothing is known: the server's refusal of the subscription. */
+  problem?: string;
 }
 
 export interface HistoryEntry {
@@ -271,6 +314,10 @@ export interface AppSnapshot {
   dialPrefill?: string;
   /** Where passwords will be kept, so the account dialog can say it before the first save (issue 9). */
   passwordStorage?: AccountView['passwordStorage'];
+  /** Issue 11: message-waiting; absent from cores before it. */
+  voicemail?: VoicemailStatus;
+  /** Issue 11: presence and BLF of watched contacts, by contact id. */
+  presence?: Record<string, ContactPresence>;
 }
 
 /** Response type per request channel. */
@@ -300,6 +347,18 @@ export interface ResponseMap {
   'preferences.save': PreferencesView;
   'flow.get': SipTraceEntry[];
   'network.check': NetworkCheckReport;
+  'contacts.list': Contact[];
+  'contacts.save': Contact;
+  'contacts.delete': null;
+  'contacts.import': ContactsImportReport;
+  'contacts.export': { text: string; fileName: string; mimeType: string };
+}
+
+/** What an import did: new contacts, ones already in the book, and cards or rows that could not be used. */
+export interface ContactsImportReport {
+  added: number;
+  duplicates: number;
+  skipped: number;
 }
 
 /** Events pushed from the core to the UI. */
@@ -319,6 +378,12 @@ export interface EventMap {
   'message.received': { from: string; displayName: string; text: string; time: number };
   /** Issue 11: how a transfer of `callId` goes (REFER answer, NOTIFY sipfrag): see TransferProgress. */
   'call.transfer': { callId: string } & TransferProgress;
+  /** Issue 11: the address book changed (the whole list, sorted favourites first). */
+  'contacts.changed': Contact[];
+  /** Issue 11: message-waiting changed (a NOTIFY, or the subscription's state). */
+  'voicemail.changed': VoicemailStatus;
+  /** Issue 11: presence / BLF of the watched contacts (all of them, by contact id). */
+  'presence.changed': Record<string, ContactPresence>;
 }
 export type EventChannel = keyof EventMap;
 

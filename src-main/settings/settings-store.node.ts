@@ -1,8 +1,10 @@
-// The file-backed SettingsStore: settings.json and history.json in the data folder, written atomically
+// The file-backed SettingsStore: settings.json, history.json and contacts.json in the data folder, written atomically
 // and one write at a time per file; a corrupt file is moved aside and reported, one we may not read
 // (EACCES/EPERM) is reported as such and left alone.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decodeContacts, encodeContacts } from '../contacts/contacts-file';
+import type { Contact } from '../contacts/contact-schema';
 import type { HistoryEntry } from '../ipc/contract';
 import type { Logger } from '../util/logger';
 import { isPermissionError, moveAside, readTextFile, removeStaleTemps, writeFileAtomic } from './atomic-file.node';
@@ -12,6 +14,7 @@ import type { LoadedData, SettingsStore } from './settings-store';
 
 export const SETTINGS_FILE = 'settings.json';
 export const HISTORY_FILE = 'history.json';
+export const CONTACTS_FILE = 'contacts.json';
 
 /** Coalescing writer: while one write runs, only the newest pending content is written after it. */
 function serialWriter(path: string) {
@@ -61,6 +64,8 @@ export function createFileSettingsStore(options: FileStoreOptions): SettingsStor
   const historyPath = join(dir, HISTORY_FILE);
   const settingsWriter = serialWriter(settingsPath);
   const historyWriter = serialWriter(historyPath);
+  const contactsPath = join(dir, CONTACTS_FILE);
+  const contactsWriter = serialWriter(contactsPath);
   // Set when a file could be neither read nor moved aside: writing would destroy it, so we refuse.
   const blocked = new Set<string>();
 
@@ -101,6 +106,7 @@ export function createFileSettingsStore(options: FileStoreOptions): SettingsStor
       }
       await removeStaleTemps(dir, SETTINGS_FILE);
       await removeStaleTemps(dir, HISTORY_FILE);
+      await removeStaleTemps(dir, CONTACTS_FILE);
       const settings = await loadOne<SettingsFile>(
         settingsPath,
         SETTINGS_FILE,
@@ -121,7 +127,17 @@ export function createFileSettingsStore(options: FileStoreOptions): SettingsStor
         [],
         problems,
       );
-      return { settings, history, problems };
+      const contacts = await loadOne<Contact[]>(
+        contactsPath,
+        CONTACTS_FILE,
+        (text) => {
+          const r = decodeContacts(text);
+          return r.ok ? { ok: true, value: r.contacts } : r;
+        },
+        [],
+        problems,
+      );
+      return { settings, history, contacts, problems };
     },
     async saveSettings(settings) {
       if (blocked.has(settingsPath)) throw new Error(`${settingsPath} could not be read or moved aside; not overwriting it`);
@@ -131,8 +147,12 @@ export function createFileSettingsStore(options: FileStoreOptions): SettingsStor
       if (blocked.has(historyPath)) throw new Error(`${historyPath} could not be read or moved aside; not overwriting it`);
       await historyWriter.write(encodeHistory(entries));
     },
+    async saveContacts(contacts) {
+      if (blocked.has(contactsPath)) throw new Error(`${contactsPath} could not be read or moved aside; not overwriting it`);
+      await contactsWriter.write(encodeContacts(contacts));
+    },
     async flush() {
-      await Promise.all([settingsWriter.idle(), historyWriter.idle()]);
+      await Promise.all([settingsWriter.idle(), historyWriter.idle(), contactsWriter.idle()]);
     },
   };
 }

@@ -2,6 +2,7 @@
 // registration states, and calls. Implemented by user-agent.node.ts; pure types only here.
 
 import type { CodecName, MediaSession, RtpStats } from '../rtp/media-session';
+import type { SubscriptionUpdate } from './subscription';
 import type { MessageSendResult, ReceivedMessage } from './pager';
 import type { RejectedInvite } from './incoming-filter';
 import type { SrtpConfig, SrtpMode } from './srtp-policy';
@@ -279,6 +280,19 @@ export interface UserAgentEvents {
   transferCall: { call: Call; referredBy: string };
   /** An INVITE with Replaces (RFC 3891) took over the call `replacedCallId`: answered at once, the old one ended. */
   replaced: { call: Call; replacedCallId: string };
+  /** Issue 11: a subscription's state or a NOTIFY's body (RFC 6665), or an unsolicited message-summary. */
+  subscription: SubscriptionUpdate;
+}
+
+/** The event packages we subscribe to (RFC 3842 message-summary, RFC 3856 presence, RFC 4235 dialog). */
+export type EventPackage = 'message-summary' | 'presence' | 'dialog';
+
+export interface SubscribeRequest {
+  /** A number, user or URI, resolved as call() resolves it. */
+  target: string;
+  event: EventPackage;
+  /** Requested Expires (s); default 3600. */
+  expires?: number;
 }
 
 export interface UserAgent {
@@ -293,7 +307,11 @@ export interface UserAgent {
   call(target: string): Call;
   /** Sends a page-mode instant message (RFC 3428 MESSAGE) to a number, user or URI, as call() dials. */
   sendMessage(target: string, text: string): Promise<MessageSendResult>;
-  /** Hangs up every call, un-registers, closes the socket. */
+  /** Issue 11: starts a subscription (RFC 6665); its id, or an error (bad target, too many). */
+  subscribe?(request: SubscribeRequest): { id: string } | { error: string };
+  /** Ends one with SUBSCRIBE Expires: 0. */
+  unsubscribe?(id: string): Promise<void>;
+  /** Hangs up every call, ends subscriptions, un-registers, closes the socket. */
   shutdown(): Promise<void>;
   on<K extends keyof UserAgentEvents>(event: K, listener: (payload: UserAgentEvents[K]) => void): () => void;
 }

@@ -15,6 +15,7 @@ import { DEFAULT_SESSION_TIMER } from './session-timer';
 import { RegistrationNat } from './registration-nat';
 import { judgeReceivedMessage, sendPageMessage, type MessageSendResult } from './pager';
 import { judgeReplacesInvite, referredInviteHeaders } from './transfer-host';
+import { ACCEPT_BY_EVENT, judgeUnsolicitedNotify, SubscriptionTable } from './subscriptions';
 import { resolveTargets } from './target-failover';
 import { ALLOW, createResponse, unsupportedRequired } from './sip-headers';
 import { formatHostPort, parseHostPort, parseSipUri } from './sip-uri';
@@ -24,7 +25,7 @@ import type { ReferTarget } from './refer';
 import type { Clock } from './sip-clock';
 import type { SipRequest } from './sip-message';
 import type { Destination, SipTransportHost } from './sip-transport';
-import type { Call, RegistrationState, UserAgent, UserAgentConfig, UserAgentEvents } from './user-agent-api';
+import type { Call, RegistrationState, SubscribeRequest, UserAgent, UserAgentConfig, UserAgentEvents } from './user-agent-api';
 import type { Logger } from '../util/logger';
 import { callSrtp, type SignallingTransport } from './srtp-policy';
 
@@ -75,6 +76,8 @@ export class UserAgentCore implements UserAgent {
   private readonly ringingFrom = new Map<IncomingCall, string>();
   /** BYEs of ended calls still waiting for their answer: shutdown lets them finish before closing the socket. */
   private readonly settling = new Set<Promise<void>>();
+  /** Issue 11: our SUBSCRIBEs (MWI, presence, BLF) and the NOTIFYs that belong to them. */
+  private readonly subscriptions = new SubscriptionTable((u) => this.events.emit('subscription', u));
   private started = false;
   private stopping = false;
   /** register() was called and unregister() not since: the ghost-call filter applies (issue 9). */
@@ -280,6 +283,8 @@ export class UserAgentCore implements UserAgent {
     await Promise.all(calls.map((c) => c.hangup().catch(() => undefined)));
     // Give BYEs and the un-REGISTER a bounded moment to be answered before the socket closes.
     await this.bounded(Promise.all([...this.settling]), 2000);
+    // RFC 6665 §4.1.2.3: end our subscriptions (Expires: 0) while the registration still stands.
+    await this.bounded(this.subscriptions.closeAll(), 2000);
     this.nat?.dispose();
     if (this.registerer) {
       if (this.started) await this.bounded(this.registerer.unregister(), 5000);
@@ -354,6 +359,10 @@ export class UserAgentCore implements UserAgent {
       else this.reply(req, 481);
       return;
     }
+    if (toTag && req.method === 'NOTIFY') {
+      const status = this.subscriptions.notify(req);
+      if (status !== null) return this.reply(req, status);
+    }
     if (toTag) {
       const call = this.dialogs.get(dialogId(callId, toTag, fromTag));
       if (call) call.handleRequest(req);
@@ -378,6 +387,9 @@ export class UserAgentCore implements UserAgent {
         return;
       case 'MESSAGE':
         this.onMessage(req, remote);
+        return;
+      case 'NOTIFY':
+        this.onUnsolicitedNotify(req, remote);
         return;
       case 'BYE':
       case 'UPDATE':
@@ -451,6 +463,40 @@ export class UserAgentCore implements UserAgent {
     if ('error' in resolved) return Promise.resolve({ ok: false, reason: `invalid target: ${resolved.error}` });
     if (!this.started || this.stopping) return Promise.resolve({ ok: false, reason: 'user agent not started' });
     return sendPageMessage(this.ctx, resolved.uri, this.routeFor(resolved.uri), text);
+  }
+
+  subscribe(request: SubscribeRequest): { id: string } | { error: string } {
+    const account = this.o.config.account;
+    const resolved = resolveDialTarget(request.target, {
+      ...(account?.domain ? { domain: account.domain } : {}),
+      ...(account?.dialPlan ? { dialPlan: account.dialPlan } : {}),
+    });
+    if ('error' in resolved) return { error: `invalid target: ${resolved.error}` };
+    if (!this.started || this.stopping) return { error: 'user agent not started' };
+    const sub = this.subscriptions.create({ ctx: this.ctx, target: resolved.uri, routeSet: this.routeFor(resolved.uri), event: { package: request.event }, accept: ACCEPT_BY_EVENT[request.event], expires: request.expires ?? 3600 });
+    return sub ? { id: sub.id } : { error: 'too many subscriptions' };
+  }
+
+  unsubscribe(id: string): Promise<void> {
+    return this.subscriptions.remove(id);
+  }
+
+  /**
+   * A NOTIFY of no subscription of ours: only an unsolicited message-summary (RFC 3842 §4), and only
+   * while registered, from the registrar or proxy, for our user (the ghost-call filter: 403 otherwise).
+   */
+  private onUnsolicitedNotify(req: SipRequest, remote: Destination): void {
+    const account = this.o.config.account;
+    if (!account || !this.registering) {
+      this.reply(req, 481);
+      return;
+    }
+    void this.admit(req, remote, account.userId).then((ok) => {
+      if (!ok) return;
+      const verdict = judgeUnsolicitedNotify(req);
+      this.reply(req, verdict.status);
+      if ('update' in verdict) this.events.emit('subscription', verdict.update);
+    });
   }
 
   /** The ghost-call filter (issue 9): refused INVITEs get a quiet 403 and never ring, nor cost a media port. */

@@ -18,6 +18,12 @@ export type {
   ApiError,
   AppSnapshot,
   CallSnapshot,
+  Contact,
+  ContactPresence,
+  ContactInput,
+  ContactNumber,
+  ContactsImportReport,
+  NumberType,
   HistoryEntry,
   HostPort,
   NetworkCheckReport,
@@ -26,6 +32,7 @@ export type {
   Preferences,
   PreferencesForm,
   PreferencesView,
+  VoicemailStatus,
 } from '../../src-main/ipc/contract';
 export type { AudioDeviceInfo } from '../../src-main/audio/audio-config';
 export type { RegistrationState, SipTraceEntry } from '../../src-main/sip/user-agent-api';

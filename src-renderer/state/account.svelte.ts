@@ -66,6 +66,10 @@ export class AccountState {
       ...(v.srtpOverUdp !== undefined ? { srtpOverUdp: v.srtpOverUdp } : {}),
       // Issue 13: the codec order.
       ...(v.codecs !== undefined ? { codecs: [...v.codecs] } : {}),
+      // Issue 11: the Voicemail tab.
+      ...(v.voicemailNumber !== undefined ? { voicemailNumber: v.voicemailNumber } : {}),
+      ...(v.mwiSubscribe !== undefined ? { mwiSubscribe: v.mwiSubscribe } : {}),
+      ...(v.mailboxUri !== undefined ? { mailboxUri: v.mailboxUri } : {}),
     };
   }
 

@@ -33,6 +33,8 @@ export class CallsState {
     private readonly api: Api | null,
     /** Recently dialled targets, newest first: an empty dial field redials the first one. */
     private readonly recent: () => readonly string[] = () => [],
+    /** A contact's name typed in the dial field dials its address (issue 11); anything else as typed. */
+    private readonly resolve: (text: string) => string = (text) => text,
   ) {}
 
   /** Incoming calls still ringing here (Answer / Decline). */
@@ -116,7 +118,7 @@ export class CallsState {
   }
 
   async dial(target: string = this.dialTarget): Promise<boolean> {
-    let t = target.trim();
+    let t = this.resolve(target.trim()).trim();
     if (t === '') t = this.recent()[0] ?? '';
     if (t === '') return false;
     if (!this.api) return this.fail(i18n.t.dial.notConnected);

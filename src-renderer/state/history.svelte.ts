@@ -1,6 +1,7 @@
 // Call history (history.list / history.changed), newest first, and the recent numbers for the dial field;
 // the search filter, the selected row, and deleting one entry.
-import type { Api, HistoryEntry } from '../lib/api';
+import type { Api, Contact, HistoryEntry } from '../lib/api';
+import { contactForUri } from '../lib/contact-match';
 
 export class HistoryState {
   /** Everything the core has, newest first. */
@@ -13,7 +14,16 @@ export class HistoryState {
 
   private all: HistoryEntry[] = [];
 
-  constructor(private readonly api: Api | null) {}
+  constructor(
+    private readonly api: Api | null,
+    /** The address book: the search also finds calls by the name of the contact they were with. */
+    private readonly contacts: () => readonly Contact[] = () => [],
+  ) {}
+
+  /** The contact's name for a call's URI, '' when it is no contact's. */
+  contactName(uri: string): string {
+    return contactForUri(this.contacts(), uri)?.name ?? '';
+  }
 
   /** Distinct numbers/URIs, newest first, for the dial field's suggestions and redial. */
   readonly recentTargets: string[] = $derived.by(() => {
@@ -37,7 +47,7 @@ export class HistoryState {
     return this.entries.filter((e) => {
       const name = e.remoteDisplayName.toLowerCase();
       const uri = e.remoteUri.toLowerCase();
-      return name.includes(q) || uri.includes(q) || (digits !== '' && uri.includes(digits));
+      return name.includes(q) || uri.includes(q) || (digits !== '' && uri.includes(digits)) || this.contactName(e.remoteUri).toLowerCase().includes(q);
     });
   });
 

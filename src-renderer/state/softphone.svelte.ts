@@ -1,12 +1,13 @@
 // The window's whole state: connects the sub-states to the core (snapshot at start, events after),
 // tracks whether the core is reachable, and turns call changes into screen-reader announcements.
-import type { Api, AppSnapshot, CallSnapshot } from '../lib/api';
+import type { Api, AppSnapshot, CallSnapshot, VoicemailStatus } from '../lib/api';
 import type { Connection } from '../lib/api';
 import { summarizeEnd } from '../lib/call-end';
 import { partyName } from '../lib/format';
 import { AccountState } from './account.svelte';
 import { AudioState } from './audio.svelte';
 import { CallsState } from './calls.svelte';
+import { ContactsState } from './contacts.svelte';
 import { FlowState } from './flow.svelte';
 import { HistoryState } from './history.svelte';
 import { i18n } from './i18n.svelte';
@@ -14,7 +15,7 @@ import { NetworkState } from './network.svelte';
 import { PreferencesState } from './preferences.svelte';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
-export type View = 'phone' | 'history' | 'flow' | 'audio' | 'network';
+export type View = 'phone' | 'contacts' | 'history' | 'flow' | 'audio' | 'network';
 export type SettingsTab = 'account' | 'voicemail' | 'topology' | 'transport' | 'advanced';
 
 const RETRY_MS = 3000;
@@ -30,12 +31,15 @@ export class Softphone {
   settingsOpen = $state(false);
   /** The tab the settings dialog opens on (the Network view opens it on Topology). */
   settingsTab = $state<SettingsTab>('account');
+  /** Issue 11: message-waiting as the core last reported it (null from a core without it). */
+  voicemail = $state.raw<VoicemailStatus | null>(null);
   /** Text for the polite live region (call state changes, incoming calls). */
   announcement = $state('');
 
   readonly preferences: PreferencesState;
   readonly account: AccountState;
   readonly history: HistoryState;
+  readonly contacts: ContactsState;
   readonly calls: CallsState;
   readonly audio: AudioState;
   readonly flow: FlowState;
@@ -54,8 +58,9 @@ export class Softphone {
     }
     this.preferences = new PreferencesState(this.api);
     this.account = new AccountState(this.api, this.preferences);
-    this.history = new HistoryState(this.api);
-    this.calls = new CallsState(this.api, () => this.history.recentTargets);
+    this.contacts = new ContactsState(this.api);
+    this.history = new HistoryState(this.api, () => this.contacts.list);
+    this.calls = new CallsState(this.api, () => this.history.recentTargets, (text) => this.contacts.resolve(text));
     this.audio = new AudioState(this.api, this.preferences);
     this.flow = new FlowState(this.api);
     this.network = new NetworkState(this.api);
@@ -75,6 +80,11 @@ export class Softphone {
       api.on('flow.message', (m) => this.flow.add(m)),
       api.on('audio.level', (l) => this.audio.setLevels(l?.input, l?.output)),
       api.on('history.changed', (h) => this.history.apply(h)),
+      api.on('contacts.changed', (list) => this.contacts.apply(list)),
+      api.on('presence.changed', (all) => this.contacts.applyPresence(all)),
+      api.on('voicemail.changed', (v) => {
+        if (v && typeof v.subscription === 'string') this.voicemail = v;
+      }),
       api.on('dial.prefill', (d) => {
         if (typeof d?.target !== 'string') return;
         this.calls.dialTarget = d.target.slice(0, 500);
@@ -106,7 +116,7 @@ export class Softphone {
     this.applySnapshot(snap.value);
     this.connection = 'connected';
     this.offlineReason = '';
-    await Promise.all([this.history.load(), this.audio.refresh(), this.flow.refresh()]);
+    await Promise.all([this.history.load(), this.contacts.load(), this.audio.refresh(), this.flow.refresh()]);
     return true;
   }
 
@@ -120,6 +130,8 @@ export class Softphone {
     i18n.preference = s.preferences.language;
     this.problems = Array.isArray(s.problems) ? s.problems.filter((p) => typeof p === 'string') : [];
     this.version = s.version;
+    this.voicemail = s.voicemail ?? null;
+    this.contacts.applyPresence(s.presence ?? {});
   }
 
   async setLanguage(language: 'system' | 'en' | 'ko'): Promise<void> {

@@ -9,6 +9,8 @@ export interface ScriptedPeer {
   readonly received: string[];
   /** Resolves with the first received datagram that matches. */
   waitFor(match: (text: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Sends a datagram (a request of the peer's own, e.g. a NOTIFY) to host:port. */
+  send(text: string, port: number, host?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,8 @@ export function startScriptedPeer(answer: (request: string) => string | null, ho
             check();
           });
         },
+        send: (text, port, to = host) =>
+          new Promise<void>((res, rej) => sock.send(Buffer.from(text, 'utf8'), port, to, (err) => (err ? rej(err) : res()))),
         close: () => new Promise<void>((res) => sock.close(() => res())),
       });
     });

@@ -91,6 +91,7 @@ function defaultValue(channel: RequestChannel, payload: unknown): unknown {
     case 'app.snapshot':
       return SNAPSHOT;
     case 'history.list':
+    case 'contacts.list':
     case 'audio.devices':
     case 'flow.get':
       return [];
