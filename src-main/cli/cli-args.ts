@@ -5,6 +5,7 @@ import type { LogLevel } from '../util/logger';
 import { isIPv4, isIPv6 } from '../sip/sip-uri';
 import { natArgsFrom, parseServerArg, type NatArgs, type ServerArg } from './nat-args';
 import { SRTP_MODES, type SignallingTransport, type SrtpConfig, type SrtpMode } from '../sip/srtp-policy';
+import { DTMF_MODES, type DndStatus, type DtmfMode } from '../sip/user-agent-api';
 
 export interface RtpPortRange {
   min: number;
@@ -58,6 +59,8 @@ export interface CommonArgs {
   caFile?: string;
   /** --srtp and --srtp-over-udp (issue 10): SRTP with SDES keys. */
   srtp: SrtpConfig;
+  /** --dtmf-mode (issue 11): how keys go out; absent = RFC 4733. */
+  dtmfMode?: DtmfMode;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -69,6 +72,8 @@ export interface ListenArgs extends CommonArgs {
   maxCalls?: number;
   /** Decline every incoming call with this status instead of ringing. */
   reject?: 486 | 603;
+  /** --dnd: do-not-disturb, every INVITE answered at once with this status (no 180, no media port). */
+  dnd?: DndStatus;
 }
 
 export interface CallArgs extends CommonArgs {
@@ -166,6 +171,8 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   duration: { kind: 'value', commands: ['call'] },
   'ring-timeout': { kind: 'value', commands: ['call'] },
   dtmf: { kind: 'value', commands: ['call'] },
+  'dtmf-mode': { kind: 'value', commands: ['listen', 'call'] },
+  dnd: { kind: 'value', commands: ['listen'] },
 };
 
 /** Every long flag the CLI knows (the help text must document each). */
@@ -278,6 +285,8 @@ const commonSchema = {
   // RFC 4028 §4: Min-SE is at least 90 s, so a smaller interval would only earn 422s; 0 turns ours off.
   'session-expires': converted(integer('--session-expires', 0, 86_400), (n) => n, [(n) => n === 0 || n >= 90, '--session-expires must be 0 (off) or 90-86400 seconds (RFC 4028: at least 90)']),
   dtmf: text(matches(/^[0-9*#A-Da-d]{1,64}$/, '--dtmf takes up to 64 of 0-9 * # A-D')),
+  'dtmf-mode': oneOf<DtmfMode>([...DTMF_MODES], '--dtmf-mode must be rfc4733, info or inband'),
+  dnd: oneOf(['486', '480'], '--dnd must be 486 (busy) or 480 (unavailable)'),
   stun: hostPort('--stun'),
   turn: hostPort('--turn'),
   'turn-user': token('--turn-user'),
@@ -459,11 +468,15 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     transport: f.transport ?? 'udp',
     ...(f['ca-file'] !== undefined ? { caFile: f['ca-file'] } : {}),
     srtp,
+    ...(f['dtmf-mode'] !== undefined ? { dtmfMode: f['dtmf-mode'] } : {}),
   };
 
   if (command === 'listen') {
     if (f.reject !== undefined && (f['auto-answer'] || f['answer-after'] !== undefined)) {
       return { ok: false, error: '--reject cannot be combined with --auto-answer or --answer-after' };
+    }
+    if (f.dnd !== undefined && (f.reject !== undefined || f['auto-answer'] || f['answer-after'] !== undefined)) {
+      return { ok: false, error: '--dnd cannot be combined with --reject, --auto-answer or --answer-after' };
     }
     return {
       ok: true,
@@ -475,6 +488,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         answerAfter: f['answer-after'] ?? 0,
         maxCalls: f['max-calls'],
         reject: f.reject === undefined ? undefined : (Number(f.reject) as 486 | 603),
+        ...(f.dnd !== undefined ? { dnd: Number(f.dnd) as DndStatus } : {}),
       },
     };
   }

@@ -20,6 +20,10 @@ export type CliEvent =
   /** srtp: the SRTP suite when the call's media is encrypted (issue 10); absent for plain RTP. */
   | { event: 'connected'; callId: string; codec: string | null; srtp?: string }
   | { event: 'dtmf_sent'; callId: string; digits: string }
+  /** Issue 11: the peer pressed a key (via: an RFC 4733 event or a SIP INFO). */
+  | { event: 'dtmf'; callId: string; digit: string; via: 'rfc4733' | 'info' }
+  /** Issue 11: do-not-disturb answered an INVITE with `status` instead of ringing. */
+  | { event: 'dnd'; from: string; displayName: string; status: number }
   | { event: 'hold'; callId: string; local: boolean; remote: boolean }
   | { event: 'message'; from: string; displayName: string; text: string }
   /** Issue 10: a connected call hears nothing from the other side (no RTP/RTCP for `silentSeconds`). */

@@ -71,6 +71,8 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
                           line comes first, after 5 s of silence (or S/2 if shorter)
   --session-expires S     session timer (RFC 4028): ask for and grant at most S seconds between
                           refreshes (default 1800; 0 = ask for none; otherwise at least 90)
+  --dtmf-mode MODE        how keys are sent: rfc4733 (default, events in the RTP), info (SIP INFO,
+                          application/dtmf-relay) or inband (the tone pairs in the audio)
   --log-level LEVEL       debug, info (default), warn or error; logs go to stderr, and at debug
                           every SIP message sent and received is printed there too
 `;
@@ -99,6 +101,8 @@ const LISTEN_ONLY = `  listen only:
   --max-calls N           exit 0 once N calls have ended (answered, rejected or cancelled; a caller
                           turned away as busy during a call does not count)
   --reject 486|603        decline every call: 486 Busy Here or 603 Decline
+  --dnd 486|480           do-not-disturb: answer every call at once, before it rings, with 486 Busy Here
+                          or 480 Temporarily Unavailable (a dnd line says who called)
 `;
 
 const CALL_ONLY = `  call only:
@@ -113,6 +117,8 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   incoming {callId, from, displayName}   calling {callId, uri}     ringing {callId}
   connected {callId, codec, srtp}  dtmf_sent {callId, digits}   (srtp: the suite, only when encrypted)
   hold {callId, local, remote}    the call is held by us (local) or by the other side (remote), or no longer
+  dtmf {callId, digit, via: rfc4733|info}   the other side pressed a key
+  dnd {from, displayName, status} a call turned away by --dnd
   message {from, displayName, text}   an instant message arrived (while registered: only via the server)
   media_warning {callId, message, silentSeconds, kind: never|stopped, path: direct|ice|relay}:
                                   no audio from the other side (see --no-rtp-timeout)

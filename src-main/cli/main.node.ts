@@ -131,6 +131,8 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     noRtpTimeoutSeconds: args.noRtpTimeout,
     ...(args.sessionExpires !== undefined ? { sessionTimer: { expiresSeconds: args.sessionExpires } } : {}),
     srtp: args.srtp,
+    ...(args.dtmfMode ? { dtmfMode: args.dtmfMode } : {}),
+    ...(args.command === 'listen' && args.dnd ? { doNotDisturb: () => args.dnd } : {}),
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));
@@ -168,7 +170,11 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
 
   // Issue 11: requests on stdin ({"id":1,"channel":"call.hangup","payload":{"callId":"…"}} per line).
   const calls = new CallTracker({ now: Date.now, changed: () => {}, ended: () => {} });
-  const trackedUa = trackingCalls(ua, calls, (call) => call.on('hold', (h) => emit({ event: 'hold', callId: call.id, local: h.local, remote: h.remote })));
+  const trackedUa = trackingCalls(ua, calls, (call) => {
+    call.on('hold', (h) => emit({ event: 'hold', callId: call.id, local: h.local, remote: h.remote }));
+    call.on('dtmf', (k) => emit({ event: 'dtmf', callId: call.id, digit: k.digit, via: k.via }));
+  });
+  ua.on('dnd', (d) => emit({ event: 'dnd', from: d.from, displayName: d.displayName, status: d.status }));
   ua.on('message', (m) => emit({ event: 'message', from: m.from, displayName: m.displayName, text: m.text }));
   const handlers = { ...createCallRequestHandlers({ tracker: calls, answer: (call) => call.answer() }), 'message.send': messageSendHandler(() => ua) };
   startStdinControl(handlers, (line) => {

@@ -45,7 +45,7 @@ export class MediaTracker {
         await inner.update(params);
         entry.params = params;
       },
-      sendDtmf: (digits, durationMs) => inner.sendDtmf(digits, durationMs),
+      sendDtmf: (digits, durationMs, mode) => inner.sendDtmf(digits, durationMs, mode),
       setMuted: (muted) => inner.setMuted(muted),
       stats: () => inner.stats(),
       close: (): Promise<RtpStats> => {

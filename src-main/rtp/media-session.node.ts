@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Emitter } from '../util/emitter';
 import { createLogger } from '../util/logger';
-import type { MediaEndpoint, MediaSession, MediaSessionEvents, MediaSessionFactory, MediaSessionOptions, MediaStartParams, RtpStats } from './media-session';
+import type { DtmfMediaMode, MediaEndpoint, MediaSession, MediaSessionEvents, MediaSessionFactory, MediaSessionOptions, MediaStartParams, RtpStats } from './media-session';
 import {
   checkFromWorker,
   checkOpenOptions,
@@ -224,14 +224,14 @@ class SessionProxy implements MediaSession {
     await this.send('update', params);
   }
 
-  sendDtmf(digits: string, durationMs = 100): void {
+  sendDtmf(digits: string, durationMs = 100, mode: DtmfMediaMode = 'rfc4733'): void {
     if (typeof digits !== 'string' || digits.length > 256 || !DTMF_DIGITS.test(digits)) {
       this.events.emit('error', { message: `invalid DTMF digits: ${String(digits).slice(0, 40)}` });
       return;
     }
     if (this.state !== 'open' || digits.length === 0) return;
     const ms = Number.isFinite(durationMs) ? Math.round(Math.min(5000, Math.max(40, durationMs))) : 100;
-    host.notify({ type: 'dtmf', session: this.id, digits, durationMs: ms });
+    host.notify({ type: 'dtmf', session: this.id, digits, durationMs: ms, ...(mode === 'inband' ? { inband: true } : {}) });
   }
 
   setMuted(muted: boolean): void {
@@ -285,6 +285,9 @@ class SessionProxy implements MediaSession {
         break;
       case 'latched':
         this.events.emit('latched', { address: msg.address, port: msg.port });
+        break;
+      case 'dtmf':
+        this.events.emit('dtmf', { digit: msg.digit });
         break;
       case 'snapshot':
         this.lastStats = msg.stats;

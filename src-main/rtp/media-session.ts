@@ -127,7 +127,12 @@ export interface MediaSessionEvents {
   level: { input: number; output: number };
   /** Symmetric RTP latched onto a new source. */
   latched: { address: string; port: number };
+  /** The peer pressed a key, sent as an RFC 4733 event. */
+  dtmf: { digit: string };
 }
+
+/** How the media sends keys: RFC 4733 events, or tone pairs mixed into the audio (in-band). */
+export type DtmfMediaMode = 'rfc4733' | 'inband';
 
 export interface MediaSession {
   /** Binds the RTP/RTCP sockets (in the media thread) and returns where the peer should send. */
@@ -136,8 +141,8 @@ export interface MediaSession {
   start(params: MediaStartParams): Promise<void>;
   /** Changes the remote side or codec of a running session (re-INVITE, UPDATE). */
   update(params: MediaStartParams): Promise<void>;
-  /** RFC 4733 events (0-9 * # A-D); falls back to nothing if the peer has no telephone-event. */
-  sendDtmf(digits: string, durationMs?: number): void;
+  /** RFC 4733 events (0-9 * # A-D; nothing if the peer has no telephone-event), or in-band tones. */
+  sendDtmf(digits: string, durationMs?: number, mode?: DtmfMediaMode): void;
   setMuted(muted: boolean): void;
   stats(): Promise<RtpStats>;
   /** Stops media, closes devices (finishing the WAV recording) and sockets; returns the final stats. */

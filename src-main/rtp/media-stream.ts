@@ -11,6 +11,8 @@ import { SampleRing } from '../audio/sample-ring';
 import { peakLevel } from '../audio/tone-analysis';
 import { encodeDtmfEvent } from './dtmf-event';
 import { DtmfQueue } from './dtmf-queue';
+import { DtmfReceiver } from './dtmf-receive';
+import { InbandDtmf } from '../audio/dtmf-tone';
 import { JitterBuffer } from './jitter-buffer';
 import type { MediaStartParams, RtpStats } from './media-session';
 import { RtpLatch, type TransportAddress } from './rtp-latch';
@@ -32,6 +34,8 @@ export interface MediaStreamEvents {
   level: { input: number; output: number };
   /** A device failed; the stream goes on with silence. */
   error: { message: string };
+  /** The peer pressed a key (an RFC 4733 event, reported once per press). */
+  dtmf: { digit: string };
 }
 
 export interface MediaStreamDeps {
@@ -62,6 +66,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private readonly sender: RtpSender;
   private readonly dtmf = new DtmfQueue(20);
   private dtmfTimestamp = 0;
+  /** Keys sent as tones in the audio (the account's DTMF mode "in-band"). */
+  private readonly inband = new InbandDtmf(CLOCK_RATE);
+  private readonly dtmfIn = new DtmfReceiver();
   private muted = false;
   private closed = false;
   private input: AudioInput;
@@ -128,8 +135,12 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.muted = muted;
   }
 
-  /** Queues RFC 4733 events; without a negotiated telephone-event payload type nothing is sent. */
-  sendDtmf(digits: string, durationMs: number): boolean {
+  /**
+   * Queues keys: RFC 4733 events (nothing is sent without a negotiated telephone-event payload type),
+   * or tone pairs in the audio itself ('inband').
+   */
+  sendDtmf(digits: string, durationMs: number, mode: 'rfc4733' | 'inband' = 'rfc4733'): boolean {
+    if (mode === 'inband') return this.inband.enqueue(digits, durationMs) > 0;
     if (this.params.telephoneEventPayloadType === undefined) return false;
     return this.dtmf.enqueue(digits, durationMs) > 0;
   }
@@ -139,6 +150,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.closed) return;
     const got = this.input.read(this.micFrame);
     if (!got || this.muted) this.micFrame.fill(0);
+    // In-band keys replace the voice (and sound through a mute, as RFC 4733 events do).
+    this.inband.fill(this.micFrame);
     const inLevel = this.muted ? 0 : peakLevel(this.micFrame);
     if (inLevel > this.inPeak) this.inPeak = inLevel;
 
@@ -248,7 +261,12 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (p.ssrc !== this.remoteSsrc) this.newRemoteSource(p.ssrc);
     if (this.receiver.update(p.sequenceNumber, p.timestamp, nowMs) === 'duplicate') return;
     this.octetsReceived += p.payload.length;
-    if (!isAudio) return; // events are for the SIP layer's ears only; nothing to play
+    if (!isAudio) {
+      // Events are not played; each key press is reported once (RFC 4733 §2.5.2).
+      const digit = this.dtmfIn.observe(p.payload, p.timestamp, p.marker);
+      if (digit) this.emit('dtmf', { digit });
+      return;
+    }
     // G.711 carries one sample per octet: the packet size tells the peer's packetisation time, which it
     // may change mid-call; the buffer keeps what it holds (rebuilding it was an audible gap).
     if (p.payload.length !== this.jitter.packetSamples) this.jitter.setFrameSamples(p.payload.length);

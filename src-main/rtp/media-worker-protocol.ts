@@ -20,7 +20,8 @@ export type ToWorker =
   | { type: 'open'; session: number; req: number; options: WorkerOpenOptions }
   | { type: 'start'; session: number; req: number; params: MediaStartParams }
   | { type: 'update'; session: number; req: number; params: MediaStartParams }
-  | { type: 'dtmf'; session: number; digits: string; durationMs: number }
+  /** inband: tone pairs in the audio instead of RFC 4733 events. */
+  | { type: 'dtmf'; session: number; digits: string; durationMs: number; inband?: boolean }
   | { type: 'mute'; session: number; muted: boolean }
   /** Level meters wanted or not: 'level' messages are only posted while someone listens. */
   | { type: 'levels'; session: number; enabled: boolean }
@@ -41,6 +42,8 @@ export type FromWorker =
   | { type: 'error'; session: number; message: string }
   | { type: 'level'; session: number; input: number; output: number }
   | { type: 'latched'; session: number; address: string; port: number }
+  /** The peer pressed a key (RFC 4733 event). */
+  | { type: 'dtmf'; session: number; digit: string }
   /** Periodic stats push, so a crashed worker still leaves the proxy recent numbers for close(). */
   | { type: 'snapshot'; session: number; stats: RtpStats }
   | { type: 'log'; level: LogLevelName; scope: string; msg: string; data?: Record<string, unknown> };
@@ -225,7 +228,8 @@ export function checkToWorker(x: unknown): Checked<ToWorker> {
     case 'dtmf':
       if (!isStr(x.digits, 256) || !DTMF_DIGITS.test(x.digits)) return { ok: false, error: `bad DTMF digits: ${String(x.digits)}` };
       if (!isInt(x.durationMs, 40, 5000)) return { ok: false, error: `bad DTMF duration: ${String(x.durationMs)}` };
-      return { ok: true, value: { type: 'dtmf', session, digits: x.digits, durationMs: x.durationMs } };
+      if (!isOptional(x.inband, isBool)) return { ok: false, error: 'dtmf inband is not a boolean' };
+      return { ok: true, value: { type: 'dtmf', session, digits: x.digits, durationMs: x.durationMs, ...(x.inband === true ? { inband: true } : {}) } };
     case 'mute':
       if (!isBool(x.muted)) return { ok: false, error: 'mute without a boolean' };
       return { ok: true, value: { type: 'mute', session, muted: x.muted } };
@@ -304,6 +308,9 @@ export function checkFromWorker(x: unknown): Checked<FromWorker> {
     case 'latched':
       if (!isSeq(x.session) || !isHost(x.address) || !isPort(x.port)) return bad('address');
       return { ok: true, value: { type: 'latched', session: x.session, address: x.address, port: x.port } };
+    case 'dtmf':
+      if (!isSeq(x.session) || !isStr(x.digit, 1) || !/^[0-9*#A-D]$/.test(x.digit)) return bad('digit');
+      return { ok: true, value: { type: 'dtmf', session: x.session, digit: x.digit } };
     case 'snapshot': {
       if (!isSeq(x.session)) return bad('session');
       const s = checkStats(x.stats);

@@ -143,7 +143,7 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'done', req: msg.req });
       return;
     case 'dtmf':
-      if (!s.stream || !s.stream.sendDtmf(msg.digits, msg.durationMs)) {
+      if (!s.stream || !s.stream.sendDtmf(msg.digits, msg.durationMs, msg.inband ? 'inband' : 'rfc4733')) {
         log('info', 'DTMF not sent: no telephone-event negotiated or media not started', { session: s.id });
       }
       return;
@@ -281,6 +281,7 @@ async function start(s: Session, params: MediaStartParams): Promise<void> {
     if (s.levels) post({ type: 'level', session: s.id, input, output });
   });
   stream.on('error', ({ message }) => post({ type: 'error', session: s.id, message }));
+  stream.on('dtmf', ({ digit }) => post({ type: 'dtmf', session: s.id, digit }));
   s.stream = stream;
   // The first packet leaves now rather than a period later (call setup); a clock already running for
   // another call takes the new stream on its next tick.

@@ -11,6 +11,7 @@ import type { CallSession } from './call-session';
 import type { SessionTimerConfig } from './session-timer';
 import type { MediaWatchTimes } from './call-media-watch';
 import type { CallSrtp } from './srtp-policy';
+import type { DtmfMode } from './user-agent-api';
 
 /** RFC 3261 §17.1.1.1 timer values (ms): T1 is the RTT estimate, T2 the cap for non-INVITE and 2xx retransmits. */
 export const T1 = 500;
@@ -57,4 +58,6 @@ export interface CallContext {
   sessionTimer?: SessionTimerConfig;
   /** SRTP with SDES keys for our calls (srtp-policy.ts); absent: off. A refused policy fails every call. */
   srtp?: CallSrtp;
+  /** How our keys go out (issue 11); absent: RFC 4733 events. */
+  dtmfMode?: DtmfMode;
 }

@@ -6,6 +6,16 @@ import type { MessageSendResult, ReceivedMessage } from './pager';
 import type { RejectedInvite } from './incoming-filter';
 import type { SrtpConfig, SrtpMode } from './srtp-policy';
 
+/**
+ * How keys go to the peer (issue 11): RFC 4733 events in the RTP (default), SIP INFO with an
+ * application/dtmf-relay body (what some PBXs want), or tone pairs in the audio itself (in-band).
+ */
+export type DtmfMode = 'rfc4733' | 'info' | 'inband';
+export const DTMF_MODES: readonly DtmfMode[] = ['rfc4733', 'info', 'inband'];
+
+/** Do-not-disturb: incoming calls are answered at once with 486 Busy Here or 480 Temporarily Unavailable. */
+export type DndStatus = 486 | 480;
+
 /** X-Lite's "SIP Account" dialog, field for field. */
 export interface AccountSettings {
   /** "Account name" (a label only). */
@@ -54,6 +64,8 @@ export interface AccountSettings {
   srtp?: SrtpMode;
   /** Put SRTP keys into SDP although the signalling is not TLS (anyone who sees the SIP can decrypt). */
   srtpOverUdp?: boolean;
+  /** How keys are sent (issue 11); absent = RFC 4733. Overrides UserAgentConfig.dtmfMode. */
+  dtmfMode?: DtmfMode;
 }
 
 export type RegistrationState =
@@ -132,6 +144,13 @@ export interface UserAgentConfig {
   noRtpTimeoutSeconds?: number;
   /** SRTP for calls without an account (direct IP) or whose account does not say; default off. */
   srtp?: SrtpConfig;
+  /** How keys are sent when the account does not say (direct IP, CLI --dtmf-mode); default RFC 4733. */
+  dtmfMode?: DtmfMode;
+  /**
+   * Do-not-disturb, asked at each new INVITE (the user may switch it any time): a status answers the
+   * call at once, before it rings or takes a media port; undefined lets it ring.
+   */
+  doNotDisturb?: () => DndStatus | undefined;
 }
 
 export type KeepAliveMethod = 'options' | 'crlf' | 'off';
@@ -203,6 +222,8 @@ export interface CallEvents {
   'media-restored': MediaRestored;
   /** Hold changed (issue 11): `local` = we hold the call, `remote` = the other side does. */
   hold: { local: boolean; remote: boolean };
+  /** The peer pressed a key: an RFC 4733 event in its RTP, or a SIP INFO (dtmf-relay, dtmf). */
+  dtmf: { digit: string; via: 'rfc4733' | 'info' };
 }
 
 export interface Call {
@@ -242,6 +263,8 @@ export interface UserAgentEvents {
   rejected: RejectedInvite;
   /** A page-mode instant message (RFC 3428) that passed the same filter as calls. */
   message: ReceivedMessage;
+  /** An INVITE answered by do-not-disturb (486/480) without ringing. */
+  dnd: { from: string; displayName: string; status: DndStatus };
 }
 
 export interface UserAgent {
