@@ -121,6 +121,18 @@ describe('parseCliArgs', () => {
     expect(err(['listen', '--reject', '486', '--auto-answer'])).toMatch(/cannot be combined/);
   });
 
+  it('takes --dtmf-mode rfc4733|info|inband on both commands, and --dnd 486|480 on listen alone (issue 11)', () => {
+    expect((ok(['call', 'sip:b@127.0.0.1', '--dtmf-mode', 'info']) as CallArgs).dtmfMode).toBe('info');
+    expect((ok(['listen', '--dtmf-mode', 'inband']) as ListenArgs).dtmfMode).toBe('inband');
+    expect((ok(['listen']) as ListenArgs).dtmfMode).toBeUndefined();
+    expect(err(['call', 'sip:b@127.0.0.1', '--dtmf-mode', 'sipinfo'])).toMatch(/rfc4733, info or inband/);
+    expect((ok(['listen', '--dnd', '480']) as ListenArgs).dnd).toBe(480);
+    expect((ok(['listen', '--dnd', '486']) as ListenArgs).dnd).toBe(486);
+    expect(err(['listen', '--dnd', '603'])).toMatch(/486.*480/);
+    expect(err(['listen', '--dnd', '486', '--auto-answer'])).toMatch(/cannot be combined/);
+    expect(err(['call', 'sip:b@127.0.0.1', '--dnd', '486'])).toMatch(/does not apply/);
+  });
+
   it('answers help and version', () => {
     expect(ok(['--help'])).toEqual({ command: 'help' });
     expect(ok(['call', '-h'])).toEqual({ command: 'help', topic: 'call' });
