@@ -34,6 +34,7 @@ import { FlowTraces } from './flow-trace';
 import type { NatProber } from './nat-check-report';
 import { keepAliveConfig, mediaNatOptions } from './network-preferences';
 import { NetworkTracker } from './network-status';
+import { autoAnswerDelayMs, dndStatus, scheduleAutoAnswer } from './incoming-policy';
 import { createPreferenceHandlers, preferencesView } from './preference-handlers';
 import { UserAgentHost, withTimeout } from './user-agent-host';
 
@@ -134,6 +135,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(nat ? { nat } : {}) };
     },
     keepAlive: () => keepAliveConfig(prefs()),
+    doNotDisturb: () => (settings ? dndStatus(settings.preferences) : undefined),
     fallbackCallId: () => tracker.latestConnectedId(),
     report,
     log,
@@ -143,7 +145,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     network.registration(state);
     events.emit('registration.changed', state);
   });
-  host.events.on('incoming', (call) => tracker.track(call));
+  host.events.on('incoming', (call) => {
+    tracker.track(call);
+    const delay = settings ? autoAnswerDelayMs(settings.preferences) : undefined;
+    if (delay !== undefined) scheduleAutoAnswer(call, delay, { setTimer: (fn, ms) => setTimeout(fn, ms), clearTimer: (id) => clearTimeout(id as ReturnType<typeof setTimeout>), answer: (c) => host.answer(c), report });
+  });
   host.events.on('trace', (entry) => {
     traces.add(entry);
     network.trace(entry);

@@ -67,6 +67,8 @@ export class CallTracker {
     call.on('media-restored', () => this.update(call.id, { mediaWarning: null }));
     // Issue 11: the call card shows who holds the call.
     call.on('hold', (hold) => this.update(call.id, { hold }));
+    // Issue 11: the keys the other side pressed, shown on the card (the last 32).
+    call.on('dtmf', ({ digit }) => this.update(call.id, { dtmfReceived: `${tracked.snapshot.dtmfReceived ?? ''}${digit}`.slice(-32) }));
     this.hooks.changed(snapshot);
     // Refused before it started (an invalid target): its 'ended' with the reason is still on the way
     // (finish closes media first), so wait for it; the fallback only covers a call that never says.
@@ -85,7 +87,7 @@ export class CallTracker {
     const prev = tracked.snapshot;
     const same = next.state === prev.state && next.muted === prev.muted && next.connectedAt === prev.connectedAt;
     const sameHold = next.hold?.local === prev.hold?.local && next.hold?.remote === prev.hold?.remote;
-    if (same && sameHold && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null)) return;
+    if (same && sameHold && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null) && next.dtmfReceived === prev.dtmfReceived) return;
     tracked.snapshot = next;
     this.hooks.changed(next);
   }

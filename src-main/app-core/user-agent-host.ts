@@ -4,7 +4,7 @@
 // address, the NAT warning).
 import type { AudioConfig } from '../audio/audio-config';
 import type { MediaNatOptions, MediaSession, MediaSessionFactory } from '../rtp/media-session';
-import type { AccountSettings, Call, PublicAddressInfo, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig } from '../sip/user-agent-api';
+import type { AccountSettings, Call, DndStatus, PublicAddressInfo, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
 import { Emitter } from '../util/emitter';
 import type { Logger } from '../util/logger';
@@ -19,6 +19,8 @@ export interface UserAgentHostDeps {
   media: () => { audio: AudioConfig; portMin: number; portMax: number; nat?: MediaNatOptions };
   /** Read when a user agent is made (Topology tab); absent = the user agent's default. */
   keepAlive?: () => UserAgentConfig['keepAlive'];
+  /** Read at each incoming INVITE (issue 11): a status answers it at once, undefined lets it ring. */
+  doNotDisturb?: () => DndStatus | undefined;
   /** The call levels go to when a session's own call is unknown. */
   fallbackCallId: () => string | null;
   report: (message: string) => void;
@@ -96,6 +98,7 @@ export class UserAgentHost {
       userAgentName: this.deps.userAgentName,
       createMedia: () => this.makeMedia(),
       ...(keepAlive ? { keepAlive } : {}),
+      ...(this.deps.doNotDisturb ? { doNotDisturb: this.deps.doNotDisturb } : {}),
     });
     this.startError = null;
     let next = await this.tryStart(config(port));

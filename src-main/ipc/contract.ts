@@ -54,6 +54,8 @@ export const accountSchema = z.object({
   srtp: z.enum(['off', 'optional', 'mandatory']).optional(),
   /** Allow the SDES keys in SDP over SIP on UDP (readable by anyone who sees the SIP). */
   srtpOverUdp: z.boolean().optional(),
+  /** Issue 11: how keys are sent (RFC 4733 events, SIP INFO dtmf-relay, in-band tones); absent = rfc4733. */
+  dtmfMode: z.enum(['rfc4733', 'info', 'inband']).optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 
@@ -93,6 +95,12 @@ export const preferencesSchema = z.object({
   iceEnabled: z.boolean(),
   keepAliveMethod: z.enum(['options', 'crlf', 'off']),
   keepAliveSeconds: z.number().int().min(10, 'between 10 and 300 seconds').max(300, 'between 10 and 300 seconds'),
+  // Issue 11, optional so older files and UIs stay valid (absent = off).
+  /** Do-not-disturb: incoming calls answered at once with 486 Busy Here or 480 Temporarily Unavailable. */
+  doNotDisturb: z.enum(['off', '486', '480']).optional(),
+  /** Answer incoming calls by themselves, after autoAnswerDelaySeconds of ringing. */
+  autoAnswer: z.boolean().optional(),
+  autoAnswerDelaySeconds: z.number().int().min(0, 'between 0 and 60 seconds').max(60, 'between 0 and 60 seconds').optional(),
 });
 /** Preferences as stored and as the UI reads them (the TURN password is never among them). */
 export type Preferences = z.infer<typeof preferencesSchema>;
@@ -154,6 +162,8 @@ export interface CallSnapshot {
   mediaWarning?: MediaWarning | null;
   /** Issue 11: on hold by us (`local`) or by the other side (`remote`); absent = neither. */
   hold?: { local: boolean; remote: boolean };
+  /** Issue 11: the keys the other side pressed in this call (RFC 4733 or SIP INFO), the last 32. */
+  dtmfReceived?: string;
 }
 
 export interface HistoryEntry {

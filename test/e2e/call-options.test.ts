@@ -1,0 +1,73 @@
+// Issue 11 in the browser UI: do-not-disturb chosen in the Audio view turns a call away with that status
+// (baresip, calling through Kamailio, is told 480); auto-answer with a delay connects a call after that
+// many seconds of ringing with no click; keys baresip presses (RFC 4733) appear on the call card.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Baresip } from '../support/baresip';
+import { startKamailio, type KamailioServer } from '../support/kamailio';
+import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, writeToneWav } from '../support/audio-check';
+import { printOnFailure } from '../support/on-failure';
+import { startRegisteredPeer } from './registered-peer';
+import { connectedFor, fillAccount, openUi, screenshot, type UiSession } from './ui-harness';
+
+let kam: KamailioServer;
+let dir: string;
+let ui: UiSession | null = null;
+let bob: Baresip | null = null;
+
+beforeAll(async () => {
+  kam = await startKamailio();
+  dir = makeTempDir('e2e-call-options-');
+});
+afterEach(async () => {
+  await ui?.close();
+  await bob?.stop();
+  ui = null;
+  bob = null;
+});
+afterAll(async () => {
+  await kam?.stop();
+  removeDir(dir);
+});
+
+describe('incoming-call options in the browser UI', () => {
+  it('do-not-disturb 480 turns a call away; auto-answer after 1 s connects the next; its keys show on the card', async () => {
+    printOnFailure(kam);
+    ui = await openUi({ name: 'alice (ui)', env: { SOFTPHONE_AUDIO_PLAY: writeToneWav(dir, TONE_A_HZ), SOFTPHONE_AUDIO_LOOP: '1' } });
+    const { page } = ui;
+    await fillAccount(page, { userId: 'alice', domain: kam.domain, password: 'alicepw', displayName: 'Alice' });
+    await expect.poll(() => page.getByTestId('registration-text').textContent(), { timeout: 10_000 }).toBe('Registered');
+
+    await page.getByRole('tab', { name: 'Audio' }).click();
+    await page.getByLabel('Do not disturb').selectOption('480');
+    await expect.poll(() => page.getByLabel('Do not disturb').inputValue()).toBe('480');
+
+    bob = await startRegisteredPeer(kam, { user: 'bob', playWav: writeToneWav(dir, TONE_B_HZ), answerMode: 'manual' });
+    printOnFailure(bob);
+    await bob.command('uafind', `sip:bob@${kam.domain}`);
+    await bob.dial(`sip:alice@${kam.domain}`);
+    const closed = await bob.waitForEvent('CALL_CLOSED', 10_000);
+    expect(String(closed.param)).toMatch(/^480\b/);
+    await screenshot(page, 'call-options-dnd');
+
+    // DND off, auto-answer after 1 s: the next call connects by itself.
+    await page.getByLabel('Do not disturb').selectOption('off');
+    await page.getByLabel('Answer calls by themselves').check();
+    await page.getByLabel('after (seconds of ringing)').fill('1');
+    await page.getByLabel('after (seconds of ringing)').blur();
+    await expect.poll(() => page.getByLabel('after (seconds of ringing)').inputValue()).toBe('1');
+    await page.getByRole('tab', { name: 'Phone' }).click();
+    bob.events.length = 0;
+    const dialled = Date.now();
+    await bob.dial(`sip:alice@${kam.domain}`);
+    await bob.waitForEvent('CALL_ESTABLISHED', 10_000);
+    // Not before the delay: it rang for at least the second asked for.
+    expect(Date.now() - dialled).toBeGreaterThanOrEqual(900);
+    const callState = page.getByTestId('call-state');
+    await expect.poll(async () => connectedFor(await callState.textContent()), { timeout: 10_000 }).not.toBeNull();
+
+    for (const key of '42#') await bob.command('sndcode', key);
+    await expect.poll(() => page.getByTestId('dtmf-received').textContent(), { timeout: 10_000 }).toBe('Keys received: 42#');
+    await screenshot(page, 'call-options-keys');
+    await bob.hangup();
+  });
+});
