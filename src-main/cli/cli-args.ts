@@ -166,6 +166,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   loop: { kind: 'bool', commands: ['listen', 'call'] },
   'auto-answer': { kind: 'bool', commands: ['listen'] },
   'answer-after': { kind: 'value', commands: ['listen'] },
+  'auto-answer-delay': { kind: 'value', commands: ['listen'] },
   'max-calls': { kind: 'value', commands: ['listen'] },
   reject: { kind: 'value', commands: ['listen'] },
   duration: { kind: 'value', commands: ['call'] },
@@ -277,6 +278,7 @@ const commonSchema = {
   loop: flag,
   'auto-answer': flag,
   'answer-after': seconds('--answer-after', 0),
+  'auto-answer-delay': seconds('--auto-answer-delay', 0),
   'max-calls': integer('--max-calls', 1, 1_000_000),
   reject: oneOf(['486', '603'], '--reject must be 486 (busy) or 603 (decline)'),
   duration: seconds('--duration', 0.1),
@@ -472,10 +474,15 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   };
 
   if (command === 'listen') {
-    if (f.reject !== undefined && (f['auto-answer'] || f['answer-after'] !== undefined)) {
+    // --auto-answer-delay is the UI's name for --answer-after (issue 11): one or the other.
+    if (f['auto-answer-delay'] !== undefined && f['answer-after'] !== undefined) {
+      return { ok: false, error: '--auto-answer-delay and --answer-after say the same thing: give one' };
+    }
+    const answerAfter = f['answer-after'] ?? f['auto-answer-delay'];
+    if (f.reject !== undefined && (f['auto-answer'] || answerAfter !== undefined)) {
       return { ok: false, error: '--reject cannot be combined with --auto-answer or --answer-after' };
     }
-    if (f.dnd !== undefined && (f.reject !== undefined || f['auto-answer'] || f['answer-after'] !== undefined)) {
+    if (f.dnd !== undefined && (f.reject !== undefined || f['auto-answer'] || answerAfter !== undefined)) {
       return { ok: false, error: '--dnd cannot be combined with --reject, --auto-answer or --answer-after' };
     }
     return {
@@ -484,8 +491,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         ...common,
         command: 'listen',
         // --answer-after implies auto-answer: it only says when.
-        autoAnswer: f['auto-answer'] === true || f['answer-after'] !== undefined,
-        answerAfter: f['answer-after'] ?? 0,
+        autoAnswer: f['auto-answer'] === true || answerAfter !== undefined,
+        answerAfter: answerAfter ?? 0,
         maxCalls: f['max-calls'],
         reject: f.reject === undefined ? undefined : (Number(f.reject) as 486 | 603),
         ...(f.dnd !== undefined ? { dnd: Number(f.dnd) as DndStatus } : {}),

@@ -98,6 +98,7 @@ const SRTP = `  Encrypted audio (SRTP with SDES keys, RFC 4568: AES_CM_128_HMAC_
 const LISTEN_ONLY = `  listen only:
   --auto-answer           answer every call at once
   --answer-after S        let it ring S seconds, then answer (implies --auto-answer)
+  --auto-answer-delay S   the same as --answer-after S (the UI's name for it)
   --max-calls N           exit 0 once N calls have ended (answered, rejected or cancelled; a caller
                           turned away as busy during a call does not count)
   --reject 486|603        decline every call: 486 Busy Here or 603 Decline

@@ -133,6 +133,13 @@ describe('parseCliArgs', () => {
     expect(err(['call', 'sip:b@127.0.0.1', '--dnd', '486'])).toMatch(/does not apply/);
   });
 
+  it('takes --auto-answer-delay S as --answer-after S (issue 11)', () => {
+    expect(ok(['listen', '--auto-answer-delay', '2.5'])).toMatchObject({ autoAnswer: true, answerAfter: 2.5 });
+    expect(err(['listen', '--auto-answer-delay', '2', '--answer-after', '2'])).toMatch(/give one/);
+    expect(err(['listen', '--auto-answer-delay', '2', '--dnd', '486'])).toMatch(/cannot be combined/);
+    expect(err(['listen', '--auto-answer-delay', '-1'])).toMatch(/auto-answer-delay/);
+  });
+
   it('answers help and version', () => {
     expect(ok(['--help'])).toEqual({ command: 'help' });
     expect(ok(['call', '-h'])).toEqual({ command: 'help', topic: 'call' });
