@@ -61,6 +61,8 @@ export interface CommonArgs {
   srtp: SrtpConfig;
   /** --dtmf-mode (issue 11): how keys go out; absent = RFC 4733. */
   dtmfMode?: DtmfMode;
+  /** --record-calls DIR (issue 11): each connected call recorded to a stereo WAV in DIR. */
+  recordCalls?: string;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -173,6 +175,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'ring-timeout': { kind: 'value', commands: ['call'] },
   dtmf: { kind: 'value', commands: ['call'] },
   'dtmf-mode': { kind: 'value', commands: ['listen', 'call'] },
+  'record-calls': { kind: 'value', commands: ['listen', 'call'] },
   dnd: { kind: 'value', commands: ['listen'] },
 };
 
@@ -275,6 +278,7 @@ const commonSchema = {
   'log-level': logLevel,
   play: text(minLength(1, '--play needs a file')),
   record: text(minLength(1, '--record needs a file')),
+  'record-calls': text(minLength(1, '--record-calls needs a directory'), maxLength(1024, '--record-calls'), [noControlChars, '--record-calls must not contain control characters']),
   loop: flag,
   'auto-answer': flag,
   'answer-after': seconds('--answer-after', 0),
@@ -471,6 +475,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     ...(f['ca-file'] !== undefined ? { caFile: f['ca-file'] } : {}),
     srtp,
     ...(f['dtmf-mode'] !== undefined ? { dtmfMode: f['dtmf-mode'] } : {}),
+    ...(f['record-calls'] !== undefined ? { recordCalls: f['record-calls'] } : {}),
   };
 
   if (command === 'listen') {

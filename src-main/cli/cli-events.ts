@@ -22,6 +22,8 @@ export type CliEvent =
   | { event: 'dtmf_sent'; callId: string; digits: string }
   /** Issue 11: the peer pressed a key (via: an RFC 4733 event or a SIP INFO). */
   | { event: 'dtmf'; callId: string; digit: string; via: 'rfc4733' | 'info' }
+  /** Issue 11: the call is recorded to this stereo WAV (--record-calls). */
+  | { event: 'recording'; callId: string; path: string }
   /** Issue 11: do-not-disturb answered an INVITE with `status` instead of ringing. */
   | { event: 'dnd'; from: string; displayName: string; status: number }
   | { event: 'hold'; callId: string; local: boolean; remote: boolean }

@@ -64,6 +64,9 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
   --record FILE.wav       write what the other side says to this WAV instead of the speaker;
                           with listen, call 2 goes to FILE-2.wav, call 3 to FILE-3.wav, ...
   --loop                  play the --play file again from the start when it ends
+  --record-calls DIR      record each call, from when it connects, to a stereo WAV in DIR (8 kHz:
+                          left = what we send, right = what we hear), named DATE_TIME_in|out_PEER.wav;
+                          a recording line gives the path
                           (with --play or --record, the other half is silence / discarded;
                           without either, the sound card is used)
   --no-rtp-timeout S      hang up a connected call that has received no RTP/RTCP for S seconds
@@ -120,6 +123,7 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   hold {callId, local, remote}    the call is held by us (local) or by the other side (remote), or no longer
   dtmf {callId, digit, via: rfc4733|info}   the other side pressed a key
   dnd {from, displayName, status} a call turned away by --dnd
+  recording {callId, path}        the call is being recorded there (--record-calls)
   message {from, displayName, text}   an instant message arrived (while registered: only via the server)
   media_warning {callId, message, silentSeconds, kind: never|stopped, path: direct|ice|relay}:
                                   no audio from the other side (see --no-rtp-timeout)

@@ -23,6 +23,7 @@ import { createCallRequestHandlers } from '../app-core/call-requests';
 import { messageSendHandler } from '../app-core/message-requests';
 import { startStdinControl } from './stdin-control.node';
 import { trackingCalls } from './tracked-user-agent';
+import { recordWhenConnected } from './call-recording-report';
 import { tuneProcessHeap, type HeapTuningResult } from '../native/heap-tuning.node';
 
 const emit = (event: CliEvent): void => {
@@ -173,6 +174,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   const trackedUa = trackingCalls(ua, calls, (call) => {
     call.on('hold', (h) => emit({ event: 'hold', callId: call.id, local: h.local, remote: h.remote }));
     call.on('dtmf', (k) => emit({ event: 'dtmf', callId: call.id, digit: k.digit, via: k.via }));
+    if (args.recordCalls !== undefined) recordWhenConnected(call, args.recordCalls, emit);
   });
   ua.on('dnd', (d) => emit({ event: 'dnd', from: d.from, displayName: d.displayName, status: d.status }));
   ua.on('message', (m) => emit({ event: 'message', from: m.from, displayName: m.displayName, text: m.text }));

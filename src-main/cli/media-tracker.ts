@@ -47,6 +47,7 @@ export class MediaTracker {
       },
       sendDtmf: (digits, durationMs, mode) => inner.sendDtmf(digits, durationMs, mode),
       setMuted: (muted) => inner.setMuted(muted),
+      record: (path) => (inner.record ? inner.record(path) : Promise.reject(new Error('this media engine cannot record'))),
       stats: () => inner.stats(),
       close: (): Promise<RtpStats> => {
         entry.closed = true;

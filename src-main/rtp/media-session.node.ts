@@ -240,6 +240,13 @@ class SessionProxy implements MediaSession {
     if (this.state === 'open' && this.id !== 0) host.notify({ type: 'mute', session: this.id, muted: this.muted });
   }
 
+  async record(path: string | null): Promise<void> {
+    if (this.opening) await this.opening;
+    if (this.state !== 'open') throw new Error(`recording: media session is ${this.state === 'new' ? 'not open yet' : this.state}`);
+    const reply = await host.request({ type: 'record', session: this.id, path });
+    if (reply.type === 'failed') throw new Error(reply.message);
+  }
+
   async stats(): Promise<RtpStats> {
     if (this.state !== 'open') return { ...this.lastStats };
     try {

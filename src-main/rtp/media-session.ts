@@ -144,6 +144,12 @@ export interface MediaSession {
   /** RFC 4733 events (0-9 * # A-D; nothing if the peer has no telephone-event), or in-band tones. */
   sendDtmf(digits: string, durationMs?: number, mode?: DtmfMediaMode): void;
   setMuted(muted: boolean): void;
+  /**
+   * Records the call from now on to a stereo WAV at `path` (left = what we send, right = what we hear;
+   * written off the real-time path), or stops with null; rejects if the file cannot be written.
+   * Optional: engines without it cannot record.
+   */
+  record?(path: string | null): Promise<void>;
   stats(): Promise<RtpStats>;
   /** Stops media, closes devices (finishing the WAV recording) and sockets; returns the final stats. */
   close(): Promise<RtpStats>;

@@ -23,6 +23,12 @@ import { RtpSender } from './rtp-sender';
 import { RtcpSession } from './rtcp-session';
 import { SrtpSession } from './srtp-session';
 
+/** Sees each tick's sent and played frames (a call recording); must not block or keep the frames. */
+export interface MediaTap {
+  sent(frame: Int16Array): void;
+  heard(frame: Int16Array): void;
+}
+
 export interface MediaTransport {
   sendRtp(data: Uint8Array, length: number, port: number, address: string): void;
   sendRtcp(data: Uint8Array, length: number, port: number, address: string): void;
@@ -69,6 +75,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   /** Keys sent as tones in the audio (the account's DTMF mode "in-band"). */
   private readonly inband = new InbandDtmf(CLOCK_RATE);
   private readonly dtmfIn = new DtmfReceiver();
+  private tap: MediaTap | null = null;
   private muted = false;
   private closed = false;
   private input: AudioInput;
@@ -130,6 +137,11 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.apply(params, nowMs, false);
   }
 
+  /** Starts (or with null stops) handing each tick's frames to `tap`. */
+  setTap(tap: MediaTap | null): void {
+    this.tap = tap;
+  }
+
   setMuted(muted: boolean): void {
     if (this.muted && !muted) this.sender.resumeAfterSilence();
     this.muted = muted;
@@ -157,6 +169,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
 
     const dir = this.params.direction ?? 'sendrecv';
     const sending = dir === 'sendrecv' || dir === 'sendonly';
+    // A recording holds what the peer was sent: silence while the call is held.
+    if (sending) this.tap?.sent(this.micFrame);
     if (!sending) {
       this.sender.advanceTimestamp(FRAME_SAMPLES);
       this.packetFill = 0;
@@ -218,6 +232,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.playFifo.read(this.outFrame); // silence when nothing is ready
     if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
     this.output.write(this.outFrame);
+    this.tap?.heard(this.outFrame);
     const outLevel = peakLevel(this.outFrame);
     if (outLevel > this.outPeak) this.outPeak = outLevel;
     if (++this.levelTicks >= LEVEL_TICKS) {

@@ -23,6 +23,8 @@ export type ToWorker =
   /** inband: tone pairs in the audio instead of RFC 4733 events. */
   | { type: 'dtmf'; session: number; digits: string; durationMs: number; inband?: boolean }
   | { type: 'mute'; session: number; muted: boolean }
+  /** Records the call to a stereo WAV at `path` (left = sent, right = heard), or stops with null (issue 11). */
+  | { type: 'record'; session: number; req: number; path: string | null }
   /** Level meters wanted or not: 'level' messages are only posted while someone listens. */
   | { type: 'levels'; session: number; enabled: boolean }
   | { type: 'stats'; session: number; req: number }
@@ -236,6 +238,13 @@ export function checkToWorker(x: unknown): Checked<ToWorker> {
     case 'levels':
       if (!isBool(x.enabled)) return { ok: false, error: 'levels without a boolean' };
       return { ok: true, value: { type: 'levels', session, enabled: x.enabled } };
+    case 'record': {
+      const req = needReq();
+      if (!req.ok) return req;
+      const okPath = x.path === null || (isStr(x.path, 4096) && x.path.length > 0 && ![...x.path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f));
+      if (!okPath) return { ok: false, error: 'record needs a file path or null' };
+      return { ok: true, value: { type: 'record', session, req: req.value, path: x.path as string | null } };
+    }
     case 'stats':
     case 'close':
     case 'devices': {

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import type { AudioConfig } from '../audio/audio-config';
 import type { AudioInput, AudioOutput, DeviceBufferStats } from '../audio/audio-device';
 import { FileInput, FileOutput } from '../audio/file-device.node';
+import { StereoInterleaver } from '../audio/call-recording';
 import { NullInput, NullOutput } from '../audio/null-device';
 import { MediaClock, raiseThreadPriority } from './media-clock.node';
 import type { MediaEndpoint, MediaNatOptions, MediaStartParams, RtpStats } from './media-session';
@@ -43,6 +44,8 @@ interface Session {
   devices: Promise<Devices> | null;
   /** Post 'level' messages (somebody shows meters); off by default: a headless call has no meters. */
   levels: boolean;
+  /** The call recording (issue 11): a stereo WAV fed by the stream's tap, written asynchronously. */
+  recording: { file: FileOutput; tap: StereoInterleaver } | null;
 }
 
 interface Devices {
@@ -154,6 +157,11 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'levels':
       s.levels = msg.enabled;
       return;
+    case 'record':
+      await stopRecording(s);
+      if (msg.path !== null) await startRecording(s, msg.path);
+      post({ type: 'done', req: msg.req });
+      return;
     case 'stats':
       post({ type: 'stats', req: msg.req, stats: statsOf(s) });
       return;
@@ -166,7 +174,7 @@ async function handle(msg: ToWorker): Promise<void> {
 async function open(id: number, req: number, options: WorkerOpenOptions): Promise<void> {
   if (sessions.has(id)) throw new Error(`media session ${id} is already open`);
   const sockets = await RtpSocketPair.create({ bindAddress: options.bindAddress, portMin: options.portMin, portMax: options.portMax, random });
-  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null, devices: null, levels: false };
+  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null, devices: null, levels: false, recording: null };
   sockets.on('rtp', ({ data, address, port: p }) => {
     if (s.nat) s.nat.receive(1, data, { address, port: p });
     else if (s.stream) s.stream.receiveRtp(data, { address, port: p }, now());
@@ -276,6 +284,7 @@ async function start(s: Session, params: MediaStartParams): Promise<void> {
     now(),
   );
   stream.setMuted(s.muted);
+  if (s.recording) stream.setTap(s.recording.tap);
   stream.on('latched', ({ address, port: p }) => post({ type: 'latched', session: s.id, address, port: p }));
   stream.on('level', ({ input, output }) => {
     if (s.levels) post({ type: 'level', session: s.id, input, output });
@@ -331,6 +340,29 @@ async function closeDevices(s: Session, devices: Devices): Promise<void> {
   }
 }
 
+/** Opens the WAV (its header written) before the tap starts, so a bad path fails the request. */
+async function startRecording(s: Session, path: string): Promise<void> {
+  const file = new FileOutput(path, 2);
+  await file.start();
+  file.onError = (err) => post({ type: 'error', session: s.id, message: err.message });
+  const tap = new StereoInterleaver(file);
+  s.recording = { file, tap };
+  s.stream?.setTap(tap);
+}
+
+/** Detaches the tap and finishes the file (pending audio written, header sizes patched). */
+async function stopRecording(s: Session): Promise<void> {
+  const rec = s.recording;
+  if (!rec) return;
+  s.recording = null;
+  s.stream?.setTap(null);
+  try {
+    await rec.file.close();
+  } catch (err) {
+    post({ type: 'error', session: s.id, message: (err as Error).message });
+  }
+}
+
 function statsOf(s: Session): RtpStats {
   const stats = s.stream ? s.stream.stats() : { ...emptyStats(), discarded: s.early };
   if (s.nat) {
@@ -349,11 +381,13 @@ async function close(s: Session): Promise<RtpStats> {
   stream?.close(); // RTCP BYE while the socket is still open
   const stats = statsOf(s);
   const natClosed = s.nat?.close(); // TURN allocations are deleted while the sockets are still open
+  const recordingClosed = stopRecording(s);
   sessions.delete(s.id);
   if (![...sessions.values()].some((x) => x.stream)) clock.stop();
   // The stream's devices (a failed one already swapped for silence), or those opened for a call that never started.
   const devices = stream ? stream.devices : s.devices ? await s.devices : null;
   if (devices) await closeDevices(s, devices);
+  await recordingClosed;
   await natClosed;
   await s.sockets.close();
   return stats;

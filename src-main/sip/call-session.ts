@@ -155,6 +155,12 @@ export abstract class CallSession implements Call {
     this.media?.sendDtmf(digits, 100, mode);
   }
 
+  record(path: string | null): Promise<void> {
+    const media = this.media;
+    if (!media?.record || (this.ending && path !== null)) return Promise.reject(new Error('this call has no media to record'));
+    return media.record(path);
+  }
+
   setMuted(muted: boolean): void {
     this.userMuted = muted;
     this.media?.setMuted(muted || this.holds.silenced);

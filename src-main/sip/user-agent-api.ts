@@ -245,6 +245,11 @@ export interface Call {
    * stops both ways while held. False when the call is not connected. The 'hold' event follows.
    */
   hold(on: boolean): boolean;
+  /**
+   * Records the call from now on to a stereo WAV (left = what we send, right = what we hear), or stops
+   * with null (issue 11). Rejects when there is no media to record or the file cannot be written.
+   */
+  record?(path: string | null): Promise<void>;
   on<K extends keyof CallEvents>(event: K, listener: (payload: CallEvents[K]) => void): () => void;
 }
 

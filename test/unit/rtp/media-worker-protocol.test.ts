@@ -79,3 +79,16 @@ describe('media worker protocol validation', () => {
     expect(checkFromWorker(undefined).ok).toBe(false);
   });
 });
+
+describe('issue 11 messages', () => {
+  it('in-band keys, call recording and received keys are checked both ways', () => {
+    expect(checkToWorker({ type: 'dtmf', session: 1, digits: '5', durationMs: 100, inband: true })).toEqual({ ok: true, value: { type: 'dtmf', session: 1, digits: '5', durationMs: 100, inband: true } });
+    expect(checkToWorker({ type: 'dtmf', session: 1, digits: '5', durationMs: 100, inband: 'yes' }).ok).toBe(false);
+    expect(checkToWorker({ type: 'record', session: 1, req: 2, path: '/tmp/x.wav' })).toEqual({ ok: true, value: { type: 'record', session: 1, req: 2, path: '/tmp/x.wav' } });
+    expect(checkToWorker({ type: 'record', session: 1, req: 2, path: null }).ok).toBe(true);
+    for (const path of ['', 'a\nb', 42, undefined, 'x'.repeat(5000)]) expect(checkToWorker({ type: 'record', session: 1, req: 2, path }).ok, String(path).slice(0, 9)).toBe(false);
+    expect(checkToWorker({ type: 'record', session: 1, path: '/tmp/x.wav' }).ok).toBe(false);
+    expect(checkFromWorker({ type: 'dtmf', session: 1, digit: '#' })).toEqual({ ok: true, value: { type: 'dtmf', session: 1, digit: '#' } });
+    for (const digit of ['', '55', 'E', 5, 'a']) expect(checkFromWorker({ type: 'dtmf', session: 1, digit }).ok, String(digit)).toBe(false);
+  });
+});
