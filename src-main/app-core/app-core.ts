@@ -35,6 +35,7 @@ import type { NatProber } from './nat-check-report';
 import { keepAliveConfig, mediaNatOptions } from './network-preferences';
 import { NetworkTracker } from './network-status';
 import { autoAnswerDelayMs, dndStatus, scheduleAutoAnswer } from './incoming-policy';
+import { recordingFileName } from '../audio/call-recording';
 import { createPreferenceHandlers, preferencesView } from './preference-handlers';
 import { UserAgentHost, withTimeout } from './user-agent-host';
 
@@ -52,6 +53,8 @@ export interface AppCoreDeps {
   bindAddress?: string;
   /** STUN probes for the Network view's "Test NAT" (app-core.node.ts: real sockets). */
   probeNat?: NatProber;
+  /** Issue 11: the folder call recordings go to (created when asked); absent = no call recording. */
+  recordingsDir?: () => Promise<string>;
   userAgentName?: string;
   version: string;
   logger?: Logger;
@@ -203,7 +206,12 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     return agent;
   };
 
-  const callRequests = createCallRequestHandlers({ tracker, answer: (call) => host.answer(call) });
+  const recordingsDir = deps.recordingsDir;
+  const callRequests = createCallRequestHandlers({
+    tracker,
+    answer: (call) => host.answer(call),
+    ...(recordingsDir ? { recordingPath: async (call) => `${await recordingsDir()}/${recordingFileName(new Date(now()), call.direction, call.remoteUri)}` } : {}),
+  });
 
   const snapshot = (): AppSnapshot => {
     const s = settings;

@@ -6,7 +6,7 @@ import { ApiFailure } from './api-error';
 import type { CallTracker, TrackedCall } from './call-tracker';
 import { withTimeout } from './user-agent-host';
 
-export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute' | 'call.hold';
+export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute' | 'call.hold' | 'call.record';
 export type CallRequestHandlers = { [C in CallRequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseMap[C]> };
 
 /** A hang-up resolves when the call has ended (BYE answered, CANCEL done); bounded so no caller hangs. */
@@ -16,9 +16,11 @@ export interface CallRequestDeps {
   tracker: CallTracker;
   /** Answers an incoming call (the app binds the sound card to it first). */
   answer: (call: Call) => Promise<void>;
+  /** Issue 11: the WAV a call is recorded to (undefined: this app cannot record, e.g. no place for it). */
+  recordingPath?: (call: Call) => Promise<string | undefined>;
 }
 
-export function createCallRequestHandlers({ tracker, answer }: CallRequestDeps): CallRequestHandlers {
+export function createCallRequestHandlers({ tracker, answer, recordingPath }: CallRequestDeps): CallRequestHandlers {
   const requireCall = (callId: string): TrackedCall => {
     const tracked = tracker.getActive(callId);
     if (!tracked) {
@@ -67,6 +69,23 @@ export function createCallRequestHandlers({ tracker, answer }: CallRequestDeps):
     'call.hold': async ({ callId, hold }) => {
       const { call } = requireCall(callId);
       if (!call.hold(hold)) throw new ApiFailure('failed', 'only a connected call can be put on hold');
+      return requireCall(callId).snapshot;
+    },
+    'call.record': async ({ callId, on }) => {
+      const { call, snapshot } = requireCall(callId);
+      if (!on) {
+        if (snapshot.recording) await call.record?.(null).catch(() => undefined);
+        tracker.setRecording(callId, null);
+        return requireCall(callId).snapshot;
+      }
+      if (call.state !== 'connected') throw new ApiFailure('failed', 'only a connected call can be recorded');
+      if (snapshot.recording) return snapshot;
+      const path = recordingPath ? await recordingPath(call) : undefined;
+      if (!path || !call.record) throw new ApiFailure('failed', 'call recording is not available here (the CLI needs --record-calls DIR)');
+      await call.record(path).catch((err: Error) => {
+        throw new ApiFailure('failed', `cannot record the call: ${err.message}`);
+      });
+      tracker.setRecording(callId, path);
       return requireCall(callId).snapshot;
     },
   };

@@ -87,7 +87,7 @@ export class CallTracker {
     const prev = tracked.snapshot;
     const same = next.state === prev.state && next.muted === prev.muted && next.connectedAt === prev.connectedAt;
     const sameHold = next.hold?.local === prev.hold?.local && next.hold?.remote === prev.hold?.remote;
-    if (same && sameHold && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null) && next.dtmfReceived === prev.dtmfReceived) return;
+    if (same && sameHold && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null) && next.dtmfReceived === prev.dtmfReceived && (next.recording ?? null) === (prev.recording ?? null)) return;
     tracked.snapshot = next;
     this.hooks.changed(next);
   }
@@ -109,6 +109,11 @@ export class CallTracker {
 
   setMuted(id: string, muted: boolean): void {
     this.update(id, { muted });
+  }
+
+  /** Issue 11: where the call is being recorded (null: not any more). */
+  setRecording(id: string, recording: string | null): void {
+    this.update(id, { recording });
   }
 
   getActive(id: string): TrackedCall | undefined {

@@ -144,6 +144,7 @@ const CONTROL = `Control (stdin, when it is not a terminal): one JSON request pe
   {"id":1,"channel":"call.answer","payload":{"callId":"…"}}      -> {"id":1,"result":{"ok":true,"value":{…}}}
   call.answer {callId}   call.reject {callId, status?: 486|603}   call.hangup {callId}
   call.dtmf {callId, digits}   call.mute {callId, muted}   call.hold {callId, hold}
+  call.record {callId, on}     start or stop recording the call (needs --record-calls DIR)
   message.send {to, text}      an instant message (SIP MESSAGE) to a number, user or URI
   A refused request: {"ok":false,"error":{"code":"invalid-request|unknown-channel|not-found|failed", …}}
 

@@ -23,7 +23,8 @@ import { createCallRequestHandlers } from '../app-core/call-requests';
 import { messageSendHandler } from '../app-core/message-requests';
 import { startStdinControl } from './stdin-control.node';
 import { trackingCalls } from './tracked-user-agent';
-import { recordWhenConnected } from './call-recording-report';
+import { recordWhenConnected, recordingPathIn } from './call-recording-report';
+import type { Call } from '../sip/user-agent-api';
 import { tuneProcessHeap, type HeapTuningResult } from '../native/heap-tuning.node';
 
 const emit = (event: CliEvent): void => {
@@ -174,11 +175,19 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   const trackedUa = trackingCalls(ua, calls, (call) => {
     call.on('hold', (h) => emit({ event: 'hold', callId: call.id, local: h.local, remote: h.remote }));
     call.on('dtmf', (k) => emit({ event: 'dtmf', callId: call.id, digit: k.digit, via: k.via }));
-    if (args.recordCalls !== undefined) recordWhenConnected(call, args.recordCalls, emit);
+    if (args.recordCalls !== undefined) recordWhenConnected(call, args.recordCalls, emit, (path) => calls.setRecording(call.id, path));
   });
   ua.on('dnd', (d) => emit({ event: 'dnd', from: d.from, displayName: d.displayName, status: d.status }));
   ua.on('message', (m) => emit({ event: 'message', from: m.from, displayName: m.displayName, text: m.text }));
-  const handlers = { ...createCallRequestHandlers({ tracker: calls, answer: (call) => call.answer() }), 'message.send': messageSendHandler(() => ua) };
+  const recordDir = args.recordCalls;
+  const handlers = {
+    ...createCallRequestHandlers({
+      tracker: calls,
+      answer: (call) => call.answer(),
+      ...(recordDir !== undefined ? { recordingPath: async (call: Call) => recordingPathIn(recordDir, call, new Date()) } : {}),
+    }),
+    'message.send': messageSendHandler(() => ua),
+  };
   startStdinControl(handlers, (line) => {
     if (!process.stdout.destroyed) process.stdout.write(`${line}\n`);
   });

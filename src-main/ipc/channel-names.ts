@@ -19,6 +19,7 @@ const requestNames = {
   'call.dtmf': true,
   'call.mute': true,
   'call.hold': true,
+  'call.record': true,
   'message.send': true,
   'history.list': true,
   'history.clear': true,

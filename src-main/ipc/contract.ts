@@ -130,6 +130,8 @@ export const requestSchemas = {
   'call.dtmf': z.object({ callId, digits: z.string().regex(/^[0-9*#A-D]{1,32}$/, 'DTMF digits are 0-9 * # A-D') }),
   'call.mute': z.object({ callId, muted: z.boolean() }),
   'call.hold': z.object({ callId, hold: z.boolean() }),
+  /** Issue 11: record the call from now on to a stereo WAV (left = sent, right = heard), or stop. */
+  'call.record': z.object({ callId, on: z.boolean() }),
   /** A page-mode instant message (RFC 3428) to a number, user or URI, dialled as call.dial does. */
   'message.send': z.object({ to: z.string().min(1).max(500), text: z.string().min(1).max(4000) }),
   'history.list': z.object({}),
@@ -162,6 +164,8 @@ export interface CallSnapshot {
   mediaWarning?: MediaWarning | null;
   /** Issue 11: on hold by us (`local`) or by the other side (`remote`); absent = neither. */
   hold?: { local: boolean; remote: boolean };
+  /** Issue 11: the WAV this call is being recorded to; absent or null = not recording. */
+  recording?: string | null;
   /** Issue 11: the keys the other side pressed in this call (RFC 4733 or SIP INFO), the last 32. */
   dtmfReceived?: string;
 }
@@ -266,6 +270,7 @@ export interface ResponseMap {
   'call.dtmf': null;
   'call.mute': CallSnapshot;
   'call.hold': CallSnapshot;
+  'call.record': CallSnapshot;
   /** The final status the other side (or its server) answered with: 200 or 202. */
   'message.send': { status: number };
   'history.list': HistoryEntry[];

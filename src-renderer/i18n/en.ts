@@ -55,6 +55,9 @@ export const en = {
     hideDetails: 'Hide details',
     dtmfSent: (digits: string) => `DTMF sent: ${digits}`,
     dtmfReceived: (digits: string) => `Keys received: ${digits}`,
+    record: 'Record',
+    recording: '● Recording',
+    recordingTo: (path: string) => `Recording to ${path}`,
     announce: (party: string, state: string) => `${party}: ${state}`,
     region: 'Current call',
     /** Issue 10: the banner while nothing is heard from the other side. */

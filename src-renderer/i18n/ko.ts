@@ -56,6 +56,9 @@ export const ko: Messages = {
     hideDetails: '자세히 숨기기',
     dtmfSent: (digits: string) => `DTMF 전송: ${digits}`,
     dtmfReceived: (digits: string) => `받은 키: ${digits}`,
+    record: '녹음',
+    recording: '● 녹음 중',
+    recordingTo: (path: string) => `녹음 파일: ${path}`,
     announce: (party: string, state: string) => `${party}: ${state}`,
     region: '현재 통화',
     noAudio: (seconds: string, path: 'direct' | 'ice' | 'relay') =>

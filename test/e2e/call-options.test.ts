@@ -1,7 +1,12 @@
 // Issue 11 in the browser UI: do-not-disturb chosen in the Audio view turns a call away with that status
 // (baresip, calling through Kamailio, is told 480); auto-answer with a delay connects a call after that
-// many seconds of ringing with no click; keys baresip presses (RFC 4733) appear on the call card.
+// many seconds of ringing with no click; keys baresip presses (RFC 4733) appear on the call card; the
+// Record button writes a stereo WAV whose left channel is the UI's tone and right channel baresip's.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseWav } from '../../src-main/audio/wav';
+import { toneCoverage } from '../../src-main/audio/tone-analysis';
 import type { Baresip } from '../support/baresip';
 import { startKamailio, type KamailioServer } from '../support/kamailio';
 import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, writeToneWav } from '../support/audio-check';
@@ -30,9 +35,10 @@ afterAll(async () => {
 });
 
 describe('incoming-call options in the browser UI', () => {
-  it('do-not-disturb 480 turns a call away; auto-answer after 1 s connects the next; its keys show on the card', async () => {
+  it('do-not-disturb 480 turns a call away; auto-answer after 1 s connects the next; its keys show on the card; Record writes both directions', async () => {
     printOnFailure(kam);
-    ui = await openUi({ name: 'alice (ui)', env: { SOFTPHONE_AUDIO_PLAY: writeToneWav(dir, TONE_A_HZ), SOFTPHONE_AUDIO_LOOP: '1' } });
+    const recordings = join(dir, 'recordings');
+    ui = await openUi({ name: 'alice (ui)', env: { SOFTPHONE_AUDIO_PLAY: writeToneWav(dir, TONE_A_HZ), SOFTPHONE_AUDIO_LOOP: '1', SOFTPHONE_RECORDINGS: recordings } });
     const { page } = ui;
     await fillAccount(page, { userId: 'alice', domain: kam.domain, password: 'alicepw', displayName: 'Alice' });
     await expect.poll(() => page.getByTestId('registration-text').textContent(), { timeout: 10_000 }).toBe('Registered');
@@ -67,7 +73,27 @@ describe('incoming-call options in the browser UI', () => {
 
     for (const key of '42#') await bob.command('sndcode', key);
     await expect.poll(() => page.getByTestId('dtmf-received').textContent(), { timeout: 10_000 }).toBe('Keys received: 42#');
+
+    // Record for a while, then stop: one WAV in the recordings folder, both directions by frequency.
+    const record = page.getByRole('button', { name: 'Record' });
+    await record.click();
+    await expect.poll(() => record.getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('recording').waitFor();
     await screenshot(page, 'call-options-keys');
+    const files = () => (existsSync(recordings) ? readdirSync(recordings) : []);
+    await expect.poll(files).toHaveLength(1);
+    const wav = join(recordings, files()[0] as string);
+    expect(files()[0]).toMatch(/^\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d_in_bob@127\.0\.0\.1\.wav$/);
+    // Two seconds of call in the file (8 kHz stereo 16-bit: 32000 bytes a second, written about every 0.5 s).
+    await expect.poll(() => statSync(wav).size, { timeout: 10_000, interval: 250 }).toBeGreaterThan(44 + 2 * 32000);
+    await record.click();
+    await expect.poll(() => record.getAttribute('aria-pressed')).toBe('false');
     await bob.hangup();
+    const { channels, sampleRate, samples } = parseWav(new Uint8Array(readFileSync(wav)));
+    expect(channels).toBe(2);
+    const half = (c: 0 | 1) => samples.filter((_, i) => i % 2 === c);
+    // Left: the UI's own tone (what it sent); right: baresip's (what it heard). 20 ms windows.
+    expect(toneCoverage(half(0), sampleRate, TONE_A_HZ, { otherFreqs: [TONE_B_HZ] })).toBeGreaterThan(0.9);
+    expect(toneCoverage(half(1), sampleRate, TONE_B_HZ, { otherFreqs: [TONE_A_HZ] })).toBeGreaterThan(0.85);
   });
 });
