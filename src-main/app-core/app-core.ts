@@ -34,7 +34,7 @@ import { FlowTraces } from './flow-trace';
 import type { NatProber } from './nat-check-report';
 import { keepAliveConfig, mediaNatOptions } from './network-preferences';
 import { NetworkTracker } from './network-status';
-import { autoAnswerDelayMs, dndStatus, scheduleAutoAnswer } from './incoming-policy';
+import { autoAnswerDelayMs, dndStatus, scheduleAutoAnswer, volumeGains } from './incoming-policy';
 import { recordingFileName } from '../audio/call-recording';
 import { createPreferenceHandlers, preferencesView } from './preference-handlers';
 import { UserAgentHost, withTimeout } from './user-agent-host';
@@ -135,7 +135,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       const p = prefs();
       const audio: AudioConfig = deps.audioOverride ?? { kind: 'portaudio', inputDevice: p.inputDevice ?? undefined, outputDevice: p.outputDevice ?? undefined };
       const nat = mediaNatOptions(p, passwordOf(current().turnPasswordBlob, 'TURN password', 'Topology tab'));
-      return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(nat ? { nat } : {}) };
+      const gain = volumeGains(p);
+      return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}) };
     },
     keepAlive: () => keepAliveConfig(prefs()),
     doNotDisturb: () => (settings ? dndStatus(settings.preferences) : undefined),
@@ -233,6 +234,9 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     settings: current,
     replaceSettings: (next) => {
       settings = next;
+      // Issue 11: a volume change is heard in the calls in progress at once.
+      const gain = volumeGains(next.preferences) ?? { input: 1, output: 1 };
+      host.setGain(gain.input, gain.output);
     },
     store: deps.store,
     encrypt: (text) => deps.secretBox.encrypt(text, 'turn-password'),

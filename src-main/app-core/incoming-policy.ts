@@ -2,6 +2,13 @@
 // (answered 486/480 by the core before it rings) and auto-answer after a delay. Pure.
 import type { Preferences } from '../ipc/contract';
 import type { Call, DndStatus } from '../sip/user-agent-api';
+import { gainFromPercent } from '../audio/gain';
+
+/** Microphone and speaker volume as the media engine's gains; undefined while both are unchanged. */
+export function volumeGains(prefs: Preferences): { input: number; output: number } | undefined {
+  if ((prefs.micVolume ?? 100) === 100 && (prefs.speakerVolume ?? 100) === 100) return undefined;
+  return { input: gainFromPercent(prefs.micVolume), output: gainFromPercent(prefs.speakerVolume) };
+}
 
 /** The status do-not-disturb answers with, or undefined when it is off. */
 export function dndStatus(prefs: Preferences): DndStatus | undefined {

@@ -16,7 +16,7 @@ export interface UserAgentHostDeps {
   bindAddress?: string;
   userAgentName: string;
   /** Read at each call: devices, RTP ports and STUN/TURN/ICE apply from the next call on. */
-  media: () => { audio: AudioConfig; portMin: number; portMax: number; nat?: MediaNatOptions };
+  media: () => { audio: AudioConfig; portMin: number; portMax: number; nat?: MediaNatOptions; gain?: { input: number; output: number } };
   /** Read when a user agent is made (Topology tab); absent = the user agent's default. */
   keepAlive?: () => UserAgentConfig['keepAlive'];
   /** Read at each incoming INVITE (issue 11): a status answers it at once, undefined lets it ring. */
@@ -70,6 +70,8 @@ export class UserAgentHost {
   /** Media the user agent made on its own: an incoming INVITE gets its media before it is announced. */
   private unbound: Binding[] = [];
   private readonly lastLevelAt = new Map<string, number>();
+  /** Media sessions not closed yet: a volume change reaches the calls in progress. */
+  private readonly live = new Set<MediaSession>();
 
   constructor(private readonly deps: UserAgentHostDeps) {}
 
@@ -188,13 +190,24 @@ export class UserAgentHost {
     }
   }
 
+  /** Microphone and speaker volume (gains) for the calls in progress; new calls read media() (issue 11). */
+  setGain(input: number, output: number): void {
+    for (const m of this.live) m.setGain?.(input, output);
+  }
+
   forgetCall(callId: string): void {
     this.lastLevelAt.delete(callId);
   }
 
   private makeMedia(): MediaSession {
-    const { audio, portMin, portMax, nat } = this.deps.media();
-    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}) });
+    const { audio, portMin, portMax, nat, gain } = this.deps.media();
+    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}) });
+    this.live.add(media);
+    const close = media.close.bind(media);
+    media.close = () => {
+      this.live.delete(media);
+      return close();
+    };
     let binding = this.binding;
     if (!binding) {
       binding = { callId: null };

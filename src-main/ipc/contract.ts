@@ -101,6 +101,9 @@ export const preferencesSchema = z.object({
   /** Answer incoming calls by themselves, after autoAnswerDelaySeconds of ringing. */
   autoAnswer: z.boolean().optional(),
   autoAnswerDelaySeconds: z.number().int().min(0, 'between 0 and 60 seconds').max(60, 'between 0 and 60 seconds').optional(),
+  /** Microphone and speaker volume in percent (100 = unchanged, 0-400), applied in the media path. */
+  micVolume: z.number().int().min(0).max(400).optional(),
+  speakerVolume: z.number().int().min(0).max(400).optional(),
 });
 /** Preferences as stored and as the UI reads them (the TURN password is never among them). */
 export type Preferences = z.infer<typeof preferencesSchema>;

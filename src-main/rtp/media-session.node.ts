@@ -206,6 +206,7 @@ class SessionProxy implements MediaSession {
       portMin: options.portMin ?? 10000,
       portMax: options.portMax ?? 20000,
       ...(options.nat ? { nat: options.nat } : {}),
+      ...(options.gain ? { gain: options.gain } : {}),
     });
     this.optionsError = checked.ok ? null : checked.error;
     this.openOptions = checked.ok ? checked.value : { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000 };
@@ -238,6 +239,13 @@ class SessionProxy implements MediaSession {
     this.muted = muted === true;
     // Before open() the worker has no session yet: the flag is sent once it has.
     if (this.state === 'open' && this.id !== 0) host.notify({ type: 'mute', session: this.id, muted: this.muted });
+  }
+
+  setGain(input: number, output: number): void {
+    const ok = (g: number) => Number.isFinite(g) && g >= 0 && g <= 4;
+    if (!ok(input) || !ok(output)) return;
+    this.openOptions.gain = { input, output };
+    if (this.state === 'open' && this.id !== 0) host.notify({ type: 'gain', session: this.id, input, output });
   }
 
   async record(path: string | null): Promise<void> {

@@ -150,6 +150,8 @@ export interface MediaSession {
    * Optional: engines without it cannot record.
    */
   record?(path: string | null): Promise<void>;
+  /** Changes the microphone and speaker volume (gains 0..4) of a running call (issue 11). Optional. */
+  setGain?(input: number, output: number): void;
   stats(): Promise<RtpStats>;
   /** Stops media, closes devices (finishing the WAV recording) and sockets; returns the final stats. */
   close(): Promise<RtpStats>;
@@ -165,6 +167,8 @@ export interface MediaSessionOptions {
   portMax?: number;
   /** STUN / TURN / ICE for the media (issue 4); absent = plain RTP with symmetric latching. */
   nat?: MediaNatOptions;
+  /** Microphone and speaker volume as gains 0..4 (issue 11); absent = 1 (unchanged). */
+  gain?: { input: number; output: number };
 }
 
 /** A server given by the user: a host name or IP literal, and a UDP port. */

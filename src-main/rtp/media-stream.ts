@@ -13,6 +13,7 @@ import { encodeDtmfEvent } from './dtmf-event';
 import { DtmfQueue } from './dtmf-queue';
 import { DtmfReceiver } from './dtmf-receive';
 import { InbandDtmf } from '../audio/dtmf-tone';
+import { applyGain } from '../audio/gain';
 import { JitterBuffer } from './jitter-buffer';
 import type { MediaStartParams, RtpStats } from './media-session';
 import { RtpLatch, type TransportAddress } from './rtp-latch';
@@ -76,6 +77,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private readonly inband = new InbandDtmf(CLOCK_RATE);
   private readonly dtmfIn = new DtmfReceiver();
   private tap: MediaTap | null = null;
+  /** Microphone and speaker volume (issue 11), as gains. */
+  private inputGain = 1;
+  private outputGain = 1;
   private muted = false;
   private closed = false;
   private input: AudioInput;
@@ -137,6 +141,12 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.apply(params, nowMs, false);
   }
 
+  /** Microphone and speaker volume as gains (1 = unchanged); the meters show the result. */
+  setGain(input: number, output: number): void {
+    this.inputGain = input;
+    this.outputGain = output;
+  }
+
   /** Starts (or with null stops) handing each tick's frames to `tap`. */
   setTap(tap: MediaTap | null): void {
     this.tap = tap;
@@ -162,6 +172,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.closed) return;
     const got = this.input.read(this.micFrame);
     if (!got || this.muted) this.micFrame.fill(0);
+    else applyGain(this.micFrame, this.inputGain);
     // In-band keys replace the voice (and sound through a mute, as RFC 4733 events do).
     this.inband.fill(this.micFrame);
     const inLevel = this.muted ? 0 : peakLevel(this.micFrame);
@@ -231,6 +242,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.heardAudio && short > 0 && (dir === 'sendrecv' || dir === 'recvonly')) this.concealedSamples += short;
     this.playFifo.read(this.outFrame); // silence when nothing is ready
     if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
+    applyGain(this.outFrame, this.outputGain);
     this.output.write(this.outFrame);
     this.tap?.heard(this.outFrame);
     const outLevel = peakLevel(this.outFrame);

@@ -13,6 +13,8 @@ export interface WorkerOpenOptions {
   portMax: number;
   /** STUN/TURN/ICE (issue 4); absent = plain RTP. */
   nat?: MediaNatOptions;
+  /** Microphone and speaker volume as gains (issue 11); absent = 1. */
+  gain?: { input: number; output: number };
 }
 
 /** Main thread -> worker. `req` numbers the requests that get an answer. */
@@ -23,6 +25,8 @@ export type ToWorker =
   /** inband: tone pairs in the audio instead of RFC 4733 events. */
   | { type: 'dtmf'; session: number; digits: string; durationMs: number; inband?: boolean }
   | { type: 'mute'; session: number; muted: boolean }
+  /** Microphone and speaker volume of this call, as gains 0..4 (issue 11). */
+  | { type: 'gain'; session: number; input: number; output: number }
   /** Records the call to a stereo WAV at `path` (left = sent, right = heard), or stops with null (issue 11). */
   | { type: 'record'; session: number; req: number; path: string | null }
   /** Level meters wanted or not: 'level' messages are only posted while someone listens. */
@@ -206,6 +210,10 @@ export function checkOpenOptions(x: unknown): Checked<WorkerOpenOptions> {
     if (!nat.ok) return nat;
     value.nat = nat.value;
   }
+  if (x.gain !== undefined) {
+    if (!isObj(x.gain) || !isNum(x.gain.input, 0, 4) || !isNum(x.gain.output, 0, 4)) return { ok: false, error: 'bad gain: input and output must be 0-4' };
+    value.gain = { input: x.gain.input, output: x.gain.output };
+  }
   return { ok: true, value };
 }
 
@@ -238,6 +246,9 @@ export function checkToWorker(x: unknown): Checked<ToWorker> {
     case 'levels':
       if (!isBool(x.enabled)) return { ok: false, error: 'levels without a boolean' };
       return { ok: true, value: { type: 'levels', session, enabled: x.enabled } };
+    case 'gain':
+      if (!isNum(x.input, 0, 4) || !isNum(x.output, 0, 4)) return { ok: false, error: 'bad gain: input and output must be 0-4' };
+      return { ok: true, value: { type: 'gain', session, input: x.input, output: x.output } };
     case 'record': {
       const req = needReq();
       if (!req.ok) return req;

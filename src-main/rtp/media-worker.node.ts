@@ -157,6 +157,10 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'levels':
       s.levels = msg.enabled;
       return;
+    case 'gain':
+      s.options = { ...s.options, gain: { input: msg.input, output: msg.output } };
+      s.stream?.setGain(msg.input, msg.output);
+      return;
     case 'record':
       await stopRecording(s);
       if (msg.path !== null) await startRecording(s, msg.path);
@@ -284,6 +288,7 @@ async function start(s: Session, params: MediaStartParams): Promise<void> {
     now(),
   );
   stream.setMuted(s.muted);
+  if (s.options.gain) stream.setGain(s.options.gain.input, s.options.gain.output);
   if (s.recording) stream.setTap(s.recording.tap);
   stream.on('latched', ({ address, port: p }) => post({ type: 'latched', session: s.id, address, port: p }));
   stream.on('level', ({ input, output }) => {

@@ -287,3 +287,25 @@ describe('MediaStream keys (issue 11)', () => {
     expect(both).toBeLessThanOrEqual(11);
   });
 });
+
+describe('MediaStream volume (issue 11)', () => {
+  it('microphone gain changes what is sent, speaker gain what is played, both by amplitude', () => {
+    const level = (s: Int16Array) => Math.sqrt(goertzelPower(s, 0, s.length, 1000, 8000) * 2) / 32767;
+    const plain = call();
+    plain.run(1000);
+    const base = level(plain.outputs.b.samples(300));
+    expect(base).toBeGreaterThan(0.4); // the 0.5 tone, through G.711
+
+    const quieter = call();
+    quieter.a.setGain(0.5, 1); // A's microphone at 50 %: B hears half
+    quieter.run(1000);
+    expect(level(quieter.outputs.b.samples(300)) / base).toBeCloseTo(0.5, 1);
+
+    const speaker = call();
+    speaker.b.setGain(1, 0.25); // B's speaker at 25 %
+    speaker.run(1000);
+    expect(level(speaker.outputs.b.samples(300)) / base).toBeCloseTo(0.25, 1);
+    // B's own microphone is untouched by its speaker volume: A hears B's 1500 Hz tone as before.
+    expect(toneCoverage(speaker.outputs.a.samples(300), 8000, 1500)).toBeGreaterThan(0.95);
+  });
+});

@@ -92,3 +92,15 @@ describe('issue 11 messages', () => {
     for (const digit of ['', '55', 'E', 5, 'a']) expect(checkFromWorker({ type: 'dtmf', session: 1, digit }).ok, String(digit)).toBe(false);
   });
 });
+
+describe('volume messages (issue 11)', () => {
+  it('takes gains 0..4 at open and at run time, nothing else', () => {
+    const open = checkToWorker({ type: 'open', session: 3, req: 4, options: { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000, gain: { input: 0.5, output: 2 } } });
+    expect(open.ok && open.value.type === 'open' && open.value.options.gain).toEqual({ input: 0.5, output: 2 });
+    expect(checkToWorker({ type: 'open', session: 3, req: 4, options: { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000, gain: { input: 5, output: 1 } } }).ok).toBe(false);
+    expect(checkToWorker({ type: 'gain', session: 1, input: 0, output: 4 })).toEqual({ ok: true, value: { type: 'gain', session: 1, input: 0, output: 4 } });
+    for (const bad of [{ input: -1, output: 1 }, { input: 1, output: Number.NaN }, { input: '1', output: 1 }]) {
+      expect(checkToWorker({ type: 'gain', session: 1, ...bad }).ok).toBe(false);
+    }
+  });
+});
