@@ -1,6 +1,7 @@
 // Parses the `softphone` command line into a validated, typed command (pure: argv and env in, result out).
 import { closestMatch, converted, flag, matches, maxLength, minLength, oneOf, parseFlags, secondsBetween, text, wholeNumber } from './flag-checks';
 import { callTargetProblem } from './call-target';
+import { parseDialPlan } from '../sip/dial-target';
 import type { LogLevel } from '../util/logger';
 import { isIPv4, isIPv6 } from '../sip/sip-uri';
 import { natArgsFrom, parseServerArg, type NatArgs, type ServerArg } from './nat-args';
@@ -28,6 +29,8 @@ export interface AccountArgs {
   refuseMd5WithoutQop?: boolean;
   /** --allow-direct-calls: while registered, ring for calls that do not come through the server too. */
   allowDirectCalls?: boolean;
+  /** --dial-plan (issue 11): the X-Lite dial plan numbers go through, as the UI account's field. */
+  dialPlan?: string;
 }
 
 export interface CommonArgs {
@@ -145,6 +148,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'auth-realm': { kind: 'value', commands: ['listen', 'call'] },
   'refuse-md5-without-qop': { kind: 'bool', commands: ['listen', 'call'] },
   'allow-direct-calls': { kind: 'bool', commands: ['listen'] },
+  'dial-plan': { kind: 'value', commands: ['listen', 'call'] },
   'keep-alive': { kind: 'value', commands: ['listen', 'call'] },
   'dns-server': { kind: 'value', commands: ['listen', 'call'] },
   'sip-t1': { kind: 'value', commands: ['listen', 'call'] },
@@ -270,6 +274,12 @@ const commonSchema = {
   ),
   'refuse-md5-without-qop': flag,
   'allow-direct-calls': flag,
+  // The UI account's dial plan field, parsed by the same code (sip/dial-target.ts): a rule it cannot read is a usage error.
+  'dial-plan': text(
+    maxLength(500, '--dial-plan'),
+    [noControlChars, '--dial-plan must not contain control characters'],
+    [(s) => parseDialPlan(s).errors.length === 0, '--dial-plan has a rule that cannot be read (X-Lite syntax, e.g. "#1\\a\\a.T;match=1;prestrip=2;")'],
+  ),
   expires: integer('--expires', 30, 86_400),
   port: wholeNumber('--port', 0, 65535, 'between 1 and 65535 (or 0: any free port)'),
   // An IPv4 or IPv6 address: "::" binds one dual-stack socket (IPv4 and IPv6), "0.0.0.0" IPv4 only.
@@ -431,7 +441,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const password = f.password ?? env[PASSWORD_ENV];
   if (f.user === undefined) {
     const needsUser = (
-      ['domain', 'password', 'auth-user', 'display-name', 'proxy', 'no-register', 'expires', 'auth-realm', 'refuse-md5-without-qop', 'allow-direct-calls'] as const
+      ['domain', 'password', 'auth-user', 'display-name', 'proxy', 'no-register', 'expires', 'auth-realm', 'refuse-md5-without-qop', 'allow-direct-calls', 'dial-plan'] as const
     ).find(
       (n) => flags[n] !== undefined,
     );
@@ -454,6 +464,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       ...(f['auth-realm'] ? { authRealms: f['auth-realm'] } : {}),
       ...(f['refuse-md5-without-qop'] ? { refuseMd5WithoutQop: true } : {}),
       ...(f['allow-direct-calls'] ? { allowDirectCalls: true } : {}),
+      ...(f['dial-plan'] ? { dialPlan: f['dial-plan'] } : {}),
     },
     port: f.port ?? (command === 'listen' ? DEFAULT_LISTEN_PORT : 0),
     bind: f.bind ?? '0.0.0.0',
@@ -508,7 +519,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const uri = (rest[0] ?? '').trim();
   if (!/^[^\s"<>]{1,512}$/.test(uri) || !noControlChars(uri)) return { ok: false, error: 'the URI to call has spaces or characters SIP does not allow' };
   // Checked here, before any socket is bound, with the resolver the user agent dials with.
-  const targetProblem = callTargetProblem(uri, f.user === undefined ? undefined : f.domain);
+  const targetProblem = callTargetProblem(uri, f.user === undefined ? undefined : f.domain, f['dial-plan']);
   if (targetProblem) return { ok: false, error: targetProblem };
   return {
     ok: true,

@@ -133,6 +133,15 @@ describe('parseCliArgs', () => {
     expect(err(['call', 'sip:b@127.0.0.1', '--dnd', '486'])).toMatch(/does not apply/);
   });
 
+  it('takes --dial-plan with an account, checked by the dial plan parser the UI uses (issue 11)', () => {
+    const a = ok(['call', '555-1234', '--user', 'alice', '--domain', 'pbx.example', '--dial-plan', 'xxxxxxx;match=1;pre=9;']) as CallArgs;
+    expect(a.account.dialPlan).toBe('xxxxxxx;match=1;pre=9;');
+    expect(err(['call', '5551234', '--user', 'a', '--domain', 'd', '--dial-plan', 'xx;match=1;bogus=2;'])).toMatch(/--dial-plan has a rule/);
+    expect(err(['listen', '--dial-plan', 'x.;match=1;'])).toMatch(/--dial-plan needs --user/);
+    // The plan decides what is dialled: a plan that turns the number into nothing is refused up front.
+    expect(err(['call', '12', '--user', 'a', '--domain', 'd', '--dial-plan', 'xx;match=1;prestrip=5;'])).toMatch(/into nothing/);
+  });
+
   it('takes --auto-answer-delay S as --answer-after S (issue 11)', () => {
     expect(ok(['listen', '--auto-answer-delay', '2.5'])).toMatchObject({ autoAnswer: true, answerAfter: 2.5 });
     expect(err(['listen', '--auto-answer-delay', '2', '--answer-after', '2'])).toMatch(/give one/);
