@@ -201,7 +201,9 @@ export class UserAgentHost {
 
   private makeMedia(): MediaSession {
     const { audio, portMin, portMax, nat, gain } = this.deps.media();
-    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}) });
+    // No dial in progress: the user agent made this media for an incoming INVITE, which rings (issue 11).
+    const ringtone = this.binding === null;
+    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}), ...(ringtone ? { ringtone } : {}) });
     this.live.add(media);
     const close = media.close.bind(media);
     media.close = () => {

@@ -169,6 +169,8 @@ export interface MediaSessionOptions {
   nat?: MediaNatOptions;
   /** Microphone and speaker volume as gains 0..4 (issue 11); absent = 1 (unchanged). */
   gain?: { input: number; output: number };
+  /** An incoming call: a ringtone on this session's output device until start() or close() (issue 11). */
+  ringtone?: boolean;
 }
 
 /** A server given by the user: a host name or IP literal, and a UDP port. */

@@ -15,6 +15,8 @@ export interface WorkerOpenOptions {
   nat?: MediaNatOptions;
   /** Microphone and speaker volume as gains (issue 11); absent = 1. */
   gain?: { input: number; output: number };
+  /** An incoming call: ring on its output device until the media starts or the session closes (issue 11). */
+  ringtone?: boolean;
 }
 
 /** Main thread -> worker. `req` numbers the requests that get an answer. */
@@ -209,6 +211,10 @@ export function checkOpenOptions(x: unknown): Checked<WorkerOpenOptions> {
     const nat = checkNatOptions(x.nat);
     if (!nat.ok) return nat;
     value.nat = nat.value;
+  }
+  if (x.ringtone !== undefined) {
+    if (!isBool(x.ringtone)) return { ok: false, error: 'bad ringtone: not a boolean' };
+    if (x.ringtone) value.ringtone = true;
   }
   if (x.gain !== undefined) {
     if (!isObj(x.gain) || !isNum(x.gain.input, 0, 4) || !isNum(x.gain.output, 0, 4)) return { ok: false, error: 'bad gain: input and output must be 0-4' };

@@ -8,6 +8,9 @@ import type { AudioConfig } from '../audio/audio-config';
 import type { AudioInput, AudioOutput, DeviceBufferStats } from '../audio/audio-device';
 import { FileInput, FileOutput } from '../audio/file-device.node';
 import { StereoInterleaver } from '../audio/call-recording';
+import { Ringtone } from '../audio/ringtone';
+import { applyGain } from '../audio/gain';
+import { FRAME_SAMPLES } from '../audio/audio-device';
 import { NullInput, NullOutput } from '../audio/null-device';
 import { MediaClock, raiseThreadPriority } from './media-clock.node';
 import type { MediaEndpoint, MediaNatOptions, MediaStartParams, RtpStats } from './media-session';
@@ -46,6 +49,8 @@ interface Session {
   levels: boolean;
   /** The call recording (issue 11): a stereo WAV fed by the stream's tap, written asynchronously. */
   recording: { file: FileOutput; tap: StereoInterleaver } | null;
+  /** Ringing (issue 11): the tone and the output it goes to, from when the devices are open until start(). */
+  ring: { tone: Ringtone; output: AudioOutput | null } | null;
 }
 
 interface Devices {
@@ -76,6 +81,7 @@ const clock = new MediaClock({
     for (const s of sessions.values()) guard(s, () => s.stream?.sendTick(t));
     const t2 = now();
     for (const s of sessions.values()) guard(s, () => s.stream?.playTick(t2));
+    for (const s of sessions.values()) if (s.ring?.output && !s.stream) guard(s, () => ringTick(s));
     if (++ticks % SNAPSHOT_TICKS === 0) {
       for (const s of sessions.values()) if (s.stream) post({ type: 'snapshot', session: s.id, stats: statsOf(s) });
     }
@@ -178,7 +184,7 @@ async function handle(msg: ToWorker): Promise<void> {
 async function open(id: number, req: number, options: WorkerOpenOptions): Promise<void> {
   if (sessions.has(id)) throw new Error(`media session ${id} is already open`);
   const sockets = await RtpSocketPair.create({ bindAddress: options.bindAddress, portMin: options.portMin, portMax: options.portMax, random });
-  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null, devices: null, levels: false, recording: null };
+  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null, devices: null, levels: false, recording: null, ring: null };
   sockets.on('rtp', ({ data, address, port: p }) => {
     if (s.nat) s.nat.receive(1, data, { address, port: p });
     else if (s.stream) s.stream.receiveRtp(data, { address, port: p }, now());
@@ -210,6 +216,7 @@ async function open(id: number, req: number, options: WorkerOpenOptions): Promis
   // already held by another call is left alone until this one starts (a hardware device may be exclusive).
   const cardBusy = options.audio.kind === 'portaudio' && [...sessions.values()].some((x) => x !== s && x.devices && x.options.audio.kind === 'portaudio');
   if (!cardBusy) s.devices = openDevices(s, options.audio);
+  if (options.ringtone && s.devices) startRinging(s, s.devices);
   if (!warmedUp) {
     warmedUp = true;
     // While the call is being set up: compile the packet path before the first packet needs it.
@@ -263,6 +270,7 @@ function forSdp(c: IceCandidate): IceCandidate {
 }
 
 async function start(s: Session, params: MediaStartParams): Promise<void> {
+  s.ring = null; // answered: the ringtone stops
   s.devices ??= openDevices(s, s.options.audio);
   const devices = await s.devices;
   if (s.closing) return; // close() releases the devices
@@ -380,15 +388,36 @@ function statsOf(s: Session): RtpStats {
   return stats;
 }
 
+/** The ringtone goes to the call's own output device once it is open, on the media clock. */
+function startRinging(s: Session, devices: Promise<Devices>): void {
+  const ring = { tone: new Ringtone(), output: null as AudioOutput | null };
+  s.ring = ring;
+  void devices.then((d) => {
+    if (s.ring !== ring || s.closing || s.stream) return;
+    ring.output = d.output;
+    if (!clock.isRunning) clock.start({ immediate: true });
+  });
+}
+
+const ringFrame = new Int16Array(FRAME_SAMPLES);
+function ringTick(s: Session): void {
+  const ring = s.ring;
+  if (!ring?.output) return;
+  ring.tone.fill(ringFrame);
+  applyGain(ringFrame, s.options.gain?.output ?? 1); // the speaker volume applies to the ring too
+  ring.output.write(ringFrame);
+}
+
 async function close(s: Session): Promise<RtpStats> {
   s.closing = true;
+  s.ring = null;
   const stream = s.stream;
   stream?.close(); // RTCP BYE while the socket is still open
   const stats = statsOf(s);
   const natClosed = s.nat?.close(); // TURN allocations are deleted while the sockets are still open
   const recordingClosed = stopRecording(s);
   sessions.delete(s.id);
-  if (![...sessions.values()].some((x) => x.stream)) clock.stop();
+  if (![...sessions.values()].some((x) => x.stream || x.ring?.output)) clock.stop();
   // The stream's devices (a failed one already swapped for silence), or those opened for a call that never started.
   const devices = stream ? stream.devices : s.devices ? await s.devices : null;
   if (devices) await closeDevices(s, devices);

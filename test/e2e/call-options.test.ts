@@ -1,12 +1,13 @@
 // Issue 11 in the browser UI: do-not-disturb chosen in the Audio view turns a call away with that status
 // (baresip, calling through Kamailio, is told 480); auto-answer with a delay connects a call after that
 // many seconds of ringing with no click; keys baresip presses (RFC 4733) appear on the call card; the
-// Record button writes a stereo WAV whose left channel is the UI's tone and right channel baresip's.
+// Record button writes a stereo WAV whose left channel is the UI's tone and right channel baresip's; while
+// the call rang, the ringtone (440 + 480 Hz) went to the UI's output device (a WAV here), and stopped on answer.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src-main/audio/wav';
-import { toneCoverage } from '../../src-main/audio/tone-analysis';
+import { goertzelPower, toneCoverage } from '../../src-main/audio/tone-analysis';
 import type { Baresip } from '../support/baresip';
 import { startKamailio, type KamailioServer } from '../support/kamailio';
 import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, writeToneWav } from '../support/audio-check';
@@ -35,10 +36,11 @@ afterAll(async () => {
 });
 
 describe('incoming-call options in the browser UI', () => {
-  it('do-not-disturb 480 turns a call away; auto-answer after 1 s connects the next; its keys show on the card; Record writes both directions', async () => {
+  it('do-not-disturb 480 turns a call away; auto-answer after 1 s connects the next; its keys show on the card; Record writes both directions; the ringtone plays until answer', async () => {
     printOnFailure(kam);
     const recordings = join(dir, 'recordings');
-    ui = await openUi({ name: 'alice (ui)', env: { SOFTPHONE_AUDIO_PLAY: writeToneWav(dir, TONE_A_HZ), SOFTPHONE_AUDIO_LOOP: '1', SOFTPHONE_RECORDINGS: recordings } });
+    const speaker = join(dir, 'speaker.wav');
+    ui = await openUi({ name: 'alice (ui)', env: { SOFTPHONE_AUDIO_PLAY: writeToneWav(dir, TONE_A_HZ), SOFTPHONE_AUDIO_LOOP: '1', SOFTPHONE_AUDIO_RECORD: speaker, SOFTPHONE_RECORDINGS: recordings } });
     const { page } = ui;
     await fillAccount(page, { userId: 'alice', domain: kam.domain, password: 'alicepw', displayName: 'Alice' });
     await expect.poll(() => page.getByTestId('registration-text').textContent(), { timeout: 10_000 }).toBe('Registered');
@@ -95,5 +97,24 @@ describe('incoming-call options in the browser UI', () => {
     // Left: the UI's own tone (what it sent); right: baresip's (what it heard). 20 ms windows.
     expect(toneCoverage(half(0), sampleRate, TONE_A_HZ, { otherFreqs: [TONE_B_HZ] })).toBeGreaterThan(0.9);
     expect(toneCoverage(half(1), sampleRate, TONE_B_HZ, { otherFreqs: [TONE_A_HZ] })).toBeGreaterThan(0.85);
+
+    // The UI's speaker: the ring while it rang (1 s of auto-answer delay), then baresip's tone, no more ring.
+    await expect.poll(() => page.getByTestId('call-state').textContent(), { timeout: 10_000 }).toMatch(/^Ended/);
+    await expect.poll(() => (existsSync(speaker) ? statSync(speaker).size : 0), { timeout: 5000 }).toBeGreaterThan(44 + 3 * 16000);
+    const heard = parseWav(new Uint8Array(readFileSync(speaker)));
+    const win = heard.sampleRate / 10;
+    const marks: string[] = [];
+    for (let s = 0; s + win <= heard.samples.length; s += win) {
+      const w = heard.samples.subarray(s, s + win);
+      const p = (f: number) => goertzelPower(w, 0, w.length, f, heard.sampleRate);
+      // The ring is two equal tones: each holds about half the power, and baresip's tone none of it.
+      const ring = p(440) > 1e6 && p(480) > 1e6 && p(TONE_B_HZ) * 100 < p(440);
+      marks.push(ring ? 'r' : toneCoverage(w, heard.sampleRate, TONE_B_HZ, { windowMs: 100 }) === 1 ? 'b' : '.');
+    }
+    const timeline = marks.join('');
+    const firstBob = timeline.indexOf('b');
+    expect(timeline.slice(0, 6), timeline).toMatch(/rrr/); // the cadence starts with 0.4 s of ring
+    expect(firstBob, timeline).toBeGreaterThan(timeline.indexOf('r'));
+    expect(timeline.slice(firstBob), timeline).not.toContain('r');
   });
 });
