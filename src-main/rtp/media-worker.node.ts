@@ -7,10 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import type { AudioConfig } from '../audio/audio-config';
 import type { AudioInput, AudioOutput, DeviceBufferStats } from '../audio/audio-device';
 import { FileInput, FileOutput } from '../audio/file-device.node';
-import { StereoInterleaver } from '../audio/call-recording';
-import { Ringtone } from '../audio/ringtone';
-import { applyGain } from '../audio/gain';
-import { FRAME_SAMPLES } from '../audio/audio-device';
+import { ringTick, startRecording, startRinging, stopRecording, type WorkerCallExtras } from './media-worker-extras.node';
 import { NullInput, NullOutput } from '../audio/null-device';
 import { MediaClock, raiseThreadPriority } from './media-clock.node';
 import type { MediaEndpoint, MediaNatOptions, MediaStartParams, RtpStats } from './media-session';
@@ -48,9 +45,9 @@ interface Session {
   /** Post 'level' messages (somebody shows meters); off by default: a headless call has no meters. */
   levels: boolean;
   /** The call recording (issue 11): a stereo WAV fed by the stream's tap, written asynchronously. */
-  recording: { file: FileOutput; tap: StereoInterleaver } | null;
+  recording: WorkerCallExtras['recording'];
   /** Ringing (issue 11): the tone and the output it goes to, from when the devices are open until start(). */
-  ring: { tone: Ringtone; output: AudioOutput | null } | null;
+  ring: WorkerCallExtras['ring'];
 }
 
 interface Devices {
@@ -168,8 +165,8 @@ async function handle(msg: ToWorker): Promise<void> {
       s.stream?.setGain(msg.input, msg.output);
       return;
     case 'record':
-      await stopRecording(s);
-      if (msg.path !== null) await startRecording(s, msg.path);
+      await stopRecording(s, post);
+      if (msg.path !== null) await startRecording(s, msg.path, post);
       post({ type: 'done', req: msg.req });
       return;
     case 'stats':
@@ -216,7 +213,11 @@ async function open(id: number, req: number, options: WorkerOpenOptions): Promis
   // already held by another call is left alone until this one starts (a hardware device may be exclusive).
   const cardBusy = options.audio.kind === 'portaudio' && [...sessions.values()].some((x) => x !== s && x.devices && x.options.audio.kind === 'portaudio');
   if (!cardBusy) s.devices = openDevices(s, options.audio);
-  if (options.ringtone && s.devices) startRinging(s, s.devices);
+  if (options.ringtone && s.devices) {
+    startRinging(s, s.devices.then((d) => d.output), () => {
+      if (!clock.isRunning) clock.start({ immediate: true });
+    });
+  }
   if (!warmedUp) {
     warmedUp = true;
     // While the call is being set up: compile the packet path before the first packet needs it.
@@ -353,29 +354,6 @@ async function closeDevices(s: Session, devices: Devices): Promise<void> {
   }
 }
 
-/** Opens the WAV (its header written) before the tap starts, so a bad path fails the request. */
-async function startRecording(s: Session, path: string): Promise<void> {
-  const file = new FileOutput(path, 2);
-  await file.start();
-  file.onError = (err) => post({ type: 'error', session: s.id, message: err.message });
-  const tap = new StereoInterleaver(file);
-  s.recording = { file, tap };
-  s.stream?.setTap(tap);
-}
-
-/** Detaches the tap and finishes the file (pending audio written, header sizes patched). */
-async function stopRecording(s: Session): Promise<void> {
-  const rec = s.recording;
-  if (!rec) return;
-  s.recording = null;
-  s.stream?.setTap(null);
-  try {
-    await rec.file.close();
-  } catch (err) {
-    post({ type: 'error', session: s.id, message: (err as Error).message });
-  }
-}
-
 function statsOf(s: Session): RtpStats {
   const stats = s.stream ? s.stream.stats() : { ...emptyStats(), discarded: s.early };
   if (s.nat) {
@@ -388,26 +366,6 @@ function statsOf(s: Session): RtpStats {
   return stats;
 }
 
-/** The ringtone goes to the call's own output device once it is open, on the media clock. */
-function startRinging(s: Session, devices: Promise<Devices>): void {
-  const ring = { tone: new Ringtone(), output: null as AudioOutput | null };
-  s.ring = ring;
-  void devices.then((d) => {
-    if (s.ring !== ring || s.closing || s.stream) return;
-    ring.output = d.output;
-    if (!clock.isRunning) clock.start({ immediate: true });
-  });
-}
-
-const ringFrame = new Int16Array(FRAME_SAMPLES);
-function ringTick(s: Session): void {
-  const ring = s.ring;
-  if (!ring?.output) return;
-  ring.tone.fill(ringFrame);
-  applyGain(ringFrame, s.options.gain?.output ?? 1); // the speaker volume applies to the ring too
-  ring.output.write(ringFrame);
-}
-
 async function close(s: Session): Promise<RtpStats> {
   s.closing = true;
   s.ring = null;
@@ -415,7 +373,7 @@ async function close(s: Session): Promise<RtpStats> {
   stream?.close(); // RTCP BYE while the socket is still open
   const stats = statsOf(s);
   const natClosed = s.nat?.close(); // TURN allocations are deleted while the sockets are still open
-  const recordingClosed = stopRecording(s);
+  const recordingClosed = stopRecording(s, post);
   sessions.delete(s.id);
   if (![...sessions.values()].some((x) => x.stream || x.ring?.output)) clock.stop();
   // The stream's devices (a failed one already swapped for silence), or those opened for a call that never started.
