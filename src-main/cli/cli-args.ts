@@ -66,6 +66,9 @@ export interface CommonArgs {
   dtmfMode?: DtmfMode;
   /** --record-calls DIR (issue 11): each connected call recorded to a stereo WAV in DIR. */
   recordCalls?: string;
+  /** --mic-volume / --speaker-volume (issue 11): percent, 100 = unchanged. */
+  micVolume?: number;
+  speakerVolume?: number;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -180,6 +183,8 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   dtmf: { kind: 'value', commands: ['call'] },
   'dtmf-mode': { kind: 'value', commands: ['listen', 'call'] },
   'record-calls': { kind: 'value', commands: ['listen', 'call'] },
+  'mic-volume': { kind: 'value', commands: ['listen', 'call'] },
+  'speaker-volume': { kind: 'value', commands: ['listen', 'call'] },
   dnd: { kind: 'value', commands: ['listen'] },
 };
 
@@ -288,6 +293,8 @@ const commonSchema = {
   'log-level': logLevel,
   play: text(minLength(1, '--play needs a file')),
   record: text(minLength(1, '--record needs a file')),
+  'mic-volume': integer('--mic-volume', 0, 400),
+  'speaker-volume': integer('--speaker-volume', 0, 400),
   'record-calls': text(minLength(1, '--record-calls needs a directory'), maxLength(1024, '--record-calls'), [noControlChars, '--record-calls must not contain control characters']),
   loop: flag,
   'auto-answer': flag,
@@ -487,6 +494,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     srtp,
     ...(f['dtmf-mode'] !== undefined ? { dtmfMode: f['dtmf-mode'] } : {}),
     ...(f['record-calls'] !== undefined ? { recordCalls: f['record-calls'] } : {}),
+    ...(f['mic-volume'] !== undefined ? { micVolume: f['mic-volume'] } : {}),
+    ...(f['speaker-volume'] !== undefined ? { speakerVolume: f['speaker-volume'] } : {}),
   };
 
   if (command === 'listen') {

@@ -64,6 +64,8 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
   --record FILE.wav       write what the other side says to this WAV instead of the speaker;
                           with listen, call 2 goes to FILE-2.wav, call 3 to FILE-3.wav, ...
   --loop                  play the --play file again from the start when it ends
+  --mic-volume PCT        microphone (or --play file) volume in percent, 0-400 (default 100)
+  --speaker-volume PCT    speaker (or --record file) volume in percent, 0-400 (default 100)
   --record-calls DIR      record each call, from when it connects, to a stereo WAV in DIR (8 kHz:
                           left = what we send, right = what we hear), named DATE_TIME_in|out_PEER.wav;
                           a recording line gives the path

@@ -24,6 +24,7 @@ import { messageSendHandler } from '../app-core/message-requests';
 import { startStdinControl } from './stdin-control.node';
 import { trackingCalls } from './tracked-user-agent';
 import { recordWhenConnected, recordingPathIn } from './call-recording-report';
+import { gainFromPercent } from '../audio/gain';
 import type { Call } from '../sip/user-agent-api';
 import { tuneProcessHeap, type HeapTuningResult } from '../native/heap-tuning.node';
 
@@ -104,6 +105,8 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
       emit({ event: 'warning', message: `audio: ${message}` });
     });
   };
+  // Issue 11: --mic-volume / --speaker-volume as the media engine's gains.
+  const gain = args.micVolume !== undefined || args.speakerVolume !== undefined ? { input: gainFromPercent(args.micVolume), output: gainFromPercent(args.speakerVolume) } : undefined;
   const tracker = new MediaTracker((index) => {
     const session = createMediaSession({
       audio: audioConfigFor(args, index),
@@ -111,6 +114,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
       portMin: args.rtpPorts.min,
       portMax: args.rtpPorts.max,
       ...(nat ? { nat } : {}),
+      ...(gain ? { gain } : {}),
     });
     session.on('error', onMediaError);
     return session;

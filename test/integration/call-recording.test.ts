@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src-main/audio/wav';
-import { toneCoverage } from '../../src-main/audio/tone-analysis';
+import { goertzelPower, toneCoverage } from '../../src-main/audio/tone-analysis';
 import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, writeToneWav } from '../support/audio-check';
 import { freePort, freePortRange } from '../support/free-port';
 import { printOnFailure } from '../support/on-failure';
@@ -80,5 +80,40 @@ describe('per-call recording to WAV (two CLIs)', () => {
       expect(toneCoverage(left, rate, other)).toBe(0);
       expect(toneCoverage(right, rate, own)).toBe(0);
     }
+  });
+
+  it('--mic-volume and --speaker-volume scale the audio in the media path (by amplitude)', async () => {
+    const port = await freePort();
+    const rtpA = await freePortRange(10);
+    const rtpB = await freePortRange(10);
+    const heardByA = join(dir, 'heard-by-a.wav');
+    const heardByB = join(dir, 'heard-by-b.wav');
+    // Both tones are at 0.5 of full scale. B's speaker at 50 %, A's microphone at 50 %: B hears 0.125;
+    // A's own speaker is untouched: A hears B's tone at 0.5.
+    const b = startSoftphone(
+      ['listen', '--bind', '127.0.0.1', '--port', String(port), '--rtp-ports', `${rtpB.min}-${rtpB.max}`, '--play', writeToneWav(dir, TONE_B_HZ), '--record', heardByB, '--speaker-volume', '50', '--auto-answer', '--max-calls', '1'],
+      { name: 'listen-vol' },
+    );
+    printOnFailure(b);
+    await b.waitFor('listening');
+    const a = startSoftphone(
+      ['call', `sip:bob@127.0.0.1:${port}`, '--bind', '127.0.0.1', '--rtp-ports', `${rtpA.min}-${rtpA.max}`, '--play', writeToneWav(dir, TONE_A_HZ), '--record', heardByA, '--mic-volume', '50', '--duration', '2'],
+      { name: 'call-vol' },
+    );
+    printOnFailure(a);
+    expect(await a.waitForExit()).toBe(0);
+    expect(await b.waitForExit()).toBe(0);
+    const amplitude = (path: string, hz: number) => {
+      const wav = parseWav(new Uint8Array(readFileSync(path)));
+      const from = Math.round(0.4 * wav.sampleRate);
+      const n = Math.round(1.2 * wav.sampleRate);
+      return Math.sqrt(2 * goertzelPower(wav.samples, from, n, hz, wav.sampleRate)) / 32767;
+    };
+    const atB = amplitude(heardByB, TONE_A_HZ);
+    const atA = amplitude(heardByA, TONE_B_HZ);
+    expect(atB, `B heard A's tone at ${atB.toFixed(3)}`).toBeGreaterThan(0.1);
+    expect(atB, `B heard A's tone at ${atB.toFixed(3)}`).toBeLessThan(0.15);
+    expect(atA, `A heard B's tone at ${atA.toFixed(3)}`).toBeGreaterThan(0.45);
+    expect(atA, `A heard B's tone at ${atA.toFixed(3)}`).toBeLessThan(0.55);
   });
 });

@@ -142,6 +142,13 @@ describe('parseCliArgs', () => {
     expect(err(['call', '12', '--user', 'a', '--domain', 'd', '--dial-plan', 'xx;match=1;prestrip=5;'])).toMatch(/into nothing/);
   });
 
+  it('takes --mic-volume and --speaker-volume in percent, 0-400 (issue 11)', () => {
+    expect(ok(['listen', '--mic-volume', '50', '--speaker-volume', '200'])).toMatchObject({ micVolume: 50, speakerVolume: 200 });
+    expect((ok(['listen']) as ListenArgs).micVolume).toBeUndefined();
+    expect(err(['listen', '--mic-volume', '401'])).toMatch(/--mic-volume/);
+    expect(err(['call', 'sip:b@127.0.0.1', '--speaker-volume', '-1'])).toMatch(/--speaker-volume/);
+  });
+
   it('takes --auto-answer-delay S as --answer-after S (issue 11)', () => {
     expect(ok(['listen', '--auto-answer-delay', '2.5'])).toMatchObject({ autoAnswer: true, answerAfter: 2.5 });
     expect(err(['listen', '--auto-answer-delay', '2', '--answer-after', '2'])).toMatch(/give one/);
