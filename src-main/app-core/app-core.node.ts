@@ -1,6 +1,8 @@
 // Wires the app core to the real world: the SIP user agent, the media engine, PortAudio's device list,
 // STUN probes for the Network view and the file store in a data folder. Used by `softphone ui` and by
 // the Electron shell.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AudioConfig } from '../audio/audio-config';
 import { createMediaSession, prewarmMediaThread } from '../rtp/media-session.node';
 import type { SecretBox } from '../settings/secret-box';
@@ -60,6 +62,12 @@ export function createNodeAppCore(options: NodeCoreOptions): AppCore {
     sipPortOverride: options.sipPort,
     bindAddress: options.bindAddress,
     probeNat,
+    // Issue 11: call recordings go to <data dir>/recordings (made on the first recording), or SOFTPHONE_RECORDINGS.
+    recordingsDir: async () => {
+      const dir = env.SOFTPHONE_RECORDINGS || join(options.dataDir, 'recordings');
+      await mkdir(dir, { recursive: true });
+      return dir;
+    },
     version,
     logger: logger.child('core'),
   });

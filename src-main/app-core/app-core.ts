@@ -36,6 +36,8 @@ import { FlowTraces } from './flow-trace';
 import type { NatProber } from './nat-check-report';
 import { keepAliveConfig, mediaNatOptions } from './network-preferences';
 import { NetworkTracker } from './network-status';
+import { autoAnswerDelayMs, dndStatus, scheduleAutoAnswer, volumeGains } from './incoming-policy';
+import { recordingFileName } from '../audio/call-recording';
 import { createPreferenceHandlers, preferencesView } from './preference-handlers';
 import { UserAgentHost, withTimeout } from './user-agent-host';
 import { createMediaWithOwnRecording } from './media-recording';
@@ -55,6 +57,8 @@ export interface AppCoreDeps {
   bindAddress?: string;
   /** STUN probes for the Network view's "Test NAT" (app-core.node.ts: real sockets). */
   probeNat?: NatProber;
+  /** Issue 11: the folder call recordings go to (created when asked); absent = no call recording. */
+  recordingsDir?: () => Promise<string>;
   userAgentName?: string;
   version: string;
   logger?: Logger;
@@ -143,9 +147,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         echoCancellation: p.echoCancellation,
       };
       const nat = mediaNatOptions(p, passwordOf(current().turnPasswordBlob, 'TURN password', 'Topology tab'));
-      return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(nat ? { nat } : {}) };
+      const gain = volumeGains(p);
+      return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}) };
     },
     keepAlive: () => keepAliveConfig(prefs()),
+    doNotDisturb: () => (settings ? dndStatus(settings.preferences) : undefined),
     fallbackCallId: () => tracker.latestConnectedId(),
     report,
     log,
@@ -158,7 +164,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     watches.registration(state, settings?.account);
   });
   host.events.on('subscription', (u) => watches.subscription(u));
-  host.events.on('incoming', (call) => tracker.track(call));
+  host.events.on('incoming', (call) => {
+    tracker.track(call);
+    const delay = settings ? autoAnswerDelayMs(settings.preferences) : undefined;
+    if (delay !== undefined) scheduleAutoAnswer(call, delay, { setTimer: (fn, ms) => setTimeout(fn, ms), clearTimer: (id) => clearTimeout(id as ReturnType<typeof setTimeout>), answer: (c) => host.answer(c), report });
+  });
   host.events.on('trace', (entry) => {
     traces.add(entry);
     network.trace(entry);
@@ -223,7 +233,12 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       watches.contacts(list);
     },
   });
-  const callRequests = createCallRequestHandlers({ tracker, answer: (call) => host.answer(call) });
+  const recordingsDir = deps.recordingsDir;
+  const callRequests = createCallRequestHandlers({
+    tracker,
+    answer: (call) => host.answer(call),
+    ...(recordingsDir ? { recordingPath: async (call) => `${await recordingsDir()}/${recordingFileName(new Date(now()), call.direction, call.remoteUri)}` } : {}),
+  });
 
   const snapshot = (): AppSnapshot => {
     const s = settings;
@@ -246,6 +261,9 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     settings: current,
     replaceSettings: (next) => {
       settings = next;
+      // Issue 11: a volume change is heard in the calls in progress at once.
+      const gain = volumeGains(next.preferences) ?? { input: 1, output: 1 };
+      host.setGain(gain.input, gain.output);
     },
     store: deps.store,
     encrypt: (text) => deps.secretBox.encrypt(text, 'turn-password'),

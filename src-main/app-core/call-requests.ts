@@ -9,7 +9,7 @@ import type { CallTracker, TrackedCall } from './call-tracker';
 import { withTimeout } from './user-agent-host';
 import { callsToHold } from './call-switch';
 
-export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute' | 'call.hold' | 'call.transfer' | 'call.conference';
+export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute' | 'call.hold' | 'call.transfer' | 'call.conference' | 'call.record';
 export type CallRequestHandlers = { [C in CallRequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseMap[C]> };
 
 /** A hang-up resolves when the call has ended (BYE answered, CANCEL done); bounded so no caller hangs. */
@@ -19,6 +19,8 @@ export interface CallRequestDeps {
   tracker: CallTracker;
   /** Answers an incoming call (the app binds the sound card to it first). */
   answer: (call: Call) => Promise<void>;
+  /** Issue 11: the WAV a call is recorded to (undefined: this app cannot record, e.g. no place for it). */
+  recordingPath?: (call: Call) => Promise<string | undefined>;
 }
 
 /**
@@ -33,7 +35,7 @@ export function holdOtherCalls(tracker: CallTracker, keepId: string): string[] {
   return held;
 }
 
-export function createCallRequestHandlers({ tracker, answer }: CallRequestDeps): CallRequestHandlers {
+export function createCallRequestHandlers({ tracker, answer, recordingPath }: CallRequestDeps): CallRequestHandlers {
   const requireCall = (callId: string): TrackedCall => {
     const tracked = tracker.getActive(callId);
     if (!tracked) {
@@ -106,6 +108,23 @@ export function createCallRequestHandlers({ tracker, answer }: CallRequestDeps):
       for (const c of [a, b]) if (c.state === 'connected') c.hold(false);
       if (!a.conference(b)) throw new ApiFailure('failed', 'both calls must be connected, with their audio running, to be joined');
       return callIds.map((id) => requireCall(id).snapshot);
+    },
+    'call.record': async ({ callId, on }) => {
+      const { call, snapshot } = requireCall(callId);
+      if (!on) {
+        if (snapshot.recording) await call.record?.(null).catch(() => undefined);
+        tracker.setRecording(callId, null);
+        return requireCall(callId).snapshot;
+      }
+      if (call.state !== 'connected') throw new ApiFailure('failed', 'only a connected call can be recorded');
+      if (snapshot.recording) return snapshot;
+      const path = recordingPath ? await recordingPath(call) : undefined;
+      if (!path || !call.record) throw new ApiFailure('failed', 'call recording is not available here (the CLI needs --record-calls DIR)');
+      await call.record(path).catch((err: Error) => {
+        throw new ApiFailure('failed', `cannot record the call: ${err.message}`);
+      });
+      tracker.setRecording(callId, path);
+      return requireCall(callId).snapshot;
     },
   };
 }

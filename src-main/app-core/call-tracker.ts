@@ -71,6 +71,8 @@ export class CallTracker {
     // Issue 11: the call card shows who holds the call.
     call.on('hold', (hold) => this.update(call.id, { hold }));
     call.on('transfer', (p) => this.hooks.transfer?.(call.id, p));
+    // Issue 11: the keys the other side pressed, shown on the card (the last 32).
+    call.on('dtmf', ({ digit }) => this.update(call.id, { dtmfReceived: `${tracked.snapshot.dtmfReceived ?? ''}${digit}`.slice(-32) }));
     this.hooks.changed(snapshot);
     // Refused before it started (an invalid target): its 'ended' with the reason is still on the way
     // (finish closes media first), so wait for it; the fallback only covers a call that never says.
@@ -96,7 +98,7 @@ export class CallTracker {
     const prev = tracked.snapshot;
     const same = next.state === prev.state && next.muted === prev.muted && next.connectedAt === prev.connectedAt;
     const sameHold = next.hold?.local === prev.hold?.local && next.hold?.remote === prev.hold?.remote;
-    if (same && sameHold && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null) && next.quality === prev.quality) return;
+    if (same && sameHold && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null) && next.quality === prev.quality && next.dtmfReceived === prev.dtmfReceived && (next.recording ?? null) === (prev.recording ?? null)) return;
     tracked.snapshot = next;
     this.hooks.changed(next);
   }
@@ -118,6 +120,11 @@ export class CallTracker {
 
   setMuted(id: string, muted: boolean): void {
     this.update(id, { muted });
+  }
+
+  /** Issue 11: where the call is being recorded (null: not any more). */
+  setRecording(id: string, recording: string | null): void {
+    this.update(id, { recording });
   }
 
   getActive(id: string): TrackedCall | undefined {

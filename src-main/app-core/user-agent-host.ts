@@ -4,7 +4,7 @@
 // address, the NAT warning).
 import type { AudioConfig } from '../audio/audio-config';
 import type { MediaNatOptions, MediaSession, MediaSessionFactory } from '../rtp/media-session';
-import type { AccountSettings, Call, PublicAddressInfo, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig } from '../sip/user-agent-api';
+import type { AccountSettings, Call, DndStatus, PublicAddressInfo, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
 import { Emitter } from '../util/emitter';
 import type { Logger } from '../util/logger';
@@ -17,9 +17,11 @@ export interface UserAgentHostDeps {
   bindAddress?: string;
   userAgentName: string;
   /** Read at each call: devices, RTP ports and STUN/TURN/ICE apply from the next call on. */
-  media: () => { audio: AudioConfig; portMin: number; portMax: number; nat?: MediaNatOptions };
+  media: () => { audio: AudioConfig; portMin: number; portMax: number; nat?: MediaNatOptions; gain?: { input: number; output: number } };
   /** Read when a user agent is made (Topology tab); absent = the user agent's default. */
   keepAlive?: () => UserAgentConfig['keepAlive'];
+  /** Read at each incoming INVITE (issue 11): a status answers it at once, undefined lets it ring. */
+  doNotDisturb?: () => DndStatus | undefined;
   /** The call levels go to when a session's own call is unknown. */
   fallbackCallId: () => string | null;
   report: (message: string) => void;
@@ -73,6 +75,8 @@ export class UserAgentHost {
   /** Media the user agent made on its own: an incoming INVITE gets its media before it is announced. */
   private unbound: Binding[] = [];
   private readonly lastLevelAt = new Map<string, number>();
+  /** Media sessions not closed yet: a volume change reaches the calls in progress. */
+  private readonly live = new Set<MediaSession>();
 
   constructor(private readonly deps: UserAgentHostDeps) {}
 
@@ -101,6 +105,7 @@ export class UserAgentHost {
       userAgentName: this.deps.userAgentName,
       createMedia: () => this.makeMedia(),
       ...(keepAlive ? { keepAlive } : {}),
+      ...(this.deps.doNotDisturb ? { doNotDisturb: this.deps.doNotDisturb } : {}),
     });
     this.startError = null;
     let next = await this.tryStart(config(port));
@@ -191,13 +196,26 @@ export class UserAgentHost {
     }
   }
 
+  /** Microphone and speaker volume (gains) for the calls in progress; new calls read media() (issue 11). */
+  setGain(input: number, output: number): void {
+    for (const m of this.live) m.setGain?.(input, output);
+  }
+
   forgetCall(callId: string): void {
     this.lastLevelAt.delete(callId);
   }
 
   private makeMedia(): MediaSession {
-    const { audio, portMin, portMax, nat } = this.deps.media();
-    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}) });
+    const { audio, portMin, portMax, nat, gain } = this.deps.media();
+    // No dial in progress: the user agent made this media for an incoming INVITE, which rings (issue 11).
+    const ringtone = this.binding === null;
+    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}), ...(ringtone ? { ringtone } : {}) });
+    this.live.add(media);
+    const close = media.close.bind(media);
+    media.close = () => {
+      this.live.delete(media);
+      return close();
+    };
     let binding = this.binding;
     if (!binding) {
       binding = { callId: null };

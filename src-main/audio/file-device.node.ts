@@ -266,14 +266,18 @@ export class FileOutput implements AudioOutput {
   private chain: Promise<void> = Promise.resolve();
   private failed: Error | null = null;
 
-  constructor(private readonly path: string) {
+  /** `channels` 2: write() takes interleaved stereo frames (a call recording, call-recorder.ts). */
+  constructor(
+    private readonly path: string,
+    private readonly channels: 1 | 2 = 1,
+  ) {
     this.name = `file ${basename(path)}`;
   }
 
   async start(): Promise<void> {
     try {
       this.file = await open(this.path, 'w');
-      await this.file.write(wavHeader(DEVICE_RATE, 1, 0), 0, 44, 0);
+      await this.file.write(wavHeader(DEVICE_RATE, this.channels, 0), 0, 44, 0);
     } catch (err) {
       await this.file?.close().catch(() => {});
       this.file = null;
@@ -324,7 +328,7 @@ export class FileOutput implements AudioOutput {
       if (this.failed) return;
       try {
         await file.write(chunk, 0, chunk.length, position);
-        await file.write(wavHeader(DEVICE_RATE, 1, dataBytes), 0, 44, 0);
+        await file.write(wavHeader(DEVICE_RATE, this.channels, dataBytes), 0, 44, 0);
       } catch (err) {
         this.failed = new Error(`recording to ${this.path} failed: ${(err as Error).message}`);
         this.onError?.(this.failed);

@@ -7,11 +7,11 @@ import { resolveDialTarget } from '../sip/dial-target';
  * Null when `target` can be dialled (with `domain` as the account's domain, if any), else the problem.
  * Without an account, a bare user or number has nowhere to go: that is reported as such.
  */
-export function callTargetProblem(target: string, domain: string | undefined): string | null {
+export function callTargetProblem(target: string, domain: string | undefined, dialPlan?: string): string | null {
   if (domain === undefined && !target.includes('@') && !/^sips?:/i.test(target)) {
     return `without --user, call needs a SIP URI such as sip:someone@192.168.1.20 (got "${target}")`;
   }
-  const resolved = resolveDialTarget(target, domain === undefined ? {} : { domain });
+  const resolved = resolveDialTarget(target, domain === undefined ? {} : { domain, ...(dialPlan ? { dialPlan } : {}) });
   if ('uri' in resolved) return null;
   if (!/^invalid SIP URI/.test(resolved.error)) return resolved.error;
   return `invalid SIP URI "${target}": ${uriProblem(target)}`;

@@ -1,12 +1,14 @@
 // Parses the `softphone` command line into a validated, typed command (pure: argv and env in, result out).
 import { type Check, closestMatch, converted, flag, matches, maxLength, minLength, oneOf, parseFlags, secondsBetween, text, wholeNumber } from './flag-checks';
 import { callTargetProblem } from './call-target';
+import { parseDialPlan } from '../sip/dial-target';
 import type { LogLevel } from '../util/logger';
 import { isIPv4, isIPv6 } from '../sip/sip-uri';
 import { natArgsFrom, parseServerArg, type NatArgs, type ServerArg } from './nat-args';
 import { parseCodecList } from '../codec/codec-preference';
 import type { CodecName } from '../rtp/media-session';
 import { SRTP_MODES, type SignallingTransport, type SrtpConfig, type SrtpMode } from '../sip/srtp-policy';
+import { DTMF_MODES, type DndStatus, type DtmfMode } from '../sip/user-agent-api';
 
 export interface RtpPortRange {
   min: number;
@@ -29,6 +31,8 @@ export interface AccountArgs {
   refuseMd5WithoutQop?: boolean;
   /** --allow-direct-calls: while registered, ring for calls that do not come through the server too. */
   allowDirectCalls?: boolean;
+  /** --dial-plan (issue 11): the X-Lite dial plan numbers go through, as the UI account's field. */
+  dialPlan?: string;
 }
 
 export interface CommonArgs {
@@ -68,6 +72,13 @@ export interface CommonArgs {
   codecs?: CodecName[];
   /** --accept-transfer (issue 11): act on the peer's REFER and on INVITEs with Replaces. */
   acceptTransfer: boolean;
+  /** --dtmf-mode (issue 11): how keys go out; absent = RFC 4733. */
+  dtmfMode?: DtmfMode;
+  /** --record-calls DIR (issue 11): each connected call recorded to a stereo WAV in DIR. */
+  recordCalls?: string;
+  /** --mic-volume / --speaker-volume (issue 11): percent, 100 = unchanged. */
+  micVolume?: number;
+  speakerVolume?: number;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -81,6 +92,8 @@ export interface ListenArgs extends CommonArgs {
   maxConcurrent: number;
   /** Decline every incoming call with this status instead of ringing. */
   reject?: 486 | 603;
+  /** --dnd: do-not-disturb, every INVITE answered at once with this status (no 180, no media port). */
+  dnd?: DndStatus;
 }
 
 export interface CallArgs extends CommonArgs {
@@ -150,6 +163,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'auth-realm': { kind: 'value', commands: ['listen', 'call'] },
   'refuse-md5-without-qop': { kind: 'bool', commands: ['listen', 'call'] },
   'allow-direct-calls': { kind: 'bool', commands: ['listen'] },
+  'dial-plan': { kind: 'value', commands: ['listen', 'call'] },
   'keep-alive': { kind: 'value', commands: ['listen', 'call'] },
   'dns-server': { kind: 'value', commands: ['listen', 'call'] },
   'sip-t1': { kind: 'value', commands: ['listen', 'call'] },
@@ -177,12 +191,18 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   loop: { kind: 'bool', commands: ['listen', 'call'] },
   'auto-answer': { kind: 'bool', commands: ['listen'] },
   'answer-after': { kind: 'value', commands: ['listen'] },
+  'auto-answer-delay': { kind: 'value', commands: ['listen'] },
   'max-calls': { kind: 'value', commands: ['listen'] },
   'max-concurrent': { kind: 'value', commands: ['listen'] },
   reject: { kind: 'value', commands: ['listen'] },
   duration: { kind: 'value', commands: ['call'] },
   'ring-timeout': { kind: 'value', commands: ['call'] },
   dtmf: { kind: 'value', commands: ['call'] },
+  'dtmf-mode': { kind: 'value', commands: ['listen', 'call'] },
+  'record-calls': { kind: 'value', commands: ['listen', 'call'] },
+  'mic-volume': { kind: 'value', commands: ['listen', 'call'] },
+  'speaker-volume': { kind: 'value', commands: ['listen', 'call'] },
+  dnd: { kind: 'value', commands: ['listen'] },
 };
 
 /** Every long flag the CLI knows (the help text must document each). */
@@ -284,6 +304,12 @@ const commonSchema = {
   ),
   'refuse-md5-without-qop': flag,
   'allow-direct-calls': flag,
+  // The UI account's dial plan field, parsed by the same code (sip/dial-target.ts): a rule it cannot read is a usage error.
+  'dial-plan': text(
+    maxLength(500, '--dial-plan'),
+    [noControlChars, '--dial-plan must not contain control characters'],
+    [(s) => parseDialPlan(s).errors.length === 0, '--dial-plan has a rule that cannot be read (X-Lite syntax, e.g. "#1\\a\\a.T;match=1;prestrip=2;")'],
+  ),
   expires: integer('--expires', 30, 86_400),
   port: wholeNumber('--port', 0, 65535, 'between 1 and 65535 (or 0: any free port)'),
   // An IPv4 or IPv6 address: "::" binds one dual-stack socket (IPv4 and IPv6), "0.0.0.0" IPv4 only.
@@ -292,9 +318,13 @@ const commonSchema = {
   'log-level': logLevel,
   play: text(minLength(1, '--play needs a file')),
   record: text(minLength(1, '--record needs a file')),
+  'mic-volume': integer('--mic-volume', 0, 400),
+  'speaker-volume': integer('--speaker-volume', 0, 400),
+  'record-calls': text(minLength(1, '--record-calls needs a directory'), maxLength(1024, '--record-calls'), [noControlChars, '--record-calls must not contain control characters']),
   loop: flag,
   'auto-answer': flag,
   'answer-after': seconds('--answer-after', 0),
+  'auto-answer-delay': seconds('--auto-answer-delay', 0),
   'max-calls': integer('--max-calls', 1, 1_000_000),
   'max-concurrent': integer('--max-concurrent', 1, 8),
   reject: oneOf(['486', '603'], '--reject must be 486 (busy) or 603 (decline)'),
@@ -304,6 +334,8 @@ const commonSchema = {
   // RFC 4028 §4: Min-SE is at least 90 s, so a smaller interval would only earn 422s; 0 turns ours off.
   'session-expires': converted(integer('--session-expires', 0, 86_400), (n) => n, [(n) => n === 0 || n >= 90, '--session-expires must be 0 (off) or 90-86400 seconds (RFC 4028: at least 90)']),
   dtmf: text(matches(/^[0-9*#A-Da-d]{1,64}$/, '--dtmf takes up to 64 of 0-9 * # A-D')),
+  'dtmf-mode': oneOf<DtmfMode>([...DTMF_MODES], '--dtmf-mode must be rfc4733, info or inband'),
+  dnd: oneOf(['486', '480'], '--dnd must be 486 (busy) or 480 (unavailable)'),
   stun: hostPort('--stun'),
   turn: hostPort('--turn'),
   'turn-user': token('--turn-user'),
@@ -446,7 +478,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const password = f.password ?? env[PASSWORD_ENV];
   if (f.user === undefined) {
     const needsUser = (
-      ['domain', 'password', 'auth-user', 'display-name', 'proxy', 'no-register', 'expires', 'auth-realm', 'refuse-md5-without-qop', 'allow-direct-calls'] as const
+      ['domain', 'password', 'auth-user', 'display-name', 'proxy', 'no-register', 'expires', 'auth-realm', 'refuse-md5-without-qop', 'allow-direct-calls', 'dial-plan'] as const
     ).find(
       (n) => flags[n] !== undefined,
     );
@@ -469,6 +501,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       ...(f['auth-realm'] ? { authRealms: f['auth-realm'] } : {}),
       ...(f['refuse-md5-without-qop'] ? { refuseMd5WithoutQop: true } : {}),
       ...(f['allow-direct-calls'] ? { allowDirectCalls: true } : {}),
+      ...(f['dial-plan'] ? { dialPlan: f['dial-plan'] } : {}),
     },
     port: f.port ?? (command === 'listen' ? DEFAULT_LISTEN_PORT : 0),
     bind: f.bind ?? '0.0.0.0',
@@ -493,11 +526,23 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     ...(f.codecs !== undefined ? { codecs: f.codecs } : {}),
     ...(f['media-engine'] !== undefined ? { mediaEngine: f['media-engine'] } : {}),
     acceptTransfer: f['accept-transfer'] === true,
+    ...(f['dtmf-mode'] !== undefined ? { dtmfMode: f['dtmf-mode'] } : {}),
+    ...(f['record-calls'] !== undefined ? { recordCalls: f['record-calls'] } : {}),
+    ...(f['mic-volume'] !== undefined ? { micVolume: f['mic-volume'] } : {}),
+    ...(f['speaker-volume'] !== undefined ? { speakerVolume: f['speaker-volume'] } : {}),
   };
 
   if (command === 'listen') {
-    if (f.reject !== undefined && (f['auto-answer'] || f['answer-after'] !== undefined)) {
+    // --auto-answer-delay is the UI's name for --answer-after (issue 11): one or the other.
+    if (f['auto-answer-delay'] !== undefined && f['answer-after'] !== undefined) {
+      return { ok: false, error: '--auto-answer-delay and --answer-after say the same thing: give one' };
+    }
+    const answerAfter = f['answer-after'] ?? f['auto-answer-delay'];
+    if (f.reject !== undefined && (f['auto-answer'] || answerAfter !== undefined)) {
       return { ok: false, error: '--reject cannot be combined with --auto-answer or --answer-after' };
+    }
+    if (f.dnd !== undefined && (f.reject !== undefined || f['auto-answer'] || answerAfter !== undefined)) {
+      return { ok: false, error: '--dnd cannot be combined with --reject, --auto-answer or --answer-after' };
     }
     return {
       ok: true,
@@ -505,11 +550,12 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         ...common,
         command: 'listen',
         // --answer-after implies auto-answer: it only says when.
-        autoAnswer: f['auto-answer'] === true || f['answer-after'] !== undefined,
-        answerAfter: f['answer-after'] ?? 0,
+        autoAnswer: f['auto-answer'] === true || answerAfter !== undefined,
+        answerAfter: answerAfter ?? 0,
         maxCalls: f['max-calls'],
         maxConcurrent: f['max-concurrent'] ?? 1,
         reject: f.reject === undefined ? undefined : (Number(f.reject) as 486 | 603),
+        ...(f.dnd !== undefined ? { dnd: Number(f.dnd) as DndStatus } : {}),
       },
     };
   }
@@ -517,7 +563,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const uri = (rest[0] ?? '').trim();
   if (!/^[^\s"<>]{1,512}$/.test(uri) || !noControlChars(uri)) return { ok: false, error: 'the URI to call has spaces or characters SIP does not allow' };
   // Checked here, before any socket is bound, with the resolver the user agent dials with.
-  const targetProblem = callTargetProblem(uri, f.user === undefined ? undefined : f.domain);
+  const targetProblem = callTargetProblem(uri, f.user === undefined ? undefined : f.domain, f['dial-plan']);
   if (targetProblem) return { ok: false, error: targetProblem };
   return {
     ok: true,

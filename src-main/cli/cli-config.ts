@@ -20,7 +20,7 @@ export function accountSettingsFrom(a: AccountArgs): AccountSettings | undefined
     registerWithDomain: a.register,
     sendOutboundVia: a.proxy ? 'proxy' : 'domain',
     proxyAddress: a.proxy ?? '',
-    dialPlan: '',
+    dialPlan: a.dialPlan ?? '',
     registerExpires: a.expires,
     ...(a.authRealms ? { authRealms: a.authRealms } : {}),
     ...(a.refuseMd5WithoutQop ? { refuseMd5WithoutQop: true } : {}),

@@ -21,6 +21,12 @@ export type CliEvent =
   /** srtp: the SRTP suite when the call's media is encrypted (issue 10); absent for plain RTP. */
   | { event: 'connected'; callId: string; codec: string | null; srtp?: string }
   | { event: 'dtmf_sent'; callId: string; digits: string }
+  /** Issue 11: the peer pressed a key (via: an RFC 4733 event or a SIP INFO). */
+  | { event: 'dtmf'; callId: string; digit: string; via: 'rfc4733' | 'info' }
+  /** Issue 11: the call is recorded to this stereo WAV (--record-calls). */
+  | { event: 'recording'; callId: string; path: string }
+  /** Issue 11: do-not-disturb answered an INVITE with `status` instead of ringing. */
+  | { event: 'dnd'; from: string; displayName: string; status: number }
   | { event: 'hold'; callId: string; local: boolean; remote: boolean }
   | { event: 'message'; from: string; displayName: string; text: string }
   /** Issue 11: our transfer of the call (REFER answer, NOTIFY sipfrag); after 'succeeded' we hang up. */

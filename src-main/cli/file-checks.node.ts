@@ -11,7 +11,16 @@ import type { CommonArgs } from './cli-args';
 const HEAD_BYTES = 1 << 20;
 
 /** Null when the files can be used; else the problem, naming the flag and the file. */
-export function checkFiles(args: Pick<CommonArgs, 'play' | 'record'> & { caFile?: string }): string | null {
+export function checkFiles(args: Pick<CommonArgs, 'play' | 'record'> & { caFile?: string; recordCalls?: string }): string | null {
+  if (args.recordCalls !== undefined) {
+    try {
+      if (!statSync(args.recordCalls).isDirectory()) return `--record-calls ${args.recordCalls}: not a directory`;
+      accessSync(args.recordCalls, constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return `--record-calls ${args.recordCalls}: ${code === 'ENOENT' ? 'no such directory' : 'cannot write into it'}`;
+    }
+  }
   if (args.caFile !== undefined) {
     try {
       if (pemCertificates(readFileSync(args.caFile, 'latin1')).length === 0) return `--ca-file ${args.caFile}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)`;

@@ -64,6 +64,11 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
   --record FILE.wav       write what the other side says to this WAV instead of the speaker;
                           with listen, call 2 goes to FILE-2.wav, call 3 to FILE-3.wav, ...
   --loop                  play the --play file again from the start when it ends
+  --mic-volume PCT        microphone (or --play file) volume in percent, 0-400 (default 100)
+  --speaker-volume PCT    speaker (or --record file) volume in percent, 0-400 (default 100)
+  --record-calls DIR      record each call, from when it connects, to a stereo WAV in DIR (8 kHz:
+                          left = what we send, right = what we hear), named DATE_TIME_in|out_PEER.wav;
+                          a recording line gives the path
                           (with --play or --record, the other half is silence / discarded;
                           without either, the sound card is used)
   --echo-cancellation on|off
@@ -75,6 +80,10 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
   --session-expires S     session timer (RFC 4028): ask for and grant at most S seconds between
                           refreshes (default 1800; 0 = ask for none; otherwise at least 90)
   --codecs LIST           audio codecs to offer and accept, in order of preference (default pcmu,pcma)
+  --dial-plan PLAN        X-Lite dial plan for numbers (needs --user), the same rules as the account's
+                          "Dial plan" field, e.g. "#1\\a\\a.T;match=1;prestrip=2;" or "xxxxxxx;match=1;pre=9;"
+  --dtmf-mode MODE        how keys are sent: rfc4733 (default, events in the RTP), info (SIP INFO,
+                          application/dtmf-relay) or inband (the tone pairs in the audio)
   --log-level LEVEL       debug, info (default), warn or error; logs go to stderr, and at debug
                           every SIP message sent and received is printed there too
 `;
@@ -109,6 +118,7 @@ const TRANSFER = `  Transfer (issue 11):
 const LISTEN_ONLY = `  listen only:
   --auto-answer           answer every call at once
   --answer-after S        let it ring S seconds, then answer (implies --auto-answer)
+  --auto-answer-delay S   the same as --answer-after S (the UI's name for it)
   --max-calls N           exit 0 once N calls have ended (answered, rejected or cancelled; a caller
                           turned away as busy during a call does not count)
   --max-concurrent N      take up to N calls at once (default 1, at most 8); one more gets 486 Busy
@@ -117,6 +127,8 @@ const LISTEN_ONLY = `  listen only:
                           the run records to FILE-n.wav (see --record); a held call plays and sends
                           nothing
   --reject 486|603        decline every call: 486 Busy Here or 603 Decline
+  --dnd 486|480           do-not-disturb: answer every call at once, before it rings, with 486 Busy Here
+                          or 480 Temporarily Unavailable (a dnd line says who called)
 `;
 
 const CALL_ONLY = `  call only:
@@ -131,6 +143,9 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   incoming {callId, from, displayName}   calling {callId, uri}     ringing {callId}
   connected {callId, codec, srtp}  dtmf_sent {callId, digits}   (srtp: the suite, only when encrypted)
   hold {callId, local, remote}    the call is held by us (local) or by the other side (remote), or no longer
+  dtmf {callId, digit, via: rfc4733|info}   the other side pressed a key
+  dnd {from, displayName, status} a call turned away by --dnd
+  recording {callId, path}        the call is being recorded there (--record-calls)
   message {from, displayName, text}   an instant message arrived (while registered: only via the server)
   transfer {callId, status: requested|accepted|trying|ringing|succeeded|failed, code, reason}:
                                   our transfer of the call (REFER answer, NOTIFY sipfrag); after
@@ -157,6 +172,7 @@ const CONTROL = `Control (stdin, when it is not a terminal): one JSON request pe
   {"id":1,"channel":"call.answer","payload":{"callId":"…"}}      -> {"id":1,"result":{"ok":true,"value":{…}}}
   call.answer {callId}   call.reject {callId, status?: 486|603}   call.hangup {callId}
   call.dtmf {callId, digits}   call.mute {callId, muted}   call.hold {callId, hold}
+  call.record {callId, on}     start or stop recording the call (needs --record-calls DIR)
   message.send {to, text}      an instant message (SIP MESSAGE) to a number, user or URI
   With several calls (listen --max-concurrent) each request acts on its callId; call.answer and
   call.hold {callId, hold: false} first put the other live call on hold (a swap).

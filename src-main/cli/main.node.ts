@@ -26,6 +26,8 @@ import { messageSendHandler } from '../app-core/message-requests';
 import { startStdinControl } from './stdin-control.node';
 import { dialHandler, reportTransferCalls } from './extra-calls';
 import { trackingCalls } from './tracked-user-agent';
+import { recordWhenConnected, recordingPathIn } from './call-recording-report';
+import { gainFromPercent } from '../audio/gain';
 import { tuneProcessHeap, type HeapTuningResult } from '../native/heap-tuning.node';
 
 const emit = (event: CliEvent): void => {
@@ -105,6 +107,8 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
       emit({ event: 'warning', message: `audio: ${message}` });
     });
   };
+  // Issue 11: --mic-volume / --speaker-volume as the media engine's gains.
+  const gain = args.micVolume !== undefined || args.speakerVolume !== undefined ? { input: gainFromPercent(args.micVolume), output: gainFromPercent(args.speakerVolume) } : undefined;
   const tracker = new MediaTracker((index) => {
     const session = createMediaSession({
       audio: audioConfigFor(args, index),
@@ -112,6 +116,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
       portMin: args.rtpPorts.min,
       portMax: args.rtpPorts.max,
       ...(nat ? { nat } : {}),
+      ...(gain ? { gain } : {}),
     });
     session.on('error', onMediaError);
     return session;
@@ -140,6 +145,8 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     srtp: args.srtp,
     ...(args.codecs ? { codecs: args.codecs } : {}),
     acceptTransfer: args.acceptTransfer,
+    ...(args.dtmfMode ? { dtmfMode: args.dtmfMode } : {}),
+    ...(args.command === 'listen' && args.dnd ? { doNotDisturb: () => args.dnd } : {}),
   });
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));
@@ -182,11 +189,21 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     ended: () => {},
     transfer: (callId, p) => emit({ event: 'transfer', callId, status: p.status, ...(p.code !== undefined ? { code: p.code } : {}), reason: p.reason }),
   });
-  const trackedUa = trackingCalls(ua, calls, (call) => call.on('hold', (h) => emit({ event: 'hold', callId: call.id, local: h.local, remote: h.remote })));
+  const trackedUa = trackingCalls(ua, calls, (call) => {
+    call.on('hold', (h) => emit({ event: 'hold', callId: call.id, local: h.local, remote: h.remote }));
+    call.on('dtmf', (k) => emit({ event: 'dtmf', callId: call.id, digit: k.digit, via: k.via }));
+    if (args.recordCalls !== undefined) recordWhenConnected(call, args.recordCalls, emit, (path) => calls.setRecording(call.id, path));
+  });
+  ua.on('dnd', (d) => emit({ event: 'dnd', from: d.from, displayName: d.displayName, status: d.status }));
   ua.on('message', (m) => emit({ event: 'message', from: m.from, displayName: m.displayName, text: m.text }));
   reportTransferCalls(ua, calls, { emit, media: tracker });
+  const recordDir = args.recordCalls;
   const handlers = {
-    ...createCallRequestHandlers({ tracker: calls, answer: (call) => call.answer() }),
+    ...createCallRequestHandlers({
+      tracker: calls,
+      answer: (call) => call.answer(),
+      ...(recordDir !== undefined ? { recordingPath: async (call: Call) => recordingPathIn(recordDir, call, new Date()) } : {}),
+    }),
     'message.send': messageSendHandler(() => ua),
     'call.dial': dialHandler(() => trackedUa, calls, { emit, media: tracker }),
   };

@@ -47,10 +47,11 @@ export class MediaTracker {
         await inner.update(params);
         entry.params = params;
       },
-      sendDtmf: (digits, durationMs) => inner.sendDtmf(digits, durationMs),
+      sendDtmf: (digits, durationMs, mode) => inner.sendDtmf(digits, durationMs, mode),
       setMuted: (muted) => inner.setMuted(muted),
       // A conference partner is another wrapper of ours: the engine mixes the sessions inside them.
       mixWith: (other) => inner.mixWith?.(other === null ? null : (this.inners.get(other) ?? other)) ?? false,
+      record: (path) => (inner.record ? inner.record(path) : Promise.reject(new Error('this media engine cannot record'))),
       stats: () => inner.stats(),
       close: (): Promise<RtpStats> => {
         entry.closed = true;

@@ -21,6 +21,7 @@ const requestNames = {
   'call.hold': true,
   'call.transfer': true,
   'call.conference': true,
+  'call.record': true,
   'message.send': true,
   'history.list': true,
   'history.clear': true,

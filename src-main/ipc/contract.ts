@@ -73,6 +73,8 @@ export const accountSchema = z.object({
   mwiSubscribe: z.boolean().optional(),
   /** The mailbox to subscribe to; '' or absent = our own address of record. */
   mailboxUri: z.string().max(300).regex(/^$|^sips?:[^\s<>"]+$/i, 'a SIP address (sip:…) or empty').optional(),
+  /** Issue 11: how keys are sent (RFC 4733 events, SIP INFO dtmf-relay, in-band tones); absent = rfc4733. */
+  dtmfMode: z.enum(['rfc4733', 'info', 'inband']).optional(),
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 
@@ -114,6 +116,15 @@ export const preferencesSchema = z.object({
   iceEnabled: z.boolean(),
   keepAliveMethod: z.enum(['options', 'crlf', 'off']),
   keepAliveSeconds: z.number().int().min(10, 'between 10 and 300 seconds').max(300, 'between 10 and 300 seconds'),
+  // Issue 11, optional so older files and UIs stay valid (absent = off).
+  /** Do-not-disturb: incoming calls answered at once with 486 Busy Here or 480 Temporarily Unavailable. */
+  doNotDisturb: z.enum(['off', '486', '480']).optional(),
+  /** Answer incoming calls by themselves, after autoAnswerDelaySeconds of ringing. */
+  autoAnswer: z.boolean().optional(),
+  autoAnswerDelaySeconds: z.number().int().min(0, 'between 0 and 60 seconds').max(60, 'between 0 and 60 seconds').optional(),
+  /** Microphone and speaker volume in percent (100 = unchanged, 0-400), applied in the media path. */
+  micVolume: z.number().int().min(0).max(400).optional(),
+  speakerVolume: z.number().int().min(0).max(400).optional(),
 });
 /** Preferences as stored and as the UI reads them (the TURN password is never among them). */
 export type Preferences = z.infer<typeof preferencesSchema>;
@@ -153,6 +164,8 @@ export const requestSchemas = {
   ]),
   /** Issue 11: a three-way conference of two connected calls, mixed here; each party hears both others. */
   'call.conference': z.object({ callIds: z.array(callId).length(2) }),
+  /** Issue 11: record the call from now on to a stereo WAV (left = sent, right = heard), or stop. */
+  'call.record': z.object({ callId, on: z.boolean() }),
   /** A page-mode instant message (RFC 3428) to a number, user or URI, dialled as call.dial does. */
   'message.send': z.object({ to: z.string().min(1).max(500), text: z.string().min(1).max(4000) }),
   'history.list': z.object({}),
@@ -193,6 +206,10 @@ export interface CallSnapshot {
   mediaWarning?: MediaWarning | null;
   /** Issue 11: on hold by us (`local`) or by the other side (`remote`); absent = neither. */
   hold?: { local: boolean; remote: boolean };
+  /** Issue 11: the WAV this call is being recorded to; absent or null = not recording. */
+  recording?: string | null;
+  /** Issue 11: the keys the other side pressed in this call (RFC 4733 or SIP INFO), the last 32. */
+  dtmfReceived?: string;
   /** Issue 13: ITU-T G.107 score of the audio we hear (R 0..100, MOS 1..4.5); absent before any audio. */
   quality?: CallQuality;
 }
@@ -337,6 +354,7 @@ export interface ResponseMap {
   /** The transfer was asked (REFER sent); its progress follows as 'call.transfer' events. */
   'call.transfer': CallSnapshot;
   'call.conference': CallSnapshot[];
+  'call.record': CallSnapshot;
   /** The final status the other side (or its server) answered with: 200 or 202. */
   'message.send': { status: number };
   'history.list': HistoryEntry[];

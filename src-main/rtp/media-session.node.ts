@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { Emitter } from '../util/emitter';
 import { createSwitchedSession, usesNativeEngine } from './media-engine-switch.node';
 import { createLogger } from '../util/logger';
-import type { MediaEndpoint, MediaSession, MediaSessionEvents, MediaSessionFactory, MediaSessionOptions, MediaStartParams, RtpStats } from './media-session';
+import type { DtmfMediaMode, MediaEndpoint, MediaSession, MediaSessionEvents, MediaSessionFactory, MediaSessionOptions, MediaStartParams, RtpStats } from './media-session';
 import {
   checkFromWorker,
   checkOpenOptions,
@@ -210,6 +210,8 @@ class SessionProxy implements MediaSession {
       portMin: options.portMin ?? 10000,
       portMax: options.portMax ?? 20000,
       ...(options.nat ? { nat: options.nat } : {}),
+      ...(options.gain ? { gain: options.gain } : {}),
+      ...(options.ringtone ? { ringtone: true } : {}),
     });
     this.optionsError = checked.ok ? null : checked.error;
     this.openOptions = checked.ok ? checked.value : { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000 };
@@ -232,14 +234,14 @@ class SessionProxy implements MediaSession {
     await this.send('update', params);
   }
 
-  sendDtmf(digits: string, durationMs = 100): void {
+  sendDtmf(digits: string, durationMs = 100, mode: DtmfMediaMode = 'rfc4733'): void {
     if (typeof digits !== 'string' || digits.length > 256 || !DTMF_DIGITS.test(digits)) {
       this.events.emit('error', { message: `invalid DTMF digits: ${String(digits).slice(0, 40)}` });
       return;
     }
     if (this.state !== 'open' || digits.length === 0) return;
     const ms = Number.isFinite(durationMs) ? Math.round(Math.min(5000, Math.max(40, durationMs))) : 100;
-    host.notify({ type: 'dtmf', session: this.id, digits, durationMs: ms });
+    host.notify({ type: 'dtmf', session: this.id, digits, durationMs: ms, ...(mode === 'inband' ? { inband: true } : {}) });
   }
 
   setMuted(muted: boolean): void {
@@ -258,6 +260,20 @@ class SessionProxy implements MediaSession {
     if (!(other instanceof SessionProxy) || other === this || other.state !== 'open' || other.id === 0) return false;
     host.notify({ type: 'mix', session: this.id, with: other.id });
     return true;
+  }
+
+  setGain(input: number, output: number): void {
+    const ok = (g: number) => Number.isFinite(g) && g >= 0 && g <= 4;
+    if (!ok(input) || !ok(output)) return;
+    this.openOptions.gain = { input, output };
+    if (this.state === 'open' && this.id !== 0) host.notify({ type: 'gain', session: this.id, input, output });
+  }
+
+  async record(path: string | null): Promise<void> {
+    if (this.opening) await this.opening;
+    if (this.state !== 'open') throw new Error(`recording: media session is ${this.state === 'new' ? 'not open yet' : this.state}`);
+    const reply = await host.request({ type: 'record', session: this.id, path });
+    if (reply.type === 'failed') throw new Error(reply.message);
   }
 
   async stats(): Promise<RtpStats> {
@@ -305,6 +321,9 @@ class SessionProxy implements MediaSession {
         break;
       case 'latched':
         this.events.emit('latched', { address: msg.address, port: msg.port });
+        break;
+      case 'dtmf':
+        this.events.emit('dtmf', { digit: msg.digit });
         break;
       case 'snapshot':
         this.lastStats = msg.stats;

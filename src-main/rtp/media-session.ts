@@ -134,7 +134,12 @@ export interface MediaSessionEvents {
   latched: { address: string; port: number };
   /** The media thread's periodic statistics (every 500 ms while the stream runs). */
   stats: RtpStats;
+  /** The peer pressed a key, sent as an RFC 4733 event. */
+  dtmf: { digit: string };
 }
+
+/** How the media sends keys: RFC 4733 events, or tone pairs mixed into the audio (in-band). */
+export type DtmfMediaMode = 'rfc4733' | 'inband';
 
 export interface MediaSession {
   /** The address open() will bind RTP to, known before it runs: which IP families an offer may use is decided before ringing. */
@@ -145,14 +150,22 @@ export interface MediaSession {
   start(params: MediaStartParams): Promise<void>;
   /** Changes the remote side or codec of a running session (re-INVITE, UPDATE). */
   update(params: MediaStartParams): Promise<void>;
-  /** RFC 4733 events (0-9 * # A-D); falls back to nothing if the peer has no telephone-event. */
-  sendDtmf(digits: string, durationMs?: number): void;
+  /** RFC 4733 events (0-9 * # A-D; nothing if the peer has no telephone-event), or in-band tones. */
+  sendDtmf(digits: string, durationMs?: number, mode?: DtmfMediaMode): void;
   setMuted(muted: boolean): void;
   /**
    * Conference (issue 11): adds what `other`'s peer says to what this session sends (null stops).
    * False when the two cannot be mixed (not both open in the same engine). Optional for test doubles.
    */
   mixWith?(other: MediaSession | null): boolean;
+  /**
+   * Records the call from now on to a stereo WAV at `path` (left = what we send, right = what we hear;
+   * written off the real-time path), or stops with null; rejects if the file cannot be written.
+   * Optional: engines without it cannot record.
+   */
+  record?(path: string | null): Promise<void>;
+  /** Changes the microphone and speaker volume (gains 0..4) of a running call (issue 11). Optional. */
+  setGain?(input: number, output: number): void;
   stats(): Promise<RtpStats>;
   /** Stops media, closes devices (finishing the WAV recording) and sockets; returns the final stats. */
   close(): Promise<RtpStats>;
@@ -168,6 +181,10 @@ export interface MediaSessionOptions {
   portMax?: number;
   /** STUN / TURN / ICE for the media (issue 4); absent = plain RTP with symmetric latching. */
   nat?: MediaNatOptions;
+  /** Microphone and speaker volume as gains 0..4 (issue 11); absent = 1 (unchanged). */
+  gain?: { input: number; output: number };
+  /** An incoming call: a ringtone on this session's output device until start() or close() (issue 11). */
+  ringtone?: boolean;
 }
 
 /** A server given by the user: a host name or IP literal, and a UDP port. */

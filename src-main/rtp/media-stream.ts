@@ -14,6 +14,9 @@ import { peakLevel } from '../audio/tone-analysis';
 import { encodeDtmfEvent } from './dtmf-event';
 import { DtmfQueue } from './dtmf-queue';
 import { receiverQuality } from './e-model';
+import { DtmfReceiver } from './dtmf-receive';
+import { InbandDtmf } from '../audio/dtmf-tone';
+import { applyGain } from '../audio/gain';
 import { JitterBuffer } from './jitter-buffer';
 import type { MediaStartParams, RtpStats } from './media-session';
 import { RtpLatch, type TransportAddress } from './rtp-latch';
@@ -23,6 +26,12 @@ import { receiveDecoders, type ReceiveDecoders } from './receive-codecs';
 import { RtpSender } from './rtp-sender';
 import { RtcpSession } from './rtcp-session';
 import { SrtpSession } from './srtp-session';
+
+/** Sees each tick's sent and played frames (a call recording); must not block or keep the frames. */
+export interface MediaTap {
+  sent(frame: Int16Array): void;
+  heard(frame: Int16Array): void;
+}
 
 export interface MediaTransport {
   sendRtp(data: Uint8Array, length: number, port: number, address: string): void;
@@ -35,6 +44,8 @@ export interface MediaStreamEvents {
   level: { input: number; output: number };
   /** A device failed; the stream goes on with silence. */
   error: { message: string };
+  /** The peer pressed a key (an RFC 4733 event, reported once per press). */
+  dtmf: { digit: string };
 }
 
 export interface MediaStreamDeps {
@@ -63,6 +74,13 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private readonly sender: RtpSender;
   private readonly dtmf = new DtmfQueue(20);
   private dtmfTimestamp = 0;
+  /** Keys sent as tones in the audio (the account's DTMF mode "in-band"). */
+  private readonly inband = new InbandDtmf(CLOCK_RATE);
+  private readonly dtmfIn = new DtmfReceiver();
+  private tap: MediaTap | null = null;
+  /** Microphone and speaker volume (issue 11), as gains. */
+  private inputGain = 1;
+  private outputGain = 1;
   private muted = false;
   private closed = false;
   private input: AudioInput;
@@ -128,13 +146,28 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.apply(params, nowMs, false);
   }
 
+  /** Microphone and speaker volume as gains (1 = unchanged); the meters show the result. */
+  setGain(input: number, output: number): void {
+    this.inputGain = input;
+    this.outputGain = output;
+  }
+
+  /** Starts (or with null stops) handing each tick's frames to `tap`. */
+  setTap(tap: MediaTap | null): void {
+    this.tap = tap;
+  }
+
   setMuted(muted: boolean): void {
     if (this.muted && !muted) this.sender.resumeAfterSilence();
     this.muted = muted;
   }
 
-  /** Queues RFC 4733 events; without a negotiated telephone-event payload type nothing is sent. */
-  sendDtmf(digits: string, durationMs: number): boolean {
+  /**
+   * Queues keys: RFC 4733 events (nothing is sent without a negotiated telephone-event payload type),
+   * or tone pairs in the audio itself ('inband').
+   */
+  sendDtmf(digits: string, durationMs: number, mode: 'rfc4733' | 'inband' = 'rfc4733'): boolean {
+    if (mode === 'inband') return this.inband.enqueue(digits, durationMs) > 0;
     if (this.params.telephoneEventPayloadType === undefined) return false;
     return this.dtmf.enqueue(digits, durationMs) > 0;
   }
@@ -152,12 +185,17 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.closed) return;
     const got = this.input.read(this.micFrame);
     if (!got || this.muted) this.micFrame.fill(0);
+    else applyGain(this.micFrame, this.inputGain);
+    // In-band keys replace the voice (and sound through a mute, as RFC 4733 events do).
+    this.inband.fill(this.micFrame);
     const inLevel = this.muted ? 0 : peakLevel(this.micFrame);
     if (inLevel > this.inPeak) this.inPeak = inLevel;
     if (mix) mixSaturating(this.micFrame, mix);
 
     const dir = this.params.direction ?? 'sendrecv';
     const sending = dir === 'sendrecv' || dir === 'sendonly';
+    // A recording holds what the peer was sent: silence while the call is held.
+    if (sending) this.tap?.sent(this.micFrame);
     if (!sending) {
       this.sender.advanceTimestamp(FRAME_SAMPLES);
       this.packetFill = 0;
@@ -218,7 +256,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.heardAudio && short > 0 && (dir === 'sendrecv' || dir === 'recvonly')) this.concealedSamples += short;
     this.playFifo.read(this.outFrame); // silence when nothing is ready
     if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
+    applyGain(this.outFrame, this.outputGain);
     this.output.write(this.outFrame);
+    this.tap?.heard(this.outFrame);
     const outLevel = peakLevel(this.outFrame);
     if (outLevel > this.outPeak) this.outPeak = outLevel;
     if (++this.levelTicks >= LEVEL_TICKS) {
@@ -262,7 +302,12 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (p.ssrc !== this.remoteSsrc) this.newRemoteSource(p.ssrc);
     if (this.receiver.update(p.sequenceNumber, p.timestamp, nowMs) === 'duplicate') return;
     this.octetsReceived += p.payload.length;
-    if (!isAudio) return; // events are for the SIP layer's ears only; nothing to play
+    if (!isAudio) {
+      // Events are not played; each key press is reported once (RFC 4733 §2.5.2).
+      const digit = this.dtmfIn.observe(p.payload, p.timestamp, p.marker);
+      if (digit) this.emit('dtmf', { digit });
+      return;
+    }
     // G.711 carries one sample per octet: the packet size tells the peer's packetisation time, which it
     // may change mid-call; the buffer keeps what it holds (rebuilding it was an audible gap).
     if (p.payload.length !== this.jitter.packetSamples) this.jitter.setFrameSamples(p.payload.length);

@@ -13,6 +13,10 @@ export interface WorkerOpenOptions {
   portMax: number;
   /** STUN/TURN/ICE (issue 4); absent = plain RTP. */
   nat?: MediaNatOptions;
+  /** Microphone and speaker volume as gains (issue 11); absent = 1. */
+  gain?: { input: number; output: number };
+  /** An incoming call: ring on its output device until the media starts or the session closes (issue 11). */
+  ringtone?: boolean;
 }
 
 /** Main thread -> worker. `req` numbers the requests that get an answer. */
@@ -20,8 +24,13 @@ export type ToWorker =
   | { type: 'open'; session: number; req: number; options: WorkerOpenOptions }
   | { type: 'start'; session: number; req: number; params: MediaStartParams }
   | { type: 'update'; session: number; req: number; params: MediaStartParams }
-  | { type: 'dtmf'; session: number; digits: string; durationMs: number }
+  /** inband: tone pairs in the audio instead of RFC 4733 events. */
+  | { type: 'dtmf'; session: number; digits: string; durationMs: number; inband?: boolean }
   | { type: 'mute'; session: number; muted: boolean }
+  /** Microphone and speaker volume of this call, as gains 0..4 (issue 11). */
+  | { type: 'gain'; session: number; input: number; output: number }
+  /** Records the call to a stereo WAV at `path` (left = sent, right = heard), or stops with null (issue 11). */
+  | { type: 'record'; session: number; req: number; path: string | null }
   /** Level meters wanted or not: 'level' messages are only posted while someone listens. */
   | { type: 'levels'; session: number; enabled: boolean }
   /** Conference (issue 11): add session `with`'s heard audio to what this one sends; 0 stops. */
@@ -43,6 +52,8 @@ export type FromWorker =
   | { type: 'error'; session: number; message: string }
   | { type: 'level'; session: number; input: number; output: number }
   | { type: 'latched'; session: number; address: string; port: number }
+  /** The peer pressed a key (RFC 4733 event). */
+  | { type: 'dtmf'; session: number; digit: string }
   /** Periodic stats push, so a crashed worker still leaves the proxy recent numbers for close(). */
   | { type: 'snapshot'; session: number; stats: RtpStats }
   | { type: 'log'; level: LogLevelName; scope: string; msg: string; data?: Record<string, unknown> };
@@ -205,6 +216,14 @@ export function checkOpenOptions(x: unknown): Checked<WorkerOpenOptions> {
     if (!nat.ok) return nat;
     value.nat = nat.value;
   }
+  if (x.ringtone !== undefined) {
+    if (!isBool(x.ringtone)) return { ok: false, error: 'bad ringtone: not a boolean' };
+    if (x.ringtone) value.ringtone = true;
+  }
+  if (x.gain !== undefined) {
+    if (!isObj(x.gain) || !isNum(x.gain.input, 0, 4) || !isNum(x.gain.output, 0, 4)) return { ok: false, error: 'bad gain: input and output must be 0-4' };
+    value.gain = { input: x.gain.input, output: x.gain.output };
+  }
   return { ok: true, value };
 }
 
@@ -229,7 +248,8 @@ export function checkToWorker(x: unknown): Checked<ToWorker> {
     case 'dtmf':
       if (!isStr(x.digits, 256) || !DTMF_DIGITS.test(x.digits)) return { ok: false, error: `bad DTMF digits: ${String(x.digits)}` };
       if (!isInt(x.durationMs, 40, 5000)) return { ok: false, error: `bad DTMF duration: ${String(x.durationMs)}` };
-      return { ok: true, value: { type: 'dtmf', session, digits: x.digits, durationMs: x.durationMs } };
+      if (!isOptional(x.inband, isBool)) return { ok: false, error: 'dtmf inband is not a boolean' };
+      return { ok: true, value: { type: 'dtmf', session, digits: x.digits, durationMs: x.durationMs, ...(x.inband === true ? { inband: true } : {}) } };
     case 'mute':
       if (!isBool(x.muted)) return { ok: false, error: 'mute without a boolean' };
       return { ok: true, value: { type: 'mute', session, muted: x.muted } };
@@ -239,6 +259,16 @@ export function checkToWorker(x: unknown): Checked<ToWorker> {
     case 'levels':
       if (!isBool(x.enabled)) return { ok: false, error: 'levels without a boolean' };
       return { ok: true, value: { type: 'levels', session, enabled: x.enabled } };
+    case 'gain':
+      if (!isNum(x.input, 0, 4) || !isNum(x.output, 0, 4)) return { ok: false, error: 'bad gain: input and output must be 0-4' };
+      return { ok: true, value: { type: 'gain', session, input: x.input, output: x.output } };
+    case 'record': {
+      const req = needReq();
+      if (!req.ok) return req;
+      const okPath = x.path === null || (isStr(x.path, 4096) && x.path.length > 0 && ![...x.path].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f));
+      if (!okPath) return { ok: false, error: 'record needs a file path or null' };
+      return { ok: true, value: { type: 'record', session, req: req.value, path: x.path as string | null } };
+    }
     case 'stats':
     case 'close':
     case 'devices': {
@@ -312,6 +342,9 @@ export function checkFromWorker(x: unknown): Checked<FromWorker> {
     case 'latched':
       if (!isSeq(x.session) || !isHost(x.address) || !isPort(x.port)) return bad('address');
       return { ok: true, value: { type: 'latched', session: x.session, address: x.address, port: x.port } };
+    case 'dtmf':
+      if (!isSeq(x.session) || !isStr(x.digit, 1) || !/^[0-9*#A-D]$/.test(x.digit)) return bad('digit');
+      return { ok: true, value: { type: 'dtmf', session: x.session, digit: x.digit } };
     case 'snapshot': {
       if (!isSeq(x.session)) return bad('session');
       const s = checkStats(x.stats);

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import type { AudioConfig } from '../audio/audio-config';
 import { FRAME_SAMPLES, type AudioInput, type AudioOutput, type DeviceBufferStats } from '../audio/audio-device';
 import { FileInput, FileOutput } from '../audio/file-device.node';
+import { ringTick, startRecording, startRinging, stopRecording, type WorkerCallExtras } from './media-worker-extras.node';
 import { NullInput, NullOutput } from '../audio/null-device';
 import { MediaClock, raiseThreadPriority } from './media-clock.node';
 import type { MediaEndpoint, MediaNatOptions, MediaStartParams, RtpStats } from './media-session';
@@ -45,6 +46,10 @@ interface Session {
   levels: boolean;
   /** The conference partner whose heard audio we add to what we send (0: none). */
   mixWith: number;
+  /** The call recording (issue 11): a stereo WAV fed by the stream's tap, written asynchronously. */
+  recording: WorkerCallExtras['recording'];
+  /** Ringing (issue 11): the tone and the output it goes to, from when the devices are open until start(). */
+  ring: WorkerCallExtras['ring'];
 }
 
 interface Devices {
@@ -76,6 +81,7 @@ const clock = new MediaClock({
     for (const s of sessions.values()) guard(s, () => s.stream?.sendTick(t, s.mixWith !== 0 ? (sessions.get(s.mixWith)?.stream?.heardFrame ?? null) : null));
     const t2 = now();
     for (const s of sessions.values()) guard(s, () => s.stream?.playTick(t2));
+    for (const s of sessions.values()) if (s.ring?.output && !s.stream) guard(s, () => ringTick(s));
     if (++ticks % SNAPSHOT_TICKS === 0) {
       for (const s of sessions.values()) if (s.stream) post({ type: 'snapshot', session: s.id, stats: statsOf(s) });
     }
@@ -146,7 +152,7 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'done', req: msg.req });
       return;
     case 'dtmf':
-      if (!s.stream || !s.stream.sendDtmf(msg.digits, msg.durationMs)) {
+      if (!s.stream || !s.stream.sendDtmf(msg.digits, msg.durationMs, msg.inband ? 'inband' : 'rfc4733')) {
         log('info', 'DTMF not sent: no telephone-event negotiated or media not started', { session: s.id });
       }
       return;
@@ -160,6 +166,15 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'mix':
       s.mixWith = msg.with === s.id ? 0 : msg.with;
       return;
+    case 'gain':
+      s.options = { ...s.options, gain: { input: msg.input, output: msg.output } };
+      s.stream?.setGain(msg.input, msg.output);
+      return;
+    case 'record':
+      await stopRecording(s, post);
+      if (msg.path !== null) await startRecording(s, msg.path, post);
+      post({ type: 'done', req: msg.req });
+      return;
     case 'stats':
       post({ type: 'stats', req: msg.req, stats: statsOf(s) });
       return;
@@ -172,7 +187,7 @@ async function handle(msg: ToWorker): Promise<void> {
 async function open(id: number, req: number, options: WorkerOpenOptions): Promise<void> {
   if (sessions.has(id)) throw new Error(`media session ${id} is already open`);
   const sockets = await RtpSocketPair.create({ bindAddress: options.bindAddress, portMin: options.portMin, portMax: options.portMax, random });
-  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null, devices: null, levels: false, mixWith: 0 };
+  const s: Session = { id, options, sockets, stream: null, muted: false, closing: false, early: 0, nat: null, iceActive: false, signalled: null, devices: null, levels: false, mixWith: 0, recording: null, ring: null };
   sockets.on('rtp', ({ data, address, port: p }) => {
     if (s.nat) s.nat.receive(1, data, { address, port: p });
     else if (s.stream) s.stream.receiveRtp(data, { address, port: p }, now());
@@ -204,6 +219,11 @@ async function open(id: number, req: number, options: WorkerOpenOptions): Promis
   // already held by another call is left alone until this one starts (a hardware device may be exclusive).
   const cardBusy = options.audio.kind === 'portaudio' && [...sessions.values()].some((x) => x !== s && x.devices && x.options.audio.kind === 'portaudio');
   if (!cardBusy) s.devices = openDevices(s, options.audio);
+  if (options.ringtone && s.devices) {
+    startRinging(s, s.devices.then((d) => d.output), () => {
+      if (!clock.isRunning) clock.start({ immediate: true });
+    });
+  }
   if (!warmedUp) {
     warmedUp = true;
     // While the call is being set up: compile the packet path before the first packet needs it.
@@ -257,6 +277,7 @@ function forSdp(c: IceCandidate): IceCandidate {
 }
 
 async function start(s: Session, params: MediaStartParams): Promise<void> {
+  s.ring = null; // answered: the ringtone stops
   s.devices ??= openDevices(s, s.options.audio);
   const devices = await s.devices;
   if (s.closing) return; // close() releases the devices
@@ -282,11 +303,14 @@ async function start(s: Session, params: MediaStartParams): Promise<void> {
     now(),
   );
   stream.setMuted(s.muted);
+  if (s.options.gain) stream.setGain(s.options.gain.input, s.options.gain.output);
+  if (s.recording) stream.setTap(s.recording.tap);
   stream.on('latched', ({ address, port: p }) => post({ type: 'latched', session: s.id, address, port: p }));
   stream.on('level', ({ input, output }) => {
     if (s.levels) post({ type: 'level', session: s.id, input, output });
   });
   stream.on('error', ({ message }) => post({ type: 'error', session: s.id, message }));
+  stream.on('dtmf', ({ digit }) => post({ type: 'dtmf', session: s.id, digit }));
   s.stream = stream;
   // The first packet leaves now rather than a period later (call setup); a clock already running for
   // another call takes the new stream on its next tick.
@@ -364,15 +388,18 @@ function statsOf(s: Session): RtpStats {
 
 async function close(s: Session): Promise<RtpStats> {
   s.closing = true;
+  s.ring = null;
   const stream = s.stream;
   stream?.close(); // RTCP BYE while the socket is still open
   const stats = statsOf(s);
   const natClosed = s.nat?.close(); // TURN allocations are deleted while the sockets are still open
+  const recordingClosed = stopRecording(s, post);
   sessions.delete(s.id);
-  if (![...sessions.values()].some((x) => x.stream)) clock.stop();
+  if (![...sessions.values()].some((x) => x.stream || x.ring?.output)) clock.stop();
   // The stream's devices (a failed one already swapped for silence), or those opened for a call that never started.
   const devices = stream ? stream.devices : s.devices ? await s.devices : null;
   if (devices) await closeDevices(s, devices);
+  await recordingClosed;
   await natClosed;
   await s.sockets.close();
   return stats;

@@ -13,6 +13,7 @@ import type { MediaWatchTimes } from './call-media-watch';
 import type { CallSrtp } from './srtp-policy';
 import type { ReferTarget } from './refer';
 import type { Call } from './user-agent-api';
+import type { DtmfMode } from './user-agent-api';
 
 /** RFC 3261 §17.1.1.1 timer values (ms): T1 is the RTT estimate, T2 the cap for non-INVITE and 2xx retransmits. */
 export const T1 = 500;
@@ -68,4 +69,6 @@ export interface CallContext {
    * REFER gets 403). `call` is the call the REFER came in.
    */
   onRefer?(call: CallSession, target: ReferTarget, referredBy: string | undefined): Call;
+  /** How our keys go out (issue 11); absent: RFC 4733 events. */
+  dtmfMode?: DtmfMode;
 }

@@ -17,6 +17,8 @@ import type { CallContext } from './call-context';
 import { CallMediaWatch, mediaWatchTimes } from './call-media-watch';
 import { CallHold, withoutReceive } from './call-hold';
 import { CallTransfers, type TransferHost } from './call-transfers';
+import { DtmfInfoSender } from './dtmf-info-sender';
+import { DTMF_INFO_TYPES, judgeDtmfInfo } from './dtmf-info';
 import { Emitter } from '../util/emitter';
 import type { SipNameAddr, SipRequest, SipResponse } from './sip-message';
 import type { ResolvedHop, SentRequest } from './sip-transport';
@@ -76,6 +78,8 @@ export abstract class CallSession implements Call {
   /** The session timer (RFC 4028) and our refresh re-INVITEs. */
   protected readonly refresher: SessionRefresh;
   private mediaWatch: CallMediaWatch | undefined;
+  /** Our keys as SIP INFO, one at a time (DTMF mode "info"). */
+  private infoDtmf: DtmfInfoSender | undefined;
   /** The peer's Allow from its INVITE or 2xx (RFC 3261 §20.5): whether refreshes may use UPDATE. */
   protected peerAllow: string | undefined;
   /** Transfer as transferor and transferee (REFER, NOTIFY; issue 11). */
@@ -132,8 +136,32 @@ export abstract class CallSession implements Call {
   abstract reject(status?: 486 | 603): void;
   abstract hangup(): Promise<CallEndInfo>;
 
+  /** Keys the account's way (issue 11): RFC 4733 events, SIP INFO, or tones in the audio. */
   sendDtmf(digits: string): void {
-    if (this.current === 'connected') this.media?.sendDtmf(digits);
+    if (this.current !== 'connected' || this.ending) return;
+    const mode = this.ctx.dtmfMode ?? 'rfc4733';
+    if (mode === 'info') {
+      this.infoDtmf ??= new DtmfInfoSender({
+        clock: this.ctx.clock,
+        send: (body) =>
+          new Promise<number | undefined>((resolve) => {
+            void this.sendInDialog('INFO', { content: body, contentType: 'application/dtmf-relay' }, (res) => {
+              if (res.status >= 200) resolve(res.status);
+            }).then((sent) => {
+              if (!sent) resolve(undefined);
+            });
+          }),
+      });
+      this.infoDtmf.enqueue(digits);
+      return;
+    }
+    this.media?.sendDtmf(digits, 100, mode);
+  }
+
+  record(path: string | null): Promise<void> {
+    const media = this.media;
+    if (!media?.record || (this.ending && path !== null)) return Promise.reject(new Error('this call has no media to record'));
+    return media.record(path);
   }
 
   setMuted(muted: boolean): void {
@@ -280,6 +308,7 @@ export abstract class CallSession implements Call {
     if (this.ending) return this.whenEnded();
     this.ending = true;
     this.mediaWatch?.stop();
+    this.infoDtmf?.stop();
     this.onFinish();
     this.refresher.dispose();
     this.transfers.dispose();
@@ -327,6 +356,7 @@ export abstract class CallSession implements Call {
     const first = this.mediaParams === undefined;
     if (!first && JSON.stringify(params) === JSON.stringify(this.mediaParams)) return;
     this.mediaParams = params;
+    if (first) this.media.on('dtmf', ({ digit }) => this.keyReceived(digit, 'rfc4733'));
     try {
       if (first) await this.media.start(params);
       else await this.media.update(params);
@@ -469,9 +499,34 @@ export abstract class CallSession implements Call {
         // RFC 6665 §4.1.3: a NOTIFY matching no subscription of ours gets 481.
         this.respond(req, this.transfers.onNotify(req));
         return;
+      case 'INFO':
+        this.onInfo(req);
+        return;
       default:
         this.respond(req, unsupportedMethodStatus(req.method), { headers: { allow: ALLOW } });
     }
+  }
+
+  /**
+   * INFO in the dialog (RFC 6086 §4.2.2): a key press in application/dtmf-relay or application/dtmf is
+   * answered 200 and reported; an empty INFO gets 200; another body type 415 with what we read.
+   */
+  private onInfo(req: SipRequest): void {
+    const verdict = judgeDtmfInfo(req.headers['content-type'], req.content);
+    if (verdict.kind === 'unsupported') {
+      this.respond(req, 415, { headers: { accept: DTMF_INFO_TYPES.join(', ') } });
+      return;
+    }
+    this.respond(req, 200);
+    if (verdict.kind === 'digit') this.keyReceived(verdict.digit, 'info');
+    else if (verdict.kind === 'ignored') this.ctx.log.debug('INFO without a key', { callId: this.id, reason: verdict.reason });
+  }
+
+  /** The peer pressed a key: reported while the call is up (early media's events too). */
+  private keyReceived(digit: string, via: 'rfc4733' | 'info'): void {
+    if (this.ending) return;
+    this.ctx.log.info('DTMF received', { callId: this.id, digit, via });
+    this.events.emit('dtmf', { digit, via });
   }
 
   /** RFC 3262 §3: a PRACK that matches no unacknowledged reliable 1xx of ours gets 481 (IncomingCall matches). */

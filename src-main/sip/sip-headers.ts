@@ -6,7 +6,7 @@ import { unquoteDisplayName } from './sip-uri';
 import type { PackageUri, SipHeaders, SipMessage, SipNameAddr, SipRequest, SipResponse, SipRouteEntry } from './sip-message';
 
 /** Methods we implement (RFC 3261 §20.5), sent in Allow and in 405 responses (§8.2.1). */
-export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'PRACK', 'MESSAGE', 'REFER', 'NOTIFY'] as const;
+export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'UPDATE', 'PRACK', 'MESSAGE', 'INFO', 'REFER', 'NOTIFY'] as const;
 export const ALLOW = ALLOWED_METHODS.join(', ');
 /** Bodies we understand (RFC 3261 §20.1, §11.2). */
 export const ACCEPT = 'application/sdp';

@@ -7,6 +7,16 @@ import type { MessageSendResult, ReceivedMessage } from './pager';
 import type { RejectedInvite } from './incoming-filter';
 import type { SrtpConfig, SrtpMode } from './srtp-policy';
 
+/**
+ * How keys go to the peer (issue 11): RFC 4733 events in the RTP (default), SIP INFO with an
+ * application/dtmf-relay body (what some PBXs want), or tone pairs in the audio itself (in-band).
+ */
+export type DtmfMode = 'rfc4733' | 'info' | 'inband';
+export const DTMF_MODES: readonly DtmfMode[] = ['rfc4733', 'info', 'inband'];
+
+/** Do-not-disturb: incoming calls are answered at once with 486 Busy Here or 480 Temporarily Unavailable. */
+export type DndStatus = 486 | 480;
+
 /** X-Lite's "SIP Account" dialog, field for field. */
 export interface AccountSettings {
   /** "Account name" (a label only). */
@@ -59,6 +69,8 @@ export interface AccountSettings {
   codecs?: CodecName[];
   /** Issue 11: act on the peer's REFER and on INVITEs with Replaces (see UserAgentConfig.acceptTransfer). Default false. */
   acceptTransfer?: boolean;
+  /** How keys are sent (issue 11); absent = RFC 4733. Overrides UserAgentConfig.dtmfMode. */
+  dtmfMode?: DtmfMode;
 }
 
 export type RegistrationState =
@@ -145,6 +157,13 @@ export interface UserAgentConfig {
    * REFER gets 403, and Replaces is ignored (the INVITE rings as a new call).
    */
   acceptTransfer?: boolean;
+  /** How keys are sent when the account does not say (direct IP, CLI --dtmf-mode); default RFC 4733. */
+  dtmfMode?: DtmfMode;
+  /**
+   * Do-not-disturb, asked at each new INVITE (the user may switch it any time): a status answers the
+   * call at once, before it rings or takes a media port; undefined lets it ring.
+   */
+  doNotDisturb?: () => DndStatus | undefined;
 }
 
 export type KeepAliveMethod = 'options' | 'crlf' | 'off';
@@ -229,6 +248,8 @@ export interface CallEvents {
   hold: { local: boolean; remote: boolean };
   /** Progress of our transfer of this call (REFER, NOTIFY sipfrag), issue 11. */
   transfer: TransferProgress;
+  /** The peer pressed a key: an RFC 4733 event in its RTP, or a SIP INFO (dtmf-relay, dtmf). */
+  dtmf: { digit: string; via: 'rfc4733' | 'info' };
 }
 
 export interface Call {
@@ -258,6 +279,11 @@ export interface Call {
   transfer(target: string, replaces?: Call): { ok: true } | { ok: false; reason: string };
   /** Mixes this call's audio with `other`'s (three-way conference), or stops mixing (null). */
   conference(other: Call | null): boolean;
+  /**
+   * Records the call from now on to a stereo WAV (left = what we send, right = what we hear), or stops
+   * with null (issue 11). Rejects when there is no media to record or the file cannot be written.
+   */
+  record?(path: string | null): Promise<void>;
   on<K extends keyof CallEvents>(event: K, listener: (payload: CallEvents[K]) => void): () => void;
 }
 
@@ -276,6 +302,8 @@ export interface UserAgentEvents {
   rejected: RejectedInvite;
   /** A page-mode instant message (RFC 3428) that passed the same filter as calls. */
   message: ReceivedMessage;
+  /** An INVITE answered by do-not-disturb (486/480) without ringing. */
+  dnd: { from: string; displayName: string; status: DndStatus };
   /** A call we placed because the peer of `referredBy` asked us to (an accepted REFER, RFC 3515). */
   transferCall: { call: Call; referredBy: string };
   /** An INVITE with Replaces (RFC 3891) took over the call `replacedCallId`: answered at once, the old one ended. */

@@ -119,6 +119,7 @@ export class UserAgentCore implements UserAgent {
       // The account's interval (settings), unless the embedder (CLI --session-expires, tests) set one.
       sessionTimer: { ...DEFAULT_SESSION_TIMER, ...(account?.sessionExpires !== undefined ? { expiresSeconds: account.sessionExpires } : {}), ...config.sessionTimer },
       // Keys in SDP are read by anyone who sees the SIP unless it travels over TLS (RFC 4568 §8.3).
+      dtmfMode: account?.dtmfMode ?? config.dtmfMode ?? 'rfc4733',
       srtp: callSrtp(account?.srtp ? { mode: account.srtp, overInsecureSignalling: account.srtpOverUdp === true } : config.srtp, options.signalling ?? account?.transport ?? config.transport ?? 'udp'),
       ...((account?.codecs ?? config.codecs) ? { codecs: account?.codecs ?? config.codecs } : {}),
       resolveTarget: (target) => this.resolve(target),
@@ -394,9 +395,9 @@ export class UserAgentCore implements UserAgent {
       case 'BYE':
       case 'UPDATE':
       case 'PRACK':
-      case 'NOTIFY':
-        // These only exist within a dialog (RFC 3311 §5.2, RFC 3262 §3: 481; a NOTIFY without a
-        // subscription of ours, RFC 6665 §4.1.3), and this one is not ours.
+      case 'INFO':
+        // These only exist within a dialog (RFC 3311 §5.2, RFC 3262 §3, RFC 6086 §4.2.2: 481), and this
+        // one is not ours. A NOTIFY outside our subscriptions is judged by onUnsolicitedNotify (RFC 6665 §4.1.3).
         this.reply(req, 481);
         return;
       case 'REFER':
@@ -521,6 +522,13 @@ export class UserAgentCore implements UserAgent {
   private ring(req: SipRequest, remote: Destination): void {
     if (this.stopping) {
       this.reply(req, 503);
+      return;
+    }
+    const dnd = this.o.config.doNotDisturb?.();
+    if (dnd) {
+      // Do-not-disturb (issue 11): answered before any 180 or media port, as busy or unavailable.
+      this.reply(req, dnd);
+      this.events.emit('dnd', { from: req.headers.from.uri, displayName: req.headers.from.name ?? '', status: dnd });
       return;
     }
     if (this.refuseRinging(remote)) {

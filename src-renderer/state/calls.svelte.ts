@@ -183,6 +183,15 @@ export class CallsState {
     else this.fail(r.error.message);
   }
 
+  /** Issue 11: starts or stops recording the call to a WAV (the core says where). */
+  async toggleRecord(callId: string): Promise<void> {
+    const call = this.list.find((c) => c.id === callId);
+    if (!this.api || !call) return;
+    const r = await this.api.request('call.record', { callId, on: !call.recording });
+    if (r.ok) this.apply(r.value);
+    else this.fail(r.error.message);
+  }
+
   async sendDtmf(callId: string, digits: string): Promise<void> {
     if (!this.api) return;
     this.dtmf = { ...this.dtmf, [callId]: `${this.dtmf[callId] ?? ''}${digits}`.slice(-24) };

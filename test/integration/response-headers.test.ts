@@ -200,7 +200,7 @@ describe('our answers on the wire (RFC 3261 §8.2.6.2)', () => {
     const opt = send(request('OPTIONS', p, port));
     const ok = await p.answer(opt.callId, 'OPTIONS');
     expectTagged(ok, 200);
-    expect(header(ok, 'allow')).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, REFER, NOTIFY');
+    expect(header(ok, 'allow')).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, INFO, REFER, NOTIFY');
     expect(header(ok, 'accept')).toBe('application/sdp');
 
     const bye = send(request('BYE', p, port));
@@ -210,7 +210,7 @@ describe('our answers on the wire (RFC 3261 §8.2.6.2)', () => {
     const message = send(request('PUBLISH', p, port));
     const m405 = await p.answer(message.callId, 'PUBLISH');
     expectTagged(m405, 405);
-    expect(header(m405, 'allow')).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, REFER, NOTIFY');
+    expect(header(m405, 'allow')).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, INFO, REFER, NOTIFY');
     // The message gate answers these two statelessly, before the package parses them.
     const frob = send(request('FROBNICATE', p, port));
     expectTagged(await p.answer(frob.callId, 'FROBNICATE'), 501);
@@ -295,7 +295,7 @@ describe('our answers on the wire (RFC 3261 §8.2.6.2)', () => {
     expect(state.state).toBe('registered');
     const register = await registrar.next('REGISTER', (w) => w.startLine.startsWith('REGISTER '));
     expectCleanHeaders(register);
-    expect(header(register, 'allow')).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, REFER, NOTIFY');
+    expect(header(register, 'allow')).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, INFO, REFER, NOTIFY');
 
     const stranger = await raw();
     const inv = request('INVITE', stranger, port, { sdp: sdp(4010) });
@@ -315,7 +315,7 @@ describe('our answers on the wire (RFC 3261 §8.2.6.2)', () => {
     const ended = new Promise<CallEndInfo>((resolve) => call.on('ended', resolve));
     const invite = await callee.next('INVITE', (w) => w.startLine.startsWith('INVITE '));
     expectCleanHeaders(invite);
-    expect(header(invite, 'allow')).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, REFER, NOTIFY');
+    expect(header(invite, 'allow')).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, INFO, REFER, NOTIFY');
     expect(invite.headers.map((h) => h.name)).not.toContain('user-agent');
     const end = await ended;
     expect(end.status).toBe(486);

@@ -225,7 +225,7 @@ describe('two user agents over loopback UDP', () => {
     const b = await startPeer();
     const res = await probe(b.port, optionsRequest(b.port, 5999, 'opt1'));
     expect(res).toMatch(/^SIP\/2\.0 200 OK\r\n/);
-    expect(res).toMatch(/\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, REFER, NOTIFY\r\n/);
+    expect(res).toMatch(/\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, INFO, REFER, NOTIFY\r\n/);
     expect(res).toMatch(/\r\nAccept: application\/sdp\r\n/);
   });
 

@@ -129,6 +129,41 @@ describe('parseCliArgs', () => {
     expect(err(['listen', '--reject', '486', '--auto-answer'])).toMatch(/cannot be combined/);
   });
 
+  it('takes --dtmf-mode rfc4733|info|inband on both commands, and --dnd 486|480 on listen alone (issue 11)', () => {
+    expect((ok(['call', 'sip:b@127.0.0.1', '--dtmf-mode', 'info']) as CallArgs).dtmfMode).toBe('info');
+    expect((ok(['listen', '--dtmf-mode', 'inband']) as ListenArgs).dtmfMode).toBe('inband');
+    expect((ok(['listen']) as ListenArgs).dtmfMode).toBeUndefined();
+    expect(err(['call', 'sip:b@127.0.0.1', '--dtmf-mode', 'sipinfo'])).toMatch(/rfc4733, info or inband/);
+    expect((ok(['listen', '--dnd', '480']) as ListenArgs).dnd).toBe(480);
+    expect((ok(['listen', '--dnd', '486']) as ListenArgs).dnd).toBe(486);
+    expect(err(['listen', '--dnd', '603'])).toMatch(/486.*480/);
+    expect(err(['listen', '--dnd', '486', '--auto-answer'])).toMatch(/cannot be combined/);
+    expect(err(['call', 'sip:b@127.0.0.1', '--dnd', '486'])).toMatch(/does not apply/);
+  });
+
+  it('takes --dial-plan with an account, checked by the dial plan parser the UI uses (issue 11)', () => {
+    const a = ok(['call', '555-1234', '--user', 'alice', '--domain', 'pbx.example', '--dial-plan', 'xxxxxxx;match=1;pre=9;']) as CallArgs;
+    expect(a.account.dialPlan).toBe('xxxxxxx;match=1;pre=9;');
+    expect(err(['call', '5551234', '--user', 'a', '--domain', 'd', '--dial-plan', 'xx;match=1;bogus=2;'])).toMatch(/--dial-plan has a rule/);
+    expect(err(['listen', '--dial-plan', 'x.;match=1;'])).toMatch(/--dial-plan needs --user/);
+    // The plan decides what is dialled: a plan that turns the number into nothing is refused up front.
+    expect(err(['call', '12', '--user', 'a', '--domain', 'd', '--dial-plan', 'xx;match=1;prestrip=5;'])).toMatch(/into nothing/);
+  });
+
+  it('takes --mic-volume and --speaker-volume in percent, 0-400 (issue 11)', () => {
+    expect(ok(['listen', '--mic-volume', '50', '--speaker-volume', '200'])).toMatchObject({ micVolume: 50, speakerVolume: 200 });
+    expect((ok(['listen']) as ListenArgs).micVolume).toBeUndefined();
+    expect(err(['listen', '--mic-volume', '401'])).toMatch(/--mic-volume/);
+    expect(err(['call', 'sip:b@127.0.0.1', '--speaker-volume', '-1'])).toMatch(/--speaker-volume/);
+  });
+
+  it('takes --auto-answer-delay S as --answer-after S (issue 11)', () => {
+    expect(ok(['listen', '--auto-answer-delay', '2.5'])).toMatchObject({ autoAnswer: true, answerAfter: 2.5 });
+    expect(err(['listen', '--auto-answer-delay', '2', '--answer-after', '2'])).toMatch(/give one/);
+    expect(err(['listen', '--auto-answer-delay', '2', '--dnd', '486'])).toMatch(/cannot be combined/);
+    expect(err(['listen', '--auto-answer-delay', '-1'])).toMatch(/auto-answer-delay/);
+  });
+
   it('answers help and version', () => {
     expect(ok(['--help'])).toEqual({ command: 'help' });
     expect(ok(['call', '-h'])).toEqual({ command: 'help', topic: 'call' });

@@ -170,6 +170,18 @@ describe('App', () => {
     expect((screen.getByLabelText('Speaker level') as HTMLMeterElement).value).toBe(1);
   });
 
+  it('saves volume, do-not-disturb and auto-answer from the Audio view (issue 11)', async () => {
+    const fake = new FakeApi().answer('audio.devices', []);
+    await start(fake);
+    await fireEvent.click(screen.getByRole('tab', { name: 'Audio' }));
+    await fireEvent.change(screen.getByLabelText('Speaker volume'), { target: { value: '50' } });
+    await vi.waitFor(() => expect(fake.sent('preferences.save')).toEqual([{ ...SENT_PREFERENCES, speakerVolume: 50 }]));
+    await fireEvent.change(screen.getByLabelText('Do not disturb'), { target: { value: '486' } });
+    await vi.waitFor(() => expect(fake.sent('preferences.save').at(-1)).toMatchObject({ doNotDisturb: '486' }));
+    await fireEvent.click(screen.getByLabelText('Answer calls by themselves'));
+    await vi.waitFor(() => expect(fake.sent('preferences.save').at(-1)).toMatchObject({ autoAnswer: true }));
+  });
+
   it('switches to Korean and saves the preference', async () => {
     const fake = new FakeApi();
     await start(fake);

@@ -2,7 +2,7 @@
 // garbage, mute, direction, ptime and device failure, all checked by content.
 import { describe, expect, it } from 'vitest';
 import type { AudioInput, AudioOutput } from '../../../src-main/audio/audio-device';
-import { generateTone, toneCoverage } from '../../../src-main/audio/tone-analysis';
+import { generateTone, goertzelPower, toneCoverage } from '../../../src-main/audio/tone-analysis';
 import { decodeDtmfEvent } from '../../../src-main/rtp/dtmf-event';
 import type { MediaStartParams } from '../../../src-main/rtp/media-session';
 import { MediaStream } from '../../../src-main/rtp/media-stream';
@@ -279,5 +279,61 @@ describe('MediaStream', () => {
     expect(errors).toEqual(["microphone 'USB headset' stopped delivering audio"]);
     expect(c.a.stats().packetsSent).toBe(sentBefore + 20);
     expect(c.rtpFrom(6000).slice(-10).every((p) => p.payload.every((x) => x === 0xff))).toBe(true);
+  });
+});
+
+describe('MediaStream keys (issue 11)', () => {
+  it('reports each received RFC 4733 key once, in order, however many packets carry it', () => {
+    const c = call({ a: { telephoneEventPayloadType: 101 }, b: { telephoneEventPayloadType: 101 } });
+    const keys: string[] = [];
+    c.b.on('dtmf', ({ digit }) => keys.push(digit));
+    c.run(200);
+    expect(c.a.sendDtmf('159#', 100)).toBe(true);
+    c.run(2000);
+    expect(keys).toEqual(['1', '5', '9', '#']);
+    // Each key went as 7 packets (updates and three end packets): 28 in all, 4 reports.
+    expect(c.rtpFrom(6000).filter((p) => p.payloadType === 101)).toHaveLength(28);
+  });
+
+  it('sends in-band keys as the Q.23 tone pair in the audio, not as events', () => {
+    const c = call({ a: { telephoneEventPayloadType: 101 } });
+    c.run(200);
+    expect(c.a.sendDtmf('5', 200, 'inband')).toBe(true);
+    c.run(600);
+    expect(c.rtpFrom(6000).filter((p) => p.payloadType === 101)).toHaveLength(0);
+    // B's speaker: the 200 ms of 770 Hz + 1336 Hz (key 5) where A's 1000 Hz tone was, none of the
+    // other rows' or columns' frequencies.
+    const heard = c.outputs.b.samples();
+    const win = 160;
+    let both = 0;
+    for (let s = 0; s + win <= heard.length; s += win) {
+      const p = (f: number) => goertzelPower(heard, s, win, f, 8000);
+      const quiet = [697, 852, 941, 1209, 1477, 1000].every((f) => p(f) * 5 < p(770) && p(f) * 5 < p(1336));
+      if (quiet && p(770) > 1e6 && p(1336) > 1e6) both++;
+    }
+    expect(both).toBeGreaterThanOrEqual(8);
+    expect(both).toBeLessThanOrEqual(11);
+  });
+});
+
+describe('MediaStream volume (issue 11)', () => {
+  it('microphone gain changes what is sent, speaker gain what is played, both by amplitude', () => {
+    const level = (s: Int16Array) => Math.sqrt(goertzelPower(s, 0, s.length, 1000, 8000) * 2) / 32767;
+    const plain = call();
+    plain.run(1000);
+    const base = level(plain.outputs.b.samples(300));
+    expect(base).toBeGreaterThan(0.4); // the 0.5 tone, through G.711
+
+    const quieter = call();
+    quieter.a.setGain(0.5, 1); // A's microphone at 50 %: B hears half
+    quieter.run(1000);
+    expect(level(quieter.outputs.b.samples(300)) / base).toBeCloseTo(0.5, 1);
+
+    const speaker = call();
+    speaker.b.setGain(1, 0.25); // B's speaker at 25 %
+    speaker.run(1000);
+    expect(level(speaker.outputs.b.samples(300)) / base).toBeCloseTo(0.25, 1);
+    // B's own microphone is untouched by its speaker volume: A hears B's 1500 Hz tone as before.
+    expect(toneCoverage(speaker.outputs.a.samples(300), 8000, 1500)).toBeGreaterThan(0.95);
   });
 });

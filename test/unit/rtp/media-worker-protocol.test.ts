@@ -82,3 +82,28 @@ describe('media worker protocol validation', () => {
     expect(checkFromWorker(undefined).ok).toBe(false);
   });
 });
+
+describe('issue 11 messages', () => {
+  it('in-band keys, call recording and received keys are checked both ways', () => {
+    expect(checkToWorker({ type: 'dtmf', session: 1, digits: '5', durationMs: 100, inband: true })).toEqual({ ok: true, value: { type: 'dtmf', session: 1, digits: '5', durationMs: 100, inband: true } });
+    expect(checkToWorker({ type: 'dtmf', session: 1, digits: '5', durationMs: 100, inband: 'yes' }).ok).toBe(false);
+    expect(checkToWorker({ type: 'record', session: 1, req: 2, path: '/tmp/x.wav' })).toEqual({ ok: true, value: { type: 'record', session: 1, req: 2, path: '/tmp/x.wav' } });
+    expect(checkToWorker({ type: 'record', session: 1, req: 2, path: null }).ok).toBe(true);
+    for (const path of ['', 'a\nb', 42, undefined, 'x'.repeat(5000)]) expect(checkToWorker({ type: 'record', session: 1, req: 2, path }).ok, String(path).slice(0, 9)).toBe(false);
+    expect(checkToWorker({ type: 'record', session: 1, path: '/tmp/x.wav' }).ok).toBe(false);
+    expect(checkFromWorker({ type: 'dtmf', session: 1, digit: '#' })).toEqual({ ok: true, value: { type: 'dtmf', session: 1, digit: '#' } });
+    for (const digit of ['', '55', 'E', 5, 'a']) expect(checkFromWorker({ type: 'dtmf', session: 1, digit }).ok, String(digit)).toBe(false);
+  });
+});
+
+describe('volume messages (issue 11)', () => {
+  it('takes gains 0..4 at open and at run time, nothing else', () => {
+    const open = checkToWorker({ type: 'open', session: 3, req: 4, options: { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000, gain: { input: 0.5, output: 2 } } });
+    expect(open.ok && open.value.type === 'open' && open.value.options.gain).toEqual({ input: 0.5, output: 2 });
+    expect(checkToWorker({ type: 'open', session: 3, req: 4, options: { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000, gain: { input: 5, output: 1 } } }).ok).toBe(false);
+    expect(checkToWorker({ type: 'gain', session: 1, input: 0, output: 4 })).toEqual({ ok: true, value: { type: 'gain', session: 1, input: 0, output: 4 } });
+    for (const bad of [{ input: -1, output: 1 }, { input: 1, output: Number.NaN }, { input: '1', output: 1 }]) {
+      expect(checkToWorker({ type: 'gain', session: 1, ...bad }).ok).toBe(false);
+    }
+  });
+});

@@ -142,7 +142,7 @@ describe('incoming call', () => {
     await call.answer();
     const ok = net.lastResponse(200);
     expect(ok.content).toMatch(/\r\nm=audio 6000 RTP\/AVP 8 0 101\r\n/);
-    expect(ok.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, REFER, NOTIFY');
+    expect(ok.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, INFO, REFER, NOTIFY');
     expect(call.state).toBe('connected');
     expect(media[0]?.started).toMatchObject({ remoteAddress: '203.0.113.5', remotePort: 30000, codec: 'PCMA' });
     const count = (): number => net.responses.filter((r) => r.status === 200).length;
@@ -260,7 +260,7 @@ describe('incoming call', () => {
     net.deliver(request('OPTIONS'));
     const res = net.lastResponse();
     expect(res.status).toBe(200);
-    expect(res.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, REFER, NOTIFY');
+    expect(res.headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, INFO, REFER, NOTIFY');
     expect(res.headers.accept).toBe('application/sdp');
     expect(res.headers.supported).toBe('100rel, timer');
     expect(res.headers.to.params.tag).toMatch(/^[0-9a-f]{16}$/);
@@ -308,7 +308,7 @@ describe('incoming call', () => {
   it('unknown methods get 405/501 with Allow; Require gets 420; a merged INVITE gets 482', async () => {
     net.deliver(request('PUBLISH'));
     expect(net.lastResponse().status).toBe(405);
-    expect(net.lastResponse().headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, REFER, NOTIFY');
+    expect(net.lastResponse().headers.allow).toBe('INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, INFO, REFER, NOTIFY');
     net.deliver(request('FROBNICATE'));
     expect(net.lastResponse().status).toBe(501);
     net.deliver(request('INVITE', { headers: { require: '100rel, foo' }, callId: 'other' }));

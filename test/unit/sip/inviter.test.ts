@@ -387,7 +387,7 @@ describe('outgoing call', () => {
       ...(content ? { content } : {}),
     });
     net.deliver(inDialog('OPTIONS', 1));
-    expect(net.lastResponse()).toMatchObject({ status: 200, headers: { allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, REFER, NOTIFY' } });
+    expect(net.lastResponse()).toMatchObject({ status: 200, headers: { allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, INFO, REFER, NOTIFY' } });
     net.deliver(inDialog('INVITE', 2, peerSdp(34000, 'sendrecv', '203.0.113.99')));
     await flush();
     expect(net.lastResponse().status).toBe(200);

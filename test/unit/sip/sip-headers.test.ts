@@ -53,7 +53,7 @@ describe('Supported and empty headers', () => {
   it('Supported lists only what is implemented: 100rel and timer, as caller and as callee; never empty', () => {
     expect(supportedHeader()).toEqual({ supported: '100rel, timer' });
     expect(supportedHeader(true)).toEqual({ supported: '100rel, timer' });
-    expect(capabilityHeaders()).toEqual({ allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, REFER, NOTIFY', accept: 'application/sdp', supported: '100rel, timer' });
+    expect(capabilityHeaders()).toEqual({ allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, MESSAGE, INFO, REFER, NOTIFY', accept: 'application/sdp', supported: '100rel, timer' });
   });
 
   it('withoutEmptyHeaders drops empty text headers and returns the same message when there are none', () => {
