@@ -14,7 +14,11 @@ export function createMediaWithOwnRecording(create: MediaSessionFactory, options
     released = true;
     slots.release(record);
   };
+  // Everything else the call may use (recording, volume, conference, DTMF mode) passes straight through.
   return {
+    get bindAddress() {
+      return inner.bindAddress;
+    },
     open: () =>
       inner.open().catch((err: unknown) => {
         release();
@@ -22,8 +26,11 @@ export function createMediaWithOwnRecording(create: MediaSessionFactory, options
       }),
     start: (params) => inner.start(params),
     update: (params) => inner.update(params),
-    sendDtmf: (digits, durationMs) => inner.sendDtmf(digits, durationMs),
+    sendDtmf: (digits, durationMs, mode) => inner.sendDtmf(digits, durationMs, mode),
     setMuted: (muted) => inner.setMuted(muted),
+    ...(inner.record ? { record: (path: string | null) => inner.record!(path) } : {}),
+    ...(inner.setGain ? { setGain: (input: number, output: number) => inner.setGain!(input, output) } : {}),
+    ...(inner.mixWith ? { mixWith: (other: MediaSession | null) => inner.mixWith!(other) } : {}),
     stats: () => inner.stats(),
     close: () => inner.close().finally(release),
     on: (event, listener) => inner.on(event, listener),

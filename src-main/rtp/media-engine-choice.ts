@@ -19,8 +19,16 @@ export function preferenceFromEnv(value: string | undefined): MediaEnginePrefere
   return value === 'native' || value === 'worker' ? value : 'auto';
 }
 
+/**
+ * Until the native engine has what calls use mid-call (recording, in-band DTMF, volume, conference
+ * mixing, G.711 Appendix I concealment, the quality score), the worker carries calls by default and
+ * the native engine is opt-in (--media-engine native, SOFTPHONE_MEDIA_ENGINE=native).
+ */
+const DEFAULT_ENGINE: 'native' | 'worker' = 'worker';
+
 export function chooseMediaEngine(options: MediaSessionOptions, preference: MediaEnginePreference, nativeError: string | null): MediaEngineChoice {
   if (preference === 'worker') return { engine: 'worker', reason: 'the worker engine was asked for', warn: false };
+  if (preference === 'auto' && DEFAULT_ENGINE === 'worker') return { engine: 'worker', reason: 'the worker engine is the default (--media-engine native opts in)', warn: false };
   // The addon is built by npm ci: without it the default is not what was expected either.
   if (nativeError !== null) return { engine: 'worker', reason: `native media engine unavailable: ${nativeError}`, warn: true };
   const forced = preference === 'native';

@@ -51,7 +51,7 @@ async function startSoftphoneCallee(setup: BenchSetup, rc: Cleanup, condition: C
     env['BENCH_BLOCK_REPORT'] = report;
   }
   const sp = startSoftphone(
-    ['listen', '--user', 'bob', '--domain', setup.server.domain, '--bind', '127.0.0.1', '--port', String(sipPort),
+    ['listen', '--media-engine', 'native', '--user', 'bob', '--domain', setup.server.domain, '--bind', '127.0.0.1', '--port', String(sipPort),
       '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', setup.calleeWav, '--record', recording, '--auto-answer', '--max-calls', '1'],
     { env, name: `softphone-callee-${condition}` },
   );

@@ -79,7 +79,7 @@ describe('incoming-call options in the browser UI', () => {
     // Record for a while, then stop: one WAV in the recordings folder, both directions by frequency.
     const record = page.getByRole('button', { name: 'Record' });
     await record.click();
-    await expect.poll(() => record.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => record.getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true');
     await page.getByTestId('recording').waitFor();
     await screenshot(page, 'call-options-keys');
     const files = () => (existsSync(recordings) ? readdirSync(recordings) : []);

@@ -30,10 +30,10 @@ describe('a call on each media engine', () => {
   afterAll(() => removeDir(dir));
 
   it.each([
-    ['native', [] as string[]],
+    ['native', ['--media-engine', 'native']],
     ['worker', ['--media-engine', 'worker']],
     // SRTP is only known at start(): the native session hands its port pair over to the worker.
-    ['hand-over', ['--srtp', 'optional', '--srtp-over-udp']],
+    ['hand-over', ['--media-engine', 'native', '--srtp', 'optional', '--srtp-over-udp']],
   ] as const)('%s: tones go both ways and the engine is the one asked for', async (engine, flags) => {
     if (engine !== 'worker' && !nativeLoaded) return;
     const port = await freeUdpPort();

@@ -9,20 +9,21 @@ const file: MediaSessionOptions = { audio: { kind: 'file', play: 'a.wav' }, bind
 const start: MediaStartParams = { remoteAddress: '203.0.113.5', remotePort: 4000, codec: 'PCMA', payloadType: 8, ptime: 20 };
 
 describe('chooseMediaEngine', () => {
-  it('runs plain-RTP calls with file or no audio natively by default', () => {
-    expect(chooseMediaEngine(file, 'auto', null)).toEqual({ engine: 'native', warn: false });
-    expect(chooseMediaEngine({ audio: { kind: 'null' } }, 'auto', null).engine).toBe('native');
+  it('runs plain-RTP calls with file or no audio natively when asked; the worker is the default', () => {
+    expect(chooseMediaEngine(file, 'native', null)).toEqual({ engine: 'native', warn: false });
+    expect(chooseMediaEngine({ audio: { kind: 'null' } }, 'native', null).engine).toBe('native');
+    expect(chooseMediaEngine(file, 'auto', null)).toMatchObject({ engine: 'worker', warn: false, reason: expect.stringMatching(/default/) });
   });
 
   it('keeps ICE/STUN and sound cards on the worker, warning only when native was forced', () => {
     const ice = { ...file, nat: { ice: true } };
-    expect(chooseMediaEngine(ice, 'auto', null)).toMatchObject({ engine: 'worker', warn: false, reason: expect.stringMatching(/ICE/) });
+    expect(chooseMediaEngine(ice, 'auto', null)).toMatchObject({ engine: 'worker', warn: false });
     expect(chooseMediaEngine(ice, 'native', null)).toMatchObject({ engine: 'worker', warn: true });
-    expect(chooseMediaEngine({ audio: { kind: 'portaudio' } }, 'auto', null)).toMatchObject({ engine: 'worker', warn: false, reason: expect.stringMatching(/sound card/) });
+    expect(chooseMediaEngine({ audio: { kind: 'portaudio' } }, 'native', null)).toMatchObject({ engine: 'worker', warn: true, reason: expect.stringMatching(/sound card/) });
   });
 
   it('falls back to the worker with a warning when the addon did not load', () => {
-    expect(chooseMediaEngine(file, 'auto', 'not built')).toEqual({ engine: 'worker', reason: 'native media engine unavailable: not built', warn: true });
+    expect(chooseMediaEngine(file, 'native', 'not built')).toEqual({ engine: 'worker', reason: 'native media engine unavailable: not built', warn: true });
   });
 
   it('obeys --media-engine worker, and reads SOFTPHONE_MEDIA_ENGINE', () => {
