@@ -39,9 +39,15 @@ import { NetworkTracker } from './network-status';
 import { autoAnswerDelayMs, dndStatus, scheduleAutoAnswer, volumeGains } from './incoming-policy';
 import { recordingFileName } from '../audio/call-recording';
 import { createPreferenceHandlers, preferencesView } from './preference-handlers';
-import { UserAgentHost, withTimeout } from './user-agent-host';
+import { UserAgentHost, withTimeout, type UserAgentHostDeps } from './user-agent-host';
 import { createMediaWithOwnRecording } from './media-recording';
 import { RecordSlots } from '../audio/record-slots';
+import { listAccounts, pickDialAccount, AccountListError } from '../settings/account-list';
+import { sipPasswordSlot } from '../settings/secret-box';
+import { AccountAgents, callAccountTag } from './account-agents';
+import { accountsView, createAccountRequestHandlers } from './account-requests';
+import type { CallAccount } from '../ipc/contract';
+import type { Call } from '../sip/user-agent-api';
 
 export interface AppCoreDeps {
   store: SettingsStore;
@@ -117,6 +123,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     transfer: (callId, progress) => events.emit('call.transfer', { callId, ...progress }),
     ended: (_snapshot, entry) => {
       host.forgetCall(entry.id);
+      agents.forgetCall(entry.id);
       history = addHistoryEntry(history, entry);
       events.emit('history.changed', history);
       deps.store.saveHistory(history).catch((err: Error) => report(`call history could not be saved: ${err.message}`));
@@ -133,7 +140,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
 
   // Several calls at once (issue 11): with a recording WAV (headless, tests) each open call has its own file.
   const recordSlots = new RecordSlots();
-  const host = new UserAgentHost({
+  const hostDeps: UserAgentHostDeps = {
     createUserAgent: deps.createUserAgent,
     createMedia: (options) => createMediaWithOwnRecording(deps.createMedia, options, recordSlots),
     bindAddress: deps.bindAddress,
@@ -156,19 +163,23 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     report,
     log,
     now,
-  });
+  };
+  const host = new UserAgentHost(hostDeps);
   const watches = new EventWatches((event, payload) => events.emit(event, payload), now);
   host.events.on('registration', (state) => {
     network.registration(state);
     events.emit('registration.changed', state);
     watches.registration(state, settings?.account);
+    emitAccounts();
   });
   host.events.on('subscription', (u) => watches.subscription(u));
-  host.events.on('incoming', (call) => {
-    tracker.track(call);
+  host.events.on('incoming', (call) => incoming(call, defaultAccountTag()));
+  // Issue 11: a call on any account is tracked, tagged with its account, and auto-answered alike.
+  function incoming(call: Call, account: CallAccount | undefined): void {
+    tracker.track(call, account);
     const delay = settings ? autoAnswerDelayMs(settings.preferences) : undefined;
     if (delay !== undefined) scheduleAutoAnswer(call, delay, { setTimer: (fn, ms) => setTimeout(fn, ms), clearTimer: (id) => clearTimeout(id as ReturnType<typeof setTimeout>), answer: (c) => host.answer(c), report });
-  });
+  }
   host.events.on('trace', (entry) => {
     traces.add(entry);
     network.trace(entry);
@@ -185,6 +196,28 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('level', (level) => events.emit('audio.level', level));
   host.events.on('quality', ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }));
 
+  // Issue 11: the other enabled accounts, each with its own user agent; the default one is `host`.
+  const agents = new AccountAgents({
+    hostDeps,
+    password: (a) => passwordOf(a.stored.passwordBlob),
+    incoming,
+    trace: (entry) => {
+      traces.add(entry);
+      events.emit('flow.message', entry);
+    },
+    message: (m) => events.emit('message.received', { ...m, time: deps.now?.() ?? Date.now() }),
+    level: (level) => events.emit('audio.level', level),
+    quality: ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }),
+    registration: () => emitAccounts(),
+  });
+  const accountRegistration = (a: { id: string; isDefault: boolean }) => (a.isDefault ? host.registration() : agents.registration(a.id));
+  const emitAccounts = () => events.emit('accounts.changed', accountsView(settings, accountRegistration, deps.secretBox.storage));
+  /** The default account's tag for the default host's calls (none when it is off or direct IP). */
+  const defaultAccountTag = (): CallAccount | undefined => {
+    const first = settings ? listAccounts(settings)[0] : undefined;
+    return first?.isDefault && first.enabled && first.stored.domain.trim() !== '' ? callAccountTag(first) : undefined;
+  };
+
   function passwordOf(blob: string, what = 'password', where = 'account settings'): string {
     if (blob === '') return '';
     try {
@@ -197,11 +230,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
 
   async function startUserAgent(): Promise<void> {
     if (!settings || stopping) return;
-    const stored = settings.account;
+    // Issue 11: a disabled default account leaves the default host in direct-IP mode on the same port.
+    const stored = settings.account && settings.account.enabled !== false ? settings.account : null;
     const account = toAccountSettings(stored, stored ? passwordOf(stored.passwordBlob) : '');
     const port = deps.sipPortOverride ?? settings.preferences.sipPort;
     // An explicit --sip-port is a demand, the saved preference only a wish.
     await host.start(account, port, deps.sipPortOverride === undefined);
+    if (!stopping) await agents.start(listAccounts(settings));
   }
 
   /** Re-creates the user agent (account or SIP port changed); waits for calls to end first. */
@@ -214,6 +249,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     uaOp = uaOp
       .then(async () => {
         await host.stop();
+        await agents.stop();
         await startUserAgent();
       })
       .catch((err: Error) => report(`SIP restart failed: ${err.message}`));
@@ -252,6 +288,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       version: deps.version,
       passwordStorage: deps.secretBox.storage,
       ...watches.snapshot(),
+      accounts: accountsView(s, accountRegistration, deps.secretBox.storage),
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;
@@ -264,6 +301,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       // Issue 11: a volume change is heard in the calls in progress at once.
       const gain = volumeGains(next.preferences) ?? { input: 1, output: 1 };
       host.setGain(gain.input, gain.output);
+      agents.setGain(gain.input, gain.output);
     },
     store: deps.store,
     encrypt: (text) => deps.secretBox.encrypt(text, 'turn-password'),
@@ -286,12 +324,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       if (Object.keys(fields).length > 0) throw new ApiFailure('invalid-request', 'invalid account', fields);
       const current = settings;
       if (!current) throw new ApiFailure('failed', 'the core is not started');
-      const account = toStoredAccount(form, current.account, (text) => deps.secretBox.encrypt(text, 'sip-password'));
+      const account = toStoredAccount(form, current.account, (text) => deps.secretBox.encrypt(text, sipPasswordSlot(current.account?.id)));
       const next: SettingsFile = { ...current, account };
       await deps.store.saveSettings(next).catch((err: Error) => {
         throw new ApiFailure('failed', `the account could not be saved: ${err.message}`);
       });
       settings = next;
+      emitAccounts();
       void scheduleRestart();
       return toAccountView(account, deps.secretBox.storage);
     },
@@ -305,17 +344,38 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       await agent.unregister();
       return agent.registration;
     },
-    'call.dial': async ({ target }) => {
-      const agent = requireUa();
+    'call.dial': async ({ target, accountId }) => {
+      // Issue 11: the chosen account, else the default one, else the first enabled one, else direct IP.
+      let via;
+      try {
+        via = pickDialAccount(listAccounts(current()), accountId);
+      } catch (err) {
+        throw err instanceof AccountListError ? new ApiFailure(err.code, err.message) : err;
+      }
+      const other = via && !via.isDefault ? agents.host(via.id) : undefined;
+      if (via && !via.isDefault && !other) throw new ApiFailure('failed', `account ${via.stored.accountName || via.id} is not running`);
+      const agent = other?.agent ?? requireUa();
       dialPrefill = null;
       let call;
       try {
-        call = host.call(agent, target.trim());
+        call = (other?.host ?? host).call(agent, target.trim());
       } catch (err) {
         throw new ApiFailure('failed', (err as Error).message);
       }
-      return tracker.track(call);
+      return tracker.track(call, other?.tag ?? (via ? defaultAccountTag() : undefined));
     },
+    ...createAccountRequestHandlers({
+      settings: current,
+      commit: async (next) => {
+        await deps.store.saveSettings(next);
+        settings = next;
+        emitAccounts();
+        void scheduleRestart();
+      },
+      encrypt: (text, slot) => deps.secretBox.encrypt(text, slot),
+      storage: deps.secretBox.storage,
+      registration: accountRegistration,
+    }),
     ...callRequests,
     'message.send': messageSendHandler(requireUa),
     'history.list': async () => history,
@@ -412,6 +472,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       stopping = true;
       uaOp = uaOp.then(async () => {
         await host.stop();
+        await agents.stop();
         await deps.store.flush().catch(() => {});
       });
       return uaOp;
