@@ -86,7 +86,7 @@ describe('several accounts in the window', () => {
   it('shows the account picker with two enabled accounts and dials through the chosen one', async () => {
     const fake = await start([work, home]);
     const picker = (await screen.findByTestId('dial-account')) as HTMLSelectElement;
-    expect([...picker.options].map((o) => o.textContent)).toEqual(['Work (default)', 'Home']);
+    expect(Array.from(picker.options, (o) => o.textContent)).toEqual(['Work (default)', 'Home']);
     await fireEvent.change(picker, { target: { value: 'account-2' } });
     await fireEvent.input(document.getElementById('dial-target') as HTMLInputElement, { target: { value: 'sip:carol@home.test' } });
     await fireEvent.submit(document.getElementById('dial-form') as HTMLFormElement);
