@@ -42,10 +42,9 @@ import { createPreferenceHandlers, preferencesView } from './preference-handlers
 import { UserAgentHost, withTimeout, type UserAgentHostDeps } from './user-agent-host';
 import { createMediaWithOwnRecording } from './media-recording';
 import { RecordSlots } from '../audio/record-slots';
-import { listAccounts, pickDialAccount, AccountListError } from '../settings/account-list';
+import { listAccounts } from '../settings/account-list';
 import { sipPasswordSlot } from '../settings/secret-box';
-import { AccountAgents, callAccountTag } from './account-agents';
-import { accountsView, createAccountRequestHandlers } from './account-requests';
+import { createAccountsCore } from './accounts-core';
 import type { CallAccount } from '../ipc/contract';
 import type { Call } from '../sip/user-agent-api';
 
@@ -123,7 +122,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     transfer: (callId, progress) => events.emit('call.transfer', { callId, ...progress }),
     ended: (_snapshot, entry) => {
       host.forgetCall(entry.id);
-      agents.forgetCall(entry.id);
+      accounts.agents.forgetCall(entry.id);
       history = addHistoryEntry(history, entry);
       events.emit('history.changed', history);
       deps.store.saveHistory(history).catch((err: Error) => report(`call history could not be saved: ${err.message}`));
@@ -170,10 +169,10 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     network.registration(state);
     events.emit('registration.changed', state);
     watches.registration(state, settings?.account);
-    emitAccounts();
+    accounts.changed();
   });
   host.events.on('subscription', (u) => watches.subscription(u));
-  host.events.on('incoming', (call) => incoming(call, defaultAccountTag()));
+  host.events.on('incoming', (call) => incoming(call, accounts.defaultTag()));
   // Issue 11: a call on any account is tracked, tagged with its account, and auto-answered alike.
   function incoming(call: Call, account: CallAccount | undefined): void {
     tracker.track(call, account);
@@ -197,9 +196,19 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('quality', ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }));
 
   // Issue 11: the other enabled accounts, each with its own user agent; the default one is `host`.
-  const agents = new AccountAgents({
+  const accounts = createAccountsCore({
     hostDeps,
-    password: (a) => passwordOf(a.stored.passwordBlob),
+    mainHost: host,
+    settings: () => settings,
+    password: (blob) => passwordOf(blob),
+    encrypt: (text, slot) => deps.secretBox.encrypt(text, slot),
+    storage: deps.secretBox.storage,
+    commit: async (next) => {
+      await deps.store.saveSettings(next);
+      settings = next;
+      void scheduleRestart();
+    },
+    changed: (view) => events.emit('accounts.changed', view),
     incoming,
     trace: (entry) => {
       traces.add(entry);
@@ -208,15 +217,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     message: (m) => events.emit('message.received', { ...m, time: deps.now?.() ?? Date.now() }),
     level: (level) => events.emit('audio.level', level),
     quality: ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }),
-    registration: () => emitAccounts(),
   });
-  const accountRegistration = (a: { id: string; isDefault: boolean }) => (a.isDefault ? host.registration() : agents.registration(a.id));
-  const emitAccounts = () => events.emit('accounts.changed', accountsView(settings, accountRegistration, deps.secretBox.storage));
-  /** The default account's tag for the default host's calls (none when it is off or direct IP). */
-  const defaultAccountTag = (): CallAccount | undefined => {
-    const first = settings ? listAccounts(settings)[0] : undefined;
-    return first?.isDefault && first.enabled && first.stored.domain.trim() !== '' ? callAccountTag(first) : undefined;
-  };
 
   function passwordOf(blob: string, what = 'password', where = 'account settings'): string {
     if (blob === '') return '';
@@ -236,7 +237,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     const port = deps.sipPortOverride ?? settings.preferences.sipPort;
     // An explicit --sip-port is a demand, the saved preference only a wish.
     await host.start(account, port, deps.sipPortOverride === undefined);
-    if (!stopping) await agents.start(listAccounts(settings));
+    if (!stopping) await accounts.agents.start(listAccounts(settings));
   }
 
   /** Re-creates the user agent (account or SIP port changed); waits for calls to end first. */
@@ -249,7 +250,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     uaOp = uaOp
       .then(async () => {
         await host.stop();
-        await agents.stop();
+        await accounts.agents.stop();
         await startUserAgent();
       })
       .catch((err: Error) => report(`SIP restart failed: ${err.message}`));
@@ -288,7 +289,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       version: deps.version,
       passwordStorage: deps.secretBox.storage,
       ...watches.snapshot(),
-      accounts: accountsView(s, accountRegistration, deps.secretBox.storage),
+      accounts: accounts.view(),
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;
@@ -301,7 +302,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       // Issue 11: a volume change is heard in the calls in progress at once.
       const gain = volumeGains(next.preferences) ?? { input: 1, output: 1 };
       host.setGain(gain.input, gain.output);
-      agents.setGain(gain.input, gain.output);
+      accounts.agents.setGain(gain.input, gain.output);
     },
     store: deps.store,
     encrypt: (text) => deps.secretBox.encrypt(text, 'turn-password'),
@@ -330,7 +331,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         throw new ApiFailure('failed', `the account could not be saved: ${err.message}`);
       });
       settings = next;
-      emitAccounts();
+      accounts.changed();
       void scheduleRestart();
       return toAccountView(account, deps.secretBox.storage);
     },
@@ -346,36 +347,18 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     },
     'call.dial': async ({ target, accountId }) => {
       // Issue 11: the chosen account, else the default one, else the first enabled one, else direct IP.
-      let via;
-      try {
-        via = pickDialAccount(listAccounts(current()), accountId);
-      } catch (err) {
-        throw err instanceof AccountListError ? new ApiFailure(err.code, err.message) : err;
-      }
-      const other = via && !via.isDefault ? agents.host(via.id) : undefined;
-      if (via && !via.isDefault && !other) throw new ApiFailure('failed', `account ${via.stored.accountName || via.id} is not running`);
-      const agent = other?.agent ?? requireUa();
+      const route = accounts.dialRoute(accountId);
+      const agent = route.agent ?? requireUa();
       dialPrefill = null;
       let call;
       try {
-        call = (other?.host ?? host).call(agent, target.trim());
+        call = route.host.call(agent, target.trim());
       } catch (err) {
         throw new ApiFailure('failed', (err as Error).message);
       }
-      return tracker.track(call, other?.tag ?? (via ? defaultAccountTag() : undefined));
+      return tracker.track(call, route.tag);
     },
-    ...createAccountRequestHandlers({
-      settings: current,
-      commit: async (next) => {
-        await deps.store.saveSettings(next);
-        settings = next;
-        emitAccounts();
-        void scheduleRestart();
-      },
-      encrypt: (text, slot) => deps.secretBox.encrypt(text, slot),
-      storage: deps.secretBox.storage,
-      registration: accountRegistration,
-    }),
+    ...accounts.handlers,
     ...callRequests,
     'message.send': messageSendHandler(requireUa),
     'history.list': async () => history,
@@ -472,7 +455,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       stopping = true;
       uaOp = uaOp.then(async () => {
         await host.stop();
-        await agents.stop();
+        await accounts.agents.stop();
         await deps.store.flush().catch(() => {});
       });
       return uaOp;
