@@ -28,6 +28,8 @@ interface Running {
   host: UserAgentHost;
   tag: CallAccount;
   off: Array<() => void>;
+  /** What it was started with (password included, in memory only): a change means a restart. */
+  key: string;
 }
 
 /** The name a call card and the incoming banner show for an account. */
@@ -44,10 +46,37 @@ export class AccountAgents {
 
   /** Starts a user agent for each enabled account that is not the default (the default has the main host). */
   async start(accounts: readonly ListedAccount[]): Promise<void> {
+    await this.sync(accounts, () => false);
+  }
+
+  /**
+   * Brings the running user agents in line with the accounts: unchanged ones keep running (their
+   * registrations and calls untouched), changed, disabled or removed ones stop, new ones start. One
+   * that should stop but has calls (`busy`) is left as it is; returns false when any was left.
+   */
+  async sync(accounts: readonly ListedAccount[], busy: (id: string) => boolean): Promise<boolean> {
+    const wanted = new Map<string, { account: ListedAccount; key: string }>();
     for (const account of accounts) {
       if (account.isDefault || !account.enabled) continue;
       const settings = toAccountSettings(account.stored, this.deps.password(account));
       // An account without a domain is direct IP; the default host already listens for that.
+      if (settings) wanted.set(account.id, { account, key: JSON.stringify([settings, callAccountTag(account)]) });
+    }
+    let complete = true;
+    const stopping: Running[] = [];
+    for (const [id, r] of this.running) {
+      if (wanted.get(id)?.key === r.key) continue;
+      if (busy(id)) {
+        complete = false;
+        continue;
+      }
+      this.running.delete(id);
+      stopping.push(r);
+    }
+    await Promise.all(stopping.map((r) => this.stopOne(r)));
+    for (const [id, { account, key }] of wanted) {
+      if (this.running.has(id)) continue;
+      const settings = toAccountSettings(account.stored, this.deps.password(account));
       if (!settings) continue;
       const host = new UserAgentHost(this.deps.hostDeps);
       const tag = callAccountTag(account);
@@ -59,24 +88,26 @@ export class AccountAgents {
         host.events.on('level', (l) => this.deps.level(l)),
         host.events.on('quality', (q) => this.deps.quality(q)),
       ];
-      this.running.set(account.id, { host, tag, off });
+      this.running.set(id, { host, tag, off, key });
       // Port 0: the default account keeps the Transport tab's port; the others take any free one (their
       // Contact carries it, RFC 3261 §10.2.1).
       await host.start(settings, 0, false);
     }
     this.deps.registration();
+    return complete;
+  }
+
+  private async stopOne(r: Running): Promise<void> {
+    await r.host.stop();
+    for (const off of r.off) off();
   }
 
   /** Un-registers and closes every other account's user agent (bounded per agent by the host). */
   async stop(): Promise<void> {
     const all = [...this.running.values()];
     this.running.clear();
-    await Promise.all(
-      all.map(async (r) => {
-        await r.host.stop();
-        for (const off of r.off) off();
-      }),
-    );
+    await Promise.all(all.map((r) => this.stopOne(r)));
+    this.deps.registration();
   }
 
   registration(id: string): RegistrationState {

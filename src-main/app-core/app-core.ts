@@ -204,9 +204,11 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     encrypt: (text, slot) => deps.secretBox.encrypt(text, slot),
     storage: deps.secretBox.storage,
     commit: async (next) => {
+      const before = settings;
       await deps.store.saveSettings(next);
       settings = next;
-      void scheduleRestart();
+      // The default account unchanged: only the others' user agents follow (unchanged ones keep running).
+      void (JSON.stringify(before?.account ?? null) === JSON.stringify(next.account) ? syncOtherAccounts() : scheduleRestart());
     },
     changed: (view) => events.emit('accounts.changed', view),
     incoming,
@@ -252,6 +254,18 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
         await host.stop();
         await accounts.agents.stop();
         await startUserAgent();
+      })
+      .catch((err: Error) => report(`SIP restart failed: ${err.message}`));
+    return uaOp;
+  }
+
+  /** Issue 11: another account was added, changed, enabled or removed; one with calls waits for them. */
+  function syncOtherAccounts(): Promise<void> {
+    uaOp = uaOp
+      .then(async () => {
+        if (!settings || stopping) return;
+        const busy = (id: string) => tracker.list().some((c) => c.account?.id === id);
+        if (!(await accounts.agents.sync(listAccounts(settings), busy))) restartPending = true;
       })
       .catch((err: Error) => report(`SIP restart failed: ${err.message}`));
     return uaOp;

@@ -88,8 +88,15 @@ describe('app core with several accounts', () => {
       ['bob', 'bob-pw', 0],
     ]);
     expect(live.every((a) => a.registerCalls === 1)).toBe(true);
+    // Adding bob left alice's user agent (and registration) alone: the direct-IP one, alice's, bob's.
+    expect(t.agents.map((a) => a.config.account?.userId)).toEqual([undefined, 'alice', 'bob']);
+    // Changing bob restarts bob's only.
+    await ok(api.request('accounts.save', { ...bob, id: 'account-2', displayName: 'Robert' }));
+    await settle(api);
+    expect(t.agents.map((a) => a.config.account?.userId)).toEqual([undefined, 'alice', 'bob', 'bob']);
+    expect(t.live().map((a) => a.config.account?.displayName)).toEqual(['Alice', 'Robert']);
     // Each password has its own slot; the first account keeps the one it always had.
-    expect(t.slots).toEqual(['sip-password', 'sip-password.account-2']);
+    expect(t.slots).toEqual(['sip-password', 'sip-password.account-2', 'sip-password.account-2']);
     const list = await ok(api.request('accounts.list', {}));
     expect(list.accounts.map((a) => [a.id, a.isDefault, a.account.userId, a.registration.state])).toEqual([
       ['account-1', true, 'alice', 'registered'],
@@ -125,6 +132,21 @@ describe('app core with several accounts', () => {
     expect(unknown).toEqual({ ok: false, error: { code: 'not-found', message: 'no account account-9' } });
     const bad = await api.request('call.dial', { target: 'x', accountId: 'NOT AN ID' });
     expect(bad.ok || bad.error.code).toBe('invalid-request');
+  });
+
+  it('an account with a call in progress is not restarted under it; it follows once the call ends', async () => {
+    await ok(api.request('account.save', alice));
+    await ok(api.request('accounts.save', bob));
+    await settle(api);
+    const uaBob = t.live()[1];
+    const call = uaBob?.incoming('sip:carol@home.test');
+    await ok(api.request('accounts.enable', { id: 'account-2', enabled: false }));
+    await settle(api);
+    expect(t.live().map((a) => a.config.account?.userId)).toEqual(['alice', 'bob']);
+    expect(call?.state).toBe('ringing');
+    await call?.hangup();
+    await settle(api);
+    expect(t.live().map((a) => a.config.account?.userId)).toEqual(['alice']);
   });
 
   it('disabling, making default and removing accounts restart the right user agents', async () => {
