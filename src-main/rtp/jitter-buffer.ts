@@ -5,10 +5,14 @@
 // peer may change its packet size mid-call (RFC 3551 §4.5: any multiple of the frame size): the caller
 // says so with setFrameSamples() and the delay bookkeeping follows, nothing queued is thrown away. Play-out starts `targetDelayMs` after the first packet arrives. The target follows the spread
 // of packet transit times over the last ~3 s (max - min of arrival time minus RTP time), plus one frame,
-// clamped to [minDelay, maxDelay]. The delay grows by holding play-out for one tick when a packet
-// arrives after its slot ("late"), or by re-buffering after running dry; it shrinks by dropping one
-// frame when, over a whole second, more audio than the target needed was always queued. No timers and
-// no clock of its own: the caller passes the time in, which makes it testable with a fake clock.
+// clamped to [minDelay, maxDelay]. The delay should grow by a frame when a packet arrives after its
+// slot ("late"), and shrink by a frame when, over a whole second, more audio than the target needed was
+// always queued. How (issue 13): by default ('stretch') the buffer asks its caller to play the decoded
+// audio a frame's worth longer or shorter (stretchRequest, time-stretched over several frames, see
+// audio/time-stretch.ts) and is told what was done (stretched()); the old way ('frame') holds play-out
+// for one tick (a concealed frame) or drops one received frame at once, which is audible. Running dry
+// re-buffers, and a burst beyond maxDelay is cut, in both modes. No timers and no clock of its own: the
+// caller passes the time in, which makes it testable with a fake clock.
 
 export interface JitterBufferOptions {
   /** Samples per packet/frame (160 for 20 ms at 8 kHz) at the start; see setFrameSamples(). */
@@ -23,7 +27,14 @@ export interface JitterBufferOptions {
   capacity?: number;
   /** Preallocated bytes per slot; bigger payloads grow their slot once. Default 512. */
   maxPayloadBytes?: number;
+  /**
+   * How the delay changes: 'stretch' (default) asks the caller to time-stretch the audio; 'frame' holds
+   * or drops a whole frame (the behaviour before issue 13, kept for comparison).
+   */
+  adapt?: JitterAdaptMode;
 }
+
+export type JitterAdaptMode = 'stretch' | 'frame';
 
 export type JitterPushResult = 'ok' | 'duplicate' | 'late' | 'reset';
 /** 'frame': play it (the payload is a view valid until the next push); 'lost': conceal one frame;
@@ -49,6 +60,9 @@ export interface JitterBufferStats {
   dropped: number;
   /** Times the buffer restarted on a new stream (SSRC change, sequence or timestamp jump). */
   resets: number;
+  /** Play-out made longer (delay added) and shorter (delay given back) to adapt, in ms. */
+  grownMs: number;
+  shrunkMs: number;
 }
 
 /** A sequence jump (either way) of more frames than this is a new stream, not loss or reordering. */
@@ -61,11 +75,14 @@ const MAX_CONSECUTIVE_LATE = 10;
 const SPREAD_WINDOW = 150;
 /** Pops per shrink decision (~1 s of 20 ms ticks). */
 const LEVEL_WINDOW = 50;
+/** Stretch mode: outstanding growth is capped at this many frames (a burst of late packets). */
+const MAX_GROW_FRAMES = 2;
 
 export class JitterBuffer {
   readonly stats: JitterBufferStats = {
-    duplicates: 0, late: 0, lost: 0, reordered: 0, delayMs: 0, targetDelayMs: 0, dropped: 0, resets: 0,
+    duplicates: 0, late: 0, lost: 0, reordered: 0, delayMs: 0, targetDelayMs: 0, dropped: 0, resets: 0, grownMs: 0, shrunkMs: 0,
   };
+  readonly adapt: JitterAdaptMode;
 
   private frameMs: number;
   private frameSamples: number;
@@ -98,6 +115,8 @@ export class JitterBuffer {
   private spreadMs = 0;
   private minAvail = Infinity;
   private popsInWindow = 0;
+  /** Stretch mode: samples of play-out still to add (> 0) or take away (< 0). */
+  private debt = 0;
 
   constructor(opts: JitterBufferOptions) {
     this.frameSamples = opts.frameSamples > 0 ? opts.frameSamples : 160;
@@ -114,6 +133,25 @@ export class JitterBuffer {
     this.slotData = Array.from({ length: this.capacity }, () => new Uint8Array(bytes));
     this.targetMs = this.minDelayMs;
     this.stats.targetDelayMs = this.targetMs;
+    this.adapt = opts.adapt === 'frame' ? 'frame' : 'stretch';
+  }
+
+  /**
+   * Stretch mode: how many samples longer (> 0) or shorter (< 0) the caller should make the audio it
+   * plays from now on; 0 when the delay is where it should be. Always 0 in frame mode.
+   */
+  get stretchRequest(): number {
+    return this.playing ? this.debt : 0;
+  }
+
+  /** The caller played `samples` more (or, negative, fewer) than it popped; an overshoot ends the request. */
+  stretched(samples: number): void {
+    if (!Number.isFinite(samples) || samples === 0) return;
+    const ms = (Math.abs(samples) * 1000) / this.clockRate;
+    if (samples > 0) this.stats.grownMs += ms;
+    else this.stats.shrunkMs += ms;
+    const left = this.debt - samples;
+    this.debt = Math.sign(left) === Math.sign(this.debt) ? left : 0;
   }
 
   /** Samples per packet now. */
@@ -178,7 +216,7 @@ export class JitterBuffer {
           this.store(seq, timestamp, payload, arrivalMs, payloadType); // a new stream starts at ext = seq
           return r;
         }
-        this.stall = this.playing; // we were too quick: let the delay grow by one frame
+        this.growOnLate(); // we were too quick: let the delay grow by one frame
         return 'late';
       }
     }
@@ -211,11 +249,13 @@ export class JitterBuffer {
     if (avail <= 0) {
       // Ran dry: re-buffer up to the target delay from the next arrival.
       this.playing = false;
+      this.debt = 0;
       this.bufferingSince = Number.NaN;
       return this.empty();
     }
     if (this.stall && (avail - 1) * this.frameMs < this.maxDelayMs) {
       this.stall = false;
+      this.stats.grownMs += this.frameMs;
       this.updateDelay();
       return { kind: 'lost' };
     }
@@ -254,6 +294,7 @@ export class JitterBuffer {
     this.playing = false;
     this.playedAny = false;
     this.stall = false;
+    this.debt = 0;
     this.bufferingSince = Number.NaN;
     this.consecutiveLate = 0;
     this.transitCount = 0;
@@ -337,9 +378,29 @@ export class JitterBuffer {
     if (++this.popsInWindow < LEVEL_WINDOW) return;
     const neededSlackMs = Math.max(0, this.targetMs - this.spreadMs);
     const slackMs = (this.minAvail - 1) * this.frameMs;
-    if (slackMs > neededSlackMs + this.frameMs) this.skipTo(this.playExt + 1);
+    if (slackMs > neededSlackMs + this.frameMs) {
+      if (this.adapt === 'frame') {
+        this.skipTo(this.playExt + 1);
+        this.stats.shrunkMs += this.frameMs;
+      } else if (this.debt <= 0) {
+        this.debt = -this.frameSamples; // give a frame back, time-compressed by the caller
+      }
+    }
     this.minAvail = Infinity;
     this.popsInWindow = 0;
+  }
+
+  /** A late packet: a frame more of delay, unless that would pass maxDelay. */
+  private growOnLate(): void {
+    if (this.adapt === 'frame') {
+      this.stall = this.playing;
+      return;
+    }
+    if (!this.playing) return;
+    const queuedMs = Math.max(0, this.maxExt - this.playExt + 1) * this.frameMs;
+    const owedMs = (Math.max(0, this.debt) * 1000) / this.clockRate;
+    if (queuedMs + owedMs + this.frameMs > this.maxDelayMs) return;
+    this.debt = Math.min(Math.max(0, this.debt) + this.frameSamples, MAX_GROW_FRAMES * this.frameSamples);
   }
 
   private updateDelay(): void {

@@ -46,10 +46,61 @@ function run(jb: JitterBuffer, arrivals: Arrival[], untilMs: number, tickPhase =
   return out;
 }
 
+/**
+ * Like run(), but pops by need as the media stream does, and plays each frame `request` samples longer
+ * or shorter (at most `maxStep` per frame, the time-stretcher's bound for voice), reporting it back.
+ */
+function runStretched(jb: JitterBuffer, arrivals: Arrival[], untilMs: number, maxStep = 40, onTick?: (t: number) => void): Out[] {
+  const sorted = [...arrivals].sort((a, b) => a.at - b.at);
+  const out: Out[] = [];
+  let i = 0;
+  let fifo = 0;
+  for (let t = 0; t <= untilMs; t += 20) {
+    while (i < sorted.length && (sorted[i] as Arrival).at <= t) {
+      const a = sorted[i++] as Arrival;
+      onArrival?.(jb.push(a.seq & 0xffff, a.ts ?? (a.seq * 160) >>> 0, payloadFor(a.seq), a.at, a.ssrc), a);
+    }
+    onTick?.(t);
+    while (fifo < 160) {
+      const r = jb.pop(t);
+      if (r.kind === 'empty') {
+        out.push({ t, kind: 'empty' });
+        break;
+      }
+      const change = Math.max(-maxStep, Math.min(maxStep, jb.stretchRequest));
+      jb.stretched(change);
+      fifo += 160 + change;
+      if (r.kind === 'frame') out.push({ t, kind: 'frame', seq: r.seq, content: ((r.payload[0] as number) << 8) | (r.payload[1] as number) });
+      else out.push({ t, kind: 'lost' });
+    }
+    fifo = Math.max(0, fifo - 160);
+  }
+  return out;
+}
+let onArrival: ((r: JitterPushResult, a: Arrival) => void) | undefined;
+
+/** One pop per 20 ms tick (the whole-frame mode needs no stretching caller). */
+function runFrameMode(jb: JitterBuffer, arrivals: Arrival[], untilMs: number, onTick?: (t: number) => void): Out[] {
+  const sorted = [...arrivals].sort((a, b) => a.at - b.at);
+  const out: Out[] = [];
+  let k = 0;
+  for (let t = 0; t <= untilMs; t += 20) {
+    while (k < sorted.length && (sorted[k] as Arrival).at <= t) {
+      const a = sorted[k++] as Arrival;
+      onArrival?.(jb.push(a.seq, a.seq * 160, payloadFor(a.seq), a.at), a);
+    }
+    onTick?.(t);
+    const r = jb.pop(t);
+    if (r.kind === 'frame') out.push({ t, kind: 'frame', seq: r.seq, content: r.seq });
+    else out.push({ t, kind: r.kind });
+  }
+  return out;
+}
+
 const played = (out: Out[]) => out.filter((o) => o.kind !== 'empty').map((o) => (o.kind === 'frame' ? o.content : 'lost'));
 const paced = (seqs: number[], start = 0, phase = 5): Arrival[] => seqs.map((seq, i) => ({ at: start + phase + i * 20, seq }));
 const range = (a: number, n: number) => Array.from({ length: n }, (_, i) => a + i);
-const newJb = () => new JitterBuffer({ frameSamples: 160, clockRate: 8000 });
+const newJb = (adapt: 'stretch' | 'frame' = 'stretch') => new JitterBuffer({ frameSamples: 160, clockRate: 8000, adapt });
 
 describe('JitterBuffer', () => {
   it('plays an in-order stream in order, starting after minDelay, with a constant delay', () => {
@@ -104,8 +155,10 @@ describe('JitterBuffer', () => {
     expect(jb.stats.lost).toBe(1);
   });
 
-  it('counts a packet that arrives after its slot as late and grows the delay by one frame', () => {
-    const jb = newJb();
+  // Issue 13: whole-frame mode keeps the old expectation (one extra concealed frame); stretch mode adds
+  // the frame of delay by playing audio longer, with no extra concealed frame.
+  it('frame mode: counts a packet that arrives after its slot as late and grows the delay by holding one frame', () => {
+    const jb = newJb('frame');
     const arrivals = paced(range(1, 40)).map((a) => (a.seq === 10 ? { ...a, at: a.at + 100 } : a));
     const results: JitterPushResult[] = [];
     const out = run(jb, arrivals, 1000, 0, results);
@@ -118,6 +171,28 @@ describe('JitterBuffer', () => {
     expect(p.filter((x) => x !== 'lost')).toEqual(range(1, 40).filter((s) => s !== 10));
     expect(p.filter((x) => x === 'lost')).toHaveLength(2);
     expect(jb.stats.targetDelayMs).toBeGreaterThan(100); // the 100 ms excursion is in the jitter estimate
+    expect(jb.stats.grownMs).toBe(20);
+  });
+
+  it('stretch mode: a late packet grows the delay by one frame of stretched audio, with no extra concealed frame', () => {
+    const jb = newJb();
+    const arrivals = paced(range(1, 40)).map((a) => (a.seq === 10 ? { ...a, at: a.at + 100 } : a));
+    const results: JitterPushResult[] = [];
+    onArrival = (r) => results.push(r);
+    const requests: number[] = [];
+    const out = runStretched(jb, arrivals, 1000, 40, () => requests.push(jb.stretchRequest));
+    onArrival = undefined;
+    expect(results.filter((r) => r === 'late')).toHaveLength(1);
+    expect(jb.stats).toMatchObject({ late: 1, lost: 1, grownMs: 20, shrunkMs: 0 });
+    const p = played(out);
+    expect(p).toEqual([...range(1, 9), 'lost', ...range(11, 30)]);
+    // The buffer asked for one frame (160 samples) more, paid off at 40 samples a frame.
+    expect(Math.max(...requests)).toBe(160);
+    expect(requests.filter((r) => r > 0).length).toBeGreaterThanOrEqual(4);
+    // Each packet waits 20 ms longer after the change than before it.
+    const delay = (seq: number) => (out.find((o) => o.content === seq)?.t ?? NaN) - (arrivals.find((a) => a.seq === seq)?.at ?? NaN);
+    expect(delay(30) - delay(5)).toBe(20);
+    expect(jb.stats.targetDelayMs).toBeGreaterThan(100);
   });
 
   it('follows the sequence number across the 65535 -> 0 wrap, with reordering at the wrap', () => {
@@ -172,37 +247,44 @@ describe('JitterBuffer', () => {
     }
   });
 
-  it('adapts: grows the target under jitter, then shrinks the delay back when the network calms', () => {
-    const jb = newJb();
-    let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
-    const arrivals: Arrival[] = [];
-    for (let i = 0; i < 250; i++) arrivals.push({ at: 3 + i * 20 + Math.floor(rnd() * 80), seq: i }); // 5 s, 0-80 ms jitter
-    for (let i = 250; i < 750; i++) arrivals.push({ at: 3 + i * 20, seq: i }); // then 10 s steady
-    let lateAfterWarmup = 0;
-    let targetAtJitterEnd = 0;
-    const sorted = [...arrivals].sort((a, b) => a.at - b.at);
-    let k = 0;
-    const frames: number[] = [];
-    for (let t = 0; t <= 15100; t += 20) {
-      while (k < sorted.length && (sorted[k] as Arrival).at <= t) {
-        const a = sorted[k++] as Arrival;
-        const r = jb.push(a.seq, a.seq * 160, payloadFor(a.seq), a.at);
+  // Issue 13: the same scenario in both modes; in stretch mode the caller time-stretches (simulated
+  // here: up to 5 ms per 20 ms frame), and the delay still follows the jitter up and back down.
+  for (const adapt of ['frame', 'stretch'] as const) {
+    it(`adapts (${adapt} mode): grows the target under jitter, then shrinks the delay back when the network calms`, () => {
+      const jb = newJb(adapt);
+      let seed = 42;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+      const arrivals: Arrival[] = [];
+      for (let i = 0; i < 250; i++) arrivals.push({ at: 3 + i * 20 + Math.floor(rnd() * 80), seq: i }); // 5 s, 0-80 ms jitter
+      for (let i = 250; i < 750; i++) arrivals.push({ at: 3 + i * 20, seq: i }); // then 10 s steady
+      let lateAfterWarmup = 0;
+      let targetAtJitterEnd = 0;
+      onArrival = (r, a) => {
         if (r === 'late' && a.at > 1500) lateAfterWarmup++;
-      }
-      if (t === 5000) targetAtJitterEnd = jb.stats.targetDelayMs;
-      const r = jb.pop(t);
-      if (r.kind === 'frame') frames.push(r.seq);
-    }
-    expect(targetAtJitterEnd).toBeGreaterThanOrEqual(80);
-    expect(targetAtJitterEnd).toBeLessThanOrEqual(120);
-    expect(lateAfterWarmup).toBeLessThanOrEqual(3);
-    expect(jb.stats.targetDelayMs).toBe(40);
-    expect(jb.stats.delayMs).toBeLessThanOrEqual(60);
-    // frames always come out in increasing order
-    expect(frames.every((s, i) => i === 0 || s > (frames[i - 1] as number))).toBe(true);
-    expect(frames[frames.length - 1]).toBe(749 - jb.stats.delayMs / 20);
-  });
+      };
+      let delayAtJitterEnd = 0;
+      let delayBeforeEnd = 0;
+      const onTick = (t: number) => {
+        if (t === 5000) targetAtJitterEnd = jb.stats.targetDelayMs;
+        if (t === 5000) delayAtJitterEnd = jb.stats.delayMs;
+        if (t === 14900) delayBeforeEnd = jb.stats.delayMs; // the stream is still running
+      };
+      const out = adapt === 'frame' ? runFrameMode(jb, arrivals, 15100, onTick) : runStretched(jb, arrivals, 15100, 40, onTick);
+      onArrival = undefined;
+      const frames = out.filter((o) => o.kind === 'frame').map((o) => o.seq as number);
+      expect(targetAtJitterEnd).toBeGreaterThanOrEqual(80);
+      expect(targetAtJitterEnd).toBeLessThanOrEqual(120);
+      expect(lateAfterWarmup).toBeLessThanOrEqual(3);
+      expect(jb.stats.targetDelayMs).toBe(40);
+      expect(delayBeforeEnd).toBeLessThanOrEqual(60);
+      expect(delayAtJitterEnd - delayBeforeEnd).toBeGreaterThanOrEqual(jb.stats.shrunkMs - 20);
+      expect(jb.stats.shrunkMs).toBeGreaterThan(0);
+      if (adapt === 'stretch') expect(jb.stats.dropped).toBe(0); // given back by compressing, not dropping
+      // frames always come out in increasing order
+      expect(frames.every((s, i) => i === 0 || s > (frames[i - 1] as number))).toBe(true);
+      expect(frames[frames.length - 1]).toBe(749 - jb.stats.delayMs / 20);
+    });
+  }
 
   it('caps the delay at maxDelay when a burst arrives after an outage', () => {
     const jb = newJb();
