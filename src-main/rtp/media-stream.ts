@@ -17,7 +17,8 @@ import { receiverQuality } from './e-model';
 import { DtmfReceiver } from './dtmf-receive';
 import { InbandDtmf } from '../audio/dtmf-tone';
 import { applyGain } from '../audio/gain';
-import { JitterBuffer } from './jitter-buffer';
+import { JitterBuffer, type JitterAdaptMode } from './jitter-buffer';
+import { TimeStretcher } from '../audio/time-stretch';
 import type { MediaStartParams, RtpStats } from './media-session';
 import { RtpLatch, type TransportAddress } from './rtp-latch';
 import { isRtcp, parseRtp, writeRtp } from './rtp-packet';
@@ -56,6 +57,8 @@ export interface MediaStreamDeps {
   /** Wall clock (ms since 1970) for RTCP NTP timestamps; the tick's time is monotonic. */
   wallClockMs: () => number;
   cname: string;
+  /** How the jitter buffer changes its delay (issue 13): time-stretch (default) or whole frames. */
+  jitterAdapt?: JitterAdaptMode;
 }
 
 const CLOCK_RATE = 8000;
@@ -105,6 +108,13 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private readonly decoded = new Int16Array(MAX_PAYLOAD);
   /** Loss concealment (G.711 Appendix I); every decoded frame passes through it, 3.75 ms late. */
   private readonly plc = new G711Plc(CLOCK_RATE);
+  /** Lengthens/shortens what is played when the jitter buffer asks (issue 13); after the PLC. */
+  private readonly stretcher = new TimeStretcher({ sampleRate: CLOCK_RATE });
+  private readonly stretched = new Int16Array(this.stretcher.maxOutput(MAX_PAYLOAD));
+  /** Play-out delay summed over the ticks since audio started (stats.jitterBuffer.meanDelayMs). */
+  private delaySumMs = 0;
+  private delayTicks = 0;
+  private delayNowMs = 0;
   private lastFrameSamples = 0;
   /** Played vs concealed packets and the changes between them (the E-model's BurstR). */
   private readonly runs = { received: 0, lost: 0, receivedThenLost: 0, lostThenReceived: 0 };
@@ -136,7 +146,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.output = deps.output;
     this.watch(this.input, 'input');
     this.watch(this.output, 'output');
-    this.jitter = new JitterBuffer({ frameSamples: FRAME_SAMPLES, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200 });
+    this.jitter = new JitterBuffer({ frameSamples: FRAME_SAMPLES, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200, adapt: deps.jitterAdapt ?? 'stretch' });
     this.rtcp = new RtcpSession({ ssrc: this.sender.ssrc, cname: deps.cname, random: deps.random, wallClockMs: deps.wallClockMs });
     this.apply(params, nowMs, true);
   }
@@ -244,7 +254,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         const n = codec.decode(r.payload, this.decoded);
         this.heardAudio = true;
         this.plc.good(this.decoded, n);
-        this.playFifo.push(this.decoded, n);
+        this.queuePlay(n);
         this.lastFrameSamples = n;
         this.countRun(false);
       } else {
@@ -255,6 +265,12 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const short = FRAME_SAMPLES - Math.min(FRAME_SAMPLES, this.playFifo.available);
     if (this.heardAudio && short > 0 && (dir === 'sendrecv' || dir === 'recvonly')) this.concealedSamples += short;
     this.playFifo.read(this.outFrame); // silence when nothing is ready
+    if (this.heardAudio) {
+      // What waits ahead of the speaker now: packets in the buffer and the decoded residue.
+      this.delayNowMs = this.jitter.stats.delayMs + (this.playFifo.available * 1000) / CLOCK_RATE;
+      this.delaySumMs += this.delayNowMs;
+      this.delayTicks++;
+    }
     if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
     applyGain(this.outFrame, this.outputGain);
     this.output.write(this.outFrame);
@@ -359,6 +375,14 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       ...(rtt !== null ? { roundTripMs: rtt } : {}),
       ...(score ? { quality: score } : {}),
       ...(this.srtp ? { srtp: { suite: this.srtp.suite, authFailures: this.srtp.authFailures, replayed: this.srtp.replayed } } : {}),
+      jitterBuffer: {
+        mode: this.jitter.adapt,
+        delayMs: Math.round(this.delayNowMs * 10) / 10,
+        meanDelayMs: this.delayTicks ? Math.round((this.delaySumMs / this.delayTicks) * 10) / 10 : 0,
+        targetMs: Math.round(this.jitter.stats.targetDelayMs * 10) / 10,
+        grownMs: Math.round(this.jitter.stats.grownMs * 10) / 10,
+        shrunkMs: Math.round(this.jitter.stats.shrunkMs * 10) / 10,
+      },
     };
   }
 
@@ -425,6 +449,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       this.prior.lost += this.receiver.packetsLost;
       this.prior.duplicates += this.receiver.duplicates;
       this.receiver = new RtpReceiverStats(CLOCK_RATE);
+      this.stretcher.reset(); // never lengthen the new source with the old one's audio
     }
     this.remoteSsrc = ssrc;
   }
@@ -437,8 +462,20 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const n = this.lastFrameSamples || this.jitter.packetSamples;
     if (this.heardAudio) this.countRun(true);
     this.plc.conceal(this.decoded, n);
-    this.playFifo.push(this.decoded, n);
+    this.queuePlay(n);
     if (this.heardAudio) this.concealedSamples += n;
+  }
+
+  /**
+   * Queues n decoded (or concealed) samples for the speaker, played longer or shorter when the jitter
+   * buffer wants its delay to change (issue 13): the play FIFO keeps the residue beyond whole 20 ms
+   * ticks, so the speaker, the recording and a conference partner still get fixed 20 ms frames.
+   */
+  private queuePlay(n: number): void {
+    // Unchanged audio goes through too: the stretcher keeps what was played, to lengthen from later.
+    const m = this.stretcher.process(this.decoded, n, this.jitter.stretchRequest, this.stretched);
+    if (m !== n) this.jitter.stretched(m - n);
+    this.playFifo.push(this.stretched, m);
   }
 
   private countRun(lost: boolean): void {
