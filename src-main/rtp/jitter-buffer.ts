@@ -38,10 +38,12 @@ export type JitterAdaptMode = 'stretch' | 'frame';
 
 export type JitterPushResult = 'ok' | 'duplicate' | 'late' | 'reset';
 /** 'frame': play it (the payload is a view valid until the next push); 'lost': conceal one frame;
+ * 'expand' (stretch mode): nothing queued yet, conceal one frame while the next packet is waited for;
  * 'empty': nothing to play (not started yet, or ran dry): play silence or fade out. */
 export type JitterPopResult =
   | { kind: 'frame'; payload: Uint8Array; seq: number; payloadType: number }
   | { kind: 'lost' }
+  | { kind: 'expand' }
   | { kind: 'empty' };
 
 export interface JitterBufferStats {
@@ -60,6 +62,14 @@ export interface JitterBufferStats {
   dropped: number;
   /** Times the buffer restarted on a new stream (SSRC change, sequence or timestamp jump). */
   resets: number;
+  /**
+   * How long the last frame played waited, in ms: its play-out time minus the time it would have
+   * arrived on the fastest path of the last ~3 s (RTP time + the least transit), i.e. the delay the
+   * buffer adds for the packets that were not delayed by the network.
+   */
+  playoutDelayMs: number;
+  /** Stretch mode: ms concealed with nothing queued, waiting for a late packet ('expand'). */
+  waitedMs: number;
   /** Play-out made longer (delay added) and shorter (delay given back) to adapt, in ms. */
   grownMs: number;
   shrunkMs: number;
@@ -77,10 +87,12 @@ const SPREAD_WINDOW = 150;
 const LEVEL_WINDOW = 50;
 /** Stretch mode: outstanding growth is capped at this many frames (a burst of late packets). */
 const MAX_GROW_FRAMES = 2;
+/** Stretch mode: ticks concealed while empty before re-buffering (G.711 App. I is silent after 60 ms). */
+const MAX_EXPAND = 3;
 
 export class JitterBuffer {
   readonly stats: JitterBufferStats = {
-    duplicates: 0, late: 0, lost: 0, reordered: 0, delayMs: 0, targetDelayMs: 0, dropped: 0, resets: 0, grownMs: 0, shrunkMs: 0,
+    duplicates: 0, late: 0, lost: 0, reordered: 0, delayMs: 0, targetDelayMs: 0, dropped: 0, resets: 0, playoutDelayMs: 0, waitedMs: 0, grownMs: 0, shrunkMs: 0,
   };
   readonly adapt: JitterAdaptMode;
 
@@ -96,6 +108,9 @@ export class JitterBuffer {
   private readonly slotPt: Uint8Array;
   private readonly slotData: Uint8Array[];
   private readonly transit = new Float64Array(SPREAD_WINDOW);
+  /** Each slot's RTP time in ms on the unwrapped timeline of transit[]. */
+  private readonly slotRtpMs: Float64Array;
+  private minTransitMs = 0;
 
   private haveStream = false;
   private playing = false;
@@ -117,6 +132,8 @@ export class JitterBuffer {
   private popsInWindow = 0;
   /** Stretch mode: samples of play-out still to add (> 0) or take away (< 0). */
   private debt = 0;
+  /** Stretch mode: ticks in a row concealed with nothing queued. */
+  private expanding = 0;
 
   constructor(opts: JitterBufferOptions) {
     this.frameSamples = opts.frameSamples > 0 ? opts.frameSamples : 160;
@@ -130,6 +147,7 @@ export class JitterBuffer {
     this.slotLen = new Int32Array(this.capacity);
     this.slotPlayed = new Uint8Array(this.capacity);
     this.slotPt = new Uint8Array(this.capacity);
+    this.slotRtpMs = new Float64Array(this.capacity);
     this.slotData = Array.from({ length: this.capacity }, () => new Uint8Array(bytes));
     this.targetMs = this.minDelayMs;
     this.stats.targetDelayMs = this.targetMs;
@@ -152,6 +170,11 @@ export class JitterBuffer {
     else this.stats.shrunkMs += ms;
     const left = this.debt - samples;
     this.debt = Math.sign(left) === Math.sign(this.debt) ? left : 0;
+  }
+
+  /** Played before, ran dry, and now re-buffering up to the target delay (the caller may conceal meanwhile). */
+  get rebuffering(): boolean {
+    return this.haveStream && !this.playing && this.playedAny;
   }
 
   /** Samples per packet now. */
@@ -247,7 +270,16 @@ export class JitterBuffer {
 
     let avail = this.maxExt - this.playExt + 1;
     if (avail <= 0) {
+      if (this.adapt === 'stretch' && this.expanding < MAX_EXPAND) {
+        // The next packet is late (NetEq's "expand"): conceal this tick but keep its slot, so the
+        // packet plays when it comes and the delay grows by the wait instead of a whole re-buffer.
+        this.expanding++;
+        this.stats.waitedMs += this.frameMs;
+        this.debt = Math.max(0, this.debt - this.frameSamples);
+        return { kind: 'expand' };
+      }
       // Ran dry: re-buffer up to the target delay from the next arrival.
+      this.expanding = 0;
       this.playing = false;
       this.debt = 0;
       this.bufferingSince = Number.NaN;
@@ -260,6 +292,7 @@ export class JitterBuffer {
       return { kind: 'lost' };
     }
     this.stall = false;
+    this.expanding = 0;
     // Never hold more than maxDelay: drop the oldest frames at once (a burst after an outage).
     const maxQueued = Math.floor(this.maxDelayMs / this.frameMs) + 1;
     if (avail > maxQueued) {
@@ -275,6 +308,7 @@ export class JitterBuffer {
     if (this.slotExt[s] === ext && !this.slotPlayed[s]) {
       this.slotPlayed[s] = 1;
       this.playedAny = true;
+      this.stats.playoutDelayMs = Math.max(0, nowMs - (this.slotRtpMs[s] as number) - this.minTransitMs);
       return {
         kind: 'frame',
         payload: (this.slotData[s] as Uint8Array).subarray(0, this.slotLen[s]),
@@ -295,6 +329,7 @@ export class JitterBuffer {
     this.playedAny = false;
     this.stall = false;
     this.debt = 0;
+    this.expanding = 0;
     this.bufferingSince = Number.NaN;
     this.consecutiveLate = 0;
     this.transitCount = 0;
@@ -333,6 +368,7 @@ export class JitterBuffer {
     }
     if (!this.playing && Number.isNaN(this.bufferingSince)) this.bufferingSince = arrivalMs;
     this.recordTransit(timestamp, arrivalMs);
+    this.slotRtpMs[s] = (this.tsUnwrapped * 1000) / this.clockRate;
   }
 
   /** Moves play-out forward to `ext`, accounting for what is passed over unplayed. */
@@ -364,6 +400,7 @@ export class JitterBuffer {
       if (t > hi) hi = t;
     }
     this.spreadMs = this.transitCount > 1 ? hi - lo : 0;
+    this.minTransitMs = lo;
     this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.spreadMs + this.frameMs));
     this.stats.targetDelayMs = this.targetMs;
   }

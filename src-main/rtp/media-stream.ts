@@ -111,9 +111,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   /** Lengthens/shortens what is played when the jitter buffer asks (issue 13); after the PLC. */
   private readonly stretcher = new TimeStretcher({ sampleRate: CLOCK_RATE });
   private readonly stretched = new Int16Array(this.stretcher.maxOutput(MAX_PAYLOAD));
-  /** Play-out delay summed over the ticks since audio started (stats.jitterBuffer.meanDelayMs). */
+  /** Play-out delay of each frame played, summed (stats.jitterBuffer.meanDelayMs), and the last one. */
   private delaySumMs = 0;
-  private delayTicks = 0;
+  private delayFrames = 0;
   private delayNowMs = 0;
   private lastFrameSamples = 0;
   /** Played vs concealed packets and the changes between them (the E-model's BurstR). */
@@ -253,24 +253,25 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         }
         const n = codec.decode(r.payload, this.decoded);
         this.heardAudio = true;
+        // This frame plays after what is still queued for the speaker: its whole wait since it could have come.
+        this.delayNowMs = this.jitter.stats.playoutDelayMs + (this.playFifo.available * 1000) / CLOCK_RATE;
+        this.delaySumMs += this.delayNowMs;
+        this.delayFrames++;
         this.plc.good(this.decoded, n);
         this.queuePlay(n);
         this.lastFrameSamples = n;
         this.countRun(false);
+      } else if (r.kind === 'expand') {
+        this.concealWait();
       } else {
         this.conceal();
       }
     }
     const dir = this.params.direction ?? 'sendrecv';
+    const hearing = dir === 'sendrecv' || dir === 'recvonly';
     const short = FRAME_SAMPLES - Math.min(FRAME_SAMPLES, this.playFifo.available);
-    if (this.heardAudio && short > 0 && (dir === 'sendrecv' || dir === 'recvonly')) this.concealedSamples += short;
+    if (this.heardAudio && short > 0 && hearing) this.concealedSamples += short;
     this.playFifo.read(this.outFrame); // silence when nothing is ready
-    if (this.heardAudio) {
-      // What waits ahead of the speaker now: packets in the buffer and the decoded residue.
-      this.delayNowMs = this.jitter.stats.delayMs + (this.playFifo.available * 1000) / CLOCK_RATE;
-      this.delaySumMs += this.delayNowMs;
-      this.delayTicks++;
-    }
     if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
     applyGain(this.outFrame, this.outputGain);
     this.output.write(this.outFrame);
@@ -378,7 +379,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       jitterBuffer: {
         mode: this.jitter.adapt,
         delayMs: Math.round(this.delayNowMs * 10) / 10,
-        meanDelayMs: this.delayTicks ? Math.round((this.delaySumMs / this.delayTicks) * 10) / 10 : 0,
+        meanDelayMs: this.delayFrames ? Math.round((this.delaySumMs / this.delayFrames) * 10) / 10 : 0,
         targetMs: Math.round(this.jitter.stats.targetDelayMs * 10) / 10,
         grownMs: Math.round(this.jitter.stats.grownMs * 10) / 10,
         shrunkMs: Math.round(this.jitter.stats.shrunkMs * 10) / 10,
@@ -476,6 +477,14 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const m = this.stretcher.process(this.decoded, n, this.jitter.stretchRequest, this.stretched);
     if (m !== n) this.jitter.stretched(m - n);
     this.playFifo.push(this.stretched, m);
+  }
+
+  /** The buffer waits for a late packet (stretch mode): concealed like a loss, but no packet was lost. */
+  private concealWait(): void {
+    const n = this.lastFrameSamples || this.jitter.packetSamples;
+    this.plc.conceal(this.decoded, n);
+    this.queuePlay(n);
+    if (this.heardAudio) this.concealedSamples += n;
   }
 
   private countRun(lost: boolean): void {
