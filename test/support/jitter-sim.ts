@@ -17,6 +17,10 @@ export interface SimOptions {
   lossRate: number;
   maxJitterMs: number;
   seed?: number;
+  /** Extra delay (ms) of packet p on top of the jitter: a delay step, say. */
+  shiftMs?: (p: number) => number;
+  /** Skip the (slow) aligned SNR: snrAll/snrLost come back NaN. */
+  noSnr?: boolean;
 }
 
 export interface SimResult {
@@ -69,7 +73,7 @@ export function simulatePath(o: SimOptions): SimResult {
     new DataView(data.buffer).setUint32(4, p * FRAME);
     new DataView(data.buffer).setUint32(8, 0x1234);
     encodeUlaw(o.signal.subarray(p * FRAME, (p + 1) * FRAME), data.subarray(12));
-    arrivals.push({ at: start + p * 20 + 1 + (seed / 2147483647) * o.maxJitterMs, data });
+    arrivals.push({ at: start + p * 20 + 1 + (seed / 2147483647) * o.maxJitterMs + (o.shiftMs?.(p) ?? 0), data });
   }
   arrivals.sort((a, b) => a.at - b.at);
   const out = new Recorder();
@@ -89,7 +93,7 @@ export function simulatePath(o: SimOptions): SimResult {
     start,
   );
   let k = 0;
-  const end = start + packets * 20 + o.maxJitterMs + 100;
+  const end = start + packets * 20 + o.maxJitterMs + (o.shiftMs?.(packets - 1) ?? 0) + 100;
   for (let t = start + 10; t <= end; t += 20) {
     while (k < arrivals.length && (arrivals[k]?.at ?? Infinity) <= t) {
       const a = arrivals[k++] as (typeof arrivals)[number];
@@ -100,6 +104,6 @@ export function simulatePath(o: SimOptions): SimResult {
   }
   const output = new Int16Array(out.chunks.length * FRAME);
   out.chunks.forEach((c, i) => output.set(c, i * FRAME));
-  const snr = alignedSnr(o.signal, output, dropped);
+  const snr = o.noSnr ? { snrAll: Number.NaN, snrLost: Number.NaN } : alignedSnr(o.signal, output, dropped);
   return { stats: stream.stats(), dropped, ...snr, fixedFrames: out.chunks.every((c) => c.length === FRAME), output };
 }
