@@ -48,7 +48,7 @@ describe('jitter buffer over a lossy, jittery UDP path (issue 13)', () => {
     expect(stretch.snrLost).toBeGreaterThan(frame.snrLost - 1);
   });
 
-  it('reports the buffer delay on a clean path: the 40 ms floor, nothing stretched', async () => {
+  it('reports the buffer delay on a clean path', async () => {
     const r = await sendThroughPath({ dir: tmp.dir, name: 'clean', signal: voicedMultiTone(SECONDS), adapt: 'stretch', lossRate: 0, maxJitterMs: 0 });
     console.log(describeRun('clean path, time-stretch', r));
     const j = r.stats.jitterBuffer;
