@@ -18,7 +18,7 @@ import { DtmfReceiver } from './dtmf-receive';
 import { InbandDtmf } from '../audio/dtmf-tone';
 import { applyGain } from '../audio/gain';
 import { JitterBuffer, type JitterAdaptMode } from './jitter-buffer';
-import { TimeStretcher } from '../audio/time-stretch';
+import { StretchedPlayout } from './stretched-playout';
 import type { MediaStartParams, RtpStats } from './media-session';
 import { RtpLatch, type TransportAddress } from './rtp-latch';
 import { isRtcp, parseRtp, writeRtp } from './rtp-packet';
@@ -109,12 +109,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   /** Loss concealment (G.711 Appendix I); every decoded frame passes through it, 3.75 ms late. */
   private readonly plc = new G711Plc(CLOCK_RATE);
   /** Lengthens/shortens what is played when the jitter buffer asks (issue 13); after the PLC. */
-  private readonly stretcher = new TimeStretcher({ sampleRate: CLOCK_RATE });
-  private readonly stretched = new Int16Array(this.stretcher.maxOutput(MAX_PAYLOAD));
-  /** Play-out delay of each frame played, summed (stats.jitterBuffer.meanDelayMs), and the last one. */
-  private delaySumMs = 0;
-  private delayFrames = 0;
-  private delayNowMs = 0;
+  private readonly playout: StretchedPlayout;
   private lastFrameSamples = 0;
   /** Played vs concealed packets and the changes between them (the E-model's BurstR). */
   private readonly runs = { received: 0, lost: 0, receivedThenLost: 0, lostThenReceived: 0 };
@@ -147,6 +142,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.watch(this.input, 'input');
     this.watch(this.output, 'output');
     this.jitter = new JitterBuffer({ frameSamples: FRAME_SAMPLES, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200, adapt: deps.jitterAdapt ?? 'stretch' });
+    this.playout = new StretchedPlayout(this.jitter, this.playFifo, CLOCK_RATE, MAX_PAYLOAD);
     this.rtcp = new RtcpSession({ ssrc: this.sender.ssrc, cname: deps.cname, random: deps.random, wallClockMs: deps.wallClockMs });
     this.apply(params, nowMs, true);
   }
@@ -254,11 +250,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         const n = codec.decode(r.payload, this.decoded);
         this.heardAudio = true;
         // This frame plays after what is still queued for the speaker: its whole wait since it could have come.
-        this.delayNowMs = this.jitter.stats.playoutDelayMs + (this.playFifo.available * 1000) / CLOCK_RATE;
-        this.delaySumMs += this.delayNowMs;
-        this.delayFrames++;
+        this.playout.noteReceived();
         this.plc.good(this.decoded, n);
-        this.queuePlay(n);
+        this.playout.queue(this.decoded, n);
         this.lastFrameSamples = n;
         this.countRun(false);
       } else if (r.kind === 'expand') {
@@ -376,14 +370,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       ...(rtt !== null ? { roundTripMs: rtt } : {}),
       ...(score ? { quality: score } : {}),
       ...(this.srtp ? { srtp: { suite: this.srtp.suite, authFailures: this.srtp.authFailures, replayed: this.srtp.replayed } } : {}),
-      jitterBuffer: {
-        mode: this.jitter.adapt,
-        delayMs: Math.round(this.delayNowMs * 10) / 10,
-        meanDelayMs: this.delayFrames ? Math.round((this.delaySumMs / this.delayFrames) * 10) / 10 : 0,
-        targetMs: Math.round(this.jitter.stats.targetDelayMs * 10) / 10,
-        grownMs: Math.round(this.jitter.stats.grownMs * 10) / 10,
-        shrunkMs: Math.round(this.jitter.stats.shrunkMs * 10) / 10,
-      },
+      jitterBuffer: this.playout.report(),
     };
   }
 
@@ -450,7 +437,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       this.prior.lost += this.receiver.packetsLost;
       this.prior.duplicates += this.receiver.duplicates;
       this.receiver = new RtpReceiverStats(CLOCK_RATE);
-      this.stretcher.reset(); // never lengthen the new source with the old one's audio
+      this.playout.reset();
     }
     this.remoteSsrc = ssrc;
   }
@@ -463,27 +450,15 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const n = this.lastFrameSamples || this.jitter.packetSamples;
     if (this.heardAudio) this.countRun(true);
     this.plc.conceal(this.decoded, n);
-    this.queuePlay(n);
+    this.playout.queue(this.decoded, n);
     if (this.heardAudio) this.concealedSamples += n;
-  }
-
-  /**
-   * Queues n decoded (or concealed) samples for the speaker, played longer or shorter when the jitter
-   * buffer wants its delay to change (issue 13): the play FIFO keeps the residue beyond whole 20 ms
-   * ticks, so the speaker, the recording and a conference partner still get fixed 20 ms frames.
-   */
-  private queuePlay(n: number): void {
-    // Unchanged audio goes through too: the stretcher keeps what was played, to lengthen from later.
-    const m = this.stretcher.process(this.decoded, n, this.jitter.stretchRequest, this.stretched);
-    if (m !== n) this.jitter.stretched(m - n);
-    this.playFifo.push(this.stretched, m);
   }
 
   /** The buffer waits for a late packet (stretch mode): concealed like a loss, but no packet was lost. */
   private concealWait(): void {
     const n = this.lastFrameSamples || this.jitter.packetSamples;
     this.plc.conceal(this.decoded, n);
-    this.queuePlay(n);
+    this.playout.queue(this.decoded, n);
     if (this.heardAudio) this.concealedSamples += n;
   }
 
