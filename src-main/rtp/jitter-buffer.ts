@@ -11,8 +11,11 @@
 // audio a frame's worth longer or shorter (stretchRequest, time-stretched over several frames, see
 // audio/time-stretch.ts) and is told what was done (stretched()); the old way ('frame') holds play-out
 // for one tick (a concealed frame) or drops one received frame at once, which is audible. Running dry
-// re-buffers, and a burst beyond maxDelay is cut, in both modes. No timers and no clock of its own: the
+// re-buffers (in stretch mode only after up to 3 concealed ticks, 'expand', in case the next packet is
+// merely late: it then plays, and the delay grew by the wait), and a burst beyond maxDelay is cut. No timers and no clock of its own: the
 // caller passes the time in, which makes it testable with a fake clock.
+
+import { TransitWindow } from './transit-window';
 
 export interface JitterBufferOptions {
   /** Samples per packet/frame (160 for 20 ms at 8 kHz) at the start; see setFrameSamples(). */
@@ -107,10 +110,9 @@ export class JitterBuffer {
   private readonly slotPlayed: Uint8Array;
   private readonly slotPt: Uint8Array;
   private readonly slotData: Uint8Array[];
-  private readonly transit = new Float64Array(SPREAD_WINDOW);
-  /** Each slot's RTP time in ms on the unwrapped timeline of transit[]. */
+  private readonly transit: TransitWindow;
+  /** Each slot's RTP time in ms on the unwrapped timeline of `transit`. */
   private readonly slotRtpMs: Float64Array;
-  private minTransitMs = 0;
 
   private haveStream = false;
   private playing = false;
@@ -122,12 +124,7 @@ export class JitterBuffer {
   private bufferingSince = Number.NaN;
   private ssrc: number | undefined;
   private consecutiveLate = 0;
-  private transitCount = 0;
-  private transitNext = 0;
-  private tsUnwrapped = 0;
-  private lastTsRaw = 0;
   private targetMs: number;
-  private spreadMs = 0;
   private minAvail = Infinity;
   private popsInWindow = 0;
   /** Stretch mode: samples of play-out still to add (> 0) or take away (< 0). */
@@ -148,6 +145,7 @@ export class JitterBuffer {
     this.slotPlayed = new Uint8Array(this.capacity);
     this.slotPt = new Uint8Array(this.capacity);
     this.slotRtpMs = new Float64Array(this.capacity);
+    this.transit = new TransitWindow(this.clockRate, SPREAD_WINDOW);
     this.slotData = Array.from({ length: this.capacity }, () => new Uint8Array(bytes));
     this.targetMs = this.minDelayMs;
     this.stats.targetDelayMs = this.targetMs;
@@ -190,7 +188,7 @@ export class JitterBuffer {
     if (!(samples > 0) || samples === this.frameSamples) return;
     this.frameSamples = samples;
     this.frameMs = (samples * 1000) / this.clockRate;
-    this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.spreadMs + this.frameMs));
+    this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.transit.spreadMs + this.frameMs));
     this.stats.targetDelayMs = this.targetMs;
     this.updateDelay();
   }
@@ -308,7 +306,7 @@ export class JitterBuffer {
     if (this.slotExt[s] === ext && !this.slotPlayed[s]) {
       this.slotPlayed[s] = 1;
       this.playedAny = true;
-      this.stats.playoutDelayMs = Math.max(0, nowMs - (this.slotRtpMs[s] as number) - this.minTransitMs);
+      this.stats.playoutDelayMs = Math.max(0, nowMs - (this.slotRtpMs[s] as number) - this.transit.minMs);
       return {
         kind: 'frame',
         payload: (this.slotData[s] as Uint8Array).subarray(0, this.slotLen[s]),
@@ -332,9 +330,7 @@ export class JitterBuffer {
     this.expanding = 0;
     this.bufferingSince = Number.NaN;
     this.consecutiveLate = 0;
-    this.transitCount = 0;
-    this.transitNext = 0;
-    this.spreadMs = 0;
+    this.transit.clear();
     this.targetMs = this.minDelayMs;
     this.stats.targetDelayMs = this.targetMs;
     this.stats.delayMs = 0;
@@ -348,8 +344,7 @@ export class JitterBuffer {
     this.playExt = seq;
     this.maxExt = seq;
     this.maxTs = timestamp;
-    this.lastTsRaw = timestamp;
-    this.tsUnwrapped = 0;
+    this.transit.begin(timestamp);
     this.bufferingSince = arrivalMs;
   }
 
@@ -367,8 +362,7 @@ export class JitterBuffer {
       this.maxTs = timestamp;
     }
     if (!this.playing && Number.isNaN(this.bufferingSince)) this.bufferingSince = arrivalMs;
-    this.recordTransit(timestamp, arrivalMs);
-    this.slotRtpMs[s] = (this.tsUnwrapped * 1000) / this.clockRate;
+    this.slotRtpMs[s] = this.recordTransit(timestamp, arrivalMs);
   }
 
   /** Moves play-out forward to `ext`, accounting for what is passed over unplayed. */
@@ -386,23 +380,11 @@ export class JitterBuffer {
   }
 
   /** Transit = arrival - RTP time; its spread over the window is the jitter the delay must absorb. */
-  private recordTransit(timestamp: number, arrivalMs: number): void {
-    this.tsUnwrapped += (timestamp - this.lastTsRaw) | 0;
-    this.lastTsRaw = timestamp;
-    this.transit[this.transitNext] = arrivalMs - (this.tsUnwrapped * 1000) / this.clockRate;
-    this.transitNext = (this.transitNext + 1) % SPREAD_WINDOW;
-    if (this.transitCount < SPREAD_WINDOW) this.transitCount++;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < this.transitCount; i++) {
-      const t = this.transit[i] as number;
-      if (t < lo) lo = t;
-      if (t > hi) hi = t;
-    }
-    this.spreadMs = this.transitCount > 1 ? hi - lo : 0;
-    this.minTransitMs = lo;
-    this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.spreadMs + this.frameMs));
+  private recordTransit(timestamp: number, arrivalMs: number): number {
+    const rtpMs = this.transit.record(timestamp, arrivalMs);
+    this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.transit.spreadMs + this.frameMs));
     this.stats.targetDelayMs = this.targetMs;
+    return rtpMs;
   }
 
   /**
@@ -413,7 +395,7 @@ export class JitterBuffer {
   private trackLevel(avail: number): void {
     if (avail < this.minAvail) this.minAvail = avail;
     if (++this.popsInWindow < LEVEL_WINDOW) return;
-    const neededSlackMs = Math.max(0, this.targetMs - this.spreadMs);
+    const neededSlackMs = Math.max(0, this.targetMs - this.transit.spreadMs);
     const slackMs = (this.minAvail - 1) * this.frameMs;
     if (slackMs > neededSlackMs + this.frameMs) {
       if (this.adapt === 'frame') {
