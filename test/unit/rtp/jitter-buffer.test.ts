@@ -123,6 +123,8 @@ describe('JitterBuffer', () => {
     expect(new Set(delays).size).toBe(1);
     expect(delays[0]).toBeGreaterThanOrEqual(40);
     expect(delays[0]).toBeLessThan(60);
+    // Issue 13: the wait each frame had since it could have come (every packet on time: its own wait).
+    expect(jb.stats.playoutDelayMs).toBe(delays[0]);
     expect(out.some((o) => o.kind === 'lost')).toBe(false);
     expect(jb.stats).toMatchObject({ lost: 0, late: 0, duplicates: 0, reordered: 0, targetDelayMs: 40 });
   });
