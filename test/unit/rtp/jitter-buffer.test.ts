@@ -58,7 +58,8 @@ function runStretched(jb: JitterBuffer, arrivals: Arrival[], untilMs: number, ma
   for (let t = 0; t <= untilMs; t += 20) {
     while (i < sorted.length && (sorted[i] as Arrival).at <= t) {
       const a = sorted[i++] as Arrival;
-      onArrival?.(jb.push(a.seq & 0xffff, a.ts ?? (a.seq * 160) >>> 0, payloadFor(a.seq), a.at, a.ssrc), a);
+      const r = jb.push(a.seq & 0xffff, a.ts ?? (a.seq * 160) >>> 0, payloadFor(a.seq), a.at, a.ssrc);
+      onArrival?.(r, a);
     }
     onTick?.(t);
     while (fifo < 160) {
@@ -87,7 +88,8 @@ function runFrameMode(jb: JitterBuffer, arrivals: Arrival[], untilMs: number, on
   for (let t = 0; t <= untilMs; t += 20) {
     while (k < sorted.length && (sorted[k] as Arrival).at <= t) {
       const a = sorted[k++] as Arrival;
-      onArrival?.(jb.push(a.seq, a.seq * 160, payloadFor(a.seq), a.at), a);
+      const r = jb.push(a.seq, a.seq * 160, payloadFor(a.seq), a.at);
+      onArrival?.(r, a);
     }
     onTick?.(t);
     const r = jb.pop(t);
