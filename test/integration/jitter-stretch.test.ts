@@ -43,10 +43,12 @@ describe('jitter buffer over a lossy, jittery UDP path (issue 13)', () => {
     // Whole frames change the delay in 20 ms steps; stretching never holds a frame, so the only
     // concealment left is for packets that never came (or came too late).
     expect((frame.stats.jitterBuffer?.grownMs ?? 0) % 20).toBe(0);
-    // At least as good over the whole signal, with 1 dB allowed for the run-to-run spread of a real-time
-    // path on a loaded machine. (The dropped packets alone vary by several dB from run to run in either
-    // mode, so they are printed, not compared; the fake-clock unit test compares them exactly.)
-    expect(stretch.snrAll).toBeGreaterThan(frame.snrAll - 1);
+    // At least as good over the whole signal, give or take the run-to-run spread of a real-time path on
+    // a loaded machine: at load 12-16 on 2 CPUs the whole-frame mode alone scored 27.4-30.4 dB over four
+    // runs, the stretched one 29.0-30.0. The dropped packets alone vary by several dB per run in either
+    // mode, so they are printed, not compared. The exact comparison is the fake-clock unit test
+    // (test/unit/rtp/media-stream-jitter.test.ts), where both modes see the same packets at the same times.
+    expect(stretch.snrAll).toBeGreaterThan(frame.snrAll - 2);
   });
 
   it('reports the buffer delay on a clean path', async () => {
