@@ -71,8 +71,9 @@ if (existsSync(join(root, benchEntry))) {
   };
   await build({
     absWorkingDir: root,
-    // parser-bench: `npm run bench:parser`, flood: `npm run flood` (issue 9: hostile datagrams)
-    entryPoints: { bench: benchEntry, 'parser-bench': 'test/bench/parser-bench.ts', flood: 'test/bench/flood.ts' },
+    // parser-bench: `npm run bench:parser`, flood: `npm run flood` (issue 9: hostile datagrams),
+    // jitter-bench: `npm run bench:jitter` (issue 13: the jitter buffer's delay and SNR)
+    entryPoints: { bench: benchEntry, 'parser-bench': 'test/bench/parser-bench.ts', flood: 'test/bench/flood.ts', 'jitter-bench': 'test/bench/jitter-bench.ts' },
     outdir: 'dist',
     bundle: true,
     platform: 'node',

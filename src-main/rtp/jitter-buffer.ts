@@ -5,10 +5,17 @@
 // peer may change its packet size mid-call (RFC 3551 §4.5: any multiple of the frame size): the caller
 // says so with setFrameSamples() and the delay bookkeeping follows, nothing queued is thrown away. Play-out starts `targetDelayMs` after the first packet arrives. The target follows the spread
 // of packet transit times over the last ~3 s (max - min of arrival time minus RTP time), plus one frame,
-// clamped to [minDelay, maxDelay]. The delay grows by holding play-out for one tick when a packet
-// arrives after its slot ("late"), or by re-buffering after running dry; it shrinks by dropping one
-// frame when, over a whole second, more audio than the target needed was always queued. No timers and
-// no clock of its own: the caller passes the time in, which makes it testable with a fake clock.
+// clamped to [minDelay, maxDelay]. The delay should grow by a frame when a packet arrives after its
+// slot ("late"), and shrink by a frame when, over a whole second, more audio than the target needed was
+// always queued. How (issue 13): by default ('stretch') the buffer asks its caller to play the decoded
+// audio a frame's worth longer or shorter (stretchRequest, time-stretched over several frames, see
+// audio/time-stretch.ts) and is told what was done (stretched()); the old way ('frame') holds play-out
+// for one tick (a concealed frame) or drops one received frame at once, which is audible. Running dry
+// re-buffers (in stretch mode only after up to 3 concealed ticks, 'expand', in case the next packet is
+// merely late: it then plays, and the delay grew by the wait), and a burst beyond maxDelay is cut. No timers and no clock of its own: the
+// caller passes the time in, which makes it testable with a fake clock.
+
+import { TransitWindow } from './transit-window';
 
 export interface JitterBufferOptions {
   /** Samples per packet/frame (160 for 20 ms at 8 kHz) at the start; see setFrameSamples(). */
@@ -23,14 +30,23 @@ export interface JitterBufferOptions {
   capacity?: number;
   /** Preallocated bytes per slot; bigger payloads grow their slot once. Default 512. */
   maxPayloadBytes?: number;
+  /**
+   * How the delay changes: 'stretch' (default) asks the caller to time-stretch the audio; 'frame' holds
+   * or drops a whole frame (the behaviour before issue 13, kept for comparison).
+   */
+  adapt?: JitterAdaptMode;
 }
+
+export type JitterAdaptMode = 'stretch' | 'frame';
 
 export type JitterPushResult = 'ok' | 'duplicate' | 'late' | 'reset';
 /** 'frame': play it (the payload is a view valid until the next push); 'lost': conceal one frame;
+ * 'expand' (stretch mode): nothing queued yet, conceal one frame while the next packet is waited for;
  * 'empty': nothing to play (not started yet, or ran dry): play silence or fade out. */
 export type JitterPopResult =
   | { kind: 'frame'; payload: Uint8Array; seq: number; payloadType: number }
   | { kind: 'lost' }
+  | { kind: 'expand' }
   | { kind: 'empty' };
 
 export interface JitterBufferStats {
@@ -49,6 +65,17 @@ export interface JitterBufferStats {
   dropped: number;
   /** Times the buffer restarted on a new stream (SSRC change, sequence or timestamp jump). */
   resets: number;
+  /**
+   * How long the last frame played waited, in ms: its play-out time minus the time it would have
+   * arrived on the fastest path of the last ~3 s (RTP time + the least transit), i.e. the delay the
+   * buffer adds for the packets that were not delayed by the network.
+   */
+  playoutDelayMs: number;
+  /** Stretch mode: ms concealed with nothing queued, waiting for a late packet ('expand'). */
+  waitedMs: number;
+  /** Play-out made longer (delay added) and shorter (delay given back) to adapt, in ms. */
+  grownMs: number;
+  shrunkMs: number;
 }
 
 /** A sequence jump (either way) of more frames than this is a new stream, not loss or reordering. */
@@ -61,11 +88,16 @@ const MAX_CONSECUTIVE_LATE = 10;
 const SPREAD_WINDOW = 150;
 /** Pops per shrink decision (~1 s of 20 ms ticks). */
 const LEVEL_WINDOW = 50;
+/** Stretch mode: outstanding growth is capped at this many frames (a burst of late packets). */
+const MAX_GROW_FRAMES = 2;
+/** Stretch mode: ticks concealed while empty before re-buffering (G.711 App. I is silent after 60 ms). */
+const MAX_EXPAND = 3;
 
 export class JitterBuffer {
   readonly stats: JitterBufferStats = {
-    duplicates: 0, late: 0, lost: 0, reordered: 0, delayMs: 0, targetDelayMs: 0, dropped: 0, resets: 0,
+    duplicates: 0, late: 0, lost: 0, reordered: 0, delayMs: 0, targetDelayMs: 0, dropped: 0, resets: 0, playoutDelayMs: 0, waitedMs: 0, grownMs: 0, shrunkMs: 0,
   };
+  readonly adapt: JitterAdaptMode;
 
   private frameMs: number;
   private frameSamples: number;
@@ -78,7 +110,9 @@ export class JitterBuffer {
   private readonly slotPlayed: Uint8Array;
   private readonly slotPt: Uint8Array;
   private readonly slotData: Uint8Array[];
-  private readonly transit = new Float64Array(SPREAD_WINDOW);
+  private readonly transit: TransitWindow;
+  /** Each slot's RTP time in ms on the unwrapped timeline of `transit`. */
+  private readonly slotRtpMs: Float64Array;
 
   private haveStream = false;
   private playing = false;
@@ -90,14 +124,13 @@ export class JitterBuffer {
   private bufferingSince = Number.NaN;
   private ssrc: number | undefined;
   private consecutiveLate = 0;
-  private transitCount = 0;
-  private transitNext = 0;
-  private tsUnwrapped = 0;
-  private lastTsRaw = 0;
   private targetMs: number;
-  private spreadMs = 0;
   private minAvail = Infinity;
   private popsInWindow = 0;
+  /** Stretch mode: samples of play-out still to add (> 0) or take away (< 0). */
+  private debt = 0;
+  /** Stretch mode: ticks in a row concealed with nothing queued. */
+  private expanding = 0;
 
   constructor(opts: JitterBufferOptions) {
     this.frameSamples = opts.frameSamples > 0 ? opts.frameSamples : 160;
@@ -111,9 +144,35 @@ export class JitterBuffer {
     this.slotLen = new Int32Array(this.capacity);
     this.slotPlayed = new Uint8Array(this.capacity);
     this.slotPt = new Uint8Array(this.capacity);
+    this.slotRtpMs = new Float64Array(this.capacity);
+    this.transit = new TransitWindow(this.clockRate, SPREAD_WINDOW);
     this.slotData = Array.from({ length: this.capacity }, () => new Uint8Array(bytes));
     this.targetMs = this.minDelayMs;
     this.stats.targetDelayMs = this.targetMs;
+    this.adapt = opts.adapt === 'frame' ? 'frame' : 'stretch';
+  }
+
+  /**
+   * Stretch mode: how many samples longer (> 0) or shorter (< 0) the caller should make the audio it
+   * plays from now on; 0 when the delay is where it should be. Always 0 in frame mode.
+   */
+  get stretchRequest(): number {
+    return this.playing ? this.debt : 0;
+  }
+
+  /** The caller played `samples` more (or, negative, fewer) than it popped; an overshoot ends the request. */
+  stretched(samples: number): void {
+    if (!Number.isFinite(samples) || samples === 0) return;
+    const ms = (Math.abs(samples) * 1000) / this.clockRate;
+    if (samples > 0) this.stats.grownMs += ms;
+    else this.stats.shrunkMs += ms;
+    const left = this.debt - samples;
+    this.debt = Math.sign(left) === Math.sign(this.debt) ? left : 0;
+  }
+
+  /** Played before, ran dry, and now re-buffering up to the target delay (the caller may conceal meanwhile). */
+  get rebuffering(): boolean {
+    return this.haveStream && !this.playing && this.playedAny;
   }
 
   /** Samples per packet now. */
@@ -129,7 +188,7 @@ export class JitterBuffer {
     if (!(samples > 0) || samples === this.frameSamples) return;
     this.frameSamples = samples;
     this.frameMs = (samples * 1000) / this.clockRate;
-    this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.spreadMs + this.frameMs));
+    this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.transit.spreadMs + this.frameMs));
     this.stats.targetDelayMs = this.targetMs;
     this.updateDelay();
   }
@@ -178,7 +237,7 @@ export class JitterBuffer {
           this.store(seq, timestamp, payload, arrivalMs, payloadType); // a new stream starts at ext = seq
           return r;
         }
-        this.stall = this.playing; // we were too quick: let the delay grow by one frame
+        this.growOnLate(); // we were too quick: let the delay grow by one frame
         return 'late';
       }
     }
@@ -209,17 +268,29 @@ export class JitterBuffer {
 
     let avail = this.maxExt - this.playExt + 1;
     if (avail <= 0) {
+      if (this.adapt === 'stretch' && this.expanding < MAX_EXPAND) {
+        // The next packet is late (NetEq's "expand"): conceal this tick but keep its slot, so the
+        // packet plays when it comes and the delay grows by the wait instead of a whole re-buffer.
+        this.expanding++;
+        this.stats.waitedMs += this.frameMs;
+        this.debt = Math.max(0, this.debt - this.frameSamples);
+        return { kind: 'expand' };
+      }
       // Ran dry: re-buffer up to the target delay from the next arrival.
+      this.expanding = 0;
       this.playing = false;
+      this.debt = 0;
       this.bufferingSince = Number.NaN;
       return this.empty();
     }
     if (this.stall && (avail - 1) * this.frameMs < this.maxDelayMs) {
       this.stall = false;
+      this.stats.grownMs += this.frameMs;
       this.updateDelay();
       return { kind: 'lost' };
     }
     this.stall = false;
+    this.expanding = 0;
     // Never hold more than maxDelay: drop the oldest frames at once (a burst after an outage).
     const maxQueued = Math.floor(this.maxDelayMs / this.frameMs) + 1;
     if (avail > maxQueued) {
@@ -235,6 +306,7 @@ export class JitterBuffer {
     if (this.slotExt[s] === ext && !this.slotPlayed[s]) {
       this.slotPlayed[s] = 1;
       this.playedAny = true;
+      this.stats.playoutDelayMs = Math.max(0, nowMs - (this.slotRtpMs[s] as number) - this.transit.minMs);
       return {
         kind: 'frame',
         payload: (this.slotData[s] as Uint8Array).subarray(0, this.slotLen[s]),
@@ -254,11 +326,11 @@ export class JitterBuffer {
     this.playing = false;
     this.playedAny = false;
     this.stall = false;
+    this.debt = 0;
+    this.expanding = 0;
     this.bufferingSince = Number.NaN;
     this.consecutiveLate = 0;
-    this.transitCount = 0;
-    this.transitNext = 0;
-    this.spreadMs = 0;
+    this.transit.clear();
     this.targetMs = this.minDelayMs;
     this.stats.targetDelayMs = this.targetMs;
     this.stats.delayMs = 0;
@@ -272,8 +344,7 @@ export class JitterBuffer {
     this.playExt = seq;
     this.maxExt = seq;
     this.maxTs = timestamp;
-    this.lastTsRaw = timestamp;
-    this.tsUnwrapped = 0;
+    this.transit.begin(timestamp);
     this.bufferingSince = arrivalMs;
   }
 
@@ -291,7 +362,7 @@ export class JitterBuffer {
       this.maxTs = timestamp;
     }
     if (!this.playing && Number.isNaN(this.bufferingSince)) this.bufferingSince = arrivalMs;
-    this.recordTransit(timestamp, arrivalMs);
+    this.slotRtpMs[s] = this.recordTransit(timestamp, arrivalMs);
   }
 
   /** Moves play-out forward to `ext`, accounting for what is passed over unplayed. */
@@ -309,22 +380,11 @@ export class JitterBuffer {
   }
 
   /** Transit = arrival - RTP time; its spread over the window is the jitter the delay must absorb. */
-  private recordTransit(timestamp: number, arrivalMs: number): void {
-    this.tsUnwrapped += (timestamp - this.lastTsRaw) | 0;
-    this.lastTsRaw = timestamp;
-    this.transit[this.transitNext] = arrivalMs - (this.tsUnwrapped * 1000) / this.clockRate;
-    this.transitNext = (this.transitNext + 1) % SPREAD_WINDOW;
-    if (this.transitCount < SPREAD_WINDOW) this.transitCount++;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < this.transitCount; i++) {
-      const t = this.transit[i] as number;
-      if (t < lo) lo = t;
-      if (t > hi) hi = t;
-    }
-    this.spreadMs = this.transitCount > 1 ? hi - lo : 0;
-    this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.spreadMs + this.frameMs));
+  private recordTransit(timestamp: number, arrivalMs: number): number {
+    const rtpMs = this.transit.record(timestamp, arrivalMs);
+    this.targetMs = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, this.transit.spreadMs + this.frameMs));
     this.stats.targetDelayMs = this.targetMs;
+    return rtpMs;
   }
 
   /**
@@ -335,11 +395,31 @@ export class JitterBuffer {
   private trackLevel(avail: number): void {
     if (avail < this.minAvail) this.minAvail = avail;
     if (++this.popsInWindow < LEVEL_WINDOW) return;
-    const neededSlackMs = Math.max(0, this.targetMs - this.spreadMs);
+    const neededSlackMs = Math.max(0, this.targetMs - this.transit.spreadMs);
     const slackMs = (this.minAvail - 1) * this.frameMs;
-    if (slackMs > neededSlackMs + this.frameMs) this.skipTo(this.playExt + 1);
+    if (slackMs > neededSlackMs + this.frameMs) {
+      if (this.adapt === 'frame') {
+        this.skipTo(this.playExt + 1);
+        this.stats.shrunkMs += this.frameMs;
+      } else if (this.debt <= 0) {
+        this.debt = -this.frameSamples; // give a frame back, time-compressed by the caller
+      }
+    }
     this.minAvail = Infinity;
     this.popsInWindow = 0;
+  }
+
+  /** A late packet: a frame more of delay, unless that would pass maxDelay. */
+  private growOnLate(): void {
+    if (this.adapt === 'frame') {
+      this.stall = this.playing;
+      return;
+    }
+    if (!this.playing) return;
+    const queuedMs = Math.max(0, this.maxExt - this.playExt + 1) * this.frameMs;
+    const owedMs = (Math.max(0, this.debt) * 1000) / this.clockRate;
+    if (queuedMs + owedMs + this.frameMs > this.maxDelayMs) return;
+    this.debt = Math.min(Math.max(0, this.debt) + this.frameSamples, MAX_GROW_FRAMES * this.frameSamples);
   }
 
   private updateDelay(): void {

@@ -124,6 +124,24 @@ export interface RtpStats {
    * tampered, a stranger) or were replays (RFC 3711 §3.3); both are in `discarded` too.
    */
   srtp?: { suite: SrtpSuite; authFailures: number; replayed: number };
+  /** Issue 13: the receive jitter buffer's play-out delay and how it adapts (see JitterBufferReport). */
+  jitterBuffer?: JitterBufferReport;
+}
+
+/**
+ * The delay the receive jitter buffer adds: audio queued ahead of the speaker (packets waiting plus
+ * the decoded residue of a stretched frame), now and averaged over the call since audio started; the
+ * delay it aims for; how much play-out it lengthened (delay added) and shortened (given back); and
+ * whether it does so by time-stretching ('stretch') or whole frames ('frame'). The 3.75 ms of the loss
+ * concealment's look-back come on top.
+ */
+export interface JitterBufferReport {
+  mode: 'stretch' | 'frame';
+  delayMs: number;
+  meanDelayMs: number;
+  targetMs: number;
+  grownMs: number;
+  shrunkMs: number;
 }
 
 export interface MediaSessionEvents {
@@ -185,6 +203,8 @@ export interface MediaSessionOptions {
   gain?: { input: number; output: number };
   /** An incoming call: a ringtone on this session's output device until start() or close() (issue 11). */
   ringtone?: boolean;
+  /** How the jitter buffer changes its delay (issue 13): time-stretch (default) or whole frames (the old way, for comparison). */
+  jitterAdapt?: 'stretch' | 'frame';
 }
 
 /** A server given by the user: a host name or IP literal, and a UDP port. */

@@ -17,7 +17,8 @@ import { receiverQuality } from './e-model';
 import { DtmfReceiver } from './dtmf-receive';
 import { InbandDtmf } from '../audio/dtmf-tone';
 import { applyGain } from '../audio/gain';
-import { JitterBuffer } from './jitter-buffer';
+import { JitterBuffer, type JitterAdaptMode } from './jitter-buffer';
+import { StretchedPlayout } from './stretched-playout';
 import type { MediaStartParams, RtpStats } from './media-session';
 import { RtpLatch, type TransportAddress } from './rtp-latch';
 import { isRtcp, parseRtp, writeRtp } from './rtp-packet';
@@ -56,6 +57,8 @@ export interface MediaStreamDeps {
   /** Wall clock (ms since 1970) for RTCP NTP timestamps; the tick's time is monotonic. */
   wallClockMs: () => number;
   cname: string;
+  /** How the jitter buffer changes its delay (issue 13): time-stretch (default) or whole frames. */
+  jitterAdapt?: JitterAdaptMode;
 }
 
 const CLOCK_RATE = 8000;
@@ -105,6 +108,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private readonly decoded = new Int16Array(MAX_PAYLOAD);
   /** Loss concealment (G.711 Appendix I); every decoded frame passes through it, 3.75 ms late. */
   private readonly plc = new G711Plc(CLOCK_RATE);
+  /** Lengthens/shortens what is played when the jitter buffer asks (issue 13); after the PLC. */
+  private readonly playout: StretchedPlayout;
   private lastFrameSamples = 0;
   /** Played vs concealed packets and the changes between them (the E-model's BurstR). */
   private readonly runs = { received: 0, lost: 0, receivedThenLost: 0, lostThenReceived: 0 };
@@ -136,7 +141,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.output = deps.output;
     this.watch(this.input, 'input');
     this.watch(this.output, 'output');
-    this.jitter = new JitterBuffer({ frameSamples: FRAME_SAMPLES, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200 });
+    this.jitter = new JitterBuffer({ frameSamples: FRAME_SAMPLES, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200, adapt: deps.jitterAdapt ?? 'stretch' });
+    this.playout = new StretchedPlayout(this.jitter, this.playFifo, CLOCK_RATE, MAX_PAYLOAD);
     this.rtcp = new RtcpSession({ ssrc: this.sender.ssrc, cname: deps.cname, random: deps.random, wallClockMs: deps.wallClockMs });
     this.apply(params, nowMs, true);
   }
@@ -243,17 +249,22 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         }
         const n = codec.decode(r.payload, this.decoded);
         this.heardAudio = true;
+        // This frame plays after what is still queued for the speaker: its whole wait since it could have come.
+        this.playout.noteReceived();
         this.plc.good(this.decoded, n);
-        this.playFifo.push(this.decoded, n);
+        this.playout.queue(this.decoded, n);
         this.lastFrameSamples = n;
         this.countRun(false);
+      } else if (r.kind === 'expand') {
+        this.concealWait();
       } else {
         this.conceal();
       }
     }
     const dir = this.params.direction ?? 'sendrecv';
+    const hearing = dir === 'sendrecv' || dir === 'recvonly';
     const short = FRAME_SAMPLES - Math.min(FRAME_SAMPLES, this.playFifo.available);
-    if (this.heardAudio && short > 0 && (dir === 'sendrecv' || dir === 'recvonly')) this.concealedSamples += short;
+    if (this.heardAudio && short > 0 && hearing) this.concealedSamples += short;
     this.playFifo.read(this.outFrame); // silence when nothing is ready
     if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
     applyGain(this.outFrame, this.outputGain);
@@ -359,6 +370,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       ...(rtt !== null ? { roundTripMs: rtt } : {}),
       ...(score ? { quality: score } : {}),
       ...(this.srtp ? { srtp: { suite: this.srtp.suite, authFailures: this.srtp.authFailures, replayed: this.srtp.replayed } } : {}),
+      jitterBuffer: this.playout.report(),
     };
   }
 
@@ -425,6 +437,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       this.prior.lost += this.receiver.packetsLost;
       this.prior.duplicates += this.receiver.duplicates;
       this.receiver = new RtpReceiverStats(CLOCK_RATE);
+      this.playout.reset();
     }
     this.remoteSsrc = ssrc;
   }
@@ -437,7 +450,15 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const n = this.lastFrameSamples || this.jitter.packetSamples;
     if (this.heardAudio) this.countRun(true);
     this.plc.conceal(this.decoded, n);
-    this.playFifo.push(this.decoded, n);
+    this.playout.queue(this.decoded, n);
+    if (this.heardAudio) this.concealedSamples += n;
+  }
+
+  /** The buffer waits for a late packet (stretch mode): concealed like a loss, but no packet was lost. */
+  private concealWait(): void {
+    const n = this.lastFrameSamples || this.jitter.packetSamples;
+    this.plc.conceal(this.decoded, n);
+    this.playout.queue(this.decoded, n);
     if (this.heardAudio) this.concealedSamples += n;
   }
 

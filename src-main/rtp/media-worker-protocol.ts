@@ -17,6 +17,8 @@ export interface WorkerOpenOptions {
   gain?: { input: number; output: number };
   /** An incoming call: ring on its output device until the media starts or the session closes (issue 11). */
   ringtone?: boolean;
+  /** Jitter buffer adaptation (issue 13); absent = 'stretch'. */
+  jitterAdapt?: 'stretch' | 'frame';
 }
 
 /** Main thread -> worker. `req` numbers the requests that get an answer. */
@@ -224,6 +226,10 @@ export function checkOpenOptions(x: unknown): Checked<WorkerOpenOptions> {
     if (!isObj(x.gain) || !isNum(x.gain.input, 0, 4) || !isNum(x.gain.output, 0, 4)) return { ok: false, error: 'bad gain: input and output must be 0-4' };
     value.gain = { input: x.gain.input, output: x.gain.output };
   }
+  if (x.jitterAdapt !== undefined) {
+    if (x.jitterAdapt !== 'stretch' && x.jitterAdapt !== 'frame') return { ok: false, error: 'bad jitterAdapt: stretch or frame' };
+    value.jitterAdapt = x.jitterAdapt;
+  }
   return { ok: true, value };
 }
 
@@ -300,6 +306,13 @@ export function checkStats(x: unknown): Checked<RtpStats> {
   if (x.quality !== undefined && (!isObj(x.quality) || !isNum(x.quality.r, 0, 100) || !isNum(x.quality.mos, 1, 4.5))) return { ok: false, error: 'stats.quality' };
   if (x.srtp !== undefined && (!isObj(x.srtp) || !isSrtpSuite(x.srtp.suite) || !isCount(x.srtp.authFailures) || !isCount(x.srtp.replayed))) {
     return { ok: false, error: 'stats.srtp' };
+  }
+  if (x.jitterBuffer !== undefined) {
+    const j = x.jitterBuffer;
+    const isMs = (v: unknown): v is number => isNum(v, 0, 1e12);
+    if (!isObj(j) || (j.mode !== 'stretch' && j.mode !== 'frame') || ![j.delayMs, j.meanDelayMs, j.targetMs, j.grownMs, j.shrunkMs].every(isMs)) {
+      return { ok: false, error: 'stats.jitterBuffer' };
+    }
   }
   return { ok: true, value: x as unknown as RtpStats };
 }

@@ -298,7 +298,7 @@ async function start(s: Session, params: MediaStartParams): Promise<void> {
     }
   }
   const stream = new MediaStream(
-    { transport, input: devices.input, output: devices.output, random, wallClockMs: Date.now, cname: `${randomUUID()}@softphone` },
+    { transport, input: devices.input, output: devices.output, random, wallClockMs: Date.now, cname: `${randomUUID()}@softphone`, ...(s.options.jitterAdapt ? { jitterAdapt: s.options.jitterAdapt } : {}) },
     streamParams,
     now(),
   );

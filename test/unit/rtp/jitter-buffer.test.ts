@@ -13,7 +13,7 @@ interface Arrival {
 
 interface Out {
   t: number;
-  kind: 'frame' | 'lost' | 'empty';
+  kind: 'frame' | 'lost' | 'expand' | 'empty';
   seq?: number;
   /** The sequence number written into the payload by `payloadFor`. */
   content?: number;
@@ -46,10 +46,72 @@ function run(jb: JitterBuffer, arrivals: Arrival[], untilMs: number, tickPhase =
   return out;
 }
 
-const played = (out: Out[]) => out.filter((o) => o.kind !== 'empty').map((o) => (o.kind === 'frame' ? o.content : 'lost'));
+/**
+ * Like run(), but pops by need as the media stream does, and plays each frame `request` samples longer
+ * or shorter (at most `maxStep` per frame, the time-stretcher's bound for voice), reporting it back.
+ */
+function runStretched(jb: JitterBuffer, arrivals: Arrival[], untilMs: number, maxStep = 40, onTick?: (t: number) => void): Out[] {
+  const sorted = [...arrivals].sort((a, b) => a.at - b.at);
+  const out: Out[] = [];
+  let i = 0;
+  let fifo = 0;
+  for (let t = 0; t <= untilMs; t += 20) {
+    while (i < sorted.length && (sorted[i] as Arrival).at <= t) {
+      const a = sorted[i++] as Arrival;
+      const r = jb.push(a.seq & 0xffff, a.ts ?? (a.seq * 160) >>> 0, payloadFor(a.seq), a.at, a.ssrc);
+      onArrival?.(r, a);
+    }
+    onTick?.(t);
+    while (fifo < 160) {
+      const r = jb.pop(t);
+      if (r.kind === 'empty') {
+        out.push({ t, kind: 'empty' });
+        break;
+      }
+      const change = Math.max(-maxStep, Math.min(maxStep, jb.stretchRequest));
+      jb.stretched(change);
+      fifo += 160 + change;
+      if (r.kind === 'frame') out.push({ t, kind: 'frame', seq: r.seq, content: ((r.payload[0] as number) << 8) | (r.payload[1] as number) });
+      else out.push({ t, kind: r.kind });
+    }
+    fifo = Math.max(0, fifo - 160);
+  }
+  return out;
+}
+let onArrival: ((r: JitterPushResult, a: Arrival) => void) | undefined;
+
+/** One pop per 20 ms tick (the whole-frame mode needs no stretching caller). */
+function runFrameMode(jb: JitterBuffer, arrivals: Arrival[], untilMs: number, onTick?: (t: number) => void): Out[] {
+  const sorted = [...arrivals].sort((a, b) => a.at - b.at);
+  const out: Out[] = [];
+  let k = 0;
+  for (let t = 0; t <= untilMs; t += 20) {
+    while (k < sorted.length && (sorted[k] as Arrival).at <= t) {
+      const a = sorted[k++] as Arrival;
+      const r = jb.push(a.seq, a.seq * 160, payloadFor(a.seq), a.at);
+      onArrival?.(r, a);
+    }
+    onTick?.(t);
+    const r = jb.pop(t);
+    if (r.kind === 'frame') out.push({ t, kind: 'frame', seq: r.seq, content: r.seq });
+    else out.push({ t, kind: r.kind });
+  }
+  return out;
+}
+
+/**
+ * What was played, frames as their content. When a stream ends the stretch-mode buffer conceals up to
+ * three more ticks ('expand', waiting for a packet that never comes): those at the very end are left
+ * out, since they follow the last packet of every test stream; the tests about running dry check them.
+ */
+const played = (out: Out[]) => {
+  const p = out.filter((o) => o.kind !== 'empty').map((o) => (o.kind === 'frame' ? o.content : o.kind));
+  while (p[p.length - 1] === 'expand') p.pop();
+  return p;
+};
 const paced = (seqs: number[], start = 0, phase = 5): Arrival[] => seqs.map((seq, i) => ({ at: start + phase + i * 20, seq }));
 const range = (a: number, n: number) => Array.from({ length: n }, (_, i) => a + i);
-const newJb = () => new JitterBuffer({ frameSamples: 160, clockRate: 8000 });
+const newJb = (adapt: 'stretch' | 'frame' = 'stretch') => new JitterBuffer({ frameSamples: 160, clockRate: 8000, adapt });
 
 describe('JitterBuffer', () => {
   it('plays an in-order stream in order, starting after minDelay, with a constant delay', () => {
@@ -63,6 +125,8 @@ describe('JitterBuffer', () => {
     expect(new Set(delays).size).toBe(1);
     expect(delays[0]).toBeGreaterThanOrEqual(40);
     expect(delays[0]).toBeLessThan(60);
+    // Issue 13: the wait each frame had since it could have come (every packet on time: its own wait).
+    expect(jb.stats.playoutDelayMs).toBe(delays[0]);
     expect(out.some((o) => o.kind === 'lost')).toBe(false);
     expect(jb.stats).toMatchObject({ lost: 0, late: 0, duplicates: 0, reordered: 0, targetDelayMs: 40 });
   });
@@ -104,8 +168,10 @@ describe('JitterBuffer', () => {
     expect(jb.stats.lost).toBe(1);
   });
 
-  it('counts a packet that arrives after its slot as late and grows the delay by one frame', () => {
-    const jb = newJb();
+  // Issue 13: whole-frame mode keeps the old expectation (one extra concealed frame); stretch mode adds
+  // the frame of delay by playing audio longer, with no extra concealed frame.
+  it('frame mode: counts a packet that arrives after its slot as late and grows the delay by holding one frame', () => {
+    const jb = newJb('frame');
     const arrivals = paced(range(1, 40)).map((a) => (a.seq === 10 ? { ...a, at: a.at + 100 } : a));
     const results: JitterPushResult[] = [];
     const out = run(jb, arrivals, 1000, 0, results);
@@ -118,6 +184,44 @@ describe('JitterBuffer', () => {
     expect(p.filter((x) => x !== 'lost')).toEqual(range(1, 40).filter((s) => s !== 10));
     expect(p.filter((x) => x === 'lost')).toHaveLength(2);
     expect(jb.stats.targetDelayMs).toBeGreaterThan(100); // the 100 ms excursion is in the jitter estimate
+    expect(jb.stats.grownMs).toBe(20);
+  });
+
+  it('stretch mode: a late packet grows the delay by one frame of stretched audio, with no extra concealed frame', () => {
+    const jb = newJb();
+    const arrivals = paced(range(1, 40)).map((a) => (a.seq === 10 ? { ...a, at: a.at + 100 } : a));
+    const results: JitterPushResult[] = [];
+    onArrival = (r) => results.push(r);
+    const requests: number[] = [];
+    let grownBeforeEnd = 0;
+    const out = runStretched(jb, arrivals, 1000, 40, (t) => {
+      requests.push(jb.stretchRequest);
+      if (t === 700) grownBeforeEnd = jb.stats.grownMs;
+    });
+    onArrival = undefined;
+    expect(results.filter((r) => r === 'late')).toHaveLength(1);
+    expect(jb.stats).toMatchObject({ late: 1, lost: 1, shrunkMs: 0 });
+    expect(grownBeforeEnd).toBe(20);
+    const p = played(out);
+    expect(p).toEqual([...range(1, 9), 'lost', ...range(11, 30)]);
+    // The buffer asked for one frame (160 samples) more, paid off at 40 samples a frame.
+    expect(Math.max(...requests)).toBe(160);
+    expect(requests.filter((r) => r > 0).length).toBeGreaterThanOrEqual(4);
+    // Each packet waits 20 ms longer after the change than before it.
+    const delay = (seq: number) => (out.find((o) => o.content === seq)?.t ?? NaN) - (arrivals.find((a) => a.seq === seq)?.at ?? NaN);
+    expect(delay(30) - delay(5)).toBe(20);
+    expect(jb.stats.targetDelayMs).toBeGreaterThan(100);
+  });
+
+  it('stretch mode: a burst of late packets asks for at most two frames more', () => {
+    const jb = newJb();
+    // 10, 12, 14, 16 each arrive 100 ms late (the ones between on time, so their slots pass): four lates.
+    const arrivals = paced(range(1, 40)).map((a) => ([10, 12, 14, 16].includes(a.seq) ? { ...a, at: a.at + 100 } : a));
+    const requests: number[] = [];
+    runStretched(jb, arrivals, 1000, 0, () => requests.push(jb.stretchRequest)); // nothing is paid off
+    expect(jb.stats.late).toBe(4);
+    expect(Math.max(...requests)).toBe(320);
+    expect(jb.stats.grownMs).toBe(0);
   });
 
   it('follows the sequence number across the 65535 -> 0 wrap, with reordering at the wrap', () => {
@@ -172,37 +276,44 @@ describe('JitterBuffer', () => {
     }
   });
 
-  it('adapts: grows the target under jitter, then shrinks the delay back when the network calms', () => {
-    const jb = newJb();
-    let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
-    const arrivals: Arrival[] = [];
-    for (let i = 0; i < 250; i++) arrivals.push({ at: 3 + i * 20 + Math.floor(rnd() * 80), seq: i }); // 5 s, 0-80 ms jitter
-    for (let i = 250; i < 750; i++) arrivals.push({ at: 3 + i * 20, seq: i }); // then 10 s steady
-    let lateAfterWarmup = 0;
-    let targetAtJitterEnd = 0;
-    const sorted = [...arrivals].sort((a, b) => a.at - b.at);
-    let k = 0;
-    const frames: number[] = [];
-    for (let t = 0; t <= 15100; t += 20) {
-      while (k < sorted.length && (sorted[k] as Arrival).at <= t) {
-        const a = sorted[k++] as Arrival;
-        const r = jb.push(a.seq, a.seq * 160, payloadFor(a.seq), a.at);
+  // Issue 13: the same scenario in both modes; in stretch mode the caller time-stretches (simulated
+  // here: up to 5 ms per 20 ms frame), and the delay still follows the jitter up and back down.
+  for (const adapt of ['frame', 'stretch'] as const) {
+    it(`adapts (${adapt} mode): grows the target under jitter, then shrinks the delay back when the network calms`, () => {
+      const jb = newJb(adapt);
+      let seed = 42;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+      const arrivals: Arrival[] = [];
+      for (let i = 0; i < 250; i++) arrivals.push({ at: 3 + i * 20 + Math.floor(rnd() * 80), seq: i }); // 5 s, 0-80 ms jitter
+      for (let i = 250; i < 750; i++) arrivals.push({ at: 3 + i * 20, seq: i }); // then 10 s steady
+      let lateAfterWarmup = 0;
+      let targetAtJitterEnd = 0;
+      onArrival = (r, a) => {
         if (r === 'late' && a.at > 1500) lateAfterWarmup++;
-      }
-      if (t === 5000) targetAtJitterEnd = jb.stats.targetDelayMs;
-      const r = jb.pop(t);
-      if (r.kind === 'frame') frames.push(r.seq);
-    }
-    expect(targetAtJitterEnd).toBeGreaterThanOrEqual(80);
-    expect(targetAtJitterEnd).toBeLessThanOrEqual(120);
-    expect(lateAfterWarmup).toBeLessThanOrEqual(3);
-    expect(jb.stats.targetDelayMs).toBe(40);
-    expect(jb.stats.delayMs).toBeLessThanOrEqual(60);
-    // frames always come out in increasing order
-    expect(frames.every((s, i) => i === 0 || s > (frames[i - 1] as number))).toBe(true);
-    expect(frames[frames.length - 1]).toBe(749 - jb.stats.delayMs / 20);
-  });
+      };
+      let delayAtJitterEnd = 0;
+      let delayBeforeEnd = 0;
+      const onTick = (t: number) => {
+        if (t === 5000) targetAtJitterEnd = jb.stats.targetDelayMs;
+        if (t === 5000) delayAtJitterEnd = jb.stats.delayMs;
+        if (t === 14900) delayBeforeEnd = jb.stats.delayMs; // the stream is still running
+      };
+      const out = adapt === 'frame' ? runFrameMode(jb, arrivals, 15100, onTick) : runStretched(jb, arrivals, 15100, 40, onTick);
+      onArrival = undefined;
+      const frames = out.filter((o) => o.kind === 'frame').map((o) => o.seq as number);
+      expect(targetAtJitterEnd).toBeGreaterThanOrEqual(80);
+      expect(targetAtJitterEnd).toBeLessThanOrEqual(120);
+      expect(lateAfterWarmup).toBeLessThanOrEqual(3);
+      expect(jb.stats.targetDelayMs).toBe(40);
+      expect(delayBeforeEnd).toBeLessThanOrEqual(60);
+      expect(delayAtJitterEnd - delayBeforeEnd).toBeGreaterThanOrEqual(jb.stats.shrunkMs - 20);
+      expect(jb.stats.shrunkMs).toBeGreaterThan(0);
+      if (adapt === 'stretch') expect(jb.stats.dropped).toBe(0); // given back by compressing, not dropping
+      // frames always come out in increasing order
+      expect(frames.every((s, i) => i === 0 || s > (frames[i - 1] as number))).toBe(true);
+      expect(frames[frames.length - 1]).toBe(749 - jb.stats.delayMs / 20);
+    });
+  }
 
   it('caps the delay at maxDelay when a burst arrives after an outage', () => {
     const jb = newJb();
@@ -214,12 +325,17 @@ describe('JitterBuffer', () => {
     expect(jb.stats.dropped).toBeGreaterThan(0);
   });
 
+  // Issue 13: the stretch-mode buffer first conceals three ticks ('expand', 60 ms: G.711 App. I fades
+  // to silence by then) in case the next packet is only late; the frame mode goes quiet at once.
   it('runs dry to empty when the stream stops, and plays again after minDelay when it resumes', () => {
+    const frameJb = newJb('frame');
     const jb = newJb();
     const arrivals = paced(range(1, 10));
     arrivals.push(...paced(range(11, 10), 2000)); // 1.8 s pause (e.g. hold), sequence continues
+    expect(played(run(frameJb, arrivals, 2600))).toEqual(range(1, 20));
     const out = run(jb, arrivals, 2600);
-    expect(played(out)).toEqual(range(1, 20));
+    expect(played(out)).toEqual([...range(1, 10), 'expand', 'expand', 'expand', ...range(11, 10)]);
+    expect(jb.stats).toMatchObject({ lost: 0, late: 0 });
     const resumed = out.find((o) => o.content === 11);
     expect(resumed?.t).toBeGreaterThanOrEqual(2005 + 40);
     expect(out.filter((o) => o.t > 300 && o.t < 2000).every((o) => o.kind === 'empty')).toBe(true);
@@ -230,7 +346,8 @@ describe('JitterBuffer', () => {
     const arrivals = paced(range(1, 10));
     arrivals.push(...paced(range(111, 10), 2200)); // 100 packets missing, 2 s silence
     const out = run(jb, arrivals, 2800);
-    expect(played(out).filter((x) => x !== 'lost')).toEqual([...range(1, 10), ...range(111, 10)]);
+    expect(played(out).filter((x) => x !== 'expand')).toEqual([...range(1, 10), ...range(111, 10)]);
+    expect(out.filter((o) => o.kind === 'expand').length).toBe(3 + 3); // after 10, and after the end
     expect(out.filter((o) => o.kind === 'lost').length).toBe(0);
     expect(jb.stats.lost).toBe(100); // still accounted for
   });
@@ -259,8 +376,8 @@ describe('JitterBuffer', () => {
       while (fifo < 160) {
         const r = jb.pop(t);
         if (r.kind === 'empty') break;
-        if (r.kind === 'lost') {
-          gaps++;
+        if (r.kind === 'lost' || r.kind === 'expand') {
+          if (playedSeqs.length < sizes.length) gaps++; // not the concealment after the last packet
           fifo += jb.packetSamples;
           continue;
         }

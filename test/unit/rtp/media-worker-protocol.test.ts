@@ -74,6 +74,12 @@ describe('media worker protocol validation', () => {
     expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), quality: { r: 93.2, mos: 4.41 } } }).ok).toBe(true);
     expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), quality: { r: 120, mos: 4.41 } } }).ok).toBe(false);
     expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), quality: { r: 50 } } }).ok).toBe(false);
+    // Issue 13: the jitter buffer's delay report.
+    const jb = { mode: 'stretch', delayMs: 61.1, meanDelayMs: 59.6, targetMs: 74.5, grownMs: 5, shrunkMs: 0 };
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), jitterBuffer: jb } })).toMatchObject({ ok: true, value: { stats: { jitterBuffer: jb } } });
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), jitterBuffer: { ...jb, mode: 'drop' } } }).ok).toBe(false);
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), jitterBuffer: { ...jb, meanDelayMs: -1 } } }).ok).toBe(false);
+    expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), jitterBuffer: { ...jb, targetMs: 'x' } } }).ok).toBe(false);
     const relayLost = { state: 'completed', relayProblem: '437 Allocation Mismatch' };
     expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), ice: relayLost } })).toMatchObject({ ok: true, value: { stats: { ice: relayLost } } });
     expect(checkFromWorker({ type: 'stats', req: 1, stats: { ...emptyStats(), ice: { state: 'completed', relayProblem: 'x'.repeat(400) } } }).ok).toBe(false);
@@ -105,5 +111,17 @@ describe('volume messages (issue 11)', () => {
     for (const bad of [{ input: -1, output: 1 }, { input: 1, output: Number.NaN }, { input: '1', output: 1 }]) {
       expect(checkToWorker({ type: 'gain', session: 1, ...bad }).ok).toBe(false);
     }
+  });
+});
+
+describe('jitter buffer options (issue 13)', () => {
+  it('takes the jitter buffer mode at open: stretch or frame, nothing else (issue 13)', () => {
+    const options = { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000 };
+    for (const jitterAdapt of ['stretch', 'frame']) {
+      expect(checkToWorker({ type: 'open', session: 1, req: 1, options: { ...options, jitterAdapt } })).toMatchObject({ ok: true, value: { options: { jitterAdapt } } });
+    }
+    expect(checkToWorker({ type: 'open', session: 1, req: 1, options: { ...options, jitterAdapt: 'drop' } })).toMatchObject({ ok: false, error: expect.stringMatching(/jitterAdapt/) });
+    const plain = checkToWorker({ type: 'open', session: 1, req: 1, options });
+    expect(plain.ok && plain.value.type === 'open' && 'jitterAdapt' in plain.value.options).toBe(false);
   });
 });
