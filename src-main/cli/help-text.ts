@@ -74,6 +74,8 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
   --echo-cancellation on|off
                           sound card only: remove the speaker's sound from the microphone and
                           suppress steady noise (speexdsp; default on when native/ was built with it)
+  --comfort-noise on|off  offer RFC 3389 comfort noise (CN/8000); when the peer accepts it, silence is
+                          sent as comfort-noise packets instead of audio (default off)
   --no-rtp-timeout S      hang up a connected call that has received no RTP/RTCP for S seconds
                           (default ${DEFAULT_NO_RTP_TIMEOUT}; 0 = never; not while on hold); a media_warning
                           line comes first, after 5 s of silence (or S/2 if shorter)

@@ -105,6 +105,9 @@ export const preferencesSchema = z.object({
   outputDevice: z.number().int().nullable(),
   // Issue 13: echo cancellation and noise suppression on the microphone (speexdsp in native/).
   echoCancellation: z.boolean(),
+  // Issue 13, optional so older files and UIs stay valid (absent = off): RFC 3389 comfort noise offered,
+  // and silence sent as comfort-noise packets when the peer accepts it.
+  comfortNoise: z.boolean().optional(),
   // Transport tab.
   sipPort: z.number().int().min(0).max(65535),
   rtpPortMin: z.number().int().min(1024).max(65534),
