@@ -221,6 +221,8 @@ export interface CallSnapshot {
 export interface CallQuality {
   r: number;
   mos: number;
+  /** Issue 13: the peer's own score of the audio it received from us (its RTCP XR VoIP metrics, RFC 3611). */
+  peer?: { r?: number; mos?: number };
 }
 
 /** Issue 11: message-waiting (RFC 3842) as the Voicemail tab and the main window show it. */
