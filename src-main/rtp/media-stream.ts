@@ -26,11 +26,12 @@ import { receiveDecoders, type ReceiveDecoders } from './receive-codecs';
 import { RtpSender } from './rtp-sender';
 import { RtcpSession } from './rtcp-session';
 import { SrtpSession } from './srtp-session';
-import { CN_PAYLOAD_TYPE, MAX_CN_ORDER, clampLevel, dbov, parseComfortNoise, writeComfortNoise } from './comfort-noise';
+import { CN_PAYLOAD_TYPE, MAX_CN_ORDER, parseComfortNoise, writeComfortNoise } from './comfort-noise';
 import { ComfortNoiseGenerator } from './comfort-noise-generator';
-import { DtxPolicy } from './dtx-policy';
-import { VoiceActivityDetector } from './voice-activity';
-import { BurstGapTracker, viewOfVoipMetrics, voipMetricsBlock } from './xr-voip-metrics';
+import type { DtxDecision } from './dtx-policy';
+import { SilenceSuppressor } from './silence-suppressor';
+import { StreamXr } from './stream-xr';
+import { viewOfVoipMetrics } from './xr-voip-metrics';
 import type { VoipMetricsBlock } from './rtcp-xr';
 import type { ReceiverMeasurements } from './e-model';
 
@@ -71,8 +72,7 @@ const SEND_BUFFERS = 8; // in-flight datagrams may still reference a buffer for 
 const SRTP_TAG_ROOM = 16; // the SRTP tag (10 octets at most) is appended in place
 const LEVEL_TICKS = 5; // 100 ms: levels at 10 Hz
 const JB_MAX_DELAY_MS = 200;
-/** RFC 3389 §3: 0 dBov is +6.18 dBm0 for mu-law; XR levels (RFC 3611 §4.7) are in dBm0. */
-const DBOV_TO_DBM0 = 6.18;
+const SPEECH: DtxDecision = { kind: 'speech' };
 
 export class MediaStream extends Emitter<MediaStreamEvents> {
   private params!: MediaStartParams;
@@ -136,18 +136,13 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private levelTicks = 0;
 
   /** Silence suppression (RFC 3389): the microphone's voice activity and when to send a SID. */
-  private readonly vad = new VoiceActivityDetector();
-  private readonly dtxPolicy = new DtxPolicy();
-  private packetSpeech = false;
+  private readonly silence = new SilenceSuppressor();
   /** Comfort noise received: played from the last CN packet until speech comes back. */
   private readonly noise: ComfortNoiseGenerator;
   private cnActive = false;
   private readonly cn: { sent: number; received: number; suppressed: number; lastLevel?: number } = { sent: 0, received: 0, suppressed: 0 };
   /** RFC 3611 XR: burst/gap model of the play-out, the largest jitter buffer target, received levels. */
-  private readonly burstGap = new BurstGapTracker();
-  private jbMaxMs = 0;
-  private readonly heardVad = new VoiceActivityDetector();
-  private signalPower = Number.NaN;
+  private readonly xr = new StreamXr(JB_MAX_DELAY_MS);
 
   constructor(
     private readonly deps: MediaStreamDeps,
@@ -243,15 +238,13 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       } else {
         this.packetPcm.set(this.micFrame, this.packetFill * FRAME_SAMPLES);
         const dtx = this.dtxOn();
-        if (dtx && this.vad.process(this.micFrame, nowMs)) this.packetSpeech = true;
+        if (dtx) this.silence.frame(this.micFrame, nowMs);
         if (++this.packetFill >= this.framesPerPacket) {
           const samples = this.packetFill * FRAME_SAMPLES;
           this.packetFill = 0;
-          const speech = !dtx || this.packetSpeech;
-          this.packetSpeech = false;
-          if (!speech) this.sendSilence(samples, nowMs);
+          const decision = dtx ? this.silence.packet(nowMs) : SPEECH;
+          if (decision.kind !== 'speech') this.sendSilence(decision, samples, nowMs);
           else {
-            if (dtx) this.dtxPolicy.decide(true, 0, nowMs);
             const n = this.codec.encode(this.packetPcm.subarray(0, samples), this.payload);
             this.send(this.sender.next(this.params.payloadType, samples, false, n), n, nowMs);
           }
@@ -305,7 +298,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const short = FRAME_SAMPLES - Math.min(FRAME_SAMPLES, this.playFifo.available);
     if (this.heardAudio && short > 0 && (dir === 'sendrecv' || dir === 'recvonly')) this.concealedSamples += short;
     this.playFifo.read(this.outFrame); // silence when nothing is ready
-    if (this.params.xrVoipMetrics) this.measureHeard(nowMs);
+    if (this.params.xrVoipMetrics) this.xr.played(this.outFrame, nowMs, this.heardAudio, this.jitter.stats.targetDelayMs);
     if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
     applyGain(this.outFrame, this.outputGain);
     this.output.write(this.outFrame);
@@ -494,23 +487,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   /** RFC 3611 §4.7: our VoIP Metrics block about the peer's stream; null before it sent anything. */
   private voipMetrics(): VoipMetricsBlock | null {
     if (this.remoteSsrc === null) return null;
-    const noiseDbov = this.cnActive && this.cn.lastLevel !== undefined ? -this.cn.lastLevel : this.heardVad.noiseDbov;
-    return voipMetricsBlock({
-      remoteSsrc: this.remoteSsrc,
-      measurements: this.measurements(),
-      burstGap: this.burstGap,
-      jitterBuffer: { nominalMs: this.jitter.stats.targetDelayMs, maximumMs: Math.max(this.jbMaxMs, this.jitter.stats.targetDelayMs), absMaxMs: JB_MAX_DELAY_MS },
-      ...(Number.isNaN(this.signalPower) ? {} : { signalDbm0: 10 * Math.log10(this.signalPower) + DBOV_TO_DBM0 }),
-      ...(noiseDbov > -127 ? { noiseDbm0: noiseDbov + DBOV_TO_DBM0 } : {}),
-    });
-  }
-
-  /** The level of what we play during speech and during silence (XR signal and noise level, §4.7). */
-  private measureHeard(nowMs: number): void {
-    if (this.jitter.stats.targetDelayMs > this.jbMaxMs) this.jbMaxMs = this.jitter.stats.targetDelayMs;
-    if (!this.heardAudio || !this.heardVad.process(this.outFrame, nowMs)) return;
-    const p = 10 ** (dbov(this.outFrame) / 10);
-    this.signalPower = Number.isNaN(this.signalPower) ? p : this.signalPower + 0.05 * (p - this.signalPower);
+    return this.xr.block(this.remoteSsrc, this.measurements(), this.jitter.stats.targetDelayMs, this.cnActive ? this.cn.lastLevel : undefined);
   }
 
   private dtxOn(): boolean {
@@ -525,8 +502,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
    * A silent packet's worth with DTX on: nothing, or a SID (RFC 3389 §4: its timestamp is the start of
    * the noise period, no marker bit). The next speech packet starts a talkspurt (RFC 3551 §4.1: marker).
    */
-  private sendSilence(samples: number, nowMs: number): void {
-    const d = this.dtxPolicy.decide(false, clampLevel(-this.vad.noiseDbov), nowMs);
+  private sendSilence(d: DtxDecision, samples: number, nowMs: number): void {
     this.cn.suppressed++;
     if (d.kind === 'sid') {
       const n = writeComfortNoise({ level: d.level, coefficients: [] }, this.payload);
@@ -569,7 +545,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   }
 
   private countRun(lost: boolean): void {
-    this.burstGap.observe(lost);
+    this.xr.observe(lost);
     if (lost) this.runs.lost++;
     else this.runs.received++;
     if (lost && !this.lastWasLost && this.runs.received > 0) this.runs.receivedThenLost++;
