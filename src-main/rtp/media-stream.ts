@@ -427,9 +427,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   }
 
   /** Sends the RTCP BYE (RFC 3550 §6.6) and stops; the caller closes devices and sockets. */
-  close(): void {
+  close(nowMs?: number): void {
     if (this.closed) return;
-    this.rtcp.sendBye(this.rtcpState(), (buf, len) => this.sendRtcpPacket(buf, len));
+    this.rtcp.sendBye(this.rtcpState(), (buf, len) => this.sendRtcpPacket(buf, len), nowMs);
     this.closed = true;
   }
 

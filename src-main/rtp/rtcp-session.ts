@@ -69,8 +69,13 @@ export class RtcpSession {
     this.nextReportMs = nowMs + rtcpIntervalMs({ weSent }, this.opts.random);
   }
 
-  sendBye(state: RtcpStreamState, send: Send): void {
-    this.report(Number.NaN, state, send, true);
+  /**
+   * The last report with a BYE. `nowMs` (the media clock) gives its report block a true DLSR: without it
+   * the DLSR was 0 and the peer took the whole time since its last SR for the round trip (seconds, when
+   * the peer sends little, e.g. comfort noise only).
+   */
+  sendBye(state: RtcpStreamState, send: Send, nowMs = Number.NaN): void {
+    this.report(nowMs, state, send, true);
   }
 
   /** Handles one RTCP datagram from the peer's host; false when it is malformed. */
