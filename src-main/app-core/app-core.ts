@@ -158,6 +158,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     },
     keepAlive: () => keepAliveConfig(prefs()),
     doNotDisturb: () => (settings ? dndStatus(settings.preferences) : undefined),
+    comfortNoise: () => settings?.preferences.comfortNoise === true,
     fallbackCallId: () => tracker.latestConnectedId(),
     report,
     log,

@@ -2,6 +2,7 @@
 // and turns a finished call into its history entry.
 import type { CallAccount, CallSnapshot, HistoryEntry } from '../ipc/contract';
 import type { Call, CallEndInfo, TransferProgress } from '../sip/user-agent-api';
+import type { RtpStats } from '../rtp/media-session';
 
 export interface TrackedCall {
   call: Call;
@@ -29,8 +30,15 @@ export function historyEntryFor(snapshot: CallSnapshot, end: CallEndInfo): Histo
     startedAt: snapshot.startedAt,
     durationSeconds: Math.max(0, Math.round(end.durationSeconds)),
     endReason: end.reason,
-    ...(end.stats?.quality ? { quality: end.stats.quality } : {}),
+    ...(end.stats?.quality ? { quality: historyQuality(end.stats.quality) } : {}),
   };
+}
+
+/** The score kept in the history: ours, and the peer's R and MOS-CQ when its RTCP XR told us (issue 13). */
+function historyQuality(q: NonNullable<RtpStats['quality']>): HistoryEntry['quality'] {
+  const peer = q.peer;
+  const peerScore = peer ? { ...(peer.r !== undefined ? { r: peer.r } : {}), ...(peer.mosCq !== undefined ? { mos: peer.mosCq } : {}) } : null;
+  return { r: q.r, mos: q.mos, ...(peerScore && Object.keys(peerScore).length > 0 ? { peer: peerScore } : {}) };
 }
 
 export class CallTracker {

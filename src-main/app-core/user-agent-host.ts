@@ -22,6 +22,8 @@ export interface UserAgentHostDeps {
   keepAlive?: () => UserAgentConfig['keepAlive'];
   /** Read at each incoming INVITE (issue 11): a status answers it at once, undefined lets it ring. */
   doNotDisturb?: () => DndStatus | undefined;
+  /** The comfort noise preference (issue 13), read at each call. */
+  comfortNoise?: () => boolean;
   /** The call levels go to when a session's own call is unknown. */
   fallbackCallId: () => string | null;
   report: (message: string) => void;
@@ -106,6 +108,7 @@ export class UserAgentHost {
       createMedia: () => this.makeMedia(),
       ...(keepAlive ? { keepAlive } : {}),
       ...(this.deps.doNotDisturb ? { doNotDisturb: this.deps.doNotDisturb } : {}),
+      ...(this.deps.comfortNoise ? { comfortNoise: this.deps.comfortNoise } : {}),
     });
     this.startError = null;
     let next = await this.tryStart(config(port));

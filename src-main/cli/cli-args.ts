@@ -64,6 +64,8 @@ export interface CommonArgs {
   caFile?: string;
   /** --echo-cancellation on|off (issue 13): speexdsp on the sound card's microphone; default on. */
   echoCancellation: boolean;
+  /** --comfort-noise on|off (issue 13): RFC 3389 CN offered, silence sent as comfort noise; default off. */
+  comfortNoise: boolean;
   /** --media-engine (issue 12): force the native engine or the worker thread; absent = per call. */
   mediaEngine?: 'native' | 'worker';
   /** --srtp and --srtp-over-udp (issue 10): SRTP with SDES keys. */
@@ -174,6 +176,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   srtp: { kind: 'value', commands: ['listen', 'call'] },
   'srtp-over-udp': { kind: 'bool', commands: ['listen', 'call'] },
   'echo-cancellation': { kind: 'value', commands: ['listen', 'call'] },
+  'comfort-noise': { kind: 'value', commands: ['listen', 'call'] },
   codecs: { kind: 'value', commands: ['listen', 'call'] },
   'media-engine': { kind: 'value', commands: ['listen', 'call'] },
   'accept-transfer': { kind: 'bool', commands: ['listen', 'call'] },
@@ -344,6 +347,7 @@ const commonSchema = {
   srtp: oneOf<SrtpMode>([...SRTP_MODES], '--srtp must be off, optional or mandatory'),
   'srtp-over-udp': flag,
   'echo-cancellation': oneOf(['on', 'off'], '--echo-cancellation must be on or off'),
+  'comfort-noise': oneOf(['on', 'off'], '--comfort-noise must be on or off'),
   codecs: codecList,
   'media-engine': oneOf<'native' | 'worker'>(['native', 'worker'], '--media-engine must be native or worker'),
   'accept-transfer': flag,
@@ -511,6 +515,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     record: f.record,
     loop: f.loop === true,
     echoCancellation: f['echo-cancellation'] !== 'off',
+    comfortNoise: f['comfort-noise'] === 'on',
     nat: nat.nat,
     keepAlive:
       f['keep-alive'] === 'off'

@@ -74,6 +74,8 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
   --echo-cancellation on|off
                           sound card only: remove the speaker's sound from the microphone and
                           suppress steady noise (speexdsp; default on when native/ was built with it)
+  --comfort-noise on|off  offer RFC 3389 comfort noise (CN/8000); when the peer accepts it, silence is
+                          sent as comfort-noise packets instead of audio (default off)
   --no-rtp-timeout S      hang up a connected call that has received no RTP/RTCP for S seconds
                           (default ${DEFAULT_NO_RTP_TIMEOUT}; 0 = never; not while on hold); a media_warning
                           line comes first, after 5 s of silence (or S/2 if shorter)
@@ -156,11 +158,13 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
                                   no audio from the other side (see --no-rtp-timeout)
   media_restored {callId, silentSeconds, cause: media|hold}: the warning is over
   ended {callId, reason, by: local|remote|error, status, durationSeconds, quality, rtp}
-                                  quality {r, mos}: ITU-T G.107 score of the audio received
+                                  quality {r, mos}: ITU-T G.107 score of the audio received;
+                                  quality.peer: the other side's RTCP XR VoIP metrics of our audio
   device {id, name, hostApi, maxInputChannels, maxOutputChannels, defaultSampleRate}
   nat_check {behavior, publicAddress, portPreserved, summary, local, server, results}
   (with --ice, ended's rtp.ice = {state, selectedPair: {local, remote}}: the candidate pair that carried the audio)
   (with SRTP, ended's rtp.srtp = {suite, authFailures, replayed}: packets dropped as forged or replayed)
+  (with CN agreed, ended's rtp.comfortNoise = {sent, received, suppressed, lastLevel}; with XR, rtp.xr = {sent, received, dropped})
   progress {message, seconds}     (every 5 s while a REGISTER or INVITE gets no answer)
   rejected {from, source, requestUri, reason}: an INVITE refused while registered (not via the server)
   warning {message}               error {message}

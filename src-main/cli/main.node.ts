@@ -144,6 +144,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     ...(args.sessionExpires !== undefined ? { sessionTimer: { expiresSeconds: args.sessionExpires } } : {}),
     srtp: args.srtp,
     ...(args.codecs ? { codecs: args.codecs } : {}),
+    ...(args.comfortNoise ? { comfortNoise: true } : {}),
     acceptTransfer: args.acceptTransfer,
     ...(args.dtmfMode ? { dtmfMode: args.dtmfMode } : {}),
     ...(args.command === 'listen' && args.dnd ? { doNotDisturb: () => args.dnd } : {}),

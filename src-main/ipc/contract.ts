@@ -115,6 +115,9 @@ export const preferencesSchema = z.object({
   outputDevice: z.number().int().nullable(),
   // Issue 13: echo cancellation and noise suppression on the microphone (speexdsp in native/).
   echoCancellation: z.boolean(),
+  // Issue 13, optional so older files and UIs stay valid (absent = off): RFC 3389 comfort noise offered,
+  // and silence sent as comfort-noise packets when the peer accepts it.
+  comfortNoise: z.boolean().optional(),
   // Transport tab.
   sipPort: z.number().int().min(0).max(65535),
   rtpPortMin: z.number().int().min(1024).max(65534),
@@ -263,6 +266,8 @@ export interface AccountsView {
 export interface CallQuality {
   r: number;
   mos: number;
+  /** Issue 13: the peer's own score of the audio it received from us (its RTCP XR VoIP metrics, RFC 3611). */
+  peer?: { r?: number; mos?: number };
 }
 
 /** Issue 11: message-waiting (RFC 3842) as the Voicemail tab and the main window show it. */

@@ -196,9 +196,10 @@ export class JitterBuffer {
   /**
    * Adds a received packet; the payload is copied, so the caller may reuse its buffer. Pass `ssrc` to
    * have a change of source reset the buffer; `payloadType` comes back with the frame (a peer may
-   * change format at any packet).
+   * change format at any packet). `talkspurt`: the packet ends a pause of the sender (the marker bit, or
+   * comfort noise), so a forward timestamp jump is silence rather than a new stream.
    */
-  push(seq: number, timestamp: number, payload: Uint8Array, arrivalMs: number, ssrc?: number, payloadType = 0): JitterPushResult {
+  push(seq: number, timestamp: number, payload: Uint8Array, arrivalMs: number, ssrc?: number, payloadType = 0, talkspurt = false): JitterPushResult {
     seq &= 0xffff;
     timestamp >>>= 0;
     let result: JitterPushResult = 'ok';
@@ -214,7 +215,10 @@ export class JitterBuffer {
 
     const delta = (((seq - (this.maxExt & 0xffff)) << 16) >> 16); // signed 16-bit distance
     const tsError = ((timestamp - this.maxTs) | 0) - delta * this.frameSamples;
-    if (Math.abs(delta) > JUMP_FRAMES || Math.abs(tsError) > this.clockRate * TS_JUMP_S) {
+    // A sender that stopped during silence (RFC 3389 DTX) comes back with the next sequence number, a
+    // timestamp that moved on by the silence, and the marker bit (RFC 3551 §4.1): not a new stream.
+    const pause = talkspurt && delta > 0 && delta <= JUMP_FRAMES && tsError > 0;
+    if (Math.abs(delta) > JUMP_FRAMES || (Math.abs(tsError) > this.clockRate * TS_JUMP_S && !pause)) {
       // RFC 3550 §8.2-style restart (peer rebooted or re-INVITEd a new source): start over cleanly.
       result = this.reset();
       this.beginStream(seq, timestamp, arrivalMs);

@@ -5,6 +5,7 @@ import type { AudioConfig } from '../audio/audio-config';
 import type { IceCandidate } from '../nat/ice-candidate';
 import type { SrtpSuite } from './srtp-crypto';
 import type { SrtpParams } from './srtp-session';
+import type { VoipMetricsView } from './xr-voip-metrics';
 
 export type CodecName = 'PCMU' | 'PCMA';
 
@@ -82,6 +83,15 @@ export interface MediaStartParams {
   ice?: RemoteIceParameters;
   /** SRTP with the SDES keys of the offer/answer (RFC 4568); absent = plain RTP. */
   srtp?: SrtpParams;
+  /** RFC 3389: the comfort noise payload type of the answer (CN/8000); absent = CN not agreed. */
+  comfortNoisePayloadType?: number;
+  /**
+   * Our silence suppression (the user's comfort noise preference): during silence no audio is sent,
+   * only CN packets. Used only with `comfortNoisePayloadType` (the peer accepted CN).
+   */
+  silenceSuppression?: boolean;
+  /** RFC 3611 §5.1: both sides asked for VoIP Metrics report blocks (a=rtcp-xr:voip-metrics). */
+  xrVoipMetrics?: boolean;
 }
 
 export interface RtpStats {
@@ -118,7 +128,17 @@ export interface RtpStats {
    * Issue 13: ITU-T G.107 E-model score of the received audio (loss and discards, BurstR, RTT / 2 +
    * jitter buffer + packet time): R 0..100 and MOS 1..4.5. Absent until a packet has arrived.
    */
-  quality?: { r: number; mos: number };
+  quality?: { r: number; mos: number; peer?: VoipMetricsView };
+  /**
+   * RFC 3389 comfort noise: CN packets sent (silence descriptors) and received, speech packets not sent
+   * because of silence, and the last noise level received (-dBov). Present when CN was agreed.
+   */
+  comfortNoise?: { sent: number; received: number; suppressed: number; lastLevel?: number };
+  /**
+   * RFC 3611 VoIP Metrics (XR agreed): the last block we sent (our view of the peer's audio), the last
+   * the peer sent about ours (also in quality.peer), and XR blocks dropped as malformed or not ours.
+   */
+  xr?: { sent?: VoipMetricsView; received?: VoipMetricsView; dropped: number };
   /**
    * SRTP sessions: the suite, and the packets dropped because they failed authentication (wrong key,
    * tampered, a stranger) or were replays (RFC 3711 §3.3); both are in `discarded` too.

@@ -27,6 +27,14 @@ import { receiveDecoders, type ReceiveDecoders } from './receive-codecs';
 import { RtpSender } from './rtp-sender';
 import { RtcpSession } from './rtcp-session';
 import { SrtpSession } from './srtp-session';
+import { CN_PAYLOAD_TYPE, MAX_CN_ORDER, parseComfortNoise, writeComfortNoise } from './comfort-noise';
+import { ComfortNoiseGenerator } from './comfort-noise-generator';
+import type { DtxDecision } from './dtx-policy';
+import { SilenceSuppressor } from './silence-suppressor';
+import { StreamXr } from './stream-xr';
+import { viewOfVoipMetrics } from './xr-voip-metrics';
+import type { VoipMetricsBlock } from './rtcp-xr';
+import type { ReceiverMeasurements } from './e-model';
 
 /** Sees each tick's sent and played frames (a call recording); must not block or keep the frames. */
 export interface MediaTap {
@@ -66,6 +74,8 @@ const MAX_PAYLOAD = 1600; // 200 ms of G.711
 const SEND_BUFFERS = 8; // in-flight datagrams may still reference a buffer for a moment
 const SRTP_TAG_ROOM = 16; // the SRTP tag (10 octets at most) is appended in place
 const LEVEL_TICKS = 5; // 100 ms: levels at 10 Hz
+const JB_MAX_DELAY_MS = 200;
+const SPEECH: DtxDecision = { kind: 'speech' };
 
 export class MediaStream extends Emitter<MediaStreamEvents> {
   private params!: MediaStartParams;
@@ -130,6 +140,15 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private outPeak = 0;
   private levelTicks = 0;
 
+  /** Silence suppression (RFC 3389): the microphone's voice activity and when to send a SID. */
+  private readonly silence = new SilenceSuppressor();
+  /** Comfort noise received: played from the last CN packet until speech comes back. */
+  private readonly noise: ComfortNoiseGenerator;
+  private cnActive = false;
+  private readonly cn: { sent: number; received: number; suppressed: number; lastLevel?: number } = { sent: 0, received: 0, suppressed: 0 };
+  /** RFC 3611 XR: burst/gap model of the play-out, the largest jitter buffer target, received levels. */
+  private readonly xr = new StreamXr(JB_MAX_DELAY_MS);
+
   constructor(
     private readonly deps: MediaStreamDeps,
     params: MediaStartParams,
@@ -144,6 +163,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.jitter = new JitterBuffer({ frameSamples: FRAME_SAMPLES, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200, adapt: deps.jitterAdapt ?? 'stretch' });
     this.playout = new StretchedPlayout(this.jitter, this.playFifo, CLOCK_RATE, MAX_PAYLOAD);
     this.rtcp = new RtcpSession({ ssrc: this.sender.ssrc, cname: deps.cname, random: deps.random, wallClockMs: deps.wallClockMs });
+    this.noise = new ComfortNoiseGenerator(Math.floor(deps.random() * 0x100000000));
     this.apply(params, nowMs, true);
   }
 
@@ -223,11 +243,17 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         this.send(header, n, nowMs);
       } else {
         this.packetPcm.set(this.micFrame, this.packetFill * FRAME_SAMPLES);
+        const dtx = this.dtxOn();
+        if (dtx) this.silence.frame(this.micFrame, nowMs);
         if (++this.packetFill >= this.framesPerPacket) {
           const samples = this.packetFill * FRAME_SAMPLES;
-          const n = this.codec.encode(this.packetPcm.subarray(0, samples), this.payload);
           this.packetFill = 0;
-          this.send(this.sender.next(this.params.payloadType, samples, false, n), n, nowMs);
+          const decision = dtx ? this.silence.packet(nowMs) : SPEECH;
+          if (decision.kind !== 'speech') this.sendSilence(decision, samples, nowMs);
+          else {
+            const n = this.codec.encode(this.packetPcm.subarray(0, samples), this.payload);
+            this.send(this.sender.next(this.params.payloadType, samples, false, n), n, nowMs);
+          }
         }
       }
     }
@@ -241,6 +267,17 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       const r = this.jitter.pop(nowMs);
       if (r.kind === 'empty') break;
       if (r.kind === 'frame') {
+        if (this.isComfortNoise(r.payloadType)) {
+          // RFC 3389 §4: noise at the signalled level from now until the next speech packet.
+          const cn = parseComfortNoise(r.payload);
+          if (cn) {
+            this.noise.set(cn);
+            this.cn.lastLevel = cn.level;
+          }
+          this.cnActive = true;
+          this.playNoise(this.lastFrameSamples || this.jitter.packetSamples);
+          continue;
+        }
         // The format of this packet, which may differ from the one before (RFC 3550 §5.1: per packet).
         const codec = this.decoders.get(r.payloadType);
         if (!codec) {
@@ -251,21 +288,28 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         this.heardAudio = true;
         // This frame plays after what is still queued for the speaker: its whole wait since it could have come.
         this.playout.noteReceived();
+        this.cnActive = false;
         this.plc.good(this.decoded, n);
         this.playout.queue(this.decoded, n);
         this.lastFrameSamples = n;
         this.countRun(false);
       } else if (r.kind === 'expand') {
         this.concealWait();
+      } else if (this.cnActive) {
+        // A gap in the peer's comfort noise (its SID was lost): more noise, not concealment.
+        this.playNoise(this.lastFrameSamples || this.jitter.packetSamples);
       } else {
         this.conceal();
       }
     }
+    // The sender stopped during silence (DTX): the noise goes on while nothing arrives; not a loss.
+    if (this.cnActive && this.playFifo.available < FRAME_SAMPLES) this.playNoise(FRAME_SAMPLES - this.playFifo.available);
     const dir = this.params.direction ?? 'sendrecv';
     const hearing = dir === 'sendrecv' || dir === 'recvonly';
     const short = FRAME_SAMPLES - Math.min(FRAME_SAMPLES, this.playFifo.available);
     if (this.heardAudio && short > 0 && hearing) this.concealedSamples += short;
     this.playFifo.read(this.outFrame); // silence when nothing is ready
+    if (this.params.xrVoipMetrics) this.xr.played(this.outFrame, nowMs, this.heardAudio, this.jitter.stats.targetDelayMs);
     if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
     applyGain(this.outFrame, this.outputGain);
     this.output.write(this.outFrame);
@@ -297,7 +341,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const te = this.params.telephoneEventPayloadType;
     const isAudio = p !== null && this.decoders.has(p.payloadType) && p.payload.length > 0;
     const isEvent = p !== null && te !== undefined && p.payloadType === te;
-    if (!p || (!isAudio && !isEvent) || p.payload.length > MAX_PAYLOAD) {
+    // RFC 3389 §3: a level octet and at most a few reflection coefficients; anything else is not CN.
+    const isCn = p !== null && !isAudio && this.isComfortNoise(p.payloadType) && p.payload.length >= 1 && p.payload.length <= 1 + MAX_CN_ORDER;
+    if (!p || (!isAudio && !isEvent && !isCn) || p.payload.length > MAX_PAYLOAD) {
       this.discarded++;
       return;
     }
@@ -313,6 +359,12 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (p.ssrc !== this.remoteSsrc) this.newRemoteSource(p.ssrc);
     if (this.receiver.update(p.sequenceNumber, p.timestamp, nowMs) === 'duplicate') return;
     this.octetsReceived += p.payload.length;
+    if (isCn) {
+      // Through the jitter buffer, so the noise starts when the silence does (after the speech before it).
+      this.cn.received++;
+      this.jitter.push(p.sequenceNumber, p.timestamp, p.payload, nowMs, p.ssrc, p.payloadType, true);
+      return;
+    }
     if (!isAudio) {
       // Events are not played; each key press is reported once (RFC 4733 §2.5.2).
       const digit = this.dtmfIn.observe(p.payload, p.timestamp, p.marker);
@@ -322,7 +374,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     // G.711 carries one sample per octet: the packet size tells the peer's packetisation time, which it
     // may change mid-call; the buffer keeps what it holds (rebuilding it was an audible gap).
     if (p.payload.length !== this.jitter.packetSamples) this.jitter.setFrameSamples(p.payload.length);
-    this.jitter.push(p.sequenceNumber, p.timestamp, p.payload, nowMs, p.ssrc, p.payloadType);
+    this.jitter.push(p.sequenceNumber, p.timestamp, p.payload, nowMs, p.ssrc, p.payloadType, p.marker);
   }
 
   /** A datagram on the RTCP port. */
@@ -336,22 +388,30 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     else this.rtcpReceived++;
   }
 
-  stats(): RtpStats {
-    const remote = this.latch.remote;
-    const packetsReceived = this.prior.received + this.receiver.packetsReceived;
-    const packetsLost = this.prior.lost + this.receiver.packetsLost;
+  /** What this side measured of the peer's audio (the E-model's and the XR block's input). */
+  private measurements(): ReceiverMeasurements {
     const rtt = this.rtcp.rttMs;
-    // Issue 13: the G.107 score of what this side hears.
-    const score = receiverQuality({
-      packetsReceived,
-      packetsLost,
+    return {
+      packetsReceived: this.prior.received + this.receiver.packetsReceived,
+      packetsLost: this.prior.lost + this.receiver.packetsLost,
       discarded: this.jitter.stats.late + this.jitter.stats.dropped,
       ...(rtt !== null ? { roundTripMs: rtt } : {}),
       bufferDelayMs: this.jitter.stats.targetDelayMs,
       packetMs: (this.jitter.packetSamples * 1000) / CLOCK_RATE,
       plcDelayMs: (this.plc.delay * 1000) / CLOCK_RATE,
       runs: this.runs,
-    });
+    };
+  }
+
+  stats(): RtpStats {
+    const remote = this.latch.remote;
+    const m = this.measurements();
+    const { packetsReceived, packetsLost } = m;
+    const rtt = this.rtcp.rttMs;
+    // Issue 13: the G.107 score of what this side hears, and (RTCP XR) what the peer says it hears of us.
+    const score = receiverQuality(m);
+    const peer = this.rtcp.peerVoipMetrics ? viewOfVoipMetrics(this.rtcp.peerVoipMetrics) : null;
+    const sentXr = this.rtcp.sentVoipMetrics;
     return {
       codec: this.codec.name,
       packetsSent: this.sender.packetsSent,
@@ -368,16 +428,20 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       discarded: this.discarded,
       rtcpReceived: this.rtcpReceived,
       ...(rtt !== null ? { roundTripMs: rtt } : {}),
-      ...(score ? { quality: score } : {}),
+      ...(score ? { quality: { ...score, ...(peer ? { peer } : {}) } } : {}),
+      ...(this.params.comfortNoisePayloadType !== undefined ? { comfortNoise: { ...this.cn } } : {}),
+      ...(this.params.xrVoipMetrics
+        ? { xr: { ...(sentXr ? { sent: viewOfVoipMetrics(sentXr) } : {}), ...(peer ? { received: peer } : {}), dropped: this.rtcp.xrDropped } }
+        : {}),
       ...(this.srtp ? { srtp: { suite: this.srtp.suite, authFailures: this.srtp.authFailures, replayed: this.srtp.replayed } } : {}),
       jitterBuffer: this.playout.report(),
     };
   }
 
   /** Sends the RTCP BYE (RFC 3550 §6.6) and stops; the caller closes devices and sockets. */
-  close(): void {
+  close(nowMs?: number): void {
     if (this.closed) return;
-    this.rtcp.sendBye(this.rtcpState(), (buf, len) => this.sendRtcpPacket(buf, len));
+    this.rtcp.sendBye(this.rtcpState(), (buf, len) => this.sendRtcpPacket(buf, len), nowMs);
     this.closed = true;
   }
 
@@ -428,7 +492,46 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       sender: this.sender,
       receiver: this.remoteSsrc === null ? null : this.receiver,
       remoteSsrc: this.remoteSsrc,
+      ...(this.params.xrVoipMetrics ? { voipMetrics: () => this.voipMetrics() } : {}),
     };
+  }
+
+  /** RFC 3611 §4.7: our VoIP Metrics block about the peer's stream; null before it sent anything. */
+  private voipMetrics(): VoipMetricsBlock | null {
+    if (this.remoteSsrc === null) return null;
+    return this.xr.block(this.remoteSsrc, this.measurements(), this.jitter.stats.targetDelayMs, this.cnActive ? this.cn.lastLevel : undefined);
+  }
+
+  private dtxOn(): boolean {
+    return this.params.silenceSuppression === true && this.params.comfortNoisePayloadType !== undefined;
+  }
+
+  private isComfortNoise(payloadType: number): boolean {
+    return payloadType === this.params.comfortNoisePayloadType && !this.decoders.has(payloadType);
+  }
+
+  /**
+   * A silent packet's worth with DTX on: nothing, or a SID (RFC 3389 §4: its timestamp is the start of
+   * the noise period, no marker bit). The next speech packet starts a talkspurt (RFC 3551 §4.1: marker).
+   */
+  private sendSilence(d: DtxDecision, samples: number, nowMs: number): void {
+    this.cn.suppressed++;
+    if (d.kind === 'sid') {
+      const n = writeComfortNoise({ level: d.level, coefficients: [] }, this.payload);
+      const header = this.sender.nextWithTimestamp(this.params.comfortNoisePayloadType ?? CN_PAYLOAD_TYPE, this.sender.timestamp, false, n);
+      this.send(header, n, nowMs);
+      this.cn.sent++;
+    }
+    this.sender.advanceTimestamp(samples);
+    this.sender.resumeAfterSilence();
+    this.lastSendMs = Number.NaN; // the pause is intended: not a send gap
+  }
+
+  /** `n` samples of comfort noise to the speaker (through the PLC, whose history it then is). */
+  private playNoise(n: number): void {
+    this.noise.fill(this.decoded, n);
+    this.plc.good(this.decoded, n);
+    this.playFifo.push(this.decoded, n);
   }
 
   private newRemoteSource(ssrc: number): void {
@@ -463,6 +566,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   }
 
   private countRun(lost: boolean): void {
+    this.xr.observe(lost);
     if (lost) this.runs.lost++;
     else this.runs.received++;
     if (lost && !this.lastWasLost && this.runs.received > 0) this.runs.receivedThenLost++;

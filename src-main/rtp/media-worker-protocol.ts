@@ -154,6 +154,13 @@ export function checkStartParams(x: unknown): Checked<MediaStartParams> {
     if (!srtp.ok) return srtp;
     p.srtp = srtp.value;
   }
+  // RFC 3389 comfort noise and RFC 3611 XR (issue 13).
+  if (!isOptional(x.comfortNoisePayloadType, isPt) || !isOptional(x.silenceSuppression, isBool) || !isOptional(x.xrVoipMetrics, isBool)) {
+    return { ok: false, error: 'bad comfortNoisePayloadType/silenceSuppression/xrVoipMetrics' };
+  }
+  if (x.comfortNoisePayloadType !== undefined) p.comfortNoisePayloadType = x.comfortNoisePayloadType as number;
+  if (x.silenceSuppression !== undefined) p.silenceSuppression = x.silenceSuppression as boolean;
+  if (x.xrVoipMetrics !== undefined) p.xrVoipMetrics = x.xrVoipMetrics as boolean;
   return { ok: true, value: p };
 }
 

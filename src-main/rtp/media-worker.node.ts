@@ -390,7 +390,7 @@ async function close(s: Session): Promise<RtpStats> {
   s.closing = true;
   s.ring = null;
   const stream = s.stream;
-  stream?.close(); // RTCP BYE while the socket is still open
+  stream?.close(now()); // RTCP BYE while the socket is still open
   const stats = statsOf(s);
   const natClosed = s.nat?.close(); // TURN allocations are deleted while the sockets are still open
   const recordingClosed = stopRecording(s, post);

@@ -14,6 +14,9 @@ export function nativeUnsupported(params: MediaStartParams): string | null {
   if (params.srtp) return 'SRTP';
   if (params.ice) return 'ICE';
   if (params.ptime % 20 !== 0) return `ptime ${params.ptime} (the engine packs 20 ms frames)`;
+  // Issue 13: comfort noise (VAD, SID, noise generator) is a worker-engine feature; RTCP XR is too, but a
+  // native call without it only lacks the extra report, so it does not move the call.
+  if (params.comfortNoisePayloadType !== undefined && params.silenceSuppression) return 'comfort noise (RFC 3389)';
   return null;
 }
 

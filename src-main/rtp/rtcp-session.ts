@@ -5,11 +5,14 @@ import { buildReport, delaySinceLastSr, lastSrFromSender, parseRtcp, roundTripMs
 import type { RtpReceiverStats } from './rtp-receiver-stats';
 import type { RtpSender } from './rtp-sender';
 import type { TransportAddress } from './rtp-latch';
+import { parseXr, PT_XR, type VoipMetricsBlock } from './rtcp-xr';
 
 export interface RtcpStreamState {
   sender: RtpSender;
   receiver: RtpReceiverStats | null;
   remoteSsrc: number | null;
+  /** RFC 3611 §4.7: our VoIP Metrics block for the peer's stream, when XR was agreed (null: nothing to report yet). */
+  voipMetrics?: () => VoipMetricsBlock | null;
 }
 
 export interface RtcpSessionOptions {
@@ -28,6 +31,11 @@ export class RtcpSession {
   rttMs: number | null = null;
   reportsReceived = 0;
   byeReceived = false;
+  /** The last VoIP Metrics block the peer sent about our stream (RFC 3611 §4.7), and the last we sent. */
+  peerVoipMetrics: VoipMetricsBlock | null = null;
+  sentVoipMetrics: VoipMetricsBlock | null = null;
+  /** XR report blocks from the peer that were dropped: malformed, or of a type or length we do not read. */
+  xrDropped = 0;
 
   private readonly buf = new Uint8Array(512);
   private nextReportMs = Number.POSITIVE_INFINITY;
@@ -61,8 +69,13 @@ export class RtcpSession {
     this.nextReportMs = nowMs + rtcpIntervalMs({ weSent }, this.opts.random);
   }
 
-  sendBye(state: RtcpStreamState, send: Send): void {
-    this.report(Number.NaN, state, send, true);
+  /**
+   * The last report with a BYE. `nowMs` (the media clock) gives its report block a true DLSR: without it
+   * the DLSR was 0 and the peer took the whole time since its last SR for the round trip (seconds, when
+   * the peer sends little, e.g. comfort noise only).
+   */
+  sendBye(state: RtcpStreamState, send: Send, nowMs = Number.NaN): void {
+    this.report(nowMs, state, send, true);
   }
 
   /** Handles one RTCP datagram from the peer's host; false when it is malformed. */
@@ -90,6 +103,7 @@ export class RtcpSession {
         }
       }
       if (p.type === 'bye') this.byeReceived = true;
+      if (p.type === 'other' && p.packetType === PT_XR) this.receiveXr(p.body, remoteSsrc);
     }
     return true;
   }
@@ -105,7 +119,26 @@ export class RtcpSession {
       ? { ntpMs: this.opts.wallClockMs(), rtpTimestamp: state.sender.timestamp, packets: state.sender.packetsSent, octets: state.sender.octetsSent }
       : undefined;
     this.sentSinceReport = false;
-    const len = buildReport({ ssrc: this.opts.ssrc, cname: this.opts.cname, reportBlocks: blocks, ...(sender ? { sender } : {}), ...(bye ? { bye: {} } : {}) }, this.buf);
+    const xr = state.voipMetrics?.() ?? null;
+    if (xr) this.sentVoipMetrics = xr;
+    const len = buildReport(
+      { ssrc: this.opts.ssrc, cname: this.opts.cname, reportBlocks: blocks, ...(sender ? { sender } : {}), ...(xr ? { xr: [xr] } : {}), ...(bye ? { bye: {} } : {}) },
+      this.buf,
+    );
     if (len > 0 && this.remote.port > 0) send(this.buf, len);
+  }
+
+  /** Only blocks about our own stream are the peer's view of it; anything else is counted and dropped. */
+  private receiveXr(body: Uint8Array, remoteSsrc: number | null): void {
+    const xr = parseXr(body);
+    if (!xr || xr.ssrc !== remoteSsrc) {
+      this.xrDropped++;
+      return;
+    }
+    this.xrDropped += xr.skipped;
+    for (const b of xr.voipMetrics) {
+      if (b.ssrc === this.opts.ssrc) this.peerVoipMetrics = b;
+      else this.xrDropped++;
+    }
   }
 }

@@ -1,6 +1,7 @@
 // RTCP (RFC 3550 §6): build compound SR/RR + SDES CNAME (+ BYE), parse compound packets, report interval.
 
 import { readU32, writeU32 } from './rtp-packet';
+import { writeXr, xrLength, type VoipMetricsBlock } from './rtcp-xr';
 
 /** One reception report block (RFC 3550 §6.4.1). */
 export interface ReportBlock {
@@ -56,6 +57,8 @@ export interface ReportOptions {
     octets: number;
   };
   reportBlocks: ReportBlock[];
+  /** RFC 3611 XR VoIP Metrics blocks, sent after the SDES (RFC 3550 §6.1: any order after SR/RR + SDES, BYE last). */
+  xr?: readonly VoipMetricsBlock[];
   /** Appends a BYE (§6.6) for our SSRC, so the compound is RR/SR + SDES + BYE (§6.1). */
   bye?: { reason?: string };
 }
@@ -85,7 +88,8 @@ export function buildReport(opts: ReportOptions, out: Uint8Array): number {
   const reportLen = (opts.sender ? 28 : 8) + 24 * blocks.length;
   const sdesLen = 4 + pad4(4 + 2 + cname.length + 1); // header + chunk (item list ends with a null octet)
   const byeLen = opts.bye ? 8 + (reason ? pad4(1 + reason.length) : 0) : 0;
-  const total = reportLen + sdesLen + byeLen;
+  const xrLen = opts.xr && opts.xr.length > 0 ? xrLength(opts.xr.length) : 0;
+  const total = reportLen + sdesLen + xrLen + byeLen;
   if (out.length < total) return 0;
   out.fill(0, 0, total);
 
@@ -118,6 +122,7 @@ export function buildReport(opts: ReportOptions, out: Uint8Array): number {
   out[o + 9] = cname.length;
   out.set(cname, o + 10);
   o += sdesLen; // the terminating null item and the padding are already zero
+  if (opts.xr && xrLen > 0) o += writeXr(opts.ssrc, opts.xr, out, o);
 
   if (opts.bye) {
     writeHeader(out, o, 1, PT_BYE, byeLen);

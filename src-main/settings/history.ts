@@ -14,7 +14,14 @@ export const historyEntrySchema = z.object({
   startedAt: z.number().finite(),
   durationSeconds: z.number().finite().min(0),
   endReason: z.string().max(1000),
-  quality: z.object({ r: z.number().finite().min(0).max(100), mos: z.number().finite().min(1).max(4.5) }).optional(),
+  quality: z
+    .object({
+      r: z.number().finite().min(0).max(100),
+      mos: z.number().finite().min(1).max(4.5),
+      // The peer's score of our audio, from its RTCP XR (issue 13); optional, so older files stay valid.
+      peer: z.object({ r: z.number().finite().min(0).max(100).optional(), mos: z.number().finite().min(1).max(5).optional() }).optional(),
+    })
+    .optional(),
 });
 
 const historyFileSchema = z.object({

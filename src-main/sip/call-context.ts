@@ -62,6 +62,8 @@ export interface CallContext {
   srtp?: CallSrtp;
   /** Issue 13: the codecs our SDP offers/accepts, in order of preference; absent: all (PCMU, PCMA). */
   codecs?: CodecName[];
+  /** Issue 13: offer/accept RFC 3389 comfort noise and suppress silence, read when a call starts; absent: off. */
+  comfortNoise?: () => boolean;
   /** A typed number, user or URI as a SIP URI (dial plan and domain applied): for a blind transfer's target. */
   resolveTarget?(target: string): { uri: string } | { error: string };
   /**

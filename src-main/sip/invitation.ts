@@ -132,6 +132,8 @@ export class IncomingCall extends CallSession {
       port: at.rtpPort,
       codecs: this.ctx.codecs ?? [], // empty: every codec we have (sdp-negotiate.ts)
       telephoneEvent: true,
+      comfortNoise: this.ctx.comfortNoise?.() ?? false,
+      xrVoipMetrics: true,
       ptime: 20,
       sessionId: this.sessionId,
       sessionVersion: 1,

@@ -141,6 +141,8 @@ export class OutgoingCall extends CallSession {
           port: endpoint.rtpPort,
           codecs: this.ctx.codecs ?? [], // empty: every codec we have (sdp-negotiate.ts)
           telephoneEvent: true,
+          comfortNoise: this.ctx.comfortNoise?.() ?? false,
+          xrVoipMetrics: true,
           ptime: 20,
           sessionId: newSessionId(),
           sessionVersion: 1,

@@ -8,6 +8,7 @@ import { addIceMismatch, addLocalNatAttributes, readPeerIce, remoteIceParameters
 import { ipFamilyOf, unreachableMediaReason, type IpFamily } from './media-family';
 import { answerCryptoLine, cryptoForOffer, cryptoOfAnswer, offerCryptoLines, srtpParams } from './sdp-crypto';
 import type { LocalSrtp } from './srtp-policy';
+import { addComfortNoise, addVoipMetrics, CN_STATIC_PT, comfortNoiseOf, wantsVoipMetrics } from './sdp-cn-xr';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -39,6 +40,10 @@ export interface LocalMediaOffer {
   families?: readonly IpFamily[];
   /** SRTP with SDES keys (RFC 4568): our mode and keys; absent = plain RTP only. */
   srtp?: LocalSrtp;
+  /** RFC 3389: offer/accept CN/8000 and send comfort noise instead of silence (the user's preference). */
+  comfortNoise?: boolean;
+  /** RFC 3611 §5.1: offer/accept a=rtcp-xr:voip-metrics. */
+  xrVoipMetrics?: boolean;
 }
 
 export type AnswerResult = { sdp: string; media: MediaStartParams } | { error: { status: 488; reason: string } };
@@ -102,6 +107,8 @@ export function createOffer(local: LocalMediaOffer): string {
     m.rtp.push({ payload: TELEPHONE_EVENT_PT, codec: 'telephone-event', rate: 8000 });
     m.fmtp.push({ payload: TELEPHONE_EVENT_PT, config: `${SUPPORTED_EVENTS.min}-${SUPPORTED_EVENTS.max}` });
   }
+  if (local.comfortNoise) addComfortNoise(m, CN_STATIC_PT);
+  if (local.xrVoipMetrics) addVoipMetrics(m);
   m.payloads = m.rtp.map((r) => r.payload).join(' ');
   if (local.srtp) m.crypto = offerCryptoLines(local.srtp);
   addLocalNatAttributes(m, local);
@@ -323,13 +330,15 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
     }
 
     const te = local.telephoneEvent ? telephoneEventOf(m) : null;
+    const cn = local.comfortNoise ? comfortNoiseOf(m, payloadList(m)) : undefined;
+    const xr = local.xrVoipMetrics === true && wantsVoipMetrics(session, m);
     const ptime = ptimeOf(session, m) ?? validPtime(local.ptime) ?? 20;
     const direction = ourDirection(directionOf(session, m), remoteAddress, local.direction ?? 'sendrecv');
     const am: MediaDescription = {
       type: 'audio',
       port: local.port,
       protocol: m.protocol,
-      payloads: [...common.map((c) => c.pt), ...(te ? [te.pt] : [])].join(' '),
+      payloads: [...common.map((c) => c.pt), ...(te ? [te.pt] : []), ...(cn !== undefined ? [cn] : [])].join(' '),
       rtp: common.map((c) => ({ payload: c.pt, codec: c.codec, rate: 8000 })),
       fmtp: [],
       ptime,
@@ -339,6 +348,8 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
       am.rtp.push({ payload: te.pt, codec: 'telephone-event', rate: 8000 });
       am.fmtp.push({ payload: te.pt, config: formatEvents(te.events) });
     }
+    if (cn !== undefined) addComfortNoise(am, cn);
+    if (xr) addVoipMetrics(am);
     if (crypto.chosen && local.srtp) am.crypto = answerCryptoLine(local.srtp, crypto.chosen);
     answer.media.push(am);
 
@@ -352,6 +363,8 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
     // RFC 3605: a=rtcp overrides the default RTCP port (RTP port + 1, RFC 3550 §11).
     if (m.rtcp && Number.isInteger(m.rtcp.port) && m.rtcp.port > 0) accepted.remoteRtcpPort = m.rtcp.port;
     if (te) accepted.telephoneEventPayloadType = te.pt;
+    if (cn !== undefined) Object.assign(accepted, { comfortNoisePayloadType: cn, silenceSuppression: true });
+    if (xr) accepted.xrVoipMetrics = true;
     if (crypto.chosen && local.srtp) accepted.srtp = srtpParams(local.srtp, crypto.chosen);
   }
 
@@ -397,6 +410,10 @@ export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaS
   if (m.rtcp && Number.isInteger(m.rtcp.port) && m.rtcp.port > 0) result.remoteRtcpPort = m.rtcp.port;
   const te = offered.telephoneEvent ? telephoneEventOf(m) : null;
   if (te) result.telephoneEventPayloadType = te.pt;
+  // RFC 3389: CN only if we offered it and the answer kept it; RFC 3611 §5.1: XR only if both ask for it.
+  const cn = offered.comfortNoise ? comfortNoiseOf(m, payloadList(m)) : undefined;
+  if (cn !== undefined) Object.assign(result, { comfortNoisePayloadType: cn, silenceSuppression: true });
+  if (offered.xrVoipMetrics && wantsVoipMetrics(session, m)) result.xrVoipMetrics = true;
   if (crypto.chosen && offered.srtp) result.srtp = srtpParams(offered.srtp, crypto.chosen);
   return result;
 }

@@ -152,6 +152,11 @@ export interface UserAgentConfig {
   /** Audio codecs in order of preference (CLI --codecs); absent = every codec we have (PCMU, PCMA). */
   codecs?: CodecName[];
   /**
+   * RFC 3389 comfort noise (CLI --comfort-noise, the app's audio preference): offer CN/8000 and, when the
+   * peer accepts it, send CN packets instead of silence. A function is read at each call. Default off.
+   */
+  comfortNoise?: boolean | (() => boolean);
+  /**
    * Act on the peer's REFER in a connected call (RFC 3515: place the call it asks for and report it in
    * NOTIFYs) and on an INVITE with Replaces (RFC 3891: take over the call it names). Default false: a
    * REFER gets 403, and Replaces is ignored (the INVITE rings as a new call).

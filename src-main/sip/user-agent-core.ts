@@ -122,6 +122,7 @@ export class UserAgentCore implements UserAgent {
       dtmfMode: account?.dtmfMode ?? config.dtmfMode ?? 'rfc4733',
       srtp: callSrtp(account?.srtp ? { mode: account.srtp, overInsecureSignalling: account.srtpOverUdp === true } : config.srtp, options.signalling ?? account?.transport ?? config.transport ?? 'udp'),
       ...((account?.codecs ?? config.codecs) ? { codecs: account?.codecs ?? config.codecs } : {}),
+      ...(config.comfortNoise !== undefined ? { comfortNoise: typeof config.comfortNoise === 'function' ? config.comfortNoise : () => config.comfortNoise === true } : {}),
       resolveTarget: (target) => this.resolve(target),
       // Issue 11: a peer's REFER places a call only when the user said transfers are accepted.
       ...(acceptsTransfer(config)

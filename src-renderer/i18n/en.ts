@@ -194,6 +194,8 @@ export const en = {
     levelsHint: 'The meters move while a call is connected.',
     echoCancellation: 'Echo cancellation and noise suppression',
     echoHint: 'Removes your speaker\'s sound from the microphone, so the other side does not hear itself. From the next call.',
+    comfortNoise: 'Comfort noise (silence suppression)',
+    comfortNoiseHint: 'While you are silent, only a description of the background noise is sent and the other side hears matching noise instead of dead air. Used when the other side supports it (RFC 3389). From the next call.',
     callsTitle: 'Incoming calls',
     volumeTitle: 'Volume',
     micVolume: 'Microphone volume',

@@ -189,6 +189,8 @@ export const ko: Messages = {
     levelsHint: '통화가 연결되어 있는 동안 레벨 미터가 움직입니다.',
     echoCancellation: '에코 제거 및 잡음 억제',
     echoHint: '스피커 소리가 마이크로 다시 들어가 상대방이 자기 목소리를 듣지 않도록 합니다. 다음 통화부터 적용됩니다.',
+    comfortNoise: '컴포트 노이즈 (무음 억제)',
+    comfortNoiseHint: '말하지 않는 동안에는 배경 소음에 대한 설명만 보내고, 상대방은 무음 대신 비슷한 잡음을 듣습니다. 상대방이 지원할 때 사용됩니다 (RFC 3389). 다음 통화부터 적용됩니다.',
     callsTitle: '수신 전화',
     volumeTitle: '음량',
     micVolume: '마이크 음량',

@@ -41,6 +41,16 @@ export class AudioState {
     this.error = r.ok ? '' : r.message;
   }
 
+  get comfortNoise(): boolean {
+    return this.preferences.value.comfortNoise === true;
+  }
+
+  /** RFC 3389 comfort noise: offered in calls, and silence sent as comfort noise; from the next call. */
+  async setComfortNoise(on: boolean): Promise<void> {
+    const r = await this.preferences.update({ comfortNoise: on });
+    this.error = r.ok ? '' : r.message;
+  }
+
   async refresh(): Promise<void> {
     if (!this.api) return;
     this.loading = true;

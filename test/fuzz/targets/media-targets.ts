@@ -3,6 +3,7 @@
 import { JitterBuffer } from '../../../src-main/rtp/jitter-buffer';
 import { decodeDtmfEvent, encodeDtmfEvent } from '../../../src-main/rtp/dtmf-event';
 import { buildReport, parseRtcp, roundTripMs } from '../../../src-main/rtp/rtcp';
+import { parseXr, PT_XR } from '../../../src-main/rtp/rtcp-xr';
 import { parseRtp, writeRtp } from '../../../src-main/rtp/rtp-packet';
 import { validateCheckRequest } from '../../../src-main/nat/ice-messages';
 import { longTermKey, shortTermKey } from '../../../src-main/nat/stun-credentials';
@@ -65,14 +66,19 @@ export const rtpTarget: FuzzTarget = {
 
 export const rtcpTarget: FuzzTarget = {
   name: 'rtcp',
-  description: 'parseRtcp (rtcp.ts) of compound packets, and the round-trip time from each report block',
+  description: 'parseRtcp (rtcp.ts) of compound packets, the round-trip time from each report block, and XR blocks (rtcp-xr.ts)',
   seeds: () => {
     const out = new Uint8Array(1500);
     const block = { ssrc: 0x1234abcd, fractionLost: 3, cumulativeLost: 12, extendedHighestSeq: 70_000, jitter: 40, lastSr: 0x12345678, delaySinceLastSr: 655 };
     const sr = buildReport({ ssrc: 1, cname: 'fuzz@example', sender: { ntpMs: 1_700_000_000_000, rtpTimestamp: 160, packets: 10, octets: 1600 }, reportBlocks: [block] }, out);
     const a = out.slice(0, sr);
     const rr = buildReport({ ssrc: 2, cname: 'x', reportBlocks: [block, block], bye: { reason: 'bye now' } }, out);
-    return [a, out.slice(0, rr)];
+    const b = out.slice(0, rr);
+    // Issue 13: an RR with an RFC 3611 VoIP Metrics block.
+    const voip = { ssrc: 1, lossRate: 3, discardRate: 1, burstDensity: 0, gapDensity: 3, burstDurationMs: 0, gapDurationMs: 5000, roundTripMs: 20, endSystemDelayMs: 84,
+      signalLevel: -20, noiseLevel: -60, rerl: 127, gmin: 16, rFactor: 90, extRFactor: 127, mosLq: 44, mosCq: 43, rxConfig: 0xf0, jbNominalMs: 40, jbMaximumMs: 60, jbAbsMaxMs: 200 };
+    const xr = buildReport({ ssrc: 3, cname: 'x', reportBlocks: [block], xr: [voip] }, out);
+    return [a, b, out.slice(0, xr)];
   },
   text: false,
   maxBytes: 1500,
@@ -89,6 +95,11 @@ export const rtcpTarget: FuzzTarget = {
         }
       }
       if (p.type === 'bye' && p.reason !== undefined) check(p.reason.length <= 255, 'BYE reason longer than 255');
+      if (p.type === 'other' && p.packetType === PT_XR) {
+        const xr = parseXr(p.body);
+        if (xr) check(xr.voipMetrics.length + xr.skipped <= 17, 'more XR blocks looked at than the bound of 16 (+1 overrun)');
+        for (const m of xr?.voipMetrics ?? []) check(m.signalLevel >= -128 && m.signalLevel <= 127 && m.jbAbsMaxMs <= 0xffff, 'XR field out of its range');
+      }
     }
   },
 };

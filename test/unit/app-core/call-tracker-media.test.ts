@@ -63,6 +63,18 @@ describe('CallTracker and the call quality score (issue 13)', () => {
     expect(entries.at(-1)).toMatchObject({ id: 'q1', quality: { r: 71.5, mos: 3.66 } });
   });
 
+  it('keeps the peer\'s own score from its RTCP XR in the history entry (RFC 3611 VoIP metrics)', () => {
+    const entries: HistoryEntry[] = [];
+    const tracker = new CallTracker({ now: () => 1000, changed: () => {}, ended: (_s, e) => entries.push(e), setTimer: () => 0 });
+    const call = new FakeCall(new FakeUserAgent({} as never), 'q3', 'outgoing', 'sip:bob@example.com');
+    tracker.track(call);
+    call.setState('connected');
+    const peer = { lossPercent: 1.2, discardPercent: 0, r: 84, mosLq: 4.2, mosCq: 4.1, gmin: 16 };
+    const stats = { quality: { r: 90.5, mos: 4.33, peer } } as unknown as CallEndInfo['stats'];
+    call.events.emit('ended', { reason: 'hung up', by: 'local', durationSeconds: 5, stats });
+    expect(entries.at(-1)?.quality).toEqual({ r: 90.5, mos: 4.33, peer: { r: 84, mos: 4.1 } });
+  });
+
   it('leaves the score out of the history when no audio arrived', () => {
     const entries: HistoryEntry[] = [];
     const tracker = new CallTracker({ now: () => 1000, changed: () => {}, ended: (_s, e) => entries.push(e), setTimer: () => 0 });

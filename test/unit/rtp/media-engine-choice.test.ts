@@ -52,6 +52,8 @@ describe('nativeStartParams / nativeUnsupported', () => {
   it('sends SRTP, ICE and odd ptimes to the worker', () => {
     expect(nativeUnsupported(start)).toBeNull();
     expect(nativeUnsupported({ ...start, ptime: 30 })).toMatch(/ptime 30/);
+    expect(nativeUnsupported({ ...start, comfortNoisePayloadType: 13, silenceSuppression: true })).toBe('comfort noise (RFC 3389)');
+    expect(nativeUnsupported({ ...start, xrVoipMetrics: true })).toBeNull();
     expect(nativeUnsupported({ ...start, srtp: { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: 'x', remoteKey: 'y' } })).toBe('SRTP');
   });
 });
