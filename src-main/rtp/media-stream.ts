@@ -293,7 +293,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         this.playout.queue(this.decoded, n);
         this.lastFrameSamples = n;
         this.countRun(false);
-      } else if (r.kind === 'expand') {
+      } else if (r.kind === 'expand' && !this.cnActive) {
         this.concealWait();
       } else if (this.cnActive) {
         // A gap in the peer's comfort noise (its SID was lost): more noise, not concealment.
