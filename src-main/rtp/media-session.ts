@@ -6,7 +6,8 @@ import type { IceCandidate } from '../nat/ice-candidate';
 import type { SrtpSuite } from './srtp-crypto';
 import type { SrtpParams } from './srtp-session';
 
-export type CodecName = 'PCMU' | 'PCMA';
+/** SDP encoding names (upper case) of the codecs we implement; G722 is wideband (16 kHz audio, issue 13). */
+export type CodecName = 'PCMU' | 'PCMA' | 'G722';
 
 export interface MediaEndpoint {
   /** Address the RTP socket is bound to (0.0.0.0 when bound to all). */

@@ -62,7 +62,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
 type Obj = Record<string, unknown>;
 
-const codecs: readonly CodecName[] = ['PCMU', 'PCMA'];
+const codecs: readonly CodecName[] = ['PCMU', 'PCMA', 'G722'];
 const directions = ['sendrecv', 'sendonly', 'recvonly', 'inactive'] as const;
 const levels: readonly LogLevelName[] = ['debug', 'info', 'warn', 'error'];
 /** RFC 4733 §3.2 events we can send: 0-9 * # A-D (case-insensitive), plus ',' as a 500 ms pause. */

@@ -323,7 +323,8 @@ async function openDevices(s: Session, audio: AudioConfig): Promise<Devices> {
   let output: AudioOutput = new NullOutput();
   try {
     if (audio.kind === 'file') {
-      if (audio.play) input = new FileInput(audio.play, audio.loop ?? false);
+      // At the file's own rate: a 16 kHz WAV feeds a G.722 call untouched (the stream resamples the rest).
+      if (audio.play) input = new FileInput(audio.play, audio.loop ?? false, { keepRate: true });
       if (audio.record) output = new FileOutput(audio.record);
     } else if (audio.kind === 'portaudio') {
       // Loaded on first use: file and null sessions never touch the native module.

@@ -1,4 +1,4 @@
-// SDP offer/answer for one G.711 audio stream (RFC 3264 over RFC 4566 SDP, parsed with sdp-transform);
+// SDP offer/answer for one audio stream (G.711, G.722) (RFC 3264 over RFC 4566 SDP, parsed with sdp-transform);
 // turns SDP into the MediaStartParams the media session needs. Pure.
 
 import { parse, write } from 'sdp-transform';
@@ -8,6 +8,7 @@ import { addIceMismatch, addLocalNatAttributes, readPeerIce, remoteIceParameters
 import { ipFamilyOf, unreachableMediaReason, type IpFamily } from './media-family';
 import { answerCryptoLine, cryptoForOffer, cryptoOfAnswer, offerCryptoLines, srtpParams } from './sdp-crypto';
 import type { LocalSrtp } from './srtp-policy';
+import { WIDEBAND_CODECS } from '../codec/codec-preference';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -15,7 +16,7 @@ export interface LocalMediaOffer {
   /** IP to put in c= (and o=): the address the peer should send RTP to. */
   address: string;
   port: number;
-  /** Preference order; empty means the default ['PCMU', 'PCMA']. */
+  /** Preference order; empty means the default ['PCMU', 'PCMA'] (G722 only when listed). */
   codecs: CodecName[];
   /** Offer / accept RFC 4733 telephone-event/8000 (events 0-16, PT 101 in our offers). */
   telephoneEvent: boolean;
@@ -43,8 +44,9 @@ export interface LocalMediaOffer {
 
 export type AnswerResult = { sdp: string; media: MediaStartParams } | { error: { status: 488; reason: string } };
 
-/** RFC 3551 §6 static payload types for the codecs we implement. */
-const STATIC_PT: Record<CodecName, number> = { PCMU: 0, PCMA: 8 };
+/** RFC 3551 §6 static payload types for the codecs we implement (G722/8000: §4.5.2, clock 8000 for 16 kHz audio). */
+const STATIC_PT: Record<CodecName, number> = { PCMU: 0, PCMA: 8, G722: 9 };
+const KNOWN_CODECS = Object.keys(STATIC_PT) as CodecName[];
 const TELEPHONE_EVENT_PT = 101;
 /** RFC 4733 §3.2: 0-15 are the DTMF digits and A-D, 16 is flash; we send and accept all of them. */
 const SUPPORTED_EVENTS = { min: 0, max: 16 };
@@ -53,7 +55,7 @@ const DEFAULT_CODECS: CodecName[] = ['PCMU', 'PCMA'];
 const SUPPORTED_PROTOCOLS = new Set(['RTP/AVP', 'RTP/AVPF', 'RTP/SAVP', 'RTP/SAVPF']);
 
 function localCodecs(local: LocalMediaOffer): CodecName[] {
-  const list = (local.codecs ?? []).filter((c) => c === 'PCMU' || c === 'PCMA');
+  const list = (local.codecs ?? []).filter((c) => KNOWN_CODECS.includes(c));
   return list.length > 0 ? [...new Set(list)] : DEFAULT_CODECS;
 }
 
@@ -161,23 +163,35 @@ function codecOf(m: MediaDescription, pt: number): { name: string; rate: number;
   if (map) return { name: String(map.codec).toUpperCase(), rate: map.rate ?? 0, channels: map.encoding ?? 1 };
   if (pt === 0) return { name: 'PCMU', rate: 8000, channels: 1 };
   if (pt === 8) return { name: 'PCMA', rate: 8000, channels: 1 };
+  if (pt === 9) return { name: 'G722', rate: 8000, channels: 1 };
   return null;
 }
 
-function g711Of(m: MediaDescription, pt: number): CodecName | null {
+/** Our codec behind a payload type; all of ours are mono with an RTP clock of 8000 (G722 too, RFC 3551 §4.5.2). */
+function knownCodecOf(m: MediaDescription, pt: number): CodecName | null {
   const c = codecOf(m, pt);
   if (!c || c.rate !== 8000 || c.channels !== 1) return null;
-  return c.name === 'PCMU' || c.name === 'PCMA' ? c.name : null;
+  return KNOWN_CODECS.find((k) => k === c.name) ?? null;
 }
 
-/** The m= line's G.711 formats that are in `ours`, in its order, each payload type once. */
+/**
+ * The m= line's formats that are in `ours`, each payload type once: the wideband ones we enabled first
+ * (in our order), then the others in the m= line's order. RFC 3264 §6.1 recommends the offer's order
+ * "unless there is a specific reason"; a wideband codec both sides have enabled is one (issue 13).
+ */
 function commonFormats(m: MediaDescription, ours: CodecName[]): Array<{ pt: number; codec: CodecName }> {
   const out: Array<{ pt: number; codec: CodecName }> = [];
   for (const pt of payloadList(m)) {
-    const codec = g711Of(m, pt);
+    const codec = knownCodecOf(m, pt);
     if (codec !== null && ours.includes(codec) && !out.some((c) => c.pt === pt)) out.push({ pt, codec });
   }
-  return out;
+  const wideRank = (c: CodecName) => (WIDEBAND_CODECS.includes(c) ? ours.indexOf(c) : Infinity);
+  // Array.prototype.sort is stable: the narrowband formats keep the m= line's order.
+  return out.sort((a, b) => {
+    const ra = wideRank(a.codec);
+    const rb = wideRank(b.codec);
+    return ra === rb ? 0 : ra < rb ? -1 : 1;
+  });
 }
 
 function describe(m: MediaDescription): string {
