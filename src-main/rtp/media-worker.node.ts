@@ -360,7 +360,13 @@ async function cancelEcho(s: Session, input: AudioInput, output: AudioOutput): P
     return { input, output };
   }
   log('debug', 'echo cancellation on (speexdsp, 500 ms tail, noise suppression)', { session: s.id });
-  return withEchoCancellation(input, output, canceller);
+  // A wideband call (issue 13) switches the card to 16 kHz: a canceller for that rate takes over.
+  const atRate = (rate: number) => {
+    const c = createNativeEchoCanceller(rate / 50, rate);
+    if ('error' in c) log('warn', `echo cancellation off at ${rate} Hz: ${c.error}`, { session: s.id });
+    return 'error' in c ? null : c;
+  };
+  return withEchoCancellation(input, output, canceller, atRate);
 }
 
 async function closeDevices(s: Session, devices: Devices): Promise<void> {
