@@ -3,11 +3,14 @@
 import type { CodecName } from '../rtp/media-session';
 
 /** What can be offered now, in the order named in messages (G.722 is offered only when listed). */
-export const AVAILABLE_CODECS: readonly CodecName[] = Object.freeze(['G722', 'PCMU', 'PCMA']);
-/** Names users may know from other phones that this build cannot code yet (issue 13). */
-const NOT_YET = new Set(['OPUS']);
-/** Wideband codecs (16 kHz audio and up): negotiated ahead of narrowband ones when both sides have them. */
-export const WIDEBAND_CODECS: readonly CodecName[] = Object.freeze(['G722']);
+export const AVAILABLE_CODECS: readonly CodecName[] = Object.freeze(['OPUS', 'G722', 'PCMU', 'PCMA']);
+/** Names users may know from other phones that this build cannot code yet. */
+const NOT_YET = new Set<string>(['G729', 'ILBC', 'AMR']);
+/**
+ * Wideband codecs (16 kHz audio and up): negotiated ahead of narrowband ones when both sides have them.
+ * Opus is only offered when the addon has libopus (codec-registry.ts codecAvailable).
+ */
+export const WIDEBAND_CODECS: readonly CodecName[] = Object.freeze(['OPUS', 'G722']);
 
 export type CodecListResult = { ok: true; codecs: CodecName[] } | { ok: false; error: string };
 

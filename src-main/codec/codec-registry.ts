@@ -43,6 +43,44 @@ function newG722(): AudioCodec {
   };
 }
 
+/** Codecs backed by native code (Opus through native/), registered by a *.node.ts module when they load. */
+const nativeCodecs = new Map<CodecName, () => AudioCodec>();
+/** Why a native codec is missing (the addon was built without its library), for one warning. */
+const missing = new Map<CodecName, string>();
+let warnMissing: ((name: CodecName, why: string) => void) | null = null;
+
+/** A codec whose implementation loaded (`factory`), or the reason it did not. */
+export function registerNativeCodec(name: CodecName, impl: { factory: () => AudioCodec } | { error: string }): void {
+  if ('factory' in impl) {
+    nativeCodecs.set(name, impl.factory);
+    missing.delete(name);
+  } else {
+    nativeCodecs.delete(name);
+    missing.set(name, impl.error);
+  }
+}
+
+/** Where the "not offered" warning goes (once per codec and process). */
+export function onMissingCodec(warn: (name: CodecName, why: string) => void): void {
+  warnMissing = warn;
+}
+
+/**
+ * Can this process code `name` now? A native codec without its library is not offered: the first time a
+ * call would have offered it, the reason is warned once.
+ */
+export function codecAvailable(name: CodecName): boolean {
+  if (name === 'PCMU' || name === 'PCMA' || name === 'G722') return true;
+  if (nativeCodecs.has(name)) return true;
+  const why = missing.get(name) ?? 'not loaded in this process';
+  if (warnMissing && !warned.has(name)) {
+    warned.add(name);
+    warnMissing(name, why);
+  }
+  return false;
+}
+const warned = new Set<CodecName>();
+
 /** All supported codecs (stateless ones shared, stateful ones as a fresh instance), in our order of preference for SDP offers. */
 export const supportedCodecs: readonly AudioCodec[] = Object.freeze([PCMU, PCMA]);
 
@@ -54,6 +92,8 @@ export function getCodec(name: CodecName): AudioCodec {
   if (name === 'PCMU') return PCMU;
   if (name === 'PCMA') return PCMA;
   if (name === 'G722') return newG722();
+  const native = nativeCodecs.get(name);
+  if (native) return native();
   // Names arrive from typed code, but a bad cast from SDP must fail loudly rather than send garbage.
   throw new Error(`unsupported codec: ${String(name)}`);
 }
@@ -72,5 +112,6 @@ export function codecForPayloadType(pt: number): AudioCodec | undefined {
 /** Case-insensitive lookup of an SDP rtpmap encoding name; undefined if we do not support it. */
 export function codecByEncodingName(name: string): AudioCodec | undefined {
   const upper = name.toUpperCase();
-  return upper === 'PCMU' || upper === 'PCMA' || upper === 'G722' ? getCodec(upper) : undefined;
+  if (upper === 'PCMU' || upper === 'PCMA' || upper === 'G722') return getCodec(upper);
+  return upper === 'OPUS' && nativeCodecs.has('OPUS') ? getCodec('OPUS') : undefined;
 }

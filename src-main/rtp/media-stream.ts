@@ -63,14 +63,19 @@ export interface MediaStreamDeps {
   cname: string;
 }
 
-/** RTP clock of every codec we have (G.722's too, RFC 3551 §4.5.2): timestamps, jitter, buffer timing. */
+/** RTP clock of G.711 and G.722 (RFC 3551 §4.5.2) before the codec is known; Opus runs at 48000 (RFC 7587 §4.1). */
 const CLOCK_RATE = 8000;
 const MAX_PAYLOAD = 1600; // 200 ms of G.711 or G.722
-/** Decoded samples of the largest payload: G.722 gives two per octet. */
-const MAX_DECODED = 2 * MAX_PAYLOAD;
+/** Decoded samples of the largest payload: G.722 gives two per octet, Opus up to 120 ms at 48 kHz. */
+const MAX_DECODED = 5760;
 const SEND_BUFFERS = 8; // in-flight datagrams may still reference a buffer for a moment
 const SRTP_TAG_ROOM = 16; // the SRTP tag (10 octets at most) is appended in place
 const LEVEL_TICKS = 5; // 100 ms: levels at 10 Hz
+
+/** A jitter buffer counting in `clockRate` RTP units (20 ms packets until the peer's size is seen). */
+function newJitterBuffer(clockRate: number): JitterBuffer {
+  return new JitterBuffer({ frameSamples: clockRate / 50, clockRate, minDelayMs: 40, maxDelayMs: 200, maxPayloadBytes: 512 });
+}
 
 export class MediaStream extends Emitter<MediaStreamEvents> {
   private params!: MediaStartParams;
@@ -113,7 +118,11 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private remoteSsrc: number | null = null;
   /** Counts of earlier remote SSRCs (a peer that restarted its stream), so totals never go back. */
   private prior = { received: 0, lost: 0, duplicates: 0 };
-  private readonly jitter: JitterBuffer;
+  private jitter: JitterBuffer;
+  /** The RTP clock now (the send codec's): the jitter buffer and receiver statistics count in it. */
+  private clockRate = CLOCK_RATE;
+  /** The decoder of the last packet played: its own concealment (Opus PLC) takes over a loss. */
+  private lastDecoder: AudioCodec | null = null;
   private readonly playFifo = new SampleRing(MAX_DECODED * 2);
   private readonly decoded = new Int16Array(MAX_DECODED);
   /**
@@ -153,7 +162,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.output = deps.output;
     this.watch(this.input, 'input');
     this.watch(this.output, 'output');
-    this.jitter = new JitterBuffer({ frameSamples: FRAME_SAMPLES, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200 });
+    this.jitter = newJitterBuffer(CLOCK_RATE);
     this.rtcp = new RtcpSession({ ssrc: this.sender.ssrc, cname: deps.cname, random: deps.random, wallClockMs: deps.wallClockMs });
     this.apply(params, nowMs, true);
   }
@@ -240,7 +249,12 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
           const n = this.codec.encode(this.packetPcm.subarray(0, samples), this.payload);
           const rtpUnits = this.packetFill * this.rtpPerFrame; // RFC 3551 §4.5.2: G.722 counts 8000/s
           this.packetFill = 0;
-          this.send(this.sender.next(this.params.payloadType, rtpUnits, false, n), n, nowMs);
+          if (n > 0) this.send(this.sender.next(this.params.payloadType, rtpUnits, false, n), n, nowMs);
+          else {
+            // Opus DTX (RFC 7587 §3.4): nothing sent for this frame; the clock runs on, the next packet is marked.
+            this.sender.advanceTimestamp(rtpUnits);
+            this.sender.resumeAfterSilence();
+          }
         }
       }
     }
@@ -263,7 +277,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         // A format of another rate than the call's (the answer listed both) is converted to it.
         const d = this.bridge.decoded(this.decoded, codec.decode(r.payload, this.decoded), codec.sampleRate);
         this.heardAudio = true;
-        this.plc.good(d.samples, d.n);
+        this.lastDecoder = codec;
+        if (!codec.conceal) this.plc.good(d.samples, d.n);
         this.playFifo.push(d.samples, d.n);
         this.lastFrameSamples = d.n;
         this.countRun(false);
@@ -330,7 +345,13 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     }
     // G.711 and G.722 carry one RTP timestamp unit per octet: the packet size tells the peer's packetisation time, which it
     // may change mid-call; the buffer keeps what it holds (rebuilding it was an audible gap).
-    if (p.payload.length !== this.jitter.packetSamples) this.jitter.setFrameSamples(p.payload.length);
+    // Opus says its duration in the packet's TOC (RFC 6716 §3.1); a malformed one is dropped here.
+    const duration = this.decoders.get(p.payloadType)?.packetDuration?.(p.payload) ?? p.payload.length;
+    if (duration <= 0) {
+      this.discarded++;
+      return;
+    }
+    if (duration !== this.jitter.packetSamples) this.jitter.setFrameSamples(duration);
     this.jitter.push(p.sequenceNumber, p.timestamp, p.payload, nowMs, p.ssrc, p.payloadType);
   }
 
@@ -357,7 +378,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       discarded: this.jitter.stats.late + this.jitter.stats.dropped,
       ...(rtt !== null ? { roundTripMs: rtt } : {}),
       bufferDelayMs: this.jitter.stats.targetDelayMs,
-      packetMs: (this.jitter.packetSamples * 1000) / CLOCK_RATE,
+      packetMs: (this.jitter.packetSamples * 1000) / this.clockRate,
       plcDelayMs: (this.plc.delay * 1000) / this.rate,
       runs: this.runs,
     });
@@ -387,6 +408,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.closed) return;
     this.rtcp.sendBye(this.rtcpState(), (buf, len) => this.sendRtcpPacket(buf, len));
     this.closed = true;
+    // Native codec state (Opus) is freed now rather than by the collector.
+    this.codec.destroy?.();
+    for (const d of this.decoders.values()) d.destroy?.();
   }
 
   private apply(params: MediaStartParams, nowMs: number, first: boolean): void {
@@ -397,12 +421,17 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     else if (this.srtp) this.srtp.update(params.srtp);
     else this.srtp = new SrtpSession(params.srtp);
     // A stateful codec (G.722) keeps its state over a re-INVITE that keeps it.
-    if (!this.codec || this.codec.name !== params.codec) this.codec = getCodec(params.codec);
+    if (!this.codec || this.codec.name !== params.codec) {
+      this.codec?.destroy?.();
+      this.codec = getCodec(params.codec);
+    }
+    this.codec.setDtx?.(params.sendDtx === true);
     this.decoders = receiveDecoders(params, this.decoders);
     this.setRate(this.codec.sampleRate, this.codec.clockRate);
     // Our tick is 20 ms: a ptime that is a multiple of it is honoured, anything else rounded down (a
     // receiver copes with shorter packets than it asked for more easily than with longer ones).
-    this.framesPerPacket = Math.max(1, Math.min(5, Math.floor(params.ptime / 20)));
+    // Opus frames are at most 60 ms (RFC 6716 §2.1.4).
+    this.framesPerPacket = Math.max(1, Math.min(this.codec.name === 'OPUS' ? 3 : 5, Math.floor(params.ptime / 20)));
     if (this.packetPcm.length !== this.framesPerPacket * this.frameSamples) this.packetPcm = new Int16Array(this.framesPerPacket * this.frameSamples);
     this.packetFill = 0;
     if (remoteChanged) {
@@ -446,7 +475,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       this.prior.received += this.receiver.packetsReceived;
       this.prior.lost += this.receiver.packetsLost;
       this.prior.duplicates += this.receiver.duplicates;
-      this.receiver = new RtpReceiverStats(CLOCK_RATE);
+      this.receiver = new RtpReceiverStats(this.clockRate);
     }
     this.remoteSsrc = ssrc;
   }
@@ -456,9 +485,13 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
    * from 10 ms on, silent after 60 ms), which replaced repeating the last frame with a fade (issue 13).
    */
   private conceal(): void {
-    const n = Math.min(MAX_DECODED, this.lastFrameSamples || Math.round((this.jitter.packetSamples * this.rate) / CLOCK_RATE));
+    const n = Math.min(MAX_DECODED, this.lastFrameSamples || Math.round((this.jitter.packetSamples * this.rate) / this.clockRate));
     if (this.heardAudio) this.countRun(true);
-    this.plc.conceal(this.decoded, n);
+    const own = this.lastDecoder?.conceal && this.lastDecoder.sampleRate === this.rate ? this.lastDecoder : null;
+    if (own?.conceal) {
+      this.decoded.fill(0, 0, n); // whatever the codec's concealment does not fill stays silent
+      own.conceal(this.decoded, n);
+    } else this.plc.conceal(this.decoded, n);
     this.playFifo.push(this.decoded, n);
     if (this.heardAudio) this.concealedMs += (n * 1000) / this.rate;
   }
@@ -469,6 +502,13 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
    */
   private setRate(rate: number, clockRate: number): void {
     this.rtpPerFrame = clockRate / 50;
+    if (clockRate !== this.clockRate) {
+      // Opus (48000) and G.711/G.722 (8000) count time differently: the buffer and statistics start over.
+      this.clockRate = clockRate;
+      this.jitter = newJitterBuffer(clockRate);
+      this.receiver = new RtpReceiverStats(clockRate);
+      this.remoteSsrc = null;
+    }
     if (rate === this.rate && this.micFrame.length === frameSamplesAt(rate)) return;
     const changed = rate !== this.rate;
     this.rate = rate;

@@ -18,6 +18,7 @@ import { setUpMediaNat } from './media-nat.node';
 import { checkToWorker, emptyStats, type FromWorker, type LogLevelName, type ToWorker, type WorkerOpenOptions } from './media-worker-protocol';
 import { RtpSocketPair } from './rtp-socket.node';
 import { warmUpMediaPath } from './media-warm-up';
+import { registerOpus } from '../codec/opus-codec.node';
 
 const port = parentPort;
 if (!port) throw new Error('media-worker.js must be started as a worker thread');
@@ -88,6 +89,8 @@ const clock = new MediaClock({
   },
 });
 
+// Issue 13: Opus through the addon's libopus, when it has it (the main thread offers it only then).
+registerOpus();
 const scheduling = raiseThreadPriority();
 queueMicrotask(() => log('debug', 'media thread started', { scheduling }));
 

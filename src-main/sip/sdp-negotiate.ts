@@ -9,6 +9,8 @@ import { ipFamilyOf, unreachableMediaReason, type IpFamily } from './media-famil
 import { answerCryptoLine, cryptoForOffer, cryptoOfAnswer, offerCryptoLines, srtpParams } from './sdp-crypto';
 import type { LocalSrtp } from './srtp-policy';
 import { WIDEBAND_CODECS } from '../codec/codec-preference';
+import { codecAvailable } from '../codec/codec-registry';
+import { KNOWN_CODECS, codecOfFormat, formatLines, offerPayloadType, peerPrefersDtx } from './sdp-codecs';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -44,9 +46,6 @@ export interface LocalMediaOffer {
 
 export type AnswerResult = { sdp: string; media: MediaStartParams } | { error: { status: 488; reason: string } };
 
-/** RFC 3551 §6 static payload types for the codecs we implement (G722/8000: §4.5.2, clock 8000 for 16 kHz audio). */
-const STATIC_PT: Record<CodecName, number> = { PCMU: 0, PCMA: 8, G722: 9 };
-const KNOWN_CODECS = Object.keys(STATIC_PT) as CodecName[];
 const TELEPHONE_EVENT_PT = 101;
 /** RFC 4733 §3.2: 0-15 are the DTMF digits and A-D, 16 is flash; we send and accept all of them. */
 const SUPPORTED_EVENTS = { min: 0, max: 16 };
@@ -55,7 +54,8 @@ const DEFAULT_CODECS: CodecName[] = ['PCMU', 'PCMA'];
 const SUPPORTED_PROTOCOLS = new Set(['RTP/AVP', 'RTP/AVPF', 'RTP/SAVP', 'RTP/SAVPF']);
 
 function localCodecs(local: LocalMediaOffer): CodecName[] {
-  const list = (local.codecs ?? []).filter((c) => KNOWN_CODECS.includes(c));
+  // A codec this build cannot code (Opus without libopus) is not offered (codecAvailable warns once).
+  const list = (local.codecs ?? []).filter((c) => KNOWN_CODECS.includes(c) && codecAvailable(c));
   return list.length > 0 ? [...new Set(list)] : DEFAULT_CODECS;
 }
 
@@ -95,8 +95,8 @@ export function createOffer(local: LocalMediaOffer): string {
     // RFC 4568: mandatory SRTP offers RTP/SAVP; optional offers RTP/AVP with a=crypto (best effort).
     protocol: local.srtp?.mode === 'mandatory' ? 'RTP/SAVP' : 'RTP/AVP',
     payloads: '',
-    rtp: codecs.map((c) => ({ payload: STATIC_PT[c], codec: c, rate: 8000 })),
-    fmtp: [],
+    rtp: codecs.map((c) => formatLines(c, offerPayloadType(c)).rtp),
+    fmtp: codecs.flatMap((c) => formatLines(c, offerPayloadType(c)).fmtp ?? []),
     ptime: validPtime(local.ptime) ?? 20,
     direction: local.direction ?? 'sendrecv',
   };
@@ -167,11 +167,16 @@ function codecOf(m: MediaDescription, pt: number): { name: string; rate: number;
   return null;
 }
 
-/** Our codec behind a payload type; all of ours are mono with an RTP clock of 8000 (G722 too, RFC 3551 §4.5.2). */
+/** Our codec behind a payload type, with the clock and channels it must have (sdp-codecs.ts). */
 function knownCodecOf(m: MediaDescription, pt: number): CodecName | null {
   const c = codecOf(m, pt);
-  if (!c || c.rate !== 8000 || c.channels !== 1) return null;
-  return KNOWN_CODECS.find((k) => k === c.name) ?? null;
+  return c ? codecOfFormat(c.name, c.rate, c.channels) : null;
+}
+
+/** RFC 7587 §6.1: send with DTX when we send Opus and the peer's fmtp for it says usedtx=1. */
+function sendDtxOf(m: MediaDescription, pick: { pt: number; codec: CodecName }): { sendDtx?: true } {
+  if (pick.codec !== 'OPUS') return {};
+  return peerPrefersDtx((m.fmtp ?? []).find((f) => f.payload === pick.pt)?.config) ? { sendDtx: true } : {};
 }
 
 /**
@@ -344,8 +349,8 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
       port: local.port,
       protocol: m.protocol,
       payloads: [...common.map((c) => c.pt), ...(te ? [te.pt] : [])].join(' '),
-      rtp: common.map((c) => ({ payload: c.pt, codec: c.codec, rate: 8000 })),
-      fmtp: [],
+      rtp: common.map((c) => formatLines(c.codec, c.pt).rtp),
+      fmtp: common.flatMap((c) => formatLines(c.codec, c.pt).fmtp ?? []),
       ptime,
       direction,
     };
@@ -357,7 +362,7 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
     answer.media.push(am);
 
     const receiveCodecs = common.map((c) => ({ payloadType: c.pt, codec: c.codec }));
-    accepted = { remoteAddress, remotePort: m.port, codec: pick.codec, payloadType: pick.pt, receiveCodecs, ptime, direction };
+    accepted = { remoteAddress, remotePort: m.port, codec: pick.codec, payloadType: pick.pt, receiveCodecs, ptime, direction, ...sendDtxOf(m, pick) };
     if (local.ice || local.rtcp) {
       if (peer.kind === 'ice') accepted.ice = remoteIceParameters(peer, false);
       if (peer.kind === 'mismatch') addIceMismatch(am);
@@ -404,6 +409,7 @@ export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaS
     ...ice,
     codec: pick.codec,
     payloadType: pick.pt,
+    ...sendDtxOf(m, pick),
     receiveCodecs: common.map((c) => ({ payloadType: c.pt, codec: c.codec })),
     ptime: ptimeOf(session, m) ?? validPtime(offered.ptime) ?? 20,
     direction: ourDirection(directionOf(session, m), remoteAddress, offered.direction ?? 'sendrecv'),

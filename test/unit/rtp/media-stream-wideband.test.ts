@@ -57,7 +57,7 @@ class Recorder implements AudioOutput {
 }
 
 const PEER = { address: '198.51.100.7', port: 7000 };
-const PT: Record<CodecName, number> = { PCMU: 0, PCMA: 8, G722: 9 };
+const PT: Record<CodecName, number> = { PCMU: 0, PCMA: 8, G722: 9, OPUS: 111 };
 
 function stream(codec: CodecName, input: AudioInput, output: AudioOutput, sent: Uint8Array[], now: number, extra: Partial<MediaStartParams> = {}): MediaStream {
   const params: MediaStartParams = { remoteAddress: PEER.address, remotePort: PEER.port, codec, payloadType: PT[codec], ptime: 20, ...extra };

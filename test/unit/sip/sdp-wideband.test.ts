@@ -1,7 +1,8 @@
 // Issue 13: G.722 in SDP. Offered as static payload type 9, "G722/8000" (RFC 3551 §4.5.2: the RTP clock
 // is 8000 although the audio is 16 kHz), only when enabled; negotiated ahead of G.711 when both sides
 // have it, whatever the order of the other side's list; never when one side lacks it.
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { onMissingCodec, registerNativeCodec } from '../../../src-main/codec/codec-registry';
 import { createAnswer, createOffer, parseAnswer, type LocalMediaOffer } from '../../../src-main/sip/sdp-negotiate';
 
 const base: LocalMediaOffer = { address: '127.0.0.1', port: 40000, codecs: [], telephoneEvent: true, ptime: 20, sessionId: '1', sessionVersion: 1 };
@@ -49,5 +50,43 @@ describe('G.722 in offers and answers', () => {
     const answer = offer('0 9 101', ['a=rtpmap:0 PCMU/8000', 'a=rtpmap:9 G722/8000', 'a=rtpmap:101 telephone-event/8000']);
     expect(parseAnswer(answer, wide)).toMatchObject({ codec: 'G722', payloadType: 9, telephoneEventPayloadType: 101 });
     expect(parseAnswer(answer, base)).toMatchObject({ codec: 'PCMU', payloadType: 0 });
+  });
+});
+
+describe('Opus in offers and answers (RFC 7587)', () => {
+  const opusLocal: LocalMediaOffer = { ...base, codecs: ['OPUS', 'G722', 'PCMU'] };
+  const stub = { factory: () => ({ name: 'OPUS' as const, payloadType: 111, clockRate: 48000, sampleRate: 48000, encode: () => 0, decode: () => 0 }) };
+  beforeEach(() => registerNativeCodec('OPUS', stub));
+
+  it('offers opus/48000/2 on PT 111 first, with useinbandfec=1 and usedtx=0 (§7)', () => {
+    const sdp = createOffer(opusLocal);
+    expect(sdp).toContain('m=audio 40000 RTP/AVP 111 9 0 101\r\n');
+    expect(sdp).toContain('a=rtpmap:111 opus/48000/2\r\n');
+    expect(sdp).toContain('a=fmtp:111 useinbandfec=1; usedtx=0; stereo=0; sprop-stereo=0\r\n');
+  });
+
+  it('answers the peer\'s dynamic payload type, and sends DTX only when its fmtp says usedtx=1 (§6.1)', () => {
+    const o = offer('0 96 101', ['a=rtpmap:0 PCMU/8000', 'a=rtpmap:96 opus/48000/2', 'a=fmtp:96 useinbandfec=1;usedtx=1', 'a=rtpmap:101 telephone-event/8000']);
+    const r = createAnswer(o, opusLocal);
+    if ('error' in r) throw new Error(r.error.reason);
+    expect(r.media).toMatchObject({ codec: 'OPUS', payloadType: 96, sendDtx: true });
+    expect(r.sdp).toContain('m=audio 40000 RTP/AVP 96 0 101\r\n');
+    expect(r.sdp).toContain('a=rtpmap:96 opus/48000/2\r\n');
+    const noDtx = createAnswer(offer('96', ['a=rtpmap:96 opus/48000/2']), opusLocal);
+    expect('media' in noDtx && noDtx.media.sendDtx).toBeUndefined();
+  });
+
+  it('refuses an opus rtpmap that is not 48000/2 (RFC 7587 §7 requires it)', () => {
+    const r = createAnswer(offer('96 0', ['a=rtpmap:96 opus/48000/1']), opusLocal);
+    expect('media' in r && r.media.codec).toBe('PCMU');
+  });
+
+  it('without libopus Opus is not offered, and that is warned once', () => {
+    registerNativeCodec('OPUS', { error: 'built without libopus' });
+    const warnings: string[] = [];
+    onMissingCodec((name, why) => warnings.push(`${name}: ${why}`));
+    expect(createOffer(opusLocal)).toContain('m=audio 40000 RTP/AVP 9 0 101\r\n');
+    createOffer(opusLocal);
+    expect(warnings).toEqual(['OPUS: built without libopus']);
   });
 });
