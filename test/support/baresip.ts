@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { freePort, freePortRange } from './free-port';
 
 export interface BaresipOptions {
-  /** The only codec offered/accepted (account's audio_codecs); G722 loads the g722 module (issue 13). */
-  codec: 'PCMU' | 'PCMA' | 'G722';
+  /** The only codec offered/accepted (account's audio_codecs); G722 and opus load their modules (issue 13). */
+  codec: 'PCMU' | 'PCMA' | 'G722' | 'opus';
   /** 8 kHz mono 16-bit WAV played as the microphone (aufile needs exactly that format for G.711; 16 kHz for G.722). */
   playWav: string;
   user?: string;
@@ -117,6 +117,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
       ...(opts.codec === 'G722' ? ['module g722.so'] : []),
+      ...(opts.codec === 'opus' ? ['module opus.so'] : []),
       'module aufile.so',
       'module sndfile.so',
       'module ctrl_tcp.so',
