@@ -21,6 +21,8 @@ export interface AudioCodec {
   packetDuration?(payload: Uint8Array): number;
   /** The codec's own loss concealment of `samples` samples into `out` (Opus PLC); absent: G.711 Appendix I. */
   conceal?(out: Int16Array, samples: number): number;
+  /** Rebuilds a lost frame of `samples` from the in-band FEC of the packet after it (Opus, RFC 7587 §3.3); 0 if it has none. */
+  recover?(next: Uint8Array, out: Int16Array, samples: number): number;
   /** RFC 7587 §6.1 usedtx: stop sending in silence (Opus); absent: the codec has no DTX. */
   setDtx?(on: boolean): void;
   /** Frees native state (Opus); absent for codecs without any. */

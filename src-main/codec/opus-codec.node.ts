@@ -66,6 +66,10 @@ export function createOpusCodec(api: OpusApi, options: { dtx?: boolean } = {}): 
       // Samples at 48 kHz = RTP timestamp units; negative for a malformed TOC (the packet is dropped).
       return api.opusPacketSamples(payload, OPUS_RATE);
     },
+    recover(next, out, samples) {
+      const n = api.opusDecode(decoder(), next, out.subarray(0, samples), true);
+      return n > 0 ? n : 0;
+    },
     conceal(out, samples) {
       const n = api.opusDecode(decoder(), null, out.subarray(0, samples), false);
       return n > 0 ? n : 0;

@@ -123,6 +123,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private clockRate = CLOCK_RATE;
   /** The decoder of the last packet played: its own concealment (Opus PLC) takes over a loss. */
   private lastDecoder: AudioCodec | null = null;
+  /** Lost Opus frames decoded through the packet after them: its in-band FEC, or libopus's concealment if it carries none. */
+  private fecRecovered = 0;
   private readonly playFifo = new SampleRing(MAX_DECODED * 2);
   private readonly decoded = new Int16Array(MAX_DECODED);
   /**
@@ -488,7 +490,11 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     const n = Math.min(MAX_DECODED, this.lastFrameSamples || Math.round((this.jitter.packetSamples * this.rate) / this.clockRate));
     if (this.heardAudio) this.countRun(true);
     const own = this.lastDecoder?.conceal && this.lastDecoder.sampleRate === this.rate ? this.lastDecoder : null;
-    if (own?.conceal) {
+    const next = own?.recover ? this.jitter.peekNext() : null;
+    if (own && next && this.decoders.get(next.payloadType) === own && own.recover?.(next.payload, this.decoded, n) === n) {
+      // Opus: the lost frame rebuilt from the next packet's in-band FEC (RFC 7587 §3.3), not guessed.
+      this.fecRecovered++;
+    } else if (own?.conceal) {
       this.decoded.fill(0, 0, n); // whatever the codec's concealment does not fill stays silent
       own.conceal(this.decoded, n);
     } else this.plc.conceal(this.decoded, n);
@@ -545,6 +551,11 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       else this.output = new NullOutput();
       device.close().catch(() => {});
     };
+  }
+
+  /** Lost frames decoded through the next packet's in-band FEC (Opus, RFC 7587 §3.3). */
+  get fecRecoveries(): number {
+    return this.fecRecovered;
   }
 
   /** The devices in use now (a failed one has been replaced by a null device). */

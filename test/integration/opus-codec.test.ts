@@ -2,7 +2,7 @@
 // arguments checked, a 12 kHz tone survives a 48 kHz round trip, a lost packet is rebuilt from the
 // next one's in-band FEC, DTX stops sending in silence. No real-time audio (pure computation, < 1 s).
 import { describe, expect, it } from 'vitest';
-import { generateTone, toneCoverage } from '../../src-main/audio/tone-analysis';
+import { generateTone, goertzelPower, toneCoverage } from '../../src-main/audio/tone-analysis';
 import { createOpusCodec, loadOpus } from '../../src-main/codec/opus-codec.node';
 import { skipWithoutRealPeer } from '../support/real-peer-gate';
 
@@ -56,24 +56,32 @@ describe.skipIf(skip)('Opus through libopus', () => {
     }
   });
 
-  it('rebuilds a lost packet from the next packet\'s in-band FEC (RFC 7587 §3.3), and conceals without it', () => {
-    const packets = encodeAll(generateTone(1000, 1, 48000, 0.3));
+  it('rebuilds a lost packet from the next packet\'s in-band FEC (RFC 7587 §3.3), where concealment can only guess', () => {
+    // 1 kHz, then 2.5 kHz from frame 30 on; frame 30 is lost. Its FEC copy (in packet 31) holds 2.5 kHz,
+    // while concealment continues the 1 kHz it heard last. 24 kbit/s speech-band coding carries FEC.
+    const pcm = new Int16Array(50 * FRAME);
+    pcm.set(generateTone(1000, 30 * 0.02, 48000, 0.3));
+    pcm.set(generateTone(2500, 20 * 0.02, 48000, 0.3), 30 * FRAME);
+    const enc = api.createOpusEncoder(48000, 1, 24000, true, false, 20);
+    if (!enc) throw new Error('no encoder');
+    const buf = new Uint8Array(1500);
+    const packets: Uint8Array[] = [];
+    for (let i = 0; i < 50; i++) packets.push(buf.slice(0, api.opusEncode(enc, pcm.subarray(i * FRAME, (i + 1) * FRAME), buf)));
+    api.destroyOpus(enc);
     const lost = 30;
     const run = (useFec: boolean): Int16Array => {
       const dec = api.createOpusDecoder(48000, 1);
       if (!dec) throw new Error('no decoder');
-      const out = new Int16Array(packets.length * FRAME);
-      for (let i = 0; i < packets.length; i++) {
-        const frame = out.subarray(i * FRAME, (i + 1) * FRAME);
-        if (i !== lost) expect(api.opusDecode(dec, packets[i] as Uint8Array, frame, false)).toBe(FRAME);
-        else expect(api.opusDecode(dec, useFec ? (packets[i + 1] as Uint8Array) : null, frame, useFec)).toBe(FRAME);
-      }
+      const out = new Int16Array(FRAME);
+      for (let i = 0; i < lost; i++) api.opusDecode(dec, packets[i] as Uint8Array, out, false);
+      expect(api.opusDecode(dec, useFec ? (packets[lost + 1] as Uint8Array) : null, out, useFec)).toBe(FRAME);
       api.destroyOpus(dec);
-      return out.subarray(lost * FRAME, (lost + 1) * FRAME);
+      return out;
     };
-    // Either way the gap holds the tone (not silence); FEC is the real audio at a lower bitrate.
-    expect(toneCoverage(run(true), 48000, 1000)).toBe(1);
-    expect(toneCoverage(run(false), 48000, 1000)).toBe(1);
+    // The second half of the rebuilt frame (past the cross-fade from the last good one): which tone leads.
+    const ratio = (x: Int16Array) => goertzelPower(x, FRAME / 2, FRAME / 2, 2500, 48000) / goertzelPower(x, FRAME / 2, FRAME / 2, 1000, 48000);
+    expect(ratio(run(true)), 'FEC: the new 2.5 kHz').toBeGreaterThan(5);
+    expect(ratio(run(false)), 'PLC: the old 1 kHz').toBeLessThan(0.2);
   });
 
   it('with DTX on, the codec sends nothing for most frames of silence (RFC 7587 §3.4)', () => {
