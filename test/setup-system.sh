@@ -27,6 +27,8 @@ ls /usr/share/fonts/truetype/nanum/NanumGothic*.ttf >/dev/null 2>&1 || need+=(fo
 # speexdsp's headers: `npm ci` builds native/ with echo cancellation when pkg-config finds them.
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 pkg-config --exists speexdsp 2>/dev/null || need+=(libspeexdsp-dev)
+# libopus's headers: `npm ci` builds native/ with the Opus codec (issue 13) when pkg-config finds them.
+pkg-config --exists opus 2>/dev/null || need+=(libopus-dev)
 [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so ] || \
   ls /usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so >/dev/null 2>&1 || need+=(libasound2-plugins)
 
@@ -41,7 +43,7 @@ echo "setup-system: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" kamailio-extra-modules >/dev/null
-# native/ built before speexdsp's headers were here has no echo canceller: build it again now.
-if printf '%s\n' "${need[@]}" | grep -qx libspeexdsp-dev && [ -d node_modules ]; then
+# native/ built before speexdsp's or libopus's headers were here lacks them: build it again now.
+if printf '%s\n' "${need[@]}" | grep -qxE 'libspeexdsp-dev|libopus-dev' && [ -d node_modules ]; then
   node scripts/build-native.mjs || true
 fi

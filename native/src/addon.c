@@ -1,7 +1,8 @@
-/* Node-API entry of the softphone's native addon: heap tuning (tuneMalloc, trimMalloc), the echo canceller and the media engine (engine_napi.c). */
+/* Node-API entry of the softphone's native addon: heap tuning (tuneMalloc, trimMalloc), the echo canceller, the Opus codec and the media engine (engine_napi.c). */
 #include <node_api.h>
 #include "malloc_tuning.h"
 #include "echo_napi.h"
+#include "opus_napi.h"
 
 napi_value engine_napi_init(napi_env env, napi_value exports);
 
@@ -54,6 +55,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   CHECK(softphone_register_echo(env, exports));
+  CHECK(softphone_register_opus(env, exports));
   return engine_napi_init(env, exports);
 }
 

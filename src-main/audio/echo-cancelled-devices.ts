@@ -1,7 +1,7 @@
 // Puts an echo canceller between the sound card and the call: every frame sent to the speaker is its
 // reference, every microphone frame leaves with that echo (and steady noise) removed. Pure: the
 // canceller comes in as an interface (speexdsp through native/ in the product).
-import type { AudioInput, AudioOutput } from './audio-device';
+import { DEVICE_RATE, type AudioInput, type AudioOutput } from './audio-device';
 
 export interface EchoCanceller {
   /** The far end's frame, as it goes to the speaker. */
@@ -15,10 +15,34 @@ export interface EchoCanceller {
  * Wraps a sound card's input and output. speexdsp's playback/capture pair keeps its own queue of
  * reference frames, so the two sides may be driven by the same 20 ms tick in either order; frames the
  * microphone did not deliver (silence) are not fed to the canceller, which would adapt to nothing.
+ * Issue 13: a wideband call switches both devices to its rate (setSampleRate); the canceller, built for
+ * one rate and frame size, is then made anew by `recreate` at that rate. Until both sides run at the
+ * canceller's rate (or without `recreate`), frames pass through uncancelled rather than garbled.
  */
-export function withEchoCancellation(input: AudioInput, output: AudioOutput, canceller: EchoCanceller): { input: AudioInput; output: AudioOutput } {
+export function withEchoCancellation(
+  input: AudioInput,
+  output: AudioOutput,
+  first: EchoCanceller,
+  recreate?: (rate: number) => EchoCanceller | null,
+): { input: AudioInput; output: AudioOutput } {
+  let canceller = first;
+  let cancellerRate = DEVICE_RATE;
+  let active = true;
   let mic: Int16Array | null = null;
   let destroyed = false;
+  const settle = () => {
+    const rate = input.sampleRate ?? DEVICE_RATE;
+    active = rate === (output.sampleRate ?? DEVICE_RATE);
+    if (!active || rate === cancellerRate || destroyed) return;
+    const next = recreate?.(rate) ?? null;
+    if (!next) {
+      active = false;
+      return;
+    }
+    canceller.destroy();
+    canceller = next;
+    cancellerRate = rate;
+  };
   const destroy = () => {
     if (destroyed) return;
     destroyed = true;
@@ -28,9 +52,17 @@ export function withEchoCancellation(input: AudioInput, output: AudioOutput, can
     get name() {
       return input.name;
     },
+    get sampleRate() {
+      return input.sampleRate;
+    },
+    setSampleRate(rate: number): boolean {
+      const ok = input.setSampleRate?.(rate) ?? false;
+      settle();
+      return ok;
+    },
     start: () => input.start(),
     read(frame: Int16Array): boolean {
-      if (destroyed) return input.read(frame);
+      if (destroyed || !active) return input.read(frame);
       if (!mic || mic.length !== frame.length) mic = new Int16Array(frame.length);
       const got = input.read(mic);
       if (!got) {
@@ -55,9 +87,17 @@ export function withEchoCancellation(input: AudioInput, output: AudioOutput, can
     get name() {
       return output.name;
     },
+    get sampleRate() {
+      return output.sampleRate;
+    },
+    setSampleRate(rate: number): boolean {
+      const ok = output.setSampleRate?.(rate) ?? false;
+      settle();
+      return ok;
+    },
     start: () => output.start(),
     write(frame: Int16Array): void {
-      if (!destroyed) canceller.playback(frame);
+      if (!destroyed && active) canceller.playback(frame);
       output.write(frame);
     },
     close: async () => {

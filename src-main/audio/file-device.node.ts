@@ -1,5 +1,6 @@
 // WAV files as audio devices (headless use, tests): a WAV as the microphone, the speaker recorded to a
-// WAV (8 kHz mono PCM16). Both are paced by the media clock's reads and writes, not by the file system.
+// WAV (mono PCM16, 8 kHz or the call's rate). Both are paced by the media clock's reads and writes, not
+// by the file system.
 
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -10,8 +11,8 @@ import { DEVICE_RATE, type AudioInput, type AudioOutput } from './audio-device';
 
 /** A WAV with at most this many bytes of samples is decoded at start and played from memory. */
 const IN_MEMORY_BYTES = 1 << 20;
-/** A longer one is streamed: this much decoded audio (8 kHz mono) is kept ahead of the player. */
-const AHEAD_SAMPLES = DEVICE_RATE * 4;
+/** A longer one is streamed: this many seconds of decoded audio are kept ahead of the player. */
+const AHEAD_SECONDS = 4;
 /** The header (and any chunks before the samples) is looked for in this much of the file's start. */
 const HEAD_BYTES = 64 * 1024;
 
@@ -24,6 +25,8 @@ interface Streamed {
   resampler: Resampler | null;
   converted: Int16Array;
   ring: SampleRing;
+  /** Decoded samples kept ahead (AHEAD_SECONDS at the output rate). */
+  ahead: number;
   /** Source bytes per read: 100 ms when resampling (the media thread must not compute long), else 500 ms. */
   chunkBytes: number;
   eof: boolean;
@@ -32,8 +35,24 @@ interface Streamed {
   error: Error | null;
 }
 
+/** Options of a WAV microphone. */
+export interface FileInputOptions {
+  /**
+   * Issue 13: play at the file's own rate (frames of rate / 50 samples; a rate that is not a multiple of
+   * 50 Hz is converted to 48 kHz), so a 16 kHz WAV feeds a G.722 call untouched. Default: 8 kHz.
+   */
+  keepRate?: boolean;
+}
+
+/** The rate a file of `rate` Hz plays at. */
+function playRate(rate: number, keepRate: boolean): number {
+  if (!keepRate) return DEVICE_RATE;
+  if (rate % 50 === 0 && rate >= DEVICE_RATE && rate <= 48000) return rate;
+  return rate < DEVICE_RATE ? DEVICE_RATE : 48000;
+}
+
 /**
- * Plays a WAV file (any rate/channels parseWav accepts) as 8 kHz mono, looped or silent after the end.
+ * Plays a WAV file (any rate/channels parseWav accepts) as mono at sampleRate, looped or silent after the end.
  * Short files are decoded at start; long ones are read a little ahead as they play, so memory stays
  * at a few hundred kB whatever the file's length (an hour of 8 kHz audio would be 57 MB decoded).
  */
@@ -45,12 +64,21 @@ export class FileInput implements AudioInput {
   private finished = false;
   private closed = false;
   private streamed: Streamed | null = null;
+  private rate = DEVICE_RATE;
+  private readonly keepRate: boolean;
 
   constructor(
     private readonly path: string,
     private readonly loop = false,
+    options: FileInputOptions = {},
   ) {
     this.name = `file ${basename(path)}`;
+    this.keepRate = options.keepRate === true;
+  }
+
+  /** The rate of the frames read() gives (known after start()). */
+  get sampleRate(): number {
+    return this.rate;
   }
 
   async start(): Promise<void> {
@@ -113,8 +141,9 @@ export class FileInput implements AudioInput {
     }
     try {
       const wav = parseWav(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      const needs = wav.sampleRate !== DEVICE_RATE || wav.channels !== 1;
-      this.samples = needs ? await toDeviceRate(wav.samples, wav.sampleRate, wav.channels) : wav.samples;
+      this.rate = playRate(wav.sampleRate, this.keepRate);
+      const needs = wav.sampleRate !== this.rate || wav.channels !== 1;
+      this.samples = needs ? await toRate(wav.samples, wav.sampleRate, wav.channels, this.rate) : wav.samples;
     } catch (err) {
       throw new Error(`cannot play ${this.path}: ${(err as Error).message}`);
     }
@@ -123,16 +152,19 @@ export class FileInput implements AudioInput {
   }
 
   private async startStreaming(file: FileHandle, layout: WavLayout): Promise<void> {
-    const resample = layout.sampleRate !== DEVICE_RATE || layout.channels !== 1;
+    this.rate = playRate(layout.sampleRate, this.keepRate);
+    const resample = layout.sampleRate !== this.rate || layout.channels !== 1;
     const framesPerChunk = Math.max(1, Math.round(layout.sampleRate / (resample ? 10 : 2)));
+    const ahead = AHEAD_SECONDS * this.rate;
     const st: Streamed = {
       file,
       layout,
       offset: 0,
-      resampler: resample ? new Resampler(layout.sampleRate, DEVICE_RATE, layout.channels) : null,
+      resampler: resample ? new Resampler(layout.sampleRate, this.rate, layout.channels) : null,
       converted: new Int16Array(0),
+      ahead,
       // Room for the look-ahead plus one more chunk (a refill tops up past the mark by up to a chunk).
-      ring: new SampleRing(AHEAD_SAMPLES + DEVICE_RATE),
+      ring: new SampleRing(ahead + this.rate),
       chunkBytes: framesPerChunk * layout.frameBytes,
       eof: false,
       refilling: null,
@@ -169,7 +201,7 @@ export class FileInput implements AudioInput {
 
   private readStreamed(st: Streamed, frame: Int16Array): boolean {
     const ring = st.ring;
-    if (ring.available < AHEAD_SAMPLES / 2 && !st.eof && !st.refilling) void this.refill(st);
+    if (ring.available < st.ahead / 2 && !st.eof && !st.refilling) void this.refill(st);
     if (ring.available >= frame.length) return ring.read(frame);
     if (!st.eof) {
       frame.fill(0); // the disk is behind: a moment of silence rather than a wait in the media tick
@@ -188,7 +220,7 @@ export class FileInput implements AudioInput {
     if (st.refilling) return st.refilling;
     const run = async (): Promise<void> => {
       const { layout } = st;
-      while (!this.closed && !st.eof && st.ring.available < AHEAD_SAMPLES) {
+      while (!this.closed && !st.eof && st.ring.available < st.ahead) {
         if (st.offset + layout.frameBytes > layout.dataBytes) {
           if (this.loop && layout.dataBytes >= layout.frameBytes) st.offset = 0;
           else {
@@ -232,10 +264,10 @@ export class FileInput implements AudioInput {
  * Resamples (and down-mixes) a whole file in 50 ms slices, yielding to the event loop in between: this
  * runs in the media thread, where one long computation would delay every other call's packets.
  */
-async function toDeviceRate(samples: Int16Array, rate: number, channels: number): Promise<Int16Array> {
-  const resampler = new Resampler(rate, DEVICE_RATE, channels);
+async function toRate(samples: Int16Array, rate: number, channels: number, toRate: number): Promise<Int16Array> {
+  const resampler = new Resampler(rate, toRate, channels);
   const frames = Math.floor(samples.length / channels);
-  const out = new Int16Array(Math.ceil((frames * DEVICE_RATE) / rate) + 64);
+  const out = new Int16Array(Math.ceil((frames * toRate) / rate) + 64);
   const slice = Math.max(1, Math.round(rate / 20)) * channels;
   let written = 0;
   for (let i = 0; i < frames * channels; i += slice) {
@@ -246,9 +278,10 @@ async function toDeviceRate(samples: Int16Array, rate: number, channels: number)
   return out.subarray(0, written);
 }
 
+/** Pending audio is flushed in chunks of this many bytes (one second at 8 kHz mono). */
 const BYTES_PER_SECOND = DEVICE_RATE * 2;
-/** RIFF sizes are 32-bit: stop recording before the data chunk would overflow them (~74 h). */
-const MAX_DATA_BYTES = 0xffffffff - 36 - BYTES_PER_SECOND;
+/** RIFF sizes are 32-bit: stop recording before the data chunk would overflow them (~74 h at 8 kHz). */
+const MAX_DATA_BYTES = 0xffffffff - 36 - 48000 * 4;
 
 /**
  * Records what the speaker plays to a WAV file. The header goes first and its sizes are patched at every
@@ -265,6 +298,7 @@ export class FileOutput implements AudioOutput {
   /** Writes run one after another; this is the tail of that chain. */
   private chain: Promise<void> = Promise.resolve();
   private failed: Error | null = null;
+  private rate = DEVICE_RATE;
 
   /** `channels` 2: write() takes interleaved stereo frames (a call recording, call-recorder.ts). */
   constructor(
@@ -277,12 +311,40 @@ export class FileOutput implements AudioOutput {
   async start(): Promise<void> {
     try {
       this.file = await open(this.path, 'w');
-      await this.file.write(wavHeader(DEVICE_RATE, this.channels, 0), 0, 44, 0);
+      await this.file.write(wavHeader(this.rate, this.channels, 0), 0, 44, 0);
     } catch (err) {
       await this.file?.close().catch(() => {});
       this.file = null;
       throw new Error(`cannot record to ${this.path}: ${(err as Error).message}`);
     }
+  }
+
+  /** The rate of the frames it takes (and of the WAV). */
+  get sampleRate(): number {
+    return this.rate;
+  }
+
+  /**
+   * Issue 13: records at `rate` (a wideband call records natively at 16 kHz). Only before the first
+   * sample: a WAV has one rate, so afterwards this says no and the caller resamples.
+   */
+  setSampleRate(rate: number): boolean {
+    if (rate === this.rate) return true;
+    if (!Number.isInteger(rate) || rate < 8000 || rate > 48000 || this.recordedBytes > 0) return false;
+    this.rate = rate;
+    const file = this.file;
+    if (file) {
+      this.chain = this.chain.then(async () => {
+        if (this.failed) return;
+        try {
+          await file.write(wavHeader(rate, this.channels, this.dataBytes), 0, 44, 0);
+        } catch (err) {
+          this.failed = new Error(`recording to ${this.path} failed: ${(err as Error).message}`);
+          this.onError?.(this.failed);
+        }
+      });
+    }
+    return true;
   }
 
   /** Bytes of audio handed to the file so far (flushed or pending). */
@@ -328,7 +390,7 @@ export class FileOutput implements AudioOutput {
       if (this.failed) return;
       try {
         await file.write(chunk, 0, chunk.length, position);
-        await file.write(wavHeader(DEVICE_RATE, this.channels, dataBytes), 0, 44, 0);
+        await file.write(wavHeader(this.rate, this.channels, dataBytes), 0, 44, 0);
       } catch (err) {
         this.failed = new Error(`recording to ${this.path} failed: ${(err as Error).message}`);
         this.onError?.(this.failed);

@@ -1,6 +1,7 @@
 // The sound card through PortAudio (naudiodon; this is its only importer). Capture and playback are two
 // separate streams (one full-duplex stream ran at ~69 % of real time through ALSA's pulse plugin), at a
-// rate the device accepts, resampled to/from 8 kHz, with a ring buffer between the card and the tick.
+// rate the device accepts, resampled to/from the call's rate (8 kHz, 16 kHz for G.722: setSampleRate),
+// with a ring buffer between the card and the tick.
 //
 // naudiodon's native binding is loaded directly, and only in the media thread: its addon keeps its
 // stream constructor in a process-wide static, so a second thread loading it breaks stream creation in
@@ -13,7 +14,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { NativeAudioIO, NativeDeviceInfo, NaudiodonBinding } from 'naudiodon/build/Release/naudiodon.node';
 import { Resampler } from '../codec/resampler';
 import type { AudioDeviceInfo } from './audio-config';
-import { DEVICE_RATE, FRAME_SAMPLES, type AudioInput, type AudioOutput, type DeviceBufferStats } from './audio-device';
+import { DEVICE_RATE, type AudioInput, type AudioOutput, type DeviceBufferStats } from './audio-device';
 import { deviceStalled } from './device-watchdog';
 import { PlayoutRing } from './playout-ring';
 import { SampleRing } from './sample-ring';
@@ -73,9 +74,15 @@ export async function listAudioDevices(): Promise<AudioDeviceInfo[]> {
   return listAudioDevicesViaMediaThread();
 }
 
-/** Rates tried in order: G.711's own (no resampling), then what cards commonly run at. */
+/** The widest call rate the card should carry without loss (G.722, issue 13); G.711 calls take it down 2:1. */
+const WIDEBAND_RATE = 16000;
+
+/**
+ * Rates tried in order: 16 kHz (a G.722 call's own; the card is opened before the codec is known), then
+ * 8 kHz, then what cards commonly run at.
+ */
 function candidateRates(device: NativeDeviceInfo): number[] {
-  return [...new Set([DEVICE_RATE, 48000, 44100, Math.round(device.defaultSampleRate)])].filter((r) => r >= DEVICE_RATE);
+  return [...new Set([WIDEBAND_RATE, DEVICE_RATE, 48000, 44100, Math.round(device.defaultSampleRate)])].filter((r) => r >= DEVICE_RATE);
 }
 
 /** The device to open: the id asked for (must exist and have channels that way) or the default. */
@@ -155,13 +162,16 @@ abstract class DeviceBase {
   }
 }
 
-/** The microphone: an input-only stream read 20 ms at a time into a ring; the tick takes 160 samples at 8 kHz. */
+/** The microphone: an input-only stream read 20 ms at a time into a ring; the tick takes 20 ms at sampleRate. */
 export class PortAudioInput extends DeviceBase implements AudioInput {
   name: string;
   private resampler: Resampler | null = null;
   private converted = new Int16Array(0);
+  /** The rate of read()'s frames (the call's), and the card's own rate and channels once open. */
+  private rate = DEVICE_RATE;
+  private card: { rate: number; channels: number } | null = null;
   /** At most 200 ms; reads keep it under ~80 ms so the microphone adds little delay. */
-  private readonly ring = new SampleRing(DEVICE_RATE / 5);
+  private ring = new SampleRing(DEVICE_RATE / 5);
   private startedAt = 0;
   private lastDataAt = 0;
   private blocksRead = 0;
@@ -175,12 +185,34 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
     return { overflows: this.ring.overflows, underflows: this.ring.underflows };
   }
 
+  get sampleRate(): number {
+    return this.rate;
+  }
+
+  /** Issue 13: frames at `rate` from now on (the card keeps its rate; what is buffered is dropped). */
+  setSampleRate(rate: number): boolean {
+    if (!Number.isInteger(rate) || rate < DEVICE_RATE || rate > 48000 || rate % 50 !== 0) return false;
+    if (rate === this.rate) return true;
+    const { overflows, underflows } = this.ring;
+    this.rate = rate;
+    this.ring = new SampleRing(rate / 5);
+    this.ring.overflows = overflows;
+    this.ring.underflows = underflows;
+    if (this.card) this.resampler = this.converterFor(this.card.rate, this.card.channels);
+    return true;
+  }
+
+  private converterFor(cardRate: number, channels: number): Resampler | null {
+    return cardRate === this.rate && channels === 1 ? null : new Resampler(cardRate, this.rate, channels);
+  }
+
   async start(): Promise<void> {
     const device = pickDevice(this.deviceId, true);
     this.name = `microphone '${device.name}'`;
     const { io, rate, channels } = openStream(device, true);
     this.io = io;
-    this.resampler = rate === DEVICE_RATE && channels === 1 ? null : new Resampler(rate, DEVICE_RATE, channels);
+    this.card = { rate, channels };
+    this.resampler = this.converterFor(rate, channels);
     try {
       io.start();
     } catch (err) {
@@ -205,7 +237,7 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
       return false;
     }
     // Keep the capture latency bounded: drift between the card and our clock must not pile up.
-    this.ring.trimTo(3 * FRAME_SAMPLES + frame.length);
+    this.ring.trimTo(4 * frame.length);
     return this.ring.read(frame);
   }
 
@@ -250,6 +282,9 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
 export class PortAudioOutput extends DeviceBase implements AudioOutput {
   name: string;
   private resampler: Resampler | null = null;
+  /** The rate of write()'s frames (the call's), and the card's once open. */
+  private rate = DEVICE_RATE;
+  private cardRate = 0;
   private ring: PlayoutRing | null = null;
   private block = 0; // samples (all channels) per 20 ms at the device rate
   private channels = 1;
@@ -269,6 +304,19 @@ export class PortAudioOutput extends DeviceBase implements AudioOutput {
     return { overflows: this.ring?.overflows ?? 0, underflows: this.ring?.underflows ?? 0 };
   }
 
+  get sampleRate(): number {
+    return this.rate;
+  }
+
+  /** Issue 13: takes frames at `rate` from now on (converted to the card's rate, which stays). */
+  setSampleRate(rate: number): boolean {
+    if (!Number.isInteger(rate) || rate < DEVICE_RATE || rate > 48000 || rate % 50 !== 0) return false;
+    if (rate === this.rate) return true;
+    this.rate = rate;
+    if (this.cardRate) this.resampler = this.cardRate === rate ? null : new Resampler(rate, this.cardRate, 1);
+    return true;
+  }
+
   async start(): Promise<void> {
     const device = pickDevice(this.deviceId, false);
     this.name = `speaker '${device.name}'`;
@@ -278,7 +326,8 @@ export class PortAudioOutput extends DeviceBase implements AudioOutput {
     this.block = (rate / 50) * channels;
     // A 40 ms cushion on top of the card's own queue (see playout-ring.ts for why a cushion, not a cap).
     this.ring = new PlayoutRing({ block: this.block, targetBlocks: 2, maxBlocks: 10 });
-    this.resampler = rate === DEVICE_RATE ? null : new Resampler(DEVICE_RATE, rate, 1);
+    this.cardRate = rate;
+    this.resampler = rate === this.rate ? null : new Resampler(this.rate, rate, 1);
     try {
       io.start();
     } catch (err) {

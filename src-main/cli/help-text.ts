@@ -81,7 +81,9 @@ const OPTIONS = `  --port N                local SIP UDP port (listen: default $
                           line comes first, after 5 s of silence (or S/2 if shorter)
   --session-expires S     session timer (RFC 4028): ask for and grant at most S seconds between
                           refreshes (default 1800; 0 = ask for none; otherwise at least 90)
-  --codecs LIST           audio codecs to offer and accept, in order of preference (default pcmu,pcma)
+  --codecs LIST           audio codecs to offer and accept, in order of preference (default pcmu,pcma;
+                          g722 = wideband 16 kHz, opus = 48 kHz when built with libopus:
+                          e.g. opus,g722,pcmu,pcma)
   --dial-plan PLAN        X-Lite dial plan for numbers (needs --user), the same rules as the account's
                           "Dial plan" field, e.g. "#1\\a\\a.T;match=1;prestrip=2;" or "xxxxxxx;match=1;pre=9;"
   --dtmf-mode MODE        how keys are sent: rfc4733 (default, events in the RTP), info (SIP INFO,

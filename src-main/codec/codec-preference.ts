@@ -2,10 +2,15 @@
 // against what this build can code. Pure; used by the CLI's --codecs and the account settings.
 import type { CodecName } from '../rtp/media-session';
 
-/** What can be offered now, in the default order of preference. */
-export const AVAILABLE_CODECS: readonly CodecName[] = Object.freeze(['PCMU', 'PCMA']);
-/** Names users may know from other phones that this build cannot code yet (issue 13). */
-const NOT_YET = new Set(['G722', 'OPUS']);
+/** What can be offered now, in the order named in messages (G.722 is offered only when listed). */
+export const AVAILABLE_CODECS: readonly CodecName[] = Object.freeze(['OPUS', 'G722', 'PCMU', 'PCMA']);
+/** Names users may know from other phones that this build cannot code yet. */
+const NOT_YET = new Set<string>(['G729', 'ILBC', 'AMR']);
+/**
+ * Wideband codecs (16 kHz audio and up): negotiated ahead of narrowband ones when both sides have them.
+ * Opus is only offered when the addon has libopus (codec-registry.ts codecAvailable).
+ */
+export const WIDEBAND_CODECS: readonly CodecName[] = Object.freeze(['OPUS', 'G722']);
 
 export type CodecListResult = { ok: true; codecs: CodecName[] } | { ok: false; error: string };
 

@@ -61,7 +61,7 @@ export const accountSchema = z.object({
   srtpOverUdp: z.boolean().optional(),
   /** Issue 13: audio codecs offered and accepted, in order of preference; absent = all (PCMU, PCMA). */
   codecs: z
-    .array(z.enum(['PCMU', 'PCMA']))
+    .array(z.enum(['PCMU', 'PCMA', 'G722', 'OPUS']))
     .min(1)
     .max(8)
     .refine((list) => new Set(list).size === list.length, 'each codec once')

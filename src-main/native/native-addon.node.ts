@@ -13,6 +13,9 @@ export interface MallocTuning {
 /** An echo canceller's native state (speexdsp), owned by the addon; freed by destroy or the collector. */
 export type EchoHandle = { readonly __echo: unique symbol };
 
+/** An Opus encoder or decoder (libopus) owned by the addon; freed by destroyOpus or the collector. */
+export type OpusHandle = { readonly __opus: unique symbol };
+
 export interface SoftphoneNative {
   tuneMalloc(arenaMax: number, mmapThreshold: number, trimThreshold: number): MallocTuning;
   trimMalloc(): boolean;
@@ -24,6 +27,17 @@ export interface SoftphoneNative {
   /** The microphone's frame in, the frame to send out (echo removed, noise suppressed). */
   echoCapture?(handle: EchoHandle, mic: Int16Array, out: Int16Array): void;
   destroyEchoCanceller?(handle: EchoHandle): void;
+  /** Issue 13: Opus (libopus, native/src/opus_napi.c); absent from an older addon, false without libopus. */
+  opusAvailable?(): boolean;
+  createOpusEncoder?(rate: number, channels: number, bitrate: number, fec: boolean, dtx: boolean, lossPercent: number): OpusHandle | null;
+  createOpusDecoder?(rate: number, channels: number): OpusHandle | null;
+  /** Bytes of the packet written to `out` (1-2: DTX, nothing worth sending), or a negative libopus error. */
+  opusEncode?(encoder: OpusHandle, pcm: Int16Array, out: Uint8Array): number;
+  /** Samples per channel into `out`; packet null = conceal a lost frame of out's size; fec = decode the lost frame before `packet` from its FEC data. */
+  opusDecode?(decoder: OpusHandle, packet: Uint8Array | null, out: Int16Array, fec: boolean): number;
+  /** Samples per channel a packet holds at `rate`, or a negative error for a malformed packet. */
+  opusPacketSamples?(packet: Uint8Array, rate: number): number;
+  destroyOpus?(handle: OpusHandle): void;
   /** The native media engine (issue 12); absent from an addon built before it (checked by callers). */
   mediaOpen?: NativeMediaApi['mediaOpen'];
 }

@@ -322,6 +322,17 @@ export class JitterBuffer {
     return { kind: 'lost' };
   }
 
+  /**
+   * The frame pop() will return next, if it has arrived (the payload is a view valid until the next
+   * push): Opus rebuilds a lost frame from the in-band FEC of the packet after it (RFC 7587 §3.3).
+   */
+  peekNext(): { payload: Uint8Array; payloadType: number } | null {
+    if (!this.haveStream || !this.playing) return null;
+    const s = this.slot(this.playExt);
+    if (this.slotExt[s] !== this.playExt || this.slotPlayed[s]) return null;
+    return { payload: (this.slotData[s] as Uint8Array).subarray(0, this.slotLen[s]), payloadType: this.slotPt[s] as number };
+  }
+
   /** Forgets everything (e.g. the caller saw a new SSRC); counters are kept. */
   reset(): 'reset' {
     this.slotExt.fill(Number.NaN);

@@ -9,6 +9,8 @@ import { Worker } from 'node:worker_threads';
 import { Emitter } from '../util/emitter';
 import { createSwitchedSession, usesNativeEngine } from './media-engine-switch.node';
 import { createLogger } from '../util/logger';
+import { onMissingCodec } from '../codec/codec-registry';
+import { registerOpus } from '../codec/opus-codec.node';
 import type { DtmfMediaMode, MediaEndpoint, MediaSession, MediaSessionEvents, MediaSessionFactory, MediaSessionOptions, MediaStartParams, RtpStats } from './media-session';
 import {
   checkFromWorker,
@@ -391,8 +393,21 @@ class SessionProxy implements MediaSession {
   }
 }
 
+let codecsRegistered = false;
+/**
+ * Issue 13: the SDP of this thread offers Opus only when the addon has libopus (the media worker
+ * registers it too); without it, the first call that would have offered it warns once.
+ */
+function registerCodecs(): void {
+  if (codecsRegistered) return;
+  codecsRegistered = true;
+  const codecLog = createLogger('codec');
+  onMissingCodec((name, why) => codecLog.warn(`${name.toLowerCase()} is not offered: ${why}`));
+  registerOpus();
+}
+
 /** A session on the worker thread, whatever the engine preference. */
-export const createWorkerMediaSession: MediaSessionFactory = (options) => new SessionProxy(options);
+export const createWorkerMediaSession: MediaSessionFactory = (options) => (registerCodecs(), new SessionProxy(options));
 
 /** The native engine when it can carry the call, else the worker (media-engine-switch.node.ts). */
-export const createMediaSession: MediaSessionFactory = (options) => createSwitchedSession(options, createWorkerMediaSession);
+export const createMediaSession: MediaSessionFactory = (options) => (registerCodecs(), createSwitchedSession(options, createWorkerMediaSession));

@@ -7,7 +7,8 @@ import type { SrtpSuite } from './srtp-crypto';
 import type { SrtpParams } from './srtp-session';
 import type { VoipMetricsView } from './xr-voip-metrics';
 
-export type CodecName = 'PCMU' | 'PCMA';
+/** SDP encoding names (upper case) of the codecs we implement; G722 (16 kHz audio) and OPUS (48 kHz) are wideband (issue 13). */
+export type CodecName = 'PCMU' | 'PCMA' | 'G722' | 'OPUS';
 
 export interface MediaEndpoint {
   /** Address the RTP socket is bound to (0.0.0.0 when bound to all). */
@@ -75,6 +76,8 @@ export interface MediaStartParams {
   telephoneEventPayloadType?: number;
   /** Packetisation time in ms (20 by default). */
   ptime: number;
+  /** RFC 7587 §6.1: the peer asked for Opus DTX (usedtx=1): our encoder stops sending in silence. */
+  sendDtx?: boolean;
   /** Symmetric RTP (RFC 4961): latch onto the source of the peer's packets. Default true. */
   symmetric?: boolean;
   /** a=sendrecv/sendonly/recvonly/inactive as negotiated; default sendrecv. */

@@ -1,6 +1,7 @@
 // One call's audio stream inside the media thread: per 20 ms tick it sends the microphone (or a DTMF
 // event) as RTP and plays the jitter buffer's next frame; it validates and latches received RTP and
-// sends/reads RTCP. Pure: sockets, devices and clocks are handed in, so it runs under a fake clock.
+// sends/reads RTCP. Its audio runs at the send codec's sample rate (8 or 16 kHz, issue 13; stream-rate.ts
+// converts what runs at another). Pure: sockets, devices and clocks are handed in (fake clock in tests).
 
 import { mixSaturating } from './conference-mix';
 import { Emitter } from '../util/emitter';
@@ -8,6 +9,8 @@ import { getCodec } from '../codec/codec-registry';
 import { G711Plc } from '../codec/g711-plc';
 import type { AudioCodec } from '../codec/audio-codec';
 import { FRAME_SAMPLES, type AudioInput, type AudioOutput } from '../audio/audio-device';
+import { frameSamplesAt } from '../audio/frame-resampler';
+import { StreamRateBridge } from './stream-rate';
 import { NullInput, NullOutput } from '../audio/null-device';
 import { SampleRing } from '../audio/sample-ring';
 import { peakLevel } from '../audio/tone-analysis';
@@ -40,6 +43,8 @@ import type { ReceiverMeasurements } from './e-model';
 export interface MediaTap {
   sent(frame: Int16Array): void;
   heard(frame: Int16Array): void;
+  /** The rate of the frames from now on (the call's; told when the tap is set and when it changes). */
+  setSampleRate?(rate: number): void;
 }
 
 export interface MediaTransport {
@@ -69,13 +74,21 @@ export interface MediaStreamDeps {
   jitterAdapt?: JitterAdaptMode;
 }
 
+/** RTP clock of G.711 and G.722 (RFC 3551 §4.5.2) before the codec is known; Opus runs at 48000 (RFC 7587 §4.1). */
 const CLOCK_RATE = 8000;
-const MAX_PAYLOAD = 1600; // 200 ms of G.711
+const MAX_PAYLOAD = 1600; // 200 ms of G.711 or G.722
+/** Decoded samples of the largest payload: G.722 gives two per octet, Opus up to 120 ms at 48 kHz. */
+const MAX_DECODED = 5760;
 const SEND_BUFFERS = 8; // in-flight datagrams may still reference a buffer for a moment
 const SRTP_TAG_ROOM = 16; // the SRTP tag (10 octets at most) is appended in place
 const LEVEL_TICKS = 5; // 100 ms: levels at 10 Hz
 const JB_MAX_DELAY_MS = 200;
 const SPEECH: DtxDecision = { kind: 'speech' };
+
+/** A jitter buffer counting in `clockRate` RTP units (20 ms packets until the peer's size is seen). */
+function newJitterBuffer(clockRate: number, adapt: JitterAdaptMode): JitterBuffer {
+  return new JitterBuffer({ frameSamples: clockRate / 50, clockRate, minDelayMs: 40, maxDelayMs: JB_MAX_DELAY_MS, maxPayloadBytes: 512, adapt });
+}
 
 export class MediaStream extends Emitter<MediaStreamEvents> {
   private params!: MediaStartParams;
@@ -87,8 +100,13 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private readonly sender: RtpSender;
   private readonly dtmf = new DtmfQueue(20);
   private dtmfTimestamp = 0;
+  /** The call's audio rate (the send codec's PCM rate), its 20 ms frame, and RTP units per 20 ms. */
+  private rate = CLOCK_RATE;
+  private frameSamples = FRAME_SAMPLES;
+  private rtpPerFrame = FRAME_SAMPLES;
+  private readonly bridge = new StreamRateBridge(CLOCK_RATE);
   /** Keys sent as tones in the audio (the account's DTMF mode "in-band"). */
-  private readonly inband = new InbandDtmf(CLOCK_RATE);
+  private inband = new InbandDtmf(CLOCK_RATE);
   private readonly dtmfIn = new DtmfReceiver();
   private tap: MediaTap | null = null;
   /** Microphone and speaker volume (issue 11), as gains. */
@@ -99,7 +117,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private input: AudioInput;
   private output: AudioOutput;
 
-  private readonly micFrame = new Int16Array(FRAME_SAMPLES);
+  private micFrame = new Int16Array(FRAME_SAMPLES);
   private packetPcm = new Int16Array(FRAME_SAMPLES);
   private packetFill = 0;
   private readonly payload = new Uint8Array(MAX_PAYLOAD);
@@ -113,21 +131,32 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   private remoteSsrc: number | null = null;
   /** Counts of earlier remote SSRCs (a peer that restarted its stream), so totals never go back. */
   private prior = { received: 0, lost: 0, duplicates: 0 };
-  private readonly jitter: JitterBuffer;
-  private readonly playFifo = new SampleRing(MAX_PAYLOAD * 2);
-  private readonly decoded = new Int16Array(MAX_PAYLOAD);
-  /** Loss concealment (G.711 Appendix I); every decoded frame passes through it, 3.75 ms late. */
-  private readonly plc = new G711Plc(CLOCK_RATE);
-  /** Lengthens/shortens what is played when the jitter buffer asks (issue 13); after the PLC. */
-  private readonly playout: StretchedPlayout;
+  private jitter: JitterBuffer;
+  /** The RTP clock now (the send codec's): the jitter buffer and receiver statistics count in it. */
+  private clockRate = CLOCK_RATE;
+  /** The decoder of the last packet played: its own concealment (Opus PLC) takes over a loss. */
+  private lastDecoder: AudioCodec | null = null;
+  /** Lost Opus frames decoded through the packet after them: its in-band FEC, or libopus's concealment if it carries none. */
+  private fecRecovered = 0;
+  private readonly playFifo = new SampleRing(MAX_DECODED * 2);
+  private readonly decoded = new Int16Array(MAX_DECODED);
+  /**
+   * Loss concealment (G.711 Appendix I, its lengths scaled to the call's rate: the same pitch-repeat and
+   * fade at 16 kHz for G.722, whose own Appendix IV PLC is not implemented); every decoded frame passes
+   * through it, 3.75 ms late.
+   */
+  private plc = new G711Plc(CLOCK_RATE);
+  /** Lengthens/shortens what is played when the jitter buffer asks (issue 13); after the PLC. Remade with the buffer. */
+  private playout: StretchedPlayout;
+  private readonly jitterAdapt: JitterAdaptMode;
   private lastFrameSamples = 0;
   /** Played vs concealed packets and the changes between them (the E-model's BurstR). */
   private readonly runs = { received: 0, lost: 0, receivedThenLost: 0, lostThenReceived: 0 };
   private lastWasLost = false;
-  /** Samples played that were not received audio, once received audio started (stats.concealedMs). */
-  private concealedSamples = 0;
+  /** Milliseconds played that were not received audio, once received audio started (stats.concealedMs). */
+  private concealedMs = 0;
   private heardAudio = false;
-  private readonly outFrame = new Int16Array(FRAME_SAMPLES);
+  private outFrame = new Int16Array(FRAME_SAMPLES);
   private octetsReceived = 0;
   private discarded = 0;
   /** RTCP datagrams accepted from the peer (the no-RTP watchdog counts them as signs of life). */
@@ -160,8 +189,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     this.output = deps.output;
     this.watch(this.input, 'input');
     this.watch(this.output, 'output');
-    this.jitter = new JitterBuffer({ frameSamples: FRAME_SAMPLES, clockRate: CLOCK_RATE, minDelayMs: 40, maxDelayMs: 200, adapt: deps.jitterAdapt ?? 'stretch' });
-    this.playout = new StretchedPlayout(this.jitter, this.playFifo, CLOCK_RATE, MAX_PAYLOAD);
+    this.jitterAdapt = deps.jitterAdapt ?? 'stretch';
+    this.jitter = newJitterBuffer(CLOCK_RATE, this.jitterAdapt);
+    this.playout = new StretchedPlayout(this.jitter, this.playFifo, CLOCK_RATE, MAX_DECODED, CLOCK_RATE);
     this.rtcp = new RtcpSession({ ssrc: this.sender.ssrc, cname: deps.cname, random: deps.random, wallClockMs: deps.wallClockMs });
     this.noise = new ComfortNoiseGenerator(Math.floor(deps.random() * 0x100000000));
     this.apply(params, nowMs, true);
@@ -181,6 +211,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   /** Starts (or with null stops) handing each tick's frames to `tap`. */
   setTap(tap: MediaTap | null): void {
     this.tap = tap;
+    tap?.setSampleRate?.(this.rate);
   }
 
   setMuted(muted: boolean): void {
@@ -198,7 +229,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     return this.dtmf.enqueue(digits, durationMs) > 0;
   }
 
-  /** The 20 ms last played to our speaker: what the far end said (a conference partner mixes it in). */
+  /** The 20 ms last played to our speaker (at the call's rate): what the far end said (a conference partner mixes it in). */
   get heardFrame(): Int16Array {
     return this.outFrame;
   }
@@ -209,21 +240,21 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
    */
   sendTick(nowMs: number, mix?: Int16Array | null): void {
     if (this.closed) return;
-    const got = this.input.read(this.micFrame);
+    const got = this.bridge.read(this.input, this.micFrame);
     if (!got || this.muted) this.micFrame.fill(0);
     else applyGain(this.micFrame, this.inputGain);
     // In-band keys replace the voice (and sound through a mute, as RFC 4733 events do).
     this.inband.fill(this.micFrame);
     const inLevel = this.muted ? 0 : peakLevel(this.micFrame);
     if (inLevel > this.inPeak) this.inPeak = inLevel;
-    if (mix) mixSaturating(this.micFrame, mix);
+    if (mix) mixSaturating(this.micFrame, this.bridge.mix(mix));
 
     const dir = this.params.direction ?? 'sendrecv';
     const sending = dir === 'sendrecv' || dir === 'sendonly';
     // A recording holds what the peer was sent: silence while the call is held.
     if (sending) this.tap?.sent(this.micFrame);
     if (!sending) {
-      this.sender.advanceTimestamp(FRAME_SAMPLES);
+      this.sender.advanceTimestamp(this.rtpPerFrame);
       this.packetFill = 0;
       if (this.wasSending) this.sender.resumeAfterSilence();
       this.wasSending = false;
@@ -238,21 +269,27 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
         }
         const n = encodeDtmfEvent(dtmf.packet, this.payload);
         const header = this.sender.nextWithTimestamp(this.params.telephoneEventPayloadType, this.dtmfTimestamp, dtmf.packet.marker, n);
-        this.sender.advanceTimestamp(FRAME_SAMPLES); // the audio clock runs on under the event
+        this.sender.advanceTimestamp(this.rtpPerFrame); // the audio clock runs on under the event
         if (dtmf.packet.end) this.sender.resumeAfterSilence();
         this.send(header, n, nowMs);
       } else {
-        this.packetPcm.set(this.micFrame, this.packetFill * FRAME_SAMPLES);
+        this.packetPcm.set(this.micFrame, this.packetFill * this.frameSamples);
         const dtx = this.dtxOn();
         if (dtx) this.silence.frame(this.micFrame, nowMs);
         if (++this.packetFill >= this.framesPerPacket) {
-          const samples = this.packetFill * FRAME_SAMPLES;
+          const samples = this.packetFill * this.frameSamples;
+          const rtpUnits = this.packetFill * this.rtpPerFrame; // RFC 3551 §4.5.2: G.722 counts 8000/s
           this.packetFill = 0;
           const decision = dtx ? this.silence.packet(nowMs) : SPEECH;
-          if (decision.kind !== 'speech') this.sendSilence(decision, samples, nowMs);
+          if (decision.kind !== 'speech') this.sendSilence(decision, rtpUnits, nowMs);
           else {
             const n = this.codec.encode(this.packetPcm.subarray(0, samples), this.payload);
-            this.send(this.sender.next(this.params.payloadType, samples, false, n), n, nowMs);
+            if (n > 0) this.send(this.sender.next(this.params.payloadType, rtpUnits, false, n), n, nowMs);
+            else {
+              // Opus DTX (RFC 7587 §3.4): nothing sent for this frame; the clock runs on, the next packet is marked.
+              this.sender.advanceTimestamp(rtpUnits);
+              this.sender.resumeAfterSilence();
+            }
           }
         }
       }
@@ -263,7 +300,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
   /** Second half of a tick: the next 20 ms from the jitter buffer (or concealment) to the speaker. */
   playTick(nowMs: number): void {
     if (this.closed) return;
-    while (this.playFifo.available < FRAME_SAMPLES) {
+    while (this.playFifo.available < this.frameSamples) {
       const r = this.jitter.pop(nowMs);
       if (r.kind === 'empty') break;
       if (r.kind === 'frame') {
@@ -284,14 +321,16 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
           this.conceal(); // queued before a re-INVITE took its format away
           continue;
         }
-        const n = codec.decode(r.payload, this.decoded);
+        // A format of another rate than the call's (the answer listed both) is converted to it.
+        const d = this.bridge.decoded(this.decoded, codec.decode(r.payload, this.decoded), codec.sampleRate);
         this.heardAudio = true;
+        this.lastDecoder = codec;
         // This frame plays after what is still queued for the speaker: its whole wait since it could have come.
         this.playout.noteReceived();
         this.cnActive = false;
-        this.plc.good(this.decoded, n);
-        this.playout.queue(this.decoded, n);
-        this.lastFrameSamples = n;
+        if (!codec.conceal) this.plc.good(d.samples, d.n);
+        this.playout.queue(d.samples, d.n);
+        this.lastFrameSamples = d.n;
         this.countRun(false);
       } else if (r.kind === 'expand' && !this.cnActive) {
         this.concealWait();
@@ -306,13 +345,13 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.cnActive && this.playFifo.available < FRAME_SAMPLES) this.playNoise(FRAME_SAMPLES - this.playFifo.available);
     const dir = this.params.direction ?? 'sendrecv';
     const hearing = dir === 'sendrecv' || dir === 'recvonly';
-    const short = FRAME_SAMPLES - Math.min(FRAME_SAMPLES, this.playFifo.available);
-    if (this.heardAudio && short > 0 && hearing) this.concealedSamples += short;
+    const short = this.frameSamples - Math.min(this.frameSamples, this.playFifo.available);
+    if (this.heardAudio && short > 0 && hearing) this.concealedMs += (short * 1000) / this.rate;
     this.playFifo.read(this.outFrame); // silence when nothing is ready
     if (this.params.xrVoipMetrics) this.xr.played(this.outFrame, nowMs, this.heardAudio, this.jitter.stats.targetDelayMs);
     if (dir === 'sendonly' || dir === 'inactive') this.outFrame.fill(0);
     applyGain(this.outFrame, this.outputGain);
-    this.output.write(this.outFrame);
+    this.bridge.write(this.output, this.outFrame);
     this.tap?.heard(this.outFrame);
     const outLevel = peakLevel(this.outFrame);
     if (outLevel > this.outPeak) this.outPeak = outLevel;
@@ -371,9 +410,15 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       if (digit) this.emit('dtmf', { digit });
       return;
     }
-    // G.711 carries one sample per octet: the packet size tells the peer's packetisation time, which it
+    // G.711 and G.722 carry one RTP timestamp unit per octet: the packet size tells the peer's packetisation time, which it
     // may change mid-call; the buffer keeps what it holds (rebuilding it was an audible gap).
-    if (p.payload.length !== this.jitter.packetSamples) this.jitter.setFrameSamples(p.payload.length);
+    // Opus says its duration in the packet's TOC (RFC 6716 §3.1); a malformed one is dropped here.
+    const duration = this.decoders.get(p.payloadType)?.packetDuration?.(p.payload) ?? p.payload.length;
+    if (duration <= 0) {
+      this.discarded++;
+      return;
+    }
+    if (duration !== this.jitter.packetSamples) this.jitter.setFrameSamples(duration);
     this.jitter.push(p.sequenceNumber, p.timestamp, p.payload, nowMs, p.ssrc, p.payloadType, p.marker);
   }
 
@@ -397,8 +442,8 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       discarded: this.jitter.stats.late + this.jitter.stats.dropped,
       ...(rtt !== null ? { roundTripMs: rtt } : {}),
       bufferDelayMs: this.jitter.stats.targetDelayMs,
-      packetMs: (this.jitter.packetSamples * 1000) / CLOCK_RATE,
-      plcDelayMs: (this.plc.delay * 1000) / CLOCK_RATE,
+      packetMs: (this.jitter.packetSamples * 1000) / this.clockRate,
+      plcDelayMs: (this.plc.delay * 1000) / this.rate,
       runs: this.runs,
     };
   }
@@ -421,7 +466,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       packetsLost,
       duplicates: this.prior.duplicates + this.receiver.duplicates,
       late: this.jitter.stats.late,
-      concealedMs: Math.round((this.concealedSamples * 1000) / CLOCK_RATE),
+      concealedMs: Math.round(this.concealedMs),
       jitterMs: Math.round(this.receiver.jitterMs * 100) / 100,
       remote: `${remote.address}:${remote.port}`,
       maxSendGapMs: Math.round(this.maxSendGapMs * 100) / 100,
@@ -443,6 +488,9 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (this.closed) return;
     this.rtcp.sendBye(this.rtcpState(), (buf, len) => this.sendRtcpPacket(buf, len), nowMs);
     this.closed = true;
+    // Native codec state (Opus) is freed now rather than by the collector.
+    this.codec.destroy?.();
+    for (const d of this.decoders.values()) d.destroy?.();
   }
 
   private apply(params: MediaStartParams, nowMs: number, first: boolean): void {
@@ -452,12 +500,19 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
     if (!params.srtp) this.srtp = null;
     else if (this.srtp) this.srtp.update(params.srtp);
     else this.srtp = new SrtpSession(params.srtp);
-    this.codec = getCodec(params.codec);
-    this.decoders = receiveDecoders(params);
+    // A stateful codec (G.722) keeps its state over a re-INVITE that keeps it.
+    if (!this.codec || this.codec.name !== params.codec) {
+      this.codec?.destroy?.();
+      this.codec = getCodec(params.codec);
+    }
+    this.codec.setDtx?.(params.sendDtx === true);
+    this.decoders = receiveDecoders(params, this.decoders);
+    this.setRate(this.codec.sampleRate, this.codec.clockRate);
     // Our tick is 20 ms: a ptime that is a multiple of it is honoured, anything else rounded down (a
     // receiver copes with shorter packets than it asked for more easily than with longer ones).
-    this.framesPerPacket = Math.max(1, Math.min(5, Math.floor(params.ptime / 20)));
-    if (this.packetPcm.length !== this.framesPerPacket * FRAME_SAMPLES) this.packetPcm = new Int16Array(this.framesPerPacket * FRAME_SAMPLES);
+    // Opus frames are at most 60 ms (RFC 6716 §2.1.4).
+    this.framesPerPacket = Math.max(1, Math.min(this.codec.name === 'OPUS' ? 3 : 5, Math.floor(params.ptime / 20)));
+    if (this.packetPcm.length !== this.framesPerPacket * this.frameSamples) this.packetPcm = new Int16Array(this.framesPerPacket * this.frameSamples);
     this.packetFill = 0;
     if (remoteChanged) {
       if (first) this.latch = new RtpLatch(remote, { symmetric: params.symmetric !== false }, nowMs);
@@ -539,7 +594,7 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       this.prior.received += this.receiver.packetsReceived;
       this.prior.lost += this.receiver.packetsLost;
       this.prior.duplicates += this.receiver.duplicates;
-      this.receiver = new RtpReceiverStats(CLOCK_RATE);
+      this.receiver = new RtpReceiverStats(this.clockRate);
       this.playout.reset();
     }
     this.remoteSsrc = ssrc;
@@ -550,19 +605,64 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
    * from 10 ms on, silent after 60 ms), which replaced repeating the last frame with a fade (issue 13).
    */
   private conceal(): void {
-    const n = this.lastFrameSamples || this.jitter.packetSamples;
+    const n = Math.min(MAX_DECODED, this.lastFrameSamples || Math.round((this.jitter.packetSamples * this.rate) / this.clockRate));
     if (this.heardAudio) this.countRun(true);
-    this.plc.conceal(this.decoded, n);
-    this.playout.queue(this.decoded, n);
-    if (this.heardAudio) this.concealedSamples += n;
+    this.concealOne(n);
   }
 
   /** The buffer waits for a late packet (stretch mode): concealed like a loss, but no packet was lost. */
   private concealWait(): void {
-    const n = this.lastFrameSamples || this.jitter.packetSamples;
-    this.plc.conceal(this.decoded, n);
+    this.concealOne(Math.min(MAX_DECODED, this.lastFrameSamples || Math.round((this.jitter.packetSamples * this.rate) / this.clockRate)));
+  }
+
+  /** n samples of concealment: the codec's own (Opus FEC or PLC) where it has one, else G.711 Appendix I. */
+  private concealOne(n: number): void {
+    const own = this.lastDecoder?.conceal && this.lastDecoder.sampleRate === this.rate ? this.lastDecoder : null;
+    const next = own?.recover ? this.jitter.peekNext() : null;
+    if (own && next && this.decoders.get(next.payloadType) === own && own.recover?.(next.payload, this.decoded, n) === n) {
+      // Opus: the lost frame rebuilt from the next packet's in-band FEC (RFC 7587 §3.3), not guessed.
+      this.fecRecovered++;
+    } else if (own?.conceal) {
+      this.decoded.fill(0, 0, n); // whatever the codec's concealment does not fill stays silent
+      own.conceal(this.decoded, n);
+    } else this.plc.conceal(this.decoded, n);
     this.playout.queue(this.decoded, n);
-    if (this.heardAudio) this.concealedSamples += n;
+    if (this.heardAudio) this.concealedMs += (n * 1000) / this.rate;
+  }
+
+  /**
+   * Issue 13: the call's audio runs at the send codec's rate. Frames, concealment, in-band keys and the
+   * devices follow a change (a re-INVITE from G.711 to G.722); audio queued at the old rate is dropped.
+   */
+  private setRate(rate: number, clockRate: number): void {
+    this.rtpPerFrame = clockRate / 50;
+    const clockChanged = clockRate !== this.clockRate;
+    if (clockChanged) {
+      // Opus (48000) and G.711/G.722 (8000) count time differently: the buffer and statistics start over.
+      this.clockRate = clockRate;
+      this.jitter = newJitterBuffer(clockRate, this.jitterAdapt);
+      this.receiver = new RtpReceiverStats(clockRate);
+      this.remoteSsrc = null;
+    }
+    const changed = rate !== this.rate;
+    // The stretcher works in the call's samples and talks to the buffer in its RTP units.
+    if (changed || clockChanged) this.playout = new StretchedPlayout(this.jitter, this.playFifo, rate, MAX_DECODED, clockRate);
+    if (!changed && this.micFrame.length === frameSamplesAt(rate)) return;
+    this.rate = rate;
+    this.frameSamples = frameSamplesAt(rate);
+    this.micFrame = new Int16Array(this.frameSamples);
+    this.outFrame = new Int16Array(this.frameSamples);
+    this.bridge.setRate(rate);
+    if (changed) {
+      this.plc = new G711Plc(rate);
+      this.inband = new InbandDtmf(rate);
+      this.playFifo.clear();
+      this.lastFrameSamples = 0;
+    }
+    // Devices that can run at the call's rate do (a WAV being recorded, issue 13); the others are resampled.
+    this.input.setSampleRate?.(rate);
+    this.output.setSampleRate?.(rate);
+    this.tap?.setSampleRate?.(rate);
   }
 
   private countRun(lost: boolean): void {
@@ -583,6 +683,11 @@ export class MediaStream extends Emitter<MediaStreamEvents> {
       else this.output = new NullOutput();
       device.close().catch(() => {});
     };
+  }
+
+  /** Lost frames decoded through the next packet's in-band FEC (Opus, RFC 7587 §3.3). */
+  get fecRecoveries(): number {
+    return this.fecRecovered;
   }
 
   /** The devices in use now (a failed one has been replaced by a null device). */

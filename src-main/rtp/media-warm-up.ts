@@ -24,7 +24,7 @@ export function warmUpMediaPath(nowMs: number, random: () => number): void {
   const packet = new Uint8Array(12 + 160);
   const payload = new Uint8Array(160).fill(0xff);
   const srtp = { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: WARM_UP_KEY, remoteKey: WARM_UP_KEY } as const;
-  for (const [codec, payloadType, withSrtp] of [['PCMU', 0, false], ['PCMA', 8, false], ['PCMU', 0, true]] as Array<[CodecName, number, boolean]>) {
+  for (const [codec, payloadType, withSrtp] of [['PCMU', 0, false], ['PCMA', 8, false], ['G722', 9, false], ['PCMU', 0, true]] as Array<[CodecName, number, boolean]>) {
     const stream = new MediaStream(
       { transport: discard, input: new NullInput(), output: new NullOutput(), random, wallClockMs: () => 0, cname: 'warm-up' },
       { remoteAddress: '127.0.0.1', remotePort: 9, codec, payloadType, telephoneEventPayloadType: 101, ptime: 20, ...(withSrtp ? { srtp } : {}) },

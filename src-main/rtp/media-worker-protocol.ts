@@ -64,7 +64,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
 type Obj = Record<string, unknown>;
 
-const codecs: readonly CodecName[] = ['PCMU', 'PCMA'];
+const codecs: readonly CodecName[] = ['PCMU', 'PCMA', 'G722', 'OPUS'];
 const directions = ['sendrecv', 'sendonly', 'recvonly', 'inactive'] as const;
 const levels: readonly LogLevelName[] = ['debug', 'info', 'warn', 'error'];
 /** RFC 4733 §3.2 events we can send: 0-9 * # A-D (case-insensitive), plus ',' as a 500 ms pause. */
@@ -143,6 +143,8 @@ export function checkStartParams(x: unknown): Checked<MediaStartParams> {
   }
   if (x.telephoneEventPayloadType !== undefined) p.telephoneEventPayloadType = x.telephoneEventPayloadType as number;
   if (x.symmetric !== undefined) p.symmetric = x.symmetric as boolean;
+  if (!isOptional(x.sendDtx, isBool)) return { ok: false, error: 'sendDtx must be a boolean' };
+  if (x.sendDtx === true) p.sendDtx = true;
   if (x.direction !== undefined) p.direction = x.direction as MediaStartParams['direction'];
   if (x.ice !== undefined) {
     const ice = checkRemoteIce(x.ice);

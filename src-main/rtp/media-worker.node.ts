@@ -18,6 +18,7 @@ import { setUpMediaNat } from './media-nat.node';
 import { checkToWorker, emptyStats, type FromWorker, type LogLevelName, type ToWorker, type WorkerOpenOptions } from './media-worker-protocol';
 import { RtpSocketPair } from './rtp-socket.node';
 import { warmUpMediaPath } from './media-warm-up';
+import { registerOpus } from '../codec/opus-codec.node';
 
 const port = parentPort;
 if (!port) throw new Error('media-worker.js must be started as a worker thread');
@@ -88,6 +89,8 @@ const clock = new MediaClock({
   },
 });
 
+// Issue 13: Opus through the addon's libopus, when it has it (the main thread offers it only then).
+registerOpus();
 const scheduling = raiseThreadPriority();
 queueMicrotask(() => log('debug', 'media thread started', { scheduling }));
 
@@ -323,7 +326,8 @@ async function openDevices(s: Session, audio: AudioConfig): Promise<Devices> {
   let output: AudioOutput = new NullOutput();
   try {
     if (audio.kind === 'file') {
-      if (audio.play) input = new FileInput(audio.play, audio.loop ?? false);
+      // At the file's own rate: a 16 kHz WAV feeds a G.722 call untouched (the stream resamples the rest).
+      if (audio.play) input = new FileInput(audio.play, audio.loop ?? false, { keepRate: true });
       if (audio.record) output = new FileOutput(audio.record);
     } else if (audio.kind === 'portaudio') {
       // Loaded on first use: file and null sessions never touch the native module.
@@ -359,7 +363,13 @@ async function cancelEcho(s: Session, input: AudioInput, output: AudioOutput): P
     return { input, output };
   }
   log('debug', 'echo cancellation on (speexdsp, 500 ms tail, noise suppression)', { session: s.id });
-  return withEchoCancellation(input, output, canceller);
+  // A wideband call (issue 13) switches the card to 16 kHz: a canceller for that rate takes over.
+  const atRate = (rate: number) => {
+    const c = createNativeEchoCanceller(rate / 50, rate);
+    if ('error' in c) log('warn', `echo cancellation off at ${rate} Hz: ${c.error}`, { session: s.id });
+    return 'error' in c ? null : c;
+  };
+  return withEchoCancellation(input, output, canceller, atRate);
 }
 
 async function closeDevices(s: Session, devices: Devices): Promise<void> {

@@ -19,6 +19,8 @@ export class StretchedPlayout {
     private readonly fifo: SampleRing,
     private readonly sampleRate: number,
     maxFrameSamples: number,
+    /** The buffer's RTP clock: G.722 plays 16 kHz samples on an 8000 clock (RFC 3551 §4.5.2). */
+    private readonly clockRate: number = sampleRate,
   ) {
     this.stretcher = new TimeStretcher({ sampleRate });
     this.out = new Int16Array(this.stretcher.maxOutput(maxFrameSamples));
@@ -38,8 +40,10 @@ export class StretchedPlayout {
    * it keeps what was played, to lengthen from later.
    */
   queue(pcm: Int16Array, n: number): void {
-    const m = this.stretcher.process(pcm, n, this.jitter.stretchRequest, this.out);
-    if (m !== n) this.jitter.stretched(m - n);
+    // The buffer asks and is told in its RTP units; the stretcher works in samples of the call's rate.
+    const request = Math.round((this.jitter.stretchRequest * this.sampleRate) / this.clockRate);
+    const m = this.stretcher.process(pcm, n, request, this.out);
+    if (m !== n) this.jitter.stretched(Math.round(((m - n) * this.clockRate) / this.sampleRate));
     this.fifo.push(this.out, m);
   }
 

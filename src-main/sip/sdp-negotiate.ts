@@ -1,4 +1,4 @@
-// SDP offer/answer for one G.711 audio stream (RFC 3264 over RFC 4566 SDP, parsed with sdp-transform);
+// SDP offer/answer for one audio stream (G.711, G.722) (RFC 3264 over RFC 4566 SDP, parsed with sdp-transform);
 // turns SDP into the MediaStartParams the media session needs. Pure.
 
 import { parse, write } from 'sdp-transform';
@@ -9,6 +9,9 @@ import { ipFamilyOf, unreachableMediaReason, type IpFamily } from './media-famil
 import { answerCryptoLine, cryptoForOffer, cryptoOfAnswer, offerCryptoLines, srtpParams } from './sdp-crypto';
 import type { LocalSrtp } from './srtp-policy';
 import { addComfortNoise, addVoipMetrics, CN_STATIC_PT, comfortNoiseOf, wantsVoipMetrics } from './sdp-cn-xr';
+import { WIDEBAND_CODECS } from '../codec/codec-preference';
+import { codecAvailable } from '../codec/codec-registry';
+import { KNOWN_CODECS, codecOfFormat, formatLines, offerPayloadType, peerPrefersDtx } from './sdp-codecs';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -16,7 +19,7 @@ export interface LocalMediaOffer {
   /** IP to put in c= (and o=): the address the peer should send RTP to. */
   address: string;
   port: number;
-  /** Preference order; empty means the default ['PCMU', 'PCMA']. */
+  /** Preference order; empty means the default ['PCMU', 'PCMA'] (G722 only when listed). */
   codecs: CodecName[];
   /** Offer / accept RFC 4733 telephone-event/8000 (events 0-16, PT 101 in our offers). */
   telephoneEvent: boolean;
@@ -48,8 +51,6 @@ export interface LocalMediaOffer {
 
 export type AnswerResult = { sdp: string; media: MediaStartParams } | { error: { status: 488; reason: string } };
 
-/** RFC 3551 §6 static payload types for the codecs we implement. */
-const STATIC_PT: Record<CodecName, number> = { PCMU: 0, PCMA: 8 };
 const TELEPHONE_EVENT_PT = 101;
 /** RFC 4733 §3.2: 0-15 are the DTMF digits and A-D, 16 is flash; we send and accept all of them. */
 const SUPPORTED_EVENTS = { min: 0, max: 16 };
@@ -58,7 +59,8 @@ const DEFAULT_CODECS: CodecName[] = ['PCMU', 'PCMA'];
 const SUPPORTED_PROTOCOLS = new Set(['RTP/AVP', 'RTP/AVPF', 'RTP/SAVP', 'RTP/SAVPF']);
 
 function localCodecs(local: LocalMediaOffer): CodecName[] {
-  const list = (local.codecs ?? []).filter((c) => c === 'PCMU' || c === 'PCMA');
+  // A codec this build cannot code (Opus without libopus) is not offered (codecAvailable warns once).
+  const list = (local.codecs ?? []).filter((c) => KNOWN_CODECS.includes(c) && codecAvailable(c));
   return list.length > 0 ? [...new Set(list)] : DEFAULT_CODECS;
 }
 
@@ -98,8 +100,8 @@ export function createOffer(local: LocalMediaOffer): string {
     // RFC 4568: mandatory SRTP offers RTP/SAVP; optional offers RTP/AVP with a=crypto (best effort).
     protocol: local.srtp?.mode === 'mandatory' ? 'RTP/SAVP' : 'RTP/AVP',
     payloads: '',
-    rtp: codecs.map((c) => ({ payload: STATIC_PT[c], codec: c, rate: 8000 })),
-    fmtp: [],
+    rtp: codecs.map((c) => formatLines(c, offerPayloadType(c)).rtp),
+    fmtp: codecs.flatMap((c) => formatLines(c, offerPayloadType(c)).fmtp ?? []),
     ptime: validPtime(local.ptime) ?? 20,
     direction: local.direction ?? 'sendrecv',
   };
@@ -168,23 +170,40 @@ function codecOf(m: MediaDescription, pt: number): { name: string; rate: number;
   if (map) return { name: String(map.codec).toUpperCase(), rate: map.rate ?? 0, channels: map.encoding ?? 1 };
   if (pt === 0) return { name: 'PCMU', rate: 8000, channels: 1 };
   if (pt === 8) return { name: 'PCMA', rate: 8000, channels: 1 };
+  if (pt === 9) return { name: 'G722', rate: 8000, channels: 1 };
   return null;
 }
 
-function g711Of(m: MediaDescription, pt: number): CodecName | null {
+/** Our codec behind a payload type, with the clock and channels it must have (sdp-codecs.ts). */
+function knownCodecOf(m: MediaDescription, pt: number): CodecName | null {
   const c = codecOf(m, pt);
-  if (!c || c.rate !== 8000 || c.channels !== 1) return null;
-  return c.name === 'PCMU' || c.name === 'PCMA' ? c.name : null;
+  return c ? codecOfFormat(c.name, c.rate, c.channels) : null;
 }
 
-/** The m= line's G.711 formats that are in `ours`, in its order, each payload type once. */
+/** RFC 7587 §6.1: send with DTX when we send Opus and the peer's fmtp for it says usedtx=1. */
+function sendDtxOf(m: MediaDescription, pick: { pt: number; codec: CodecName }): { sendDtx?: true } {
+  if (pick.codec !== 'OPUS') return {};
+  return peerPrefersDtx((m.fmtp ?? []).find((f) => f.payload === pick.pt)?.config) ? { sendDtx: true } : {};
+}
+
+/**
+ * The m= line's formats that are in `ours`, each payload type once: the wideband ones we enabled first
+ * (in our order), then the others in the m= line's order. RFC 3264 §6.1 recommends the offer's order
+ * "unless there is a specific reason"; a wideband codec both sides have enabled is one (issue 13).
+ */
 function commonFormats(m: MediaDescription, ours: CodecName[]): Array<{ pt: number; codec: CodecName }> {
   const out: Array<{ pt: number; codec: CodecName }> = [];
   for (const pt of payloadList(m)) {
-    const codec = g711Of(m, pt);
+    const codec = knownCodecOf(m, pt);
     if (codec !== null && ours.includes(codec) && !out.some((c) => c.pt === pt)) out.push({ pt, codec });
   }
-  return out;
+  const wideRank = (c: CodecName) => (WIDEBAND_CODECS.includes(c) ? ours.indexOf(c) : Infinity);
+  // Array.prototype.sort is stable: the narrowband formats keep the m= line's order.
+  return out.sort((a, b) => {
+    const ra = wideRank(a.codec);
+    const rb = wideRank(b.codec);
+    return ra === rb ? 0 : ra < rb ? -1 : 1;
+  });
 }
 
 function describe(m: MediaDescription): string {
@@ -339,8 +358,8 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
       port: local.port,
       protocol: m.protocol,
       payloads: [...common.map((c) => c.pt), ...(te ? [te.pt] : []), ...(cn !== undefined ? [cn] : [])].join(' '),
-      rtp: common.map((c) => ({ payload: c.pt, codec: c.codec, rate: 8000 })),
-      fmtp: [],
+      rtp: common.map((c) => formatLines(c.codec, c.pt).rtp),
+      fmtp: common.flatMap((c) => formatLines(c.codec, c.pt).fmtp ?? []),
       ptime,
       direction,
     };
@@ -354,7 +373,7 @@ export function createAnswer(offerSdp: string, local: LocalMediaOffer): AnswerRe
     answer.media.push(am);
 
     const receiveCodecs = common.map((c) => ({ payloadType: c.pt, codec: c.codec }));
-    accepted = { remoteAddress, remotePort: m.port, codec: pick.codec, payloadType: pick.pt, receiveCodecs, ptime, direction };
+    accepted = { remoteAddress, remotePort: m.port, codec: pick.codec, payloadType: pick.pt, receiveCodecs, ptime, direction, ...sendDtxOf(m, pick) };
     if (local.ice || local.rtcp) {
       if (peer.kind === 'ice') accepted.ice = remoteIceParameters(peer, false);
       if (peer.kind === 'mismatch') addIceMismatch(am);
@@ -403,6 +422,7 @@ export function parseAnswer(answerSdp: string, offered: LocalMediaOffer): MediaS
     ...ice,
     codec: pick.codec,
     payloadType: pick.pt,
+    ...sendDtxOf(m, pick),
     receiveCodecs: common.map((c) => ({ payloadType: c.pt, codec: c.codec })),
     ptime: ptimeOf(session, m) ?? validPtime(offered.ptime) ?? 20,
     direction: ourDirection(directionOf(session, m), remoteAddress, offered.direction ?? 'sendrecv'),

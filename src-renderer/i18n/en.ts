@@ -304,6 +304,8 @@ export const en = {
     srtpMandatory: 'Always (refuse calls without it)',
     srtpOverUdp: 'Allow the keys over SIP on UDP (anyone who can read the SIP messages can decrypt the audio)',
     codecs: 'Audio codecs',
+    codecsOpusFirst: 'Opus (full band, if this build has libopus), then G.722, then G.711',
+    codecsWidebandFirst: 'G.722 wideband (HD voice) first, then G.711 μ-law, A-law',
     codecsUlawFirst: 'G.711 μ-law (PCMU), then A-law (PCMA)',
     codecsAlawFirst: 'G.711 A-law (PCMA), then μ-law (PCMU)',
     codecsUlawOnly: 'G.711 μ-law (PCMU) only',

@@ -298,6 +298,8 @@ export const ko: Messages = {
     srtpMandatory: '항상 (지원하지 않는 전화는 거부)',
     srtpOverUdp: 'UDP SIP로 키 보내기 허용 (SIP 메시지를 볼 수 있는 사람은 누구나 음성을 해독할 수 있음)',
     codecs: '음성 코덱',
+    codecsOpusFirst: 'Opus(전대역, libopus가 있는 빌드) 우선, 다음 G.722, 다음 G.711',
+    codecsWidebandFirst: 'G.722 광대역(HD 음성) 우선, 다음 G.711 μ-law, A-law',
     codecsUlawFirst: 'G.711 μ-law (PCMU) 우선, 다음 A-law (PCMA)',
     codecsAlawFirst: 'G.711 A-law (PCMA) 우선, 다음 μ-law (PCMU)',
     codecsUlawOnly: 'G.711 μ-law (PCMU)만',

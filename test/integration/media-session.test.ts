@@ -11,7 +11,7 @@ import { encodeUlaw } from '../../src-main/codec/g711';
 import { generateTone } from '../../src-main/audio/tone-analysis';
 import { readWav, tempDir, waitFor, writeToneWav } from '../support/media-helpers';
 
-const PT: Record<CodecName, number> = { PCMU: 0, PCMA: 8 };
+const PT: Record<CodecName, number> = { PCMU: 0, PCMA: 8, G722: 9, OPUS: 111 };
 const ports = { bindAddress: '127.0.0.1', portMin: 30000, portMax: 39999 };
 let tmp: ReturnType<typeof tempDir>;
 let toneA: string; // 1 kHz, 8 kHz mono

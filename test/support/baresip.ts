@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { freePort, freePortRange } from './free-port';
 
 export interface BaresipOptions {
-  /** The only codec offered/accepted (account's audio_codecs). */
-  codec: 'PCMU' | 'PCMA';
-  /** 8 kHz mono 16-bit WAV played as the microphone (aufile needs exactly that format for G.711). */
+  /** The only codec offered/accepted (account's audio_codecs); G722 and opus load their modules (issue 13). */
+  codec: 'PCMU' | 'PCMA' | 'G722' | 'opus';
+  /** 8 kHz mono 16-bit WAV played as the microphone (aufile needs exactly that format for G.711; 16 kHz for G.722). */
   playWav: string;
   user?: string;
   /** auto: answers every call at once; manual: waits for accept(). */
@@ -116,6 +116,8 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       'rtcp_mux no',
       'module_path /usr/lib/baresip/modules',
       'module g711.so',
+      ...(opts.codec === 'G722' ? ['module g722.so'] : []),
+      ...(opts.codec === 'opus' ? ['module opus.so'] : []),
       'module aufile.so',
       'module sndfile.so',
       'module ctrl_tcp.so',

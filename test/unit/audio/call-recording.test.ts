@@ -17,6 +17,33 @@ describe('StereoInterleaver', () => {
   });
 });
 
+describe('StereoInterleaver at the call rate (issue 13)', () => {
+  it('records a 16 kHz call at 16 kHz when the file is still empty', () => {
+    const out: Int16Array[] = [];
+    let rate = 8000;
+    const rec = new StereoInterleaver({ write: (f) => out.push(f.slice()), get sampleRate() { return rate; }, setSampleRate: (r) => ((rate = r), true) });
+    rec.setSampleRate(16000);
+    rec.sent(new Int16Array(320).fill(7));
+    rec.heard(new Int16Array(320).fill(-3));
+    expect(rate).toBe(16000);
+    expect(out[0]?.length).toBe(640);
+    expect([...(out[0]?.subarray(636) ?? [])]).toEqual([7, -3, 7, -3]);
+  });
+
+  it('resamples both sides to the file rate when the file cannot change', () => {
+    const out: Int16Array[] = [];
+    const rec = new StereoInterleaver({ write: (f) => out.push(f.slice()), sampleRate: 8000, setSampleRate: () => false });
+    rec.setSampleRate(16000);
+    for (let i = 0; i < 5; i++) {
+      rec.sent(new Int16Array(320).fill(1000));
+      rec.heard(new Int16Array(320).fill(-1000));
+    }
+    expect(out.every((f) => f.length === 320)).toBe(true);
+    // A constant stays constant through the resampler once its filter is full.
+    expect([...(out[4]?.subarray(0, 2) ?? [])]).toEqual([1000, -1000]);
+  });
+});
+
 describe('recordingFileName', () => {
   const at = new Date(2026, 11, 3, 9, 5, 7);
 

@@ -82,6 +82,28 @@ describe('withEchoCancellation', () => {
     expect(calls).toEqual(['play 7', 'capture 100', 'destroy']);
   });
 
+  it('issue 13: a call at 16 kHz switches both devices and gets a canceller made for 16 kHz frames', () => {
+    const calls: string[] = [];
+    const make = (rate: number): EchoCanceller => ({
+      playback: (far) => calls.push(`${rate} play ${far.length}`),
+      capture: (mic, out) => (calls.push(`${rate} capture ${mic.length}`), out.set(mic)),
+      destroy: () => calls.push(`${rate} destroy`),
+    });
+    let inRate = 8000;
+    let outRate = 8000;
+    const input: AudioInput = { name: 'mic', get sampleRate() { return inRate; }, setSampleRate: (r) => ((inRate = r), true), start: async () => {}, read: (f) => (f.fill(1), true), close: async () => {} };
+    const output: AudioOutput = { name: 'spk', get sampleRate() { return outRate; }, setSampleRate: (r) => ((outRate = r), true), start: async () => {}, write: () => {}, close: async () => {} };
+    const d = withEchoCancellation(input, output, make(8000), (r) => make(r));
+    expect(d.input.setSampleRate?.(16000)).toBe(true);
+    // Half switched: the sides differ, nothing is cancelled (a 16 kHz mic against 8 kHz references would be garbage).
+    expect(d.input.read(new Int16Array(320))).toBe(true);
+    expect(d.output.setSampleRate?.(16000)).toBe(true);
+    expect(d.input.sampleRate).toBe(16000);
+    d.output.write(new Int16Array(320));
+    d.input.read(new Int16Array(320));
+    expect(calls).toEqual(['8000 destroy', '16000 play 320', '16000 capture 320']);
+  });
+
   it('a microphone with nothing to deliver gives silence and is not fed to the canceller', () => {
     const canceller: EchoCanceller = { playback: () => {}, capture: () => { throw new Error('must not adapt to a missing frame'); }, destroy: () => {} };
     const input: AudioInput = { name: 'mic', start: async () => {}, read: () => false, close: async () => {} };

@@ -13,7 +13,8 @@ describe('--codecs', () => {
   });
 
   it('refuses unknown, not-yet-available, repeated and empty names with the supported list', () => {
-    expect(parseCliArgs(['call', 'sip:b@127.0.0.1', '--codecs', 'g722,pcmu'])).toEqual({ ok: false, error: expect.stringContaining('--codecs: g722 is not available yet (supported: pcmu,pcma)') });
+    expect(parseCliArgs(['call', 'sip:b@127.0.0.1', '--codecs', 'g729,pcmu'])).toEqual({ ok: false, error: expect.stringContaining('--codecs: g729 is not available yet (supported: opus,g722,pcmu,pcma)') });
+    expect(parseCliArgs(['call', 'sip:b@127.0.0.1', '--codecs', 'g722,pcmu,pcma'])).toMatchObject({ ok: true, args: { codecs: ['G722', 'PCMU', 'PCMA'] } });
     expect(parseCliArgs(['call', 'sip:b@127.0.0.1', '--codecs', 'gsm'])).toEqual({ ok: false, error: expect.stringContaining('unknown codec "gsm"') });
     expect(parseCodecList('pcmu,pcmu')).toEqual({ ok: false, error: 'pcmu is listed twice' });
     expect(parseCodecList('pcmu,')).toMatchObject({ ok: false });

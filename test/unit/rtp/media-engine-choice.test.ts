@@ -55,6 +55,9 @@ describe('nativeStartParams / nativeUnsupported', () => {
     expect(nativeUnsupported({ ...start, comfortNoisePayloadType: 13, silenceSuppression: true })).toBe('comfort noise (RFC 3389)');
     expect(nativeUnsupported({ ...start, xrVoipMetrics: true })).toBeNull();
     expect(nativeUnsupported({ ...start, srtp: { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: 'x', remoteKey: 'y' } })).toBe('SRTP');
+    // Issue 13: the native engine codes G.711 only; a G.722 call (sent or only received) runs on the worker.
+    expect(nativeUnsupported({ ...start, codec: 'G722', payloadType: 9 })).toMatch(/codec G722/);
+    expect(nativeUnsupported({ ...start, receiveCodecs: [{ payloadType: 8, codec: 'PCMA' }, { payloadType: 9, codec: 'G722' }] })).toMatch(/codec G722/);
   });
 });
 
