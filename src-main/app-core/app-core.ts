@@ -31,7 +31,9 @@ import { CallTracker } from './call-tracker';
 import { createContactBook } from './contact-requests';
 import { EventWatches } from './event-watches';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
-import { messageSendHandler } from './message-requests';
+import { createChatBook } from './chat-requests';
+import { resolveDialTarget } from '../sip/dial-target';
+import { unreadTotal } from '../messages/chat-log';
 import { FlowTraces } from './flow-trace';
 import type { NatProber } from './nat-check-report';
 import { keepAliveConfig, mediaNatOptions } from './network-preferences';
@@ -181,7 +183,10 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
   host.events.on('rejected', (r) => network.rejected(r));
-  host.events.on('message', (m) => events.emit('message.received', { ...m, time: deps.now?.() ?? Date.now() }));
+  host.events.on('message', (m) => {
+    events.emit('message.received', { ...m, time: now() });
+    chat.received(m);
+  });
   host.events.on('level', (level) => events.emit('audio.level', level));
   host.events.on('quality', ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }));
 
@@ -233,6 +238,19 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       watches.contacts(list);
     },
   });
+  // Issue 11, part 6: the chat history; a peer typed as a number or user is completed as a call would be.
+  const chat = createChatBook({
+    send: (to, text) => requireUa().sendMessage(to, text),
+    resolve: (to) => {
+      const account = settings?.account;
+      const r = resolveDialTarget(to, { ...(account?.domain ? { domain: account.domain } : {}), ...(account?.dialPlan ? { dialPlan: account.dialPlan } : {}) });
+      return 'uri' in r ? r.uri : to;
+    },
+    ...(deps.store.saveMessages ? { save: (list) => deps.store.saveMessages?.(list) ?? Promise.resolve() } : {}),
+    changed: (event) => events.emit('messages.changed', event),
+    report,
+    now,
+  });
   const recordingsDir = deps.recordingsDir;
   const callRequests = createCallRequestHandlers({
     tracker,
@@ -252,6 +270,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       version: deps.version,
       passwordStorage: deps.secretBox.storage,
       ...watches.snapshot(),
+      messagesUnread: unreadTotal(chat.list()),
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;
@@ -317,7 +336,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       return tracker.track(call);
     },
     ...callRequests,
-    'message.send': messageSendHandler(requireUa),
+    ...chat.handlers,
     'history.list': async () => history,
     'history.clear': async () => {
       history = [];
@@ -362,6 +381,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       settings = loaded.settings;
       history = loaded.history;
       contacts.load(loaded.contacts);
+      chat.load(loaded.messages ?? []);
       watches.contacts(contacts.list());
       for (const message of loaded.problems) report(message);
       // Passwords older headless builds kept as base64 in settings.json move into the box (keychain,

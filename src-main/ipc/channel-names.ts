@@ -23,6 +23,10 @@ const requestNames = {
   'call.conference': true,
   'call.record': true,
   'message.send': true,
+  'messages.list': true,
+  'messages.get': true,
+  'messages.markRead': true,
+  'messages.delete': true,
   'history.list': true,
   'history.clear': true,
   'history.delete': true,
@@ -52,6 +56,7 @@ const eventNames = {
   'contacts.changed': true,
   'voicemail.changed': true,
   'presence.changed': true,
+  'messages.changed': true,
 } as const satisfies Record<EventChannel, true>;
 
 // Both directions: a name in the lists but not in the contract fails here too.

@@ -8,8 +8,10 @@ import type { MappingBehavior } from '../nat/nat-behavior';
 import type { CallEndInfo, CallState, MediaWarning, PublicAddressInfo, RegistrationState, SipTraceEntry, TransferProgress } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
 import { CONTACT_FORMATS, contactInputSchema, type Contact } from '../contacts/contact-schema';
+import type { ChatMessage, Conversation, ConversationSummary } from '../messages/chat-log';
 
 export type { Contact, ContactInput, ContactNumber, NumberType } from '../contacts/contact-schema';
+export type { ChatMessage, ChatStatus, Conversation, ConversationSummary } from '../messages/chat-log';
 
 const hostPort = z
   .string()
@@ -139,6 +141,8 @@ export type PreferencesForm = z.infer<typeof preferencesFormSchema>;
 export type PreferencesView = Preferences & { hasTurnPassword: boolean };
 
 const callId = z.string().min(1).max(200);
+/** A conversation's peer: its address (any form message.send took; the core normalizes it). */
+const peer = z.string().min(1).max(300);
 
 /** Request channels: name -> payload schema. */
 export const requestSchemas = {
@@ -168,6 +172,14 @@ export const requestSchemas = {
   'call.record': z.object({ callId, on: z.boolean() }),
   /** A page-mode instant message (RFC 3428) to a number, user or URI, dialled as call.dial does. */
   'message.send': z.object({ to: z.string().min(1).max(500), text: z.string().min(1).max(4000) }),
+  // Issue 11, part 6: the chat history (messages.json beside settings.json).
+  /** Conversations, newest first, without their messages. */
+  'messages.list': z.object({}),
+  /** One conversation with its messages (at most 200, oldest first). */
+  'messages.get': z.object({ peer }),
+  /** The user has read the conversation: its unread count goes to 0. */
+  'messages.markRead': z.object({ peer }),
+  'messages.delete': z.object({ peer }),
   'history.list': z.object({}),
   'history.clear': z.object({}),
   /** Issue 11: one entry out of the call history (its id); unknown ids are not an error. */
@@ -335,6 +347,8 @@ export interface AppSnapshot {
   voicemail?: VoicemailStatus;
   /** Issue 11: presence and BLF of watched contacts, by contact id. */
   presence?: Record<string, ContactPresence>;
+  /** Issue 11, part 6: unread chat messages over all conversations. */
+  messagesUnread?: number;
 }
 
 /** Response type per request channel. */
@@ -356,7 +370,11 @@ export interface ResponseMap {
   'call.conference': CallSnapshot[];
   'call.record': CallSnapshot;
   /** The final status the other side (or its server) answered with: 200 or 202. */
-  'message.send': { status: number };
+  'message.send': { status: number; peer?: string; id?: string };
+  'messages.list': ConversationSummary[];
+  'messages.get': Conversation;
+  'messages.markRead': null;
+  'messages.delete': null;
   'history.list': HistoryEntry[];
   'history.clear': null;
   'history.delete': null;
@@ -402,6 +420,11 @@ export interface EventMap {
   'voicemail.changed': VoicemailStatus;
   /** Issue 11: presence / BLF of the watched contacts (all of them, by contact id). */
   'presence.changed': Record<string, ContactPresence>;
+  /**
+   * Issue 11, part 6: a conversation changed: its summary, the message added or whose delivery status
+   * changed (absent when only the unread count changed), `removed` when it was deleted.
+   */
+  'messages.changed': { summary: ConversationSummary; message?: ChatMessage; removed?: true; unreadTotal: number };
 }
 export type EventChannel = keyof EventMap;
 
