@@ -10,12 +10,13 @@ import { CallsState } from './calls.svelte';
 import { ContactsState } from './contacts.svelte';
 import { FlowState } from './flow.svelte';
 import { HistoryState } from './history.svelte';
+import { MessagesState } from './messages.svelte';
 import { i18n } from './i18n.svelte';
 import { NetworkState } from './network.svelte';
 import { PreferencesState } from './preferences.svelte';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
-export type View = 'phone' | 'contacts' | 'history' | 'flow' | 'audio' | 'network';
+export type View = 'phone' | 'messages' | 'contacts' | 'history' | 'flow' | 'audio' | 'network';
 export type SettingsTab = 'account' | 'voicemail' | 'topology' | 'transport' | 'advanced';
 
 const RETRY_MS = 3000;
@@ -27,7 +28,7 @@ export class Softphone {
   offlineReason = $state('');
   version = $state('');
   problems = $state.raw<string[]>([]);
-  view = $state<View>('phone');
+  #view = $state<View>('phone');
   settingsOpen = $state(false);
   /** The tab the settings dialog opens on (the Network view opens it on Topology). */
   settingsTab = $state<SettingsTab>('account');
@@ -44,6 +45,7 @@ export class Softphone {
   readonly audio: AudioState;
   readonly flow: FlowState;
   readonly network: NetworkState;
+  readonly messages: MessagesState;
 
   private unsubscribe: (() => void)[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -64,7 +66,18 @@ export class Softphone {
     this.audio = new AudioState(this.api, this.preferences);
     this.flow = new FlowState(this.api);
     this.network = new NetworkState(this.api);
+    this.messages = new MessagesState(this.api);
     this.calls.onChange = (call, previous) => this.callChanged(call, previous);
+  }
+
+  get view(): View {
+    return this.#view;
+  }
+
+  /** Issue 11, part 6: the chat on screen is the chat read. */
+  set view(v: View) {
+    this.#view = v;
+    this.messages.showing = v === 'messages';
   }
 
   /** Subscribes to events, then loads the snapshot; retries every few seconds while the core is away. */
@@ -91,6 +104,10 @@ export class Softphone {
         this.view = 'phone';
       }),
       api.on('network.changed', (n) => this.network.apply(n)),
+      api.on('messages.changed', (e) => this.messages.apply(e)),
+      api.on('message.received', (m) => {
+        if (typeof m?.from === 'string') this.announcement = i18n.t.messages.announce(partyName(m.displayName ?? '', m.from));
+      }),
       api.on('app.problem', (p) => {
         if (typeof p?.message !== 'string' || this.problems.includes(p.message)) return;
         this.problems = [...this.problems, p.message];
@@ -116,7 +133,7 @@ export class Softphone {
     this.applySnapshot(snap.value);
     this.connection = 'connected';
     this.offlineReason = '';
-    await Promise.all([this.history.load(), this.contacts.load(), this.audio.refresh(), this.flow.refresh()]);
+    await Promise.all([this.history.load(), this.contacts.load(), this.messages.load(), this.audio.refresh(), this.flow.refresh()]);
     return true;
   }
 
@@ -132,6 +149,7 @@ export class Softphone {
     this.version = s.version;
     this.voicemail = s.voicemail ?? null;
     this.contacts.applyPresence(s.presence ?? {});
+    this.messages.setUnread(s.messagesUnread);
   }
 
   async setLanguage(language: 'system' | 'en' | 'ko'): Promise<void> {
