@@ -21,8 +21,9 @@ import { announceExit, isGuardedChild, runFilteredChild, watchParent } from './s
 import { startLoopDiagnostics } from './loop-diagnostics.node';
 import { CallTracker } from '../app-core/call-tracker';
 import { createCallRequestHandlers, holdOtherCalls } from '../app-core/call-requests';
-import type { Call } from '../sip/user-agent-api';
+import type { Call, UserAgent } from '../sip/user-agent-api';
 import { createChatBook } from '../app-core/chat-requests';
+import { EventReports } from './event-report';
 import { resolveDialTarget } from '../sip/dial-target';
 import { startStdinControl } from './stdin-control.node';
 import { dialHandler, reportTransferCalls } from './extra-calls';
@@ -230,7 +231,17 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   startStdinControl(handlers, (line) => {
     if (!process.stdout.destroyed) process.stdout.write(`${line}\n`);
   });
-  const ctx: CommandContext = { ua: trackedUa, media: tracker, emit, stop: controller.signal, log, answer: answerHoldingOthers };
+  // Issue 11, part 6: --presence, --watch, --voicemail start once registered (or once the socket is bound).
+  const account = accountSettingsFrom(args.account);
+  const reports = new EventReports(ua, emit, {
+    events: args.events,
+    ...(account ? { aor: `sip:${account.userId}@${account.domain}` } : {}),
+    registers: account?.registerWithDomain === true,
+  });
+  const commandUa: UserAgent = Object.create(trackedUa, {
+    start: { value: () => trackedUa.start().then((bound) => (reports.started(), bound)) },
+  }) as UserAgent;
+  const ctx: CommandContext = { ua: commandUa, media: tracker, emit, stop: controller.signal, log, answer: answerHoldingOthers };
   try {
     return args.command === 'call' ? await runCallCommand(ctx, args) : await runListenCommand(ctx, args);
   } catch (err) {
