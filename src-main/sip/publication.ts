@@ -51,6 +51,7 @@ export class Publication {
   private restarts = 0;
   private disposed = false;
   private readonly auth: DigestClient | undefined;
+  private dialog: Dialog | null = null;
 
   constructor(private readonly o: PublicationOptions) {
     this.expires = o.expires;
@@ -99,7 +100,9 @@ export class Publication {
     if (!presence && kind !== 'remove') return Promise.resolve();
     const { ctx, aor, routeSet } = this.o;
     const name = ctx.displayName;
-    const dialog = new Dialog({
+    // One Call-ID (and From tag) for the publication's life, CSeq rising: servers (and SIPp) keep the
+    // PUBLISHes of one publication together by it, as RFC 3903 §4.1's examples do.
+    const dialog = (this.dialog ??= new Dialog({
       callId: newCallId(),
       localTag: newTag(),
       remoteTag: '',
@@ -110,7 +113,7 @@ export class Publication {
       remoteTarget: aor,
       routeSet: [],
       outboundRoute: routeSet,
-    });
+    }));
     const headers: Record<string, string> = { event: 'presence', expires: String(kind === 'remove' ? 0 : this.expires) };
     // §4.1: a refresh, modify or remove names the state it acts on by its entity-tag.
     if (kind !== 'initial' && this.etag) headers['sip-if-match'] = this.etag;

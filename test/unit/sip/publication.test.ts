@@ -79,6 +79,8 @@ describe('presence publication', () => {
     expect(refresh.request.headers['sip-if-match']).toBe('e1');
     expect(refresh.request.headers.expires).toBe('600');
     expect(refresh.request.content ?? '').toBe('');
+    expect(refresh.request.headers['call-id']).toBe(first.request.headers['call-id']);
+    expect(refresh.request.headers.cseq.seq).toBeGreaterThan(first.request.headers.cseq.seq);
     net.answer(refresh, 200, { headers: { 'sip-etag': 'e2', expires: '120' } });
     await flush();
     // A new status is a modify of the state the server holds (its latest entity-tag), with the body.
