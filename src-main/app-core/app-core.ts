@@ -32,6 +32,7 @@ import { createContactBook } from './contact-requests';
 import { EventWatches } from './event-watches';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
 import { createChatBook } from './chat-requests';
+import { OwnPresenceWatch } from './own-presence';
 import { resolveDialTarget } from '../sip/dial-target';
 import { unreadTotal } from '../messages/chat-log';
 import { FlowTraces } from './flow-trace';
@@ -160,11 +161,14 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     now,
   });
   const watches = new EventWatches((event, payload) => events.emit(event, payload), now);
+  const ownPresence = new OwnPresenceWatch((status) => events.emit('presence.own', status));
   host.events.on('registration', (state) => {
     network.registration(state);
     events.emit('registration.changed', state);
     watches.registration(state, settings?.account);
+    ownPresence.registration(state);
   });
+  host.events.on('publication', (u) => ownPresence.update(u));
   host.events.on('subscription', (u) => watches.subscription(u));
   host.events.on('incoming', (call) => {
     tracker.track(call);
@@ -179,6 +183,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('sipBound', (local) => {
     network.sipBound(local);
     watches.agent(local ? host.agent : null, contacts.list());
+    ownPresence.reset(local ? host.agent : null);
   });
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
@@ -271,6 +276,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       passwordStorage: deps.secretBox.storage,
       ...watches.snapshot(),
       messagesUnread: unreadTotal(chat.list()),
+      ownPresence: ownPresence.current,
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;
@@ -337,6 +343,14 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     },
     ...callRequests,
     ...chat.handlers,
+    // Issue 11, part 6: the choice is kept (published again at each registration) and published now.
+    'presence.set': async ({ status }) => {
+      const before = current();
+      const next: SettingsFile = { ...before, preferences: { ...before.preferences, ownPresence: status } };
+      settings = next;
+      deps.store.saveSettings(next).catch((err: Error) => report(`the presence status could not be saved: ${err.message}`));
+      return ownPresence.choose(status);
+    },
     'history.list': async () => history,
     'history.clear': async () => {
       history = [];
@@ -382,6 +396,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       history = loaded.history;
       contacts.load(loaded.contacts);
       chat.load(loaded.messages ?? []);
+      ownPresence.load(settings.preferences.ownPresence);
       watches.contacts(contacts.list());
       for (const message of loaded.problems) report(message);
       // Passwords older headless builds kept as base64 in settings.json move into the box (keychain,

@@ -27,6 +27,7 @@ const requestNames = {
   'messages.get': true,
   'messages.markRead': true,
   'messages.delete': true,
+  'presence.set': true,
   'history.list': true,
   'history.clear': true,
   'history.delete': true,
@@ -57,6 +58,7 @@ const eventNames = {
   'voicemail.changed': true,
   'presence.changed': true,
   'messages.changed': true,
+  'presence.own': true,
 } as const satisfies Record<EventChannel, true>;
 
 // Both directions: a name in the lists but not in the contract fails here too.

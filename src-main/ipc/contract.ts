@@ -127,6 +127,8 @@ export const preferencesSchema = z.object({
   /** Microphone and speaker volume in percent (100 = unchanged, 0-400), applied in the media path. */
   micVolume: z.number().int().min(0).max(400).optional(),
   speakerVolume: z.number().int().min(0).max(400).optional(),
+  /** Issue 11, part 6: our own presence as last chosen (published while registered); absent = not published. */
+  ownPresence: z.enum(['available', 'away', 'busy', 'offline']).optional(),
 });
 /** Preferences as stored and as the UI reads them (the TURN password is never among them). */
 export type Preferences = z.infer<typeof preferencesSchema>;
@@ -180,6 +182,8 @@ export const requestSchemas = {
   /** The user has read the conversation: its unread count goes to 0. */
   'messages.markRead': z.object({ peer }),
   'messages.delete': z.object({ peer }),
+  /** Issue 11, part 6: our own presence (PUBLISH, RFC 3903): Available, Away, Busy or Appear offline. */
+  'presence.set': z.object({ status: z.enum(['available', 'away', 'busy', 'offline']) }),
   'history.list': z.object({}),
   'history.clear': z.object({}),
   /** Issue 11: one entry out of the call history (its id); unknown ids are not an error. */
@@ -246,6 +250,14 @@ export interface VoicemailStatus {
   urgentOld: number;
   /** ms since epoch of the last NOTIFY; null before one. */
   updatedAt: number | null;
+}
+
+/** Issue 11, part 6: our own presence: the status chosen and what became of its PUBLISH. */
+export interface OwnPresenceStatus {
+  status: 'available' | 'away' | 'busy' | 'offline' | null;
+  /** off: not published (not registered, or nothing chosen); failed: the server refused (reason). */
+  state: 'off' | 'publishing' | 'published' | 'failed';
+  reason?: string;
 }
 
 /** Issue 11: a watched contact's presence (RFC 3863 PIDF) and line state (BLF, RFC 4235). */
@@ -349,6 +361,8 @@ export interface AppSnapshot {
   presence?: Record<string, ContactPresence>;
   /** Issue 11, part 6: unread chat messages over all conversations. */
   messagesUnread?: number;
+  /** Issue 11, part 6: our own published presence. */
+  ownPresence?: OwnPresenceStatus;
 }
 
 /** Response type per request channel. */
@@ -375,6 +389,7 @@ export interface ResponseMap {
   'messages.get': Conversation;
   'messages.markRead': null;
   'messages.delete': null;
+  'presence.set': OwnPresenceStatus;
   'history.list': HistoryEntry[];
   'history.clear': null;
   'history.delete': null;
@@ -420,6 +435,8 @@ export interface EventMap {
   'voicemail.changed': VoicemailStatus;
   /** Issue 11: presence / BLF of the watched contacts (all of them, by contact id). */
   'presence.changed': Record<string, ContactPresence>;
+  /** Issue 11, part 6: our own presence changed (chosen, published, refused, or no longer published). */
+  'presence.own': OwnPresenceStatus;
   /**
    * Issue 11, part 6: a conversation changed: its summary, the message added or whose delivery status
    * changed (absent when only the unread count changed), `removed` when it was deleted.
