@@ -149,6 +149,18 @@ export const en = {
     failed: (reason: string) => `The server refused: ${reason}`,
     ended: 'The server ended the subscription.',
   },
+  presence: {
+    label: 'My status',
+    choose: 'Choose…',
+    available: 'Available',
+    away: 'Away',
+    busy: 'Busy',
+    offline: 'Appear offline',
+    published: 'Shown to others',
+    publishing: 'Publishing…',
+    notPublished: 'Published once registered',
+    failed: (reason: string) => `Not published: ${reason}`,
+  },
   messages: {
     title: 'Messages',
     tab: (n: number) => (n > 0 ? `Messages (${n})` : 'Messages'),

@@ -145,6 +145,18 @@ export const ko: Messages = {
     failed: (reason: string) => `서버가 거부했습니다: ${reason}`,
     ended: '서버가 구독을 끝냈습니다.',
   },
+  presence: {
+    label: '내 상태',
+    choose: '선택…',
+    available: '대화 가능',
+    away: '자리 비움',
+    busy: '바쁨',
+    offline: '오프라인으로 표시',
+    published: '다른 사람에게 표시됨',
+    publishing: '게시 중…',
+    notPublished: '등록되면 게시됩니다',
+    failed: (reason: string) => `게시 실패: ${reason}`,
+  },
   messages: {
     title: '메시지',
     tab: (n: number) => (n > 0 ? `메시지 (${n})` : '메시지'),

@@ -28,6 +28,7 @@ export type {
   ConversationSummary,
   EventMap,
   NumberType,
+  OwnPresenceStatus,
   HistoryEntry,
   HostPort,
   NetworkCheckReport,

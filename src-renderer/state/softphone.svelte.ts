@@ -11,6 +11,7 @@ import { ContactsState } from './contacts.svelte';
 import { FlowState } from './flow.svelte';
 import { HistoryState } from './history.svelte';
 import { MessagesState } from './messages.svelte';
+import { OwnPresenceState } from './own-presence.svelte';
 import { i18n } from './i18n.svelte';
 import { NetworkState } from './network.svelte';
 import { PreferencesState } from './preferences.svelte';
@@ -46,6 +47,7 @@ export class Softphone {
   readonly flow: FlowState;
   readonly network: NetworkState;
   readonly messages: MessagesState;
+  readonly ownPresence: OwnPresenceState;
 
   private unsubscribe: (() => void)[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -67,6 +69,7 @@ export class Softphone {
     this.flow = new FlowState(this.api);
     this.network = new NetworkState(this.api);
     this.messages = new MessagesState(this.api);
+    this.ownPresence = new OwnPresenceState(this.api);
     this.calls.onChange = (call, previous) => this.callChanged(call, previous);
   }
 
@@ -105,6 +108,7 @@ export class Softphone {
       }),
       api.on('network.changed', (n) => this.network.apply(n)),
       api.on('messages.changed', (e) => this.messages.apply(e)),
+      api.on('presence.own', (s) => this.ownPresence.apply(s)),
       api.on('message.received', (m) => {
         if (typeof m?.from === 'string') this.announcement = i18n.t.messages.announce(partyName(m.displayName ?? '', m.from));
       }),
@@ -150,6 +154,7 @@ export class Softphone {
     this.voicemail = s.voicemail ?? null;
     this.contacts.applyPresence(s.presence ?? {});
     this.messages.setUnread(s.messagesUnread);
+    this.ownPresence.apply(s.ownPresence);
   }
 
   async setLanguage(language: 'system' | 'en' | 'ko'): Promise<void> {
