@@ -44,7 +44,7 @@ describe('my status', () => {
       .answer('presence.set', { status: 'away', state: 'publishing' });
     await open(fake);
     const select = screen.getByLabelText('My status') as HTMLSelectElement;
-    expect([...select.options].map((o) => o.text)).toEqual(['Choose…', 'Available', 'Away', 'Busy', 'Appear offline']);
+    expect(Array.from(select.options, (o) => o.text)).toEqual(['Choose…', 'Available', 'Away', 'Busy', 'Appear offline']);
     await fireEvent.change(select, { target: { value: 'away' } });
     await vi.waitFor(() => expect(fake.sent('presence.set')).toEqual([{ status: 'away' }]));
     await vi.waitFor(() => expect(screen.getByTestId('own-presence-state').textContent).toBe('Publishing…'));
