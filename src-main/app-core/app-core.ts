@@ -31,7 +31,10 @@ import { CallTracker } from './call-tracker';
 import { createContactBook } from './contact-requests';
 import { EventWatches } from './event-watches';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
-import { messageSendHandler } from './message-requests';
+import { createChatBook } from './chat-requests';
+import { OwnPresenceWatch } from './own-presence';
+import { resolveDialTarget } from '../sip/dial-target';
+import { unreadTotal } from '../messages/chat-log';
 import { FlowTraces } from './flow-trace';
 import type { NatProber } from './nat-check-report';
 import { keepAliveConfig, mediaNatOptions } from './network-preferences';
@@ -166,12 +169,15 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   };
   const host = new UserAgentHost(hostDeps);
   const watches = new EventWatches((event, payload) => events.emit(event, payload), now);
+  const ownPresence = new OwnPresenceWatch((status) => events.emit('presence.own', status));
   host.events.on('registration', (state) => {
     network.registration(state);
     events.emit('registration.changed', state);
     watches.registration(state, settings?.account);
+    ownPresence.registration(state);
     accounts.changed();
   });
+  host.events.on('publication', (u) => ownPresence.update(u));
   host.events.on('subscription', (u) => watches.subscription(u));
   host.events.on('incoming', (call) => incoming(call, accounts.defaultTag()));
   // Issue 11: a call on any account is tracked, tagged with its account, and auto-answered alike.
@@ -188,11 +194,15 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('sipBound', (local) => {
     network.sipBound(local);
     watches.agent(local ? host.agent : null, contacts.list());
+    ownPresence.reset(local ? host.agent : null);
   });
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
   host.events.on('rejected', (r) => network.rejected(r));
-  host.events.on('message', (m) => events.emit('message.received', { ...m, time: deps.now?.() ?? Date.now() }));
+  host.events.on('message', (m) => {
+    events.emit('message.received', { ...m, time: now() });
+    chat.received(m);
+  });
   host.events.on('level', (level) => events.emit('audio.level', level));
   host.events.on('quality', ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }));
 
@@ -285,6 +295,19 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       watches.contacts(list);
     },
   });
+  // Issue 11, part 6: the chat history; a peer typed as a number or user is completed as a call would be.
+  const chat = createChatBook({
+    send: (to, text) => requireUa().sendMessage(to, text),
+    resolve: (to) => {
+      const account = settings?.account;
+      const r = resolveDialTarget(to, { ...(account?.domain ? { domain: account.domain } : {}), ...(account?.dialPlan ? { dialPlan: account.dialPlan } : {}) });
+      return 'uri' in r ? r.uri : to;
+    },
+    ...(deps.store.saveMessages ? { save: (list) => deps.store.saveMessages?.(list) ?? Promise.resolve() } : {}),
+    changed: (event) => events.emit('messages.changed', event),
+    report,
+    now,
+  });
   const recordingsDir = deps.recordingsDir;
   const callRequests = createCallRequestHandlers({
     tracker,
@@ -304,6 +327,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       version: deps.version,
       passwordStorage: deps.secretBox.storage,
       ...watches.snapshot(),
+      messagesUnread: unreadTotal(chat.list()),
+      ownPresence: ownPresence.current,
       accounts: accounts.view(),
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
@@ -375,7 +400,15 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     },
     ...accounts.handlers,
     ...callRequests,
-    'message.send': messageSendHandler(requireUa),
+    ...chat.handlers,
+    // Issue 11, part 6: the choice is kept (published again at each registration) and published now.
+    'presence.set': async ({ status }) => {
+      const before = current();
+      const next: SettingsFile = { ...before, preferences: { ...before.preferences, ownPresence: status } };
+      settings = next;
+      deps.store.saveSettings(next).catch((err: Error) => report(`the presence status could not be saved: ${err.message}`));
+      return ownPresence.choose(status);
+    },
     'history.list': async () => history,
     'history.clear': async () => {
       history = [];
@@ -420,6 +453,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       settings = loaded.settings;
       history = loaded.history;
       contacts.load(loaded.contacts);
+      chat.load(loaded.messages ?? []);
+      ownPresence.load(settings.preferences.ownPresence);
       watches.contacts(contacts.list());
       for (const message of loaded.problems) report(message);
       // Passwords older headless builds kept as base64 in settings.json move into the box (keychain,

@@ -71,7 +71,10 @@ export function createPreferenceHandlers(ctx: PreferenceHandlerContext) {
       const current = ctx.settings();
       const fields = preferenceProblems(form, current.turnPasswordBlob !== '');
       if (Object.keys(fields).length > 0) throw new ApiFailure('invalid-request', 'invalid preferences', fields as Record<string, string>);
-      const preferences = toPreferences(form);
+      // Issue 11: our presence has its own channel (presence.set); a form holding an older copy does not undo it.
+      const { ownPresence: _formCopy, ...rest } = toPreferences(form);
+      void _formCopy;
+      const preferences = { ...rest, ...(current.preferences.ownPresence ? { ownPresence: current.preferences.ownPresence } : {}) };
       const updated: SettingsFile = { ...current, preferences, turnPasswordBlob: nextTurnPasswordBlob(form, current.turnPasswordBlob, ctx.encrypt) };
       await ctx.store.saveSettings(updated).catch((err: Error) => {
         throw new ApiFailure('failed', `the preferences could not be saved: ${err.message}`);

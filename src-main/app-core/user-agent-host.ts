@@ -10,6 +10,7 @@ import { Emitter } from '../util/emitter';
 import type { Logger } from '../util/logger';
 import type { ReceivedMessage } from '../sip/pager';
 import type { SubscriptionUpdate } from '../sip/subscription';
+import type { PublicationUpdate } from '../sip/publication';
 
 export interface UserAgentHostDeps {
   createUserAgent: (config: UserAgentConfig) => UserAgent;
@@ -49,6 +50,8 @@ export interface UserAgentHostEvents {
   message: ReceivedMessage;
   /** Issue 11: a subscription's state or NOTIFY (MWI, presence, BLF). */
   subscription: SubscriptionUpdate;
+  /** Issue 11: our own presence publication (RFC 3903). */
+  publication: PublicationUpdate;
 }
 
 const STOP_TIMEOUT_MS = 5000;
@@ -146,6 +149,7 @@ export class UserAgentHost {
       ua.on('rejected', (r) => this.events.emit('rejected', r)),
       ua.on('message', (m) => this.events.emit('message', m)),
       ua.on('subscription', (u) => this.events.emit('subscription', u)),
+      ua.on('publication', (u) => this.events.emit('publication', u)),
     ];
     this.events.emit('registration', ua.registration);
     if (account?.registerWithDomain) ua.register().catch((err: Error) => this.deps.report(`registration: ${err.message}`));

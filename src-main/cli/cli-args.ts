@@ -9,6 +9,7 @@ import { parseCodecList } from '../codec/codec-preference';
 import type { CodecName } from '../rtp/media-session';
 import { SRTP_MODES, type SignallingTransport, type SrtpConfig, type SrtpMode } from '../sip/srtp-policy';
 import { DTMF_MODES, type DndStatus, type DtmfMode } from '../sip/user-agent-api';
+import { eventArgsFrom, eventFlagChecks, type EventArgs } from './event-args';
 
 export interface RtpPortRange {
   min: number;
@@ -81,6 +82,8 @@ export interface CommonArgs {
   /** --mic-volume / --speaker-volume (issue 11): percent, 100 = unchanged. */
   micVolume?: number;
   speakerVolume?: number;
+  /** --presence, --watch, --voicemail (issue 11, part 6). */
+  events: EventArgs;
 }
 
 export interface ListenArgs extends CommonArgs {
@@ -151,7 +154,8 @@ export const DEFAULT_KEEP_ALIVE = 25;
 export const DEFAULT_NO_RTP_TIMEOUT = 30;
 export const PASSWORD_ENV = 'SOFTPHONE_PASSWORD';
 
-type FlagKind = 'value' | 'bool';
+/** list: a value flag that may be given more than once (--watch). */
+type FlagKind = 'value' | 'bool' | 'list';
 /** Every flag and the commands that take it. */
 const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' | 'call' | 'devices' | 'nat-check'> }> = {
   user: { kind: 'value', commands: ['listen', 'call'] },
@@ -206,6 +210,9 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   'mic-volume': { kind: 'value', commands: ['listen', 'call'] },
   'speaker-volume': { kind: 'value', commands: ['listen', 'call'] },
   dnd: { kind: 'value', commands: ['listen'] },
+  presence: { kind: 'value', commands: ['listen', 'call'] },
+  watch: { kind: 'list', commands: ['listen', 'call'] },
+  voicemail: { kind: 'bool', commands: ['listen', 'call'] },
 };
 
 /** Every long flag the CLI knows (the help text must document each). */
@@ -361,6 +368,7 @@ const commonSchema = {
     (s): 'off' | number => (s === 'off' ? 'off' : Number(s)),
     [(v) => v === 'off' || (v >= 1 && v <= 86_400), '--keep-alive must be 1-86400 seconds or "off"'],
   ),
+  ...eventFlagChecks,
 };
 
 type Raw = Record<string, string | boolean>;
@@ -402,7 +410,7 @@ function tokenize(
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const spec = FLAGS[name];
     if (!spec) return { error: unknownOption(`--${name}`, name) };
-    if (name in flags) return { error: `--${name} given twice` };
+    if (name in flags && spec.kind !== 'list') return { error: `--${name} given twice` };
     if (spec.kind === 'bool') {
       if (eq >= 0) return { error: `--${name} takes no value` };
       flags[name] = true;
@@ -415,7 +423,8 @@ function tokenize(
       if (value === undefined || (value.startsWith('--') && value.length > 2)) return { error: `--${name} needs a value` };
       i++;
     }
-    flags[name] = value;
+    const before = flags[name];
+    flags[name] = spec.kind === 'list' && typeof before === 'string' ? `${before}\n${value}` : value;
   }
   return { positionals, flags, help, version };
 }
@@ -479,6 +488,9 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const srtp = srtpArgs(f.srtp ?? 'off', f['srtp-over-udp'] === true, f.transport === 'tls' ? 'tls' : f.transport === 'tcp' ? 'tcp' : 'udp');
   if ('error' in srtp) return { ok: false, error: srtp.error };
 
+  const events = eventArgsFrom(f, f.user, f.domain, f['dial-plan']);
+  if (!events.ok) return events;
+
   const password = f.password ?? env[PASSWORD_ENV];
   if (f.user === undefined) {
     const needsUser = (
@@ -535,6 +547,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     ...(f['record-calls'] !== undefined ? { recordCalls: f['record-calls'] } : {}),
     ...(f['mic-volume'] !== undefined ? { micVolume: f['mic-volume'] } : {}),
     ...(f['speaker-volume'] !== undefined ? { speakerVolume: f['speaker-volume'] } : {}),
+    events: events.events,
   };
 
   if (command === 'listen') {

@@ -29,6 +29,22 @@ export type CliEvent =
   | { event: 'dnd'; from: string; displayName: string; status: number }
   | { event: 'hold'; callId: string; local: boolean; remote: boolean }
   | { event: 'message'; from: string; displayName: string; text: string }
+  /** Issue 11, part 6 (--presence): our PUBLISH was taken (with the granted lifetime), removed or refused. */
+  | { event: 'publication'; state: 'published' | 'removed' | 'failed'; presence: string; expires?: number; reason?: string }
+  /** --watch: a watched address's presence (RFC 3863 basic status and what it means), or its subscription's state. */
+  | { event: 'presence'; uri: string; state: string; availability?: string; basic?: 'open' | 'closed' | null; note?: string; reason?: string }
+  /** --voicemail: message-waiting counts (RFC 3842) from a NOTIFY, or the subscription's state. */
+  | {
+      event: 'voicemail';
+      state: string;
+      unsolicited?: boolean;
+      waiting?: boolean | null;
+      newMessages?: number;
+      oldMessages?: number;
+      urgentNew?: number;
+      urgentOld?: number;
+      reason?: string;
+    }
   /** Issue 11: our transfer of the call (REFER answer, NOTIFY sipfrag); after 'succeeded' we hang up. */
   | { event: 'transfer'; callId: string; status: TransferProgress['status']; code?: number; reason: string }
   /** A call placed for the other side's REFER (--accept-transfer); referredBy = the call it came in. */

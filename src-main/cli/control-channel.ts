@@ -3,6 +3,7 @@
 import { validateRequest, type ApiResult, type RequestChannel, type RequestPayload, type ResponseMap } from '../ipc/contract';
 import { ApiFailure, toApiError } from '../app-core/api-error';
 import type { CallRequestHandlers } from '../app-core/call-requests';
+import type { ChatHandlers } from '../app-core/chat-requests';
 import { encodeResult, parseClientMessage } from '../web/ws-protocol';
 
 /** A line longer than this is refused unread (a request is a few hundred bytes). */
@@ -13,7 +14,7 @@ export type ControlHandlers = CallRequestHandlers & {
   'message.send': (payload: RequestPayload<'message.send'>) => Promise<ResponseMap['message.send']>;
   /** Issue 11: a further call while call/listen runs (attended transfer, conference). */
   'call.dial'?: (payload: RequestPayload<'call.dial'>) => Promise<ResponseMap['call.dial']>;
-};
+} & Partial<Omit<ChatHandlers, 'message.send'>>;
 
 /** A result line (`{"id":…,"result":…}`) as this channel writes it: the CLI's output filter lets it through. */
 export function isResultLine(line: string): boolean {

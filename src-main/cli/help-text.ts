@@ -117,6 +117,11 @@ const TRANSFER = `  Transfer (issue 11):
   --accept-transfer       act on the other side's REFER (call whom it names, report progress in NOTIFYs)
                           and let an INVITE with Replaces take over the call it names; without it a
                           REFER gets 403 and Replaces is ignored (anyone could make this phone dial out)
+  Presence and voicemail (issue 11; once registered, or at once with --no-register or without --user):
+  --presence STATUS       publish our presence (PUBLISH, RFC 3903, PIDF): available, away, busy or
+                          offline (appear offline); refreshed before it expires, removed on exit (needs --user)
+  --watch URI             print the presence of URI (SUBSCRIBE, RFC 3856) as presence lines; repeatable
+  --voicemail             subscribe to our mailbox (message-summary, RFC 3842), print voicemail lines (needs --user)
 `;
 
 const LISTEN_ONLY = `  listen only:
@@ -151,6 +156,9 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
   dnd {from, displayName, status} a call turned away by --dnd
   recording {callId, path}        the call is being recorded there (--record-calls)
   message {from, displayName, text}   an instant message arrived (while registered: only via the server)
+  publication {state: published|removed|failed, presence, expires, reason}   our --presence
+  presence {uri, state, availability: available|away|busy|offline, basic: open|closed, note, reason}   --watch
+  voicemail {state, waiting, newMessages, oldMessages, urgentNew, urgentOld, unsolicited, reason}   --voicemail
   transfer {callId, status: requested|accepted|trying|ringing|succeeded|failed, code, reason}:
                                   our transfer of the call (REFER answer, NOTIFY sipfrag); after
                                   succeeded the call is hung up
@@ -180,6 +188,7 @@ const CONTROL = `Control (stdin, when it is not a terminal): one JSON request pe
   call.dtmf {callId, digits}   call.mute {callId, muted}   call.hold {callId, hold}
   call.record {callId, on}     start or stop recording the call (needs --record-calls DIR)
   message.send {to, text}      an instant message (SIP MESSAGE) to a number, user or URI
+  messages.list {}, messages.get {peer}, messages.markRead {peer}   this run's conversations
   With several calls (listen --max-concurrent) each request acts on its callId; call.answer and
   call.hold {callId, hold: false} first put the other live call on hold (a swap).
   call.dial {target}           a further call while this one runs (for attended transfer, conference)

@@ -21,8 +21,10 @@ import { announceExit, isGuardedChild, runFilteredChild, watchParent } from './s
 import { startLoopDiagnostics } from './loop-diagnostics.node';
 import { CallTracker } from '../app-core/call-tracker';
 import { createCallRequestHandlers, holdOtherCalls } from '../app-core/call-requests';
-import type { Call } from '../sip/user-agent-api';
-import { messageSendHandler } from '../app-core/message-requests';
+import type { Call, UserAgent } from '../sip/user-agent-api';
+import { createChatBook } from '../app-core/chat-requests';
+import { EventReports } from './event-report';
+import { resolveDialTarget } from '../sip/dial-target';
 import { startStdinControl } from './stdin-control.node';
 import { dialHandler, reportTransferCalls } from './extra-calls';
 import { trackingCalls } from './tracked-user-agent';
@@ -196,7 +198,21 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     if (args.recordCalls !== undefined) recordWhenConnected(call, args.recordCalls, emit, (path) => calls.setRecording(call.id, path));
   });
   ua.on('dnd', (d) => emit({ event: 'dnd', from: d.from, displayName: d.displayName, status: d.status }));
-  ua.on('message', (m) => emit({ event: 'message', from: m.from, displayName: m.displayName, text: m.text }));
+  // Issue 11, part 6: the same chat channels as the window (messages.list / get / markRead), in memory.
+  const chat = createChatBook({
+    send: (to, text) => ua.sendMessage(to, text),
+    resolve: (to) => {
+      const r = resolveDialTarget(to, { ...(args.account.domain ? { domain: args.account.domain } : {}), ...(args.account.dialPlan ? { dialPlan: args.account.dialPlan } : {}) });
+      return 'uri' in r ? r.uri : to;
+    },
+    changed: () => {},
+    report: (message) => emit({ event: 'warning', message }),
+    now: Date.now,
+  });
+  ua.on('message', (m) => {
+    emit({ event: 'message', from: m.from, displayName: m.displayName, text: m.text });
+    chat.received(m);
+  });
   reportTransferCalls(ua, calls, { emit, media: tracker });
   const recordDir = args.recordCalls;
   const handlers = {
@@ -205,7 +221,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
       answer: (call) => call.answer(),
       ...(recordDir !== undefined ? { recordingPath: async (call: Call) => recordingPathIn(recordDir, call, new Date()) } : {}),
     }),
-    'message.send': messageSendHandler(() => ua),
+    ...chat.handlers,
     'call.dial': dialHandler(() => trackedUa, calls, { emit, media: tracker }),
   };
   // --auto-answer goes through the same policy as call.answer: the other live calls are held first.
@@ -216,7 +232,17 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   startStdinControl(handlers, (line) => {
     if (!process.stdout.destroyed) process.stdout.write(`${line}\n`);
   });
-  const ctx: CommandContext = { ua: trackedUa, media: tracker, emit, stop: controller.signal, log, answer: answerHoldingOthers };
+  // Issue 11, part 6: --presence, --watch, --voicemail start once registered (or once the socket is bound).
+  const account = accountSettingsFrom(args.account);
+  const reports = new EventReports(ua, emit, {
+    events: args.events,
+    ...(account ? { aor: `sip:${account.userId}@${account.domain}` } : {}),
+    registers: account?.registerWithDomain === true,
+  });
+  const commandUa: UserAgent = Object.create(trackedUa, {
+    start: { value: () => trackedUa.start().then((bound) => (reports.started(), bound)) },
+  }) as UserAgent;
+  const ctx: CommandContext = { ua: commandUa, media: tracker, emit, stop: controller.signal, log, answer: answerHoldingOthers };
   try {
     return args.command === 'call' ? await runCallCommand(ctx, args) : await runListenCommand(ctx, args);
   } catch (err) {

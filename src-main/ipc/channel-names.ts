@@ -23,6 +23,11 @@ const requestNames = {
   'call.conference': true,
   'call.record': true,
   'message.send': true,
+  'messages.list': true,
+  'messages.get': true,
+  'messages.markRead': true,
+  'messages.delete': true,
+  'presence.set': true,
   'history.list': true,
   'history.clear': true,
   'history.delete': true,
@@ -57,6 +62,8 @@ const eventNames = {
   'contacts.changed': true,
   'voicemail.changed': true,
   'presence.changed': true,
+  'messages.changed': true,
+  'presence.own': true,
   'accounts.changed': true,
 } as const satisfies Record<EventChannel, true>;
 

@@ -8,8 +8,10 @@ import type { MappingBehavior } from '../nat/nat-behavior';
 import type { CallEndInfo, CallState, MediaWarning, PublicAddressInfo, RegistrationState, SipTraceEntry, TransferProgress } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
 import { CONTACT_FORMATS, contactInputSchema, type Contact } from '../contacts/contact-schema';
+import type { ChatMessage, Conversation, ConversationSummary } from '../messages/chat-log';
 
 export type { Contact, ContactInput, ContactNumber, NumberType } from '../contacts/contact-schema';
+export type { ChatMessage, ChatStatus, Conversation, ConversationSummary } from '../messages/chat-log';
 
 const hostPort = z
   .string()
@@ -138,6 +140,8 @@ export const preferencesSchema = z.object({
   /** Microphone and speaker volume in percent (100 = unchanged, 0-400), applied in the media path. */
   micVolume: z.number().int().min(0).max(400).optional(),
   speakerVolume: z.number().int().min(0).max(400).optional(),
+  /** Issue 11, part 6: our own presence as last chosen (published while registered); absent = not published. */
+  ownPresence: z.enum(['available', 'away', 'busy', 'offline']).optional(),
 });
 /** Preferences as stored and as the UI reads them (the TURN password is never among them). */
 export type Preferences = z.infer<typeof preferencesSchema>;
@@ -152,6 +156,8 @@ export type PreferencesForm = z.infer<typeof preferencesFormSchema>;
 export type PreferencesView = Preferences & { hasTurnPassword: boolean };
 
 const callId = z.string().min(1).max(200);
+/** A conversation's peer: its address (any form message.send took; the core normalizes it). */
+const peer = z.string().min(1).max(300);
 
 /** Request channels: name -> payload schema. */
 export const requestSchemas = {
@@ -182,6 +188,16 @@ export const requestSchemas = {
   'call.record': z.object({ callId, on: z.boolean() }),
   /** A page-mode instant message (RFC 3428) to a number, user or URI, dialled as call.dial does. */
   'message.send': z.object({ to: z.string().min(1).max(500), text: z.string().min(1).max(4000) }),
+  // Issue 11, part 6: the chat history (messages.json beside settings.json).
+  /** Conversations, newest first, without their messages. */
+  'messages.list': z.object({}),
+  /** One conversation with its messages (at most 200, oldest first). */
+  'messages.get': z.object({ peer }),
+  /** The user has read the conversation: its unread count goes to 0. */
+  'messages.markRead': z.object({ peer }),
+  'messages.delete': z.object({ peer }),
+  /** Issue 11, part 6: our own presence (PUBLISH, RFC 3903): Available, Away, Busy or Appear offline. */
+  'presence.set': z.object({ status: z.enum(['available', 'away', 'busy', 'offline']) }),
   'history.list': z.object({}),
   'history.clear': z.object({}),
   /** Issue 11: one entry out of the call history (its id); unknown ids are not an error. */
@@ -286,6 +302,14 @@ export interface VoicemailStatus {
   updatedAt: number | null;
 }
 
+/** Issue 11, part 6: our own presence: the status chosen and what became of its PUBLISH. */
+export interface OwnPresenceStatus {
+  status: 'available' | 'away' | 'busy' | 'offline' | null;
+  /** off: not published (not registered, or nothing chosen); failed: the server refused (reason). */
+  state: 'off' | 'publishing' | 'published' | 'failed';
+  reason?: string;
+}
+
 /** Issue 11: a watched contact's presence (RFC 3863 PIDF) and line state (BLF, RFC 4235). */
 export interface ContactPresence {
   availability: 'available' | 'busy' | 'away' | 'offline' | 'unknown';
@@ -385,6 +409,10 @@ export interface AppSnapshot {
   voicemail?: VoicemailStatus;
   /** Issue 11: presence and BLF of watched contacts, by contact id. */
   presence?: Record<string, ContactPresence>;
+  /** Issue 11, part 6: unread chat messages over all conversations. */
+  messagesUnread?: number;
+  /** Issue 11, part 6: our own published presence. */
+  ownPresence?: OwnPresenceStatus;
   /** Issue 11: every account with its registration; absent from cores before several accounts. */
   accounts?: AccountsView;
 }
@@ -408,7 +436,12 @@ export interface ResponseMap {
   'call.conference': CallSnapshot[];
   'call.record': CallSnapshot;
   /** The final status the other side (or its server) answered with: 200 or 202. */
-  'message.send': { status: number };
+  'message.send': { status: number; peer?: string; id?: string };
+  'messages.list': ConversationSummary[];
+  'messages.get': Conversation;
+  'messages.markRead': null;
+  'messages.delete': null;
+  'presence.set': OwnPresenceStatus;
   'history.list': HistoryEntry[];
   'history.clear': null;
   'history.delete': null;
@@ -459,6 +492,13 @@ export interface EventMap {
   'voicemail.changed': VoicemailStatus;
   /** Issue 11: presence / BLF of the watched contacts (all of them, by contact id). */
   'presence.changed': Record<string, ContactPresence>;
+  /** Issue 11, part 6: our own presence changed (chosen, published, refused, or no longer published). */
+  'presence.own': OwnPresenceStatus;
+  /**
+   * Issue 11, part 6: a conversation changed: its summary, the message added or whose delivery status
+   * changed (absent when only the unread count changed), `removed` when it was deleted.
+   */
+  'messages.changed': { summary: ConversationSummary; message?: ChatMessage; removed?: true; unreadTotal: number };
   /** Issue 11: an account was added, changed, removed, enabled, made default, or its registration changed. */
   'accounts.changed': AccountsView;
 }

@@ -1,4 +1,4 @@
-// The file-backed SettingsStore: settings.json, history.json and contacts.json in the data folder, written atomically
+// The file-backed SettingsStore: settings.json, history.json, contacts.json and messages.json in the data folder, written atomically
 // and one write at a time per file; a corrupt file is moved aside and reported, one we may not read
 // (EACCES/EPERM) is reported as such and left alone.
 import { mkdir } from 'node:fs/promises';
@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { decodeContacts, encodeContacts } from '../contacts/contacts-file';
 import type { Contact } from '../contacts/contact-schema';
 import type { HistoryEntry } from '../ipc/contract';
+import type { Conversation } from '../messages/chat-log';
+import { decodeMessages, encodeMessages } from '../messages/messages-file';
 import type { Logger } from '../util/logger';
 import { isPermissionError, moveAside, readTextFile, removeStaleTemps, writeFileAtomic } from './atomic-file.node';
 import { decodeHistory, encodeHistory } from './history';
@@ -15,6 +17,7 @@ import type { LoadedData, SettingsStore } from './settings-store';
 export const SETTINGS_FILE = 'settings.json';
 export const HISTORY_FILE = 'history.json';
 export const CONTACTS_FILE = 'contacts.json';
+export const MESSAGES_FILE = 'messages.json';
 
 /** Coalescing writer: while one write runs, only the newest pending content is written after it. */
 function serialWriter(path: string) {
@@ -66,6 +69,8 @@ export function createFileSettingsStore(options: FileStoreOptions): SettingsStor
   const historyWriter = serialWriter(historyPath);
   const contactsPath = join(dir, CONTACTS_FILE);
   const contactsWriter = serialWriter(contactsPath);
+  const messagesPath = join(dir, MESSAGES_FILE);
+  const messagesWriter = serialWriter(messagesPath);
   // Set when a file could be neither read nor moved aside: writing would destroy it, so we refuse.
   const blocked = new Set<string>();
 
@@ -107,6 +112,7 @@ export function createFileSettingsStore(options: FileStoreOptions): SettingsStor
       await removeStaleTemps(dir, SETTINGS_FILE);
       await removeStaleTemps(dir, HISTORY_FILE);
       await removeStaleTemps(dir, CONTACTS_FILE);
+      await removeStaleTemps(dir, MESSAGES_FILE);
       const settings = await loadOne<SettingsFile>(
         settingsPath,
         SETTINGS_FILE,
@@ -137,7 +143,17 @@ export function createFileSettingsStore(options: FileStoreOptions): SettingsStor
         [],
         problems,
       );
-      return { settings, history, contacts, problems };
+      const messages = await loadOne<Conversation[]>(
+        messagesPath,
+        MESSAGES_FILE,
+        (text) => {
+          const r = decodeMessages(text);
+          return r.ok ? { ok: true, value: r.conversations } : r;
+        },
+        [],
+        problems,
+      );
+      return { settings, history, contacts, messages, problems };
     },
     async saveSettings(settings) {
       if (blocked.has(settingsPath)) throw new Error(`${settingsPath} could not be read or moved aside; not overwriting it`);
@@ -151,8 +167,12 @@ export function createFileSettingsStore(options: FileStoreOptions): SettingsStor
       if (blocked.has(contactsPath)) throw new Error(`${contactsPath} could not be read or moved aside; not overwriting it`);
       await contactsWriter.write(encodeContacts(contacts));
     },
+    async saveMessages(conversations) {
+      if (blocked.has(messagesPath)) throw new Error(`${messagesPath} could not be read or moved aside; not overwriting it`);
+      await messagesWriter.write(encodeMessages(conversations));
+    },
     async flush() {
-      await Promise.all([settingsWriter.idle(), historyWriter.idle(), contactsWriter.idle()]);
+      await Promise.all([settingsWriter.idle(), historyWriter.idle(), contactsWriter.idle(), messagesWriter.idle()]);
     },
   };
 }

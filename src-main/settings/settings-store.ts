@@ -2,6 +2,7 @@
 // Implemented on files by settings-store.node.ts; an in-memory one serves pure tests.
 import type { Contact } from '../contacts/contact-schema';
 import type { HistoryEntry } from '../ipc/contract';
+import type { Conversation } from '../messages/chat-log';
 import { defaultSettings, type SettingsFile } from './settings-schema';
 
 export interface LoadedData {
@@ -9,6 +10,8 @@ export interface LoadedData {
   history: HistoryEntry[];
   /** The address book (issue 11), contacts.json. */
   contacts: Contact[];
+  /** The chat history (issue 11, part 6), messages.json; absent from stores before it. */
+  messages?: Conversation[];
   /** Human-readable, e.g. "settings.json was corrupt (not valid JSON); kept as settings.json.corrupt-…". */
   problems: string[];
 }
@@ -21,16 +24,19 @@ export interface SettingsStore {
   saveSettings(settings: SettingsFile): Promise<void>;
   saveHistory(entries: readonly HistoryEntry[]): Promise<void>;
   saveContacts(contacts: readonly Contact[]): Promise<void>;
+  /** Issue 11, part 6; absent = the chat history is kept in memory only. */
+  saveMessages?(conversations: readonly Conversation[]): Promise<void>;
   /** Resolves when every queued write has finished. */
   flush(): Promise<void>;
 }
 
 /** A store that keeps everything in memory (tests, or `--data-dir` unusable). */
-export function createMemoryStore(initial?: Partial<LoadedData>): SettingsStore & { saved: { settings: SettingsFile; history: HistoryEntry[]; contacts: Contact[] } } {
+export function createMemoryStore(initial?: Partial<LoadedData>): SettingsStore & { saved: { settings: SettingsFile; history: HistoryEntry[]; contacts: Contact[]; messages: Conversation[] } } {
   const saved = {
     settings: structuredClone(initial?.settings ?? defaultSettings()),
     history: structuredClone(initial?.history ?? []),
     contacts: structuredClone(initial?.contacts ?? []),
+    messages: structuredClone(initial?.messages ?? []),
   };
   return {
     location: 'memory',
@@ -39,6 +45,7 @@ export function createMemoryStore(initial?: Partial<LoadedData>): SettingsStore 
       settings: structuredClone(saved.settings),
       history: structuredClone(saved.history),
       contacts: structuredClone(saved.contacts),
+      messages: structuredClone(saved.messages),
       problems: [...(initial?.problems ?? [])],
     }),
     saveSettings: async (settings) => {
@@ -49,6 +56,9 @@ export function createMemoryStore(initial?: Partial<LoadedData>): SettingsStore 
     },
     saveContacts: async (contacts) => {
       saved.contacts = structuredClone([...contacts]);
+    },
+    saveMessages: async (conversations) => {
+      saved.messages = structuredClone([...conversations]);
     },
     flush: async () => {},
   };

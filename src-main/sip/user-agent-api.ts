@@ -3,6 +3,8 @@
 
 import type { CodecName, MediaSession, RtpStats } from '../rtp/media-session';
 import type { SubscriptionUpdate } from './subscription';
+import type { PublicationUpdate } from './publication';
+import type { OwnPresence } from './pidf-document';
 import type { MessageSendResult, ReceivedMessage } from './pager';
 import type { RejectedInvite } from './incoming-filter';
 import type { SrtpConfig, SrtpMode } from './srtp-policy';
@@ -315,6 +317,8 @@ export interface UserAgentEvents {
   replaced: { call: Call; replacedCallId: string };
   /** Issue 11: a subscription's state or a NOTIFY's body (RFC 6665), or an unsolicited message-summary. */
   subscription: SubscriptionUpdate;
+  /** Issue 11: our own presence publication (RFC 3903): published, removed, or refused. */
+  publication: PublicationUpdate;
 }
 
 /** The event packages we subscribe to (RFC 3842 message-summary, RFC 3856 presence, RFC 4235 dialog). */
@@ -344,6 +348,8 @@ export interface UserAgent {
   subscribe?(request: SubscribeRequest): { id: string } | { error: string };
   /** Ends one with SUBSCRIBE Expires: 0. */
   unsubscribe?(id: string): Promise<void>;
+  /** Issue 11: publishes our presence (RFC 3903 PUBLISH, PIDF) and keeps it fresh; needs an account. */
+  publishPresence?(presence: OwnPresence, expires?: number): { ok: true } | { error: string };
   /** Hangs up every call, ends subscriptions, un-registers, closes the socket. */
   shutdown(): Promise<void>;
   on<K extends keyof UserAgentEvents>(event: K, listener: (payload: UserAgentEvents[K]) => void): () => void;

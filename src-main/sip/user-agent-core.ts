@@ -16,6 +16,8 @@ import { RegistrationNat } from './registration-nat';
 import { judgeReceivedMessage, sendPageMessage, type MessageSendResult } from './pager';
 import { judgeReplacesInvite, referredInviteHeaders } from './transfer-host';
 import { ACCEPT_BY_EVENT, judgeUnsolicitedNotify, SubscriptionTable } from './subscriptions';
+import { Publication } from './publication';
+import type { OwnPresence } from './pidf-document';
 import { resolveTargets } from './target-failover';
 import { ALLOW, createResponse, unsupportedRequired } from './sip-headers';
 import { formatHostPort, parseHostPort, parseSipUri } from './sip-uri';
@@ -78,6 +80,8 @@ export class UserAgentCore implements UserAgent {
   private readonly settling = new Set<Promise<void>>();
   /** Issue 11: our SUBSCRIBEs (MWI, presence, BLF) and the NOTIFYs that belong to them. */
   private readonly subscriptions = new SubscriptionTable((u) => this.events.emit('subscription', u));
+  /** Issue 11: our own presence (RFC 3903 PUBLISH), made at the first publishPresence(). */
+  private publication: Publication | null = null;
   private started = false;
   private stopping = false;
   /** register() was called and unregister() not since: the ghost-call filter applies (issue 9). */
@@ -212,6 +216,8 @@ export class UserAgentCore implements UserAgent {
 
   async unregister(): Promise<void> {
     this.registering = false;
+    // RFC 3903 §4.5: our published state goes with the registration (Expires: 0).
+    await this.bounded(this.publication?.remove() ?? Promise.resolve(), 2000);
     await this.registerer?.unregister();
   }
 
@@ -285,8 +291,9 @@ export class UserAgentCore implements UserAgent {
     await Promise.all(calls.map((c) => c.hangup().catch(() => undefined)));
     // Give BYEs and the un-REGISTER a bounded moment to be answered before the socket closes.
     await this.bounded(Promise.all([...this.settling]), 2000);
-    // RFC 6665 §4.1.2.3: end our subscriptions (Expires: 0) while the registration still stands.
-    await this.bounded(this.subscriptions.closeAll(), 2000);
+    // RFC 6665 §4.1.2.3 / RFC 3903 §4.5: end our subscriptions and publication (Expires: 0) while the registration still stands.
+    await this.bounded(Promise.all([this.subscriptions.closeAll(), this.publication?.remove()]), 2000);
+    this.publication?.dispose();
     this.nat?.dispose();
     if (this.registerer) {
       if (this.started) await this.bounded(this.registerer.unregister(), 5000);
@@ -481,6 +488,15 @@ export class UserAgentCore implements UserAgent {
 
   unsubscribe(id: string): Promise<void> {
     return this.subscriptions.remove(id);
+  }
+
+  publishPresence(presence: OwnPresence, expires = 3600): { ok: true } | { error: string } {
+    const aor = this.ctx.fromUri;
+    if (!aor) return { error: 'no account: presence is published for an address of record' };
+    if (!this.started || this.stopping) return { error: 'user agent not started' };
+    this.publication ??= new Publication({ ctx: this.ctx, aor, routeSet: this.routeFor(aor), expires, emit: (u) => this.events.emit('publication', u) });
+    void this.publication.publish(presence);
+    return { ok: true };
   }
 
   /**

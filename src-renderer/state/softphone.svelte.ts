@@ -11,12 +11,14 @@ import { CallsState } from './calls.svelte';
 import { ContactsState } from './contacts.svelte';
 import { FlowState } from './flow.svelte';
 import { HistoryState } from './history.svelte';
+import { MessagesState } from './messages.svelte';
+import { OwnPresenceState } from './own-presence.svelte';
 import { i18n } from './i18n.svelte';
 import { NetworkState } from './network.svelte';
 import { PreferencesState } from './preferences.svelte';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'offline';
-export type View = 'phone' | 'contacts' | 'history' | 'flow' | 'audio' | 'network';
+export type View = 'phone' | 'messages' | 'contacts' | 'history' | 'flow' | 'audio' | 'network';
 export type SettingsTab = 'account' | 'voicemail' | 'topology' | 'transport' | 'advanced';
 
 const RETRY_MS = 3000;
@@ -28,7 +30,7 @@ export class Softphone {
   offlineReason = $state('');
   version = $state('');
   problems = $state.raw<string[]>([]);
-  view = $state<View>('phone');
+  #view = $state<View>('phone');
   settingsOpen = $state(false);
   /** The tab the settings dialog opens on (the Network view opens it on Topology). */
   settingsTab = $state<SettingsTab>('account');
@@ -47,6 +49,8 @@ export class Softphone {
   readonly audio: AudioState;
   readonly flow: FlowState;
   readonly network: NetworkState;
+  readonly messages: MessagesState;
+  readonly ownPresence: OwnPresenceState;
 
   private unsubscribe: (() => void)[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -68,7 +72,19 @@ export class Softphone {
     this.audio = new AudioState(this.api, this.preferences);
     this.flow = new FlowState(this.api);
     this.network = new NetworkState(this.api);
+    this.messages = new MessagesState(this.api);
+    this.ownPresence = new OwnPresenceState(this.api);
     this.calls.onChange = (call, previous) => this.callChanged(call, previous);
+  }
+
+  get view(): View {
+    return this.#view;
+  }
+
+  /** Issue 11, part 6: the chat on screen is the chat read. */
+  set view(v: View) {
+    this.#view = v;
+    this.messages.showing = v === 'messages';
   }
 
   /** Subscribes to events, then loads the snapshot; retries every few seconds while the core is away. */
@@ -95,6 +111,11 @@ export class Softphone {
         this.view = 'phone';
       }),
       api.on('network.changed', (n) => this.network.apply(n)),
+      api.on('messages.changed', (e) => this.messages.apply(e)),
+      api.on('presence.own', (s) => this.ownPresence.apply(s)),
+      api.on('message.received', (m) => {
+        if (typeof m?.from === 'string') this.announcement = i18n.t.messages.announce(partyName(m.displayName ?? '', m.from));
+      }),
       api.on('accounts.changed', (v) => {
         this.accounts.apply(v);
         // A picked account that went away (removed, disabled) falls back to the default one.
@@ -125,7 +146,7 @@ export class Softphone {
     this.applySnapshot(snap.value);
     this.connection = 'connected';
     this.offlineReason = '';
-    await Promise.all([this.history.load(), this.contacts.load(), this.audio.refresh(), this.flow.refresh()]);
+    await Promise.all([this.history.load(), this.contacts.load(), this.messages.load(), this.audio.refresh(), this.flow.refresh()]);
     return true;
   }
 
@@ -142,6 +163,8 @@ export class Softphone {
     this.version = s.version;
     this.voicemail = s.voicemail ?? null;
     this.contacts.applyPresence(s.presence ?? {});
+    this.messages.setUnread(s.messagesUnread);
+    this.ownPresence.apply(s.ownPresence);
   }
 
   async setLanguage(language: 'system' | 'en' | 'ko'): Promise<void> {

@@ -38,7 +38,7 @@ describe('instant messages (SIP MESSAGE)', () => {
     const b = await listener('B');
     const text = '안녕하세요, bob! 회의는 3시예요 ✓';
     const sent = await a.p.request('message.send', { to: `sip:bob@127.0.0.1:${b.port}`, text });
-    expect(sent).toEqual({ ok: true, value: { status: 200 } });
+    expect(sent).toEqual({ ok: true, value: { status: 200, peer: `sip:bob@127.0.0.1:${b.port}`, id: expect.any(String) } });
     const got = await b.p.waitFor('message');
     expect(got['text']).toBe(text);
     expect(String(got['from'])).toMatch(/^sip:[^@]+@127\.0\.0\.1:\d+$/);
@@ -46,6 +46,10 @@ describe('instant messages (SIP MESSAGE)', () => {
     const dead = await freeUdpPort();
     const failed = await a.p.request('message.send', { to: `sip:nobody@127.0.0.1:${dead}`, text: 'hello?' }, 60_000);
     expect(failed).toMatchObject({ ok: false, error: { code: 'failed', message: expect.stringMatching(/^message not delivered: /) } });
+    // Issue 11, part 6: the CLI serves the chat channels too (this run's conversations, in memory).
+    const list = await a.p.request('messages.list', {});
+    expect(list).toMatchObject({ ok: true, value: [{ peer: `sip:nobody@127.0.0.1:${dead}`, last: { status: 'failed' } }, { peer: `sip:bob@127.0.0.1:${b.port}`, last: { text, status: 'sent' } }] });
+    expect(await b.p.request('messages.list', {})).toMatchObject({ ok: true, value: [{ unread: 1, last: { direction: 'in', text } }] });
   }, 90_000);
 
   it('through Kamailio: the 407 is answered and the MESSAGE reaches bob\'s registration; unknown users fail; strangers get 403', async () => {
@@ -53,7 +57,7 @@ describe('instant messages (SIP MESSAGE)', () => {
     const alice = await listener('alice', account('alice'), { SOFTPHONE_PASSWORD: kam.users['alice'] ?? '' });
     const bob = await listener('bob', account('bob'), { SOFTPHONE_PASSWORD: kam.users['bob'] ?? '' });
     await Promise.all([alice.p.waitFor('registered'), bob.p.waitFor('registered')]);
-    expect(await alice.p.request('message.send', { to: 'bob', text: 'lunch?' })).toEqual({ ok: true, value: { status: 200 } });
+    expect(await alice.p.request('message.send', { to: 'bob', text: 'lunch?' })).toMatchObject({ ok: true, value: { status: 200, peer: expect.stringMatching(/^sip:bob@/) } });
     expect(await bob.p.waitFor('message')).toMatchObject({ from: `sip:alice@${kam.domain}`, text: 'lunch?' });
     expect(kam.log()).toMatch(/MESSAGE sip:bob@/);
     // Kamailio's own answer for a user it does not know.

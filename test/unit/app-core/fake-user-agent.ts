@@ -130,6 +130,12 @@ export class FakeUserAgent implements UserAgent {
     this.events.emit('incoming', call);
     return call;
   }
+  /** Issue 11: the statuses publishPresence() was asked for (RFC 3903 PUBLISH). */
+  published: string[] = [];
+  publishPresence = (presence: 'available' | 'away' | 'busy' | 'offline') => {
+    this.published.push(presence);
+    return { ok: true as const };
+  };
   sent: Array<{ target: string; text: string }> = [];
   sendMessage = async (target: string, text: string) => {
     this.sent.push({ target, text });

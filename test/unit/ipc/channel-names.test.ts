@@ -12,7 +12,8 @@ describe('channel names', () => {
     expect(EVENT_CHANNELS).toContain('call.transfer');
     expect(REQUEST_CHANNELS).toEqual(expect.arrayContaining(['call.hold', 'call.transfer', 'call.conference', 'message.send']));
     expect(REQUEST_CHANNELS).toContain('network.check');
-    expect(EVENT_CHANNELS).toHaveLength(14);
+    expect(EVENT_CHANNELS).toHaveLength(16);
+    expect(EVENT_CHANNELS).toContain('messages.changed');
   });
 
   it('rejects anything else, including inherited property names', () => {

@@ -92,6 +92,7 @@ function defaultValue(channel: RequestChannel, payload: unknown): unknown {
       return SNAPSHOT;
     case 'history.list':
     case 'contacts.list':
+    case 'messages.list':
     case 'audio.devices':
     case 'flow.get':
       return [];

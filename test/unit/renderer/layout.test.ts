@@ -46,7 +46,7 @@ describe('window layout', () => {
     expect(within(column).getByLabelText('Number or SIP address')).toBeTruthy();
     expect(within(column).getByRole('group', { name: 'Dial pad' })).toBeTruthy();
     const tabs = screen.getAllByRole('tab').map((t) => t.textContent?.trim());
-    expect(tabs).toEqual(['History', 'Contacts', 'Call flow', 'Audio', 'Network']);
+    expect(tabs).toEqual(['History', 'Messages', 'Contacts', 'Call flow', 'Audio', 'Network']);
     expect(screen.getByRole('tab', { name: 'History' }).getAttribute('aria-selected')).toBe('true');
     expect(screen.getByRole('heading', { name: 'Call history' })).toBeTruthy();
     await fireEvent.click(screen.getByRole('tab', { name: 'Audio' }));
@@ -58,7 +58,7 @@ describe('window layout', () => {
     stubWidth(320);
     await start();
     expect(screen.queryByTestId('phone-column')).toBeNull();
-    expect(screen.getAllByRole('tab').map((t) => t.textContent?.trim())).toEqual(['Phone', 'History', 'Contacts', 'Call flow', 'Audio', 'Network']);
+    expect(screen.getAllByRole('tab').map((t) => t.textContent?.trim())).toEqual(['Phone', 'History', 'Messages', 'Contacts', 'Call flow', 'Audio', 'Network']);
     expect(screen.getByRole('tab', { name: 'Phone' }).getAttribute('aria-selected')).toBe('true');
   });
 });

@@ -28,7 +28,7 @@ describe('file settings store', () => {
     const dir = join(tempDir(), 'nested', 'softphone');
     const store = createFileSettingsStore({ dir });
     const first = await store.load();
-    expect(first).toEqual({ settings: defaultSettings(), history: [], contacts: [], problems: [] });
+    expect(first).toEqual({ settings: defaultSettings(), history: [], contacts: [], messages: [], problems: [] });
     const settings = { ...defaultSettings(), preferences: { ...defaultSettings().preferences, language: 'ko' as const, sipPort: 5070 } };
     await store.saveSettings(settings);
     await store.saveHistory([call]);
