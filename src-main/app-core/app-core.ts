@@ -42,6 +42,7 @@ import { createPreferenceHandlers, preferencesView } from './preference-handlers
 import { UserAgentHost, withTimeout } from './user-agent-host';
 import { createMediaWithOwnRecording } from './media-recording';
 import { RecordSlots } from '../audio/record-slots';
+import { wireTransfers } from './transfer-requests';
 
 export interface AppCoreDeps {
   store: SettingsStore;
@@ -117,12 +118,15 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     transfer: (callId, progress) => events.emit('call.transfer', { callId, ...progress }),
     ended: (_snapshot, entry) => {
       host.forgetCall(entry.id);
-      history = addHistoryEntry(history, entry);
-      events.emit('history.changed', history);
-      deps.store.saveHistory(history).catch((err: Error) => report(`call history could not be saved: ${err.message}`));
+      remember(entry);
       if (tracker.size === 0 && restartPending) void scheduleRestart();
     },
   });
+  const remember = (entry: HistoryEntry) => {
+    history = addHistoryEntry(history, entry);
+    events.emit('history.changed', history);
+    deps.store.saveHistory(history).catch((err: Error) => report(`call history could not be saved: ${err.message}`));
+  };
 
   const current = (): SettingsFile => {
     if (!settings) throw new ApiFailure('failed', 'the core is not started');
@@ -164,6 +168,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     watches.registration(state, settings?.account);
   });
   host.events.on('subscription', (u) => watches.subscription(u));
+  // Issue 11: calls transfers bring, the "ask" policy's questions, calls do-not-disturb refused.
+  wireTransfers(host.events, { tracker, now, requested: (r) => events.emit('call.transferRequest', r), refused: remember });
   host.events.on('incoming', (call) => {
     tracker.track(call);
     const delay = settings ? autoAnswerDelayMs(settings.preferences) : undefined;
@@ -237,6 +243,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const callRequests = createCallRequestHandlers({
     tracker,
     answer: (call) => host.answer(call),
+    answerTransfer: (requestId, accept) => host.agent?.answerTransfer?.(requestId, accept) ?? false,
     ...(recordingsDir ? { recordingPath: async (call) => `${await recordingsDir()}/${recordingFileName(new Date(now()), call.direction, call.remoteUri)}` } : {}),
   });
 

@@ -24,7 +24,7 @@ import { createCallRequestHandlers, holdOtherCalls } from '../app-core/call-requ
 import type { Call } from '../sip/user-agent-api';
 import { messageSendHandler } from '../app-core/message-requests';
 import { startStdinControl } from './stdin-control.node';
-import { dialHandler, reportTransferCalls } from './extra-calls';
+import { dialHandler, reportTransferAsks, reportTransferCalls } from './extra-calls';
 import { trackingCalls } from './tracked-user-agent';
 import { recordWhenConnected, recordingPathIn } from './call-recording-report';
 import { gainFromPercent } from '../audio/gain';
@@ -145,6 +145,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     srtp: args.srtp,
     ...(args.codecs ? { codecs: args.codecs } : {}),
     acceptTransfer: args.acceptTransfer,
+    ...(args.askTransfer ? { transferPolicy: 'ask' as const } : {}),
     ...(args.dtmfMode ? { dtmfMode: args.dtmfMode } : {}),
     ...(args.command === 'listen' && args.dnd ? { doNotDisturb: () => args.dnd } : {}),
   });
@@ -197,11 +198,13 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   ua.on('dnd', (d) => emit({ event: 'dnd', from: d.from, displayName: d.displayName, status: d.status }));
   ua.on('message', (m) => emit({ event: 'message', from: m.from, displayName: m.displayName, text: m.text }));
   reportTransferCalls(ua, calls, { emit, media: tracker });
+  reportTransferAsks(ua, calls, { emit, media: tracker });
   const recordDir = args.recordCalls;
   const handlers = {
     ...createCallRequestHandlers({
       tracker: calls,
       answer: (call) => call.answer(),
+      answerTransfer: (id, accept) => ua.answerTransfer?.(id, accept) ?? false,
       ...(recordDir !== undefined ? { recordingPath: async (call: Call) => recordingPathIn(recordDir, call, new Date()) } : {}),
     }),
     'message.send': messageSendHandler(() => ua),

@@ -36,8 +36,11 @@ export const accountSchema = z.object({
   refuseMd5WithoutQop: z.boolean().optional(),
   /** While registered, also ring for INVITEs that do not come through the registrar / outbound proxy. */
   allowDirectCalls: z.boolean().optional(),
-  /** Issue 11: act on the other side's transfer requests (REFER, INVITE with Replaces); absent = false. */
-  acceptTransfer: z.boolean().optional(),
+  /**
+   * Issue 11: the other side's transfer requests (REFER, INVITE with Replaces): never acted on, asked
+   * in the UI, or always acted on; absent = never. A boolean is the older setting (true = always).
+   */
+  acceptTransfer: z.union([z.enum(['never', 'ask', 'always']), z.boolean()]).optional(),
   /** Session timer interval (RFC 4028): 0 = ask for none, else 90-86400 s (§4: Min-SE is at least 90). */
   sessionExpires: z
     .number()
@@ -164,6 +167,11 @@ export const requestSchemas = {
   ]),
   /** Issue 11: a three-way conference of two connected calls, mixed here; each party hears both others. */
   'call.conference': z.object({ callIds: z.array(callId).length(2) }),
+  /**
+   * Issue 11: the user's answer to a 'call.transferRequest' (the account asks before acting on a transfer):
+   * accept acts on it; decline (as no answer within 30 s) sends NOTIFY sipfrag 603 or a 603 to the INVITE.
+   */
+  'call.transferReply': z.object({ requestId: z.string().min(1).max(100), accept: z.boolean() }).strict(),
   /** Issue 11: record the call from now on to a stereo WAV (left = sent, right = heard), or stop. */
   'call.record': z.object({ callId, on: z.boolean() }),
   /** A page-mode instant message (RFC 3428) to a number, user or URI, dialled as call.dial does. */
@@ -212,6 +220,41 @@ export interface CallSnapshot {
   dtmfReceived?: string;
   /** Issue 13: ITU-T G.107 score of the audio we hear (R 0..100, MOS 1..4.5); absent before any audio. */
   quality?: CallQuality;
+  /** Issue 11: how our latest transfer of this call goes (REFER, NOTIFY sipfrag); absent or null = none. */
+  transfer?: CallTransferStatus | null;
+  /** Issue 11: the call this one is joined with in a three-way conference; absent or null = none. */
+  conference?: string | null;
+  /** Issue 11: the other side asks to transfer us, and the account says to ask (Accept / Decline). */
+  transferRequest?: TransferRequest | null;
+}
+
+/** Our transfer of a call as its card shows it: the progress (TransferProgress) and to whom. */
+export interface CallTransferStatus {
+  status: TransferProgress['status'];
+  code?: number;
+  reason: string;
+  /** What the user chose: the typed target, or the other call's party for an attended transfer. */
+  target: string;
+  attended: boolean;
+}
+
+/**
+ * Issue 11: a transfer the other side asks for, waiting for the user (RFC 3515 REFER: call `target`;
+ * RFC 3891 INVITE with Replaces: `target` takes over the call `callId`).
+ */
+export interface TransferRequest {
+  requestId: string;
+  kind: 'refer' | 'replaces';
+  /** The call the request is about: the REFER's dialog, or the ringing INVITE with Replaces. */
+  callId: string;
+  /** Whom we would call (REFER's Refer-To), or who takes over (the INVITE's From). */
+  target: string;
+  /** Referred-By (RFC 3892) when the peer sent one. */
+  referredBy?: string;
+  /** For Replaces: the connected call that would be replaced. */
+  replacesCallId?: string;
+  /** ms since epoch when an unanswered request is declined (30 s after it came). */
+  expiresAt: number;
 }
 
 /** ITU-T G.107 E-model transmission rating and the MOS it predicts. */
@@ -255,6 +298,11 @@ export interface HistoryEntry {
   startedAt: number;
   durationSeconds: number;
   endReason: string;
+  /**
+   * Issue 11: why an incoming call never connected: the caller gave up or nobody answered (missed), the
+   * user declined it, or the phone refused it by itself (do-not-disturb). Absent for older entries.
+   */
+  outcome?: 'missed' | 'declined' | 'refused';
   /** Issue 13: the call's G.107 score at its end; absent if no audio arrived (or older entries). */
   quality?: CallQuality;
 }
@@ -354,6 +402,8 @@ export interface ResponseMap {
   /** The transfer was asked (REFER sent); its progress follows as 'call.transfer' events. */
   'call.transfer': CallSnapshot;
   'call.conference': CallSnapshot[];
+  /** The call the request was about, after the answer was acted on. */
+  'call.transferReply': CallSnapshot;
   'call.record': CallSnapshot;
   /** The final status the other side (or its server) answered with: 200 or 202. */
   'message.send': { status: number };
@@ -396,6 +446,8 @@ export interface EventMap {
   'message.received': { from: string; displayName: string; text: string; time: number };
   /** Issue 11: how a transfer of `callId` goes (REFER answer, NOTIFY sipfrag): see TransferProgress. */
   'call.transfer': { callId: string } & TransferProgress;
+  /** Issue 11: the other side asks to transfer us and the account says to ask: answer with call.transferReply. */
+  'call.transferRequest': TransferRequest;
   /** Issue 11: the address book changed (the whole list, sorted favourites first). */
   'contacts.changed': Contact[];
   /** Issue 11: message-waiting changed (a NOTIFY, or the subscription's state). */
