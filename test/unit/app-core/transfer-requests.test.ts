@@ -135,3 +135,17 @@ describe('unanswered calls in the history', () => {
     expect(historyEntryFor(snap, { reason: '486 Busy Here', status: 486, by: 'remote', durationSeconds: 0 }).outcome).toBeUndefined();
   });
 });
+
+describe('the account setting "Transfers the other side asks for"', () => {
+  it('an older settings file with the boolean still loads, and the UI sees it as always / never', async () => {
+    const { migrateSettings, DEFAULT_ACCOUNT } = await import('../../../src-main/settings/settings-schema');
+    const { toAccountView } = await import('../../../src-main/app-core/account-mapping');
+    for (const [old, view] of [[true, 'always'], [false, 'never'], ['ask', 'ask']] as const) {
+      const decoded = migrateSettings({ version: 2, account: { ...DEFAULT_ACCOUNT, passwordBlob: '', acceptTransfer: old }, preferences: {}, turnPasswordBlob: '' });
+      if (!decoded.ok) throw new Error(decoded.reason);
+      expect(decoded.settings.account?.acceptTransfer).toBe(old);
+      expect(toAccountView(decoded.settings.account!).acceptTransfer).toBe(view);
+    }
+    expect(migrateSettings({ version: 2, account: { ...DEFAULT_ACCOUNT, passwordBlob: '', acceptTransfer: 'sometimes' }, preferences: {}, turnPasswordBlob: '' }).ok).toBe(false);
+  });
+});
