@@ -43,6 +43,7 @@ import { UserAgentHost, withTimeout } from './user-agent-host';
 import { createMediaWithOwnRecording } from './media-recording';
 import { RecordSlots } from '../audio/record-slots';
 import { wireTransfers } from './transfer-requests';
+import { createRingtonePreview, ringtoneChoiceOf, ringtoneProblems, type RingtoneFileCheck } from './ringtone-choice';
 
 export interface AppCoreDeps {
   store: SettingsStore;
@@ -60,6 +61,8 @@ export interface AppCoreDeps {
   probeNat?: NatProber;
   /** Issue 11: the folder call recordings go to (created when asked); absent = no call recording. */
   recordingsDir?: () => Promise<string>;
+  /** Issue 11: why a WAV cannot be the ringtone (null: it can); absent = not checked. */
+  checkRingtoneFile?: RingtoneFileCheck;
   userAgentName?: string;
   version: string;
   logger?: Logger;
@@ -137,22 +140,26 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
 
   // Several calls at once (issue 11): with a recording WAV (headless, tests) each open call has its own file.
   const recordSlots = new RecordSlots();
+  const createMedia: MediaSessionFactory = (options) => createMediaWithOwnRecording(deps.createMedia, options, recordSlots);
+  const callAudio = () => {
+    const p = prefs();
+    const audio: AudioConfig = deps.audioOverride ?? {
+      kind: 'portaudio',
+      inputDevice: p.inputDevice ?? undefined,
+      outputDevice: p.outputDevice ?? undefined,
+      echoCancellation: p.echoCancellation,
+    };
+    const gain = volumeGains(p);
+    return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(gain ? { gain } : {}) };
+  };
   const host = new UserAgentHost({
     createUserAgent: deps.createUserAgent,
-    createMedia: (options) => createMediaWithOwnRecording(deps.createMedia, options, recordSlots),
+    createMedia,
     bindAddress: deps.bindAddress,
     userAgentName: deps.userAgentName ?? `Softphone/${deps.version}`,
     media: () => {
-      const p = prefs();
-      const audio: AudioConfig = deps.audioOverride ?? {
-        kind: 'portaudio',
-        inputDevice: p.inputDevice ?? undefined,
-        outputDevice: p.outputDevice ?? undefined,
-        echoCancellation: p.echoCancellation,
-      };
-      const nat = mediaNatOptions(p, passwordOf(current().turnPasswordBlob, 'TURN password', 'Topology tab'));
-      const gain = volumeGains(p);
-      return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}) };
+      const nat = mediaNatOptions(prefs(), passwordOf(current().turnPasswordBlob, 'TURN password', 'Topology tab'));
+      return { ...callAudio(), ...(nat ? { nat } : {}), ringtoneSound: ringtoneChoiceOf(prefs()) };
     },
     keepAlive: () => keepAliveConfig(prefs()),
     doNotDisturb: () => (settings ? dndStatus(settings.preferences) : undefined),
@@ -276,6 +283,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     encrypt: (text) => deps.secretBox.encrypt(text, 'turn-password'),
     restartUserAgent: () => void scheduleRestart(),
     sipPortFixed: deps.sipPortOverride !== undefined,
+    checkRingtone: (p) => ringtoneProblems(p, deps.checkRingtoneFile),
     network: () => network.current,
     sipRunning: () => host.agent !== null,
     sipPort: () => deps.sipPortOverride ?? prefs().sipPort,
@@ -344,6 +352,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       });
       return null;
     },
+    'audio.ringtonePreview': createRingtonePreview({
+      createMedia,
+      media: () => ({ ...callAudio(), ...(deps.bindAddress ? { bindAddress: deps.bindAddress } : {}) }),
+      ...(deps.checkRingtoneFile ? { checkFile: deps.checkRingtoneFile } : {}),
+      busy: () => tracker.size > 0,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+    }),
     'audio.devices': async () => {
       try {
         return await deps.listAudioDevices();

@@ -3,6 +3,7 @@
 // to the call and forwarded at <= 10 Hz. Passes on what the Network view needs (bound socket, public
 // address, the NAT warning).
 import type { AudioConfig } from '../audio/audio-config';
+import type { RingtoneChoice } from '../audio/ringtone';
 import type { MediaNatOptions, MediaSession, MediaSessionFactory } from '../rtp/media-session';
 import type { AccountSettings, Call, DndStatus, PublicAddressInfo, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig, UserAgentEvents } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
@@ -17,7 +18,7 @@ export interface UserAgentHostDeps {
   bindAddress?: string;
   userAgentName: string;
   /** Read at each call: devices, RTP ports and STUN/TURN/ICE apply from the next call on. */
-  media: () => { audio: AudioConfig; portMin: number; portMax: number; nat?: MediaNatOptions; gain?: { input: number; output: number } };
+  media: () => { audio: AudioConfig; portMin: number; portMax: number; nat?: MediaNatOptions; gain?: { input: number; output: number }; ringtoneSound?: RingtoneChoice };
   /** Read when a user agent is made (Topology tab); absent = the user agent's default. */
   keepAlive?: () => UserAgentConfig['keepAlive'];
   /** Read at each incoming INVITE (issue 11): a status answers it at once, undefined lets it ring. */
@@ -241,10 +242,10 @@ export class UserAgentHost {
   }
 
   private makeMedia(incoming: boolean): MediaSession {
-    const { audio, portMin, portMax, nat, gain } = this.deps.media();
+    const { audio, portMin, portMax, nat, gain, ringtoneSound } = this.deps.media();
     // An incoming INVITE rings (issue 11); a call placed for a REFER is made without a dial here, and does not.
     const ringtone = incoming && this.binding === null;
-    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}), ...(ringtone ? { ringtone } : {}) });
+    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}), ...(ringtone ? { ringtone, ...(ringtoneSound ? { ringtoneSound } : {}) } : {}) });
     this.live.add(media);
     const close = media.close.bind(media);
     media.close = () => {

@@ -28,6 +28,7 @@ const requestNames = {
   'history.clear': true,
   'history.delete': true,
   'audio.devices': true,
+  'audio.ringtonePreview': true,
   'preferences.get': true,
   'preferences.save': true,
   'flow.get': true,

@@ -128,6 +128,13 @@ export const preferencesSchema = z.object({
   /** Microphone and speaker volume in percent (100 = unchanged, 0-400), applied in the media path. */
   micVolume: z.number().int().min(0).max(400).optional(),
   speakerVolume: z.number().int().min(0).max(400).optional(),
+  /** Issue 11: the ringtone: a built-in one, or 'file' (ringtoneFile, a WAV); absent = classic. */
+  ringtone: z.enum(['classic', 'long', 'trill', 'chime', 'file']).optional(),
+  ringtoneFile: z
+    .string()
+    .max(1024)
+    .refine((s) => !hasControlCharacter(s), 'no control characters in a file path')
+    .optional(),
 });
 /** Preferences as stored and as the UI reads them (the TURN password is never among them). */
 export type Preferences = z.infer<typeof preferencesSchema>;
@@ -181,6 +188,8 @@ export const requestSchemas = {
   /** Issue 11: one entry out of the call history (its id); unknown ids are not an error. */
   'history.delete': z.object({ id: z.string().min(1).max(200) }),
   'audio.devices': z.object({}),
+  /** Issue 11: rings the given ringtone a few seconds through the chosen speaker (not saved). */
+  'audio.ringtonePreview': z.object({ ringtone: z.enum(['classic', 'long', 'trill', 'chime', 'file']), ringtoneFile: z.string().max(1024).optional() }),
   'preferences.get': z.object({}),
   'preferences.save': preferencesFormSchema,
   'flow.get': z.object({ callId: callId.optional() }),
@@ -411,6 +420,7 @@ export interface ResponseMap {
   'history.clear': null;
   'history.delete': null;
   'audio.devices': AudioDeviceInfo[];
+  'audio.ringtonePreview': { seconds: number };
   'preferences.get': PreferencesView;
   'preferences.save': PreferencesView;
   'flow.get': SipTraceEntry[];

@@ -1,6 +1,7 @@
 // The boundary between SIP and media (after sipsorcery's IMediaSession): SIP negotiates SDP and hands
 // the result here as plain parameters; media never sees SIP or SDP text.
 
+import type { RingtoneChoice } from '../audio/ringtone';
 import type { AudioConfig } from '../audio/audio-config';
 import type { IceCandidate } from '../nat/ice-candidate';
 import type { SrtpSuite } from './srtp-crypto';
@@ -185,6 +186,8 @@ export interface MediaSessionOptions {
   gain?: { input: number; output: number };
   /** An incoming call: a ringtone on this session's output device until start() or close() (issue 11). */
   ringtone?: boolean;
+  /** Issue 11: which ringtone (a built-in one or a WAV file); absent = the classic double ring. */
+  ringtoneSound?: RingtoneChoice;
 }
 
 /** A server given by the user: a host name or IP literal, and a UDP port. */

@@ -234,6 +234,14 @@ export const en = {
     autoAnswerDelay: 'after (seconds of ringing)',
     refresh: 'Refresh device list',
     noDevices: 'No audio devices found.',
+    /** Issue 11: the ringtone. */
+    ringtone: 'Ringtone',
+    ringtoneNames: { classic: 'Classic double ring', long: 'Long ring', trill: 'Trill', chime: 'Chime', file: 'A WAV file…' },
+    ringtoneFile: 'WAV file (its path on this computer)',
+    ringtoneUse: 'Use this file',
+    preview: 'Preview',
+    previewing: 'Ringing…',
+    ringtoneHint: 'Rings on the speaker chosen above. A WAV file that cannot be played rings the classic ring instead.',
   },
   flow: {
     title: 'SIP call flow',

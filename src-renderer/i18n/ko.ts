@@ -226,6 +226,13 @@ export const ko: Messages = {
     autoAnswerDelay: '벨이 울린 후 (초)',
     refresh: '장치 목록 새로 고침',
     noDevices: '오디오 장치를 찾지 못했습니다.',
+    ringtone: '벨소리',
+    ringtoneNames: { classic: '기본 (두 번 울림)', long: '길게 울림', trill: '트릴', chime: '차임', file: 'WAV 파일…' },
+    ringtoneFile: 'WAV 파일 (이 컴퓨터의 경로)',
+    ringtoneUse: '이 파일 사용',
+    preview: '미리 듣기',
+    previewing: '울리는 중…',
+    ringtoneHint: '위에서 고른 스피커로 울립니다. 재생할 수 없는 WAV 파일이면 기본 벨소리가 울립니다.',
   },
   flow: {
     title: 'SIP 콜 플로우',
