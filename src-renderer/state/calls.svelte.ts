@@ -78,15 +78,21 @@ export class CallsState {
     return current ? [current] : [];
   }
 
-  /** The active call, else the last ended one until it is closed (to show "Ended: reason"). */
+  /**
+   * The active call, else the last ended one until it is closed (to show "Ended: reason"). After a
+   * transfer (issue 11) the transferred call is the news ("Transferred to …"), whichever call ended last.
+   */
   get current(): CallSnapshot | null {
     const active = this.active;
     if (active) return active;
+    let last: CallSnapshot | null = null;
     for (let i = this.list.length - 1; i >= 0; i--) {
       const c = this.list[i];
-      if (c && c.state === 'ended' && !this.dismissed.has(c.id) && c.end) return c;
+      if (!c || c.state !== 'ended' || this.dismissed.has(c.id) || !c.end) continue;
+      if (c.transfer?.status === 'succeeded') return c;
+      last ??= c;
     }
-    return null;
+    return last;
   }
 
   get inCall(): boolean {

@@ -1,6 +1,8 @@
 // Issue 11 in the browser UI: two of our CLI softphones call the UI (direct IP); the second is a waiting
 // call taken with Hold & Answer; the Conference button on a card joins them: both cards say so, and by
-// frequency each caller then hears the other (the UI's own microphone is silence here).
+// frequency each caller then hears the other (the UI's own microphone is silence here). Attended transfer
+// from the Transfer panel: the held caller is sent to the live one (REFER with Replaces, RFC 3891), they
+// talk to each other and both of the UI's calls end.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,19 +25,21 @@ afterEach(async () => {
 });
 afterAll(() => removeDir(dir));
 
-describe('conference in the browser UI', () => {
+/** A `call` CLI calling the UI, playing `hz`, recording into NAME.wav; with control for its own requests. */
+async function caller(name: string, hz: number, extra: string[] = []) {
+  const rtp = await freePortRange(10);
+  const p = startSoftphone(
+    ['call', `sip:alice@127.0.0.1:${ui!.sipPort}`, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--sip-t1', '100', '--play', writeToneWav(dir, hz), '--loop', '--record', join(dir, `${name}.wav`), '--duration', '60', ...extra],
+    { name, control: true },
+  );
+  printOnFailure(p);
+  return p;
+}
+
+describe('conference and attended transfer in the browser UI', () => {
   it('Conference joins the held call and the live one: both cards say so, each caller hears the other', async () => {
     ui = await openUi({ name: 'ui', env: { SOFTPHONE_AUDIO: 'null' } });
     const { page } = ui;
-    const caller = async (name: string, hz: number) => {
-      const rtp = await freePortRange(10);
-      const p = startSoftphone(
-        ['call', `sip:alice@127.0.0.1:${ui!.sipPort}`, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--sip-t1', '100', '--play', writeToneWav(dir, hz), '--loop', '--record', join(dir, `${name}.wav`), '--duration', '60'],
-        { name },
-      );
-      printOnFailure(p);
-      return p;
-    };
     const b = await caller('B', TONE_B_HZ);
     await page.getByRole('region', { name: 'Incoming call' }).getByRole('button', { name: 'Answer' }).click();
     await b.waitFor('connected');
@@ -68,5 +72,29 @@ describe('conference in the browser UI', () => {
       const coverage = toneCoverage(tail, sampleRate, hz, { otherFreqs: [other] });
       expect(coverage, `${who} hears ${hz} Hz`).toBeGreaterThan(0.8);
     }
+  }, 90_000);
+
+  it('Transfer… on the held call, "To <the other call>": the held caller is sent to the live one with Replaces', async () => {
+    ui = await openUi({ name: 'ui', env: { SOFTPHONE_AUDIO: 'null' } });
+    const { page } = ui;
+    const b = await caller('B', TONE_B_HZ, ['--accept-transfer']);
+    await page.getByRole('region', { name: 'Incoming call' }).getByRole('button', { name: 'Answer' }).click();
+    const bCall = String((await b.waitFor('connected'))['callId']);
+    const c = await caller('C', TONE_A_HZ, ['--accept-transfer']);
+    await page.getByTestId('waiting-call').getByRole('button', { name: 'Hold & Answer' }).click();
+    const cCall = String((await c.waitFor('connected'))['callId']);
+    const cards = page.getByTestId('call-card');
+    await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(2);
+    await cards.nth(0).getByRole('button', { name: 'Transfer…' }).click();
+    await page.getByTestId('transfer-panel').getByRole('button', { name: /^To softphone/ }).click();
+    // B calls C with Replaces naming C's call with the UI; C swaps it without ringing and ends it by BYE.
+    const placed = await b.waitFor('transfer_call');
+    const replaced = await c.waitFor('replaced');
+    expect(replaced['callId']).toBe(placed['callId']);
+    expect(await c.waitFor('ended', (e) => e['callId'] === cCall)).toMatchObject({ by: 'local' });
+    expect(await b.waitFor('ended', (e) => e['callId'] === bCall)).toMatchObject({ by: 'remote' });
+    // The UI: its REFER succeeded (the card it keeps on screen says so), both of its calls are over.
+    const shown = async () => (await page.getByTestId('call-card').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    await expect.poll(shown, { timeout: 10_000 }).toEqual([expect.stringMatching(/Ended: you hung up.*Transferred to sip:softphone@127\.0\.0\.1:\d+/)]);
   }, 90_000);
 });

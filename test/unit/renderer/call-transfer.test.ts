@@ -83,6 +83,18 @@ describe('Transfer on the call card', () => {
   });
 });
 
+describe('after a transfer', () => {
+  it('the transferred call is the card left on screen, whichever call ended last', async () => {
+    const fake = new FakeApi();
+    await start(fake, [bob, carol]);
+    const end = { reason: 'hung up', by: 'local' as const, durationSeconds: 9 };
+    fake.emit('call.changed', { ...bob, state: 'ended', end, transfer: { status: 'succeeded', code: 200, reason: '200 OK', target: 'sip:carol@example.com', attended: true } });
+    fake.emit('call.changed', { ...carol, state: 'ended', end: { reason: 'hung up by remote', by: 'remote', durationSeconds: 5 } });
+    await vi.waitFor(() => expect(screen.getAllByTestId('call-card')).toHaveLength(1));
+    expect(screen.getByTestId('transfer-status').textContent?.trim()).toBe('Transferred to sip:carol@example.com');
+  });
+});
+
 describe('the other side asks to transfer us', () => {
   it('REFER: Accept / Decline on the card with the target; Decline answers call.transferReply accept false', async () => {
     const fake = new FakeApi();
