@@ -1,12 +1,12 @@
 // Translations between the account as the UI edits it (AccountForm), as stored (password blob), as the
 // UI may see it (AccountView, no password) and as the user agent takes it (AccountSettings).
 import type { AccountForm, AccountView } from '../ipc/contract';
-import { decodePlainBlob, isPlainBlob, type SecretBox, type SecretSlot, type SecretStorage } from '../settings/secret-box';
+import { decodePlainBlob, isPlainBlob, sipPasswordSlot, type SecretBox, type SecretSlot, type SecretStorage } from '../settings/secret-box';
 import type { SettingsFile, StoredAccount } from '../settings/settings-schema';
 import type { AccountSettings } from '../sip/user-agent-api';
 
 export function toAccountView(stored: StoredAccount, passwordStorage?: SecretStorage): AccountView {
-  const { passwordBlob, ...rest } = stored;
+  const { passwordBlob, id: _id, enabled: _enabled, ...rest } = stored;
   const view: AccountView = { ...rest, hasPassword: passwordBlob !== '' };
   // Issue 11: the older boolean reads as the three-way setting it meant.
   if (typeof rest.acceptTransfer === 'boolean') view.acceptTransfer = rest.acceptTransfer ? 'always' : 'never';
@@ -18,7 +18,8 @@ export function toAccountView(stored: StoredAccount, passwordStorage?: SecretSto
 export function toStoredAccount(form: AccountForm, previous: StoredAccount | null, encrypt: (text: string) => string): StoredAccount {
   const { password, ...rest } = form;
   const passwordBlob = password ? encrypt(password) : (previous?.passwordBlob ?? '');
-  return { ...rest, passwordBlob };
+  // Issue 11: the form knows neither the account's id nor its enabled flag; the stored ones stay.
+  return { ...rest, passwordBlob, ...(previous?.id !== undefined ? { id: previous.id } : {}), ...(previous?.enabled !== undefined ? { enabled: previous.enabled } : {}) };
 }
 
 /**
@@ -27,7 +28,7 @@ export function toStoredAccount(form: AccountForm, previous: StoredAccount | nul
  */
 export function toAccountSettings(stored: StoredAccount | null, password: string): AccountSettings | undefined {
   if (!stored || stored.domain.trim() === '') return undefined;
-  const { passwordBlob: _blob, ...rest } = stored;
+  const { passwordBlob: _blob, id: _id, enabled: _enabled, ...rest } = stored;
   return { ...rest, password };
 }
 
@@ -51,10 +52,15 @@ export function secretsIntoKeychain(settings: SettingsFile, box: SecretBox): Set
   const account = settings.account;
   const accountMoves = !!account && isPlainBlob(account.passwordBlob);
   const turnMoves = isPlainBlob(settings.turnPasswordBlob);
-  if (!accountMoves && !turnMoves) return null;
-  return {
+  // Issue 11: the other accounts' passwords move too, each into its own slot.
+  const others = settings.otherAccounts ?? [];
+  const othersMove = others.some((a) => isPlainBlob(a.passwordBlob));
+  if (!accountMoves && !turnMoves && !othersMove) return null;
+  const next: SettingsFile = {
     ...settings,
-    account: account && accountMoves ? { ...account, passwordBlob: move(account.passwordBlob, 'sip-password') } : account,
+    account: account && accountMoves ? { ...account, passwordBlob: move(account.passwordBlob, sipPasswordSlot(account.id)) } : account,
     turnPasswordBlob: move(settings.turnPasswordBlob, 'turn-password'),
   };
+  if (othersMove) next.otherAccounts = others.map((a) => ({ ...a, passwordBlob: move(a.passwordBlob, sipPasswordSlot(a.id)) }));
+  return next;
 }

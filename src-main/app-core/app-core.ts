@@ -39,11 +39,16 @@ import { NetworkTracker } from './network-status';
 import { autoAnswerDelayMs, dndStatus, scheduleAutoAnswer, volumeGains } from './incoming-policy';
 import { recordingFileName } from '../audio/call-recording';
 import { createPreferenceHandlers, preferencesView } from './preference-handlers';
-import { UserAgentHost, withTimeout } from './user-agent-host';
+import { UserAgentHost, withTimeout, type UserAgentHostDeps } from './user-agent-host';
 import { createMediaWithOwnRecording } from './media-recording';
 import { RecordSlots } from '../audio/record-slots';
 import { wireTransfers } from './transfer-requests';
 import { createRingtonePreview, ringtoneChoiceOf, ringtoneProblems, type RingtoneFileCheck } from './ringtone-choice';
+import { listAccounts } from '../settings/account-list';
+import { sipPasswordSlot } from '../settings/secret-box';
+import { createAccountsCore } from './accounts-core';
+import type { CallAccount } from '../ipc/contract';
+import type { Call } from '../sip/user-agent-api';
 
 export interface AppCoreDeps {
   store: SettingsStore;
@@ -121,6 +126,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     transfer: (callId, progress) => events.emit('call.transfer', { callId, ...progress }),
     ended: (_snapshot, entry) => {
       host.forgetCall(entry.id);
+      accounts.agents.forgetCall(entry.id);
       remember(entry);
       if (tracker.size === 0 && restartPending) void scheduleRestart();
     },
@@ -152,7 +158,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     const gain = volumeGains(p);
     return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(gain ? { gain } : {}) };
   };
-  const host = new UserAgentHost({
+  const hostDeps: UserAgentHostDeps = {
     createUserAgent: deps.createUserAgent,
     createMedia,
     bindAddress: deps.bindAddress,
@@ -167,21 +173,25 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     report,
     log,
     now,
-  });
+  };
+  const host = new UserAgentHost(hostDeps);
   const watches = new EventWatches((event, payload) => events.emit(event, payload), now);
   host.events.on('registration', (state) => {
     network.registration(state);
     events.emit('registration.changed', state);
     watches.registration(state, settings?.account);
+    accounts.changed();
   });
   host.events.on('subscription', (u) => watches.subscription(u));
   // Issue 11: calls transfers bring, the "ask" policy's questions, calls do-not-disturb refused.
   wireTransfers(host.events, { tracker, now, requested: (r) => events.emit('call.transferRequest', r), refused: remember });
-  host.events.on('incoming', (call) => {
-    tracker.track(call);
+  host.events.on('incoming', (call) => incoming(call, accounts.defaultTag()));
+  // Issue 11: a call on any account is tracked, tagged with its account, and auto-answered alike.
+  function incoming(call: Call, account: CallAccount | undefined): void {
+    tracker.track(call, account);
     const delay = settings ? autoAnswerDelayMs(settings.preferences) : undefined;
     if (delay !== undefined) scheduleAutoAnswer(call, delay, { setTimer: (fn, ms) => setTimeout(fn, ms), clearTimer: (id) => clearTimeout(id as ReturnType<typeof setTimeout>), answer: (c) => host.answer(c), report });
-  });
+  }
   host.events.on('trace', (entry) => {
     traces.add(entry);
     network.trace(entry);
@@ -198,6 +208,32 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('level', (level) => events.emit('audio.level', level));
   host.events.on('quality', ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }));
 
+  // Issue 11: the other enabled accounts, each with its own user agent; the default one is `host`.
+  const accounts = createAccountsCore({
+    hostDeps,
+    mainHost: host,
+    settings: () => settings,
+    password: (blob) => passwordOf(blob),
+    encrypt: (text, slot) => deps.secretBox.encrypt(text, slot),
+    storage: deps.secretBox.storage,
+    commit: async (next) => {
+      const before = settings;
+      await deps.store.saveSettings(next);
+      settings = next;
+      // The default account unchanged: only the others' user agents follow (unchanged ones keep running).
+      void (JSON.stringify(before?.account ?? null) === JSON.stringify(next.account) ? syncOtherAccounts() : scheduleRestart());
+    },
+    changed: (view) => events.emit('accounts.changed', view),
+    incoming,
+    trace: (entry) => {
+      traces.add(entry);
+      events.emit('flow.message', entry);
+    },
+    message: (m) => events.emit('message.received', { ...m, time: deps.now?.() ?? Date.now() }),
+    level: (level) => events.emit('audio.level', level),
+    quality: ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }),
+  });
+
   function passwordOf(blob: string, what = 'password', where = 'account settings'): string {
     if (blob === '') return '';
     try {
@@ -210,11 +246,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
 
   async function startUserAgent(): Promise<void> {
     if (!settings || stopping) return;
-    const stored = settings.account;
+    // Issue 11: a disabled default account leaves the default host in direct-IP mode on the same port.
+    const stored = settings.account && settings.account.enabled !== false ? settings.account : null;
     const account = toAccountSettings(stored, stored ? passwordOf(stored.passwordBlob) : '');
     const port = deps.sipPortOverride ?? settings.preferences.sipPort;
     // An explicit --sip-port is a demand, the saved preference only a wish.
     await host.start(account, port, deps.sipPortOverride === undefined);
+    if (!stopping) await accounts.agents.start(listAccounts(settings));
   }
 
   /** Re-creates the user agent (account or SIP port changed); waits for calls to end first. */
@@ -227,7 +265,20 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     uaOp = uaOp
       .then(async () => {
         await host.stop();
+        await accounts.agents.stop();
         await startUserAgent();
+      })
+      .catch((err: Error) => report(`SIP restart failed: ${err.message}`));
+    return uaOp;
+  }
+
+  /** Issue 11: another account was added, changed, enabled or removed; one with calls waits for them. */
+  function syncOtherAccounts(): Promise<void> {
+    uaOp = uaOp
+      .then(async () => {
+        if (!settings || stopping) return;
+        const busy = (id: string) => tracker.list().some((c) => c.account?.id === id);
+        if (!(await accounts.agents.sync(listAccounts(settings), busy))) restartPending = true;
       })
       .catch((err: Error) => report(`SIP restart failed: ${err.message}`));
     return uaOp;
@@ -266,6 +317,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       version: deps.version,
       passwordStorage: deps.secretBox.storage,
       ...watches.snapshot(),
+      accounts: accounts.view(),
     };
     if (dialPrefill !== null) snap.dialPrefill = dialPrefill;
     return snap;
@@ -278,6 +330,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       // Issue 11: a volume change is heard in the calls in progress at once.
       const gain = volumeGains(next.preferences) ?? { input: 1, output: 1 };
       host.setGain(gain.input, gain.output);
+      accounts.agents.setGain(gain.input, gain.output);
     },
     store: deps.store,
     encrypt: (text) => deps.secretBox.encrypt(text, 'turn-password'),
@@ -301,12 +354,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       if (Object.keys(fields).length > 0) throw new ApiFailure('invalid-request', 'invalid account', fields);
       const current = settings;
       if (!current) throw new ApiFailure('failed', 'the core is not started');
-      const account = toStoredAccount(form, current.account, (text) => deps.secretBox.encrypt(text, 'sip-password'));
+      const account = toStoredAccount(form, current.account, (text) => deps.secretBox.encrypt(text, sipPasswordSlot(current.account?.id)));
       const next: SettingsFile = { ...current, account };
       await deps.store.saveSettings(next).catch((err: Error) => {
         throw new ApiFailure('failed', `the account could not be saved: ${err.message}`);
       });
       settings = next;
+      accounts.changed();
       void scheduleRestart();
       return toAccountView(account, deps.secretBox.storage);
     },
@@ -320,17 +374,20 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       await agent.unregister();
       return agent.registration;
     },
-    'call.dial': async ({ target }) => {
-      const agent = requireUa();
+    'call.dial': async ({ target, accountId }) => {
+      // Issue 11: the chosen account, else the default one, else the first enabled one, else direct IP.
+      const route = accounts.dialRoute(accountId);
+      const agent = route.agent ?? requireUa();
       dialPrefill = null;
       let call;
       try {
-        call = host.call(agent, target.trim());
+        call = route.host.call(agent, target.trim());
       } catch (err) {
         throw new ApiFailure('failed', (err as Error).message);
       }
-      return tracker.track(call);
+      return tracker.track(call, route.tag);
     },
+    ...accounts.handlers,
     ...callRequests,
     'message.send': messageSendHandler(requireUa),
     'history.list': async () => history,
@@ -434,6 +491,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       stopping = true;
       uaOp = uaOp.then(async () => {
         await host.stop();
+        await accounts.agents.stop();
         await deps.store.flush().catch(() => {});
       });
       return uaOp;

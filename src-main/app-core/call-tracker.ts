@@ -1,6 +1,6 @@
 // Follows each Call of the user agent into a CallSnapshot for the UI (state, mute, connect time, end)
 // and turns a finished call into its history entry.
-import type { CallSnapshot, CallTransferStatus, HistoryEntry, TransferRequest } from '../ipc/contract';
+import type { CallAccount, CallSnapshot, CallTransferStatus, HistoryEntry, TransferRequest } from '../ipc/contract';
 import type { Call, CallEndInfo, TransferProgress } from '../sip/user-agent-api';
 
 export interface TrackedCall {
@@ -52,7 +52,8 @@ export class CallTracker {
 
   constructor(private readonly hooks: CallTrackerHooks) {}
 
-  track(call: Call): CallSnapshot {
+  /** `account`: issue 11's tag, the account the call came in on or goes out on (absent = none). */
+  track(call: Call, account?: CallAccount): CallSnapshot {
     const existing = this.active.get(call.id);
     if (existing) return existing.snapshot;
     const snapshot: CallSnapshot = {
@@ -65,6 +66,7 @@ export class CallTracker {
       startedAt: this.hooks.now(),
       connectedAt: call.state === 'connected' ? this.hooks.now() : null,
       end: null,
+      ...(account ? { account } : {}),
     };
     const tracked: TrackedCall = { call, snapshot };
     this.active.set(call.id, tracked);

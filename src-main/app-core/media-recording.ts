@@ -2,6 +2,7 @@
 // write into one WAV): the file is taken from RecordSlots when the session is made, given back on close.
 import type { RecordSlots } from '../audio/record-slots';
 import type { MediaSession, MediaSessionFactory, MediaSessionOptions } from '../rtp/media-session';
+import { forwardMediaSession } from '../rtp/media-session-forwarder';
 
 export function createMediaWithOwnRecording(create: MediaSessionFactory, options: MediaSessionOptions, slots: RecordSlots): MediaSession {
   const audio = options.audio;
@@ -15,24 +16,12 @@ export function createMediaWithOwnRecording(create: MediaSessionFactory, options
     slots.release(record);
   };
   // Everything else the call may use (recording, volume, conference, DTMF mode) passes straight through.
-  return {
-    get bindAddress() {
-      return inner.bindAddress;
-    },
+  return forwardMediaSession(inner, {
     open: () =>
       inner.open().catch((err: unknown) => {
         release();
         throw err;
       }),
-    start: (params) => inner.start(params),
-    update: (params) => inner.update(params),
-    sendDtmf: (digits, durationMs, mode) => inner.sendDtmf(digits, durationMs, mode),
-    setMuted: (muted) => inner.setMuted(muted),
-    ...(inner.record ? { record: (path: string | null) => inner.record!(path) } : {}),
-    ...(inner.setGain ? { setGain: (input: number, output: number) => inner.setGain!(input, output) } : {}),
-    ...(inner.mixWith ? { mixWith: (other: MediaSession | null) => inner.mixWith!(other) } : {}),
-    stats: () => inner.stats(),
     close: () => inner.close().finally(release),
-    on: (event, listener) => inner.on(event, listener),
-  };
+  });
 }

@@ -91,7 +91,9 @@ export function dialHandler(
   tracker: CallTracker,
   ctx: Pick<CommandContext, 'emit' | 'media'>,
 ): (payload: RequestPayload<'call.dial'>) => Promise<ResponseMap['call.dial']> {
-  return async ({ target }) => {
+  return async ({ target, accountId }) => {
+    // Issue 11: the CLI runs the one account its flags give; a script must not believe it chose another.
+    if (accountId !== undefined) throw new ApiFailure('invalid-request', 'the CLI has one account (its flags): call.dial takes no accountId here');
     const call = ua().call(target);
     const snapshot = tracker.track(call);
     ctx.emit({ event: 'calling', callId: call.id, uri: call.remoteUri });

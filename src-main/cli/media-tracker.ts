@@ -1,6 +1,7 @@
 // Wraps the media sessions the user agent creates for the CLI: learns each call's negotiated codec (the
 // Call API does not carry it) and lets the process wait until every recording is finished before exit.
 import type { MediaSession, MediaStartParams, RtpStats } from '../rtp/media-session';
+import { forwardMediaSession } from '../rtp/media-session-forwarder';
 
 export interface TrackedMedia {
   /** 1 for the first session created, 2 for the next, ... */
@@ -37,8 +38,7 @@ export class MediaTracker {
       entry.params = params;
       for (const w of [...this.startWaiters]) w(entry);
     };
-    const wrapper: MediaSession = {
-      open: () => inner.open(),
+    const wrapper: MediaSession = forwardMediaSession(inner, {
       start: async (params) => {
         await inner.start(params);
         started(params);
@@ -47,12 +47,9 @@ export class MediaTracker {
         await inner.update(params);
         entry.params = params;
       },
-      sendDtmf: (digits, durationMs, mode) => inner.sendDtmf(digits, durationMs, mode),
-      setMuted: (muted) => inner.setMuted(muted),
       // A conference partner is another wrapper of ours: the engine mixes the sessions inside them.
       mixWith: (other) => inner.mixWith?.(other === null ? null : (this.inners.get(other) ?? other)) ?? false,
       record: (path) => (inner.record ? inner.record(path) : Promise.reject(new Error('this media engine cannot record'))),
-      stats: () => inner.stats(),
       close: (): Promise<RtpStats> => {
         entry.closed = true;
         const at = this.sessions.indexOf(entry);
@@ -63,8 +60,7 @@ export class MediaTracker {
         void settled.finally(() => this.pendingCloses.delete(settled));
         return p;
       },
-      on: (event, listener) => inner.on(event, listener),
-    };
+    });
     entry.session = wrapper;
     this.sessions.push(entry);
     this.inners.set(wrapper, inner);

@@ -38,6 +38,11 @@ const requestNames = {
   'contacts.delete': true,
   'contacts.import': true,
   'contacts.export': true,
+  'accounts.list': true,
+  'accounts.save': true,
+  'accounts.delete': true,
+  'accounts.setDefault': true,
+  'accounts.enable': true,
 } as const satisfies Record<RequestChannel, true>;
 
 const eventNames = {
@@ -55,6 +60,7 @@ const eventNames = {
   'contacts.changed': true,
   'voicemail.changed': true,
   'presence.changed': true,
+  'accounts.changed': true,
 } as const satisfies Record<EventChannel, true>;
 
 // Both directions: a name in the lists but not in the contract fails here too.

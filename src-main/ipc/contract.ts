@@ -81,6 +81,16 @@ export const accountSchema = z.object({
 });
 export type AccountForm = z.infer<typeof accountSchema>;
 
+/** Issue 11: an account's id (settings.json, the IPC); it also names the account's password slot. */
+export const accountIdSchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'an account id is 1-40 of a-z 0-9 -');
+
+/** Issue 11: `accounts.save`: the form plus which account (absent = a new one) and whether it runs. */
+export const accountEntryFormSchema = accountSchema.extend({
+  id: accountIdSchema.optional(),
+  enabled: z.boolean().optional(),
+});
+export type AccountEntryForm = z.infer<typeof accountEntryFormSchema>;
+
 /** A STUN/TURN server as typed in the Topology tab: '' (none) or host[:port]; the syntax is checked in full by the core. */
 const serverText = z
   .string()
@@ -157,7 +167,8 @@ export const requestSchemas = {
   'account.save': accountSchema,
   'registration.register': z.object({}),
   'registration.unregister': z.object({}),
-  'call.dial': z.object({ target: z.string().min(1).max(500) }),
+  /** Issue 11: `accountId` picks the account the call goes out on; absent = the default account. */
+  'call.dial': z.object({ target: z.string().min(1).max(500), accountId: accountIdSchema.optional() }),
   'call.answer': z.object({ callId }),
   'call.reject': z.object({ callId, status: z.union([z.literal(486), z.literal(603)]).optional() }),
   'call.hangup': z.object({ callId }),
@@ -203,6 +214,15 @@ export const requestSchemas = {
   /** A vCard (3.0/4.0) or CSV file's text; under the WebSocket's 1 MB message limit. */
   'contacts.import': z.object({ format: z.enum(CONTACT_FORMATS), text: z.string().max(900_000) }),
   'contacts.export': z.object({ format: z.enum(CONTACT_FORMATS), version: z.enum(['3.0', '4.0']).optional() }),
+  // Issue 11: several accounts. `account.get`/`account.save` keep meaning the default account.
+  'accounts.list': z.object({}),
+  /** Without an id: a new account (the default one when there is none yet); with one: replaces it. */
+  'accounts.save': accountEntryFormSchema,
+  'accounts.delete': z.object({ id: accountIdSchema }),
+  /** The account outgoing calls use when none is chosen. */
+  'accounts.setDefault': z.object({ id: accountIdSchema }),
+  /** Runs (registers, takes calls) or stops the account's user agent; kept in settings.json. */
+  'accounts.enable': z.object({ id: accountIdSchema, enabled: z.boolean() }),
 } as const;
 
 export type RequestChannel = keyof typeof requestSchemas;
@@ -235,6 +255,8 @@ export interface CallSnapshot {
   conference?: string | null;
   /** Issue 11: the other side asks to transfer us, and the account says to ask (Accept / Decline). */
   transferRequest?: TransferRequest | null;
+  /** Issue 11: the account the call came in on or went out on; absent = no account (direct IP). */
+  account?: CallAccount;
 }
 
 /** Our transfer of a call as its card shows it: the progress (TransferProgress) and to whom. */
@@ -264,6 +286,29 @@ export interface TransferRequest {
   replacesCallId?: string;
   /** ms since epoch when an unanswered request is declined (30 s after it came). */
   expiresAt: number;
+}
+
+/** Issue 11: which account a call belongs to, with the name the UI shows. */
+export interface CallAccount {
+  id: string;
+  /** The account name, else user@domain. */
+  name: string;
+}
+
+/** Issue 11: one account in the list, with its own registration. */
+export interface AccountEntry {
+  id: string;
+  enabled: boolean;
+  /** Outgoing calls without a chosen account use it; `account.get`/`account.save` are about it. */
+  isDefault: boolean;
+  account: AccountView;
+  /** Disabled accounts are 'unregistered'. */
+  registration: RegistrationState;
+}
+
+/** Issue 11: every account, the default first (`accounts.list`, `accounts.changed`). */
+export interface AccountsView {
+  accounts: AccountEntry[];
 }
 
 /** ITU-T G.107 E-model transmission rating and the MOS it predicts. */
@@ -392,6 +437,8 @@ export interface AppSnapshot {
   voicemail?: VoicemailStatus;
   /** Issue 11: presence and BLF of watched contacts, by contact id. */
   presence?: Record<string, ContactPresence>;
+  /** Issue 11: every account with its registration; absent from cores before several accounts. */
+  accounts?: AccountsView;
 }
 
 /** Response type per request channel. */
@@ -430,6 +477,11 @@ export interface ResponseMap {
   'contacts.delete': null;
   'contacts.import': ContactsImportReport;
   'contacts.export': { text: string; fileName: string; mimeType: string };
+  'accounts.list': AccountsView;
+  'accounts.save': AccountEntry;
+  'accounts.delete': AccountsView;
+  'accounts.setDefault': AccountsView;
+  'accounts.enable': AccountsView;
 }
 
 /** What an import did: new contacts, ones already in the book, and cards or rows that could not be used. */
@@ -464,6 +516,8 @@ export interface EventMap {
   'voicemail.changed': VoicemailStatus;
   /** Issue 11: presence / BLF of the watched contacts (all of them, by contact id). */
   'presence.changed': Record<string, ContactPresence>;
+  /** Issue 11: an account was added, changed, removed, enabled, made default, or its registration changed. */
+  'accounts.changed': AccountsView;
 }
 export type EventChannel = keyof EventMap;
 

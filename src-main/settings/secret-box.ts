@@ -3,7 +3,21 @@
 // what the box returns. Pure: no Node or Electron imports.
 
 /** Which password a blob holds: a box that stores passwords elsewhere keeps one entry per slot. */
-export type SecretSlot = 'sip-password' | 'turn-password';
+export type SecretSlot = 'sip-password' | 'turn-password' | `sip-password.${string}`;
+
+/**
+ * Issue 11: each account's password has its own slot, named after the account id (ids are unique in a
+ * settings file), so saving one account never replaces another's password. The first account keeps the
+ * slot it always had, so blobs written before several accounts still open.
+ */
+export function sipPasswordSlot(accountId: string | undefined): SecretSlot {
+  return accountId === undefined || accountId === 'account-1' ? 'sip-password' : `sip-password.${accountId}`;
+}
+
+/** A slot name a box may store under (a blob's slot comes from settings.json: checked before use). */
+export function isSecretSlot(name: string): name is SecretSlot {
+  return name === 'sip-password' || name === 'turn-password' || /^sip-password\.[a-z0-9-]{1,40}$/.test(name);
+}
 
 /**
  * Where passwords are, as the UI and README say it: encrypted by the OS keychain (safeStorage), in the

@@ -5,13 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../util/logger';
-import { decodePlainBlob, isPlainBlob, type SecretBox, type SecretSlot } from './secret-box';
+import { decodePlainBlob, isPlainBlob, isSecretSlot, type SecretBox, type SecretSlot } from './secret-box';
 
 export const SECRETS_FILE = 'secrets.json';
 const KEYRING_PREFIX = 'keyring:';
 const FILE_PREFIX = 'file:';
 const SERVICE = 'softphone';
-const SLOTS: readonly SecretSlot[] = ['sip-password', 'turn-password'];
 
 /** One keyring entry (the subset of @napi-rs/keyring's Entry we use). */
 export interface KeyringEntry {
@@ -110,9 +109,10 @@ export function createHeadlessSecretBox(options: SecretStoreOptions): HeadlessSe
     try {
       const parsed = JSON.parse(text) as Partial<SecretsFile>;
       const secrets: SecretsFile['secrets'] = {};
-      for (const slot of SLOTS) {
-        const v = (parsed.secrets as Record<string, unknown> | undefined)?.[slot];
-        if (typeof v === 'string') secrets[slot] = v;
+      const stored = parsed.secrets as Record<string, unknown> | undefined;
+      for (const slot of Object.keys(stored ?? {})) {
+        const v = stored?.[slot];
+        if (isSecretSlot(slot) && typeof v === 'string') secrets[slot] = v;
       }
       return { version: 1, note: NOTE, secrets };
     } catch {
@@ -164,8 +164,8 @@ export function createHeadlessSecretBox(options: SecretStoreOptions): HeadlessSe
     decrypt(blob) {
       if (isPlainBlob(blob)) return decodePlainBlob(blob);
       if (blob.startsWith('safe:')) throw new Error('it was encrypted by the desktop app and can only be opened there');
-      const slot = blob.slice(blob.indexOf(':') + 1) as SecretSlot;
-      if (!SLOTS.includes(slot)) throw new Error('unknown password format');
+      const slot = blob.slice(blob.indexOf(':') + 1);
+      if (!isSecretSlot(slot)) throw new Error('unknown password format');
       if (blob.startsWith(KEYRING_PREFIX)) {
         if (!keyring) throw new Error('the system keyring is not available');
         const value = entry(slot).getPassword();

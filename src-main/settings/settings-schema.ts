@@ -1,21 +1,46 @@
 // Layout of settings.json (schema version, account incl. the password blob, preferences, the TURN
 // password blob) and the pure migrations that bring an older file up to the current version.
 import { z } from 'zod';
-import { accountSchema, preferencesSchema, type AccountForm, type Preferences } from '../ipc/contract';
+import { accountIdSchema, accountSchema, preferencesSchema, type AccountForm, type Preferences } from '../ipc/contract';
 
 /** 2: Topology tab (STUN/TURN/ICE, keep-alives) and the TURN password blob; RTP ranges start on an even port. */
 export const SETTINGS_VERSION = 2;
 
 /** The account as stored: the contract's form fields, the password only as a SecretBox blob. */
+/**
+ * The id of an account stored without one: the single account of files from before issue 11 (and of
+ * cores that never had a second one). Its password keeps the old 'sip-password' slot.
+ */
+export const FIRST_ACCOUNT_ID = 'account-1';
+
 export const storedAccountSchema = accountSchema.omit({ password: true }).extend({
   /** SecretBox output; '' = no password stored. */
   passwordBlob: z.string().max(8192),
+  // Issue 11 (several accounts), optional so files and code from before it stay valid:
+  /** Absent = FIRST_ACCOUNT_ID (only ever the default account goes without one). */
+  id: accountIdSchema.optional(),
+  /** Absent = true: the account runs a user agent (registers when it says so). */
+  enabled: z.boolean().optional(),
 });
 export type StoredAccount = z.infer<typeof storedAccountSchema>;
 
+/** An account besides the default one: always with its id. */
+export const storedOtherAccountSchema = storedAccountSchema.extend({ id: accountIdSchema });
+export type StoredOtherAccount = z.infer<typeof storedOtherAccountSchema>;
+
+/** X-Lite and Zoiper hold a handful of accounts; a bound keeps a hostile file from starting hundreds of sockets. */
+export const MAX_ACCOUNTS = 8;
+
 export const settingsFileSchema = z.object({
   version: z.literal(SETTINGS_VERSION),
+  /** The default account (outgoing calls without a chosen account; `account.get`/`account.save`). */
   account: storedAccountSchema.nullable(),
+  /**
+   * Issue 11: the other accounts, in the order the user added them; absent = none. Additive rather than
+   * a new list with a version bump, so everything written for the single account keeps meaning the
+   * default one, and older files need no migration.
+   */
+  otherAccounts: z.array(storedOtherAccountSchema).max(MAX_ACCOUNTS - 1).optional(),
   preferences: preferencesSchema,
   /**
    * The TURN password as a SecretBox blob ('' = none), kept beside the preferences rather than in them so
@@ -123,12 +148,29 @@ export function migrateSettings(raw: unknown): SettingsDecode {
   const account = isRecord(data.account) ? { ...DEFAULT_ACCOUNT, passwordBlob: '', ...data.account } : data.account ?? null;
   const preferences = isRecord(data.preferences) ? { ...DEFAULT_PREFERENCES, ...data.preferences } : DEFAULT_PREFERENCES;
   const turnPasswordBlob = data.turnPasswordBlob ?? '';
-  const parsed = settingsFileSchema.safeParse({ ...data, account, preferences, turnPasswordBlob });
+  const otherAccounts = Array.isArray(data.otherAccounts)
+    ? data.otherAccounts.map((a: unknown) => (isRecord(a) ? { ...DEFAULT_ACCOUNT, passwordBlob: '', ...a } : a))
+    : data.otherAccounts;
+  const parsed = settingsFileSchema
+    .superRefine((file, ctx) => {
+      const problem = accountIdProblem(file);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['otherAccounts'], message: problem });
+    })
+    .safeParse({ ...data, account, ...(otherAccounts !== undefined ? { otherAccounts } : {}), preferences, turnPasswordBlob });
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     return { ok: false, reason: first ? `${first.path.join('.') || 'file'}: ${first.message}` : 'invalid settings' };
   }
   return { ok: true, settings: parsed.data, migratedFrom: from === SETTINGS_VERSION ? null : from };
+}
+
+/** Two accounts with one id would share a password slot and a registration: the file is refused. */
+function accountIdProblem(file: SettingsFile): string | null {
+  const others = file.otherAccounts ?? [];
+  if (others.length > 0 && !file.account) return 'other accounts without a default account';
+  const ids = [file.account ? (file.account.id ?? FIRST_ACCOUNT_ID) : null, ...others.map((a) => a.id)].filter((id): id is string => id !== null);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  return dup ? `account id ${dup} is used twice` : null;
 }
 
 /** Parses settings.json text. */

@@ -427,6 +427,23 @@ export const en = {
     portChanged: 'The NAT changed the port number.',
     checkedAt: (time: string) => `Tested at ${time}`,
   },
+  // Issue 11: several accounts (settings list, dial picker, the account a call is on).
+  accounts: {
+    title: 'Accounts',
+    add: 'Add account',
+    edit: 'Edit',
+    remove: 'Remove',
+    confirmRemove: (name: string) => `Remove the account “${name}”?`,
+    enabled: 'Enabled',
+    isDefault: 'Default',
+    makeDefault: 'Make default',
+    editing: (name: string) => `Editing: ${name}`,
+    newAccount: 'New account',
+    unnamed: 'Unnamed account',
+    picker: 'Call from account',
+    defaultAccount: (name: string) => `${name} (default)`,
+    onAccount: (name: string) => `Account: ${name}`,
+  },
 };
 
 /** The shape every translation must have: a missing or misspelt key is a type error. */

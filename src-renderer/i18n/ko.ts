@@ -417,4 +417,21 @@ export const ko: Messages = {
     portChanged: 'NAT가 포트 번호를 바꿨습니다.',
     checkedAt: (time: string) => `${time}에 테스트함`,
   },
+  // 이슈 11: 여러 계정.
+  accounts: {
+    title: '계정',
+    add: '계정 추가',
+    edit: '편집',
+    remove: '삭제',
+    confirmRemove: (name: string) => `“${name}” 계정을 삭제할까요?`,
+    enabled: '사용',
+    isDefault: '기본',
+    makeDefault: '기본으로 설정',
+    editing: (name: string) => `편집 중: ${name}`,
+    newAccount: '새 계정',
+    unnamed: '이름 없는 계정',
+    picker: '발신 계정',
+    defaultAccount: (name: string) => `${name} (기본)`,
+    onAccount: (name: string) => `계정: ${name}`,
+  },
 };

@@ -13,8 +13,12 @@ import type {
 import { createWsClient } from './ws-client';
 
 export type {
+  AccountEntry,
+  AccountEntryForm,
   AccountForm,
+  AccountsView,
   AccountView,
+  CallAccount,
   ApiError,
   AppSnapshot,
   CallSnapshot,

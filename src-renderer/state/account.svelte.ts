@@ -2,6 +2,7 @@
 import type { AccountForm, AccountView, Api, Preferences, RegistrationState } from '../lib/api';
 import type { TopologyValues, TransportField } from '../lib/account-validation';
 import type { PreferencesState } from './preferences.svelte';
+import type { AccountsState } from './accounts.svelte';
 import { i18n } from './i18n.svelte';
 
 /** X-Lite's defaults for a new account (the seed's dialog: Account 1, register, outbound via domain). */
@@ -32,14 +33,40 @@ export class AccountState {
   /** Last failed register/unregister request (the server's own reason arrives in `registration`). */
   error = $state('');
 
+  /**
+   * Issue 11: which account the settings form edits: null = the default one (through account.save, as
+   * before several accounts), 'new' = one to add, else another account's id (through accounts.save).
+   */
+  editingId = $state<string | null>(null);
+
   constructor(
     private readonly api: Api | null,
     private readonly preferences: PreferencesState,
+    private readonly accounts?: AccountsState,
   ) {}
+
+  /** The id the account list marks as edited ('new' for a new one). */
+  get editingKey(): string {
+    return this.editingId ?? this.accounts?.defaultAccount?.id ?? 'new';
+  }
+
+  /** The stored account the form edits (null: a new one). */
+  get editedView(): AccountView | null {
+    if (this.editingId === null) return this.view;
+    if (this.editingId === 'new') return null;
+    return this.accounts?.find(this.editingId)?.account ?? null;
+  }
+
+  /** Starts editing another account in the settings form (the default one goes through account.save). */
+  edit(id: string | 'new'): void {
+    const entry = id === 'new' ? undefined : this.accounts?.find(id);
+    this.editingId = entry?.isDefault || (id !== 'new' && !entry) ? null : id;
+  }
 
   /** Starting values for the settings form; the password is never sent back by the core. */
   formValues(): AccountForm {
-    const v = this.view;
+    const v = this.editedView;
+    if (!v && this.editingId === 'new') return { ...NEW_ACCOUNT, accountName: `Account ${(this.accounts?.list.length ?? 0) + 1}` };
     if (!v) return { ...NEW_ACCOUNT };
     return {
       accountName: v.accountName,
@@ -88,7 +115,11 @@ export class AccountState {
     this.busy = true;
     try {
       // null: only the preferences changed (no account yet, direct-IP use).
-      if (form) {
+      if (form && this.accounts && this.editingId !== null) {
+        // Issue 11: a new account, or one that is not the default.
+        const r = await this.accounts.save(this.editingId === 'new' ? form : { ...form, id: this.editingId });
+        if (!r.ok) return r;
+      } else if (form) {
         // An empty password means "keep the stored one" (contract: write-only field).
         const payload: AccountForm = { ...form };
         if (!payload.password) delete payload.password;

@@ -17,6 +17,8 @@ export class CallsState {
   /** Wall clock for call timers, advanced every second while a call is connected. */
   now = $state(Date.now());
   dialTarget = $state('');
+  /** Issue 11: the account the next call goes out on ('' = the default account), from the dial field's picker. */
+  dialAccountId = $state('');
   /** Why the last action failed (shown under the dial field). */
   error = $state('');
   /** DTMF digits sent per call id, shown on the call card. */
@@ -136,7 +138,7 @@ export class CallsState {
     if (!this.api) return this.fail(i18n.t.dial.notConnected);
     this.error = '';
     this.dialTarget = t;
-    const r = await this.api.request('call.dial', { target: t });
+    const r = await this.api.request('call.dial', this.dialAccountId ? { target: t, accountId: this.dialAccountId } : { target: t });
     if (!r.ok) return this.fail(r.error.fields?.target ?? r.error.message);
     this.apply(r.value);
     return true;

@@ -5,6 +5,7 @@ import type { Connection } from '../lib/api';
 import { summarizeEnd } from '../lib/call-end';
 import { partyName } from '../lib/format';
 import { AccountState } from './account.svelte';
+import { AccountsState } from './accounts.svelte';
 import { AudioState } from './audio.svelte';
 import { CallsState } from './calls.svelte';
 import { ContactsState } from './contacts.svelte';
@@ -38,6 +39,8 @@ export class Softphone {
 
   readonly preferences: PreferencesState;
   readonly account: AccountState;
+  /** Issue 11: every account with its registration. */
+  readonly accounts: AccountsState;
   readonly history: HistoryState;
   readonly contacts: ContactsState;
   readonly calls: CallsState;
@@ -57,7 +60,8 @@ export class Softphone {
       this.offlineReason = connection.reason === 'no-token' ? 'no-token' : connection.detail;
     }
     this.preferences = new PreferencesState(this.api);
-    this.account = new AccountState(this.api, this.preferences);
+    this.accounts = new AccountsState(this.api);
+    this.account = new AccountState(this.api, this.preferences, this.accounts);
     this.contacts = new ContactsState(this.api);
     this.history = new HistoryState(this.api, () => this.contacts.list);
     this.calls = new CallsState(this.api, () => this.history.recentTargets, (text) => this.contacts.resolve(text));
@@ -97,6 +101,11 @@ export class Softphone {
         this.view = 'phone';
       }),
       api.on('network.changed', (n) => this.network.apply(n)),
+      api.on('accounts.changed', (v) => {
+        this.accounts.apply(v);
+        // A picked account that went away (removed, disabled) falls back to the default one.
+        if (this.calls.dialAccountId && !this.accounts.enabled.some((a) => a.id === this.calls.dialAccountId)) this.calls.dialAccountId = '';
+      }),
       api.on('app.problem', (p) => {
         if (typeof p?.message !== 'string' || this.problems.includes(p.message)) return;
         this.problems = [...this.problems, p.message];
@@ -130,6 +139,7 @@ export class Softphone {
     this.account.view = s.account;
     this.account.passwordStorage = s.passwordStorage;
     this.account.registration = s.registration;
+    this.accounts.apply(s.accounts);
     this.calls.load(s.calls);
     this.preferences.apply(s.preferences);
     this.network.apply(s.network);
@@ -156,6 +166,7 @@ export class Softphone {
 
   closeSettings(): void {
     this.settingsOpen = false;
+    this.account.editingId = null;
   }
 
   dispose(): void {

@@ -2,31 +2,18 @@
 // sends arrive at baresip as SIP INFO (its CALL_DTMF_START events, INFO on the wire); `--dtmf-mode
 // inband` keys are the Q.23 tone pairs in what baresip decoded from us (by frequency); keys baresip
 // sends (RFC 4733, its sndcode command) are printed by our `listen` as dtmf lines.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dtmfFrequencies } from '../../src-main/audio/dtmf-tone';
 import { goertzelPower } from '../../src-main/audio/tone-analysis';
-import { TONE_A_HZ, TONE_B_HZ, makeTempDir, readWavMono, removeDir, writeToneWav } from '../support/audio-check';
-import { startBaresip, type Baresip } from '../support/baresip';
+import { readWavMono } from '../support/audio-check';
+import { type Baresip } from '../support/baresip';
 import { freePort, freePortRange } from '../support/free-port';
 import { printOnFailure } from '../support/on-failure';
-import { startSoftphone, stopAllSoftphones } from '../support/softphone-process';
+import { useBaresipSuite } from '../support/baresip-suite';
+import { startSoftphone } from '../support/softphone-process';
 
-let dir: string;
-let toneA: string;
-let toneB: string;
+const suite = useBaresipSuite('baresip-dtmf-modes-');
 let bs: Baresip | undefined;
-
-beforeAll(() => {
-  dir = makeTempDir('baresip-dtmf-modes-');
-  toneA = writeToneWav(dir, TONE_A_HZ);
-  toneB = writeToneWav(dir, TONE_B_HZ);
-});
-afterEach(async () => {
-  await stopAllSoftphones();
-  await bs?.stop();
-  bs = undefined;
-});
-afterAll(() => removeDir(dir));
 
 /** The keys heard in `samples`: per 40 ms window, the row and column tone that stand out, runs collapsed. */
 function keysIn(samples: Int16Array, rate: number): string {
@@ -53,12 +40,12 @@ function keysIn(samples: Int16Array, rate: number): string {
 
 describe('DTMF modes at a real peer (baresip)', () => {
   it('--dtmf-mode info: each key is one SIP INFO (application/dtmf-relay) that baresip reports', async () => {
-    bs = await startBaresip({ codec: 'PCMU', playWav: toneB });
+    bs = await suite.start({ codec: 'PCMU', playWav: suite.toneB });
     printOnFailure(bs);
     const rtp = await freePortRange(10);
     const digits = '159*0#';
     const a = startSoftphone(
-      ['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', toneA, '--dtmf', digits, '--dtmf-mode', 'info', '--duration', '3', '--log-level', 'debug'],
+      ['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', suite.toneA, '--dtmf', digits, '--dtmf-mode', 'info', '--duration', '3', '--log-level', 'debug'],
       { name: 'call-dtmf-info' },
     );
     printOnFailure(a);
@@ -79,12 +66,12 @@ describe('DTMF modes at a real peer (baresip)', () => {
   });
 
   it('--dtmf-mode inband: the keys are the tone pairs in the audio baresip decoded from us', async () => {
-    bs = await startBaresip({ codec: 'PCMU', playWav: toneB });
+    bs = await suite.start({ codec: 'PCMU', playWav: suite.toneB });
     printOnFailure(bs);
     const rtp = await freePortRange(10);
     const digits = '3#8';
     const a = startSoftphone(
-      ['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', toneA, '--dtmf', digits, '--dtmf-mode', 'inband', '--duration', '2'],
+      ['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', suite.toneA, '--dtmf', digits, '--dtmf-mode', 'inband', '--duration', '2'],
       { name: 'call-dtmf-inband' },
     );
     printOnFailure(a);
@@ -102,12 +89,12 @@ describe('DTMF modes at a real peer (baresip)', () => {
   });
 
   it('keys baresip sends as RFC 4733 events are printed by listen as dtmf lines, once each', async () => {
-    bs = await startBaresip({ codec: 'PCMU', playWav: toneB });
+    bs = await suite.start({ codec: 'PCMU', playWav: suite.toneB });
     printOnFailure(bs);
     const rtp = await freePortRange(10);
     const port = await freePort();
     const l = startSoftphone(
-      ['listen', '--bind', '127.0.0.1', '--port', String(port), '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', toneA, '--auto-answer', '--max-calls', '1'],
+      ['listen', '--bind', '127.0.0.1', '--port', String(port), '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', suite.toneA, '--auto-answer', '--max-calls', '1'],
       { name: 'listen-dtmf' },
     );
     printOnFailure(l);

@@ -2,38 +2,25 @@
 // channel as a script would: baresip answers the hold recvonly and the resume sendrecv; while held neither
 // side's tone reaches the other (by frequency), after the resume baresip's tone comes back.
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TONE_A_HZ, TONE_B_HZ, makeTempDir, removeDir, toneGap, writeToneWav } from '../support/audio-check';
-import { startBaresip, type Baresip } from '../support/baresip';
+import { describe, expect, it } from 'vitest';
+import { TONE_A_HZ, TONE_B_HZ, toneGap } from '../support/audio-check';
+import { type Baresip } from '../support/baresip';
 import { freePortRange } from '../support/free-port';
 import { printOnFailure } from '../support/on-failure';
-import { startSoftphone, stopAllSoftphones } from '../support/softphone-process';
+import { useBaresipSuite } from '../support/baresip-suite';
+import { startSoftphone } from '../support/softphone-process';
 
-let dir: string;
-let toneA: string;
-let toneB: string;
+const suite = useBaresipSuite('baresip-hold-');
 let bs: Baresip | undefined;
-
-beforeAll(() => {
-  dir = makeTempDir('baresip-hold-');
-  toneA = writeToneWav(dir, TONE_A_HZ);
-  toneB = writeToneWav(dir, TONE_B_HZ);
-});
-afterEach(async () => {
-  await stopAllSoftphones();
-  await bs?.stop();
-  bs = undefined;
-});
-afterAll(() => removeDir(dir));
 
 describe('hold at a real peer (baresip)', () => {
   it('call.hold stops the audio both ways at baresip, call.hold false brings it back', async () => {
-    bs = await startBaresip({ codec: 'PCMU', playWav: toneB });
+    bs = await suite.start({ codec: 'PCMU', playWav: suite.toneB });
     printOnFailure(bs);
     const rtp = await freePortRange(10);
-    const rec = join(dir, 'we-heard.wav');
+    const rec = join(suite.dir, 'we-heard.wav');
     const a = startSoftphone(
-      ['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', toneA, '--record', rec, '--duration', '60', '--log-level', 'debug'],
+      ['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', suite.toneA, '--record', rec, '--duration', '60', '--log-level', 'debug'],
       { name: 'A', control: true },
     );
     printOnFailure(a);

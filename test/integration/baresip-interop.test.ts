@@ -1,29 +1,16 @@
 // Interop with an independent SIP phone (Debian's baresip 1.0.0): we call it and it calls us, with
 // PCMU-only and PCMA-only offers; audio is checked in our recording and in the WAV baresip wrote.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { startBaresip, type Baresip } from '../support/baresip';
+import { type Baresip } from '../support/baresip';
 import { freePortRange, freeUdpPort } from '../support/free-port';
-import { startSoftphone, stopAllSoftphones } from '../support/softphone-process';
-import { TONE_A_HZ, TONE_B_HZ, describeReport, makeTempDir, removeDir, toneReport, writeToneWav } from '../support/audio-check';
+import { startSoftphone } from '../support/softphone-process';
+import { TONE_A_HZ, TONE_B_HZ, describeReport, toneReport } from '../support/audio-check';
 import { printOnFailure } from '../support/on-failure';
+import { useBaresipSuite } from '../support/baresip-suite';
 
-let dir: string;
-let toneA: string;
-let toneB: string;
+const suite = useBaresipSuite('baresip-interop-');
 let bs: Baresip | undefined;
-
-beforeAll(() => {
-  dir = makeTempDir('baresip-interop-');
-  toneA = writeToneWav(dir, TONE_A_HZ);
-  toneB = writeToneWav(dir, TONE_B_HZ);
-});
-afterEach(async () => {
-  await stopAllSoftphones();
-  await bs?.stop();
-  bs = undefined;
-});
-afterAll(() => removeDir(dir));
 
 function expectTone(path: string | undefined, freq: number, label: string): void {
   expect(path, `${label}: no recording`).toBeTruthy();
@@ -34,12 +21,12 @@ function expectTone(path: string | undefined, freq: number, label: string): void
 
 describe.each(['PCMU', 'PCMA'] as const)('baresip interop, %s only', (codec) => {
   it(`our call to baresip (auto-answer) connects with ${codec}; tones both ways`, async () => {
-    bs = await startBaresip({ codec, playWav: toneB });
+    bs = await suite.start({ codec, playWav: suite.toneB });
     printOnFailure(bs);
     const rtp = await freePortRange(10);
-    const rec = join(dir, `we-heard-${codec}.wav`);
+    const rec = join(suite.dir, `we-heard-${codec}.wav`);
     const a = startSoftphone(
-      ['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', toneA, '--record', rec, '--duration', '5'],
+      ['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', suite.toneA, '--record', rec, '--duration', '5'],
       { name: `call-${codec}` },
     );
     printOnFailure(a);
@@ -55,14 +42,14 @@ describe.each(['PCMU', 'PCMA'] as const)('baresip interop, %s only', (codec) => 
   });
 
   it(`baresip calls our listen --auto-answer with ${codec}; tones both ways; baresip hangs up`, async () => {
-    bs = await startBaresip({ codec, playWav: toneB });
+    bs = await suite.start({ codec, playWav: suite.toneB });
     printOnFailure(bs);
     const port = await freeUdpPort();
     const rtp = await freePortRange(10);
-    const rec = join(dir, `we-answered-${codec}.wav`);
+    const rec = join(suite.dir, `we-answered-${codec}.wav`);
     const b = startSoftphone(
       ['listen', '--port', String(port), '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--auto-answer',
-        '--play', toneA, '--record', rec, '--max-calls', '1'],
+        '--play', suite.toneA, '--record', rec, '--max-calls', '1'],
       { name: `listen-${codec}` },
     );
     printOnFailure(b);

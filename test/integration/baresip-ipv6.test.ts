@@ -1,42 +1,29 @@
 // Interop over IPv6 (issue 10) with an independent SIP phone (Debian's baresip 1.0.0 on ::1): we call it,
 // and the tone of each side is checked by frequency in the other's recording.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { startBaresip, type Baresip } from '../support/baresip';
+import { type Baresip } from '../support/baresip';
 import { freePortRange } from '../support/free-port';
-import { startSoftphone, stopAllSoftphones } from '../support/softphone-process';
-import { TONE_A_HZ, TONE_B_HZ, describeReport, makeTempDir, removeDir, toneReport, writeToneWav } from '../support/audio-check';
+import { startSoftphone } from '../support/softphone-process';
+import { TONE_A_HZ, TONE_B_HZ, describeReport, toneReport } from '../support/audio-check';
 import { printOnFailure } from '../support/on-failure';
+import { useBaresipSuite } from '../support/baresip-suite';
 import { ipv6LoopbackMissing, skipWithoutRealPeer } from '../support/real-peer-gate';
 
 const noIpv6 = skipWithoutRealPeer('baresip over IPv6', ipv6LoopbackMissing());
 
-let dir: string;
-let toneA: string;
-let toneB: string;
+const suite = useBaresipSuite('baresip-ipv6-');
 let bs: Baresip | undefined;
-
-beforeAll(() => {
-  dir = makeTempDir('baresip-ipv6-');
-  toneA = writeToneWav(dir, TONE_A_HZ);
-  toneB = writeToneWav(dir, TONE_B_HZ);
-});
-afterEach(async () => {
-  await stopAllSoftphones();
-  await bs?.stop();
-  bs = undefined;
-});
-afterAll(() => removeDir(dir));
 
 describe.skipIf(noIpv6)('baresip interop over IPv6', () => {
   it('our call to baresip on [::1] connects; SDP says IN IP6 both ways; tones both ways', async () => {
-    bs = await startBaresip({ codec: 'PCMU', playWav: toneB, host: '::1' });
+    bs = await suite.start({ codec: 'PCMU', playWav: suite.toneB, host: '::1' });
     printOnFailure(bs);
     expect(bs.uri).toMatch(/^sip:[^@]+@\[::1\]:\d+$/);
     const rtp = await freePortRange(10, '::1');
-    const rec = join(dir, 'we-heard.wav');
+    const rec = join(suite.dir, 'we-heard.wav');
     const a = startSoftphone(
-      ['call', bs.uri, '--bind', '::1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', toneA, '--record', rec, '--duration', '5', '--log-level', 'debug'],
+      ['call', bs.uri, '--bind', '::1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--play', suite.toneA, '--record', rec, '--duration', '5', '--log-level', 'debug'],
       { name: 'call-v6' },
     );
     printOnFailure(a);

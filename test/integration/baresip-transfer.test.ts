@@ -3,29 +3,16 @@
 // transfer of its call with us (we act on its REFER with --accept-transfer). Checked by the events of
 // each side and by the third party hearing the transferred party's tone.
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TONE_A_HZ, TONE_B_HZ, describeReport, makeTempDir, removeDir, toneReport, writeToneWav } from '../support/audio-check';
-import { startBaresip, type Baresip } from '../support/baresip';
+import { describe, expect, it } from 'vitest';
+import { TONE_B_HZ, describeReport, toneReport } from '../support/audio-check';
+import { type Baresip } from '../support/baresip';
 import { freePortRange, freeUdpPort } from '../support/free-port';
 import { printOnFailure } from '../support/on-failure';
-import { startSoftphone, stopAllSoftphones, type SoftphoneProcess } from '../support/softphone-process';
+import { useBaresipSuite } from '../support/baresip-suite';
+import { startSoftphone, type SoftphoneProcess } from '../support/softphone-process';
 
-let dir: string;
-let toneA: string;
-let toneB: string;
+const suite = useBaresipSuite('baresip-transfer-');
 let bs: Baresip | undefined;
-
-beforeAll(() => {
-  dir = makeTempDir('baresip-transfer-');
-  toneA = writeToneWav(dir, TONE_A_HZ);
-  toneB = writeToneWav(dir, TONE_B_HZ);
-});
-afterEach(async () => {
-  await stopAllSoftphones();
-  await bs?.stop();
-  bs = undefined;
-});
-afterAll(() => removeDir(dir));
 
 /** `softphone listen --auto-answer`, playing `tone`, recording into `rec`. */
 async function listener(name: string, tone: string, rec: string, extra: string[]): Promise<{ p: SoftphoneProcess; uri: string }> {
@@ -44,12 +31,12 @@ const phase = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('transfer with a real peer (baresip)', () => {
   it('we transfer our call with baresip to C (REFER): baresip calls C, C hears baresip, we hang up after its 2xx NOTIFY', async () => {
-    bs = await startBaresip({ codec: 'PCMU', playWav: toneB });
+    bs = await suite.start({ codec: 'PCMU', playWav: suite.toneB });
     printOnFailure(bs);
-    const recC = join(dir, 'c-heard.wav');
-    const c = await listener('C', toneA, recC, ['--max-calls', '1']);
+    const recC = join(suite.dir, 'c-heard.wav');
+    const c = await listener('C', suite.toneA, recC, ['--max-calls', '1']);
     const rtp = await freePortRange(10);
-    const a = startSoftphone(['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--record', join(dir, 'a.wav'), '--duration', '60'], { name: 'A', control: true });
+    const a = startSoftphone(['call', bs.uri, '--bind', '127.0.0.1', '--rtp-ports', `${rtp.min}-${rtp.max}`, '--record', join(suite.dir, 'a.wav'), '--duration', '60'], { name: 'A', control: true });
     printOnFailure(a);
     const callId = String((await a.waitFor('connected'))['callId']);
     await bs.waitForEvent('CALL_ESTABLISHED');
@@ -69,11 +56,11 @@ describe('transfer with a real peer (baresip)', () => {
   }, 60_000);
 
   it('baresip transfers its call with us to C: we answer its REFER 202, call C and NOTIFY; C hears us', async () => {
-    bs = await startBaresip({ codec: 'PCMU', playWav: toneA });
+    bs = await suite.start({ codec: 'PCMU', playWav: suite.toneA });
     printOnFailure(bs);
-    const recC = join(dir, 'c2-heard.wav');
-    const b = await listener('B', toneB, join(dir, 'b.wav'), ['--accept-transfer']);
-    const c = await listener('C', toneA, recC, ['--max-calls', '1']);
+    const recC = join(suite.dir, 'c2-heard.wav');
+    const b = await listener('B', suite.toneB, join(suite.dir, 'b.wav'), ['--accept-transfer']);
+    const c = await listener('C', suite.toneA, recC, ['--max-calls', '1']);
     await bs.dial(b.uri);
     const first = await b.p.waitFor('connected');
     await bs.waitForEvent('CALL_ESTABLISHED');

@@ -9,11 +9,12 @@ import { freePortRange, freeUdpPort } from '../support/free-port';
 import { startSoftphone, stopAllSoftphones } from '../support/softphone-process';
 import { TONE_A_HZ, TONE_B_HZ, describeReport, makeTempDir, removeDir, toneReport, writeToneWav } from '../support/audio-check';
 import { printOnFailure } from '../support/on-failure';
-import { IN_CI } from '../support/real-peer-gate';
+import { skipWithoutRealPeer } from '../support/real-peer-gate';
 
 loadNativeAddon(join(__dirname, '..', '..', 'src-main', 'native'));
 const nativeLoaded = loadNativeMedia().api !== null;
-if (!nativeLoaded && IN_CI) throw new Error('the native addon must load in CI (npm ci builds it)');
+// Locally a missing addon skips the native rows loudly; under CI=true it fails the file.
+const nativeMissing = skipWithoutRealPeer('calls on the native media engine', nativeLoaded ? null : 'the native addon did not load (npm ci builds it)');
 
 const NATIVE_LOG = 'media on the native engine';
 
@@ -29,13 +30,13 @@ describe('a call on each media engine', () => {
   afterEach(() => stopAllSoftphones());
   afterAll(() => removeDir(dir));
 
-  it.each([
+  const rows = [
     ['native', ['--media-engine', 'native']],
     ['worker', ['--media-engine', 'worker']],
     // SRTP is only known at start(): the native session hands its port pair over to the worker.
     ['hand-over', ['--media-engine', 'native', '--srtp', 'optional', '--srtp-over-udp']],
-  ] as const)('%s: tones go both ways and the engine is the one asked for', async (engine, flags) => {
-    if (engine !== 'worker' && !nativeLoaded) return;
+  ] as const;
+  it.each(rows.filter(([engine]) => engine === 'worker' || !nativeMissing))('%s: tones go both ways and the engine is the one asked for', async (engine, flags) => {
     const port = await freeUdpPort();
     const rtpA = await freePortRange(10);
     const rtpB = await freePortRange(10);
@@ -66,8 +67,9 @@ describe('a call on each media engine', () => {
       if (engine === 'hand-over') expect(p.stderr).toContain('media moves to the worker thread {"reason":"SRTP"');
       else expect(p.stderr).not.toContain('media moves to the worker thread');
     }
-    // The hand-over starts the worker thread after the answer: its audio begins later in the 3 s call.
-    const atLeast = engine === 'hand-over' ? 1 : 2;
+    // The hand-over starts the worker thread after the answer: its audio begins later in the 3 s call, how
+    // much later depends on the machine's load (1.6 s at load 18), so only half a second of tone is required.
+    const atLeast = engine === 'hand-over' ? 0.5 : 2;
     const rtp = endedA['rtp'] as Record<string, number>;
     if (engine === 'hand-over') expect(rtp['srtp']).toMatchObject({ authFailures: 0 });
     expect(rtp['packetsSent']).toBeGreaterThan(atLeast * 50);

@@ -15,7 +15,7 @@ describe('channel names', () => {
     // Issue 11: the other side's transfer request, answered by call.transferReply; the ringtone preview.
     expect(EVENT_CHANNELS).toContain('call.transferRequest');
     expect(REQUEST_CHANNELS).toEqual(expect.arrayContaining(['call.transferReply', 'audio.ringtonePreview']));
-    expect(EVENT_CHANNELS).toHaveLength(14);
+    expect(EVENT_CHANNELS).toHaveLength(15);
   });
 
   it('rejects anything else, including inherited property names', () => {

