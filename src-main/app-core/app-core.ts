@@ -47,7 +47,7 @@ import { createRingtonePreview, ringtoneChoiceOf, ringtoneProblems, type Rington
 import { listAccounts } from '../settings/account-list';
 import { sipPasswordSlot } from '../settings/secret-box';
 import { createAccountsCore } from './accounts-core';
-import type { CallAccount } from '../ipc/contract';
+import type { CallAccount, TransferRequest } from '../ipc/contract';
 import type { Call } from '../sip/user-agent-api';
 
 export interface AppCoreDeps {
@@ -184,7 +184,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   });
   host.events.on('subscription', (u) => watches.subscription(u));
   // Issue 11: calls transfers bring, the "ask" policy's questions, calls do-not-disturb refused.
-  wireTransfers(host.events, { tracker, now, requested: (r) => events.emit('call.transferRequest', r), refused: remember });
+  const transferWiring = { tracker, now, requested: (r: TransferRequest) => events.emit('call.transferRequest', r), refused: remember };
+  wireTransfers(host.events, transferWiring);
   host.events.on('incoming', (call) => incoming(call, accounts.defaultTag()));
   // Issue 11: a call on any account is tracked, tagged with its account, and auto-answered alike.
   function incoming(call: Call, account: CallAccount | undefined): void {
@@ -232,6 +233,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     message: (m) => events.emit('message.received', { ...m, time: deps.now?.() ?? Date.now() }),
     level: (level) => events.emit('audio.level', level),
     quality: ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }),
+    wire: (other) => wireTransfers(other.events, transferWiring),
   });
 
   function passwordOf(blob: string, what = 'password', where = 'account settings'): string {
@@ -301,7 +303,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const callRequests = createCallRequestHandlers({
     tracker,
     answer: (call) => host.answer(call),
-    answerTransfer: (requestId, accept) => host.agent?.answerTransfer?.(requestId, accept) ?? false,
+    answerTransfer: (requestId, accept) => (host.agent?.answerTransfer?.(requestId, accept) ?? false) || accounts.agents.answerTransfer(requestId, accept),
     ...(recordingsDir ? { recordingPath: async (call) => `${await recordingsDir()}/${recordingFileName(new Date(now()), call.direction, call.remoteUri)}` } : {}),
   });
 
