@@ -22,6 +22,8 @@ export interface AccountAgentsDeps {
   quality: (q: { callId: string; r: number; mos: number }) => void;
   /** Any account's registration changed. */
   registration: () => void;
+  /** Issue 11: more listeners on each account's host (transfer calls and requests, DND refusals). */
+  wire?: (host: UserAgentHost) => Array<() => void>;
 }
 
 interface Running {
@@ -87,6 +89,7 @@ export class AccountAgents {
         host.events.on('message', (m) => this.deps.message(m)),
         host.events.on('level', (l) => this.deps.level(l)),
         host.events.on('quality', (q) => this.deps.quality(q)),
+        ...(this.deps.wire?.(host) ?? []),
       ];
       this.running.set(id, { host, tag, off, key });
       // Port 0: the default account keeps the Transport tab's port; the others take any free one (their
@@ -119,6 +122,12 @@ export class AccountAgents {
     const r = this.running.get(id);
     const agent = r?.host.agent;
     return r && agent ? { host: r.host, agent, tag: r.tag } : undefined;
+  }
+
+  /** Issue 11: the user's answer to a transfer request, for whichever account's user agent asked. */
+  answerTransfer(requestId: string, accept: boolean): boolean {
+    for (const r of this.running.values()) if (r.host.agent?.answerTransfer?.(requestId, accept)) return true;
+    return false;
   }
 
   /** Volume changes reach the calls of every account. */

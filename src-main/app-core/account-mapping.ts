@@ -8,6 +8,8 @@ import type { AccountSettings } from '../sip/user-agent-api';
 export function toAccountView(stored: StoredAccount, passwordStorage?: SecretStorage): AccountView {
   const { passwordBlob, id: _id, enabled: _enabled, ...rest } = stored;
   const view: AccountView = { ...rest, hasPassword: passwordBlob !== '' };
+  // Issue 11: the older boolean reads as the three-way setting it meant.
+  if (typeof rest.acceptTransfer === 'boolean') view.acceptTransfer = rest.acceptTransfer ? 'always' : 'never';
   if (passwordStorage) view.passwordStorage = passwordStorage;
   return view;
 }

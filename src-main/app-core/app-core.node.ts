@@ -4,6 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioConfig } from '../audio/audio-config';
+import { FileInput } from '../audio/file-device.node';
 import { createMediaSession, prewarmMediaThread } from '../rtp/media-session.node';
 import type { SecretBox } from '../settings/secret-box';
 import { createHeadlessSecretBox } from '../settings/secret-store.node';
@@ -43,6 +44,19 @@ export function audioOverrideFromEnv(env: NodeJS.ProcessEnv): AudioConfig | unde
   return undefined;
 }
 
+/** Why `path` cannot be the ringtone, or null when it plays (the media worker reads it the same way). */
+export async function checkRingtoneFile(path: string): Promise<string | null> {
+  const input = new FileInput(path, false);
+  try {
+    await input.start();
+    return input.ended ? `${path} holds no audio` : null;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await input.close().catch(() => undefined);
+  }
+}
+
 export function createNodeAppCore(options: NodeCoreOptions): AppCore {
   const logger = options.logger ?? createLogger('app');
   const env = options.env ?? process.env;
@@ -68,6 +82,8 @@ export function createNodeAppCore(options: NodeCoreOptions): AppCore {
       await mkdir(dir, { recursive: true });
       return dir;
     },
+    // Issue 11: a WAV ringtone must open and decode (any rate or channel count) and hold some audio.
+    checkRingtoneFile: checkRingtoneFile,
     version,
     logger: logger.child('core'),
   });

@@ -45,10 +45,12 @@ import { createPreferenceHandlers, preferencesView } from './preference-handlers
 import { UserAgentHost, withTimeout, type UserAgentHostDeps } from './user-agent-host';
 import { createMediaWithOwnRecording } from './media-recording';
 import { RecordSlots } from '../audio/record-slots';
+import { wireTransfers } from './transfer-requests';
+import { createRingtonePreview, ringtoneChoiceOf, ringtoneProblems, type RingtoneFileCheck } from './ringtone-choice';
 import { listAccounts } from '../settings/account-list';
 import { sipPasswordSlot } from '../settings/secret-box';
 import { createAccountsCore } from './accounts-core';
-import type { CallAccount } from '../ipc/contract';
+import type { CallAccount, TransferRequest } from '../ipc/contract';
 import type { Call } from '../sip/user-agent-api';
 
 export interface AppCoreDeps {
@@ -67,6 +69,8 @@ export interface AppCoreDeps {
   probeNat?: NatProber;
   /** Issue 11: the folder call recordings go to (created when asked); absent = no call recording. */
   recordingsDir?: () => Promise<string>;
+  /** Issue 11: why a WAV cannot be the ringtone (null: it can); absent = not checked. */
+  checkRingtoneFile?: RingtoneFileCheck;
   userAgentName?: string;
   version: string;
   logger?: Logger;
@@ -126,12 +130,15 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     ended: (_snapshot, entry) => {
       host.forgetCall(entry.id);
       accounts.agents.forgetCall(entry.id);
-      history = addHistoryEntry(history, entry);
-      events.emit('history.changed', history);
-      deps.store.saveHistory(history).catch((err: Error) => report(`call history could not be saved: ${err.message}`));
+      remember(entry);
       if (tracker.size === 0 && restartPending) void scheduleRestart();
     },
   });
+  const remember = (entry: HistoryEntry) => {
+    history = addHistoryEntry(history, entry);
+    events.emit('history.changed', history);
+    deps.store.saveHistory(history).catch((err: Error) => report(`call history could not be saved: ${err.message}`));
+  };
 
   const current = (): SettingsFile => {
     if (!settings) throw new ApiFailure('failed', 'the core is not started');
@@ -142,22 +149,26 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
 
   // Several calls at once (issue 11): with a recording WAV (headless, tests) each open call has its own file.
   const recordSlots = new RecordSlots();
+  const createMedia: MediaSessionFactory = (options) => createMediaWithOwnRecording(deps.createMedia, options, recordSlots);
+  const callAudio = () => {
+    const p = prefs();
+    const audio: AudioConfig = deps.audioOverride ?? {
+      kind: 'portaudio',
+      inputDevice: p.inputDevice ?? undefined,
+      outputDevice: p.outputDevice ?? undefined,
+      echoCancellation: p.echoCancellation,
+    };
+    const gain = volumeGains(p);
+    return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(gain ? { gain } : {}) };
+  };
   const hostDeps: UserAgentHostDeps = {
     createUserAgent: deps.createUserAgent,
-    createMedia: (options) => createMediaWithOwnRecording(deps.createMedia, options, recordSlots),
+    createMedia,
     bindAddress: deps.bindAddress,
     userAgentName: deps.userAgentName ?? `Softphone/${deps.version}`,
     media: () => {
-      const p = prefs();
-      const audio: AudioConfig = deps.audioOverride ?? {
-        kind: 'portaudio',
-        inputDevice: p.inputDevice ?? undefined,
-        outputDevice: p.outputDevice ?? undefined,
-        echoCancellation: p.echoCancellation,
-      };
-      const nat = mediaNatOptions(p, passwordOf(current().turnPasswordBlob, 'TURN password', 'Topology tab'));
-      const gain = volumeGains(p);
-      return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}) };
+      const nat = mediaNatOptions(prefs(), passwordOf(current().turnPasswordBlob, 'TURN password', 'Topology tab'));
+      return { ...callAudio(), ...(nat ? { nat } : {}), ringtoneSound: ringtoneChoiceOf(prefs()) };
     },
     keepAlive: () => keepAliveConfig(prefs()),
     doNotDisturb: () => (settings ? dndStatus(settings.preferences) : undefined),
@@ -179,6 +190,9 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   });
   host.events.on('publication', (u) => ownPresence.update(u));
   host.events.on('subscription', (u) => watches.subscription(u));
+  // Issue 11: calls transfers bring, the "ask" policy's questions, calls do-not-disturb refused.
+  const transferWiring = { tracker, now, requested: (r: TransferRequest) => events.emit('call.transferRequest', r), refused: remember };
+  wireTransfers(host.events, transferWiring);
   host.events.on('incoming', (call) => incoming(call, accounts.defaultTag()));
   // Issue 11: a call on any account is tracked, tagged with its account, and auto-answered alike.
   function incoming(call: Call, account: CallAccount | undefined): void {
@@ -230,6 +244,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     message: (m) => events.emit('message.received', { ...m, time: deps.now?.() ?? Date.now() }),
     level: (level) => events.emit('audio.level', level),
     quality: ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }),
+    wire: (other) => wireTransfers(other.events, transferWiring),
   });
 
   function passwordOf(blob: string, what = 'password', where = 'account settings'): string {
@@ -312,6 +327,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const callRequests = createCallRequestHandlers({
     tracker,
     answer: (call) => host.answer(call),
+    answerTransfer: (requestId, accept) => (host.agent?.answerTransfer?.(requestId, accept) ?? false) || accounts.agents.answerTransfer(requestId, accept),
     ...(recordingsDir ? { recordingPath: async (call) => `${await recordingsDir()}/${recordingFileName(new Date(now()), call.direction, call.remoteUri)}` } : {}),
   });
 
@@ -348,6 +364,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     encrypt: (text) => deps.secretBox.encrypt(text, 'turn-password'),
     restartUserAgent: () => void scheduleRestart(),
     sipPortFixed: deps.sipPortOverride !== undefined,
+    checkRingtone: (p) => ringtoneProblems(p, deps.checkRingtoneFile),
     network: () => network.current,
     sipRunning: () => host.agent !== null,
     sipPort: () => deps.sipPortOverride ?? prefs().sipPort,
@@ -428,6 +445,13 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       });
       return null;
     },
+    'audio.ringtonePreview': createRingtonePreview({
+      createMedia,
+      media: () => ({ ...callAudio(), ...(deps.bindAddress ? { bindAddress: deps.bindAddress } : {}) }),
+      ...(deps.checkRingtoneFile ? { checkFile: deps.checkRingtoneFile } : {}),
+      busy: () => tracker.size > 0,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+    }),
     'audio.devices': async () => {
       try {
         return await deps.listAudioDevices();

@@ -9,7 +9,17 @@ import type { CallTracker, TrackedCall } from './call-tracker';
 import { withTimeout } from './user-agent-host';
 import { callsToHold } from './call-switch';
 
-export type CallRequestChannel = 'call.answer' | 'call.reject' | 'call.hangup' | 'call.dtmf' | 'call.mute' | 'call.hold' | 'call.transfer' | 'call.conference' | 'call.record';
+export type CallRequestChannel =
+  | 'call.answer'
+  | 'call.reject'
+  | 'call.hangup'
+  | 'call.dtmf'
+  | 'call.mute'
+  | 'call.hold'
+  | 'call.transfer'
+  | 'call.conference'
+  | 'call.transferReply'
+  | 'call.record';
 export type CallRequestHandlers = { [C in CallRequestChannel]: (payload: RequestPayload<C>) => Promise<ResponseMap[C]> };
 
 /** A hang-up resolves when the call has ended (BYE answered, CANCEL done); bounded so no caller hangs. */
@@ -21,6 +31,8 @@ export interface CallRequestDeps {
   answer: (call: Call) => Promise<void>;
   /** Issue 11: the WAV a call is recorded to (undefined: this app cannot record, e.g. no place for it). */
   recordingPath?: (call: Call) => Promise<string | undefined>;
+  /** Issue 11: the user's answer to a transfer request (UserAgent.answerTransfer); false = not waiting any more. */
+  answerTransfer?: (requestId: string, accept: boolean) => boolean;
 }
 
 /**
@@ -35,7 +47,7 @@ export function holdOtherCalls(tracker: CallTracker, keepId: string): string[] {
   return held;
 }
 
-export function createCallRequestHandlers({ tracker, answer, recordingPath }: CallRequestDeps): CallRequestHandlers {
+export function createCallRequestHandlers({ tracker, answer, recordingPath, answerTransfer }: CallRequestDeps): CallRequestHandlers {
   const requireCall = (callId: string): TrackedCall => {
     const tracked = tracker.getActive(callId);
     if (!tracked) {
@@ -94,11 +106,17 @@ export function createCallRequestHandlers({ tracker, answer, recordingPath }: Ca
       let asked;
       if ('replacesCallId' in payload) {
         if (payload.replacesCallId === payload.callId) throw new ApiFailure('failed', 'a call cannot be transferred to itself');
-        asked = call.transfer('', requireCall(payload.replacesCallId).call);
+        const other = requireCall(payload.replacesCallId);
+        tracker.setTransferTarget(payload.callId, other.snapshot.remoteDisplayName || other.snapshot.remoteUri, true);
+        asked = call.transfer('', other.call);
       } else {
+        tracker.setTransferTarget(payload.callId, payload.target, false);
         asked = call.transfer(payload.target);
       }
-      if (!asked.ok) throw new ApiFailure('failed', asked.reason);
+      if (!asked.ok) {
+        tracker.clearTransfer(payload.callId);
+        throw new ApiFailure('failed', asked.reason);
+      }
       return requireCall(payload.callId).snapshot;
     },
     'call.conference': async ({ callIds }) => {
@@ -107,7 +125,17 @@ export function createCallRequestHandlers({ tracker, answer, recordingPath }: Ca
       // A held call is taken off hold: everybody hears everybody (X-Lite's "conference" does the same).
       for (const c of [a, b]) if (c.state === 'connected') c.hold(false);
       if (!a.conference(b)) throw new ApiFailure('failed', 'both calls must be connected, with their audio running, to be joined');
+      tracker.setConference(a.id, b.id);
       return callIds.map((id) => requireCall(id).snapshot);
+    },
+    'call.transferReply': async ({ requestId, accept }) => {
+      const asked = tracker.list().find((s) => s.transferRequest?.requestId === requestId);
+      if (!answerTransfer || !asked) throw new ApiFailure('not-found', 'no such transfer request (answered, timed out or its call ended)');
+      if (!answerTransfer(requestId, accept)) {
+        tracker.setTransferRequest(asked.id, null);
+        throw new ApiFailure('not-found', 'the transfer request is no longer waiting (answered, timed out or its call ended)');
+      }
+      return tracker.snapshot(asked.id) ?? asked;
     },
     'call.record': async ({ callId, on }) => {
       const { call, snapshot } = requireCall(callId);

@@ -1,6 +1,6 @@
 // Follows each Call of the user agent into a CallSnapshot for the UI (state, mute, connect time, end)
 // and turns a finished call into its history entry.
-import type { CallAccount, CallSnapshot, HistoryEntry } from '../ipc/contract';
+import type { CallAccount, CallSnapshot, CallTransferStatus, HistoryEntry, TransferRequest } from '../ipc/contract';
 import type { Call, CallEndInfo, TransferProgress } from '../sip/user-agent-api';
 import type { RtpStats } from '../rtp/media-session';
 
@@ -25,6 +25,7 @@ export function historyEntryFor(snapshot: CallSnapshot, end: CallEndInfo): Histo
     direction: snapshot.direction,
     // "Missed" = incoming and never answered (contract); a call we declined still counts.
     missed: snapshot.direction === 'incoming' && snapshot.connectedAt === null,
+    ...(snapshot.direction === 'incoming' && snapshot.connectedAt === null ? { outcome: unansweredOutcome(end) } : {}),
     remoteUri: snapshot.remoteUri,
     remoteDisplayName: snapshot.remoteDisplayName,
     startedAt: snapshot.startedAt,
@@ -41,7 +42,18 @@ function historyQuality(q: NonNullable<RtpStats['quality']>): HistoryEntry['qual
   return { r: q.r, mos: q.mos, ...(peerScore && Object.keys(peerScore).length > 0 ? { peer: peerScore } : {}) };
 }
 
+/**
+ * Issue 11: why an incoming call never connected, for the history: our own final answer (the user's
+ * Decline, 486/603) is "declined"; a caller who gave up, or any other ending, "missed".
+ */
+export function unansweredOutcome(end: CallEndInfo): 'missed' | 'declined' {
+  return end.by === 'local' && (end.status === 486 || end.status === 603 || end.reason === 'hung up') ? 'declined' : 'missed';
+}
+
 export class CallTracker {
+  /** The target of the transfer being asked for, per call, until its progress reports in. */
+  private readonly transferTargets = new Map<string, { target: string; attended: boolean }>();
+
   private readonly active = new Map<string, TrackedCall>();
   /** Ended calls stay answerable (hangup of an ended call returns its final snapshot) for a while. */
   private readonly ended = new Map<string, CallSnapshot>();
@@ -80,7 +92,12 @@ export class CallTracker {
     call.on('media-restored', () => this.update(call.id, { mediaWarning: null }));
     // Issue 11: the call card shows who holds the call.
     call.on('hold', (hold) => this.update(call.id, { hold }));
-    call.on('transfer', (p) => this.hooks.transfer?.(call.id, p));
+    call.on('transfer', (p) => {
+      this.hooks.transfer?.(call.id, p);
+      const to = this.transferTargets.get(call.id) ?? { target: '', attended: false };
+      const transfer: CallTransferStatus = { status: p.status, reason: p.reason, target: to.target, attended: to.attended, ...(p.code !== undefined ? { code: p.code } : {}) };
+      this.update(call.id, { transfer });
+    });
     // Issue 11: the keys the other side pressed, shown on the card (the last 32).
     call.on('dtmf', ({ digit }) => this.update(call.id, { dtmfReceived: `${tracked.snapshot.dtmfReceived ?? ''}${digit}`.slice(-32) }));
     this.hooks.changed(snapshot);
@@ -104,20 +121,51 @@ export class CallTracker {
   private update(id: string, patch: Partial<CallSnapshot>): void {
     const tracked = this.active.get(id);
     if (!tracked) return;
-    const next = { ...tracked.snapshot, ...patch };
     const prev = tracked.snapshot;
-    const same = next.state === prev.state && next.muted === prev.muted && next.connectedAt === prev.connectedAt;
-    const sameHold = next.hold?.local === prev.hold?.local && next.hold?.remote === prev.hold?.remote;
-    if (same && sameHold && (next.mediaWarning ?? null) === (prev.mediaWarning ?? null) && next.quality === prev.quality && next.dtmfReceived === prev.dtmfReceived && (next.recording ?? null) === (prev.recording ?? null)) return;
+    // Only a real change reaches the UI (absent and null are the same "none").
+    const changed = (Object.keys(patch) as Array<keyof CallSnapshot>).some((k) => JSON.stringify(patch[k] ?? null) !== JSON.stringify(prev[k] ?? null));
+    if (!changed) return;
+    const next = { ...prev, ...patch };
     tracked.snapshot = next;
     this.hooks.changed(next);
+  }
+
+  /** Issue 11: the transfer about to be asked for `id` (shown with its progress on the card). */
+  setTransferTarget(id: string, target: string, attended: boolean): void {
+    this.transferTargets.set(id, { target, attended });
+  }
+
+  /** Issue 11: the transfer could not even be asked: nothing to show. */
+  clearTransfer(id: string): void {
+    this.transferTargets.delete(id);
+    this.update(id, { transfer: null });
+  }
+
+  /** Issue 11: two calls joined in a conference (each card names the other), or `a` left it (b null). */
+  setConference(a: string, b: string | null): void {
+    const before = this.active.get(a)?.snapshot.conference ?? null;
+    if (b === null) {
+      this.update(a, { conference: null });
+      if (before && this.active.get(before)?.snapshot.conference === a) this.update(before, { conference: null });
+      return;
+    }
+    this.update(a, { conference: b });
+    this.update(b, { conference: a });
+  }
+
+  /** Issue 11: a transfer request the user is asked about on this call's card, or its end (null). */
+  setTransferRequest(id: string, request: TransferRequest | null): void {
+    this.update(id, { transferRequest: request });
   }
 
   private finish(id: string, end: CallEndInfo): void {
     const tracked = this.active.get(id);
     if (!tracked) return;
     this.active.delete(id);
-    const snapshot: CallSnapshot = { ...tracked.snapshot, state: 'ended', end, mediaWarning: null };
+    this.transferTargets.delete(id);
+    // The other call of a conference is on its own again.
+    for (const other of this.active.values()) if (other.snapshot.conference === id) this.update(other.call.id, { conference: null });
+    const snapshot: CallSnapshot = { ...tracked.snapshot, state: 'ended', end, mediaWarning: null, transferRequest: null };
     this.ended.set(id, snapshot);
     while (this.ended.size > 20) {
       const oldest = this.ended.keys().next().value;

@@ -17,6 +17,8 @@ export interface PreferenceHandlerContext {
   restartUserAgent: () => void;
   /** The SIP port is fixed for this run (CLI --sip-port): a saved one applies next time. */
   sipPortFixed: boolean;
+  /** Issue 11: field problems of the ringtone choice (a WAV file that cannot be played). */
+  checkRingtone?: (prefs: PreferencesForm) => Promise<Record<string, string>>;
   network: () => NetworkStatus;
   /** True while a user agent owns the SIP socket. */
   sipRunning: () => boolean;
@@ -69,8 +71,8 @@ export function createPreferenceHandlers(ctx: PreferenceHandlerContext) {
 
     'preferences.save': async (form: PreferencesForm): Promise<PreferencesView> => {
       const current = ctx.settings();
-      const fields = preferenceProblems(form, current.turnPasswordBlob !== '');
-      if (Object.keys(fields).length > 0) throw new ApiFailure('invalid-request', 'invalid preferences', fields as Record<string, string>);
+      const fields: Record<string, string> = { ...preferenceProblems(form, current.turnPasswordBlob !== ''), ...(await ctx.checkRingtone?.(form)) };
+      if (Object.keys(fields).length > 0) throw new ApiFailure('invalid-request', 'invalid preferences', fields);
       // Issue 11: our presence has its own channel (presence.set); a form holding an older copy does not undo it.
       const { ownPresence: _formCopy, ...rest } = toPreferences(form);
       void _formCopy;

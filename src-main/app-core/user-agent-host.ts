@@ -3,8 +3,9 @@
 // to the call and forwarded at <= 10 Hz. Passes on what the Network view needs (bound socket, public
 // address, the NAT warning).
 import type { AudioConfig } from '../audio/audio-config';
+import type { RingtoneChoice } from '../audio/ringtone';
 import type { MediaNatOptions, MediaSession, MediaSessionFactory } from '../rtp/media-session';
-import type { AccountSettings, Call, DndStatus, PublicAddressInfo, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig } from '../sip/user-agent-api';
+import type { AccountSettings, Call, DndStatus, PublicAddressInfo, RegistrationState, SipTraceEntry, UserAgent, UserAgentConfig, UserAgentEvents } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
 import { Emitter } from '../util/emitter';
 import type { Logger } from '../util/logger';
@@ -18,7 +19,7 @@ export interface UserAgentHostDeps {
   bindAddress?: string;
   userAgentName: string;
   /** Read at each call: devices, RTP ports and STUN/TURN/ICE apply from the next call on. */
-  media: () => { audio: AudioConfig; portMin: number; portMax: number; nat?: MediaNatOptions; gain?: { input: number; output: number } };
+  media: () => { audio: AudioConfig; portMin: number; portMax: number; nat?: MediaNatOptions; gain?: { input: number; output: number }; ringtoneSound?: RingtoneChoice };
   /** Read when a user agent is made (Topology tab); absent = the user agent's default. */
   keepAlive?: () => UserAgentConfig['keepAlive'];
   /** Read at each incoming INVITE (issue 11): a status answers it at once, undefined lets it ring. */
@@ -52,6 +53,13 @@ export interface UserAgentHostEvents {
   subscription: SubscriptionUpdate;
   /** Issue 11: our own presence publication (RFC 3903). */
   publication: PublicationUpdate;
+  /** Issue 11: a call a transfer brought (placed for a REFER, or taking over one by Replaces): track it. */
+  transferCall: Call;
+  /** Issue 11: transfer requests to ask the user about, and their end. */
+  transferAsk: UserAgentEvents['transferAsk'];
+  transferAskEnded: UserAgentEvents['transferAskEnded'];
+  /** Issue 11: an INVITE do-not-disturb turned away (for the history). */
+  dnd: UserAgentEvents['dnd'];
 }
 
 const STOP_TIMEOUT_MS = 5000;
@@ -108,7 +116,7 @@ export class UserAgentHost {
       port: p,
       bindAddress: this.deps.bindAddress,
       userAgentName: this.deps.userAgentName,
-      createMedia: () => this.makeMedia(),
+      createMedia: (hint) => this.makeMedia(hint?.incoming === true),
       ...(keepAlive ? { keepAlive } : {}),
       ...(this.deps.doNotDisturb ? { doNotDisturb: this.deps.doNotDisturb } : {}),
       ...(this.deps.comfortNoise ? { comfortNoise: this.deps.comfortNoise } : {}),
@@ -135,11 +143,26 @@ export class UserAgentHost {
     this.unsubscribe = [
       ua.on('registration', (state) => this.events.emit('registration', state)),
       ua.on('incoming', (call) => {
-        const media = this.unbound.pop();
-        if (media) media.callId = call.id;
+        this.claimMedia(call.id);
         this.unbound = [];
         this.events.emit('incoming', call);
       }),
+      // Issue 11: calls that do not come as 'incoming' nor from a dial here. Their media was made by the
+      // user agent on its own, just before.
+      ua.on('transferCall', ({ call }) => {
+        this.claimMedia(call.id);
+        this.events.emit('transferCall', call);
+      }),
+      ua.on('replaced', ({ call }) => {
+        this.claimMedia(call.id);
+        this.events.emit('transferCall', call);
+      }),
+      ua.on('transferAsk', (e) => {
+        if (e.ask.kind === 'replaces') this.claimMedia(e.call.id);
+        this.events.emit('transferAsk', e);
+      }),
+      ua.on('transferAskEnded', (e) => this.events.emit('transferAskEnded', e)),
+      ua.on('dnd', (d) => this.events.emit('dnd', d)),
       ua.on('trace', (entry) => this.events.emit('trace', entry)),
       ua.on('warning', ({ message, code }) => {
         this.deps.log.warn('user agent', { message });
@@ -210,13 +233,26 @@ export class UserAgentHost {
 
   forgetCall(callId: string): void {
     this.lastLevelAt.delete(callId);
+    this.claimed.delete(callId);
   }
 
-  private makeMedia(): MediaSession {
-    const { audio, portMin, portMax, nat, gain } = this.deps.media();
-    // No dial in progress: the user agent made this media for an incoming INVITE, which rings (issue 11).
-    const ringtone = this.binding === null;
-    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}), ...(ringtone ? { ringtone } : {}) });
+  /** Calls whose media is known: a call is claimed once (a Replaces call may be asked about, then replaced). */
+  private readonly claimed = new Set<string>();
+
+  /** The newest media the user agent made on its own belongs to `callId`. */
+  private claimMedia(callId: string): void {
+    if (this.claimed.has(callId)) return;
+    const media = this.unbound.pop();
+    if (!media) return;
+    media.callId = callId;
+    this.claimed.add(callId);
+  }
+
+  private makeMedia(incoming: boolean): MediaSession {
+    const { audio, portMin, portMax, nat, gain, ringtoneSound } = this.deps.media();
+    // An incoming INVITE rings (issue 11); a call placed for a REFER is made without a dial here, and does not.
+    const ringtone = incoming && this.binding === null;
+    const media = this.deps.createMedia({ audio, bindAddress: this.deps.bindAddress, portMin, portMax, ...(nat ? { nat } : {}), ...(gain ? { gain } : {}), ...(ringtone ? { ringtone, ...(ringtoneSound ? { ringtoneSound } : {}) } : {}) });
     this.live.add(media);
     const close = media.close.bind(media);
     media.close = () => {

@@ -75,6 +75,8 @@ export interface CommonArgs {
   codecs?: CodecName[];
   /** --accept-transfer (issue 11): act on the peer's REFER and on INVITEs with Replaces. */
   acceptTransfer: boolean;
+  /** --ask-transfer (issue 11): ask on the control channel (transfer_request, call.transferReply) first. */
+  askTransfer?: boolean;
   /** --dtmf-mode (issue 11): how keys go out; absent = RFC 4733. */
   dtmfMode?: DtmfMode;
   /** --record-calls DIR (issue 11): each connected call recorded to a stereo WAV in DIR. */
@@ -184,6 +186,7 @@ const FLAGS: Record<string, { kind: FlagKind; commands: ReadonlyArray<'listen' |
   codecs: { kind: 'value', commands: ['listen', 'call'] },
   'media-engine': { kind: 'value', commands: ['listen', 'call'] },
   'accept-transfer': { kind: 'bool', commands: ['listen', 'call'] },
+  'ask-transfer': { kind: 'bool', commands: ['listen', 'call'] },
   port: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   bind: { kind: 'value', commands: ['listen', 'call', 'nat-check'] },
   'rtp-ports': { kind: 'value', commands: ['listen', 'call'] },
@@ -358,6 +361,7 @@ const commonSchema = {
   codecs: codecList,
   'media-engine': oneOf<'native' | 'worker'>(['native', 'worker'], '--media-engine must be native or worker'),
   'accept-transfer': flag,
+  'ask-transfer': flag,
   'dns-server': dnsServer,
   // RFC 3261 §17.1.1.1: T1 estimates the round trip; larger on slow links, smaller only on a closed network.
   'sip-t1': integer('--sip-t1', 50, 10_000),
@@ -543,6 +547,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     ...(f.codecs !== undefined ? { codecs: f.codecs } : {}),
     ...(f['media-engine'] !== undefined ? { mediaEngine: f['media-engine'] } : {}),
     acceptTransfer: f['accept-transfer'] === true,
+    ...(f['ask-transfer'] === true ? { askTransfer: true } : {}),
     ...(f['dtmf-mode'] !== undefined ? { dtmfMode: f['dtmf-mode'] } : {}),
     ...(f['record-calls'] !== undefined ? { recordCalls: f['record-calls'] } : {}),
     ...(f['mic-volume'] !== undefined ? { micVolume: f['mic-volume'] } : {}),

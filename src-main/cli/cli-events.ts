@@ -49,6 +49,10 @@ export type CliEvent =
   | { event: 'transfer'; callId: string; status: TransferProgress['status']; code?: number; reason: string }
   /** A call placed for the other side's REFER (--accept-transfer); referredBy = the call it came in. */
   | { event: 'transfer_call'; callId: string; referredBy: string; uri: string }
+  /** Issue 11, --ask-transfer: the other side asks to transfer us; answer with call.transferReply within 30 s. */
+  | { event: 'transfer_request'; requestId: string; kind: 'refer' | 'replaces'; callId: string; target: string; referredBy?: string; replacesCallId?: string }
+  /** The request was answered, timed out (declined) or dropped with its call. */
+  | { event: 'transfer_request_ended'; requestId: string; callId: string; accepted: boolean; cause: 'user' | 'timeout' | 'ended' }
   /** An INVITE with Replaces took over the call replacesCallId (--accept-transfer). */
   | { event: 'replaced'; callId: string; replacesCallId: string; from: string }
   /** Issue 10: a connected call hears nothing from the other side (no RTP/RTCP for `silentSeconds`). */

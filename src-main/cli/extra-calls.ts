@@ -7,6 +7,7 @@ import type { RequestPayload, ResponseMap } from '../ipc/contract';
 import type { Call, UserAgent } from '../sip/user-agent-api';
 import { emitConnected, errorMessage, type CommandContext } from './command-context';
 import { reportMediaWarnings } from './media-warning-report';
+import { toTransferRequest } from '../app-core/transfer-requests';
 
 /** Prints the call's connected and ended lines (in order: connected waits for the codec). */
 export function followExtraCall(ctx: Pick<CommandContext, 'emit' | 'media'>, call: Call): void {
@@ -53,9 +54,33 @@ export function reportTransferCalls(ua: UserAgent, tracker: CallTracker, ctx: Pi
       followExtraCall(ctx, call);
     }),
     ua.on('replaced', ({ call, replacedCallId }) => {
+      // Asked about first (--ask-transfer): already tracked and followed.
+      const followed = tracker.getActive(call.id) !== undefined;
       tracker.track(call);
       ctx.emit({ event: 'replaced', callId: call.id, replacesCallId: replacedCallId, from: call.remoteUri });
-      followExtraCall(ctx, call);
+      if (!followed) followExtraCall(ctx, call);
+    }),
+  ];
+}
+
+/**
+ * --ask-transfer (issue 11): each request is a transfer_request line (answered by call.transferReply) and
+ * its end a transfer_request_ended line; a ringing Replaces INVITE is tracked and followed meanwhile.
+ */
+export function reportTransferAsks(ua: UserAgent, tracker: CallTracker, ctx: Pick<CommandContext, 'emit' | 'media'>): Array<() => void> {
+  return [
+    ua.on('transferAsk', ({ ask, call }) => {
+      if (ask.kind === 'replaces' && !tracker.getActive(call.id)) {
+        tracker.track(call);
+        followExtraCall(ctx, call);
+      }
+      tracker.setTransferRequest(ask.callId, toTransferRequest(ask));
+      const { id, kind, callId, target, referredBy, replacesCallId } = ask;
+      ctx.emit({ event: 'transfer_request', requestId: id, kind, callId, target, ...(referredBy ? { referredBy } : {}), ...(replacesCallId ? { replacesCallId } : {}) });
+    }),
+    ua.on('transferAskEnded', (end) => {
+      tracker.setTransferRequest(end.callId, null);
+      ctx.emit({ event: 'transfer_request_ended', requestId: end.id, callId: end.callId, accepted: end.accepted, cause: end.cause });
     }),
   ];
 }

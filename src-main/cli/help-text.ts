@@ -122,6 +122,8 @@ const TRANSFER = `  Transfer (issue 11):
                           offline (appear offline); refreshed before it expires, removed on exit (needs --user)
   --watch URI             print the presence of URI (SUBSCRIBE, RFC 3856) as presence lines; repeatable
   --voicemail             subscribe to our mailbox (message-summary, RFC 3842), print voicemail lines (needs --user)
+  --ask-transfer          ask first: a transfer_request line, answered by call.transferReply on stdin;
+                          Decline or no answer within 30 s sends NOTIFY "603 Declined" (or 603 to Replaces)
 `;
 
 const LISTEN_ONLY = `  listen only:
@@ -164,6 +166,9 @@ const OUTPUT = `Output (stdout): one JSON object per line, each with "event" and
                                   succeeded the call is hung up
   transfer_call {callId, referredBy, uri}   a call placed for the other side's REFER (--accept-transfer)
   replaced {callId, replacesCallId, from}   an INVITE with Replaces took over a call (--accept-transfer)
+  transfer_request {requestId, kind: refer|replaces, callId, target, referredBy, replacesCallId}
+                                  the other side asks to transfer us (--ask-transfer)
+  transfer_request_ended {requestId, callId, accepted, cause: user|timeout|ended}
   media_warning {callId, message, silentSeconds, kind: never|stopped, path: direct|ice|relay}:
                                   no audio from the other side (see --no-rtp-timeout)
   media_restored {callId, silentSeconds, cause: media|hold}: the warning is over
@@ -195,6 +200,7 @@ const CONTROL = `Control (stdin, when it is not a terminal): one JSON request pe
   call.transfer {callId, target}            blind transfer (REFER) to a number, user or URI
   call.transfer {callId, replacesCallId}    attended: to the party of the other call (Replaces)
   call.conference {callIds: [a, b]}         join two calls: each party hears us and the other
+  call.transferReply {requestId, accept}    answer a transfer_request (--ask-transfer)
   A refused request: {"ok":false,"error":{"code":"invalid-request|unknown-channel|not-found|failed", …}}
 
 `;

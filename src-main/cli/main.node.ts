@@ -26,7 +26,7 @@ import { createChatBook } from '../app-core/chat-requests';
 import { EventReports } from './event-report';
 import { resolveDialTarget } from '../sip/dial-target';
 import { startStdinControl } from './stdin-control.node';
-import { dialHandler, reportTransferCalls } from './extra-calls';
+import { dialHandler, reportTransferAsks, reportTransferCalls } from './extra-calls';
 import { trackingCalls } from './tracked-user-agent';
 import { recordWhenConnected, recordingPathIn } from './call-recording-report';
 import { gainFromPercent } from '../audio/gain';
@@ -148,6 +148,7 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     ...(args.codecs ? { codecs: args.codecs } : {}),
     ...(args.comfortNoise ? { comfortNoise: true } : {}),
     acceptTransfer: args.acceptTransfer,
+    ...(args.askTransfer ? { transferPolicy: 'ask' as const } : {}),
     ...(args.dtmfMode ? { dtmfMode: args.dtmfMode } : {}),
     ...(args.command === 'listen' && args.dnd ? { doNotDisturb: () => args.dnd } : {}),
   });
@@ -214,11 +215,13 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
     chat.received(m);
   });
   reportTransferCalls(ua, calls, { emit, media: tracker });
+  reportTransferAsks(ua, calls, { emit, media: tracker });
   const recordDir = args.recordCalls;
   const handlers = {
     ...createCallRequestHandlers({
       tracker: calls,
       answer: (call) => call.answer(),
+      answerTransfer: (id, accept) => ua.answerTransfer?.(id, accept) ?? false,
       ...(recordDir !== undefined ? { recordingPath: async (call: Call) => recordingPathIn(recordDir, call, new Date()) } : {}),
     }),
     ...chat.handlers,

@@ -38,8 +38,11 @@ export const accountSchema = z.object({
   refuseMd5WithoutQop: z.boolean().optional(),
   /** While registered, also ring for INVITEs that do not come through the registrar / outbound proxy. */
   allowDirectCalls: z.boolean().optional(),
-  /** Issue 11: act on the other side's transfer requests (REFER, INVITE with Replaces); absent = false. */
-  acceptTransfer: z.boolean().optional(),
+  /**
+   * Issue 11: the other side's transfer requests (REFER, INVITE with Replaces): never acted on, asked
+   * in the UI, or always acted on; absent = never. A boolean is the older setting (true = always).
+   */
+  acceptTransfer: z.union([z.enum(['never', 'ask', 'always']), z.boolean()]).optional(),
   /** Session timer interval (RFC 4028): 0 = ask for none, else 90-86400 s (§4: Min-SE is at least 90). */
   sessionExpires: z
     .number()
@@ -142,6 +145,13 @@ export const preferencesSchema = z.object({
   speakerVolume: z.number().int().min(0).max(400).optional(),
   /** Issue 11, part 6: our own presence as last chosen (published while registered); absent = not published. */
   ownPresence: z.enum(['available', 'away', 'busy', 'offline']).optional(),
+  /** Issue 11: the ringtone: a built-in one, or 'file' (ringtoneFile, a WAV); absent = classic. */
+  ringtone: z.enum(['classic', 'long', 'trill', 'chime', 'file']).optional(),
+  ringtoneFile: z
+    .string()
+    .max(1024)
+    .refine((s) => !hasControlCharacter(s), 'no control characters in a file path')
+    .optional(),
 });
 /** Preferences as stored and as the UI reads them (the TURN password is never among them). */
 export type Preferences = z.infer<typeof preferencesSchema>;
@@ -184,6 +194,11 @@ export const requestSchemas = {
   ]),
   /** Issue 11: a three-way conference of two connected calls, mixed here; each party hears both others. */
   'call.conference': z.object({ callIds: z.array(callId).length(2) }),
+  /**
+   * Issue 11: the user's answer to a 'call.transferRequest' (the account asks before acting on a transfer):
+   * accept acts on it; decline (as no answer within 30 s) sends NOTIFY sipfrag 603 or a 603 to the INVITE.
+   */
+  'call.transferReply': z.object({ requestId: z.string().min(1).max(100), accept: z.boolean() }).strict(),
   /** Issue 11: record the call from now on to a stereo WAV (left = sent, right = heard), or stop. */
   'call.record': z.object({ callId, on: z.boolean() }),
   /** A page-mode instant message (RFC 3428) to a number, user or URI, dialled as call.dial does. */
@@ -203,6 +218,8 @@ export const requestSchemas = {
   /** Issue 11: one entry out of the call history (its id); unknown ids are not an error. */
   'history.delete': z.object({ id: z.string().min(1).max(200) }),
   'audio.devices': z.object({}),
+  /** Issue 11: rings the given ringtone a few seconds through the chosen speaker (not saved). */
+  'audio.ringtonePreview': z.object({ ringtone: z.enum(['classic', 'long', 'trill', 'chime', 'file']), ringtoneFile: z.string().max(1024).optional() }),
   'preferences.get': z.object({}),
   'preferences.save': preferencesFormSchema,
   'flow.get': z.object({ callId: callId.optional() }),
@@ -251,8 +268,43 @@ export interface CallSnapshot {
   dtmfReceived?: string;
   /** Issue 13: ITU-T G.107 score of the audio we hear (R 0..100, MOS 1..4.5); absent before any audio. */
   quality?: CallQuality;
+  /** Issue 11: how our latest transfer of this call goes (REFER, NOTIFY sipfrag); absent or null = none. */
+  transfer?: CallTransferStatus | null;
+  /** Issue 11: the call this one is joined with in a three-way conference; absent or null = none. */
+  conference?: string | null;
+  /** Issue 11: the other side asks to transfer us, and the account says to ask (Accept / Decline). */
+  transferRequest?: TransferRequest | null;
   /** Issue 11: the account the call came in on or went out on; absent = no account (direct IP). */
   account?: CallAccount;
+}
+
+/** Our transfer of a call as its card shows it: the progress (TransferProgress) and to whom. */
+export interface CallTransferStatus {
+  status: TransferProgress['status'];
+  code?: number;
+  reason: string;
+  /** What the user chose: the typed target, or the other call's party for an attended transfer. */
+  target: string;
+  attended: boolean;
+}
+
+/**
+ * Issue 11: a transfer the other side asks for, waiting for the user (RFC 3515 REFER: call `target`;
+ * RFC 3891 INVITE with Replaces: `target` takes over the call `callId`).
+ */
+export interface TransferRequest {
+  requestId: string;
+  kind: 'refer' | 'replaces';
+  /** The call the request is about: the REFER's dialog, or the ringing INVITE with Replaces. */
+  callId: string;
+  /** Whom we would call (REFER's Refer-To), or who takes over (the INVITE's From). */
+  target: string;
+  /** Referred-By (RFC 3892) when the peer sent one. */
+  referredBy?: string;
+  /** For Replaces: the connected call that would be replaced. */
+  replacesCallId?: string;
+  /** ms since epoch when an unanswered request is declined (30 s after it came). */
+  expiresAt: number;
 }
 
 /** Issue 11: which account a call belongs to, with the name the UI shows. */
@@ -329,6 +381,11 @@ export interface HistoryEntry {
   startedAt: number;
   durationSeconds: number;
   endReason: string;
+  /**
+   * Issue 11: why an incoming call never connected: the caller gave up or nobody answered (missed), the
+   * user declined it, or the phone refused it by itself (do-not-disturb). Absent for older entries.
+   */
+  outcome?: 'missed' | 'declined' | 'refused';
   /** Issue 13: the call's G.107 score at its end; absent if no audio arrived (or older entries). */
   quality?: CallQuality;
 }
@@ -434,6 +491,8 @@ export interface ResponseMap {
   /** The transfer was asked (REFER sent); its progress follows as 'call.transfer' events. */
   'call.transfer': CallSnapshot;
   'call.conference': CallSnapshot[];
+  /** The call the request was about, after the answer was acted on. */
+  'call.transferReply': CallSnapshot;
   'call.record': CallSnapshot;
   /** The final status the other side (or its server) answered with: 200 or 202. */
   'message.send': { status: number; peer?: string; id?: string };
@@ -446,6 +505,7 @@ export interface ResponseMap {
   'history.clear': null;
   'history.delete': null;
   'audio.devices': AudioDeviceInfo[];
+  'audio.ringtonePreview': { seconds: number };
   'preferences.get': PreferencesView;
   'preferences.save': PreferencesView;
   'flow.get': SipTraceEntry[];
@@ -486,6 +546,8 @@ export interface EventMap {
   'message.received': { from: string; displayName: string; text: string; time: number };
   /** Issue 11: how a transfer of `callId` goes (REFER answer, NOTIFY sipfrag): see TransferProgress. */
   'call.transfer': { callId: string } & TransferProgress;
+  /** Issue 11: the other side asks to transfer us and the account says to ask: answer with call.transferReply. */
+  'call.transferRequest': TransferRequest;
   /** Issue 11: the address book changed (the whole list, sorted favourites first). */
   'contacts.changed': Contact[];
   /** Issue 11: message-waiting changed (a NOTIFY, or the subscription's state). */

@@ -215,6 +215,7 @@ class SessionProxy implements MediaSession {
       ...(options.gain ? { gain: options.gain } : {}),
       ...(options.ringtone ? { ringtone: true } : {}),
       ...(options.jitterAdapt ? { jitterAdapt: options.jitterAdapt } : {}),
+      ...(options.ringtone && options.ringtoneSound ? { ringtoneSound: options.ringtoneSound } : {}),
     });
     this.optionsError = checked.ok ? null : checked.error;
     this.openOptions = checked.ok ? checked.value : { audio: { kind: 'null' }, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000 };

@@ -1,6 +1,7 @@
 // The boundary between SIP and media (after sipsorcery's IMediaSession): SIP negotiates SDP and hands
 // the result here as plain parameters; media never sees SIP or SDP text.
 
+import type { RingtoneChoice } from '../audio/ringtone';
 import type { AudioConfig } from '../audio/audio-config';
 import type { IceCandidate } from '../nat/ice-candidate';
 import type { SrtpSuite } from './srtp-crypto';
@@ -228,6 +229,8 @@ export interface MediaSessionOptions {
   ringtone?: boolean;
   /** How the jitter buffer changes its delay (issue 13): time-stretch (default) or whole frames (the old way, for comparison). */
   jitterAdapt?: 'stretch' | 'frame';
+  /** Issue 11: which ringtone (a built-in one or a WAV file); absent = the classic double ring. */
+  ringtoneSound?: RingtoneChoice;
 }
 
 /** A server given by the user: a host name or IP literal, and a UDP port. */

@@ -1,9 +1,11 @@
 // The media worker's issue 11 additions per call: recording both directions to a stereo WAV (written
-// asynchronously, off the tick) and the ringtone on an incoming call's output device until it starts.
+// asynchronously, off the tick) and the ringtone on an incoming call's output device until it starts:
+// the chosen built-in one, or a WAV file looped (one that cannot be played is reported, and the classic
+// ring plays instead).
 import type { AudioOutput } from '../audio/audio-device';
 import { FRAME_SAMPLES } from '../audio/audio-device';
 import { StereoInterleaver } from '../audio/call-recording';
-import { FileOutput } from '../audio/file-device.node';
+import { FileInput, FileOutput } from '../audio/file-device.node';
 import { applyGain } from '../audio/gain';
 import { Ringtone } from '../audio/ringtone';
 import type { MediaStream } from './media-stream';
@@ -16,10 +18,33 @@ export interface WorkerCallExtras {
   stream: MediaStream | null;
   closing: boolean;
   recording: { file: FileOutput; tap: StereoInterleaver } | null;
-  ring: { tone: Ringtone; output: AudioOutput | null } | null;
+  ring: { tone: RingSource; output: AudioOutput | null } | null;
 }
 
 type Post = (msg: FromWorker) => void;
+
+/** What rings: a generated ringtone, or a WAV file read frame by frame. */
+interface RingSource {
+  fill(frame: Int16Array): void;
+  close?(): void;
+}
+
+/** The chosen ringtone; a WAV that cannot be opened or decoded is reported and the classic ring used. */
+async function ringSource(s: WorkerCallExtras, post: Post): Promise<RingSource> {
+  const sound = s.options.ringtoneSound;
+  if (!sound || 'name' in sound) return new Ringtone(sound?.name ?? 'classic');
+  const file = new FileInput(sound.file, true);
+  try {
+    await file.start();
+  } catch (err) {
+    post({ type: 'error', session: s.id, message: `ringtone: ${(err as Error).message}; the classic ring plays instead` });
+    return new Ringtone('classic');
+  }
+  return {
+    fill: (frame) => void file.read(frame),
+    close: () => void file.close().catch(() => {}),
+  };
+}
 
 /** Opens the WAV (its header written) before the tap starts, so a bad path fails the request. */
 export async function startRecording(s: WorkerCallExtras, path: string, post: Post): Promise<void> {
@@ -45,14 +70,24 @@ export async function stopRecording(s: WorkerCallExtras, post: Post): Promise<vo
 }
 
 /** The ringtone goes to the call's own output device once it is open, on the media clock. */
-export function startRinging(s: WorkerCallExtras, output: Promise<AudioOutput>, ready: () => void): void {
-  const ring = { tone: new Ringtone(), output: null as AudioOutput | null };
+export function startRinging(s: WorkerCallExtras, output: Promise<AudioOutput>, ready: () => void, post: Post): void {
+  const ring: { tone: RingSource; output: AudioOutput | null } = { tone: new Ringtone(), output: null };
   s.ring = ring;
-  void output.then((out) => {
-    if (s.ring !== ring || s.closing || s.stream) return;
+  void Promise.all([output, ringSource(s, post)]).then(([out, tone]) => {
+    if (s.ring !== ring || s.closing || s.stream) {
+      tone.close?.();
+      return;
+    }
+    ring.tone = tone;
     ring.output = out;
     ready();
   });
+}
+
+/** The ringing stops (answered, or the session closes): a WAV being played is closed. */
+export function stopRinging(s: WorkerCallExtras): void {
+  s.ring?.tone.close?.();
+  s.ring = null;
 }
 
 const ringFrame = new Int16Array(FRAME_SAMPLES);

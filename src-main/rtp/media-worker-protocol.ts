@@ -2,6 +2,7 @@
 // directions (a worker message is data from another thread; a bad one is reported, never acted on).
 
 import type { AudioConfig, AudioDeviceInfo } from '../audio/audio-config';
+import { isBuiltinRingtone, type RingtoneChoice } from '../audio/ringtone';
 import type { CodecName, MediaEndpoint, MediaNatOptions, MediaStartParams, ReceiveCodec, RtpStats } from './media-session';
 import { checkEndpointNat, checkIceStats, checkNatOptions, checkRemoteIce } from './media-nat-protocol';
 import { decodeMasterKey, isSrtpSuite, type SrtpParams } from './srtp-session';
@@ -19,6 +20,8 @@ export interface WorkerOpenOptions {
   ringtone?: boolean;
   /** Jitter buffer adaptation (issue 13); absent = 'stretch'. */
   jitterAdapt?: 'stretch' | 'frame';
+  /** Which ringtone (issue 11); absent = the classic ring. A file that cannot be played falls back to it. */
+  ringtoneSound?: RingtoneChoice;
 }
 
 /** Main thread -> worker. `req` numbers the requests that get an answer. */
@@ -213,6 +216,15 @@ export function checkAudioConfig(x: unknown): Checked<AudioConfig> {
   }
 }
 
+/** A built-in ringtone's name, or a WAV file's path (no control characters, at most 1024 characters). */
+export function checkRingtoneChoice(x: unknown): Checked<RingtoneChoice> {
+  if (isObj(x) && isBuiltinRingtone(x.name)) return { ok: true, value: { name: x.name } };
+  if (isObj(x) && typeof x.file === 'string' && x.file.length > 0 && x.file.length <= 1024 && ![...x.file].some((c) => c < ' ' || c === '\x7f')) {
+    return { ok: true, value: { file: x.file } };
+  }
+  return { ok: false, error: 'bad ringtoneSound: a built-in name or a WAV file path' };
+}
+
 export function checkOpenOptions(x: unknown): Checked<WorkerOpenOptions> {
   if (!isObj(x)) return { ok: false, error: 'open options must be an object' };
   const audio = checkAudioConfig(x.audio);
@@ -230,6 +242,11 @@ export function checkOpenOptions(x: unknown): Checked<WorkerOpenOptions> {
   if (x.ringtone !== undefined) {
     if (!isBool(x.ringtone)) return { ok: false, error: 'bad ringtone: not a boolean' };
     if (x.ringtone) value.ringtone = true;
+  }
+  if (x.ringtoneSound !== undefined) {
+    const sound = checkRingtoneChoice(x.ringtoneSound);
+    if (!sound.ok) return sound;
+    value.ringtoneSound = sound.value;
   }
   if (x.gain !== undefined) {
     if (!isObj(x.gain) || !isNum(x.gain.input, 0, 4) || !isNum(x.gain.output, 0, 4)) return { ok: false, error: 'bad gain: input and output must be 0-4' };

@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import type { AudioConfig } from '../audio/audio-config';
 import { FRAME_SAMPLES, type AudioInput, type AudioOutput, type DeviceBufferStats } from '../audio/audio-device';
 import { FileInput, FileOutput } from '../audio/file-device.node';
-import { ringTick, startRecording, startRinging, stopRecording, type WorkerCallExtras } from './media-worker-extras.node';
+import { ringTick, startRecording, startRinging, stopRecording, stopRinging, type WorkerCallExtras } from './media-worker-extras.node';
 import { NullInput, NullOutput } from '../audio/null-device';
 import { MediaClock, raiseThreadPriority } from './media-clock.node';
 import type { MediaEndpoint, MediaNatOptions, MediaStartParams, RtpStats } from './media-session';
@@ -223,9 +223,14 @@ async function open(id: number, req: number, options: WorkerOpenOptions): Promis
   const cardBusy = options.audio.kind === 'portaudio' && [...sessions.values()].some((x) => x !== s && x.devices && x.options.audio.kind === 'portaudio');
   if (!cardBusy) s.devices = openDevices(s, options.audio);
   if (options.ringtone && s.devices) {
-    startRinging(s, s.devices.then((d) => d.output), () => {
-      if (!clock.isRunning) clock.start({ immediate: true });
-    });
+    startRinging(
+      s,
+      s.devices.then((d) => d.output),
+      () => {
+        if (!clock.isRunning) clock.start({ immediate: true });
+      },
+      post,
+    );
   }
   if (!warmedUp) {
     warmedUp = true;
@@ -280,7 +285,7 @@ function forSdp(c: IceCandidate): IceCandidate {
 }
 
 async function start(s: Session, params: MediaStartParams): Promise<void> {
-  s.ring = null; // answered: the ringtone stops
+  stopRinging(s); // answered: the ringtone stops
   s.devices ??= openDevices(s, s.options.audio);
   const devices = await s.devices;
   if (s.closing) return; // close() releases the devices
@@ -398,7 +403,7 @@ function statsOf(s: Session): RtpStats {
 
 async function close(s: Session): Promise<RtpStats> {
   s.closing = true;
-  s.ring = null;
+  stopRinging(s);
   const stream = s.stream;
   stream?.close(now()); // RTCP BYE while the socket is still open
   const stats = statsOf(s);

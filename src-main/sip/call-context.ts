@@ -1,6 +1,7 @@
 // What a call needs from its user agent (transport, clock, identity, media factory, dialog table):
 // passed in, so inviter and invitation stay pure and run against a fake transport in unit tests.
 
+import type { PendingAsk } from './transfer-asks';
 import type { AuthPolicy } from './auth-policy';
 import type { DigestCredentials } from './digest-auth';
 import type { Clock } from './sip-clock';
@@ -40,7 +41,8 @@ export interface CallContext {
   ringTimeoutMs: number;
   /** Silence on a connected call: when to warn and when to hang up (issue 10). Absent: the defaults (5 s, 30 s). */
   mediaWatch?: MediaWatchTimes;
-  createMedia(): MediaSession;
+  /** `incoming`: for an INVITE that rings here (the embedder may play a ringtone on it). */
+  createMedia(hint?: { incoming?: boolean }): MediaSession;
   /** The dialog table of the user agent: in-dialog requests are routed by dialog id. */
   addDialog(id: string, call: CallSession): void;
   removeDialog(id: string): void;
@@ -71,6 +73,11 @@ export interface CallContext {
    * REFER gets 403). `call` is the call the REFER came in.
    */
   onRefer?(call: CallSession, target: ReferTarget, referredBy: string | undefined): Call;
+  /**
+   * Issue 11, policy 'ask': asks the user before onRefer is acted on (null: too many questions waiting).
+   * Absent: onRefer acts at once.
+   */
+  askTransfer?(call: CallSession, target: ReferTarget, referredBy: string | undefined): PendingAsk | null;
   /** How our keys go out (issue 11); absent: RFC 4733 events. */
   dtmfMode?: DtmfMode;
 }

@@ -1,7 +1,8 @@
 // The transfer roles of one call (issue 11): as transferor, our REFER (RFC 3515 §2.4.1) and its NOTIFYs;
 // as transferee, the peer's REFER acted on (§2.4.2) and the placed call NOTIFYed. CallSession delegates
 // here; what it needs from the call comes in as TransferHost. Pure.
-import { answerNotify, notifyReferProgress, ReferSubscriber } from './refer-progress';
+import { answerNotify, notifyReferProgress, referNotify, ReferSubscriber, type ReferNotify } from './refer-progress';
+import type { PendingAsk } from './transfer-asks';
 import { judgeReferTo, referToUri } from './refer';
 import { replacesFor } from './replaces';
 import { headerText, statusText, type ResponseOptions } from './sip-headers';
@@ -32,6 +33,8 @@ export class CallTransfers {
   private referOut: ReferSubscriber | undefined;
   /** The call we placed for the peer's last REFER: one at a time, so a REFER flood cannot dial out. */
   private referredCall: Call | undefined;
+  /** Policy 'ask' (issue 11): the peer's REFER waiting for the user's answer. */
+  private asking: PendingAsk | undefined;
 
   constructor(private readonly host: TransferHost) {}
 
@@ -86,7 +89,7 @@ export class CallTransfers {
       this.host.respond(req, 403, { reason: ctx.onRefer ? 'Forbidden (call not connected)' : 'Forbidden (transfers not accepted)' });
       return;
     }
-    if (this.referredCall && this.referredCall.state !== 'ended') {
+    if (this.asking || (this.referredCall && this.referredCall.state !== 'ended')) {
       // One transfer at a time per call (RFC 3261 §21.4.27: 491 while a request is pending).
       this.host.respond(req, 491);
       return;
@@ -101,18 +104,44 @@ export class CallTransfers {
     // REFER is a target refresh request (RFC 3515 §2.4.1, RFC 3261 §12.2).
     this.host.dialog()?.refreshTarget(req);
     const contact = this.host.contact();
-    this.host.respond(req, 202, { headers: contact ? { contact: [contact] } : {} });
-    const call = ctx.onRefer(this.host.call, verdict.target, headerText(req, 'referred-by'));
-    this.referredCall = call;
-    notifyReferProgress(call, (n) => {
+    const referredBy = headerText(req, 'referred-by');
+    const onRefer = ctx.onRefer;
+    const send = (n: ReferNotify) => {
       if (!this.host.connected()) return;
       const c = this.host.contact();
       void this.host.send('NOTIFY', { ...(c ? { contact: c } : {}), headers: n.headers, content: n.content, contentType: n.contentType });
+    };
+    const act = (alreadyTrying: boolean) => {
+      const call = onRefer(this.host.call, verdict.target, referredBy);
+      this.referredCall = call;
+      notifyReferProgress(call, send, alreadyTrying);
+    };
+    const pending = ctx.askTransfer?.(this.host.call, verdict.target, referredBy);
+    if (pending === null) {
+      this.host.respond(req, 503, { reason: 'Service Unavailable (too many transfer requests waiting)' });
+      return;
+    }
+    this.host.respond(req, 202, { headers: contact ? { contact: [contact] } : {} });
+    if (!pending) return act(false);
+    // Policy 'ask' (issue 11): the REFER is accepted at once and its subscription gets the NOTIFY every
+    // accepted REFER owes (RFC 3515 §2.4.4, 100 Trying) while the user decides; a Decline, or no answer
+    // within 30 s, is the final NOTIFY "603 Declined" (§2.4.5) and nothing is dialled.
+    this.asking = pending;
+    send(referNotify(100, 'Trying'));
+    void pending.decision.then((accepted) => {
+      if (this.asking !== pending) return;
+      this.asking = undefined;
+      if (!this.host.connected()) return;
+      if (accepted) act(true);
+      else send(referNotify(603, 'Declined'));
     });
   }
 
   /** The call ended: a transfer still waiting for news failed. */
   dispose(): void {
     this.referOut?.abandon('the call ended before the transfer finished');
+    const asking = this.asking;
+    this.asking = undefined;
+    asking?.cancel();
   }
 }

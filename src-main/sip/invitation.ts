@@ -78,7 +78,7 @@ export class IncomingCall extends CallSession {
       // Issue 12: ring before the media is ready (port search, socket binds, STUN/ICE gathering), so the
       // caller hears ringback at once. A reliable 180 carries SDP (RFC 3262 §5), so it still waits.
       const early = !wantsReliableProvisional(this.invite);
-      this.media = this.ctx.createMedia();
+      this.media = this.ctx.createMedia({ incoming: true });
       if (early && hasSdp(this.invite)) {
         // RFC 3264 §6: whether the offer is acceptable depends on its codecs and crypto, not on our
         // address or port, so a placeholder description decides 488 before we ring.
@@ -107,7 +107,7 @@ export class IncomingCall extends CallSession {
 
   /** The media we will use, opened, and our description (and the answer to an offer) built on it. */
   private async prepareMedia(localAddress: string): Promise<boolean> {
-    const media = (this.media ??= this.ctx.createMedia());
+    const media = (this.media ??= this.ctx.createMedia({ incoming: true }));
     const endpoint = await media.open();
     if (this.ended) return false;
     const rtpAddress = endpoint.address && endpoint.address !== '0.0.0.0' && endpoint.address !== '::' ? endpoint.address : localAddress;

@@ -96,10 +96,11 @@ export function referNotify(status: number, reason: string, expiresSeconds = 60)
 /**
  * Follows the call we placed for the peer's REFER and reports it in NOTIFYs: 100 Trying at once, 180
  * when it rings, 200 when it connects, the failure status when it ends first (RFC 3515 §2.4.5).
+ * `alreadyTrying`: the 100 went out already (the user was asked first).
  */
-export function notifyReferProgress(call: Call, send: (n: ReferNotify) => void): void {
+export function notifyReferProgress(call: Call, send: (n: ReferNotify) => void, alreadyTrying = false): void {
   let final = false;
-  send(referNotify(100, 'Trying'));
+  if (!alreadyTrying) send(referNotify(100, 'Trying'));
   const offState = call.on('state', (s) => {
     if (final) return;
     if (s === 'ringing') send(referNotify(180, 'Ringing'));

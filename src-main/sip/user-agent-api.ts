@@ -8,6 +8,15 @@ import type { OwnPresence } from './pidf-document';
 import type { MessageSendResult, ReceivedMessage } from './pager';
 import type { RejectedInvite } from './incoming-filter';
 import type { SrtpConfig, SrtpMode } from './srtp-policy';
+import type { TransferAsk, TransferAskEnd } from './transfer-asks';
+
+export type { TransferAsk, TransferAskEnd } from './transfer-asks';
+
+/**
+ * What to do with the other side's transfer requests (issue 11): refuse them (REFER 403, Replaces
+ * ignored), ask the user (the 'transferAsk' event, answered by answerTransfer), or act on them.
+ */
+export type TransferPolicy = 'never' | 'ask' | 'always';
 
 /**
  * How keys go to the peer (issue 11): RFC 4733 events in the RTP (default), SIP INFO with an
@@ -69,8 +78,11 @@ export interface AccountSettings {
   srtpOverUdp?: boolean;
   /** Issue 13: audio codecs offered and accepted, in order of preference; overrides UserAgentConfig.codecs. */
   codecs?: CodecName[];
-  /** Issue 11: act on the peer's REFER and on INVITEs with Replaces (see UserAgentConfig.acceptTransfer). Default false. */
-  acceptTransfer?: boolean;
+  /**
+   * Issue 11: the peer's REFER and INVITEs with Replaces: a TransferPolicy, or the older boolean (true =
+   * 'always'). Default never. UserAgentConfig.acceptTransfer (CLI --accept-transfer) overrides it.
+   */
+  acceptTransfer?: boolean | TransferPolicy;
   /** How keys are sent (issue 11); absent = RFC 4733. Overrides UserAgentConfig.dtmfMode. */
   dtmfMode?: DtmfMode;
 }
@@ -119,7 +131,7 @@ export interface UserAgentConfig {
   /** Sent in User-Agent / Server headers. */
   userAgentName?: string;
   /** Makes the media for each call (the caller decides the audio device). */
-  createMedia: () => MediaSession;
+  createMedia: (hint?: { incoming?: boolean }) => MediaSession;
   /** An outgoing call with no final answer after this long is cancelled (reason "no answer"). Default 60. */
   ringTimeoutSeconds?: number;
   /**
@@ -164,6 +176,11 @@ export interface UserAgentConfig {
    * REFER gets 403, and Replaces is ignored (the INVITE rings as a new call).
    */
   acceptTransfer?: boolean;
+  /**
+   * Issue 11: 'ask' asks the user about each transfer request (CLI --ask-transfer) when neither
+   * acceptTransfer nor the account says otherwise.
+   */
+  transferPolicy?: TransferPolicy;
   /** How keys are sent when the account does not say (direct IP, CLI --dtmf-mode); default RFC 4733. */
   dtmfMode?: DtmfMode;
   /**
@@ -319,6 +336,13 @@ export interface UserAgentEvents {
   subscription: SubscriptionUpdate;
   /** Issue 11: our own presence publication (RFC 3903): published, removed, or refused. */
   publication: PublicationUpdate;
+  /**
+   * Issue 11, policy 'ask': the other side asks to transfer us; answer with answerTransfer() within 30 s.
+   * For Replaces `call` is the new, ringing call (not announced as 'incoming'); for REFER the REFER's call.
+   */
+  transferAsk: { ask: TransferAsk; call: Call };
+  /** The request was answered, timed out (declined) or dropped with its call. */
+  transferAskEnded: TransferAskEnd;
 }
 
 /** The event packages we subscribe to (RFC 3842 message-summary, RFC 3856 presence, RFC 4235 dialog). */
@@ -350,6 +374,8 @@ export interface UserAgent {
   unsubscribe?(id: string): Promise<void>;
   /** Issue 11: publishes our presence (RFC 3903 PUBLISH, PIDF) and keeps it fresh; needs an account. */
   publishPresence?(presence: OwnPresence, expires?: number): { ok: true } | { error: string };
+  /** Issue 11: the user's answer to a 'transferAsk'; false when it is no longer waiting. */
+  answerTransfer?(id: string, accept: boolean): boolean;
   /** Hangs up every call, ends subscriptions, un-registers, closes the socket. */
   shutdown(): Promise<void>;
   on<K extends keyof UserAgentEvents>(event: K, listener: (payload: UserAgentEvents[K]) => void): () => void;

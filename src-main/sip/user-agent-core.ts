@@ -14,7 +14,8 @@ import { Registerer } from './registerer';
 import { DEFAULT_SESSION_TIMER } from './session-timer';
 import { RegistrationNat } from './registration-nat';
 import { judgeReceivedMessage, sendPageMessage, type MessageSendResult } from './pager';
-import { judgeReplacesInvite, referredInviteHeaders } from './transfer-host';
+import { judgeReplacesInvite, referredInviteHeaders, replaceWhenAnswered, transferPolicyOf } from './transfer-host';
+import { TransferAsks, type TransferAsk } from './transfer-asks';
 import { ACCEPT_BY_EVENT, judgeUnsolicitedNotify, SubscriptionTable } from './subscriptions';
 import { Publication } from './publication';
 import type { OwnPresence } from './pidf-document';
@@ -54,9 +55,9 @@ function isIpLiteral(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || host.includes(':');
 }
 
-/** Transfers are acted on when the embedder (CLI --accept-transfer) or the account's setting says so. */
+/** Transfers are acted on or asked about when the embedder (CLI) or the account's setting says so. */
 function acceptsTransfer(config: UserAgentConfig): boolean {
-  return config.acceptTransfer === true || config.account?.acceptTransfer === true;
+  return transferPolicyOf(config) !== 'never';
 }
 
 /** host:port with the default port made explicit, for "is this the same server" comparisons. */
@@ -82,6 +83,8 @@ export class UserAgentCore implements UserAgent {
   private readonly subscriptions = new SubscriptionTable((u) => this.events.emit('subscription', u));
   /** Issue 11: our own presence (RFC 3903 PUBLISH), made at the first publishPresence(). */
   private publication: Publication | null = null;
+  /** Issue 11, policy 'ask': transfer requests waiting for the user. */
+  private readonly asks: TransferAsks;
   private started = false;
   private stopping = false;
   /** register() was called and unregister() not since: the ghost-call filter applies (issue 9). */
@@ -92,6 +95,7 @@ export class UserAgentCore implements UserAgent {
   constructor(options: UserAgentCoreOptions) {
     this.o = options;
     const { config, clock, transport, log } = options;
+    this.asks = new TransferAsks(clock, (ask) => this.announceAsk(ask), (end) => this.events.emit('transferAskEnded', end));
     const account = config.account;
     const userAgent = config.userAgentName ?? DEFAULT_USER_AGENT;
     const domain = account ? parseHostPort(account.domain) : null;
@@ -113,7 +117,7 @@ export class UserAgentCore implements UserAgent {
       isAccountHop: (to) => this.accountHops().then((hops) => hops.some((h) => sameDestination(h, to))),
       ringTimeoutMs: (config.ringTimeoutSeconds ?? 60) * 1000,
       mediaWatch: mediaWatchTimes(config),
-      createMedia: () => config.createMedia(),
+      createMedia: (hint) => config.createMedia(hint),
       addDialog: (id, call) => this.dialogs.set(id, call),
       removeDialog: (id) => this.dialogs.delete(id),
       onCallEnded: (call) => this.forget(call),
@@ -136,6 +140,12 @@ export class UserAgentCore implements UserAgent {
               this.events.emit('transferCall', { call, referredBy: from.id });
               return call;
             },
+          }
+        : {}),
+      ...(transferPolicyOf(config) === 'ask'
+        ? {
+            askTransfer: (from: CallSession, target: ReferTarget, referredBy: string | undefined) =>
+              this.asks.ask({ kind: 'refer', callId: from.id, target: target.uri, ...(referredBy ? { referredBy } : {}) }),
           }
         : {}),
     };
@@ -284,9 +294,20 @@ export class UserAgentCore implements UserAgent {
     return [proxy];
   }
 
+  answerTransfer(id: string, accept: boolean): boolean {
+    return this.asks.answer(id, accept);
+  }
+
+  /** A transfer request is about one of our calls (the REFER's, or the ringing Replaces INVITE). */
+  private announceAsk(ask: TransferAsk): void {
+    const call = [...this.calls].find((c) => c.id === ask.callId);
+    if (call) this.events.emit('transferAsk', { ask, call });
+  }
+
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.asks.clear();
     const calls = [...this.calls];
     await Promise.all(calls.map((c) => c.hangup().catch(() => undefined)));
     // Give BYEs and the un-REGISTER a bounded moment to be answered before the socket closes.
@@ -576,15 +597,11 @@ export class UserAgentCore implements UserAgent {
         return;
       }
       const old = replaces.call;
-      this.events.emit('replaced', { call, replacedCallId: old.id });
-      // §3: the new dialog is accepted and the old one ended with a BYE as soon as our 2xx is out
-      // (not after the media starts: the transferor may hang up everything once it hears of the 2xx).
-      const off = call.on('state', (s) => {
-        if (s !== 'connected') return;
-        off();
-        void old.hangup();
+      const policy = transferPolicyOf(this.o.config);
+      replaceWhenAnswered(call, old, policy === 'ask' ? this.asks : null, {
+        replaced: () => this.events.emit('replaced', { call, replacedCallId: old.id }),
+        warn: (message, data) => this.ctx.log.warn(message, data),
       });
-      call.answer().catch((err: unknown) => this.ctx.log.warn('answering a Replaces INVITE failed', { callId: call.id, error: String(err) }));
     });
   }
 }

@@ -68,6 +68,27 @@ export const en = {
     resume: 'Resume',
     onHold: 'On hold',
     heldByRemote: 'Held by the other side',
+    /** Issue 11: transfer and conference from the call card. */
+    transfer: 'Transfer…',
+    transferPanel: 'Transfer this call',
+    transferTarget: 'Transfer to (number, name or address)',
+    transferGo: 'Transfer',
+    transferCancel: 'Cancel',
+    transferToCall: (party: string) => `To ${party} (the call on hold: they talk to each other)`,
+    transferring: (status: 'requested' | 'accepted' | 'trying' | 'ringing' | 'succeeded' | 'failed', target: string, reason: string) =>
+      status === 'trying' ? `Transfer to ${target}: trying…`
+      : status === 'ringing' ? `Transfer to ${target}: ringing…`
+      : status === 'succeeded' ? `Transferred to ${target}`
+      : status === 'failed' ? `Transfer to ${target} failed: ${reason}`
+      : `Transferring to ${target}…`,
+    conference: 'Conference',
+    conferenceWith: (party: string) => `Join with ${party} (conference)`,
+    inConference: (party: string) => `In conference with ${party}`,
+    transferAsked: (target: string) => `The other side asks to transfer you to ${target}`,
+    transferAskedBy: (by: string) => `Asked by ${by}`,
+    acceptTransfer: 'Accept transfer',
+    declineTransfer: 'Decline',
+    transferAnnounce: (party: string, target: string) => `${party} asks to transfer you to ${target}`,
     /** Issue 10: the banner while nothing is heard from the other side. */
     noAudio: (seconds: string, path: 'direct' | 'ice' | 'relay') =>
       path === 'relay'
@@ -115,6 +136,9 @@ export const en = {
     waitingTitle: 'Call waiting',
     holdAndAnswer: 'Hold & Answer',
     endAndAnswer: 'End & Answer',
+    /** Issue 11: an INVITE with Replaces under "ask": the caller would take over another call. */
+    replacesTitle: 'Transfer',
+    replaces: (party: string) => `Takes over your call with ${party}`,
   },
   history: {
     title: 'Call history',
@@ -124,6 +148,10 @@ export const en = {
     incoming: 'Incoming',
     outgoing: 'Outgoing',
     missed: 'Missed',
+    /** Issue 11: incoming calls you declined, and ones the phone refused by itself (do-not-disturb). */
+    declined: 'Declined',
+    refused: 'Refused',
+    doNotDisturb: 'do not disturb',
     callBack: (party: string) => `Call back ${party}`,
     duration: 'Duration',
     quality: (mos: string) => `MOS ${mos}`,
@@ -242,6 +270,14 @@ export const en = {
     autoAnswerDelay: 'after (seconds of ringing)',
     refresh: 'Refresh device list',
     noDevices: 'No audio devices found.',
+    /** Issue 11: the ringtone. */
+    ringtone: 'Ringtone',
+    ringtoneNames: { classic: 'Classic double ring', long: 'Long ring', trill: 'Trill', chime: 'Chime', file: 'A WAV file…' },
+    ringtoneFile: 'WAV file (its path on this computer)',
+    ringtoneUse: 'Use this file',
+    preview: 'Preview',
+    previewing: 'Ringing…',
+    ringtoneHint: 'Rings on the speaker chosen above. A WAV file that cannot be played rings the classic ring instead.',
   },
   flow: {
     title: 'SIP call flow',
@@ -327,7 +363,11 @@ export const en = {
     authRealmsHint: 'Your password is sent only for your domain and these realms (e.g. "asterisk"), comma-separated.',
     refuseMd5WithoutQop: 'Refuse MD5 authentication without qop (weak, crackable from one capture)',
     allowDirectCalls: 'Ring for direct IP calls while registered (not via the server)',
-    acceptTransfer: 'Accept call transfers from the other side (REFER, Replaces): it can make this phone call someone',
+    acceptTransfer: 'Transfers the other side asks for (REFER, Replaces)',
+    acceptTransferHint: 'An accepted transfer makes this phone call someone: "Ask me" shows Accept / Decline (declined after 30 s).',
+    acceptTransferNever: 'Refuse',
+    acceptTransferAsk: 'Ask me',
+    acceptTransferAlways: 'Accept',
     sipTransport: 'Transport',
     sipTransportHint: 'How SIP reaches the server. TLS encrypts it and checks the server certificate.',
     caFile: 'CA certificate (PEM file)',

@@ -67,6 +67,26 @@ export const ko: Messages = {
     resume: '재개',
     onHold: '보류 중',
     heldByRemote: '상대방이 보류함',
+    transfer: '전환…',
+    transferPanel: '이 통화 전환',
+    transferTarget: '전환할 곳 (번호, 이름 또는 주소)',
+    transferGo: '전환',
+    transferCancel: '취소',
+    transferToCall: (party: string) => `${party}에게 (보류 중인 통화: 두 사람이 서로 통화합니다)`,
+    transferring: (status: 'requested' | 'accepted' | 'trying' | 'ringing' | 'succeeded' | 'failed', target: string, reason: string) =>
+      status === 'trying' ? `${target}(으)로 전환: 시도 중…`
+      : status === 'ringing' ? `${target}(으)로 전환: 벨 울리는 중…`
+      : status === 'succeeded' ? `${target}(으)로 전환됨`
+      : status === 'failed' ? `${target}(으)로 전환 실패: ${reason}`
+      : `${target}(으)로 전환하는 중…`,
+    conference: '회의',
+    conferenceWith: (party: string) => `${party}와(과) 합치기 (회의 통화)`,
+    inConference: (party: string) => `${party}와(과) 회의 통화 중`,
+    transferAsked: (target: string) => `상대방이 ${target}(으)로 전환하려고 합니다`,
+    transferAskedBy: (by: string) => `요청한 사람: ${by}`,
+    acceptTransfer: '전환 수락',
+    declineTransfer: '거절',
+    transferAnnounce: (party: string, target: string) => `${party}이(가) ${target}(으)로 전환하려고 합니다`,
     noAudio: (seconds: string, path: 'direct' | 'ice' | 'relay') =>
       path === 'relay'
         ? `${seconds}초 동안 상대방의 소리가 오지 않습니다: TURN 릴레이가 통화 할당을 해제했을 수 있습니다.`
@@ -111,6 +131,8 @@ export const ko: Messages = {
     waitingTitle: '통화 대기',
     holdAndAnswer: '보류 후 받기',
     endAndAnswer: '끊고 받기',
+    replacesTitle: '통화 전환',
+    replaces: (party: string) => `${party}와(과)의 통화를 넘겨받습니다`,
   },
   history: {
     title: '통화 기록',
@@ -120,6 +142,9 @@ export const ko: Messages = {
     incoming: '수신',
     outgoing: '발신',
     missed: '부재중',
+    declined: '거절함',
+    refused: '자동 거절',
+    doNotDisturb: '방해 금지',
     callBack: (party: string) => `${party}에게 다시 걸기`,
     duration: '통화 시간',
     quality: (mos: string) => `MOS ${mos}`,
@@ -237,6 +262,13 @@ export const ko: Messages = {
     autoAnswerDelay: '벨이 울린 후 (초)',
     refresh: '장치 목록 새로 고침',
     noDevices: '오디오 장치를 찾지 못했습니다.',
+    ringtone: '벨소리',
+    ringtoneNames: { classic: '기본 (두 번 울림)', long: '길게 울림', trill: '트릴', chime: '차임', file: 'WAV 파일…' },
+    ringtoneFile: 'WAV 파일 (이 컴퓨터의 경로)',
+    ringtoneUse: '이 파일 사용',
+    preview: '미리 듣기',
+    previewing: '울리는 중…',
+    ringtoneHint: '위에서 고른 스피커로 울립니다. 재생할 수 없는 WAV 파일이면 기본 벨소리가 울립니다.',
   },
   flow: {
     title: 'SIP 콜 플로우',
@@ -321,7 +353,11 @@ export const ko: Messages = {
     authRealmsHint: '비밀번호는 도메인과 여기 적은 영역(예: "asterisk")에만 보냅니다. 쉼표로 구분합니다.',
     refuseMd5WithoutQop: 'qop 없는 MD5 인증 거부 (약함: 한 번 캡처로 해독 가능)',
     allowDirectCalls: '등록 중에도 서버를 거치지 않은 IP 직접 전화 받기',
-    acceptTransfer: '상대방의 통화 전환 요청 받기 (REFER, Replaces): 이 전화가 다른 사람에게 전화를 걸 수 있습니다',
+    acceptTransfer: '상대방의 통화 전환 요청 (REFER, Replaces)',
+    acceptTransferHint: '전환을 수락하면 이 전화가 다른 사람에게 전화를 겁니다. "묻기"는 수락/거절을 보여 주며 30초 뒤에는 거절됩니다.',
+    acceptTransferNever: '거부',
+    acceptTransferAsk: '묻기',
+    acceptTransferAlways: '수락',
     sipTransport: '전송 방식',
     sipTransportHint: 'SIP가 서버로 가는 방식입니다. TLS는 암호화하고 서버 인증서를 확인합니다.',
     caFile: 'CA 인증서 (PEM 파일)',

@@ -3,12 +3,22 @@
 import type { Api, AudioDeviceInfo } from '../lib/api';
 import type { PreferencesState } from './preferences.svelte';
 
+export type RingtoneName = 'classic' | 'long' | 'trill' | 'chime' | 'file';
+export const RINGTONE_NAMES: readonly RingtoneName[] = ['classic', 'long', 'trill', 'chime', 'file'];
+
 export class AudioState {
   devices = $state.raw<AudioDeviceInfo[]>([]);
   input = $state(0);
   output = $state(0);
   error = $state('');
   loading = $state(false);
+  /** Issue 11: why the ringtone file cannot be used (next to its field), and a preview in progress. */
+  ringtoneError = $state('');
+  previewing = $state(false);
+  /** The WAV path being typed (saved by "Use this file"). */
+  ringtoneFileDraft = $state('');
+  /** True while "a WAV file" is chosen in the list but no file saved yet. */
+  pendingFile = $state(false);
 
   constructor(
     private readonly api: Api | null,
@@ -49,6 +59,62 @@ export class AudioState {
   async setComfortNoise(on: boolean): Promise<void> {
     const r = await this.preferences.update({ comfortNoise: on });
     this.error = r.ok ? '' : r.message;
+  }
+
+  get ringtone(): RingtoneName {
+    return this.preferences.value.ringtone ?? 'classic';
+  }
+
+  get ringtoneFile(): string {
+    return this.preferences.value.ringtoneFile ?? '';
+  }
+
+  /** What the Ringtone list shows: "a WAV file" while one is being chosen, else the saved ringtone. */
+  get shownRingtone(): RingtoneName {
+    return this.pendingFile ? 'file' : this.ringtone;
+  }
+
+  /**
+   * A built-in ringtone is saved at once; "a WAV file" waits for a path (useRingtoneFile), which the core
+   * checks: a file it cannot play is refused with the reason, and the previous ringtone stays.
+   */
+  async setRingtone(name: RingtoneName): Promise<void> {
+    this.ringtoneError = '';
+    if (name === 'file') {
+      this.ringtoneFileDraft = this.ringtoneFile;
+      this.pendingFile = true;
+      return;
+    }
+    this.pendingFile = false;
+    const r = await this.preferences.update({ ringtone: name });
+    this.error = r.ok ? '' : r.message;
+  }
+
+  async useRingtoneFile(path: string = this.ringtoneFileDraft): Promise<boolean> {
+    const r = await this.preferences.update({ ringtone: 'file', ringtoneFile: path.trim() });
+    if (!r.ok) {
+      this.ringtoneError = r.fields.ringtoneFile ?? r.message;
+      return false;
+    }
+    this.ringtoneError = '';
+    this.pendingFile = false;
+    return true;
+  }
+
+  /** Rings the shown ringtone a few seconds through the chosen speaker (nothing is saved). */
+  async previewRingtone(): Promise<void> {
+    if (!this.api) return;
+    const name = this.shownRingtone;
+    const file = name === 'file' ? (this.pendingFile ? this.ringtoneFileDraft : this.ringtoneFile).trim() : '';
+    this.previewing = true;
+    const r = await this.api.request('audio.ringtonePreview', { ringtone: name, ...(file ? { ringtoneFile: file } : {}) });
+    if (!r.ok) {
+      this.previewing = false;
+      this.ringtoneError = r.error.fields?.ringtoneFile ?? r.error.message;
+      return;
+    }
+    this.ringtoneError = '';
+    setTimeout(() => (this.previewing = false), r.value.seconds * 1000);
   }
 
   async refresh(): Promise<void> {

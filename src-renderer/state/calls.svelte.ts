@@ -24,6 +24,11 @@ export class CallsState {
   /** DTMF digits sent per call id, shown on the call card. */
   dtmf = $state.raw<Record<string, string>>({});
   dismissed = $state.raw<ReadonlySet<string>>(new Set());
+  /** Issue 11: the call whose Transfer panel is open (one at a time), and what is typed in it. */
+  transferFor = $state<string | null>(null);
+  transferTarget = $state('');
+  /** Why the last transfer could not be asked (shown in the panel). */
+  transferError = $state('');
 
   /** Hook for announcements (live region) on state changes: (call, previous state or null). */
   onChange: ((call: CallSnapshot, previous: CallSnapshot | null) => void) | null = null;
@@ -75,15 +80,21 @@ export class CallsState {
     return current ? [current] : [];
   }
 
-  /** The active call, else the last ended one until it is closed (to show "Ended: reason"). */
+  /**
+   * The active call, else the last ended one until it is closed (to show "Ended: reason"). After a
+   * transfer (issue 11) the transferred call is the news ("Transferred to …"), whichever call ended last.
+   */
   get current(): CallSnapshot | null {
     const active = this.active;
     if (active) return active;
+    let last: CallSnapshot | null = null;
     for (let i = this.list.length - 1; i >= 0; i--) {
       const c = this.list[i];
-      if (c && c.state === 'ended' && !this.dismissed.has(c.id) && c.end) return c;
+      if (!c || c.state !== 'ended' || this.dismissed.has(c.id) || !c.end) continue;
+      if (c.transfer?.status === 'succeeded') return c;
+      last ??= c;
     }
-    return null;
+    return last;
   }
 
   get inCall(): boolean {
@@ -115,6 +126,7 @@ export class CallsState {
     this.now = Date.now();
     this.updateTicker();
     if (call.state === 'ended' && previous?.state !== 'ended') this.scheduleDismiss(call);
+    if (call.state === 'ended' && this.transferFor === call.id) this.closeTransfer();
     const holdChanged = previous?.hold?.local !== call.hold?.local || previous?.hold?.remote !== call.hold?.remote;
     if (!previous || previous.state !== call.state || previous.muted !== call.muted || holdChanged) this.onChange?.(call, previous);
   }
@@ -190,6 +202,72 @@ export class CallsState {
     const call = this.list.find((c) => c.id === callId);
     if (!this.api || !call) return;
     const r = await this.api.request('call.record', { callId, on: !call.recording });
+    if (r.ok) this.apply(r.value);
+    else this.fail(r.error.message);
+  }
+
+  /** Issue 11: the other connected calls `callId` can be transferred to (attended) or joined with. */
+  others(callId: string): CallSnapshot[] {
+    return this.live.filter((c) => c.id !== callId && c.state === 'connected');
+  }
+
+  /** Issue 11: a Conference button shows when exactly two calls are connected and not joined yet. */
+  conferencePartner(callId: string): CallSnapshot | null {
+    const me = this.live.find((c) => c.id === callId);
+    const others = this.others(callId);
+    if (!me || me.state !== 'connected' || others.length !== 1 || me.conference) return null;
+    return others[0] ?? null;
+  }
+
+  openTransfer(callId: string): void {
+    this.transferFor = this.transferFor === callId ? null : callId;
+    this.transferTarget = '';
+    this.transferError = '';
+  }
+
+  closeTransfer(): void {
+    this.transferFor = null;
+    this.transferError = '';
+  }
+
+  /**
+   * Blind transfer (REFER, RFC 3515) to what is typed: a contact's name dials its address, as in the dial
+   * field. The panel closes once the core has sent the REFER; the progress shows on the card.
+   */
+  async transfer(callId: string, target: string = this.transferTarget): Promise<boolean> {
+    const t = this.resolve(target.trim()).trim();
+    if (t === '' || !this.api) return false;
+    return this.askTransfer(await this.api.request('call.transfer', { callId, target: t }));
+  }
+
+  /** Attended transfer: the party of the other call `otherId` takes this call's place (Replaces, RFC 3891). */
+  async transferTo(callId: string, otherId: string): Promise<boolean> {
+    if (!this.api) return false;
+    return this.askTransfer(await this.api.request('call.transfer', { callId, replacesCallId: otherId }));
+  }
+
+  private askTransfer(r: Awaited<ReturnType<Api['request']>>): boolean {
+    if (!r.ok) {
+      this.transferError = r.error.fields?.target ?? r.error.message;
+      return false;
+    }
+    this.apply(r.value as CallSnapshot);
+    this.closeTransfer();
+    return true;
+  }
+
+  /** Three-way conference of two connected calls (mixed here). */
+  async conference(a: string, b: string): Promise<void> {
+    if (!this.api) return;
+    const r = await this.api.request('call.conference', { callIds: [a, b] });
+    if (r.ok) for (const c of r.value) this.apply(c);
+    else this.fail(r.error.message);
+  }
+
+  /** The user's answer to the other side's transfer request (the account asks first). */
+  async replyTransfer(requestId: string, accept: boolean): Promise<void> {
+    if (!this.api) return;
+    const r = await this.api.request('call.transferReply', { requestId, accept });
     if (r.ok) this.apply(r.value);
     else this.fail(r.error.message);
   }

@@ -97,6 +97,12 @@ export class Softphone {
         if (r && typeof r.state === 'string') this.account.registration = r;
       }),
       api.on('call.changed', (c) => this.calls.apply(c)),
+      // Issue 11: the other side asks to transfer us: the card shows Accept / Decline; a screen reader hears it.
+      api.on('call.transferRequest', (r) => {
+        if (typeof r?.target !== 'string') return;
+        const call = this.calls.list.find((c) => c.id === r.callId);
+        this.announcement = i18n.t.call.transferAnnounce(call ? partyName(call.remoteDisplayName, call.remoteUri) : r.target, r.target);
+      }),
       api.on('flow.message', (m) => this.flow.add(m)),
       api.on('audio.level', (l) => this.audio.setLevels(l?.input, l?.output)),
       api.on('history.changed', (h) => this.history.apply(h)),

@@ -44,6 +44,16 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('--accept-transfer and --ask-transfer (issue 11): listen and call; absent = neither; in --help', () => {
+    expect(ok(['listen'])).toMatchObject({ acceptTransfer: false });
+    expect((ok(['listen']) as ListenArgs).askTransfer).toBeUndefined();
+    expect(ok(['listen', '--ask-transfer'])).toMatchObject({ acceptTransfer: false, askTransfer: true });
+    expect(ok(['call', 'sip:b@127.0.0.1', '--ask-transfer', '--accept-transfer'])).toMatchObject({ acceptTransfer: true, askTransfer: true });
+    expect(parseCliArgs(['nat-check', '--stun', 'stun.example.com', '--ask-transfer'])).toMatchObject({ ok: false });
+    expect(HELP_TEXT).toContain('--ask-transfer');
+    expect(HELP_TEXT).toContain('call.transferReply {requestId, accept}');
+  });
+
   it('--max-concurrent N (issue 11): calls taken at once, 1 by default, 1-8, listen only', () => {
     expect((ok(['listen']) as ListenArgs).maxConcurrent).toBe(1);
     expect((ok(['listen', '--max-concurrent', '2']) as ListenArgs).maxConcurrent).toBe(2);

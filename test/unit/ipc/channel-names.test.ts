@@ -12,8 +12,11 @@ describe('channel names', () => {
     expect(EVENT_CHANNELS).toContain('call.transfer');
     expect(REQUEST_CHANNELS).toEqual(expect.arrayContaining(['call.hold', 'call.transfer', 'call.conference', 'message.send']));
     expect(REQUEST_CHANNELS).toContain('network.check');
-    expect(EVENT_CHANNELS).toHaveLength(16);
     expect(EVENT_CHANNELS).toContain('messages.changed');
+    // Issue 11: the other side's transfer request, answered by call.transferReply; the ringtone preview.
+    expect(EVENT_CHANNELS).toContain('call.transferRequest');
+    expect(REQUEST_CHANNELS).toEqual(expect.arrayContaining(['call.transferReply', 'audio.ringtonePreview']));
+    expect(EVENT_CHANNELS).toHaveLength(17);
   });
 
   it('rejects anything else, including inherited property names', () => {
@@ -24,5 +27,18 @@ describe('channel names', () => {
     expect(isRequestChannel(42)).toBe(false);
     expect(isEventChannel('audio.level')).toBe(true);
     expect(isEventChannel('toString')).toBe(false);
+  });
+});
+
+describe('issue 11 channels are validated like every other', () => {
+  it('call.transferReply takes a request id and a boolean, nothing else', async () => {
+    const { validateRequest } = await import('../../../src-main/ipc/contract');
+    expect(validateRequest('call.transferReply', { requestId: 'tr1', accept: false })).toMatchObject({ ok: true, payload: { requestId: 'tr1', accept: false } });
+    expect(validateRequest('call.transferReply', { requestId: 'tr1', accept: 'yes' }).ok).toBe(false);
+    expect(validateRequest('call.transferReply', { requestId: '', accept: true }).ok).toBe(false);
+    expect(validateRequest('call.transferReply', { requestId: 'tr1', accept: true, callId: 'x' }).ok).toBe(false);
+    expect(validateRequest('audio.ringtonePreview', { ringtone: 'chime' }).ok).toBe(true);
+    expect(validateRequest('audio.ringtonePreview', { ringtone: 'disco' }).ok).toBe(false);
+    expect(validateRequest('preferences.save', {}).ok).toBe(false);
   });
 });
