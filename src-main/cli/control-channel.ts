@@ -4,9 +4,9 @@ import { validateRequest, type ApiResult, type RequestChannel, type RequestPaylo
 import { ApiFailure, toApiError } from '../app-core/api-error';
 import type { CallRequestHandlers } from '../app-core/call-requests';
 import { encodeResult, parseClientMessage } from '../web/ws-protocol';
+import { MAX_CONTROL_LINE, tooLongResult } from './control-lines';
 
-/** A line longer than this is refused unread (a request is a few hundred bytes). */
-export const MAX_CONTROL_LINE = 64 * 1024;
+export { isResultLine, MAX_CONTROL_LINE, tooLongResult } from './control-lines';
 
 /** Channels the CLI serves; the others (settings, history, devices) belong to the desktop app. */
 export type ControlHandlers = CallRequestHandlers & {
@@ -14,21 +14,6 @@ export type ControlHandlers = CallRequestHandlers & {
   /** Issue 11: a further call while call/listen runs (attended transfer, conference). */
   'call.dial'?: (payload: RequestPayload<'call.dial'>) => Promise<ResponseMap['call.dial']>;
 };
-
-/** A result line (`{"id":…,"result":…}`) as this channel writes it: the CLI's output filter lets it through. */
-export function isResultLine(line: string): boolean {
-  try {
-    const v = JSON.parse(line) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v && 'result' in v;
-  } catch {
-    return false;
-  }
-}
-
-/** The answer to a request line over MAX_CONTROL_LINE (it is not read). */
-export function tooLongResult(): string {
-  return encodeResult(null, { ok: false, error: { code: 'invalid-request', message: `a request line is at most ${MAX_CONTROL_LINE} bytes` } });
-}
 
 /** Answers one line; null for a blank line (nothing is written back). */
 export async function handleControlLine(line: string, handlers: ControlHandlers): Promise<string | null> {

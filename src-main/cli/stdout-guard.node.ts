@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseEventLine } from './cli-events';
-import { isResultLine } from './control-channel';
+import { isResultLine } from './control-lines';
 import { isNativeNoise } from './native-noise';
 
 // Holds the filtering parent's pid: a stale or hand-set value (not our parent) is ignored.
