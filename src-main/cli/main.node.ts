@@ -17,8 +17,7 @@ import { MediaTracker } from './media-tracker';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorMessage, type CommandContext } from './command-context';
 import { runCallCommand } from './call-command';
 import { runListenCommand } from './listen-command';
-import { announceExit, isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.node';
-import { startLoopDiagnostics } from './loop-diagnostics.node';
+import { announceExit, isGuardedChild, watchParent } from './stdout-guard-child.node';
 import { CallTracker } from '../app-core/call-tracker';
 import { createCallRequestHandlers, holdOtherCalls } from '../app-core/call-requests';
 import type { Call } from '../sip/user-agent-api';
@@ -151,7 +150,8 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));
   if (args.logLevel === 'debug' || process.env['SOFTPHONE_DIAGNOSTICS'] === '1') {
-    startLoopDiagnostics(createLogger('diagnostics'), args.logLevel === 'debug' ? 'debug' : 'info');
+    // Loaded only here (perf_hooks, v8): a plain call or listen does not carry them (issue 12).
+    void import('./loop-diagnostics.node').then((d) => d.startLoopDiagnostics(createLogger('diagnostics'), args.logLevel === 'debug' ? 'debug' : 'info'));
   }
   if (args.logLevel === 'debug') {
     const trace = createLogger('sip-trace');
@@ -280,7 +280,7 @@ async function main(argv: string[]): Promise<void> {
   }
   // The sound card's native library writes to stdout: run behind a filter (see stdout-guard.node.ts).
   const soundCard = args.command === 'devices' || (args.play === undefined && args.record === undefined);
-  if (soundCard && !isGuardedChild()) return exit(await runFilteredChild(argv, args.logLevel === 'debug'));
+  if (soundCard && !isGuardedChild()) return exit(await (await import('./stdout-guard.node')).runFilteredChild(argv, args.logLevel === 'debug'));
   installLogSink(args.logLevel);
   // Bad input must never take the process down: report it and carry on (tests assert none happen).
   process.on('uncaughtException', (err) => emit({ event: 'error', message: `internal error: ${errorMessage(err)}` }));
