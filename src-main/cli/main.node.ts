@@ -2,7 +2,8 @@
 // the media engine to the pure command logic, and turns the outcome into the exit code.
 import { createUserAgent } from '../sip/user-agent.node';
 import { createMediaSession, prewarmMediaThread } from '../rtp/media-session.node';
-import { setMediaEnginePreference } from '../rtp/media-engine-switch.node';
+import { setMediaEnginePreference, usesNativeEngine } from '../rtp/media-engine-switch.node';
+import { stopOptimisingCompiler } from '../native/v8-tiering.node';
 import { createLogger, setLogSink, type LogLevel, type Logger } from '../util/logger';
 import { NO_SOUND_CARD, soundCardWarning } from './sound-card-report';
 import { version } from '../../package.json';
@@ -125,7 +126,10 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   else if (args.srtp.mode === 'mandatory') setMediaEnginePreference('worker');
   // The media thread starts now, not on the first INVITE (it would delay the 180 by ~140 ms), unless
   // the calls will run on the native engine.
-  prewarmMediaThread({ audio: audioConfigFor(args, 0), bindAddress: args.bind, ...(nat ? { nat } : {}) });
+  const likely = { audio: audioConfigFor(args, 0), bindAddress: args.bind, ...(nat ? { nat } : {}) };
+  // Calls on the native engine run little JavaScript: V8's optimising compiler stays off (v8-tiering.node.ts).
+  if (usesNativeEngine(likely)) stopOptimisingCompiler();
+  prewarmMediaThread(likely);
   const ua = createUserAgent({
     account: accountSettingsFrom(args.account),
     bindAddress: args.bind,

@@ -77,6 +77,8 @@ describe.skipIf(!built || process.platform !== 'linux')('native engine thread pr
   it('SOFTPHONE_MEDIA_REALTIME=0: a normal thread', async () => {
     const r = await run({ SOFTPHONE_MEDIA_REALTIME: '0' });
     expect(r.realtime).toBe(0);
-    expect(r.threads.every((t) => t.policy === 0 && t.nice === 0)).toBe(true);
+    // Every thread as the process was started (the test runner may itself run under nice).
+    const base = r.threads[0]?.nice;
+    expect(r.threads.every((t) => t.policy === 0 && t.nice === base)).toBe(true);
   });
 });
