@@ -15,6 +15,13 @@ const AHEAD_SAMPLES = DEVICE_RATE * 4;
 /** The header (and any chunks before the samples) is looked for in this much of the file's start. */
 const HEAD_BYTES = 64 * 1024;
 
+/**
+ * Decoded short files, shared by every call playing the same file (listen answers each call with the
+ * --play file): keyed by path, size and modification time, held weakly so the last call to close frees
+ * it. Issue 12: each extra call otherwise kept its own copy (a 30 s file is 480 kB decoded).
+ */
+const decoded = new Map<string, WeakRef<Int16Array>>();
+
 /** Reading position and decoder state of a streamed file. */
 interface Streamed {
   file: FileHandle;
@@ -45,6 +52,8 @@ export class FileInput implements AudioInput {
   private finished = false;
   private closed = false;
   private streamed: Streamed | null = null;
+  /** Identity of the file's content for the shared decoded copy (set by start()). */
+  private cacheKey: string | null = null;
 
   constructor(
     private readonly path: string,
@@ -61,7 +70,9 @@ export class FileInput implements AudioInput {
       throw new Error(`cannot open WAV to play ${this.path}: ${(err as Error).message}`);
     }
     try {
-      const size = (await file.stat()).size;
+      const st = await file.stat();
+      const size = st.size;
+      this.cacheKey = `${st.mtimeMs}:${size}:${this.path}`;
       const head = new Uint8Array(Math.min(size, HEAD_BYTES));
       await file.read(head, 0, head.length, 0);
       let layout: WavLayout | null = null;
@@ -105,6 +116,13 @@ export class FileInput implements AudioInput {
   }
 
   private async startInMemory(): Promise<void> {
+    const shared = this.cacheKey ? decoded.get(this.cacheKey)?.deref() : undefined;
+    if (shared) {
+      this.samples = shared;
+      this.pos = 0;
+      this.finished = shared.length === 0;
+      return;
+    }
     let data: Buffer;
     try {
       data = await readFile(this.path);
@@ -115,6 +133,10 @@ export class FileInput implements AudioInput {
       const wav = parseWav(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       const needs = wav.sampleRate !== DEVICE_RATE || wav.channels !== 1;
       this.samples = needs ? await toDeviceRate(wav.samples, wav.sampleRate, wav.channels) : wav.samples;
+      if (this.cacheKey) {
+        for (const [key, ref] of decoded) if (!ref.deref()) decoded.delete(key);
+        decoded.set(this.cacheKey, new WeakRef(this.samples));
+      }
     } catch (err) {
       throw new Error(`cannot play ${this.path}: ${(err as Error).message}`);
     }

@@ -1,13 +1,7 @@
 // Reads the control channel's request lines from stdin while `call` or `listen` runs and writes each
 // result line to stdout, in order (control-channel.ts does the work; this is the stream plumbing).
-// The contract (zod schemas) is loaded with the first request line, not at start-up: a call or listen that
-// is never sent a request does not carry it (issue 12: ~10 MB of a headless core's RSS).
-import type { ControlHandlers } from './control-channel';
+import { handleControlLine, type ControlHandlers } from './control-channel';
 import { MAX_CONTROL_LINE, tooLongResult } from './control-lines';
-
-type HandleLine = typeof import('./control-channel').handleControlLine;
-let handleLine: Promise<HandleLine> | null = null;
-const loadHandler = (): Promise<HandleLine> => (handleLine ??= import('./control-channel').then((m) => m.handleControlLine));
 
 /**
  * Starts reading unless stdin is a terminal: scripts pipe requests in, while a terminal is left alone
@@ -22,7 +16,7 @@ export function startStdinControl(handlers: ControlHandlers, write: (line: strin
   let chain: Promise<void> = Promise.resolve();
   const answer = (line: string | null) => {
     chain = chain
-      .then(() => (line === null ? tooLongResult() : line.trim() === '' ? null : loadHandler().then((handle) => handle(line, handlers))))
+      .then(() => (line === null ? tooLongResult() : handleControlLine(line, handlers)))
       .then((out) => {
         if (out !== null) write(out);
       })
