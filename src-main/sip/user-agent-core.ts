@@ -209,6 +209,9 @@ export class UserAgentCore implements UserAgent {
     }
     this.registering = true;
     this.hops = undefined;
+    // Resolved now, alongside the REGISTER, not by the first INVITE's ghost-call filter (issue 12: no
+    // DNS between an INVITE and its 100/180).
+    void this.accountHops();
     return this.registerer.register();
   }
 
