@@ -13,6 +13,9 @@
 #include <sched.h>
 #ifdef __linux__
 #include <sys/timerfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 #define TICK_NS 20000000ull
@@ -62,16 +65,30 @@ static session *lookup(int id) {
 
 /* SCHED_FIFO 20: above the worker clock's 10 (media-clock.node.ts), whose JS (and GC) would otherwise hold a
    core at equal priority, FIFO not time-slicing between equals; this thread's work per tick is bounded and
-   short. SOFTPHONE_MEDIA_REALTIME=0 turns it off. Without the privilege (no CAP_SYS_NICE, RLIMIT_RTPRIO 0)
-   the thread stays a normal one. */
+   short. SOFTPHONE_MEDIA_REALTIME=0 turns it off, =nice asks for the nice value only. Without the privilege (no CAP_SYS_NICE, RLIMIT_RTPRIO 0)
+   the thread asks for the best nice value RLIMIT_NICE allows it (Linux: nice is per thread), down to -10,
+   so the scheduler still wakes it ahead of CPU-bound processes; failing that it stays a normal thread.
+   info.realtime: 1 SCHED_FIFO, 2 a raised nice value, 0 neither. */
 static void try_realtime(void) {
 #ifndef _WIN32
   const char *off = getenv("SOFTPHONE_MEDIA_REALTIME");
   if (off && off[0] == '0' && off[1] == 0) return;
+  int fifo = !(off && strcmp(off, "nice") == 0);
   struct sched_param sp;
   memset(&sp, 0, sizeof(sp));
   sp.sched_priority = 20;
-  info.realtime = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+  if (fifo && pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0) {
+    info.realtime = 1;
+    return;
+  }
+#ifdef __linux__
+  pid_t tid = (pid_t)syscall(SYS_gettid);
+  for (int nice = -10; nice < 0; nice++)
+    if (setpriority(PRIO_PROCESS, (id_t)tid, nice) == 0) {
+      info.realtime = 2;
+      return;
+    }
+#endif
 #endif
 }
 
@@ -114,7 +131,6 @@ static void wait_for_packets(uint64_t wait_ns, uint64_t next) {
     }
   }
 #endif
-  (void)next;
   pthread_mutex_unlock(&mu);
   int r = poll(pfds, (unsigned)(timeout < 0 ? n + 1 : n), timeout);
   lock();
@@ -127,6 +143,9 @@ static void wait_for_packets(uint64_t wait_ns, uint64_t next) {
 #endif
   if (r <= 0) return; /* timeout, or EINTR: the loop recomputes its deadline */
   uint64_t now = mono_ns();
+  /* The tick is due (datagrams and the deadline arrived together): send first, what the far end hears;
+     the datagrams stay readable (poll is level-triggered) and are drained on the next wait. */
+  if (now >= next) return;
   for (int j = 0; j < n; j++) {
     if (!(pfds[j].revents & (POLLIN | POLLERR))) continue;
     session *s = slots[pslot[j]];

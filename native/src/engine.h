@@ -27,7 +27,7 @@ int engine_close(int id, session_stats *out);
 typedef struct {
   int running, sessions;
   uint64_t ticks, late_ticks, skipped_ticks;
-  int realtime; /* SCHED_FIFO/RR was granted */
+  int realtime; /* 1 SCHED_FIFO was granted, 2 a raised nice value instead, 0 neither */
 } engine_info;
 void engine_get_info(engine_info *out);
 void engine_shutdown(void);

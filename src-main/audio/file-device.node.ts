@@ -16,6 +16,13 @@ const AHEAD_SECONDS = 4;
 /** The header (and any chunks before the samples) is looked for in this much of the file's start. */
 const HEAD_BYTES = 64 * 1024;
 
+/**
+ * Decoded short files, shared by every call playing the same file (listen answers each call with the
+ * --play file): keyed by path, size and modification time, held weakly so the last call to close frees
+ * it. Issue 12: each extra call otherwise kept its own copy (a 30 s file is 480 kB decoded).
+ */
+const decoded = new Map<string, { samples: WeakRef<Int16Array>; rate: number }>();
+
 /** Reading position and decoder state of a streamed file. */
 interface Streamed {
   file: FileHandle;
@@ -66,6 +73,8 @@ export class FileInput implements AudioInput {
   private streamed: Streamed | null = null;
   private rate = DEVICE_RATE;
   private readonly keepRate: boolean;
+  /** Identity of the file's content for the shared decoded copy (set by start()). */
+  private cacheKey: string | null = null;
 
   constructor(
     private readonly path: string,
@@ -89,7 +98,9 @@ export class FileInput implements AudioInput {
       throw new Error(`cannot open WAV to play ${this.path}: ${(err as Error).message}`);
     }
     try {
-      const size = (await file.stat()).size;
+      const st = await file.stat();
+      const size = st.size;
+      this.cacheKey = `${st.mtimeMs}:${size}:${this.keepRate ? 'own-rate' : DEVICE_RATE}:${this.path}`;
       const head = new Uint8Array(Math.min(size, HEAD_BYTES));
       await file.read(head, 0, head.length, 0);
       let layout: WavLayout | null = null;
@@ -133,6 +144,15 @@ export class FileInput implements AudioInput {
   }
 
   private async startInMemory(): Promise<void> {
+    const entry = this.cacheKey ? decoded.get(this.cacheKey) : undefined;
+    const shared = entry?.samples.deref();
+    if (entry && shared) {
+      this.samples = shared;
+      this.rate = entry.rate;
+      this.pos = 0;
+      this.finished = shared.length === 0;
+      return;
+    }
     let data: Buffer;
     try {
       data = await readFile(this.path);
@@ -144,6 +164,10 @@ export class FileInput implements AudioInput {
       this.rate = playRate(wav.sampleRate, this.keepRate);
       const needs = wav.sampleRate !== this.rate || wav.channels !== 1;
       this.samples = needs ? await toRate(wav.samples, wav.sampleRate, wav.channels, this.rate) : wav.samples;
+      if (this.cacheKey) {
+        for (const [key, entry] of decoded) if (!entry.samples.deref()) decoded.delete(key);
+        decoded.set(this.cacheKey, { samples: new WeakRef(this.samples), rate: this.rate });
+      }
     } catch (err) {
       throw new Error(`cannot play ${this.path}: ${(err as Error).message}`);
     }

@@ -1,13 +1,19 @@
 // The CLI's control channel (issue 11, point 9): one JSON request per line on stdin, in the browser
 // WebSocket's envelope ({id, channel, payload}) and validated by the same contract; one result line out.
-import { validateRequest, type ApiResult, type RequestChannel, type RequestPayload, type ResponseMap } from '../ipc/contract';
+import type { ApiResult, RequestChannel, RequestPayload, ResponseMap } from '../ipc/contract';
 import { ApiFailure, toApiError } from '../app-core/api-error';
 import type { CallRequestHandlers } from '../app-core/call-requests';
 import type { ChatHandlers } from '../app-core/chat-requests';
 import { encodeResult, parseClientMessage } from '../web/ws-protocol';
+import { MAX_CONTROL_LINE, tooLongResult } from './control-lines';
 
-/** A line longer than this is refused unread (a request is a few hundred bytes). */
-export const MAX_CONTROL_LINE = 64 * 1024;
+export { isResultLine, MAX_CONTROL_LINE, tooLongResult } from './control-lines';
+
+// The contract's zod schemas are loaded with the first request, not at start-up: a call or listen that is
+// never sent one does not carry them (issue 12: ~10 MB of the headless core's RSS). The build puts the
+// contract in its own bundle (dist/cli-contract.js); it holds schemas only, no classes shared with cli.js.
+let contract: Promise<typeof import('../ipc/contract')> | null = null;
+const loadContract = () => (contract ??= import('../ipc/contract'));
 
 /** Channels the CLI serves; the others (settings, history, devices) belong to the desktop app. */
 export type ControlHandlers = CallRequestHandlers & {
@@ -16,21 +22,6 @@ export type ControlHandlers = CallRequestHandlers & {
   'call.dial'?: (payload: RequestPayload<'call.dial'>) => Promise<ResponseMap['call.dial']>;
 } & Partial<Omit<ChatHandlers, 'message.send'>>;
 
-/** A result line (`{"id":…,"result":…}`) as this channel writes it: the CLI's output filter lets it through. */
-export function isResultLine(line: string): boolean {
-  try {
-    const v = JSON.parse(line) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v && 'result' in v;
-  } catch {
-    return false;
-  }
-}
-
-/** The answer to a request line over MAX_CONTROL_LINE (it is not read). */
-export function tooLongResult(): string {
-  return encodeResult(null, { ok: false, error: { code: 'invalid-request', message: `a request line is at most ${MAX_CONTROL_LINE} bytes` } });
-}
-
 /** Answers one line; null for a blank line (nothing is written back). */
 export async function handleControlLine(line: string, handlers: ControlHandlers): Promise<string | null> {
   const text = line.trim();
@@ -38,7 +29,7 @@ export async function handleControlLine(line: string, handlers: ControlHandlers)
   if (text.length > MAX_CONTROL_LINE) return tooLongResult();
   const message = parseClientMessage(text);
   if (!message.ok) return encodeResult(message.id, { ok: false, error: message.error });
-  const checked = validateRequest(message.channel, message.payload);
+  const checked = (await loadContract()).validateRequest(message.channel, message.payload);
   if (!checked.ok) return encodeResult(message.id, { ok: false, error: checked.error });
   const served = Object.prototype.hasOwnProperty.call(handlers, checked.channel);
   const handler = served ? ((handlers as Record<string, (p: unknown) => Promise<unknown>>)[checked.channel] ?? null) : null;

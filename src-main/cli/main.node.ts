@@ -2,7 +2,8 @@
 // the media engine to the pure command logic, and turns the outcome into the exit code.
 import { createUserAgent } from '../sip/user-agent.node';
 import { createMediaSession, prewarmMediaThread } from '../rtp/media-session.node';
-import { setMediaEnginePreference } from '../rtp/media-engine-switch.node';
+import { setMediaEnginePreference, usesNativeEngine } from '../rtp/media-engine-switch.node';
+import { stopOptimisingCompiler } from '../native/v8-tiering.node';
 import { createLogger, setLogSink, type LogLevel, type Logger } from '../util/logger';
 import { NO_SOUND_CARD, soundCardWarning } from './sound-card-report';
 import { version } from '../../package.json';
@@ -17,8 +18,7 @@ import { MediaTracker } from './media-tracker';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorMessage, type CommandContext } from './command-context';
 import { runCallCommand } from './call-command';
 import { runListenCommand } from './listen-command';
-import { announceExit, isGuardedChild, runFilteredChild, watchParent } from './stdout-guard.node';
-import { startLoopDiagnostics } from './loop-diagnostics.node';
+import { announceExit, isGuardedChild, watchParent } from './stdout-guard-child.node';
 import { CallTracker } from '../app-core/call-tracker';
 import { createCallRequestHandlers, holdOtherCalls } from '../app-core/call-requests';
 import type { Call, UserAgent } from '../sip/user-agent-api';
@@ -128,7 +128,10 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   else if (args.srtp.mode === 'mandatory') setMediaEnginePreference('worker');
   // The media thread starts now, not on the first INVITE (it would delay the 180 by ~140 ms), unless
   // the calls will run on the native engine.
-  prewarmMediaThread({ audio: audioConfigFor(args, 0), bindAddress: args.bind, ...(nat ? { nat } : {}) });
+  const likely = { audio: audioConfigFor(args, 0), bindAddress: args.bind, ...(nat ? { nat } : {}) };
+  // Calls on the native engine run little JavaScript: V8's optimising compiler stays off (v8-tiering.node.ts).
+  if (usesNativeEngine(likely)) stopOptimisingCompiler();
+  prewarmMediaThread(likely);
   const ua = createUserAgent({
     account: accountSettingsFrom(args.account),
     bindAddress: args.bind,
@@ -155,7 +158,8 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   ua.on('warning', (w) => emit({ event: 'warning', message: w.message }));
   ua.on('rejected', (r) => emit({ event: 'rejected', from: r.from, source: r.source, requestUri: r.requestUri, reason: r.reason }));
   if (args.logLevel === 'debug' || process.env['SOFTPHONE_DIAGNOSTICS'] === '1') {
-    startLoopDiagnostics(createLogger('diagnostics'), args.logLevel === 'debug' ? 'debug' : 'info');
+    // Loaded only here (perf_hooks, v8): a plain call or listen does not carry them (issue 12).
+    void import('./loop-diagnostics.node').then((d) => d.startLoopDiagnostics(createLogger('diagnostics'), args.logLevel === 'debug' ? 'debug' : 'info'));
   }
   if (args.logLevel === 'debug') {
     const trace = createLogger('sip-trace');
@@ -310,7 +314,7 @@ async function main(argv: string[]): Promise<void> {
   }
   // The sound card's native library writes to stdout: run behind a filter (see stdout-guard.node.ts).
   const soundCard = args.command === 'devices' || (args.play === undefined && args.record === undefined);
-  if (soundCard && !isGuardedChild()) return exit(await runFilteredChild(argv, args.logLevel === 'debug'));
+  if (soundCard && !isGuardedChild()) return exit(await (await import('./stdout-guard.node')).runFilteredChild(argv, args.logLevel === 'debug'));
   installLogSink(args.logLevel);
   // Bad input must never take the process down: report it and carry on (tests assert none happen).
   process.on('uncaughtException', (err) => emit({ event: 'error', message: `internal error: ${errorMessage(err)}` }));

@@ -1,6 +1,7 @@
 // Reads the control channel's request lines from stdin while `call` or `listen` runs and writes each
 // result line to stdout, in order (control-channel.ts does the work; this is the stream plumbing).
-import { handleControlLine, MAX_CONTROL_LINE, tooLongResult, type ControlHandlers } from './control-channel';
+import { handleControlLine, type ControlHandlers } from './control-channel';
+import { MAX_CONTROL_LINE, tooLongResult } from './control-lines';
 
 /**
  * Starts reading unless stdin is a terminal: scripts pipe requests in, while a terminal is left alone

@@ -7,46 +7,14 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseEventLine } from './cli-events';
-import { isResultLine } from './control-channel';
+import { isResultLine } from './control-lines';
 import { isNativeNoise } from './native-noise';
+import { EXIT_LINE_PREFIX, GUARD_ENV } from './stdout-guard-child.node';
 
-// Holds the filtering parent's pid: a stale or hand-set value (not our parent) is ignored.
-const GUARD_ENV = 'SOFTPHONE_STDOUT_GUARD_PARENT';
-
-/**
- * The child's last stdout line, just before process.exit(): its exit code. PortAudio can hang the
- * child's exit for good (a stream whose abort never returns keeps the media thread, which Node joins at
- * exit, inside native code), so the parent stops waiting for 'close' once it has this line.
- */
-const EXIT_LINE_PREFIX = '\u0000softphone-exit ';
 /** How long the parent lets the child finish exiting after its exit line, before SIGKILL. */
 const EXIT_GRACE_MS = 3000;
 
-/** True inside the filtered child. */
-export function isGuardedChild(): boolean {
-  return process.env[GUARD_ENV] === String(process.ppid);
-}
-
-/** In the child: tells the parent the exit code it is about to exit with. */
-export function announceExit(code: number): void {
-  if (!process.stdout.destroyed && process.stdout.writable) process.stdout.write(`${EXIT_LINE_PREFIX}${code}\n`);
-}
-
-/**
- * In the child: a parent that dies (even by SIGKILL) closes our stdin pipe; treat that like SIGTERM so
- * a call is never left up without anyone to see it.
- */
-export function watchParent(onGone: () => void): void {
-  let gone = false;
-  const once = () => {
-    if (!gone) onGone();
-    gone = true;
-  };
-  process.stdin.on('end', once);
-  process.stdin.on('close', once);
-  process.stdin.on('error', once);
-  process.stdin.resume();
-}
+export { announceExit, isGuardedChild, watchParent } from './stdout-guard-child.node';
 
 /** Writes to our stdout/stderr that fail (the reader went away) are dropped, never thrown. */
 function write(stream: NodeJS.WriteStream, text: string): void {

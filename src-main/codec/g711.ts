@@ -3,7 +3,7 @@
 // The STL reference takes 16-bit linear samples: A-law keeps the top 13 bits (magnitude >> 4 after a
 // one's complement for negatives), μ-law the top 14 bits (>> 2, plus the 33 bias); expansion returns
 // 16-bit values with the half-step added. The per-sample functions below are that algorithm; the bulk
-// functions use tables built from them once at load time (64 KiB per law for encoding, 256 entries
+// functions use tables built from them once, on first use (64 KiB per law for encoding, 256 entries
 // for decoding), so the 20 ms path is one array lookup per sample.
 
 /** 16-bit linear (-32768..32767) to an A-law code (ITU-T G.711 table 1a, STL `alaw_compress`). */
@@ -65,25 +65,36 @@ function clamp16(sample: number): number {
   return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
 }
 
-// Encoding tables indexed by the 16-bit sample as unsigned (sample & 0xffff).
-const ULAW_ENCODE = new Uint8Array(65536);
-const ALAW_ENCODE = new Uint8Array(65536);
-const ULAW_DECODE = new Int16Array(256);
-const ALAW_DECODE = new Int16Array(256);
-
-for (let i = 0; i < 65536; i++) {
-  const s = (i << 16) >> 16;
-  ULAW_ENCODE[i] = linearToUlaw(s);
-  ALAW_ENCODE[i] = linearToAlaw(s);
+// Encoding tables indexed by the 16-bit sample as unsigned (sample & 0xffff), built on first use: a process
+// whose calls all run on the native engine (issue 12) never needs them, and building them at load time
+// cost every start-up 2 x 65536 calls and V8's optimising compiler three compilations.
+interface Tables {
+  ulawEncode: Uint8Array;
+  alawEncode: Uint8Array;
+  ulawDecode: Int16Array;
+  alawDecode: Int16Array;
 }
-for (let c = 0; c < 256; c++) {
-  ULAW_DECODE[c] = ulawToLinear(c);
-  ALAW_DECODE[c] = alawToLinear(c);
+let built: Tables | null = null;
+
+function tables(): Tables {
+  if (built) return built;
+  const t: Tables = { ulawEncode: new Uint8Array(65536), alawEncode: new Uint8Array(65536), ulawDecode: new Int16Array(256), alawDecode: new Int16Array(256) };
+  for (let i = 0; i < 65536; i++) {
+    const s = (i << 16) >> 16;
+    t.ulawEncode[i] = linearToUlaw(s);
+    t.alawEncode[i] = linearToAlaw(s);
+  }
+  for (let c = 0; c < 256; c++) {
+    t.ulawDecode[c] = ulawToLinear(c);
+    t.alawDecode[c] = alawToLinear(c);
+  }
+  return (built = t);
 }
 
 /** Encodes min(pcm.length, out.length) samples to μ-law; returns the number written. */
 export function encodeUlaw(pcm: Int16Array, out: Uint8Array): number {
   const n = Math.min(pcm.length, out.length);
+  const ULAW_ENCODE = tables().ulawEncode;
   for (let i = 0; i < n; i++) out[i] = ULAW_ENCODE[(pcm[i] as number) & 0xffff] as number;
   return n;
 }
@@ -91,6 +102,7 @@ export function encodeUlaw(pcm: Int16Array, out: Uint8Array): number {
 /** Decodes min(data.length, out.length) μ-law codes; returns the number of samples written. */
 export function decodeUlaw(data: Uint8Array, out: Int16Array): number {
   const n = Math.min(data.length, out.length);
+  const ULAW_DECODE = tables().ulawDecode;
   for (let i = 0; i < n; i++) out[i] = ULAW_DECODE[data[i] as number] as number;
   return n;
 }
@@ -98,6 +110,7 @@ export function decodeUlaw(data: Uint8Array, out: Int16Array): number {
 /** Encodes min(pcm.length, out.length) samples to A-law; returns the number written. */
 export function encodeAlaw(pcm: Int16Array, out: Uint8Array): number {
   const n = Math.min(pcm.length, out.length);
+  const ALAW_ENCODE = tables().alawEncode;
   for (let i = 0; i < n; i++) out[i] = ALAW_ENCODE[(pcm[i] as number) & 0xffff] as number;
   return n;
 }
@@ -105,6 +118,7 @@ export function encodeAlaw(pcm: Int16Array, out: Uint8Array): number {
 /** Decodes min(data.length, out.length) A-law codes; returns the number of samples written. */
 export function decodeAlaw(data: Uint8Array, out: Int16Array): number {
   const n = Math.min(data.length, out.length);
+  const ALAW_DECODE = tables().alawDecode;
   for (let i = 0; i < n; i++) out[i] = ALAW_DECODE[data[i] as number] as number;
   return n;
 }

@@ -9,6 +9,7 @@ import { chooseMediaEngine, preferenceFromEnv, type MediaEnginePreference } from
 import type { MediaEndpoint, MediaSession, MediaSessionEvents, MediaSessionFactory, MediaSessionOptions, MediaStartParams, RtpStats } from './media-session';
 import { NativeMediaSession } from './native-media-session.node';
 import { nativeUnsupported } from './native-start-params';
+import { allowOptimisingCompiler } from '../native/v8-tiering.node';
 
 const log = createLogger('media');
 let preference: MediaEnginePreference = preferenceFromEnv(process.env.SOFTPHONE_MEDIA_ENGINE);
@@ -33,6 +34,8 @@ export function createSwitchedSession(options: MediaSessionOptions, worker: Medi
     const native = new NativeMediaSession(load.api, { audio: options.audio, bindAddress, portMin: options.portMin ?? 10000, portMax: options.portMax ?? 20000 });
     return new HandoverSession(native, options, worker);
   }
+  // The worker runs the media path in JavaScript: V8's optimising compiler is needed again.
+  allowOptimisingCompiler();
   if (choice.reason) {
     const message = `media on the worker thread: ${choice.reason}`;
     if (choice.warn && !warned.has(message)) {
@@ -93,6 +96,7 @@ class HandoverSession implements MediaSession {
     const port = this.native.rtpPort;
     log.info('media moves to the worker thread', { reason: why, rtpPort: port });
     await this.native.close();
+    allowOptimisingCompiler();
     const w = this.worker({ ...this.options, portMin: port, portMax: port + 1 });
     this.inner = w;
     this.follow(w);

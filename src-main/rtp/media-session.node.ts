@@ -5,7 +5,7 @@
 import type { AudioDeviceInfo } from '../audio/audio-config';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { Emitter } from '../util/emitter';
 import { createSwitchedSession, usesNativeEngine } from './media-engine-switch.node';
 import { createLogger } from '../util/logger';
@@ -113,7 +113,9 @@ class WorkerHost {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(resolveMediaWorkerScript());
+    // Loaded here, not at start-up: a process whose calls all run natively never needs it (issue 12).
+    const { Worker: WorkerThread } = process.getBuiltinModule('node:worker_threads');
+    const worker = new WorkerThread(resolveMediaWorkerScript());
     this.worker = worker;
     worker.on('message', (raw: unknown) => this.onMessage(raw));
     worker.on('error', (err: Error) => this.onDeath(worker, `media worker crashed: ${err.message}`));

@@ -93,11 +93,17 @@ export class IncomingCall extends CallSession {
       if (this.ended) return false;
       this.dialog = Dialog.asUas(this.invite, this.localTag, viaProxy && this.ctx.outboundProxy ? [this.ctx.outboundProxy] : []);
       this.ctx.addDialog(this.dialog.id, this);
+      this.ring();
       if (early) {
         // answer() waits for this; a failure ends the ringing call (486 when every port is taken).
-        this.mediaReady = this.prepareMedia(local.address).catch((err: unknown) => this.failTaking(err));
+        // Started on the next turn of the event loop: the 180 leaves the socket on this turn's
+        // nextTick, after every microtask, so opening the media (port search, socket binds, devices,
+        // the SDP answer) here would still sit in front of it (issue 12).
+        const address = local.address;
+        this.mediaReady = new Promise<void>((resolve) => setImmediate(resolve))
+          .then(() => (this.ended ? false : this.prepareMedia(address)))
+          .catch((err: unknown) => this.failTaking(err));
       }
-      this.ring();
       return true;
     } catch (err) {
       await this.failTaking(err);

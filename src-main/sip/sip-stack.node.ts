@@ -54,6 +54,7 @@ import { gateDatagram, DEFAULT_GATE_LIMITS, RECOGNISED_METHODS, type GateConfig 
 import { RateLimiter, DEFAULT_RATE_LIMITS, type RateLimitConfig, type RateLimitCounters } from './rate-limit';
 import { ALLOW, createResponse, withoutEmptyHeaders } from './sip-headers';
 import { newTag } from './sip-random';
+import { sampleInvite } from './invite-warm-up';
 import { isRequest, type SipMessage, type SipRequest, type SipResponse, type SipVia } from './sip-message';
 import type { Destination, HopTarget, RequestHandler, ResolvedHop, ResponseHandler, SentRequest, SipTransportHost } from './sip-transport';
 import type { SipTraceEntry } from './user-agent-api';
@@ -384,6 +385,7 @@ export class SipStack implements SipTransportHost {
           this.boundPort = a.port;
           this.log.info('SIP listening', { address: a.address, port: a.port });
           resolve({ address: a.address, port: a.port });
+          setImmediate(() => this.warmUpParser());
         },
       };
       this.packageOptions = options;
@@ -393,6 +395,25 @@ export class SipStack implements SipTransportHost {
         reject(err instanceof Error ? err : new Error(String(err)));
       }
     });
+  }
+
+  /**
+   * A sample INVITE through the gate, the package's parser and our conversions, and a 180 back to text,
+   * right after binding: V8 compiles code on first use, and the first real INVITE paid ~50 ms for this
+   * before its 100 Trying (issue 12). No counters, handlers or sockets are touched.
+   */
+  private warmUpParser(): void {
+    try {
+      const text = sip.stringify(toPackage(sampleInvite()));
+      gateDatagram(text, this.gateConfig);
+      const m = sip.parse(Buffer.from(text, 'latin1'));
+      const req = m ? fromPackage(m) : undefined;
+      if (!m || !req || !isRequest(req) || badTransactionKey(m)) return;
+      summaryOf(m);
+      sip.stringify(toPackage(createResponse(req, 180, { headers: { server: 'warm-up' } })));
+    } catch {
+      // Nothing depends on it.
+    }
   }
 
   private destroy(): void {

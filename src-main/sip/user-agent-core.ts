@@ -9,6 +9,7 @@ import { dialogId, hopOf } from './dialog';
 import { judgeIncomingInvite, sameDestination } from './incoming-filter';
 import { resolveDialTarget } from './dial-target';
 import { IncomingCall } from './invitation';
+import { warmUpIncomingCall } from './invite-warm-up';
 import { OutgoingCall } from './inviter';
 import { Registerer } from './registerer';
 import { DEFAULT_SESSION_TIMER } from './session-timer';
@@ -206,6 +207,8 @@ export class UserAgentCore implements UserAgent {
   async start(): Promise<{ address: string; port: number }> {
     const bound = await this.o.transport.start();
     this.started = true;
+    // Issue 12: the answering path compiled before the first INVITE, on a dry context (invite-warm-up.ts).
+    setImmediate(() => void warmUpIncomingCall(this.ctx));
     return bound;
   }
 
@@ -221,6 +224,9 @@ export class UserAgentCore implements UserAgent {
     }
     this.registering = true;
     this.hops = undefined;
+    // Resolved now, alongside the REGISTER, not by the first INVITE's ghost-call filter (issue 12: no
+    // DNS between an INVITE and its 100/180).
+    void this.accountHops();
     return this.registerer.register();
   }
 

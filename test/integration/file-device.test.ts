@@ -36,6 +36,26 @@ describe('FileInput', () => {
     expect(Math.max(...samples.subarray(26 * 160).map(Math.abs))).toBe(0);
   });
 
+  it('calls playing the same file share one decoded copy, and a changed file is decoded afresh (issue 12)', async () => {
+    const path = join(tmp.dir, 'shared.wav');
+    writeToneWav(path, 700, 0.5, 16000, 1);
+    const a = new FileInput(path, false);
+    const b = new FileInput(path, false);
+    await a.start();
+    await b.start();
+    const first = readFrames(a, 10).samples;
+    expect(readFrames(b, 10).samples).toEqual(first);
+    expect(toneCoverage(first.subarray(160), 8000, 700)).toBeGreaterThan(0.95);
+    // The file is rewritten (other tone, other length): the next call plays the new content.
+    writeToneWav(path, 1500, 0.7, 16000, 1);
+    const c = new FileInput(path, false);
+    await c.start();
+    expect(toneCoverage(readFrames(c, 10).samples.subarray(160), 8000, 1500)).toBeGreaterThan(0.95);
+    // The first two, still open, go on with what they had.
+    expect(toneCoverage(readFrames(a, 10).samples, 8000, 700)).toBeGreaterThan(0.95);
+    await Promise.all([a.close(), b.close(), c.close()]);
+  });
+
   it('loops when asked', async () => {
     const path = writeToneWav(join(tmp.dir, 'loop.wav'), 800, 0.3, 8000, 1);
     const input = new FileInput(path, true);

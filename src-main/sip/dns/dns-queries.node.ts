@@ -4,7 +4,6 @@
 // cached for their TTL (dns-cache.ts).
 
 import { promises as dns, type RecordWithTtl } from 'node:dns';
-import { performance } from 'node:perf_hooks';
 import { DnsCache, type DnsQueriesWithTtl, type TtlAnswer } from './dns-cache';
 import type { DnsQueries, NaptrRecord } from './server-location';
 import type { SrvRecord } from './srv-order';
