@@ -13,6 +13,7 @@ import { createMediaSession } from '../../src-main/rtp/media-session.node';
 import { LossyRelay } from '../support/lossy-relay';
 import { readWav, tempDir, waitFor } from '../support/media-helpers';
 import { bestLag, lossPattern, segmentalSnr, speechLike } from '../support/speech-quality';
+import { localLag } from '../support/aligned-snr';
 
 const FRAME = 160;
 const SECONDS = 4;
@@ -77,24 +78,7 @@ async function sendThroughLoss(name: string, signal: Int16Array): Promise<Measur
   const refSegs: Int16Array[] = [];
   const gotSegs: Int16Array[] = [];
   for (const p of droppedIdx) {
-    const before = signal.subarray((p - 4) * FRAME, p * FRAME);
-    let bestL = global;
-    let best = -Infinity;
-    for (let l = global - 2 * FRAME; l <= global + 6 * FRAME; l++) {
-      if ((p - 4) * FRAME + l < 0 || (p + 1) * FRAME + l > rec.length) continue;
-      let c = 0;
-      let e = 1;
-      for (let i = 0; i < before.length; i++) {
-        const v = rec[(p - 4) * FRAME + l + i] as number;
-        c += (before[i] as number) * v;
-        e += v * v;
-      }
-      const score = c / Math.sqrt(e);
-      if (score > best) {
-        best = score;
-        bestL = l;
-      }
-    }
+    const bestL = localLag(signal, rec, p, global, -2, 6);
     refSegs.push(signal.subarray(p * FRAME, (p + 1) * FRAME));
     gotSegs.push(rec.subarray(p * FRAME + bestL, (p + 1) * FRAME + bestL));
   }

@@ -21,6 +21,32 @@ export function voicedMultiTone(seconds: number): Int16Array {
  * the start's offset): a delay change shifts the alignment, and whatever it did to the audio itself (a
  * repeated or dropped frame, a concealed gap, a stretch seam) counts as error in the segments it touches.
  */
+/**
+ * Where packet p of `signal` sits in the recording: the offset between center-lo and center+hi frames
+ * whose 80 ms before p best match the reference (normalised correlation); `fallback` if none fits.
+ */
+export function localLag(signal: Int16Array, rec: Int16Array, p: number, center: number, lo: number, hi: number, fallback = center): number {
+  const before = signal.subarray((p - 4) * FRAME, p * FRAME);
+  let bestL = fallback;
+  let best = -Infinity;
+  for (let l = center + lo * FRAME; l <= center + hi * FRAME; l++) {
+    if ((p - 4) * FRAME + l < 0 || (p + 1) * FRAME + l > rec.length) continue;
+    let c = 0;
+    let e = 1;
+    for (let i = 0; i < before.length; i++) {
+      const v = rec[(p - 4) * FRAME + l + i] as number;
+      c += (before[i] as number) * v;
+      e += v * v;
+    }
+    const score = c / Math.sqrt(e);
+    if (score > best) {
+      best = score;
+      bestL = l;
+    }
+  }
+  return bestL;
+}
+
 export function alignedSnr(signal: Int16Array, rec: Int16Array, dropped: number[], trace?: (p: number, lag: number, snr: number) => void): { snrAll: number; snrLost: number } {
   const packets = Math.floor(signal.length / FRAME);
   const start = bestLag(signal, rec, 8000, 4000);
@@ -31,27 +57,9 @@ export function alignedSnr(signal: Int16Array, rec: Int16Array, dropped: number[
   const gotLost: Int16Array[] = [];
   const lostSet = new Set(dropped);
   for (let p = CLEAN_START; p < packets - 5; p++) {
-    const before = signal.subarray((p - 4) * FRAME, p * FRAME);
-    let bestL = lag;
-    let best = -Infinity;
     // Anywhere the buffer's delay can have gone since the start (it adapts within 40-200 ms), so that
     // one bad match (a long gap) cannot send the search wandering off.
-    for (let l = start - 2 * FRAME; l <= start + 8 * FRAME; l++) {
-      if ((p - 4) * FRAME + l < 0 || (p + 1) * FRAME + l > rec.length) continue;
-      let c = 0;
-      let e = 1;
-      for (let i = 0; i < before.length; i++) {
-        const v = rec[(p - 4) * FRAME + l + i] as number;
-        c += (before[i] as number) * v;
-        e += v * v;
-      }
-      const score = c / Math.sqrt(e);
-      if (score > best) {
-        best = score;
-        bestL = l;
-      }
-    }
-    lag = bestL;
+    lag = localLag(signal, rec, p, start, -2, 8, lag);
     if ((p + 1) * FRAME + lag > rec.length) break;
     const ref = signal.subarray(p * FRAME, (p + 1) * FRAME);
     const got = rec.subarray(p * FRAME + lag, (p + 1) * FRAME + lag);
