@@ -8,6 +8,7 @@ import type { AuthRound, DigestClient } from './digest-client';
 import type { SipResponse } from './sip-message';
 import type { Destination, ResolvedHop, ResponseInfo, SentRequest, SipTransport } from './sip-transport';
 import type { Logger } from '../util/logger';
+import type { CallContext } from './call-context';
 
 /** A response to our in-dialog request; `authFailure` says why a 401/407 was not answered (it is then the final answer). */
 export type InDialogResponseHandler = (response: SipResponse, info: ResponseInfo, authFailure?: string) => void;
@@ -73,4 +74,29 @@ export async function sendInDialogRequest(
     d.log.warn(`cannot send ${method}`, { callId: d.callId, error: err instanceof Error ? err.message : String(err) });
     return undefined;
   }
+}
+
+/**
+ * The dependencies of a request outside any call (MESSAGE, SUBSCRIBE, PUBLISH) in its own dialog: the
+ * UA's transport and log, the next hop from the request's own route, the account's hops for the auth policy.
+ */
+export function standaloneRequestDeps(
+  ctx: Pick<CallContext, 'transport' | 'log' | 'userAgent' | 'isAccountHop'>,
+  dialog: Dialog,
+  auth: DigestClient | undefined,
+  callId: string = dialog.callId,
+): InDialogDeps {
+  return {
+    dialog,
+    transport: ctx.transport,
+    log: ctx.log,
+    callId,
+    userAgent: ctx.userAgent,
+    resolveHop: (uri) => {
+      const hop = hopOf(uri);
+      return hop ? ctx.transport.resolve(hop) : Promise.reject(new Error(`bad next hop ${uri}`));
+    },
+    isAccountHop: (to) => ctx.isAccountHop?.(to) ?? Promise.resolve(false),
+    auth,
+  };
 }

@@ -2,7 +2,7 @@
 // challenges answered within the auth policy) and judging a received one. Pure: I/O comes in via ctx.
 import { DigestClient } from './digest-client';
 import { Dialog } from './dialog';
-import { sendInDialogRequest } from './in-dialog-request';
+import { sendInDialogRequest, standaloneRequestDeps } from './in-dialog-request';
 import { hopOf } from './dialog';
 import { localUri } from './inviter';
 import { newCallId, newTag } from './sip-random';
@@ -52,19 +52,7 @@ export async function sendPageMessage(ctx: CallContext, target: string, routeSet
   const auth = ctx.credentials ? new DigestClient(ctx.credentials, policy) : undefined;
   return new Promise<MessageSendResult>((resolve) => {
     void sendInDialogRequest(
-      {
-        dialog,
-        transport: ctx.transport,
-        log: ctx.log,
-        callId,
-        userAgent: ctx.userAgent,
-        resolveHop: (uri) => {
-          const hop = hopOf(uri);
-          return hop ? ctx.transport.resolve(hop) : Promise.reject(new Error(`bad next hop ${uri}`));
-        },
-        isAccountHop: (to) => ctx.isAccountHop?.(to) ?? Promise.resolve(false),
-        auth,
-      },
+      standaloneRequestDeps(ctx, dialog, auth, callId),
       'MESSAGE',
       { content: text, contentType: 'text/plain;charset=UTF-8' },
       (res, info, authFailure) => {

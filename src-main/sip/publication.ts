@@ -8,7 +8,7 @@ import type { CallContext } from './call-context';
 import { Dialog, hopOf } from './dialog';
 import { DigestClient } from './digest-client';
 import { refreshDelayMs } from './event-headers';
-import { sendInDialogRequest } from './in-dialog-request';
+import { sendInDialogRequest, standaloneRequestDeps } from './in-dialog-request';
 import { pidfDocument, type OwnPresence } from './pidf-document';
 import type { TimerId } from './sip-clock';
 import { headerText, intOf, statusText } from './sip-headers';
@@ -121,19 +121,7 @@ export class Publication {
     const body = (kind === 'initial' || kind === 'modify') && presence ? { content: pidfDocument(aor, presence), contentType: 'application/pidf+xml' } : {};
     return new Promise<void>((resolve) => {
       void sendInDialogRequest(
-        {
-          dialog,
-          transport: ctx.transport,
-          log: ctx.log,
-          callId: dialog.callId,
-          userAgent: ctx.userAgent,
-          resolveHop: (uri) => {
-            const hop = hopOf(uri);
-            return hop ? ctx.transport.resolve(hop) : Promise.reject(new Error(`bad next hop ${uri}`));
-          },
-          isAccountHop: (to) => ctx.isAccountHop?.(to) ?? Promise.resolve(false),
-          auth: this.auth,
-        },
+        standaloneRequestDeps(ctx, dialog, this.auth),
         'PUBLISH',
         { headers, ...body },
         (res, info, authFailure) => {

@@ -5,7 +5,7 @@
 import { DigestClient } from './digest-client';
 import { Dialog, hopOf } from './dialog';
 import { parseSubscriptionState, refreshDelayMs, sameEvent, type EventHeader, type SubscriptionStateValue } from './event-headers';
-import { sendInDialogRequest } from './in-dialog-request';
+import { sendInDialogRequest, standaloneRequestDeps } from './in-dialog-request';
 import { localUri } from './inviter';
 import { contactsOf, headerText, intOf, routeUri, statusText } from './sip-headers';
 import { newCallId, newTag } from './sip-random';
@@ -137,19 +137,7 @@ export class Subscription {
     const { ctx, event, accept } = this.o;
     const eventText = event.id ? `${event.package};id=${event.id}` : event.package;
     void sendInDialogRequest(
-      {
-        dialog,
-        transport: ctx.transport,
-        log: ctx.log,
-        callId: dialog.callId,
-        userAgent: ctx.userAgent,
-        resolveHop: (uri) => {
-          const hop = hopOf(uri);
-          return hop ? ctx.transport.resolve(hop) : Promise.reject(new Error(`bad next hop ${uri}`));
-        },
-        isAccountHop: (to) => ctx.isAccountHop?.(to) ?? Promise.resolve(false),
-        auth: this.auth,
-      },
+      standaloneRequestDeps(ctx, dialog, this.auth),
       'SUBSCRIBE',
       { ...(this.contact ? { contact: this.contact } : {}), headers: { event: eventText, accept, expires: String(expires) } },
       (res, info, authFailure) => {
