@@ -189,7 +189,9 @@ describe.skipIf(skip)('comfort noise and RTCP XR between two softphones (tshark)
     expect(fromA.length).toBeGreaterThanOrEqual(1);
     expect(fromB.length).toBeGreaterThanOrEqual(1);
     for (const b of blocks) expect(b.view.gmin).toBe(16);
-    expect(pick(fromA.at(-1)?.view)).toEqual(pick(rtpOn.xr?.sent));
+    // The stats may be read just before or just after the BYE compound goes out (seen once at load 15):
+    // what they say was sent last is one of the last two blocks on the wire.
+    expect(fromA.slice(-2).map((b) => pick(b.view))).toContainEqual(pick(rtpOn.xr?.sent));
     const peerOfA = (on.endedA['quality'] as { peer?: VoipMetricsView }).peer;
     const peerOfB = (on.endedB['quality'] as { peer?: VoipMetricsView }).peer;
     expect(peerOfA, 'the caller reports the callee\'s XR').toBeDefined();
