@@ -4,7 +4,7 @@ import { createResponse, type ResponseOptions } from '../../../src-main/sip/sip-
 import type { Clock } from '../../../src-main/sip/sip-clock';
 import type { SipRequest, SipResponse, SipVia } from '../../../src-main/sip/sip-message';
 import type { Destination, HopTarget, RequestHandler, ResolvedHop, ResponseHandler, SentRequest, SipTransportHost } from '../../../src-main/sip/sip-transport';
-import type { SipTraceEntry } from '../../../src-main/sip/user-agent-api';
+import type { AccountSettings, SipTraceEntry } from '../../../src-main/sip/user-agent-api';
 import type { MediaEndpoint, MediaSession, MediaSessionEvents, MediaStartParams, RtpStats } from '../../../src-main/rtp/media-session';
 import { Emitter } from '../../../src-main/util/emitter';
 import type { Logger } from '../../../src-main/util/logger';
@@ -229,3 +229,18 @@ export function peerSdp(port: number, direction = 'sendrecv', address = '203.0.1
     '',
   ].join('\r\n');
 }
+
+/** alice@example.com registering with digest: the account of the subscription and publication tests. */
+export const WORK_ACCOUNT: AccountSettings = {
+  accountName: 'work',
+  userId: 'alice',
+  domain: 'example.com',
+  password: 'secret',
+  displayName: 'Alice',
+  authorizationName: '',
+  registerWithDomain: true,
+  sendOutboundVia: 'domain',
+  proxyAddress: '',
+  dialPlan: '',
+  registerExpires: 300,
+};

@@ -7,23 +7,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { pidfDocument } from '../../../src-main/sip/pidf-document';
 import { availability, parsePidf } from '../../../src-main/sip/presence-body';
 import type { PublicationUpdate } from '../../../src-main/sip/publication';
-import type { AccountSettings } from '../../../src-main/sip/user-agent-api';
 import { UserAgentCore } from '../../../src-main/sip/user-agent-core';
-import { FakeClock, FakeTransport, flush, RecordingMedia, silentLogger } from './fake-sip-network';
+import { FakeClock, FakeTransport, flush, RecordingMedia, silentLogger, WORK_ACCOUNT } from './fake-sip-network';
 
-const account: AccountSettings = {
-  accountName: 'work',
-  userId: 'alice',
-  domain: 'example.com',
-  password: 'secret',
-  displayName: 'Alice',
-  authorizationName: '',
-  registerWithDomain: true,
-  sendOutboundVia: 'domain',
-  proxyAddress: '',
-  dialPlan: '',
-  registerExpires: 300,
-};
+const account = WORK_ACCOUNT;
 
 let net: FakeTransport;
 let clock: FakeClock;
