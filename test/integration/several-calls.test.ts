@@ -82,7 +82,9 @@ describe('several calls at once (listen --max-concurrent 2, baresip callers)', (
     await alice.dial(target);
     const a = String((await phone.waitFor('connected'))['callId']);
     await alice.waitForEvent('CALL_ESTABLISHED');
-    await phase(2000);
+    // 3 s, of which at least 1 s must be heard: the media thread can start up to a second or two after
+    // the answer on a loaded machine (seen: 1.16 s of a 2 s phase heard with three test files at once).
+    await phase(3000);
 
     const bob = await startBaresip({ codec: 'PCMU', playWav: toneB, user: 'bob' });
     peers.push(bob);
@@ -127,7 +129,7 @@ describe('several calls at once (listen --max-concurrent 2, baresip callers)', (
     // By content. Alice's call (heard.wav): her tone, nothing while held, her tone again after the swap.
     const heardA = toneGap(rec, TONE_A_HZ);
     const msgA = `we heard alice (20 ms, # = tone): ${heardA.text}`;
-    expect(heardA.before, msgA).toBeGreaterThan(1.5);
+    expect(heardA.before, msgA).toBeGreaterThan(1.0);
     expect(heardA.gapSeconds, msgA).toBeGreaterThan(1.8);
     expect(heardA.after, msgA).toBeGreaterThan(1.8);
     // Bob's call (heard-2.wav, the second call's file): his tone while live, none once held until the end.
