@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests start as real peers (Kamailio and its TLS module, baresip, SIPp,
-# PulseAudio, Chromium, tshark, coturn, conntrack, dnsmasq). Idempotent and quick when everything
+# PulseAudio, Chromium, tshark, coturn, conntrack, dnsmasq, espeak-ng). Idempotent and quick when everything
 # is already there.
 set -euo pipefail
 
@@ -20,6 +20,8 @@ check iptables iptables
 check makensis nsis
 check conntrack conntrack
 check dnsmasq dnsmasq-base
+# A recorded voice for the loss-concealment test (test/unit/codec/g711-plc.test.ts)
+check espeak-ng espeak-ng
 # SIP over TLS in Kamailio (test/integration/sip-tls-kamailio.test.ts)
 ls /usr/lib/*/kamailio/modules/tls.so >/dev/null 2>&1 || need+=(kamailio-tls-modules)
 # Korean glyphs in the e2e screenshots (test/e2e/window-layout.test.ts)
