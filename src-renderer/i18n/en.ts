@@ -41,6 +41,9 @@ export const en = {
     keypad: 'Dial pad',
     keypadDtmf: 'Dial pad (sends DTMF tones)',
     notConnected: 'Not connected to the core',
+    /** Issue 11 "Add call": the hint above the dial field while the first call waits on hold. */
+    adding: (party: string) => `Adding a call: ${party} is on hold`,
+    cancelAdd: 'Cancel',
   },
   call: {
     calling: 'Calling…',
@@ -68,6 +71,8 @@ export const en = {
     resume: 'Resume',
     onHold: 'On hold',
     heldByRemote: 'Held by the other side',
+    addCall: 'Add call',
+    addCallHint: 'Put this call on hold and dial another (+)',
     /** Issue 11: transfer and conference from the call card. */
     transfer: 'Transfer…',
     transferPanel: 'Transfer this call',
@@ -124,6 +129,8 @@ export const en = {
     digits: 'Type into the dial field (DTMF during a call)',
     dial: 'Call the number in the dial field',
     help: 'Show this list',
+    addCall: 'Add a call (the current one goes on hold)',
+    cancelAdd: 'While adding a call: clear the dial field, then cancel',
     enterKey: 'Enter',
     escKey: 'Esc',
   },

@@ -2,7 +2,7 @@
 // press asks for, given what is on screen. Pure; App.svelte wires it to the call actions.
 import { isTypingTarget } from './dialpad-keys';
 
-export type HotkeyAction = 'answer' | 'decline' | 'hangup' | 'dismiss' | 'help';
+export type HotkeyAction = 'answer' | 'decline' | 'hangup' | 'dismiss' | 'help' | 'addCall' | 'cancelAdd' | 'clearDial';
 
 export interface HotkeyContext {
   /** An incoming call is ringing here. */
@@ -11,6 +11,12 @@ export interface HotkeyContext {
   active: boolean;
   /** An ended call's card is still on screen. */
   endedShown: boolean;
+  /** Issue 11: a connected call is on screen and no call is being added ("+" holds it and opens the dial field). */
+  canAddCall?: boolean;
+  /** Issue 11: a call is being added (the held call waits, the dial field shows). */
+  adding?: boolean;
+  /** The dial field is empty (with `adding`, Esc then cancels instead of clearing it). */
+  dialEmpty?: boolean;
 }
 
 export interface KeyPress {
@@ -33,6 +39,8 @@ export function hotkeyFor(e: KeyPress, ctx: HotkeyContext): HotkeyAction | null 
   const typing = isTypingTarget(e.target) && !inDialField;
   if (e.key === 'F1') return 'help';
   if (e.key === '?') return typing || inDialField ? null : 'help';
+  // "+" is text in the dial field (+82…), so only on the page; it is not a keypad key (dialpad-keys.ts).
+  if (e.key === '+') return typing || inDialField || !ctx.canAddCall ? null : 'addCall';
   if (e.key === 'Enter') {
     // A focused button, link or tab keeps Enter for itself; a text field other than the dial field too.
     if (!ctx.ringing || typing) return null;
@@ -43,6 +51,8 @@ export function hotkeyFor(e: KeyPress, ctx: HotkeyContext): HotkeyAction | null 
     // A search box clears itself with Esc (HTML's search input).
     if (el?.closest('input[type="search"]')) return null;
     if (ctx.ringing) return 'decline';
+    // Adding a call, Esc never hangs up the held call: it clears what is typed, then leaves "Add call".
+    if (ctx.adding) return ctx.dialEmpty ? 'cancelAdd' : 'clearDial';
     if (ctx.active) return 'hangup';
     if (ctx.endedShown) return 'dismiss';
   }

@@ -1,7 +1,8 @@
 // Calls as the core reports them (call.changed), the dial field, and the actions on a call: dial,
 // answer, decline, hang up, mute, hold, DTMF. Several calls at once (issue 11): one card per call in
 // progress, a waiting call offers Hold & Answer / End & Answer / Decline, and resuming a held call
-// swaps (the core holds the live one). Also ticks a clock once a second for the connected timer.
+// swaps (the core holds the live one), and Add call holds the call to dial another (X-Lite's "call A,
+// Add call, call B, Conference"). Also ticks a clock once a second for the connected timer.
 import type { Api, CallSnapshot } from '../lib/api';
 import { summarizeEnd } from '../lib/call-end';
 import type { DialKey } from '../lib/dialpad-keys';
@@ -29,6 +30,11 @@ export class CallsState {
   transferTarget = $state('');
   /** Why the last transfer could not be asked (shown in the panel). */
   transferError = $state('');
+  /**
+   * Issue 11 "Add call": the call put on hold to dial another one; while set, the dial field shows
+   * (with a Cancel hint) although a call is in progress, and the keypad types instead of sending DTMF.
+   */
+  addingFor = $state<string | null>(null);
 
   /** Hook for announcements (live region) on state changes: (call, previous state or null). */
   onChange: ((call: CallSnapshot, previous: CallSnapshot | null) => void) | null = null;
@@ -101,6 +107,16 @@ export class CallsState {
     return this.active !== null;
   }
 
+  /** The dial field and the Call button show: no call in progress, or a call is being added. */
+  get dialing(): boolean {
+    return this.addingFor !== null || !this.inCall;
+  }
+
+  /** The call held for "Add call" (the dial field's hint names it), while it is still in progress. */
+  get addingTo(): CallSnapshot | null {
+    return this.addingFor === null ? null : (this.live.find((c) => c.id === this.addingFor) ?? null);
+  }
+
   /** Replaces everything (app snapshot). */
   load(calls: readonly CallSnapshot[]): void {
     this.list = Array.isArray(calls) ? calls.filter((c) => c && typeof c.id === 'string') : [];
@@ -127,19 +143,24 @@ export class CallsState {
     this.updateTicker();
     if (call.state === 'ended' && previous?.state !== 'ended') this.scheduleDismiss(call);
     if (call.state === 'ended' && this.transferFor === call.id) this.closeTransfer();
+    // The call held for "Add call" ended, or was resumed (its Resume button): nothing is being added any more.
+    if (call.id === this.addingFor && (call.state !== 'connected' || call.hold?.local !== true)) this.addingFor = null;
     const holdChanged = previous?.hold?.local !== call.hold?.local || previous?.hold?.remote !== call.hold?.remote;
     if (!previous || previous.state !== call.state || previous.muted !== call.muted || holdChanged) this.onChange?.(call, previous);
   }
 
   async dial(target: string = this.dialTarget): Promise<boolean> {
     let t = this.resolve(target.trim()).trim();
-    if (t === '') t = this.recent()[0] ?? '';
+    // Adding a call, the last number dialled is most likely the held call's: no redial then.
+    if (t === '' && this.addingFor === null) t = this.recent()[0] ?? '';
     if (t === '') return false;
     if (!this.api) return this.fail(i18n.t.dial.notConnected);
     this.error = '';
     this.dialTarget = t;
     const r = await this.api.request('call.dial', this.dialAccountId ? { target: t, accountId: this.dialAccountId } : { target: t });
     if (!r.ok) return this.fail(r.error.fields?.target ?? r.error.message);
+    // The added call is placed: the held one stays held (its card offers Resume, then Conference or Transfer).
+    this.addingFor = null;
     this.apply(r.value);
     return true;
   }
@@ -172,6 +193,32 @@ export class CallsState {
     const r = await this.api.request('call.hold', { callId, hold: on });
     if (r.ok) this.apply(r.value);
     else this.fail(r.error.message);
+  }
+
+  /**
+   * Issue 11 "Add call": holds the call (the Hold button's request) and opens the dial field for a second
+   * one. A call we already hold just opens the field; a failed hold leaves things as they were.
+   */
+  async addCall(callId: string): Promise<boolean> {
+    const call = this.live.find((c) => c.id === callId);
+    if (!call || call.state !== 'connected' || this.addingFor !== null) return false;
+    if (call.hold?.local !== true) await this.hold(callId, true);
+    const now = this.live.find((c) => c.id === callId);
+    if (!now || now.state !== 'connected' || now.hold?.local !== true) return false;
+    this.closeTransfer();
+    this.dialTarget = '';
+    this.error = '';
+    this.addingFor = callId;
+    return true;
+  }
+
+  /** Leaves "Add call" without dialling: the held call is resumed (Cancel, or Esc in an empty dial field). */
+  async cancelAddCall(): Promise<void> {
+    const call = this.addingTo;
+    this.addingFor = null;
+    this.dialTarget = '';
+    this.error = '';
+    if (call && call.state === 'connected' && call.hold?.local === true) await this.hold(call.id, false);
   }
 
   /** Call waiting: the calls in progress go on hold (re-INVITE sendonly), then the waiting call is answered. */
@@ -281,11 +328,11 @@ export class CallsState {
 
   /**
    * A keypad key (click or keyboard): DTMF during a connected call, nothing while a call is being set
-   * up, otherwise the digit goes into the dial field.
+   * up, otherwise (no call, or adding a call) the digit goes into the dial field.
    */
   pressKey(key: DialKey): 'dtmf' | 'dial' | 'ignored' {
     const call = this.active;
-    if (call) {
+    if (call && this.addingFor === null) {
       if (call.state !== 'connected') return 'ignored';
       void this.sendDtmf(call.id, key);
       return 'dtmf';
