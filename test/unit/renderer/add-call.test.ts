@@ -32,6 +32,7 @@ async function withCall(): Promise<{ fake: FakeApi; calls: Map<string, CallSnaps
   };
   fake.respond('call.hold', ({ callId, hold }) => ({ ok: true, value: set({ ...calls.get(callId)!, hold: { local: hold, remote: false } }) }));
   fake.respond('call.dial', ({ target }) => ({ ok: true, value: set(callSnapshot({ id: 'b', state: 'calling', remoteDisplayName: 'Bob', remoteUri: target })) }));
+  fake.respond('call.conference', ({ callIds }) => ({ ok: true, value: callIds.map((id) => calls.get(id)!) }));
   fake.respond('call.hangup', ({ callId }) => ({ ok: true, value: set({ ...calls.get(callId)!, state: 'ended', end: { reason: 'hung up', by: 'local', durationSeconds: 30 } }) }));
   phone = new Softphone({ api: new Api(() => fake), mode: 'web' });
   render(App, { props: { phone } });
