@@ -43,6 +43,7 @@ export type {
   PreferencesView,
   VoicemailStatus,
   AccountVoicemail,
+  VoicemailCounts,
 } from '../../src-main/ipc/contract';
 export type { AudioDeviceInfo } from '../../src-main/audio/audio-config';
 export type { RegistrationState, SipTraceEntry } from '../../src-main/sip/user-agent-api';
