@@ -12,7 +12,8 @@ export interface VoicemailTarget {
 export function voicemailTarget(voicemail: VoicemailStatus | null, accounts: readonly AccountEntry[], defaultNumber: string): VoicemailTarget {
   const enabled = accounts.filter((a) => a.enabled);
   if (enabled.length < 2) return { number: defaultNumber, accountId: '' };
-  const reports = Array.isArray(voicemail?.accounts) ? voicemail.accounts : [];
+  const listed = voicemail?.accounts;
+  const reports = Array.isArray(listed) ? listed : [];
   const waiting = reports.find((v) => v.waiting === true && v.newMessages > 0 && enabled.some((a) => a.id === v.accountId));
   const entry = enabled.find((a) => a.id === waiting?.accountId) ?? enabled.find((a) => a.isDefault) ?? enabled[0];
   return { number: entry?.account.voicemailNumber ?? '', accountId: entry?.id ?? '' };
