@@ -66,7 +66,8 @@ describe('messages and message-waiting per account at one Kamailio', () => {
       const tagged = req.replace(/^(To: .*)$/m, (to) => (/;tag=/.test(to) ? to : `${to};tag=vm-${user}`));
       return responseTo(tagged, 200, 'OK', [`Expires: ${header(req, 'Expires') === '0' ? '0' : '600'}`, `Contact: <sip:vm@127.0.0.1:${vm?.port}>`]);
     });
-    cleanups.push(() => vm?.close() ?? Promise.resolve());
+    const mailboxes: ScriptedPeer = vm;
+    cleanups.push(() => mailboxes.close());
 
     const core: AppCore = createAppCore({
       store: createMemoryStore(),
@@ -96,7 +97,7 @@ describe('messages and message-waiting per account at one Kamailio', () => {
       dialPlan: '',
       registerExpires: 300,
       mwiSubscribe: true,
-      mailboxUri: `sip:${user}@127.0.0.1:${vm.port}`,
+      mailboxUri: `sip:${user}@127.0.0.1:${mailboxes.port}`,
     });
     const bothRegistered = waitEvent<AccountsView>(
       (l) => core.on('accounts.changed', l),
@@ -152,7 +153,7 @@ describe('messages and message-waiting per account at one Kamailio', () => {
     expect(after.ok && after.value.messages.map((m) => m.accountId)).toEqual([bobId, bobId, bobId, registered.accounts[0]?.id]);
 
     // Message-waiting: one SUBSCRIBE per account, to its own mailbox, From that account, out of its socket.
-    const subscribeOf = (user: string) => vm.waitFor((m) => methodOf(m) === 'SUBSCRIBE' && m.startsWith(`SUBSCRIBE sip:${user}@`), 20_000);
+    const subscribeOf = (user: string) => mailboxes.waitFor((m) => methodOf(m) === 'SUBSCRIBE' && m.startsWith(`SUBSCRIBE sip:${user}@`), 20_000);
     const [subAlice, subBob] = await Promise.all([subscribeOf('alice'), subscribeOf('bob')]);
     expect(header(subAlice, 'From')).toContain(`sip:alice@${kam.domain}`);
     expect(header(subBob, 'From')).toContain(`sip:bob@${kam.domain}`);
@@ -162,15 +163,15 @@ describe('messages and message-waiting per account at one Kamailio', () => {
 
     const notify = async (sub: string, user: string, seq: number, body: string) => {
       const contact = portIn(header(sub, 'Contact'));
-      await vm?.send(
+      await mailboxes.send(
         [
           `NOTIFY sip:${user}@127.0.0.1:${contact} SIP/2.0`,
-          `Via: SIP/2.0/UDP 127.0.0.1:${vm?.port};branch=z9hG4bKacct${user}${seq}`,
-          `From: <sip:${user}@127.0.0.1:${vm?.port}>;tag=vm-${user}`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${mailboxes.port};branch=z9hG4bKacct${user}${seq}`,
+          `From: <sip:${user}@127.0.0.1:${mailboxes.port}>;tag=vm-${user}`,
           `To: ${header(sub, 'From')}`,
           `Call-ID: ${header(sub, 'Call-ID')}`,
           `CSeq: ${seq} NOTIFY`,
-          `Contact: <sip:vm@127.0.0.1:${vm?.port}>`,
+          `Contact: <sip:vm@127.0.0.1:${mailboxes.port}>`,
           'Max-Forwards: 70',
           'Event: message-summary',
           'Subscription-State: active;expires=600',
@@ -200,7 +201,7 @@ describe('messages and message-waiting per account at one Kamailio', () => {
     expect(of(afterAlice, 'bob')).toMatchObject({ newMessages: 3, oldMessages: 5 });
     expect(afterAlice).toMatchObject({ waiting: true, newMessages: 4, oldMessages: 7 });
     // Each NOTIFY was answered by the account it was for (its Call-ID), nothing else.
-    const oks = vm.received.filter((m) => m.startsWith('SIP/2.0 200') && / NOTIFY$/m.test(header(m, 'CSeq')));
+    const oks = mailboxes.received.filter((m) => m.startsWith('SIP/2.0 200') && / NOTIFY$/m.test(header(m, 'CSeq')));
     expect(oks.map((m) => header(m, 'Call-ID')).sort()).toEqual([header(subAlice, 'Call-ID'), header(subBob, 'Call-ID')].sort());
   }, 120_000);
 });
