@@ -71,7 +71,7 @@ describe('messages with several accounts', () => {
     const chat = await screen.findByTestId('chat');
     await vi.waitFor(() => expect(within(chat).getByTestId('message-account').textContent).toBe('to Home'));
     const from = within(chat).getByLabelText('Send from') as HTMLSelectElement;
-    expect([...from.options].map((o) => o.textContent)).toEqual(['Work (default)', 'Home']);
+    expect(Array.from(from.options).map((o) => o.textContent)).toEqual(['Work (default)', 'Home']);
     expect(from.value).toBe('account-2');
     // Left as it is: the core answers from the conversation's account.
     const box = within(chat).getByPlaceholderText('Type a message');
