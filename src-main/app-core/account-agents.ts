@@ -17,13 +17,14 @@ export interface AccountAgentsDeps {
   password: (account: ListedAccount) => string;
   incoming: (call: Call, account: CallAccount) => void;
   trace: (entry: SipTraceEntry) => void;
-  message: (m: ReceivedMessage) => void;
+  /** Issue 11: a MESSAGE this account's user agent took, with the account. */
+  message: (m: ReceivedMessage, account: CallAccount) => void;
   level: (l: { callId: string; input: number; output: number }) => void;
   quality: (q: { callId: string; r: number; mos: number }) => void;
   /** Any account's registration changed. */
   registration: () => void;
-  /** Issue 11: more listeners on each account's host (transfer calls and requests, DND refusals). */
-  wire?: (host: UserAgentHost) => Array<() => void>;
+  /** Issue 11: more listeners on each account's host (transfer calls and requests, DND refusals, message-waiting). */
+  wire?: (host: UserAgentHost, account: CallAccount) => Array<() => void>;
 }
 
 interface Running {
@@ -86,10 +87,10 @@ export class AccountAgents {
         host.events.on('registration', () => this.deps.registration()),
         host.events.on('incoming', (call) => this.deps.incoming(call, tag)),
         host.events.on('trace', (entry) => this.deps.trace(entry)),
-        host.events.on('message', (m) => this.deps.message(m)),
+        host.events.on('message', (m) => this.deps.message(m, tag)),
         host.events.on('level', (l) => this.deps.level(l)),
         host.events.on('quality', (q) => this.deps.quality(q)),
-        ...(this.deps.wire?.(host) ?? []),
+        ...(this.deps.wire?.(host, tag) ?? []),
       ];
       this.running.set(id, { host, tag, off, key });
       // Port 0: the default account keeps the Transport tab's port; the others take any free one (their

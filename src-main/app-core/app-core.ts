@@ -29,7 +29,7 @@ import { accountFieldProblems, secretsIntoKeychain, toAccountSettings, toAccount
 import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
 import { createContactBook } from './contact-requests';
-import { EventWatches } from './event-watches';
+import { EventWatches, mwiAccount } from './event-watches';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
 import { createChatBook } from './chat-requests';
 import { OwnPresenceWatch } from './own-presence';
@@ -47,11 +47,12 @@ import { createMediaWithOwnRecording } from './media-recording';
 import { RecordSlots } from '../audio/record-slots';
 import { wireTransfers } from './transfer-requests';
 import { createRingtonePreview, ringtoneChoiceOf, ringtoneProblems, type RingtoneFileCheck } from './ringtone-choice';
-import { listAccounts } from '../settings/account-list';
+import { findAccount, listAccounts } from '../settings/account-list';
 import { sipPasswordSlot } from '../settings/secret-box';
 import { createAccountsCore } from './accounts-core';
 import type { CallAccount, TransferRequest } from '../ipc/contract';
 import type { Call } from '../sip/user-agent-api';
+import type { ReceivedMessage } from '../sip/pager';
 
 export interface AppCoreDeps {
   store: SettingsStore;
@@ -179,7 +180,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     now,
   };
   const host = new UserAgentHost(hostDeps);
-  const watches = new EventWatches((event, payload) => events.emit(event, payload), now);
+  // Issue 11: message-waiting per account, listed in the settings' order (the default first).
+  const watches = new EventWatches((event, payload) => events.emit(event, payload), now, () => (settings ? listAccounts(settings).map((a) => a.id) : []));
   const ownPresence = new OwnPresenceWatch((status) => events.emit('presence.own', status));
   host.events.on('registration', (state) => {
     network.registration(state);
@@ -207,16 +209,18 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   });
   host.events.on('sipBound', (local) => {
     network.sipBound(local);
-    watches.agent(local ? host.agent : null, contacts.list());
+    watches.agent(local ? host.agent : null, contacts.list(), accounts.defaultTag());
     ownPresence.reset(local ? host.agent : null);
   });
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
   host.events.on('rejected', (r) => network.rejected(r));
-  host.events.on('message', (m) => {
-    events.emit('message.received', { ...m, time: now() });
-    chat.received(m);
-  });
+  // Issue 11: a MESSAGE to any account lands in the chat tagged with that account (replies default to it).
+  function messageReceived(m: ReceivedMessage, account: CallAccount | undefined): void {
+    events.emit('message.received', { ...m, time: now(), ...(account ? { account } : {}) });
+    chat.received(m, account?.id);
+  }
+  host.events.on('message', (m) => messageReceived(m, accounts.defaultTag()));
   host.events.on('level', (level) => events.emit('audio.level', level));
   host.events.on('quality', ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }));
 
@@ -241,10 +245,16 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       traces.add(entry);
       events.emit('flow.message', entry);
     },
-    message: (m) => events.emit('message.received', { ...m, time: deps.now?.() ?? Date.now() }),
+    message: messageReceived,
     level: (level) => events.emit('audio.level', level),
     quality: ({ callId, r, mos }) => tracker.setQuality(callId, { r, mos }),
-    wire: (other) => wireTransfers(other.events, transferWiring),
+    wire: (other, tag) => [
+      ...wireTransfers(other.events, transferWiring),
+      // Issue 11: each account's own message-waiting subscription and NOTIFYs.
+      other.events.on('sipBound', (local) => watches.voicemail.agent(tag.id, tag.name, local ? other.agent : null)),
+      other.events.on('registration', (state) => watches.voicemail.registration(tag.id, state, mwiAccount(settings ? findAccount(settings, tag.id)?.stored : undefined))),
+      other.events.on('subscription', (u) => watches.voicemail.update(tag.id, u)),
+    ],
   });
 
   function passwordOf(blob: string, what = 'password', where = 'account settings'): string {
@@ -311,10 +321,25 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     },
   });
   // Issue 11, part 6: the chat history; a peer typed as a number or user is completed as a call would be.
+  // Issue 11: a message goes out from its account's user agent (its From, credentials, outbound proxy).
   const chat = createChatBook({
-    send: (to, text) => requireUa().sendMessage(to, text),
-    resolve: (to) => {
-      const account = settings?.account;
+    send: (to, text, accountId) => {
+      const route = accounts.dialRoute(accountId);
+      return (route.agent ?? requireUa()).sendMessage(to, text);
+    },
+    pickAccount: (requested, conversation) => {
+      if (requested !== undefined) return accounts.dialRoute(requested).tag?.id;
+      if (conversation !== undefined) {
+        try {
+          return accounts.dialRoute(conversation).tag?.id;
+        } catch {
+          // The conversation's account was removed, disabled or is restarting: the default one answers.
+        }
+      }
+      return accounts.dialRoute().tag?.id;
+    },
+    resolve: (to, accountId) => {
+      const account = accountId !== undefined && settings ? findAccount(settings, accountId)?.stored : settings?.account;
       const r = resolveDialTarget(to, { ...(account?.domain ? { domain: account.domain } : {}), ...(account?.dialPlan ? { dialPlan: account.dialPlan } : {}) });
       return 'uri' in r ? r.uri : to;
     },

@@ -2,7 +2,9 @@
 // status (sent on 2xx, failed with the reason on 4xx-6xx or no answer, RFC 3428 §6), received messages
 // land in their peer's conversation as unread, and messages.list/get/markRead/delete serve the window.
 // Shared by the desktop app (saved to messages.json) and the CLI (kept in memory).
-import { addMessage, markRead, peerKey, setStatus, summarize, unreadTotal, type ChatMessage, type Conversation } from '../messages/chat-log';
+// Issue 11 (several accounts): every message names the account it came in on or went out from, and a
+// reply goes out from the conversation's account unless the user picks another.
+import { addMessage, markRead, peerKey, replyAccountOf, setStatus, summarize, unreadTotal, type ChatMessage, type Conversation } from '../messages/chat-log';
 import type { EventMap, RequestPayload, ResponseMap } from '../ipc/contract';
 import type { MessageSendResult, ReceivedMessage } from '../sip/pager';
 import { randomHex } from '../sip/sip-random';
@@ -12,10 +14,16 @@ type ChatChannel = 'message.send' | 'messages.list' | 'messages.get' | 'messages
 export type ChatHandlers = { [C in ChatChannel]: (payload: RequestPayload<C>) => Promise<ResponseMap[C]> };
 
 export interface ChatBookDeps {
-  /** Sends one MESSAGE; throws (ApiFailure) when SIP is not running. */
-  send: (to: string, text: string) => Promise<MessageSendResult>;
-  /** The peer's address for what the user typed (a number or user is completed as a call would be). */
-  resolve: (to: string) => string;
+  /** Sends one MESSAGE from the account (absent: no account); throws (ApiFailure) when SIP is not running. */
+  send: (to: string, text: string, accountId: string | undefined) => Promise<MessageSendResult>;
+  /** The peer's address for what the user typed (a number or user is completed as a call would be, by the account's domain and dial plan). */
+  resolve: (to: string, accountId: string | undefined) => string;
+  /**
+   * Issue 11: the account a message goes out from: `requested` (it must exist and run, else ApiFailure),
+   * else the conversation's when it still runs, else the default one; undefined = none. Absent: `requested`
+   * as it is (one account).
+   */
+  pickAccount?: (requested: string | undefined, conversation: string | undefined) => string | undefined;
   /** Persists the whole list (the desktop app: messages.json); absent = memory only. */
   save?: (list: readonly Conversation[]) => Promise<void>;
   changed: (event: EventMap['messages.changed']) => void;
@@ -27,8 +35,8 @@ export interface ChatBookDeps {
 export interface ChatBook {
   handlers: ChatHandlers;
   load(list: readonly Conversation[]): void;
-  /** A MESSAGE that passed the user agent's filter. */
-  received(message: ReceivedMessage): void;
+  /** A MESSAGE that passed the user agent's filter, with the account whose user agent took it. */
+  received(message: ReceivedMessage, accountId?: string): void;
   list(): readonly Conversation[];
 }
 
@@ -46,13 +54,17 @@ export function createChatBook(deps: ChatBookDeps): ChatBook {
   }
 
   const handlers: ChatHandlers = {
-    'message.send': async ({ to, text }) => {
-      const peer = peerKey(deps.resolve(to.trim()));
-      const message: ChatMessage = { id: newId(), direction: 'out', text, time: deps.now(), status: 'sending' };
+    'message.send': async ({ to, text, accountId: requested }) => {
+      // A number or user is completed with the conversation's account first, to find that conversation.
+      const typed = to.trim();
+      const earlier = conversations.find((c) => c.peer === peerKey(deps.resolve(typed, requested)));
+      const accountId = deps.pickAccount ? deps.pickAccount(requested, earlier ? replyAccountOf(earlier) : undefined) : requested;
+      const peer = peerKey(deps.resolve(typed, accountId));
+      const message: ChatMessage = { id: newId(), direction: 'out', text, time: deps.now(), status: 'sending', ...(accountId ? { accountId } : {}) };
       commit(addMessage(conversations, peer, message), peer, message);
       let result: MessageSendResult;
       try {
-        result = await deps.send(to.trim(), text);
+        result = await deps.send(typed, text, accountId);
       } catch (err) {
         result = { ok: false, reason: err instanceof Error ? err.message : String(err) };
       }
@@ -88,9 +100,9 @@ export function createChatBook(deps: ChatBookDeps): ChatBook {
     load(list) {
       conversations = [...list];
     },
-    received(m) {
+    received(m, accountId) {
       const peer = peerKey(m.from);
-      const message: ChatMessage = { id: newId(), direction: 'in', text: m.text, time: deps.now(), status: 'received' };
+      const message: ChatMessage = { id: newId(), direction: 'in', text: m.text, time: deps.now(), status: 'received', ...(accountId ? { accountId } : {}) };
       commit(addMessage(conversations, peer, message, m.displayName), peer, message);
     },
     list: () => conversations,

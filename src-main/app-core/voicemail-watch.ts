@@ -15,7 +15,7 @@ export interface VoicemailWatchDeps {
   now: () => number;
 }
 
-type MwiAccount = AccountSettings & { mwiSubscribe?: boolean; mailboxUri?: string };
+export type MwiAccount = AccountSettings & { mwiSubscribe?: boolean; mailboxUri?: string };
 
 export class VoicemailWatch {
   private status = initialVoicemail();

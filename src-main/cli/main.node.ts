@@ -23,6 +23,7 @@ import { CallTracker } from '../app-core/call-tracker';
 import { createCallRequestHandlers, holdOtherCalls } from '../app-core/call-requests';
 import type { Call, UserAgent } from '../sip/user-agent-api';
 import { createChatBook } from '../app-core/chat-requests';
+import { ApiFailure } from '../app-core/api-error';
 import { EventReports } from './event-report';
 import { resolveDialTarget } from '../sip/dial-target';
 import { startStdinControl } from './stdin-control.node';
@@ -206,6 +207,11 @@ async function runPhone(args: CallArgs | ListenArgs): Promise<number> {
   // Issue 11, part 6: the same chat channels as the window (messages.list / get / markRead), in memory.
   const chat = createChatBook({
     send: (to, text) => ua.sendMessage(to, text),
+    // Issue 11: one account (the flags): an accountId is refused, as call.dial does, rather than ignored.
+    pickAccount: (requested) => {
+      if (requested !== undefined) throw new ApiFailure('invalid-request', 'the CLI has one account (its flags): message.send takes no accountId here');
+      return undefined;
+    },
     resolve: (to) => {
       const r = resolveDialTarget(to, { ...(args.account.domain ? { domain: args.account.domain } : {}), ...(args.account.dialPlan ? { dialPlan: args.account.dialPlan } : {}) });
       return 'uri' in r ? r.uri : to;

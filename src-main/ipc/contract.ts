@@ -202,7 +202,11 @@ export const requestSchemas = {
   /** Issue 11: record the call from now on to a stereo WAV (left = sent, right = heard), or stop. */
   'call.record': z.object({ callId, on: z.boolean() }),
   /** A page-mode instant message (RFC 3428) to a number, user or URI, dialled as call.dial does. */
-  'message.send': z.object({ to: z.string().min(1).max(500), text: z.string().min(1).max(4000) }),
+  /**
+   * Issue 11: `accountId` picks the account it goes out from (its From, credentials, proxy); absent = the
+   * account the conversation came in on, else the default one.
+   */
+  'message.send': z.object({ to: z.string().min(1).max(500), text: z.string().min(1).max(4000), accountId: accountIdSchema.optional() }),
   // Issue 11, part 6: the chat history (messages.json beside settings.json).
   /** Conversations, newest first, without their messages. */
   'messages.list': z.object({}),
@@ -338,8 +342,22 @@ export interface CallQuality {
   peer?: { r?: number; mos?: number };
 }
 
-/** Issue 11: message-waiting (RFC 3842) as the Voicemail tab and the main window show it. */
-export interface VoicemailStatus {
+/**
+ * Issue 11: message-waiting (RFC 3842) as the Voicemail tab and the main window show it. With several
+ * accounts the fields are the totals over them (voicemail-accounts.ts) and `accounts` has each one.
+ */
+export interface VoicemailStatus extends VoicemailCounts {
+  /** Issue 11: each running account's own report, the default first; absent from cores before it. */
+  accounts?: AccountVoicemail[];
+}
+
+/** Issue 11: one account's message-waiting, with the account's id and the name the UI shows. */
+export interface AccountVoicemail extends VoicemailCounts {
+  accountId: string;
+  name: string;
+}
+
+export interface VoicemailCounts {
   /** off: not asked for; failed: the server refused (reason); unsolicited: the server sends without one. */
   subscription: 'off' | 'pending' | 'active' | 'terminated' | 'failed' | 'unsolicited';
   reason?: string;
@@ -543,7 +561,7 @@ export interface EventMap {
   /** The SIP socket, the registrar's view of us or the NAT warning changed. */
   'network.changed': NetworkStatus;
   /** Issue 11: an instant message arrived (it passed the same filter as calls). */
-  'message.received': { from: string; displayName: string; text: string; time: number };
+  'message.received': { from: string; displayName: string; text: string; time: number; /** Issue 11: the account that received it (absent: no account). */ account?: CallAccount };
   /** Issue 11: how a transfer of `callId` goes (REFER answer, NOTIFY sipfrag): see TransferProgress. */
   'call.transfer': { callId: string } & TransferProgress;
   /** Issue 11: the other side asks to transfer us and the account says to ask: answer with call.transferReply. */

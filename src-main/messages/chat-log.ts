@@ -21,6 +21,11 @@ export interface ChatMessage {
   status: ChatStatus;
   /** Why it failed (the server's status line or "no answer"). */
   reason?: string;
+  /**
+   * Issue 11 (several accounts): the account that received it or sent it; absent = no account (direct
+   * IP, the CLI). Files from before it get the default account when loaded (messages-file.ts).
+   */
+  accountId?: string;
 }
 
 export interface Conversation {
@@ -42,6 +47,8 @@ export interface ConversationSummary {
   unread: number;
   updatedAt: number;
   last: { direction: 'in' | 'out'; text: string; status: ChatStatus } | null;
+  /** Issue 11: the account replies go out from by default (replyAccountOf); absent = none known. */
+  accountId?: string;
 }
 
 /**
@@ -57,14 +64,31 @@ export function peerKey(address: string): string {
   return `sip:${user}${u.host.toLowerCase()}${u.port !== undefined ? `:${u.port}` : ''}`.slice(0, 300);
 }
 
+/**
+ * Issue 11: the account a reply goes out from when none is chosen: the one the newest received message
+ * came in on (the peer wrote to that address), else the one the newest message went out from.
+ */
+export function replyAccountOf(c: Pick<Conversation, 'messages'>): string | undefined {
+  let sent: string | undefined;
+  for (let i = c.messages.length - 1; i >= 0; i--) {
+    const m = c.messages[i];
+    if (!m?.accountId) continue;
+    if (m.direction === 'in') return m.accountId;
+    sent ??= m.accountId;
+  }
+  return sent;
+}
+
 export function summarize(c: Conversation): ConversationSummary {
   const last = c.messages[c.messages.length - 1];
+  const accountId = replyAccountOf(c);
   return {
     peer: c.peer,
     displayName: c.displayName,
     unread: c.unread,
     updatedAt: c.updatedAt,
     last: last ? { direction: last.direction, text: last.text.slice(0, PREVIEW_CHARS), status: last.status } : null,
+    ...(accountId ? { accountId } : {}),
   };
 }
 

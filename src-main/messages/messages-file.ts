@@ -1,6 +1,9 @@
 // messages.json: versioned layout and validation of the chat history. Any invalid entry makes the whole
 // file suspect, so the store keeps it aside (never trims it and overwrites the rest). Messages left
 // "sending" by a run that ended mid-send are marked failed on load: their answer can no longer come.
+// Issue 11 (several accounts): each message names its account; files from before (no accountId) load
+// with the default account's id, which the next save writes down. The version stays 1: the field is
+// only added, and an older build reading the file just ignores it (zod drops unknown keys).
 import { z } from 'zod';
 import { CONVERSATIONS_CAP, MESSAGES_PER_CONVERSATION, sortConversations, type Conversation } from './chat-log';
 import { MAX_MESSAGE_TEXT } from '../sip/pager';
@@ -14,6 +17,8 @@ const messageSchema = z.object({
   time: z.number().finite(),
   status: z.enum(['sending', 'sent', 'failed', 'received']),
   reason: z.string().max(500).optional(),
+  /** The settings' account id syntax (contract.ts accountIdSchema). */
+  accountId: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
 });
 
 const conversationSchema = z.object({
@@ -31,7 +36,8 @@ const messagesFileSchema = z.object({
 
 export type MessagesDecode = { ok: true; conversations: Conversation[] } | { ok: false; reason: string };
 
-export function decodeMessages(text: string): MessagesDecode {
+/** `defaultAccountId`: the account that messages without one (older files) belong to; absent = none. */
+export function decodeMessages(text: string, defaultAccountId?: string): MessagesDecode {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -53,7 +59,10 @@ export function decodeMessages(text: string): MessagesDecode {
   }
   const conversations = parsed.data.conversations.map((c) => ({
     ...c,
-    messages: c.messages.map((m) => (m.status === 'sending' ? { ...m, status: 'failed' as const, reason: 'not confirmed before the app stopped' } : m)),
+    messages: c.messages.map((m) => {
+      const next = m.status === 'sending' ? { ...m, status: 'failed' as const, reason: 'not confirmed before the app stopped' } : m;
+      return next.accountId === undefined && defaultAccountId !== undefined ? { ...next, accountId: defaultAccountId } : next;
+    }),
   }));
   return { ok: true, conversations: sortConversations(conversations) };
 }

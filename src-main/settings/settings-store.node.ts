@@ -10,6 +10,7 @@ import type { Conversation } from '../messages/chat-log';
 import { decodeMessages, encodeMessages } from '../messages/messages-file';
 import type { Logger } from '../util/logger';
 import { isPermissionError, moveAside, readTextFile, removeStaleTemps, writeFileAtomic } from './atomic-file.node';
+import { accountIdOf } from './account-list';
 import { decodeHistory, encodeHistory } from './history';
 import { decodeSettings, defaultSettings, encodeSettings, type SettingsFile } from './settings-schema';
 import type { LoadedData, SettingsStore } from './settings-store';
@@ -147,7 +148,8 @@ export function createFileSettingsStore(options: FileStoreOptions): SettingsStor
         messagesPath,
         MESSAGES_FILE,
         (text) => {
-          const r = decodeMessages(text);
+          // Issue 11: messages from before several accounts were the default account's.
+          const r = decodeMessages(text, settings.account ? accountIdOf(settings.account) : undefined);
           return r.ok ? { ok: true, value: r.conversations } : r;
         },
         [],

@@ -183,6 +183,7 @@ export const en = {
     unknown: 'No report from the server yet.',
     failed: (reason: string) => `The server refused: ${reason}`,
     ended: 'The server ended the subscription.',
+    perAccount: 'Message-waiting per account',
   },
   presence: {
     label: 'My status',
@@ -217,6 +218,10 @@ export const en = {
     confirmDelete: 'Delete? Click again',
     noMessages: 'No messages in this conversation yet.',
     announce: (from: string) => `New message from ${from}`,
+    // Issue 11: several accounts.
+    sendFrom: 'Send from',
+    receivedOn: (account: string) => `to ${account}`,
+    sentFrom: (account: string) => `from ${account}`,
   },
   contacts: {
     title: 'Contacts',

@@ -175,6 +175,7 @@ export const ko: Messages = {
     unknown: '서버에서 아직 알림이 없습니다.',
     failed: (reason: string) => `서버가 거부했습니다: ${reason}`,
     ended: '서버가 구독을 끝냈습니다.',
+    perAccount: '계정별 메시지 대기',
   },
   presence: {
     label: '내 상태',
@@ -208,6 +209,9 @@ export const ko: Messages = {
     delete: '대화 삭제',
     confirmDelete: '삭제할까요? 한 번 더 누르세요',
     noMessages: '이 대화에는 아직 메시지가 없습니다.',
+    sendFrom: '보낼 계정',
+    receivedOn: (account: string) => `${account}(으)로 받음`,
+    sentFrom: (account: string) => `${account}에서 보냄`,
     announce: (from: string) => `${from}의 새 메시지`,
   },
   contacts: {

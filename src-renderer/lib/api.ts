@@ -42,6 +42,8 @@ export type {
   PreferencesForm,
   PreferencesView,
   VoicemailStatus,
+  AccountVoicemail,
+  VoicemailCounts,
 } from '../../src-main/ipc/contract';
 export type { AudioDeviceInfo } from '../../src-main/audio/audio-config';
 export type { RegistrationState, SipTraceEntry } from '../../src-main/sip/user-agent-api';

@@ -149,7 +149,8 @@ export class CallsState {
     if (!previous || previous.state !== call.state || previous.muted !== call.muted || holdChanged) this.onChange?.(call, previous);
   }
 
-  async dial(target: string = this.dialTarget): Promise<boolean> {
+  /** `accountId`: the account it goes out on (issue 11); default the dial field's choice ('' = the default account). */
+  async dial(target: string = this.dialTarget, accountId: string = this.dialAccountId): Promise<boolean> {
     let t = this.resolve(target.trim()).trim();
     // Adding a call, the last number dialled is most likely the held call's: no redial then.
     if (t === '' && this.addingFor === null) t = this.recent()[0] ?? '';
@@ -157,7 +158,7 @@ export class CallsState {
     if (!this.api) return this.fail(i18n.t.dial.notConnected);
     this.error = '';
     this.dialTarget = t;
-    const r = await this.api.request('call.dial', this.dialAccountId ? { target: t, accountId: this.dialAccountId } : { target: t });
+    const r = await this.api.request('call.dial', accountId ? { target: t, accountId } : { target: t });
     if (!r.ok) return this.fail(r.error.fields?.target ?? r.error.message);
     // The added call is placed: the held one stays held (its card offers Resume, then Conference or Transfer).
     this.addingFor = null;

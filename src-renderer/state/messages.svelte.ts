@@ -1,6 +1,8 @@
 // The chat as the core keeps it (messages.list / messages.get / messages.changed): the conversation list
 // with unread counts, the open conversation, the draft, sending, and marking a conversation read while
 // it is on screen. Components only call these methods; every request to the core is made here.
+// Issue 11 (several accounts): the account a message goes out from ("Send from"; '' = the core's choice:
+// the account the conversation came in on, else the default one).
 import type { Api, ChatMessage, ConversationSummary, EventMap } from '../lib/api';
 
 export class MessagesState {
@@ -15,6 +17,8 @@ export class MessagesState {
   messages = $state.raw<ChatMessage[]>([]);
   draft = $state('');
   error = $state('');
+  /** The account picked in "Send from" for this conversation; '' = not picked (the core decides). */
+  sendFrom = $state('');
   private visible = false;
 
   constructor(private readonly api: Api | null) {}
@@ -66,6 +70,7 @@ export class MessagesState {
 
   async open(peer: string): Promise<void> {
     this.composing = false;
+    if (peer !== this.openPeer) this.sendFrom = '';
     this.openPeer = peer;
     this.error = '';
     if (!this.api) return;
@@ -81,6 +86,7 @@ export class MessagesState {
     this.messages = [];
     this.draft = '';
     this.error = '';
+    this.sendFrom = '';
   }
 
   compose(to = ''): void {
@@ -103,7 +109,8 @@ export class MessagesState {
     if (!this.api || text === '' || to === '') return;
     this.draft = '';
     this.error = '';
-    const r = await this.api.request('message.send', { to, text });
+    const accountId = this.sendFrom;
+    const r = await this.api.request('message.send', accountId ? { to, text, accountId } : { to, text });
     if (this.openPeer === null && this.composing) {
       // The core recorded it under the peer's normalised address: open that conversation.
       const peer = r.ok && r.value.peer ? r.value.peer : this.summaries[0]?.peer;

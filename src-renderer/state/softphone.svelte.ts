@@ -126,6 +126,7 @@ export class Softphone {
         this.accounts.apply(v);
         // A picked account that went away (removed, disabled) falls back to the default one.
         if (this.calls.dialAccountId && !this.accounts.enabled.some((a) => a.id === this.calls.dialAccountId)) this.calls.dialAccountId = '';
+        if (this.messages.sendFrom && !this.accounts.enabled.some((a) => a.id === this.messages.sendFrom)) this.messages.sendFrom = '';
       }),
       api.on('app.problem', (p) => {
         if (typeof p?.message !== 'string' || this.problems.includes(p.message)) return;

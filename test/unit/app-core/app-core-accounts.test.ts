@@ -1,9 +1,10 @@
 // Issue 11 (several accounts) in the app core, against scripted user agents: one user agent per enabled
 // account (the others on free ports), registration per account, calls tagged with their account,
-// call.dial's accountId, account.get/save still the default one, each password in its own slot.
+// call.dial's accountId, account.get/save still the default one, each password in its own slot;
+// messages and message-waiting per account.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { asSoftphoneApi, createAppCore } from '../../../src-main/app-core/app-core';
-import type { AccountForm, AccountsView, CallSnapshot, SoftphoneApi } from '../../../src-main/ipc/contract';
+import type { AccountForm, AccountsView, CallSnapshot, EventMap, SoftphoneApi } from '../../../src-main/ipc/contract';
 import { createPlainSecretBox, type SecretBox } from '../../../src-main/settings/secret-box';
 import { createMemoryStore } from '../../../src-main/settings/settings-store';
 import { FakeMedia, FakeUserAgent } from './fake-user-agent';
@@ -184,5 +185,68 @@ describe('app core with several accounts', () => {
     expect(t.live().map((a) => [a.config.account?.userId, a.config.account?.password, a.config.port])).toEqual([['alice', 'alice-pw', 5060]]);
     expect(t.store.saved.settings.otherAccounts).toBeUndefined();
     expect(await api.request('accounts.delete', { id: 'account-2' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('a MESSAGE to either account is kept with that account; a reply goes out from it unless another is chosen', async () => {
+    await ok(api.request('account.save', alice));
+    await ok(api.request('accounts.save', bob));
+    await settle(api);
+    const [uaAlice, uaBob] = t.live();
+    const received: Array<EventMap['message.received']> = [];
+    t.core.on('message.received', (m) => received.push(m));
+    uaBob?.events.emit('message', { from: 'sip:carol@home.test', displayName: 'Carol', text: 'hi bob' });
+    expect(received.at(-1)).toMatchObject({ from: 'sip:carol@home.test', text: 'hi bob', account: { id: 'account-2', name: 'Home' } });
+    const peer = 'sip:carol@home.test';
+    expect(await ok(api.request('messages.get', { peer }))).toMatchObject({ unread: 1, messages: [{ direction: 'in', text: 'hi bob', accountId: 'account-2' }] });
+    expect((await ok(api.request('messages.list', {})))[0]).toMatchObject({ peer, accountId: 'account-2' });
+    // The reply: from bob's user agent, the account carol wrote to.
+    await ok(api.request('message.send', { to: peer, text: 'hi carol' }));
+    expect(uaBob?.sent).toEqual([{ target: peer, text: 'hi carol' }]);
+    expect(uaAlice?.sent).toEqual([]);
+    // Chosen: from alice's.
+    await ok(api.request('message.send', { to: peer, text: 'from work', accountId: 'account-1' }));
+    expect(uaAlice?.sent).toEqual([{ target: peer, text: 'from work' }]);
+    expect((await ok(api.request('messages.get', { peer }))).messages.map((m) => [m.direction, m.text, m.accountId])).toEqual([
+      ['in', 'hi bob', 'account-2'],
+      ['out', 'hi carol', 'account-2'],
+      ['out', 'from work', 'account-1'],
+    ]);
+    // The default account's user agent: tagged with it; a new conversation goes out from the default.
+    uaAlice?.events.emit('message', { from: 'sip:dave@pbx.test', displayName: '', text: 'hi alice' });
+    expect(received.at(-1)?.account).toEqual({ id: 'account-1', name: 'Work' });
+    await ok(api.request('message.send', { to: 'erin', text: 'new one' }));
+    expect(uaAlice?.sent.at(-1)).toEqual({ target: 'erin', text: 'new one' });
+    expect(t.store.saved.messages.find((c) => c.peer === 'sip:erin@pbx.test')?.messages[0]).toMatchObject({ accountId: 'account-1', status: 'sent' });
+    // Bob's account disabled: carol's conversation is answered from the default; choosing bob is refused.
+    await ok(api.request('accounts.enable', { id: 'account-2', enabled: false }));
+    await settle(api);
+    await ok(api.request('message.send', { to: peer, text: 'bob is off' }));
+    expect(uaAlice?.sent.at(-1)).toEqual({ target: peer, text: 'bob is off' });
+    const refused = await api.request('message.send', { to: peer, text: 'x', accountId: 'account-2' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'failed', message: expect.stringContaining('disabled') } });
+    expect(await api.request('message.send', { to: peer, text: 'x', accountId: 'Bad Id' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+  });
+
+  it('message-waiting per account: a NOTIFY on bob\'s user agent changes bob\'s counts only, the total follows', async () => {
+    await ok(api.request('account.save', alice));
+    await ok(api.request('accounts.save', bob));
+    await settle(api);
+    const [uaAlice, uaBob] = t.live();
+    const summary = (text: string) => ({ id: '', resource: 'sip:x@y', event: 'message-summary' as const, state: 'active' as const, unsolicited: true, body: { contentType: 'application/simple-message-summary', text } });
+    uaBob?.events.emit('subscription', summary('Messages-Waiting: yes\r\nVoice-Message: 3/5\r\n'));
+    const vm = () => t.core.snapshot().voicemail;
+    expect(vm()?.accounts?.map((a) => [a.accountId, a.name, a.waiting, a.newMessages, a.oldMessages])).toEqual([
+      ['account-1', 'Work', null, 0, 0],
+      ['account-2', 'Home', true, 3, 5],
+    ]);
+    expect(vm()).toMatchObject({ waiting: true, newMessages: 3, oldMessages: 5 });
+    uaAlice?.events.emit('subscription', summary('Messages-Waiting: yes\r\nVoice-Message: 1/0\r\n'));
+    expect(vm()?.accounts?.map((a) => a.newMessages)).toEqual([1, 3]);
+    expect(vm()).toMatchObject({ waiting: true, newMessages: 4, oldMessages: 5 });
+    // Bob disabled: his mailbox leaves the list and the total.
+    await ok(api.request('accounts.enable', { id: 'account-2', enabled: false }));
+    await settle(api);
+    expect(vm()?.accounts?.map((a) => a.accountId)).toEqual(['account-1']);
+    expect(vm()).toMatchObject({ newMessages: 1, oldMessages: 0 });
   });
 });
