@@ -86,12 +86,13 @@ export interface Ringing {
 async function ringOutput(s: WorkerCallExtras, speaker: Promise<AudioOutput>, post: Post): Promise<{ output: AudioOutput; own: AudioOutput | null }> {
   const audio = s.options.audio;
   if (audio.kind !== 'portaudio' || !audio.ringDevice) return { output: await speaker, own: null };
+  const name = audio.ringDevice;
   const warn = (message: string) => post({ type: 'error', session: s.id, message });
   let own: AudioOutput | null = null;
   try {
     // Loaded on first use (file and null sessions never touch the native module); this is the media thread.
     const pa = await import('../audio/portaudio-device.node');
-    const choice = chooseRingOutput(audio.ringDevice, pa.listAudioDevicesInThisThread(), audio.outputDevice, pa.defaultOutputIdInThisThread());
+    const choice = chooseRingOutput(name, pa.listAudioDevicesInThisThread(), audio.outputDevice, pa.defaultOutputIdInThisThread());
     if (choice.use === 'speaker') {
       if (choice.warning) warn(choice.warning);
       return { output: await speaker, own: null };
@@ -101,7 +102,7 @@ async function ringOutput(s: WorkerCallExtras, speaker: Promise<AudioOutput>, po
     return { output: own, own };
   } catch (err) {
     void own?.close().catch(() => {});
-    warn(ringFallbackWarning(audio.ringDevice, `cannot be opened (${(err as Error).message})`));
+    warn(ringFallbackWarning(name, `cannot be opened (${(err as Error).message})`));
     return { output: await speaker, own: null };
   }
 }
