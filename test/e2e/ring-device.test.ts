@@ -77,6 +77,7 @@ describe.skipIf(skip)('Ring on: the ringtone on its own sound card (PortAudio th
     let speaker = await pulse.record('spk.monitor');
     await page.getByRole('button', { name: 'Preview' }).click();
     // The button says "Ringing…" for the preview's 4 s, then "Preview" again.
+    await expect.poll(() => page.getByRole('button', { name: 'Ringing…' }).count()).toBe(1);
     await expect.poll(() => page.getByRole('button', { name: 'Preview' }).count(), { timeout: 20_000 }).toBe(1);
     let onRinger = await ringer.stop();
     let onSpeaker = await speaker.stop();
