@@ -158,6 +158,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       inputDevice: p.inputDevice ?? undefined,
       outputDevice: p.outputDevice ?? undefined,
       echoCancellation: p.echoCancellation,
+      // Issue 11: "Ring on" (the worker rings there, or on the speaker with a warning when it is missing).
+      ...(p.ringDevice ? { ringDevice: p.ringDevice } : {}),
     };
     const gain = volumeGains(p);
     return { audio, portMin: p.rtpPortMin, portMax: p.rtpPortMax, ...(gain ? { gain } : {}) };
@@ -476,6 +478,8 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       ...(deps.checkRingtoneFile ? { checkFile: deps.checkRingtoneFile } : {}),
       busy: () => tracker.size > 0,
       setTimer: (fn, ms) => setTimeout(fn, ms),
+      // A ring device that is missing: the preview rings on the speaker and the user is told why.
+      report: (message) => report(`audio: ${message}`),
     }),
     'audio.devices': async () => {
       try {

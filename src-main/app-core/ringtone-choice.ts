@@ -1,6 +1,7 @@
 // The ringtone preference (issue 11): a built-in ringtone or a WAV file, checked when it is saved or
 // previewed (a file that cannot be played is a field error, and "classic" rings meanwhile); the preview
-// plays a few seconds through the chosen speaker on a session of its own. Pure: files and media injected.
+// plays a few seconds on a session of its own, through the "Ring on" device (or the speaker), as a call
+// would ring. Pure: files and media injected.
 import type { AudioConfig } from '../audio/audio-config';
 import type { RingtoneChoice } from '../audio/ringtone';
 import type { Preferences } from '../ipc/contract';
@@ -36,6 +37,8 @@ export interface PreviewDeps {
   /** A call is in progress: the sound card is the call's (the preview waits). */
   busy: () => boolean;
   setTimer: (fn: () => void, ms: number) => unknown;
+  /** What the preview's media reports (e.g. the ring device is missing: it rings on the speaker). */
+  report?: (message: string) => void;
 }
 
 /** The 'audio.ringtonePreview' handler: rings the chosen ringtone for PREVIEW_MS, one preview at a time. */
@@ -49,6 +52,8 @@ export function createRingtonePreview(deps: PreviewDeps) {
     const { audio, portMin, portMax, bindAddress, gain } = deps.media();
     const media = deps.createMedia({ audio, portMin, portMax, ...(bindAddress ? { bindAddress } : {}), ...(gain ? { gain } : {}), ringtone: true, ringtoneSound: ringtoneChoiceOf(prefs) });
     playing = media;
+    const report = deps.report;
+    if (report) media.on('error', ({ message }) => report(message));
     try {
       await media.open();
     } catch (err) {

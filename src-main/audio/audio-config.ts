@@ -10,6 +10,11 @@ export type AudioConfig =
       outputDevice?: number;
       /** Echo cancellation and noise suppression on the microphone (speexdsp); default on when available. */
       echoCancellation?: boolean;
+      /**
+       * Issue 11: the output device an incoming call rings on, by name (ring-device.ts says why a name);
+       * absent = the speaker. A missing one rings on the speaker, with a warning.
+       */
+      ringDevice?: string;
     }
   /** Silence out, received audio discarded. */
   | { kind: 'null' };

@@ -64,6 +64,13 @@ export function listAudioDevicesInThisThread(): AudioDeviceInfo[] {
   return native().getDevices().map(toInfo);
 }
 
+/** The default host API's default output device id (what `outputDevice: undefined` opens), in this thread. */
+export function defaultOutputIdInThisThread(): number | undefined {
+  const apis = native().getHostAPIs();
+  const id = apis.HostAPIs[apis.defaultHostAPI]?.defaultOutput;
+  return id !== undefined && id >= 0 ? id : undefined;
+}
+
 /**
  * The sound devices PortAudio sees (ids are what AudioConfig.inputDevice/outputDevice take). From the
  * main thread this asks the media worker, which owns PortAudio (starting it if needed).

@@ -4,6 +4,7 @@
 // core side before any handler runs (ARCHITECTURE.md convention 5).
 import { z } from 'zod';
 import type { AudioDeviceInfo } from '../audio/audio-config';
+import { MAX_RING_DEVICE_NAME } from '../audio/ring-device';
 import type { MappingBehavior } from '../nat/nat-behavior';
 import type { CallEndInfo, CallState, MediaWarning, PublicAddressInfo, RegistrationState, SipTraceEntry, TransferProgress } from '../sip/user-agent-api';
 import type { RejectedInvite } from '../sip/incoming-filter';
@@ -151,6 +152,16 @@ export const preferencesSchema = z.object({
     .string()
     .max(1024)
     .refine((s) => !hasControlCharacter(s), 'no control characters in a file path')
+    .optional(),
+  /**
+   * Issue 11: "Ring on": the output device incoming calls and Preview ring on, by its name (as in
+   * audio.devices; a name survives the re-numbering when devices come and go). Absent or '' = the speaker.
+   * Optional so older files and UIs stay valid. A device that is missing rings on the speaker, with a warning.
+   */
+  ringDevice: z
+    .string()
+    .max(MAX_RING_DEVICE_NAME)
+    .refine((s) => !hasControlCharacter(s), 'no control characters in a device name')
     .optional(),
 });
 /** Preferences as stored and as the UI reads them (the TURN password is never among them). */

@@ -1,5 +1,5 @@
 // The media worker's issue 11 additions per call: recording both directions to a stereo WAV (written
-// asynchronously, off the tick) and the ringtone on an incoming call's output device until it starts:
+// asynchronously, off the tick) and the ringtone until the call starts, on the "Ring on" device or the call's speaker:
 // the chosen built-in one, or a WAV file looped (one that cannot be played is reported, and the classic
 // ring plays instead).
 import type { AudioOutput } from '../audio/audio-device';
@@ -7,6 +7,7 @@ import { FRAME_SAMPLES } from '../audio/audio-device';
 import { StereoInterleaver } from '../audio/call-recording';
 import { FileInput, FileOutput } from '../audio/file-device.node';
 import { applyGain } from '../audio/gain';
+import { chooseRingOutput, ringFallbackWarning } from '../audio/ring-device';
 import { Ringtone } from '../audio/ringtone';
 import type { MediaStream } from './media-stream';
 import type { FromWorker, WorkerOpenOptions } from './media-worker-protocol';
@@ -18,7 +19,7 @@ export interface WorkerCallExtras {
   stream: MediaStream | null;
   closing: boolean;
   recording: { file: FileOutput; tap: StereoInterleaver } | null;
-  ring: { tone: RingSource; output: AudioOutput | null } | null;
+  ring: Ringing | null;
 }
 
 type Post = (msg: FromWorker) => void;
@@ -69,24 +70,81 @@ export async function stopRecording(s: WorkerCallExtras, post: Post): Promise<vo
   }
 }
 
-/** The ringtone goes to the call's own output device once it is open, on the media clock. */
-export function startRinging(s: WorkerCallExtras, output: Promise<AudioOutput>, ready: () => void, post: Post): void {
-  const ring: { tone: RingSource; output: AudioOutput | null } = { tone: new Ringtone(), output: null };
+/** Ringing: the tone, the output it goes to once open, and that output when it is the ring device's own. */
+export interface Ringing {
+  tone: RingSource;
+  output: AudioOutput | null;
+  /** A stream opened for the ring alone (issue 11, "Ring on"): closed when the ringing stops. */
+  own: AudioOutput | null;
+}
+
+/**
+ * The output the ring goes to: the chosen ring device (issue 11) opened for the ring alone, or the call's
+ * speaker when none is chosen, the choice is the speaker, or the device is missing or does not open (then
+ * with a warning). Never rejects: a ring device must not cost the call.
+ */
+async function ringOutput(s: WorkerCallExtras, speaker: Promise<AudioOutput>, post: Post): Promise<{ output: AudioOutput; own: AudioOutput | null }> {
+  const audio = s.options.audio;
+  if (audio.kind !== 'portaudio' || !audio.ringDevice) return { output: await speaker, own: null };
+  const name = audio.ringDevice;
+  const warn = (message: string) => post({ type: 'error', session: s.id, message });
+  let own: AudioOutput | null = null;
+  try {
+    // Loaded on first use (file and null sessions never touch the native module); this is the media thread.
+    const pa = await import('../audio/portaudio-device.node');
+    const choice = chooseRingOutput(name, pa.listAudioDevicesInThisThread(), audio.outputDevice, pa.defaultOutputIdInThisThread());
+    if (choice.use === 'speaker') {
+      if (choice.warning) warn(choice.warning);
+      return { output: await speaker, own: null };
+    }
+    own = new pa.PortAudioOutput(choice.id);
+    await own.start();
+    return { output: own, own };
+  } catch (err) {
+    void own?.close().catch(() => {});
+    warn(ringFallbackWarning(name, `cannot be opened (${(err as Error).message})`));
+    return { output: await speaker, own: null };
+  }
+}
+
+/**
+ * The ringtone goes to the ring device, or the call's own output device, once it is open, on the media
+ * clock. A ring device that fails while ringing (unplugged) hands the ring over to the speaker.
+ */
+export function startRinging(s: WorkerCallExtras, speaker: Promise<AudioOutput>, ready: () => void, post: Post): void {
+  const ring: Ringing = { tone: new Ringtone(), output: null, own: null };
   s.ring = ring;
-  void Promise.all([output, ringSource(s, post)]).then(([out, tone]) => {
+  void Promise.all([ringOutput(s, speaker, post), ringSource(s, post)]).then(([out, tone]) => {
     if (s.ring !== ring || s.closing || s.stream) {
       tone.close?.();
+      void out.own?.close().catch(() => {});
       return;
     }
     ring.tone = tone;
-    ring.output = out;
+    ring.output = out.output;
+    ring.own = out.own;
+    if (out.own) {
+      const own = out.own;
+      own.onError = (err) => {
+        if (s.ring !== ring || ring.own !== own) return;
+        const name = s.options.audio.kind === 'portaudio' ? (s.options.audio.ringDevice ?? '') : '';
+        post({ type: 'error', session: s.id, message: ringFallbackWarning(name, `failed (${err.message})`) });
+        ring.own = null;
+        ring.output = null;
+        void own.close().catch(() => {});
+        void speaker.then((output) => {
+          if (s.ring === ring) ring.output = output;
+        });
+      };
+    }
     ready();
   });
 }
 
-/** The ringing stops (answered, or the session closes): a WAV being played is closed. */
+/** The ringing stops (answered, or the session closes): a WAV being played and a ring-only stream are closed. */
 export function stopRinging(s: WorkerCallExtras): void {
   s.ring?.tone.close?.();
+  void s.ring?.own?.close().catch(() => {});
   s.ring = null;
 }
 

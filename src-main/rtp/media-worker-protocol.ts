@@ -2,6 +2,7 @@
 // directions (a worker message is data from another thread; a bad one is reported, never acted on).
 
 import type { AudioConfig, AudioDeviceInfo } from '../audio/audio-config';
+import { MAX_RING_DEVICE_NAME } from '../audio/ring-device';
 import { isBuiltinRingtone, type RingtoneChoice } from '../audio/ringtone';
 import type { CodecName, MediaEndpoint, MediaNatOptions, MediaStartParams, ReceiveCodec, RtpStats } from './media-session';
 import { checkEndpointNat, checkIceStats, checkNatOptions, checkRemoteIce } from './media-nat-protocol';
@@ -205,10 +206,13 @@ export function checkAudioConfig(x: unknown): Checked<AudioConfig> {
         return { ok: false, error: 'portaudio audio: device ids must be non-negative integers' };
       }
       if (!isOptional(x.echoCancellation, isBool)) return { ok: false, error: 'portaudio audio: echoCancellation must be a boolean' };
+      const isName = (n: unknown): n is string => typeof n === 'string' && n.length <= MAX_RING_DEVICE_NAME && ![...n].some((c) => c < ' ' || c === '\x7f');
+      if (!isOptional(x.ringDevice, isName)) return { ok: false, error: 'portaudio audio: ringDevice must be a device name' };
       const v: AudioConfig = { kind: 'portaudio' };
       if (x.inputDevice !== undefined) v.inputDevice = x.inputDevice as number;
       if (x.outputDevice !== undefined) v.outputDevice = x.outputDevice as number;
       if (x.echoCancellation !== undefined) v.echoCancellation = x.echoCancellation as boolean;
+      if (x.ringDevice !== undefined && x.ringDevice !== '') v.ringDevice = x.ringDevice as string;
       return { ok: true, value: v };
     }
     default:

@@ -289,7 +289,11 @@ export const en = {
     ringtoneUse: 'Use this file',
     preview: 'Preview',
     previewing: 'Ringing…',
-    ringtoneHint: 'Rings on the speaker chosen above. A WAV file that cannot be played rings the classic ring instead.',
+    ringtoneHint: 'Rings on the "Ring on" device (the speaker unless you choose another). A WAV file that cannot be played rings the classic ring instead.',
+    /** Issue 11: the device incoming calls ring on (X-Lite's and MicroSIP's "Ring on"). */
+    ringOn: 'Ring on',
+    ringSameAsSpeaker: 'Same as the speaker',
+    ringMissing: (name: string) => `${name} (not connected: rings on the speaker)`,
   },
   flow: {
     title: 'SIP call flow',

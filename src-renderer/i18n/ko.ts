@@ -278,7 +278,10 @@ export const ko: Messages = {
     ringtoneUse: '이 파일 사용',
     preview: '미리 듣기',
     previewing: '울리는 중…',
-    ringtoneHint: '위에서 고른 스피커로 울립니다. 재생할 수 없는 WAV 파일이면 기본 벨소리가 울립니다.',
+    ringtoneHint: '"벨 울릴 장치"로 울립니다 (다른 장치를 고르지 않으면 스피커). 재생할 수 없는 WAV 파일이면 기본 벨소리가 울립니다.',
+    ringOn: '벨 울릴 장치',
+    ringSameAsSpeaker: '스피커와 같음',
+    ringMissing: (name: string) => `${name} (연결 안 됨: 스피커로 울림)`,
   },
   flow: {
     title: 'SIP 콜 플로우',

@@ -1,4 +1,5 @@
-// Audio devices to choose from (audio.devices), the chosen ones (kept in preferences), and the live
+// Audio devices to choose from (audio.devices), the chosen ones (kept in preferences; the "Ring on" device
+// by name, issue 11), and the live
 // microphone/speaker levels of the current call (audio.level events, <= 10 Hz).
 import type { Api, AudioDeviceInfo } from '../lib/api';
 import type { PreferencesState } from './preferences.svelte';
@@ -126,6 +127,30 @@ export class AudioState {
       this.devices = Array.isArray(r.value) ? r.value.filter((d) => d && typeof d.id === 'number') : [];
       this.error = '';
     } else this.error = r.error.message;
+  }
+
+  /** Issue 11: the "Ring on" device's name; '' = the speaker. */
+  get ringDevice(): string {
+    return this.preferences.value.ringDevice ?? '';
+  }
+
+  /**
+   * The saved ring device is not among the listed outputs (unplugged, or the list not loaded yet): the
+   * select shows it as such rather than pretend the speaker is chosen. The core rings on the speaker then.
+   */
+  get ringDeviceMissing(): boolean {
+    return this.ringDevice !== '' && !this.outputs.some((d) => d.name === this.ringDevice);
+  }
+
+  /** The outputs as "Ring on" lists them: once per name (ring-device.ts picks among devices of one name). */
+  get ringOutputs(): AudioDeviceInfo[] {
+    return this.outputs.filter((d, i, all) => all.findIndex((x) => x.name === d.name) === i);
+  }
+
+  /** '' = ring on the speaker; applies from the next incoming call or Preview. */
+  async chooseRingDevice(name: string): Promise<void> {
+    const r = await this.preferences.update({ ringDevice: name });
+    this.error = r.ok ? '' : r.message;
   }
 
   /** null = the system default device. */

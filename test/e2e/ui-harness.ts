@@ -28,6 +28,8 @@ export interface UiOptions {
   env?: Record<string, string>;
   /** A name for failure output. */
   name?: string;
+  /** A data folder prepared by the test (e.g. a settings.json); it is the test's to remove. Default: a new empty one. */
+  dataDir?: string;
 }
 
 export interface UiSession {
@@ -108,9 +110,9 @@ async function startUiProcess(args: string[], env: Record<string, string>, timeo
  * it in a fresh Chromium context. Call inside a test: a failure prints the core's stderr.
  */
 export async function openUi(opts: UiOptions = {}): Promise<UiSession> {
-  const dataDir = makeTempDir('softphone-e2e-');
+  const dataDir = opts.dataDir ?? makeTempDir('softphone-e2e-');
   const sipPort = await freeUdpPort();
-  const cleanups: Array<() => Promise<void> | void> = [() => removeDir(dataDir)];
+  const cleanups: Array<() => Promise<void> | void> = opts.dataDir ? [] : [() => removeDir(dataDir)];
   const close = async () => {
     for (const c of cleanups.splice(0).reverse()) {
       try {

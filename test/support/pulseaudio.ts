@@ -29,8 +29,14 @@ export function pulseAudioAvailable(): boolean {
   return r.status === 0;
 }
 
-/** Starts the daemon with one null sink per name (default: 'spk' = speaker, 'micfeed' = microphone feed). */
-export async function startPulseAudio(opts: { sinks?: string[] } = {}): Promise<PulseHarness> {
+/**
+ * Starts the daemon with one null sink per name (default: 'spk' = speaker, 'micfeed' = microphone feed).
+ * `alsaDevices`: these sinks also become ALSA devices of their own name (`pcm.NAME { type pulse device
+ * NAME }`), so PortAudio lists them as separate output devices, as a desktop lists two sound cards.
+ * Without them PortAudio sees only "pulse" and "default" (one device, whose sink PULSE_SINK picks for
+ * the whole process), which cannot tell a ring device from the speaker.
+ */
+export async function startPulseAudio(opts: { sinks?: string[]; alsaDevices?: string[] } = {}): Promise<PulseHarness> {
   const sinks = opts.sinks ?? ['spk', 'micfeed'];
   const root = mkdtempSync(join(tmpdir(), 'pulse-'));
   const runtime = join(root, 'run');
@@ -40,7 +46,8 @@ export async function startPulseAudio(opts: { sinks?: string[] } = {}): Promise<
   // A private ALSA configuration: only the pulse plugin, so PortAudio finds "pulse"/"default" at once
   // and never probes hardware, JACK or OSS (and /root/.asoundrc is never touched).
   const alsaConf = join(root, 'asound.conf');
-  writeFileSync(alsaConf, 'pcm.!default { type pulse }\nctl.!default { type pulse }\npcm.pulse { type pulse }\nctl.pulse { type pulse }\n');
+  const perSink = (opts.alsaDevices ?? []).map((name) => `pcm.${name} { type pulse device ${name} hint { show on description "${name}" } }\n`).join('');
+  writeFileSync(alsaConf, 'pcm.!default { type pulse }\nctl.!default { type pulse }\npcm.pulse { type pulse }\nctl.pulse { type pulse }\n' + perSink);
   const daemonEnv: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: join(home, '.config') };
   delete daemonEnv.PULSE_SERVER;
   const args = [

@@ -74,6 +74,27 @@ describe('ringtone preview', () => {
     expect(closed).toEqual([made[0], made[1]]);
   });
 
+  it('issue 11 "Ring on": the preview rings through the ring device in the audio config; what its media reports reaches the user', async () => {
+    const made: FakeMedia[] = [];
+    const reported: string[] = [];
+    const preview = createRingtonePreview({
+      createMedia: (o: MediaSessionOptions) => {
+        const m = new FakeMedia(o);
+        made.push(m);
+        return m;
+      },
+      media: () => ({ audio: { kind: 'portaudio', outputDevice: 3, ringDevice: 'USB headset' }, portMin: 20000, portMax: 20100 }),
+      busy: () => false,
+      setTimer: () => undefined,
+      report: (m) => reported.push(m),
+    });
+    await preview({ ringtone: 'classic' });
+    expect(made[0]?.options).toMatchObject({ audio: { kind: 'portaudio', outputDevice: 3, ringDevice: 'USB headset' }, ringtone: true });
+    const warning = "the ring device 'USB headset' is not connected; the ringtone plays on the speaker instead";
+    made[0]?.events.emit('error', { message: warning });
+    expect(reported).toEqual([warning]);
+  });
+
   it('a bad file is refused with the field error and nothing rings; not during a call', async () => {
     const { preview, made } = setup();
     const text = join(dir, 'readme.wav');

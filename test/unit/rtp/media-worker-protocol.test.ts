@@ -56,6 +56,17 @@ describe('media worker protocol validation', () => {
     for (const c of cases) expect(checkToWorker(c).ok, JSON.stringify(c)).toBe(false);
   });
 
+  it('issue 11: the ring device name passes, a control character or an overlong name does not', () => {
+    const open = (audio: unknown) => checkToWorker({ type: 'open', session: 1, req: 1, options: { audio, bindAddress: '0.0.0.0', portMin: 10000, portMax: 20000 } });
+    expect(open({ kind: 'portaudio', outputDevice: 0, ringDevice: 'ringer' })).toMatchObject({ ok: true, value: { options: { audio: { kind: 'portaudio', outputDevice: 0, ringDevice: 'ringer' } } } });
+    // '' is "the speaker": no ring device at all.
+    const none = open({ kind: 'portaudio', ringDevice: '' });
+    expect(none.ok && none.value.type === 'open' && none.value.options.audio).toEqual({ kind: 'portaudio' });
+    expect(open({ kind: 'portaudio', ringDevice: 'a\u0000b' }).ok).toBe(false);
+    expect(open({ kind: 'portaudio', ringDevice: 'x'.repeat(257) }).ok).toBe(false);
+    expect(open({ kind: 'portaudio', ringDevice: 3 }).ok).toBe(false);
+  });
+
   it('passes the level-meter switch through', () => {
     expect(checkToWorker({ type: 'levels', session: 3, enabled: true })).toEqual({ ok: true, value: { type: 'levels', session: 3, enabled: true } });
     expect(checkToWorker({ type: 'levels', session: 3, enabled: false, extra: 'x' })).toEqual({ ok: true, value: { type: 'levels', session: 3, enabled: false } });

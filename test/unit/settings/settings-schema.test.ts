@@ -101,6 +101,20 @@ describe('settings schema', () => {
     if (!bad.ok) expect(bad.reason).toContain('account.authRealms');
   });
 
+  it('issue 11 "Ring on": absent in older files (rings on the speaker), kept when set, a bad name refused', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    const old = decodeSettings(readFileSync(resolve(__dirname, '../../fixtures/settings/single-account-v2.json'), 'utf8'));
+    expect(old.ok && old.migratedFrom).toBe(null);
+    expect(old.ok && 'ringDevice' in old.settings.preferences).toBe(false);
+    const s = { ...defaultSettings(), preferences: { ...DEFAULT_PREFERENCES, ringDevice: 'USB Headset: Audio (hw:1,0)' } };
+    expect(decodeSettings(encodeSettings(s))).toEqual({ ok: true, settings: s, migratedFrom: null });
+    const bad = migrateSettings({ ...s, preferences: { ...s.preferences, ringDevice: 'two\nlines' } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.reason).toContain('preferences.ringDevice');
+    expect(migrateSettings({ ...s, preferences: { ...s.preferences, ringDevice: 'x'.repeat(257) } }).ok).toBe(false);
+  });
+
   it('reports JSON that does not parse and non-objects', () => {
     expect(decodeSettings('{"version": 1,')).toEqual({ ok: false, reason: expect.stringContaining('not valid JSON') });
     expect(decodeSettings('[1,2]')).toEqual({ ok: false, reason: 'not a JSON object' });
