@@ -16,25 +16,13 @@ import { createUserAgent } from '../../src-main/sip/user-agent.node';
 import { startCapture, type Capture } from '../support/capture';
 import { freePortRange, freeUdpPort } from '../support/free-port';
 import { startKamailio, type KamailioServer } from '../support/kamailio';
+import { waitEvent as waitEventWithin } from '../support/wait-event';
 
 const run = promisify(execFile);
 
-/** Resolves with the first event payload matching `match` (bounded wait). */
+/** The shared bounded event wait, with this file's time limit. */
 function waitEvent<T>(subscribe: (listener: (p: T) => void) => () => void, match: (p: T) => boolean, what: string, ms = 15_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let last: T | undefined;
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${what} within ${ms} ms; last ${JSON.stringify(last)?.slice(0, 800)}`));
-    }, ms);
-    const off = subscribe((p) => {
-      last = p;
-      if (!match(p)) return;
-      clearTimeout(timer);
-      off();
-      resolve(p);
-    });
-  });
+  return waitEventWithin(subscribe, match, what, ms);
 }
 
 interface SipPacket {

@@ -15,26 +15,14 @@ import { createMemoryStore } from '../../src-main/settings/settings-store';
 import { createUserAgent } from '../../src-main/sip/user-agent.node';
 import { freeUdpPort } from '../support/free-port';
 import { startKamailio, type KamailioServer } from '../support/kamailio';
+import { waitEvent as waitEventWithin } from '../support/wait-event';
 import { printOnFailure } from '../support/on-failure';
 import { methodOf, responseTo, startScriptedPeer, type ScriptedPeer } from '../support/scripted-sip-peer';
 import { startSoftphone, stopAllSoftphones } from '../support/softphone-process';
 
-/** Resolves with the first event payload matching `match` (bounded wait). */
+/** The shared bounded event wait, with this file's time limit. */
 function waitEvent<T>(subscribe: (listener: (p: T) => void) => () => void, match: (p: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let last: T | undefined;
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ${what} within ${ms} ms; last ${JSON.stringify(last)?.slice(0, 800)}`));
-    }, ms);
-    const off = subscribe((p) => {
-      last = p;
-      if (!match(p)) return;
-      clearTimeout(timer);
-      off();
-      resolve(p);
-    });
-  });
+  return waitEventWithin(subscribe, match, what, ms);
 }
 
 const header = (msg: string, name: string): string =>
