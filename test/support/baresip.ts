@@ -89,7 +89,22 @@ async function connectWithRetry(port: number, deadline: number, child: () => boo
   }
 }
 
+/**
+ * Starts baresip on ports probed free a moment before. Another test worker (or any process binding
+ * port 0) can take one of them in between; baresip then logs "Address already in use" and exits, so
+ * a start that failed that way is retried on fresh ports (CI stop 20 failed on exactly this race).
+ */
 export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startBaresipOnce(opts);
+    } catch (err) {
+      if (attempt >= 4 || !/Address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startBaresipOnce(opts: BaresipOptions): Promise<Baresip> {
   const user = opts.user ?? 'bs';
   const dir = mkdtempSync(join(tmpdir(), 'baresip-'));
   const recordDir = join(dir, 'recordings');
