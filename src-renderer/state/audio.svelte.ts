@@ -20,6 +20,12 @@ export class AudioState {
   ringtoneFileDraft = $state('');
   /** True while "a WAV file" is chosen in the list but no file saved yet. */
   pendingFile = $state(false);
+  /**
+   * A built-in ringtone just chosen, until the core has saved it: Preview pressed right after choosing
+   * rings the chosen one, not the one saved before (on a busy machine the save took long enough for a
+   * Preview to ring "classic" after "trill" was picked).
+   */
+  private choosing = $state<RingtoneName | null>(null);
 
   constructor(
     private readonly api: Api | null,
@@ -72,7 +78,7 @@ export class AudioState {
 
   /** What the Ringtone list shows: "a WAV file" while one is being chosen, else the saved ringtone. */
   get shownRingtone(): RingtoneName {
-    return this.pendingFile ? 'file' : this.ringtone;
+    return this.pendingFile ? 'file' : (this.choosing ?? this.ringtone);
   }
 
   /**
@@ -87,7 +93,10 @@ export class AudioState {
       return;
     }
     this.pendingFile = false;
+    this.choosing = name;
     const r = await this.preferences.update({ ringtone: name });
+    // A later choice made while this one was saving stays shown; a refused one falls back to the saved.
+    if (this.choosing === name) this.choosing = null;
     this.error = r.ok ? '' : r.message;
   }
 

@@ -22,6 +22,18 @@ const describeRun = (label: string, r: PathResult): string => {
   return `${label}: dropped ${r.dropped.length}, late ${r.stats.late}, concealed ${r.stats.concealedMs} ms, segSNR all ${r.snrAll.toFixed(1)} dB / lost ${r.snrLost.toFixed(1)} dB, buffer ${JSON.stringify(j)}`;
 };
 
+/**
+ * The measured play-out delay: each frame's wait from when it could have arrived to when it plays, so a
+ * machine that does not run the media thread for a while (two CPU burners: 656 ms in one loaded run)
+ * adds its stall to it. The buffer's own choice (targetMs, 40-200 ms) is asserted; the measurement must be
+ * a real delay in milliseconds (a unit slip to seconds or microseconds fails it), and its value on an
+ * idle machine is the bench's job (npm run bench:jitter, about 60 ms).
+ */
+function expectMeasuredDelay(ms: number | undefined): void {
+  expect(ms).toBeGreaterThan(1);
+  expect(ms).toBeLessThan(3000);
+}
+
 describe('jitter buffer over a lossy, jittery UDP path (issue 13)', () => {
   it('time-stretching keeps the multi-tone at least as close to the original as whole-frame holds and drops', async () => {
     const signal = voicedMultiTone(SECONDS);
@@ -37,8 +49,8 @@ describe('jitter buffer over a lossy, jittery UDP path (issue 13)', () => {
     for (const r of [frame, stretch]) {
       const j = r.stats.jitterBuffer;
       expect(j?.targetMs).toBeGreaterThan(40);
-      expect(j?.meanDelayMs).toBeGreaterThan(0);
-      expect(j?.meanDelayMs).toBeLessThanOrEqual(200);
+      expect(j?.targetMs).toBeLessThanOrEqual(200);
+      expectMeasuredDelay(j?.meanDelayMs);
     }
     // Whole frames change the delay in 20 ms steps; stretching never holds a frame, so the only
     // concealment left is for packets that never came (or came too late).
@@ -58,8 +70,8 @@ describe('jitter buffer over a lossy, jittery UDP path (issue 13)', () => {
     expect(r.dropped).toEqual([]);
     expect(j?.mode).toBe('stretch');
     expect(j?.targetMs).toBeGreaterThanOrEqual(40);
-    expect(j?.meanDelayMs).toBeGreaterThan(0);
-    expect(j?.meanDelayMs).toBeLessThanOrEqual(200);
+    expect(j?.targetMs).toBeLessThanOrEqual(200);
+    expectMeasuredDelay(j?.meanDelayMs);
     // A clean loopback path is played near-perfectly (G.711 alone is about 38 dB on this signal).
     expect(r.snrAll).toBeGreaterThan(25);
   });

@@ -1,11 +1,11 @@
 // Runs SIPp as the server side of a scenario (a registrar, an SBC, a PBX): it listens on a free port
 // of 127.0.0.1 and answers what the softphone sends; `done` resolves with SIPp's exit status.
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeUdpPort } from './free-port';
+import { udpPortBound } from './udp-listening';
 import { SIPP_FIXTURES, type SippResult } from './sipp';
 
 export interface SippServer {
@@ -13,18 +13,6 @@ export interface SippServer {
   /** SIPp's exit: 0 when the scenario ran to its end with every check passing. */
   done: Promise<SippResult>;
   stop(): void;
-}
-
-/** True once something is bound to 127.0.0.1:port (our probe bind fails with EADDRINUSE). */
-function bound(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => {
-      s.close();
-      resolve(true);
-    });
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(false)));
-  });
 }
 
 /** Starts SIPp with `scenario` (a file in test/fixtures/sipp) as a UAS for one call; resolves once it listens. */
@@ -53,6 +41,6 @@ export async function startSippServer(scenario: string, timeoutSeconds = 30): Pr
     });
   });
   // Bounded: SIPp binds within milliseconds; 500 probes cover a loaded machine.
-  for (let i = 0; i < 500 && !exited && !(await bound(port)); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 500 && !exited && !udpPortBound(port); i++) await new Promise((r) => setTimeout(r, 10));
   return { port, done, stop: () => void (exited || child.kill('SIGTERM')) };
 }

@@ -1,11 +1,11 @@
 // Runs SIPp as the callee (a UAS scenario from test/fixtures/sipp) on a port of its own, so a user agent
 // under test can call it; resolves with SIPp's exit status once its one call is over.
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePortRange, freeUdpPort } from './free-port';
+import { udpPortBound } from './udp-listening';
 import { SIPP_FIXTURES, type SippResult } from './sipp';
 
 export interface SippUas {
@@ -48,17 +48,6 @@ export async function startSippUas(scenario: string, keys: Record<string, string
   let exited = false;
   void done.then(() => (exited = true));
   // Ready once SIPp holds its port (our bind fails), so the first INVITE is not lost to a socket not yet bound.
-  for (let i = 0; i < 100 && !exited && !(await portTaken(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && !exited && !udpPortBound(port); i++) await new Promise((r) => setTimeout(r, 50));
   return { port, done, kill: () => child.kill('SIGKILL') };
-}
-
-function portTaken(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => {
-      s.close();
-      resolve(true);
-    });
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(false)));
-  });
 }

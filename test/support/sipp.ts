@@ -1,11 +1,11 @@
 // Runs SIPp (Debian sip-tester) with a scenario against a local peer (or as a scripted server on a port
 // of its own) and reports its exit status.
 import { spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freeUdpPort } from './free-port';
+import { udpPortBound } from './udp-listening';
 
 export const SIPP_FIXTURES = resolve(__dirname, '../fixtures/sipp');
 
@@ -67,18 +67,6 @@ export interface SippServer {
   kill(): void;
 }
 
-/** True once something holds UDP 127.0.0.1:port (our probe cannot bind it). */
-function udpPortTaken(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => {
-      s.close();
-      resolve(true);
-    });
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(false)));
-  });
-}
-
 /**
  * SIPp as a UAS running `scenario` (a file in test/fixtures/sipp) for one call on a free port of
  * 127.0.0.1, e.g. a scripted registrar. Resolves once SIPp holds the port, so the first request is not lost.
@@ -98,7 +86,7 @@ export async function startSippServer(scenario: string, extraArgs: string[] = []
   });
   // Bounded: SIPp binds within milliseconds; 200 polls cover a slow, shared machine.
   for (let i = 0; i < 200 && !exited; i++) {
-    if (await udpPortTaken(port)) return { port, done, kill };
+    if (udpPortBound(port)) return { port, done, kill };
     await new Promise((r) => setTimeout(r, 50));
   }
   kill();

@@ -51,4 +51,29 @@ describe('ringtone in the Audio view', () => {
     await vi.waitFor(() => expect(phone?.preferences.value).toMatchObject({ ringtone: 'file', ringtoneFile: '/home/me/ring.wav' }));
     expect(screen.queryByTestId('ringtone-error')).toBeNull();
   });
+
+  it('Preview right after choosing rings the chosen ringtone while the core is still saving it', async () => {
+    const fake = new FakeApi();
+    let release = (): void => {};
+    // The core's save is slow (a busy machine): it answers only when released.
+    fake.respond('preferences.save', (p: PreferencesForm) =>
+      new Promise((resolve) => {
+        release = () => resolve({ ok: true, value: { ...p, hasTurnPassword: false } });
+      }),
+    );
+    fake.answer('audio.ringtonePreview', { seconds: 4 });
+    phone = new Softphone({ api: new Api(() => fake), mode: 'web' });
+    render(App, { props: { phone } });
+    await phone.start();
+    await fireEvent.click(screen.getByRole('tab', { name: 'Audio' }));
+    const select = screen.getByLabelText('Ringtone') as HTMLSelectElement;
+    await fireEvent.change(select, { target: { value: 'trill' } });
+    await vi.waitFor(() => expect(fake.sent('preferences.save').at(-1)).toMatchObject({ ringtone: 'trill' }));
+    expect(phone.preferences.value.ringtone ?? 'classic').toBe('classic');
+    await fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    await vi.waitFor(() => expect(fake.sent('audio.ringtonePreview')).toEqual([{ ringtone: 'trill' }]));
+    release();
+    await vi.waitFor(() => expect(phone?.preferences.value.ringtone).toBe('trill'));
+    expect(select.value).toBe('trill');
+  });
 });
