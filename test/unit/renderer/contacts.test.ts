@@ -9,7 +9,7 @@ import type { Contact, HistoryEntry } from '../../../src-renderer/lib/api';
 import { Api } from '../../../src-renderer/lib/api';
 import { i18n } from '../../../src-renderer/state/i18n.svelte';
 import { Softphone } from '../../../src-renderer/state/softphone.svelte';
-import { FakeApi, SNAPSHOT } from './fake-api';
+import { FakeApi, SNAPSHOT, callSnapshot } from './fake-api';
 
 const CONTACTS: Contact[] = [
   { id: 'c1', name: '김민준', sipUri: 'sip:minjun@example.kr', numbers: [{ type: 'mobile', number: '+82 10-1234-5678' }], favorite: true },
@@ -171,5 +171,20 @@ describe('Contacts tab', () => {
     expect(rows()[0]?.textContent).toContain('sip:minjun@example.kr · 휴대전화 +82 10-1234-5678');
     fake.emit('presence.changed', { c1: { availability: 'busy', line: 'busy' } });
     await vi.waitFor(() => expect(within(rows()[0] as HTMLElement).getByTestId('presence').getAttribute('aria-label')).toBe('김민준: 바쁨 · 통화 중'));
+  });
+
+  it('a call from a contact is announced and shown by the contact\'s name, not the caller\'s own display name', async () => {
+    const fake = new FakeApi().answer('contacts.list', CONTACTS);
+    await open(fake, 'Phone');
+    // The number matches Dave Kim's work number; the SIP display name says something else.
+    fake.emit('call.changed', callSnapshot({ id: 'x', direction: 'incoming', state: 'ringing', remoteDisplayName: 'RECEPTION', remoteUri: 'sip:2001@pbx.example.com' }));
+    const banner = await screen.findByTestId('incoming-call');
+    expect(banner.querySelector('.name')?.textContent).toBe('Dave Kim');
+    expect(banner.querySelector('.uri')?.textContent).toBe('sip:2001@pbx.example.com');
+    fake.emit('call.changed', callSnapshot({ id: 'x', direction: 'incoming', state: 'connected', remoteDisplayName: 'RECEPTION', remoteUri: 'sip:2001@pbx.example.com', connectedAt: Date.now() }));
+    await vi.waitFor(() => expect(screen.getAllByTestId('call-card').map((c) => c.querySelector('.name')?.textContent)).toEqual(['Dave Kim']));
+    // A caller not in the address book keeps its own display name.
+    fake.emit('call.changed', callSnapshot({ id: 'y', direction: 'outgoing', state: 'calling', remoteDisplayName: 'Zed', remoteUri: 'sip:zed@example.org' }));
+    await vi.waitFor(() => expect(screen.getAllByTestId('call-card').map((c) => c.querySelector('.name')?.textContent)).toEqual(['Dave Kim', 'Zed']));
   });
 });
