@@ -43,6 +43,16 @@ void softphone_aec_capture(softphone_aec* a, const short* mic, short* out) {
   speex_preprocess_run(a->pre, out);
 }
 
+/*
+ * The microphone's frame and the far-end frame whose echo it holds (the caller aligns them), in; the
+ * frame to send, out. speexdsp's playback/capture pair keeps only two frames of slack between the two
+ * sides and re-aligns by dropping frames when the sides drift, which moves the echo under the filter.
+ */
+void softphone_aec_cancel(softphone_aec* a, const short* mic, const short* far, short* out) {
+  speex_echo_cancellation(a->echo, mic, far, out);
+  speex_preprocess_run(a->pre, out);
+}
+
 void softphone_aec_destroy(softphone_aec* a) {
   if (!a) return;
   if (a->pre) speex_preprocess_state_destroy(a->pre);
@@ -61,6 +71,7 @@ softphone_aec* softphone_aec_create(int frame_samples, int tail_samples, int rat
 }
 void softphone_aec_playback(softphone_aec* a, const short* far) { (void)a; (void)far; }
 void softphone_aec_capture(softphone_aec* a, const short* mic, short* out) { (void)a; (void)mic; (void)out; }
+void softphone_aec_cancel(softphone_aec* a, const short* mic, const short* far, short* out) { (void)a; (void)mic; (void)far; (void)out; }
 void softphone_aec_destroy(softphone_aec* a) { (void)a; }
 int softphone_aec_frame(const softphone_aec* a) { (void)a; return 0; }
 

@@ -113,6 +113,26 @@ static napi_value capture(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* echoCancel(handle, mic, far, out): one frame each; `far` is the reference the caller aligned to `mic`. */
+static napi_value cancel(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) return NULL;
+  aec_box* box = box_arg(env, argv[0]);
+  if (!box) return NULL;
+  if (!box->aec) return NULL;
+  int frame = softphone_aec_frame(box->aec);
+  short* mic = int16_arg(env, argv[1], frame);
+  if (!mic) return NULL;
+  short* far = int16_arg(env, argv[2], frame);
+  if (!far) return NULL;
+  short* out = int16_arg(env, argv[3], frame);
+  if (!out) return NULL;
+  softphone_aec_cancel(box->aec, mic, far, out);
+  return NULL;
+}
+
 static napi_value destroy(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -131,6 +151,7 @@ napi_status softphone_register_echo(napi_env env, napi_value exports) {
     {"createEchoCanceller", NULL, create, NULL, NULL, NULL, napi_default, NULL},
     {"echoPlayback", NULL, playback, NULL, NULL, NULL, napi_default, NULL},
     {"echoCapture", NULL, capture, NULL, NULL, NULL, napi_default, NULL},
+    {"echoCancel", NULL, cancel, NULL, NULL, NULL, napi_default, NULL},
     {"destroyEchoCanceller", NULL, destroy, NULL, NULL, NULL, napi_default, NULL},
   };
   return napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

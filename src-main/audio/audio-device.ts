@@ -20,6 +20,8 @@ export interface AudioInput {
    * available (the frame is then silence).
    */
   read(frame: Int16Array): boolean;
+  /** Samples (at sampleRate) captured and not yet read; the echo canceller aligns its reference by it. */
+  readonly bufferedSamples?: number;
   close(): Promise<void>;
   /** Called (at most once) when the device fails after start, e.g. unplugged mid-call. */
   onError?: (error: Error) => void;
@@ -37,6 +39,8 @@ export interface AudioOutput {
   start(): Promise<void>;
   /** Plays one 20 ms frame (at sampleRate). Never blocks; the device buffers or drops. */
   write(frame: Int16Array): void;
+  /** Samples (at sampleRate) written and not yet handed to the card; the echo canceller aligns by it. */
+  readonly bufferedSamples?: number;
   /** Stops playing and releases the device (a recorder finishes its file here). */
   close(): Promise<void>;
   onError?: (error: Error) => void;

@@ -2,12 +2,21 @@
 // reference, every microphone frame leaves with that echo (and steady noise) removed. Pure: the
 // canceller comes in as an interface (speexdsp through native/ in the product).
 import { DEVICE_RATE, type AudioInput, type AudioOutput } from './audio-device';
+import { EchoReference } from './echo-reference';
+
+/** Far-end history kept for the reference: the canceller's tail (500 ms) plus both devices' buffers. */
+const HISTORY_SECONDS = 1.5;
 
 export interface EchoCanceller {
   /** The far end's frame, as it goes to the speaker. */
   playback(far: Int16Array): void;
   /** The microphone's frame in, the frame to send out. */
   capture(mic: Int16Array, out: Int16Array): void;
+  /**
+   * The microphone's frame and the far-end frame aligned to it (see echo-reference.ts), the frame to
+   * send out. When present it is used instead of playback/capture.
+   */
+  cancel?(mic: Int16Array, far: Int16Array, out: Int16Array): void;
   destroy(): void;
 }
 
@@ -29,6 +38,8 @@ export function withEchoCancellation(
   let cancellerRate = DEVICE_RATE;
   let active = true;
   let mic: Int16Array | null = null;
+  let far: Int16Array | null = null;
+  let reference = new EchoReference(Math.round(DEVICE_RATE * HISTORY_SECONDS));
   let destroyed = false;
   const settle = () => {
     const rate = input.sampleRate ?? DEVICE_RATE;
@@ -42,6 +53,7 @@ export function withEchoCancellation(
     canceller.destroy();
     canceller = next;
     cancellerRate = rate;
+    reference = new EchoReference(Math.round(rate * HISTORY_SECONDS));
   };
   const destroy = () => {
     if (destroyed) return;
@@ -69,7 +81,11 @@ export function withEchoCancellation(
         frame.fill(0);
         return false;
       }
-      canceller.capture(mic, frame);
+      if (canceller.cancel) {
+        if (!far || far.length !== frame.length) far = new Int16Array(frame.length);
+        reference.cut(far, output.bufferedSamples ?? 0, input.bufferedSamples ?? 0);
+        canceller.cancel(mic, far, frame);
+      } else canceller.capture(mic, frame);
       return true;
     },
     close: async () => {
@@ -97,7 +113,10 @@ export function withEchoCancellation(
     },
     start: () => output.start(),
     write(frame: Int16Array): void {
-      if (!destroyed && active) canceller.playback(frame);
+      if (!destroyed && active) {
+        if (canceller.cancel) reference.push(frame);
+        else canceller.playback(frame);
+      }
       output.write(frame);
     },
     close: async () => {

@@ -15,10 +15,12 @@ export function createNativeEchoCanceller(frameSamples: number, sampleRate: numb
   }
   const handle = a.createEchoCanceller(frameSamples, Math.round((sampleRate * TAIL_MS) / 1000), sampleRate, denoise);
   if (!handle) return { error: 'speexdsp could not create an echo canceller' };
-  const { echoPlayback, echoCapture, destroyEchoCanceller } = a;
+  const { echoPlayback, echoCapture, echoCancel, destroyEchoCanceller } = a;
   return {
     playback: (far) => echoPlayback(handle, far),
     capture: (mic, out) => echoCapture(handle, mic, out),
+    // An addon built before issue 13's alignment has no echoCancel: speexdsp's own pairing then.
+    ...(echoCancel ? { cancel: (mic: Int16Array, far: Int16Array, out: Int16Array) => echoCancel(handle, mic, far, out) } : {}),
     destroy: () => destroyEchoCanceller(handle),
   };
 }

@@ -196,6 +196,10 @@ export class PortAudioInput extends DeviceBase implements AudioInput {
     return this.rate;
   }
 
+  get bufferedSamples(): number {
+    return this.ring.available;
+  }
+
   /** Issue 13: frames at `rate` from now on (the card keeps its rate; what is buffered is dropped). */
   setSampleRate(rate: number): boolean {
     if (!Number.isInteger(rate) || rate < DEVICE_RATE || rate > 48000 || rate % 50 !== 0) return false;
@@ -313,6 +317,12 @@ export class PortAudioOutput extends DeviceBase implements AudioOutput {
 
   get sampleRate(): number {
     return this.rate;
+  }
+
+  /** The ring holds the card's samples (rate, channels): counted back in the call's. */
+  get bufferedSamples(): number {
+    if (!this.ring || !this.cardRate) return 0;
+    return Math.round(((this.ring.available / this.channels) * this.rate) / this.cardRate);
   }
 
   /** Issue 13: takes frames at `rate` from now on (converted to the card's rate, which stays). */

@@ -26,6 +26,8 @@ export interface SoftphoneNative {
   echoPlayback?(handle: EchoHandle, far: Int16Array): void;
   /** The microphone's frame in, the frame to send out (echo removed, noise suppressed). */
   echoCapture?(handle: EchoHandle, mic: Int16Array, out: Int16Array): void;
+  /** speex_echo_cancellation: `far` is the reference the caller aligned to `mic` (issue 13). */
+  echoCancel?(handle: EchoHandle, mic: Int16Array, far: Int16Array, out: Int16Array): void;
   destroyEchoCanceller?(handle: EchoHandle): void;
   /** Issue 13: Opus (libopus, native/src/opus_napi.c); absent from an older addon, false without libopus. */
   opusAvailable?(): boolean;

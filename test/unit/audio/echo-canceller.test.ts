@@ -2,6 +2,7 @@
 // attenuated is removed (ERLE after convergence), while the near-end talker passes.
 import { describe, expect, it } from 'vitest';
 import { withEchoCancellation, type EchoCanceller } from '../../../src-main/audio/echo-cancelled-devices';
+import { EchoReference } from '../../../src-main/audio/echo-reference';
 import { createNativeEchoCanceller } from '../../../src-main/audio/native-echo-canceller.node';
 import type { AudioInput, AudioOutput } from '../../../src-main/audio/audio-device';
 import { skipWithoutRealPeer } from '../../support/real-peer-gate';
@@ -12,6 +13,51 @@ const FRAME = 160;
 const native = createNativeEchoCanceller(FRAME, 8000);
 if (!('error' in native)) native.destroy();
 const skip = skipWithoutRealPeer('the speexdsp echo canceller', 'error' in native ? native.error : null);
+
+/**
+ * The sound-card path through withEchoCancellation over 10 s of speech: the speaker's buffer (a 60 ms
+ * cushion) gives back 40 ms at 3 s and the microphone's ring is trimmed by 20 ms at 6 s, as PlayoutRing
+ * and the capture ring do; the room returns the speaker 30 ms later at -6 dB. ERLE of the last 2 s.
+ */
+function erleThroughBuffers(aec: EchoCanceller): number {
+  const seconds = 10;
+  const farSignal = speechLike(seconds);
+  const roomDelay = 240;
+  let speakerQueue: number[] = []; // written, not yet at the card
+  const played: number[] = []; // what the card played, in order
+  let micRing: number[] = []; // captured, not yet read
+  const sent: number[] = [];
+  const micSent: number[] = [];
+  const input: AudioInput = {
+    name: 'mic',
+    get bufferedSamples() {
+      return micRing.length;
+    },
+    start: async () => {},
+    read: (f) => {
+      if (micRing.length < f.length) return false;
+      f.set(micRing.splice(0, f.length));
+      micSent.push(...f);
+      return true;
+    },
+    close: async () => {},
+  };
+  const output: AudioOutput = { name: 'spk', get bufferedSamples() { return speakerQueue.length; }, start: async () => {}, write: (f) => void speakerQueue.push(...f), close: async () => {} };
+  const d = withEchoCancellation(input, output, aec);
+  const frame = new Int16Array(FRAME);
+  for (let f = 0; f < seconds * 50; f++) {
+    d.output.write(farSignal.subarray(f * FRAME, (f + 1) * FRAME));
+    if (speakerQueue.length >= 4 * FRAME) played.push(...speakerQueue.splice(0, FRAME));
+    if (f === 150) speakerQueue = speakerQueue.slice(2 * FRAME);
+    const heardFrom = played.length - FRAME - roomDelay;
+    for (let i = 0; i < FRAME; i++) micRing.push(heardFrom + i >= 0 ? Math.round((played[heardFrom + i] ?? 0) * 0.5) : 0);
+    if (f === 300) micRing = micRing.slice(FRAME);
+    if (micRing.length >= 2 * FRAME && d.input.read(frame)) sent.push(...frame);
+  }
+  void d.input.close();
+  const tail = 2 * 8000;
+  return 10 * Math.log10(power(Int16Array.from(micSent), micSent.length - tail) / Math.max(1, power(Int16Array.from(sent), sent.length - tail)));
+}
 
 describe.skipIf(skip)('speexdsp echo canceller (native/)', () => {
   it('removes a delayed, attenuated echo of the speaker by more than 25 dB after convergence', () => {
@@ -49,10 +95,46 @@ describe.skipIf(skip)('speexdsp echo canceller (native/)', () => {
     expect(Math.abs(loss)).toBeLessThan(1);
   });
 
+  it('issue 13: stays converged when the speaker and microphone buffers change their fill mid-call', () => {
+    const aligned = createNativeEchoCanceller(FRAME, 8000, false) as EchoCanceller;
+    expect(aligned.cancel, 'the addon has echoCancel').toBeTypeOf('function');
+    const paired = createNativeEchoCanceller(FRAME, 8000, false) as EchoCanceller;
+    // The same canceller without the aligned reference: speexdsp's own playback/capture pairing.
+    const before = erleThroughBuffers({ ...paired, cancel: undefined });
+    const after = erleThroughBuffers(aligned);
+    console.info(`ERLE over the last 2 s after both buffers changed: ${after.toFixed(1)} dB aligned, ${before.toFixed(1)} dB paired by speexdsp`);
+    expect(after).toBeGreaterThan(20);
+    expect(after).toBeGreaterThan(before + 10);
+  });
+
   it('rejects a frame of the wrong size instead of reading past it', () => {
     const aec = createNativeEchoCanceller(FRAME, 8000) as EchoCanceller;
     expect(() => aec.playback(new Int16Array(FRAME - 1))).toThrow(/one frame/);
     aec.destroy();
+  });
+});
+
+describe('EchoReference', () => {
+  it('cuts the far end that was at the speaker when the microphone frame was captured', () => {
+    const ref = new EchoReference(1000);
+    for (let f = 0; f < 10; f++) ref.push(Int16Array.from({ length: 10 }, (_, i) => f * 10 + i));
+    const out = new Int16Array(10);
+    ref.cut(out, 0, 0);
+    expect([...out]).toEqual([90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
+    // 25 samples still in the speaker's buffer, 5 newer ones in the microphone's: 30 further back.
+    ref.cut(out, 25, 5);
+    expect([...out]).toEqual([60, 61, 62, 63, 64, 65, 66, 67, 68, 69]);
+    // Before anything was written: silence.
+    ref.cut(out, 95, 0);
+    expect([...out]).toEqual([0, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
+  });
+
+  it('forgets beyond its history: older samples are silence, never stale ones', () => {
+    const ref = new EchoReference(20);
+    for (let f = 0; f < 5; f++) ref.push(new Int16Array(10).fill(f + 1));
+    const out = new Int16Array(10);
+    ref.cut(out, 15, 0);
+    expect([...out]).toEqual([0, 0, 0, 0, 0, 4, 4, 4, 4, 4]);
   });
 });
 
