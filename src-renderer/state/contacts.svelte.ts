@@ -73,7 +73,10 @@ export class ContactsState {
     this.fieldErrors = {};
     this.error = '';
     this.editing = null;
-    this.list = [...this.list.filter((c) => c.id !== r.value.id), r.value];
+    // In place: the core's sorted list (contacts.changed, favourites first) may already have arrived, and
+    // appending put a just-starred contact at the bottom of it. A new contact goes last until that push.
+    const saved = r.value;
+    this.list = this.list.some((c) => c.id === saved.id) ? this.list.map((c) => (c.id === saved.id ? saved : c)) : [...this.list, saved];
     return true;
   }
 

@@ -187,4 +187,18 @@ describe('Contacts tab', () => {
     fake.emit('call.changed', callSnapshot({ id: 'y', direction: 'outgoing', state: 'calling', remoteDisplayName: 'Zed', remoteUri: 'sip:zed@example.org' }));
     await vi.waitFor(() => expect(screen.getAllByTestId('call-card').map((c) => c.querySelector('.name')?.textContent)).toEqual(['Dave Kim', 'Zed']));
   });
+
+  it('a starred contact moves up when the core\'s sorted list arrives before the save\'s answer', async () => {
+    const fake = new FakeApi().answer('contacts.list', CONTACTS);
+    // The core pushes its re-sorted list first (as app-core does on every change), then answers the save.
+    fake.respond('contacts.save', (payload) => {
+      const saved = { ...CONTACTS[2]!, ...payload, id: 'c3' };
+      fake.emit('contacts.changed', [CONTACTS[0]!, saved, CONTACTS[1]!]);
+      return { ok: true, value: saved };
+    });
+    await open(fake);
+    await fireEvent.click(screen.getByRole('button', { name: 'Favourite: Erin' }));
+    await vi.waitFor(() => expect(screen.getByRole('button', { name: 'Favourite: Erin' }).getAttribute('aria-pressed')).toBe('true'));
+    expect(rows().map((r) => r.querySelector('.name')?.textContent?.trim())).toEqual(['김민준', 'Erin', 'Dave Kim']);
+  });
 });
