@@ -78,10 +78,17 @@ export class CallsState {
     return this.live.length > 0 && this.incoming.length > 0;
   }
 
-  /** The cards to show: every call in progress, else the last ended one until it is closed. */
+  /**
+   * The cards to show: every call in progress, else the last ended one until it is closed. Next to
+   * calls in progress, an outgoing call that ended without ever connecting (an added call that was
+   * refused while the first one waits on hold) still says why, until closed or faded as usual.
+   */
   get cards(): CallSnapshot[] {
     const live = this.live;
-    if (live.length > 0) return live;
+    if (live.length > 0) {
+      const failed = this.list.filter((c) => c.state === 'ended' && c.end && c.direction === 'outgoing' && c.connectedAt === null && !this.dismissed.has(c.id));
+      return [...live, ...failed];
+    }
     const current = this.current;
     return current ? [current] : [];
   }
@@ -132,6 +139,8 @@ export class CallsState {
     // Ended is final. A request's answer can be older than the events: call.dial answers "calling"
     // after the core has already sent the refusal (no account, invalid target) as call.changed.
     if (previous?.state === 'ended' && call.state !== 'ended') return;
+    // A new call makes the endings before it old news: they no longer show next to calls in progress.
+    if (!previous && call.state !== 'ended') for (const c of this.list) if (c.state === 'ended') this.dismiss(c.id);
     let next = previous ? this.list.map((c) => (c.id === call.id ? call : c)) : [...this.list, call];
     const ended = next.filter((c) => c.state === 'ended');
     if (ended.length > KEEP_ENDED) {

@@ -81,6 +81,23 @@ describe('Add call in the window', () => {
     await vi.waitFor(() => expect(fake.sent('call.conference')).toEqual([{ callIds: ['a', 'b'] }]));
   });
 
+  it('an added call refused at once keeps its card, with the reason, next to the held call until closed', async () => {
+    const { fake } = await withCall();
+    await fireEvent.click(screen.getByRole('button', { name: 'Add call' }));
+    await vi.waitFor(() => expect(hint()?.textContent).toContain('Adding a call: Alice is on hold'));
+    await fireEvent.input(field()!, { target: { value: 'sip:nobody@example.com' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Call' }));
+    await vi.waitFor(() => expect(fake.sent('call.dial')).toHaveLength(1));
+    fake.emit('call.changed', callSnapshot({ id: 'b', remoteDisplayName: 'Bob', remoteUri: 'sip:nobody@example.com', state: 'ended', end: { reason: '404 Not Found', status: 404, by: 'remote', durationSeconds: 0 } }));
+    await vi.waitFor(() => expect(screen.getAllByTestId('call-card')).toHaveLength(2));
+    expect(stateOf(0)).toBe('On hold mm:ss');
+    expect(screen.getAllByTestId('call-card')[1]?.textContent).toMatch(/not found|404/i);
+    // Closed by the user: only the held call is left.
+    await fireEvent.click(within(screen.getAllByTestId('call-card')[1] as HTMLElement).getByRole('button', { name: /close|dismiss/i }));
+    await vi.waitFor(() => expect(screen.getAllByTestId('call-card')).toHaveLength(1));
+    expect(stateOf(0)).toBe('On hold mm:ss');
+  });
+
   it('Cancel leaves "Add call" and resumes the held call', async () => {
     const { fake } = await withCall();
     await fireEvent.click(screen.getByRole('button', { name: 'Add call' }));
