@@ -19,7 +19,7 @@ import { withMicrophoneCheck } from './media-access.main';
 import { dialTargetFromArgv, dialTargetFromLink } from './protocol-link';
 import { createSafeStorageBox } from './safe-storage-box.main';
 import { createHeadlessSecretBox } from '../settings/secret-store.node';
-import { APP_INDEX_URL, closeDuringCallQuestion, electronCsp, incomingCallNotice } from './window-policy';
+import { APP_INDEX_URL, closeDuringCallQuestion, electronCsp, incomingCallNotice, transferRequestNotice } from './window-policy';
 
 const SHUTDOWN_LIMIT_MS = 6000;
 
@@ -170,6 +170,29 @@ function watchIncomingCalls(appCore: AppCore): void {
   // Kept referenced until the call stops ringing: a collected Notification loses its click handler.
   const notices = new Map<string, Notification>();
   appCore.on('call.changed', (call) => {
+    // Issue 11: a transfer the account asks about waits 30 s for an answer in the window.
+    const asked = call.transferRequest;
+    if (asked && !notified.has(asked.requestId)) {
+      notified.add(asked.requestId);
+      showWindow();
+      window?.flashFrame(true);
+      // Replaces names the call it would take over; REFER's party is the call's own peer.
+      const party = asked.kind === 'replaces' ? (appCore.snapshot().calls.find((c) => c.id === asked.replacesCallId) ?? call) : call;
+      if (Notification.isSupported()) {
+        const notice = transferRequestNotice(app.getLocale(), asked, party);
+        const n = new Notification({ title: notice.title, body: notice.body, urgency: 'critical' });
+        n.on('click', showWindow);
+        // The INVITE with Replaces rings: this notice stands for it, and closes as an incoming call's does.
+        if (asked.kind === 'replaces') {
+          notified.add(call.id);
+          notices.set(call.id, n);
+          n.on('close', () => {
+            if (notices.get(call.id) === n) notices.delete(call.id);
+          });
+        }
+        n.show();
+      }
+    }
     const shown = notices.get(call.id);
     if (shown && (call.state !== 'ringing' || call.direction !== 'incoming')) {
       // Answered, declined, cancelled or missed: the notice is no longer true.

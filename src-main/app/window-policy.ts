@@ -89,6 +89,24 @@ export function incomingCallNotice(locale: string, remoteDisplayName: string, re
   return locale.toLowerCase().startsWith('ko') ? { title: '수신 전화', body: who } : { title: 'Incoming call', body: who };
 }
 
+/**
+ * Notification text when the other side asks to transfer a call and the account says to ask (issue 11):
+ * a REFER ("Bob asks to transfer you to carol") or an INVITE with Replaces ("carol wants to take over
+ * your call with Bob"). The window has 30 s to answer before it is declined, so it is brought up.
+ */
+export function transferRequestNotice(
+  locale: string,
+  request: { kind: 'refer' | 'replaces'; target: string },
+  party: { remoteDisplayName: string; remoteUri: string },
+): { title: string; body: string } {
+  const who = party.remoteDisplayName || party.remoteUri;
+  const ko = locale.toLowerCase().startsWith('ko');
+  if (request.kind === 'refer') {
+    return ko ? { title: '호 전환 요청', body: `${who} 님이 ${request.target}(으)로 전환을 요청합니다` } : { title: 'Transfer request', body: `${who} asks to transfer you to ${request.target}` };
+  }
+  return ko ? { title: '통화 인계 요청', body: `${request.target} 님이 ${who} 님과의 통화를 넘겨받으려 합니다` } : { title: 'Call takeover request', body: `${request.target} wants to take over your call with ${who}` };
+}
+
 /** The question asked before closing the window (or quitting) with a call up. */
 export function closeDuringCallQuestion(locale: string, calls: number): { message: string; detail: string; buttons: [string, string] } {
   if (locale.toLowerCase().startsWith('ko')) {

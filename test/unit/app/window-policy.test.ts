@@ -1,6 +1,6 @@
 // The desktop window's CSP and the localized texts of the shell.
 import { describe, expect, it } from 'vitest';
-import { APP_INDEX_URL, closeDuringCallQuestion, electronCsp, incomingCallNotice, rendererPathForUrl } from '../../../src-main/app/window-policy';
+import { APP_INDEX_URL, closeDuringCallQuestion, electronCsp, incomingCallNotice, rendererPathForUrl, transferRequestNotice } from '../../../src-main/app/window-policy';
 
 describe('window policy', () => {
   it('allows no network in production and only the dev server in development', () => {
@@ -41,6 +41,14 @@ describe('window policy', () => {
   it('words the incoming-call notice and the close question in English or Korean', () => {
     expect(incomingCallNotice('en-US', 'Bob', 'sip:bob@example.com')).toEqual({ title: 'Incoming call', body: 'Bob <sip:bob@example.com>' });
     expect(incomingCallNotice('ko', '', 'sip:bob@example.com')).toEqual({ title: '수신 전화', body: 'sip:bob@example.com' });
+    // Issue 11: a transfer the account asks about (REFER, or an INVITE with Replaces) names both parties.
+    const bob = { remoteDisplayName: 'Bob', remoteUri: 'sip:bob@example.com' };
+    expect(transferRequestNotice('en-GB', { kind: 'refer', target: 'sip:carol@example.com' }, bob)).toEqual({ title: 'Transfer request', body: 'Bob asks to transfer you to sip:carol@example.com' });
+    expect(transferRequestNotice('en', { kind: 'replaces', target: 'sip:carol@example.com' }, { remoteDisplayName: '', remoteUri: 'sip:bob@example.com' })).toEqual({
+      title: 'Call takeover request',
+      body: 'sip:carol@example.com wants to take over your call with sip:bob@example.com',
+    });
+    expect(transferRequestNotice('ko-KR', { kind: 'refer', target: 'sip:carol@example.com' }, bob).title).toBe('호 전환 요청');
     expect(closeDuringCallQuestion('en', 2).message).toBe('2 calls are in progress');
     expect(closeDuringCallQuestion('ko-KR', 1).buttons).toEqual(['끊고 닫기', '취소']);
   });
