@@ -96,7 +96,7 @@ describe('incoming-call options in the browser UI', () => {
     const half = (c: 0 | 1) => samples.filter((_, i) => i % 2 === c);
     // Left: the UI's own tone (what it sent); right: baresip's (what it heard). 20 ms windows.
     expect(toneCoverage(half(0), sampleRate, TONE_A_HZ, { otherFreqs: [TONE_B_HZ] })).toBeGreaterThan(0.9);
-    expect(toneCoverage(half(1), sampleRate, TONE_B_HZ, { otherFreqs: [TONE_A_HZ] })).toBeGreaterThan(0.85);
+    expect(toneCoverage(half(1), sampleRate, TONE_B_HZ, { otherFreqs: [TONE_A_HZ] })).toBeGreaterThan(0.8);
 
     // The UI's speaker: the ring while it rang (1 s of auto-answer delay), then baresip's tone, no more ring.
     await expect.poll(() => page.getByTestId('call-state').textContent(), { timeout: 10_000 }).toMatch(/^Ended/);

@@ -86,7 +86,7 @@ describe('ringtone and refused calls in the browser UI', () => {
     printOnFailure(a);
     await a.waitFor('ended');
     const rang = await settledSpeaker(speaker, 1.5);
-    expect(toneCoverage(rang.subarray(0, 8000 * 1.5), 8000, 700, { otherFreqs: [440, 480, 1200] })).toBeGreaterThan(0.9);
+    expect(toneCoverage(rang.subarray(0, 8000 * 1.5), 8000, 700, { otherFreqs: [440, 480, 1200] })).toBeGreaterThan(0.8);
 
     // Do-not-disturb 486: turned away before ringing, and "Refused" in the history.
     await page.getByLabel('Do not disturb').selectOption('486');
