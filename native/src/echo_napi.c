@@ -82,54 +82,45 @@ static napi_value create(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static napi_value playback(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) return NULL;
+/*
+ * The handle and `n` (1-3) frames that follow it, each an Int16Array of one frame; the canceller, or
+ * NULL (a TypeError thrown for a bad argument; nothing for a destroyed canceller or too few arguments).
+ */
+static softphone_aec* frames_args(napi_env env, napi_callback_info info, size_t n, short* frames[3]) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (n > 3 || napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n + 1) return NULL;
   aec_box* box = box_arg(env, argv[0]);
-  if (!box) return NULL;
-  if (!box->aec) return NULL;
-  short* far = int16_arg(env, argv[1], softphone_aec_frame(box->aec));
-  if (!far) return NULL;
-  softphone_aec_playback(box->aec, far);
+  if (!box || !box->aec) return NULL;
+  int frame = softphone_aec_frame(box->aec);
+  for (size_t i = 0; i < n; i++) {
+    frames[i] = int16_arg(env, argv[i + 1], frame);
+    if (!frames[i]) return NULL;
+  }
+  return box->aec;
+}
+
+/* echoPlayback(handle, far) */
+static napi_value playback(napi_env env, napi_callback_info info) {
+  short* f[3];
+  softphone_aec* aec = frames_args(env, info, 1, f);
+  if (aec) softphone_aec_playback(aec, f[0]);
   return NULL;
 }
 
+/* echoCapture(handle, mic, out) */
 static napi_value capture(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3) return NULL;
-  aec_box* box = box_arg(env, argv[0]);
-  if (!box) return NULL;
-  if (!box->aec) return NULL;
-  int frame = softphone_aec_frame(box->aec);
-  short* mic = int16_arg(env, argv[1], frame);
-  if (!mic) return NULL;
-  short* out = int16_arg(env, argv[2], frame);
-  if (!out) return NULL;
-  softphone_aec_capture(box->aec, mic, out);
+  short* f[3];
+  softphone_aec* aec = frames_args(env, info, 2, f);
+  if (aec) softphone_aec_capture(aec, f[0], f[1]);
   return NULL;
 }
 
 /* echoCancel(handle, mic, far, out): one frame each; `far` is the reference the caller aligned to `mic`. */
 static napi_value cancel(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) return NULL;
-  aec_box* box = box_arg(env, argv[0]);
-  if (!box) return NULL;
-  if (!box->aec) return NULL;
-  int frame = softphone_aec_frame(box->aec);
-  short* mic = int16_arg(env, argv[1], frame);
-  if (!mic) return NULL;
-  short* far = int16_arg(env, argv[2], frame);
-  if (!far) return NULL;
-  short* out = int16_arg(env, argv[3], frame);
-  if (!out) return NULL;
-  softphone_aec_cancel(box->aec, mic, far, out);
+  short* f[3];
+  softphone_aec* aec = frames_args(env, info, 3, f);
+  if (aec) softphone_aec_cancel(aec, f[0], f[1], f[2]);
   return NULL;
 }
 
