@@ -17,6 +17,16 @@ afterEach(() => {
   i18n.preference = 'en';
 });
 
+/** The window on its Audio view over `fake` (Preview answered); the Ringtone list. */
+async function openAudio(fake: FakeApi): Promise<{ phone: Softphone; select: HTMLSelectElement }> {
+  fake.answer('audio.ringtonePreview', { seconds: 4 });
+  const p = new Softphone({ api: new Api(() => fake), mode: 'web' });
+  render(App, { props: { phone: p } });
+  await p.start();
+  await fireEvent.click(screen.getByRole('tab', { name: 'Audio' }));
+  return { phone: p, select: screen.getByLabelText('Ringtone') as HTMLSelectElement };
+}
+
 describe('ringtone in the Audio view', () => {
   it('saves a built-in ringtone; a WAV path the core refuses shows why; Preview rings the shown choice', async () => {
     const fake = new FakeApi();
@@ -25,12 +35,8 @@ describe('ringtone in the Audio view', () => {
         ? { ok: false, error: { code: 'invalid-request', message: 'invalid preferences', fields: { ringtoneFile: 'cannot play /tmp/notes.txt: not a WAV file: missing RIFF/WAVE header' } } }
         : { ok: true, value: { ...p, hasTurnPassword: false } },
     );
-    fake.answer('audio.ringtonePreview', { seconds: 4 });
-    phone = new Softphone({ api: new Api(() => fake), mode: 'web' });
-    render(App, { props: { phone } });
-    await phone.start();
-    await fireEvent.click(screen.getByRole('tab', { name: 'Audio' }));
-    const select = screen.getByLabelText('Ringtone') as HTMLSelectElement;
+    const { phone: p, select } = await openAudio(fake);
+    phone = p;
     expect(Array.from(select.querySelectorAll("option"), (o) => o.textContent)).toEqual(['Classic double ring', 'Long ring', 'Trill', 'Chime', 'A WAV file…']);
     await fireEvent.change(select, { target: { value: 'trill' } });
     await vi.waitFor(() => expect(fake.sent('preferences.save').at(-1)).toMatchObject({ ringtone: 'trill' }));
@@ -61,12 +67,8 @@ describe('ringtone in the Audio view', () => {
         release = () => resolve({ ok: true, value: { ...p, hasTurnPassword: false } });
       }),
     );
-    fake.answer('audio.ringtonePreview', { seconds: 4 });
-    phone = new Softphone({ api: new Api(() => fake), mode: 'web' });
-    render(App, { props: { phone } });
-    await phone.start();
-    await fireEvent.click(screen.getByRole('tab', { name: 'Audio' }));
-    const select = screen.getByLabelText('Ringtone') as HTMLSelectElement;
+    const { phone: p, select } = await openAudio(fake);
+    phone = p;
     await fireEvent.change(select, { target: { value: 'trill' } });
     await vi.waitFor(() => expect(fake.sent('preferences.save').at(-1)).toMatchObject({ ringtone: 'trill' }));
     expect(phone.preferences.value.ringtone ?? 'classic').toBe('classic');
