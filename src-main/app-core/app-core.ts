@@ -20,7 +20,7 @@ import {
 import type { MediaSessionFactory } from '../rtp/media-session';
 import { addHistoryEntry } from '../settings/history';
 import { decodePlainBlob, isPlainBlob, type SecretBox } from '../settings/secret-box';
-import { DEFAULT_PREFERENCES, type SettingsFile } from '../settings/settings-schema';
+import { DEFAULT_PREFERENCES, type SettingsFile, type StoredAccount } from '../settings/settings-schema';
 import type { SettingsStore } from '../settings/settings-store';
 import type { UserAgent, UserAgentConfig } from '../sip/user-agent-api';
 import { Emitter } from '../util/emitter';
@@ -29,7 +29,7 @@ import { accountFieldProblems, secretsIntoKeychain, toAccountSettings, toAccount
 import { ApiFailure, toApiError } from './api-error';
 import { CallTracker } from './call-tracker';
 import { createContactBook } from './contact-requests';
-import { EventWatches, mwiAccount } from './event-watches';
+import { EventWatches } from './event-watches';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
 import { createChatBook } from './chat-requests';
 import { OwnPresenceWatch } from './own-presence';
@@ -38,7 +38,7 @@ import { unreadTotal } from '../messages/chat-log';
 import { FlowTraces } from './flow-trace';
 import type { NatProber } from './nat-check-report';
 import { keepAliveConfig, mediaNatOptions } from './network-preferences';
-import { NetworkTracker } from './network-status';
+import { NetworkAccounts } from './network-accounts';
 import { autoAnswerDelayMs, dndStatus, scheduleAutoAnswer, volumeGains } from './incoming-policy';
 import { recordingFileName } from '../audio/call-recording';
 import { createPreferenceHandlers, preferencesView } from './preference-handlers';
@@ -146,7 +146,12 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     return settings;
   };
   const prefs = () => current().preferences;
-  const network = new NetworkTracker((status) => events.emit('network.changed', status));
+  // Issue 11: the default host's network status, with each other account's own socket under `accounts`.
+  const networks = new NetworkAccounts(
+    (status) => events.emit('network.changed', status),
+    () => (settings ? listAccounts(settings).map((a) => a.id) : []),
+  );
+  const network = networks.main;
 
   // Several calls at once (issue 11): with a recording WAV (headless, tests) each open call has its own file.
   const recordSlots = new RecordSlots();
@@ -211,7 +216,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   });
   host.events.on('sipBound', (local) => {
     network.sipBound(local);
-    watches.agent(local ? host.agent : null, contacts.list(), accounts.defaultTag());
+    watches.agent(local ? host.agent : null, contacts.list(), accounts.defaultTag(), settings?.account?.domain ?? '');
     ownPresence.reset(local ? host.agent : null);
   });
   host.events.on('publicAddress', (info) => network.publicAddress(info));
@@ -253,11 +258,23 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     wire: (other, tag) => [
       ...wireTransfers(other.events, transferWiring),
       // Issue 11: each account's own message-waiting subscription and NOTIFYs.
-      other.events.on('sipBound', (local) => watches.voicemail.agent(tag.id, tag.name, local ? other.agent : null)),
-      other.events.on('registration', (state) => watches.voicemail.registration(tag.id, state, mwiAccount(settings ? findAccount(settings, tag.id)?.stored : undefined))),
-      other.events.on('subscription', (u) => watches.voicemail.update(tag.id, u)),
+      // Issue 11: each account's own message-waiting, and the contacts watched through it (presence, BLF).
+      other.events.on('sipBound', (local) => watches.otherAgent(tag, local ? other.agent : null, storedOf(tag.id)?.domain ?? '')),
+      other.events.on('registration', (state) => watches.otherRegistration(tag.id, state, storedOf(tag.id))),
+      other.events.on('subscription', (u) => watches.otherSubscription(tag.id, u)),
+      // Issue 11: the account's own socket and the registrar's view of it, for the Network view.
+      other.events.on('sipBound', (local) => networks.other(tag, local !== null)?.sipBound(local)),
+      other.events.on('registration', (state) => networks.of(tag.id)?.registration(state)),
+      other.events.on('publicAddress', (info) => networks.of(tag.id)?.publicAddress(info)),
+      other.events.on('natWarning', (message) => networks.of(tag.id)?.unreachable(message)),
+      other.events.on('rejected', (r) => networks.of(tag.id)?.rejected(r)),
+      other.events.on('trace', (entry) => networks.of(tag.id)?.trace(entry)),
     ],
   });
+
+  function storedOf(id: string): StoredAccount | undefined {
+    return settings ? findAccount(settings, id)?.stored : undefined;
+  }
 
   function passwordOf(blob: string, what = 'password', where = 'account settings'): string {
     if (blob === '') return '';
@@ -365,7 +382,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       registration: host.registration(),
       calls: tracker.list(),
       preferences: s ? preferencesView(s) : { ...DEFAULT_PREFERENCES, sipPort: 0, hasTurnPassword: false },
-      network: network.current,
+      network: networks.current,
       problems: [...problems],
       version: deps.version,
       passwordStorage: deps.secretBox.storage,
@@ -392,7 +409,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
     restartUserAgent: () => void scheduleRestart(),
     sipPortFixed: deps.sipPortOverride !== undefined,
     checkRingtone: (p) => ringtoneProblems(p, deps.checkRingtoneFile),
-    network: () => network.current,
+    network: () => networks.current,
     sipRunning: () => host.agent !== null,
     sipPort: () => deps.sipPortOverride ?? prefs().sipPort,
     bindAddress: deps.bindAddress ?? '0.0.0.0',

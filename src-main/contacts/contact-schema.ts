@@ -43,6 +43,11 @@ const contactFields = {
   favorite: z.boolean(),
   /** Subscribe to its presence and dialog state (BLF, RFC 3856 / RFC 4235); absent = no. */
   watch: z.boolean().optional(),
+  /**
+   * Issue 11 (several accounts): the account whose user agent subscribes to it; absent = the running
+   * account whose domain is the SIP address's host, else the default account (presence-accounts.ts).
+   */
+  watchAccount: z.string().min(1).max(100).optional(),
 };
 
 const hasSomething = (c: { name: string; sipUri: string; numbers: unknown[] }) => c.name.trim() !== '' || c.sipUri !== '' || c.numbers.length > 0;

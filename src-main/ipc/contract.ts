@@ -438,6 +438,14 @@ export interface NetworkStatus {
    * count since SIP started and the last few, newest first. Absent until the first one.
    */
   rejectedInvites?: { total: number; last: RejectedInvite[] };
+  /** Issue 11 (several accounts): the same for each other running account's own SIP socket, in the settings' order. */
+  accounts?: AccountNetworkStatus[];
+}
+
+/** One other account's SIP socket, the registrar's view of it and its warnings (network-accounts.ts). */
+export interface AccountNetworkStatus extends Omit<NetworkStatus, 'accounts'> {
+  accountId: string;
+  name: string;
 }
 
 /** One local port's public mapping. */

@@ -245,6 +245,8 @@ export const en = {
     addNumber: 'Add number',
     removeNumber: 'Remove this number',
     watch: 'Show presence and line state (BLF)',
+    watchThrough: 'Watch through',
+    watchAutomatic: 'Automatic (the account of its domain, else the default)',
     types: { mobile: 'Mobile', work: 'Work', home: 'Home', other: 'Other' },
     save: 'Save',
     cancel: 'Cancel',
@@ -433,6 +435,8 @@ export const en = {
   network: {
     title: 'Network',
     sipTitle: 'SIP signalling',
+    sipTitleFor: (account: string) => `SIP signalling: ${account}`,
+    directIp: 'direct IP',
     localSip: 'Local SIP address',
     allInterfaces: (port: number) => `All interfaces, port ${port}`,
     notRunning: 'SIP is not running',

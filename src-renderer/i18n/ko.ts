@@ -236,6 +236,8 @@ export const ko: Messages = {
     addNumber: '번호 추가',
     removeNumber: '이 번호 삭제',
     watch: '상태 및 통화 중 표시 (BLF)',
+    watchThrough: '확인할 계정',
+    watchAutomatic: '자동 (도메인이 같은 계정, 없으면 기본 계정)',
     types: { mobile: '휴대전화', work: '직장', home: '집', other: '기타' },
     save: '저장',
     cancel: '취소',
@@ -420,6 +422,8 @@ export const ko: Messages = {
   network: {
     title: '네트워크',
     sipTitle: 'SIP 신호',
+    sipTitleFor: (account: string) => `SIP 신호: ${account}`,
+    directIp: '직접 IP',
     localSip: '로컬 SIP 주소',
     allInterfaces: (port: number) => `모든 인터페이스, 포트 ${port}`,
     notRunning: 'SIP가 실행 중이 아닙니다',

@@ -37,6 +37,7 @@ export type {
   HostPort,
   NetworkCheckReport,
   NetworkStatus,
+  AccountNetworkStatus,
   PortMapping,
   Preferences,
   PreferencesForm,

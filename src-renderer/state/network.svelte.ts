@@ -1,6 +1,6 @@
 // The Network view's state: the core's live network status (SIP socket, the registrar's view of us, the
 // NAT warning) and the last "Test NAT" result.
-import type { Api, NetworkCheckReport, NetworkStatus } from '../lib/api';
+import type { AccountNetworkStatus, Api, NetworkCheckReport, NetworkStatus } from '../lib/api';
 
 export const EMPTY_NETWORK: NetworkStatus = { sipLocal: null, publicAddress: null, unreachableWarning: null };
 
@@ -26,6 +26,19 @@ function sanitizeRejected(raw: unknown): Rejected | null {
 
 /** Keeps only well-formed parts of a status from the core (an older core sends none). */
 export function sanitizeStatus(raw: unknown): NetworkStatus {
+  const main = sanitizeSocket(raw);
+  const list = typeof raw === 'object' && raw !== null ? (raw as { accounts?: unknown }).accounts : undefined;
+  if (!Array.isArray(list)) return main;
+  // Issue 11: each other account's socket, with its id and name (at most the accounts a settings file holds).
+  const accounts: AccountNetworkStatus[] = list.slice(0, 20).flatMap((a: unknown) => {
+    const x = a as { accountId?: unknown; name?: unknown } | null;
+    if (typeof x !== 'object' || x === null || typeof x.accountId !== 'string' || typeof x.name !== 'string') return [];
+    return [{ accountId: x.accountId.slice(0, 100), name: x.name.slice(0, 200), ...sanitizeSocket(x) }];
+  });
+  return { ...main, accounts };
+}
+
+function sanitizeSocket(raw: unknown): NetworkStatus {
   if (typeof raw !== 'object' || raw === null) return EMPTY_NETWORK;
   const r = raw as Partial<Record<keyof NetworkStatus, unknown>>;
   const pub = r.publicAddress;

@@ -2,7 +2,8 @@
 // core with the real user agent registers with a scripted registrar/presence server on real UDP; a contact
 // marked "watch" gets a presence and a dialog SUBSCRIBE (headers checked as they arrive); NOTIFYs with
 // PIDF (on the phone) and dialog-info (ringing, then confirmed) show as the contact's state; unwatching
-// the contact un-SUBSCRIBEs both (Expires: 0). Signalling only.
+// the contact un-SUBSCRIBEs both (Expires: 0). With two accounts on two servers, a contact of the second
+// account's domain is watched through that account's user agent, at its server. Signalling only.
 import { afterEach, describe, expect, it } from 'vitest';
 import { asSoftphoneApi, createAppCore, type AppCore } from '../../src-main/app-core/app-core';
 import type { ContactPresence } from '../../src-main/ipc/contract';
@@ -40,7 +41,8 @@ describe('presence and BLF against a presence server on real UDP', () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
   });
 
-  it('SUBSCRIBEs presence and dialog for a watched contact, shows PIDF and dialog-info NOTIFYs, un-SUBSCRIBEs when unwatched', async () => {
+  /** A registrar and presence server: 200 to REGISTER and SUBSCRIBE (with a To tag), 200 to the rest. */
+  async function presenceServer(): Promise<ScriptedPeer> {
     let peer: ScriptedPeer | null = null;
     peer = await startScriptedPeer((req) => {
       const method = methodOf(req);
@@ -53,6 +55,25 @@ describe('presence and BLF against a presence server on real UDP', () => {
       return responseTo(req, 200, 'OK');
     });
     cleanups.push(() => peer?.close() ?? Promise.resolve());
+    return peer;
+  }
+
+  const account = (accountName: string, userId: string, domain: string) => ({
+    accountName,
+    userId,
+    domain,
+    password: 'pw',
+    displayName: '',
+    authorizationName: '',
+    registerWithDomain: true,
+    sendOutboundVia: 'domain' as const,
+    proxyAddress: '',
+    dialPlan: '',
+    registerExpires: 600,
+  });
+
+  it('SUBSCRIBEs presence and dialog for a watched contact, shows PIDF and dialog-info NOTIFYs, un-SUBSCRIBEs when unwatched', async () => {
+    const peer = await presenceServer();
     const sipPort = await freeUdpPort();
     const core = createAppCore({
       store: createMemoryStore(),
@@ -73,19 +94,7 @@ describe('presence and BLF against a presence server on real UDP', () => {
     const saved = await api.request('contacts.save', { name: '김민준', sipUri: `sip:minjun@${domain}`, numbers: [], favorite: true, watch: true });
     if (!saved.ok) throw new Error(saved.error.message);
     const id = saved.value.id;
-    await api.request('account.save', {
-      accountName: 'Alice',
-      userId: 'alice',
-      domain,
-      password: 'pw',
-      displayName: '',
-      authorizationName: '',
-      registerWithDomain: true,
-      sendOutboundVia: 'domain',
-      proxyAddress: '',
-      dialPlan: '',
-      registerExpires: 600,
-    });
+    await api.request('account.save', account('Alice', 'alice', domain));
 
     // RFC 3856 §6 / RFC 4235 §3: Event and Accept per package, to the contact's address, with a Contact.
     const presenceSub = await peer.waitFor(subscribeFor('presence'));
@@ -99,26 +108,7 @@ describe('presence and BLF against a presence server on real UDP', () => {
     expect(header(dialogSub, 'Accept')).toBe('application/dialog-info+xml');
 
     let cseq = 0;
-    const notify = (sub: string, event: string, contentType: string, body: string) =>
-      peer!.send(
-        [
-          `NOTIFY sip:alice@127.0.0.1:${sipPort} SIP/2.0`,
-          `Via: SIP/2.0/UDP 127.0.0.1:${peer!.port};branch=z9hG4bKps${++cseq}`,
-          `From: <sip:minjun@${domain}>;tag=ps-${event}`,
-          `To: ${header(sub, 'From')}`,
-          `Call-ID: ${header(sub, 'Call-ID')}`,
-          `CSeq: ${cseq} NOTIFY`,
-          `Contact: <sip:ps@127.0.0.1:${peer!.port}>`,
-          'Max-Forwards: 70',
-          `Event: ${event}`,
-          'Subscription-State: active;expires=3599',
-          `Content-Type: ${contentType}`,
-          `Content-Length: ${Buffer.byteLength(body)}`,
-          '',
-          body,
-        ].join('\r\n'),
-        sipPort,
-      );
+    const notify = (sub: string, event: string, contentType: string, body: string) => notifyFrom(peer, sub, ++cseq, event, contentType, body);
     await notify(
       presenceSub,
       'presence',
@@ -143,4 +133,67 @@ describe('presence and BLF against a presence server on real UDP', () => {
     expect(header(unsubDialog, 'Call-ID')).toBe(header(dialogSub, 'Call-ID'));
     expect(core.snapshot().presence?.[id]).toBeUndefined();
   });
+
+  it('with two accounts on two servers, a contact of the second domain is watched through the second account, at its server', async () => {
+    const work = await presenceServer();
+    const home = await presenceServer();
+    const core = createAppCore({
+      store: createMemoryStore(),
+      secretBox: createPlainSecretBox(),
+      createUserAgent,
+      createMedia: () => {
+        throw new Error('no media in this test');
+      },
+      listAudioDevices: () => [],
+      sipPortOverride: await freeUdpPort(),
+      bindAddress: '127.0.0.1',
+      version: 'test',
+    });
+    await core.start();
+    cleanups.push(() => core.shutdown());
+    const api = asSoftphoneApi(core);
+    const homeDomain = `127.0.0.1:${home.port}`;
+    await api.request('account.save', account('Work', 'alice', `127.0.0.1:${work.port}`));
+    await api.request('accounts.save', account('Home', 'bob', homeDomain));
+    const saved = await api.request('contacts.save', { name: 'Carol', sipUri: `sip:carol@${homeDomain}`, numbers: [], favorite: false, watch: true });
+    if (!saved.ok) throw new Error(saved.error.message);
+
+    // From the Home account's own user agent: bob's address and its own port, not the default one's.
+    const fromBob = (m: string) => new RegExp(`^<sip:bob@127\\.0\\.0\\.1:${home.port}>;tag=`).test(header(m, 'From') ?? '');
+    const presenceSub = await home.waitFor((m) => subscribeFor('presence')(m) && fromBob(m));
+    await home.waitFor((m) => subscribeFor('dialog')(m) && fromBob(m));
+    const bobPort = Number(/<sip:bob@127\.0\.0\.1:(\d+)>/.exec(header(presenceSub, 'Contact') ?? '')?.[1]);
+    expect(bobPort).toBeGreaterThan(0);
+    expect(work.received.filter((m) => methodOf(m) === 'SUBSCRIBE')).toEqual([]);
+
+    await notifyFrom(home, presenceSub, 1, 'presence', 'application/pidf+xml', `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:carol@${homeDomain}"><tuple id="t1"><status><basic>open</basic></status></tuple></presence>`, 'bob', bobPort);
+    expect(await waitPresence(core, saved.value.id, (p) => p.availability !== 'unknown')).toMatchObject({ availability: 'available' });
+    expect(work.received.filter((m) => methodOf(m) === 'SUBSCRIBE')).toEqual([]);
+  });
 });
+
+/** A NOTIFY in the subscription's dialog (RFC 6665 §4.2.2), from the server to our user agent. */
+function notifyFrom(peer: ScriptedPeer, sub: string, cseq: number, event: string, contentType: string, body: string, user = 'alice', port?: number): Promise<void> {
+  const contact = /<sip:[^@]+@([\d.]+):(\d+)>/.exec(header(sub, 'Contact') ?? '');
+  const to = port ?? Number(contact?.[2]);
+  const resource = /^SUBSCRIBE (\S+)/.exec(sub)?.[1] ?? '';
+  return peer.send(
+    [
+      `NOTIFY sip:${user}@127.0.0.1:${to} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKps${event}${cseq}`,
+      `From: <${resource}>;tag=ps-${event}`,
+      `To: ${header(sub, 'From')}`,
+      `Call-ID: ${header(sub, 'Call-ID')}`,
+      `CSeq: ${cseq} NOTIFY`,
+      `Contact: <sip:ps@127.0.0.1:${peer.port}>`,
+      'Max-Forwards: 70',
+      `Event: ${event}`,
+      'Subscription-State: active;expires=3599',
+      `Content-Type: ${contentType}`,
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'),
+    to,
+  );
+}

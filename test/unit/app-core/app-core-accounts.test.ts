@@ -108,6 +108,17 @@ describe('app core with several accounts', () => {
     expect(JSON.stringify(list)).not.toContain('bob-pw');
     // account.get keeps meaning the default account.
     expect(await ok(api.request('account.get', {}))).toMatchObject({ userId: 'alice' });
+    // The Network view: the default socket, and bob's own (the fake binds port 0 as 40000) under accounts.
+    const net = t.core.snapshot().network;
+    expect(net.sipLocal).toEqual({ address: '127.0.0.1', port: 5060 });
+    expect(net.accounts?.map((a) => [a.accountId, a.name, a.sipLocal?.port])).toEqual([['account-2', 'Home', 40000]]);
+    // bob's registrar reports where it sees him: only his entry changes.
+    t.live()[1]?.events.emit('publicAddress', { address: '203.0.113.7', port: 61000, local: { address: '127.0.0.1', port: 40000 }, behindNat: true });
+    expect(t.core.snapshot().network.accounts?.[0]?.publicAddress).toMatchObject({ address: '203.0.113.7', port: 61000 });
+    expect(t.core.snapshot().network.publicAddress).toBeNull();
+    await ok(api.request('accounts.enable', { id: 'account-2', enabled: false }));
+    await settle(api);
+    expect(t.core.snapshot().network.accounts).toBeUndefined();
   });
 
   it('tags incoming calls with the account that received them and dials through the chosen account', async () => {
@@ -248,5 +259,33 @@ describe('app core with several accounts', () => {
     await settle(api);
     expect(vm()?.accounts?.map((a) => a.accountId)).toEqual(['account-1']);
     expect(vm()).toMatchObject({ newMessages: 1, oldMessages: 0 });
+  });
+
+  it('presence and BLF per account: each contact is watched through the account of its domain, its chosen one, else the default', async () => {
+    await ok(api.request('account.save', alice));
+    await ok(api.request('accounts.save', bob));
+    await settle(api);
+    const [uaAlice, uaBob] = t.live();
+    if (!uaAlice || !uaBob) throw new Error('two user agents expected');
+    const targets = (ua: FakeUserAgent) => [...ua.subscriptions.values()].map((s) => `${s.event} ${s.target}`).sort();
+    const carol = await ok(api.request('contacts.save', { name: 'Carol', sipUri: 'sip:carol@home.test', numbers: [], favorite: false, watch: true }));
+    const dave = await ok(api.request('contacts.save', { name: 'Dave', sipUri: 'sip:dave@pbx.test', numbers: [], favorite: false, watch: true }));
+    await ok(api.request('contacts.save', { name: 'Erin', sipUri: '', numbers: [{ type: 'work', number: '2001' }], favorite: false, watch: true, watchAccount: 'account-2' }));
+    // carol@home.test through Home (bob), dave@pbx.test through the default (Work), Erin through her chosen Home.
+    expect(targets(uaBob)).toEqual(['dialog 2001', 'dialog sip:carol@home.test', 'presence 2001', 'presence sip:carol@home.test']);
+    expect(targets(uaAlice)).toEqual(['dialog sip:dave@pbx.test', 'presence sip:dave@pbx.test']);
+    // A NOTIFY on Home's user agent sets Carol's status, not Dave's.
+    const carolPresence = [...uaBob.subscriptions].find(([, s]) => s.event === 'presence' && s.target.includes('carol'))?.[0] ?? '';
+    const pidf = '<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:carol@home.test"><tuple id="t"><status><basic>open</basic></status></tuple></presence>';
+    uaBob.events.emit('subscription', { id: carolPresence, resource: 'sip:carol@home.test', event: 'presence', state: 'active', unsolicited: false, body: { contentType: 'application/pidf+xml', text: pidf } });
+    const presence = () => t.core.snapshot().presence ?? {};
+    expect(presence()[carol.id]?.availability).toBe('available');
+    expect(presence()[dave.id]?.availability).toBe('unknown');
+    // Home disabled: Carol falls back to the default account; Erin's chosen account is off, and the window says so.
+    await ok(api.request('accounts.enable', { id: 'account-2', enabled: false }));
+    await settle(api);
+    expect(targets(uaAlice)).toEqual(['dialog sip:carol@home.test', 'dialog sip:dave@pbx.test', 'presence sip:carol@home.test', 'presence sip:dave@pbx.test']);
+    const erin = Object.entries(presence()).find(([id]) => id !== carol.id && id !== dave.id)?.[1];
+    expect(erin).toEqual({ availability: 'unknown', line: 'unknown', problem: 'its account is not running' });
   });
 });

@@ -1,7 +1,7 @@
 // A scriptable in-memory UserAgent and MediaSession for the app core's unit tests (the real ones are
 // driven in test/integration/app-core.test.ts).
 import type { MediaSession, MediaSessionEvents, MediaSessionOptions, RtpStats } from '../../../src-main/rtp/media-session';
-import type { Call, CallEndInfo, CallEvents, CallState, RegistrationState, UserAgent, UserAgentConfig, UserAgentEvents } from '../../../src-main/sip/user-agent-api';
+import type { Call, CallEndInfo, CallEvents, CallState, RegistrationState, SubscribeRequest, UserAgent, UserAgentConfig, UserAgentEvents } from '../../../src-main/sip/user-agent-api';
 import { Emitter } from '../../../src-main/util/emitter';
 
 const stats: RtpStats = { codec: 'PCMU', packetsSent: 0, octetsSent: 0, packetsReceived: 0, octetsReceived: 0, packetsLost: 0, duplicates: 0, late: 0, jitterMs: 0, remote: null, maxSendGapMs: 0 };
@@ -135,6 +135,16 @@ export class FakeUserAgent implements UserAgent {
   publishPresence = (presence: 'available' | 'away' | 'busy' | 'offline') => {
     this.published.push(presence);
     return { ok: true as const };
+  };
+  /** Issue 11: the live subscriptions (RFC 6665) by id; unsubscribe() ends one. */
+  subscriptions = new Map<string, SubscribeRequest>();
+  subscribe = (request: SubscribeRequest) => {
+    const id = `sub-${++this.seq}`;
+    this.subscriptions.set(id, request);
+    return { id };
+  };
+  unsubscribe = async (id: string) => {
+    this.subscriptions.delete(id);
   };
   sent: Array<{ target: string; text: string }> = [];
   sendMessage = async (target: string, text: string) => {

@@ -5,7 +5,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../../../src-renderer/App.svelte';
-import type { Contact, HistoryEntry } from '../../../src-renderer/lib/api';
+import type { AccountEntry, AccountView, Contact, HistoryEntry } from '../../../src-renderer/lib/api';
 import { Api } from '../../../src-renderer/lib/api';
 import { i18n } from '../../../src-renderer/state/i18n.svelte';
 import { Softphone } from '../../../src-renderer/state/softphone.svelte';
@@ -159,6 +159,38 @@ describe('Contacts tab', () => {
     await vi.waitFor(() => expect(erin().textContent).toContain('On a call'));
     fake.emit('presence.changed', { c3: { availability: 'unknown', line: 'unknown', problem: '403 Forbidden' } });
     await vi.waitFor(() => expect(dot().getAttribute('title')).toBe('403 Forbidden'));
+  });
+
+  it('with several accounts a watched contact can be watched through a chosen account; automatic sends none', async () => {
+    const view = (userId: string, accountName: string): AccountView => ({
+      accountName, userId, domain: 'pbx.test', displayName: '', authorizationName: '', registerWithDomain: true, sendOutboundVia: 'domain',
+      proxyAddress: '', dialPlan: '', registerExpires: 3600, hasPassword: true,
+    });
+    const registered = { state: 'registered', expires: 3600, contact: 'sip:x@y' } as const;
+    const accounts: AccountEntry[] = [
+      { id: 'account-1', enabled: true, isDefault: true, account: view('alice', 'Work'), registration: registered },
+      { id: 'account-2', enabled: true, isDefault: false, account: view('bob', 'Home'), registration: registered },
+    ];
+    const fake = new FakeApi()
+      .answer('app.snapshot', { ...SNAPSHOT, accounts: { accounts } })
+      .answer('contacts.list', CONTACTS)
+      .respond('contacts.save', (payload) => ({ ok: true, value: { id: payload.id ?? 'n', ...payload } as Contact }));
+    await open(fake);
+    await fireEvent.click(within(rows()[2] as HTMLElement).getByRole('button', { name: /Edit/ }));
+    const form = screen.getByTestId('contact-editor');
+    expect(within(form).queryByTestId('watch-account')).toBeNull();
+    await fireEvent.click(within(form).getByLabelText('Show presence and line state (BLF)'));
+    const select = within(form).getByLabelText('Watch through') as HTMLSelectElement;
+    expect(Array.from(select.options).map((o) => o.text)).toEqual(['Automatic (the account of its domain, else the default)', 'Work (default)', 'Home']);
+    await fireEvent.change(select, { target: { value: 'account-2' } });
+    await fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await vi.waitFor(() => expect(fake.sent('contacts.save')).toHaveLength(1));
+    expect(fake.sent('contacts.save')[0]).toMatchObject({ id: 'c3', watch: true, watchAccount: 'account-2' });
+    await fireEvent.click(within(rows()[2] as HTMLElement).getByRole('button', { name: /Edit/ }));
+    await fireEvent.click(within(screen.getByTestId('contact-editor')).getByRole('button', { name: 'Save' }));
+    await vi.waitFor(() => expect(fake.sent('contacts.save')).toHaveLength(2));
+    // Unchanged, it keeps the contact's account; "watch" unticked drops both.
+    expect(fake.sent('contacts.save')[1]).toMatchObject({ watch: true, watchAccount: 'account-2' });
   });
 
   it('in Korean', async () => {

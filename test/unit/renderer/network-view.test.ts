@@ -61,6 +61,35 @@ describe('Network view', () => {
     expect(panel().getByText('A NAT translates this address (the registrar sees another one).')).toBeTruthy();
   });
 
+  it('with several accounts, each account has its own SIP section, titled by the account; malformed entries are dropped', async () => {
+    const fake = new FakeApi();
+    await start(fake);
+    await fireEvent.click(screen.getByRole('tab', { name: 'Network' }));
+    expect(panel().getByRole('heading', { name: 'SIP signalling' })).toBeTruthy();
+    fake.emit('network.changed', {
+      sipLocal: { address: '0.0.0.0', port: 5060 },
+      publicAddress: null,
+      unreachableWarning: null,
+      accounts: [
+        {
+          accountId: 'account-2',
+          name: 'Home',
+          sipLocal: { address: '0.0.0.0', port: 40123 },
+          publicAddress: { address: '203.0.113.9', port: 61001, local: { address: '192.168.1.20', port: 40123 }, behindNat: true },
+          unreachableWarning: WARNING,
+        },
+        { name: 'no id', sipLocal: null },
+      ],
+    });
+    await vi.waitFor(() => expect(screen.getByTestId('sip-local-account-2').textContent).toBe('All interfaces, port 40123'));
+    expect(panel().getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual(['SIP signalling: direct IP', 'SIP signalling: Home', 'NAT test (STUN)']);
+    expect(screen.getByTestId('sip-public-account-2').textContent).toBe('203.0.113.9:61001');
+    expect(screen.getByTestId('sip-public').textContent).toBe('Not yet: the registrar reports it after registering');
+    // The warning is Home's, shown in Home's section only.
+    expect(screen.getByTestId('nat-warning-account-2').textContent).toContain('203.0.113.9:61000');
+    expect(screen.queryByTestId('nat-warning')).toBeNull();
+  });
+
   it('asks for a STUN server first, and opens the settings on the Topology tab', async () => {
     await start(new FakeApi());
     await fireEvent.click(screen.getByRole('tab', { name: 'Network' }));
