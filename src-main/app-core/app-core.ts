@@ -32,7 +32,7 @@ import { createContactBook } from './contact-requests';
 import { EventWatches } from './event-watches';
 import { createCallRequestHandlers, HANGUP_WAIT_MS } from './call-requests';
 import { createChatBook } from './chat-requests';
-import { OwnPresenceWatch } from './own-presence';
+import { DEFAULT_PUBLISHER, OwnPresenceAccounts } from './own-presence-accounts';
 import { resolveDialTarget } from '../sip/dial-target';
 import { unreadTotal } from '../messages/chat-log';
 import { FlowTraces } from './flow-trace';
@@ -189,15 +189,16 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   const host = new UserAgentHost(hostDeps);
   // Issue 11: message-waiting per account, listed in the settings' order (the default first).
   const watches = new EventWatches((event, payload) => events.emit(event, payload), now, () => (settings ? listAccounts(settings).map((a) => a.id) : []));
-  const ownPresence = new OwnPresenceWatch((status) => events.emit('presence.own', status));
+  // Issue 11: our status is published by every registered account (own-presence-accounts.ts).
+  const ownPresence = new OwnPresenceAccounts((status) => events.emit('presence.own', status));
   host.events.on('registration', (state) => {
     network.registration(state);
     events.emit('registration.changed', state);
     watches.registration(state, settings?.account);
-    ownPresence.registration(state);
+    ownPresence.registration(DEFAULT_PUBLISHER, state);
     accounts.changed();
   });
-  host.events.on('publication', (u) => ownPresence.update(u));
+  host.events.on('publication', (u) => ownPresence.update(DEFAULT_PUBLISHER, u));
   host.events.on('subscription', (u) => watches.subscription(u));
   // Issue 11: calls transfers bring, the "ask" policy's questions, calls do-not-disturb refused.
   const transferWiring = { tracker, now, requested: (r: TransferRequest) => events.emit('call.transferRequest', r), refused: remember };
@@ -217,7 +218,7 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
   host.events.on('sipBound', (local) => {
     network.sipBound(local);
     watches.agent(local ? host.agent : null, contacts.list(), accounts.defaultTag(), settings?.account?.domain ?? '');
-    ownPresence.reset(local ? host.agent : null);
+    ownPresence.agent(DEFAULT_PUBLISHER, accounts.defaultTag()?.name ?? '', local ? host.agent : null);
   });
   host.events.on('publicAddress', (info) => network.publicAddress(info));
   host.events.on('natWarning', (message) => network.unreachable(message));
@@ -262,6 +263,9 @@ export function createAppCore(deps: AppCoreDeps): AppCore {
       other.events.on('sipBound', (local) => watches.otherAgent(tag, local ? other.agent : null, storedOf(tag.id)?.domain ?? '')),
       other.events.on('registration', (state) => watches.otherRegistration(tag.id, state, storedOf(tag.id))),
       other.events.on('subscription', (u) => watches.otherSubscription(tag.id, u)),
+      other.events.on('sipBound', (local) => ownPresence.agent(tag.id, tag.name, local ? other.agent : null)),
+      other.events.on('registration', (state) => ownPresence.registration(tag.id, state)),
+      other.events.on('publication', (u) => ownPresence.update(tag.id, u)),
       // Issue 11: the account's own socket and the registrar's view of it, for the Network view.
       other.events.on('sipBound', (local) => networks.other(tag, local !== null)?.sipBound(local)),
       other.events.on('registration', (state) => networks.of(tag.id)?.registration(state)),

@@ -288,4 +288,26 @@ describe('app core with several accounts', () => {
     const erin = Object.entries(presence()).find(([id]) => id !== carol.id && id !== dave.id)?.[1];
     expect(erin).toEqual({ availability: 'unknown', line: 'unknown', problem: 'its account is not running' });
   });
+
+  it('our own presence is published by every registered account; a refusal names its account', async () => {
+    await ok(api.request('account.save', alice));
+    await ok(api.request('accounts.save', bob));
+    await settle(api);
+    const [uaAlice, uaBob] = t.live();
+    if (!uaAlice || !uaBob) throw new Error('two user agents expected');
+    expect(await ok(api.request('presence.set', { status: 'busy' }))).toEqual({ status: 'busy', state: 'publishing' });
+    expect([uaAlice.published, uaBob.published]).toEqual([['busy'], ['busy']]);
+    uaAlice.events.emit('publication', { state: 'published', presence: 'busy', expires: 3600 });
+    expect(t.core.snapshot().ownPresence).toEqual({ status: 'busy', state: 'publishing' });
+    uaBob.events.emit('publication', { state: 'failed', presence: 'busy', reason: '489 Bad Event' });
+    expect(t.core.snapshot().ownPresence).toEqual({ status: 'busy', state: 'failed', reason: 'Home: 489 Bad Event' });
+    // Home disabled: only the default account's publication is left, and it is published.
+    await ok(api.request('accounts.enable', { id: 'account-2', enabled: false }));
+    await settle(api);
+    expect(t.core.snapshot().ownPresence).toEqual({ status: 'busy', state: 'published' });
+    // Home back: it publishes the chosen status at its registration.
+    await ok(api.request('accounts.enable', { id: 'account-2', enabled: true }));
+    await settle(api);
+    expect(t.live().at(-1)?.published).toEqual(['busy']);
+  });
 });

@@ -78,7 +78,7 @@ describe('Network view', () => {
           publicAddress: { address: '203.0.113.9', port: 61001, local: { address: '192.168.1.20', port: 40123 }, behindNat: true },
           unreachableWarning: WARNING,
         },
-        { name: 'no id', sipLocal: null },
+        { name: 'no id', sipLocal: null } as never,
       ],
     });
     await vi.waitFor(() => expect(screen.getByTestId('sip-local-account-2').textContent).toBe('All interfaces, port 40123'));
