@@ -1,6 +1,10 @@
 /* The engine thread and the call table. One thread serves every call: it sleeps on an absolute 20 ms
-   clock, waits for datagrams with poll() in between, and on each tick sends every call's packet first
-   (pacing is what the far end hears) and then plays out every jitter buffer into its ring.
+   clock and on each tick sends every call's packet first (pacing is what the far end hears), then reads
+   every socket's datagrams, then plays out every jitter buffer into its ring. On Linux the datagrams wait
+   in the socket until the tick (one wake-up per 20 ms for all calls, not one per packet as well; the
+   kernel's SO_TIMESTAMPNS arrival time keeps the jitter figure exact, and a packet read at the tick is
+   played at that same tick, as when it was read on arrival). Elsewhere, or with
+   SOFTPHONE_ENGINE_WAKE=packet, it waits for datagrams with poll() between ticks.
    Locking: the table and each call's state are guarded by one mutex, held by the engine thread while it
    works and by the JS thread for short bookkeeping; the audio rings are lock-free (SPSC) and are only
    touched by the JS thread between open and close, which the JS thread itself orders. */
@@ -92,12 +96,26 @@ static void try_realtime(void) {
 #endif
 }
 
+/* 1: datagrams are read at the tick (Linux default); 0: on arrival, poll() between ticks. */
+static int drain_on_tick = 0;
+static unsigned tick_count = 0;
+
 static void tick(uint64_t now) {
   for (int i = 0; i < ENGINE_MAX_SESSIONS; i++)
     if (slots[i] && slots[i]->started) session_send_tick(slots[i], mono_ns());
+  if (drain_on_tick) {
+    uint64_t t = mono_ns();
+    for (int i = 0; i < ENGINE_MAX_SESSIONS; i++) {
+      if (!slots[i]) continue;
+      session_drain_rtp(slots[i], t);
+      /* RTCP comes every few seconds (RFC 3550 §6.2): looked at every 5th tick, 100 ms. */
+      if (tick_count % 5 == 0) session_drain_rtcp(slots[i]);
+    }
+  }
   for (int i = 0; i < ENGINE_MAX_SESSIONS; i++)
     if (slots[i] && slots[i]->started) session_play_tick(slots[i]);
   (void)now;
+  tick_count++;
   info.ticks++;
 }
 
@@ -159,7 +177,9 @@ static void *engine_main(void *arg) {
   (void)arg;
   try_realtime();
 #ifdef __linux__
-  if (tick_fd < 0) tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  const char *wake = getenv("SOFTPHONE_ENGINE_WAKE");
+  drain_on_tick = !(wake && strcmp(wake, "packet") == 0);
+  if (!drain_on_tick && tick_fd < 0) tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 #endif
   uint64_t next = 0;
   lock();
@@ -182,7 +202,11 @@ static void *engine_main(void *arg) {
       next += TICK_NS;
       continue;
     }
-    if (tick_fd >= 0 || next - now > POLL_MARGIN_NS + 1000000ull) {
+    if (drain_on_tick) {
+      pthread_mutex_unlock(&mu);
+      sleep_until_ns(next);
+      lock();
+    } else if (tick_fd >= 0 || next - now > POLL_MARGIN_NS + 1000000ull) {
       wait_for_packets(next - now, next);
     } else {
       pthread_mutex_unlock(&mu);

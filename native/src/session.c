@@ -124,6 +124,11 @@ int session_bind(session *s, const char *bind_addr, int port, char *err, int err
     if (i == 0) s->rtp = fd;
     else s->rtcp = fd;
   }
+#ifdef SO_TIMESTAMPNS
+  /* The engine reads RTP once per tick (engine.c); the kernel's arrival time keeps the RFC 3550 jitter exact. */
+  int on = 1;
+  s->rx_stamped = setsockopt(s->rtp, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) == 0;
+#endif
   return 0;
 }
 

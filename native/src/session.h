@@ -49,6 +49,7 @@ typedef struct {
 
 typedef struct session {
   sock_t rtp, rtcp;
+  int rx_stamped; /* SO_TIMESTAMPNS on the RTP socket: arrival times come from the kernel */
   int family;                        /* AF_INET or AF_INET6 of the bound sockets */
   int started, muted, has_output;
   session_params p;

@@ -4,6 +4,7 @@
 #include "session.h"
 #include "g711.h"
 #include <string.h>
+#include <time.h>
 
 int session_same_addr(const struct sockaddr_storage *x, const struct sockaddr_storage *y);
 int session_same_host(const struct sockaddr_storage *x, const struct sockaddr_storage *y);
@@ -121,11 +122,56 @@ drop:
   s->st.discarded++;
 }
 
+/* One datagram; with SO_TIMESTAMPNS its kernel arrival time (CLOCK_REALTIME) moved onto the monotonic
+   clock by `rt_to_mono` (realtime - monotonic, read once per drain). */
+static long recv_stamped(session *s, struct sockaddr_storage *from, uint64_t *arrival, int64_t rt_to_mono) {
+#if defined(SO_TIMESTAMPNS) && defined(SCM_TIMESTAMPNS)
+  if (s->rx_stamped) {
+    struct iovec iov = {s->rx, sizeof(s->rx)};
+    union {
+      char buf[CMSG_SPACE(sizeof(struct timespec))];
+      struct cmsghdr align;
+    } ctl;
+    struct msghdr m;
+    memset(&m, 0, sizeof(m));
+    m.msg_name = from;
+    m.msg_namelen = sizeof(*from);
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = ctl.buf;
+    m.msg_controllen = sizeof(ctl.buf);
+    long n = (long)recvmsg(s->rtp, &m, 0);
+    if (n < 0) return n;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+      struct timespec ts;
+      memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+      int64_t at = (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec - rt_to_mono;
+      /* Never later than now (clock steps): then the read time stands. */
+      if (at > 0 && (uint64_t)at <= *arrival) *arrival = (uint64_t)at;
+    }
+    return n;
+  }
+#else
+  (void)rt_to_mono;
+#endif
+  socklen_t fl = sizeof(*from);
+  return (long)recvfrom(s->rtp, (char *)s->rx, sizeof(s->rx), 0, (struct sockaddr *)from, &fl);
+}
+
 void session_drain_rtp(session *s, uint64_t now) {
+  int64_t rt_to_mono = 0;
+#if defined(SO_TIMESTAMPNS) && defined(SCM_TIMESTAMPNS)
+  if (s->rx_stamped) {
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    rt_to_mono = (int64_t)rt.tv_sec * 1000000000ll + rt.tv_nsec - (int64_t)mono_ns();
+  }
+#endif
   for (int i = 0; i < 64; i++) { /* bounded: a flood cannot hold the thread */
     struct sockaddr_storage from;
-    socklen_t fl = sizeof(from);
-    long n = (long)recvfrom(s->rtp, (char *)s->rx, sizeof(s->rx), 0, (struct sockaddr *)&from, &fl);
+    uint64_t arrival = now;
+    long n = recv_stamped(s, &from, &arrival, rt_to_mono);
     if (n < 0) {
       int e = sock_errno();
       if (e == SOCK_EAGAIN || e == EWOULDBLOCK) return;
@@ -138,7 +184,7 @@ void session_drain_rtp(session *s, uint64_t now) {
       s->st.discarded++;
       continue;
     }
-    on_rtp(s, s->rx, (size_t)n, &from, now);
+    on_rtp(s, s->rx, (size_t)n, &from, arrival);
   }
 }
 
