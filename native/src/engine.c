@@ -218,6 +218,20 @@ static void *engine_main(void *arg) {
   return NULL;
 }
 
+/* Starts the engine thread ahead of the first call (it waits on the condition variable, costing
+   nothing), so thread creation and its priority change are not between an INVITE and our 200 OK. */
+int engine_prestart(void) {
+  lock();
+  int ok = 1;
+  if (!thread_running) {
+    stop_requested = 0;
+    if (pthread_create(&thread, NULL, engine_main, NULL) == 0) thread_running = 1;
+    else ok = 0;
+  }
+  pthread_mutex_unlock(&mu);
+  return ok;
+}
+
 int engine_open(const char *bind_addr, int port, int has_output, int *id, char *err, int errlen) {
   g711_init();
   session *s = (session *)calloc(1, sizeof(session));

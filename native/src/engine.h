@@ -31,5 +31,7 @@ typedef struct {
 } engine_info;
 void engine_get_info(engine_info *out);
 void engine_shutdown(void);
+/* Starts the engine thread before the first call; 1 when it runs. */
+int engine_prestart(void);
 
 #endif

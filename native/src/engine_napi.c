@@ -226,6 +226,13 @@ static napi_value media_stats_or_close(napi_env env, napi_callback_info info, in
 static napi_value media_stats(napi_env env, napi_callback_info info) { return media_stats_or_close(env, info, 0); }
 static napi_value media_close(napi_env env, napi_callback_info info) { return media_stats_or_close(env, info, 1); }
 
+static napi_value media_prestart(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value r;
+  CHECK(napi_get_boolean(env, engine_prestart() == 1, &r));
+  return r;
+}
+
 static napi_value media_info(napi_env env, napi_callback_info info) {
   (void)info;
   engine_info i;
@@ -347,6 +354,7 @@ napi_value engine_napi_init(napi_env env, napi_value exports) {
     {"mediaStats", NULL, media_stats, NULL, NULL, NULL, napi_default, NULL},
     {"mediaClose", NULL, media_close, NULL, NULL, NULL, napi_default, NULL},
     {"mediaInfo", NULL, media_info, NULL, NULL, NULL, napi_default, NULL},
+    {"mediaPrestart", NULL, media_prestart, NULL, NULL, NULL, napi_default, NULL},
     {"g711Encode", NULL, g711_encode_js, NULL, NULL, NULL, napi_default, NULL},
     {"g711Decode", NULL, g711_decode_js, NULL, NULL, NULL, napi_default, NULL},
     {"ringCheck", NULL, ring_check, NULL, NULL, NULL, napi_default, NULL},

@@ -144,10 +144,13 @@ export async function runListenCommand(ctx: CommandContext, args: ListenArgs): P
       }
       taken.add(call);
       if (args.autoAnswer) {
-        answerTimer = setTimeout(() => {
+        const take = () => {
           if (call.state === 'ended') return;
           answer(call).catch((err: unknown) => emit({ event: 'error', message: `answer failed: ${errorMessage(err)}` }));
-        }, args.answerAfter * 1000);
+        };
+        // Issue 12: at once means at once; a 0 ms timer still waits for the next timers phase (≥ 1 ms).
+        if (args.answerAfter > 0) answerTimer = setTimeout(take, args.answerAfter * 1000);
+        else take();
       }
       // Without --auto-answer the call rings until the caller gives up (CANCEL) or we are stopped.
     }

@@ -59,6 +59,8 @@ export interface NativeMediaApi {
   mediaStats(id: number): NativeStats | null;
   mediaClose(id: number): NativeStats | null;
   /** realtime: 1 the engine thread got SCHED_FIFO, 2 a raised nice value instead (no RT privilege), 0 neither. */
+  /** Starts the engine thread ahead of the first call (absent from addons built before it). */
+  mediaPrestart?(): boolean;
   mediaInfo(): { running: number; sessions: number; ticks: number; lateTicks: number; skippedTicks: number; realtime: number };
   /** law 0 = µ-law, 1 = A-law. */
   g711Encode(law: number, pcm: Int16Array): Uint8Array;

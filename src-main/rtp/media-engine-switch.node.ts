@@ -26,6 +26,11 @@ export function usesNativeEngine(options: MediaSessionOptions): boolean {
   return chooseMediaEngine(options, preference, load.api ? null : load.error).engine === 'native';
 }
 
+/** Starts the native engine's thread before the first call (not between an INVITE and its 200 OK). */
+export function prestartNativeEngine(): void {
+  loadNativeMedia().api?.mediaPrestart?.();
+}
+
 export function createSwitchedSession(options: MediaSessionOptions, worker: MediaSessionFactory): MediaSession {
   const load = loadNativeMedia();
   const choice = chooseMediaEngine(options, preference, load.api ? null : load.error);

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { Emitter } from '../util/emitter';
-import { createSwitchedSession, usesNativeEngine } from './media-engine-switch.node';
+import { createSwitchedSession, prestartNativeEngine, usesNativeEngine } from './media-engine-switch.node';
 import { createLogger } from '../util/logger';
 import { onMissingCodec } from '../codec/codec-registry';
 import { registerOpus } from '../codec/opus-codec.node';
@@ -182,8 +182,12 @@ export async function listAudioDevicesViaMediaThread(): Promise<AudioDeviceInfo[
  * only waits for messages; it does not keep the process alive.
  */
 export function prewarmMediaThread(likely?: MediaSessionOptions): void {
-  // Calls that will run natively need no worker (its thread and heap are most of an idle process's RSS).
-  if (likely && usesNativeEngine(likely)) return;
+  // Calls that will run natively need no worker (its thread and heap are most of an idle process's RSS);
+  // the native engine's own thread starts now instead (it waits idle until the first call).
+  if (likely && usesNativeEngine(likely)) {
+    prestartNativeEngine();
+    return;
+  }
   host.warm();
 }
 
