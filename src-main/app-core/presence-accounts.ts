@@ -38,6 +38,7 @@ export class PresenceAccounts {
   /** Contacts whose chosen account does not run: no subscription, and the window says why. */
   private stranded: Record<string, ContactPresence> = {};
   private status: Record<string, ContactPresence> = {};
+  private spreading = false;
 
   constructor(private readonly changed: (status: Record<string, ContactPresence>) => void) {}
 
@@ -107,11 +108,18 @@ export class PresenceAccounts {
       else if (c.watchAccount !== undefined) stranded[c.id] = { availability: 'unknown', line: 'unknown', problem: 'its account is not running' };
     }
     this.stranded = stranded;
-    for (const [key, list] of byKey) this.entries.get(key)?.watch.contacts(list);
+    // One 'presence.changed' for the whole move, not one per account's watch.
+    this.spreading = true;
+    try {
+      for (const [key, list] of byKey) this.entries.get(key)?.watch.contacts(list);
+    } finally {
+      this.spreading = false;
+    }
     this.publish();
   }
 
   private publish(): void {
+    if (this.spreading) return;
     const merged: Record<string, ContactPresence> = { ...this.stranded };
     for (const e of this.entries.values()) Object.assign(merged, e.watch.current);
     this.status = merged;

@@ -8,16 +8,13 @@
 // socket; a NOTIFY in bob's dialog changes bob's count only, then one in alice's adds to the total.
 // Signalling only.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { asSoftphoneApi, createAppCore, type AppCore } from '../../src-main/app-core/app-core';
 import type { AccountForm, AccountsView, EventMap, VoicemailStatus } from '../../src-main/ipc/contract';
-import { createPlainSecretBox } from '../../src-main/settings/secret-box';
-import { createMemoryStore } from '../../src-main/settings/settings-store';
-import { createUserAgent } from '../../src-main/sip/user-agent.node';
 import { freeUdpPort } from '../support/free-port';
 import { startKamailio, type KamailioServer } from '../support/kamailio';
 import { waitEvent as waitEventWithin } from '../support/wait-event';
 import { printOnFailure } from '../support/on-failure';
 import { methodOf, responseTo, startScriptedPeer, type ScriptedPeer } from '../support/scripted-sip-peer';
+import { accountForm, startSignallingCore } from '../support/signalling-core';
 import { startSoftphone, stopAllSoftphones } from '../support/softphone-process';
 
 /** The shared bounded event wait, with this file's time limit. */
@@ -57,36 +54,16 @@ describe('messages and message-waiting per account at one Kamailio', () => {
     const mailboxes: ScriptedPeer = vm;
     cleanups.push(() => mailboxes.close());
 
-    const core: AppCore = createAppCore({
-      store: createMemoryStore(),
-      secretBox: createPlainSecretBox(),
-      createUserAgent,
-      createMedia: () => {
-        throw new Error('no media in this test');
-      },
-      listAudioDevices: () => [],
-      sipPortOverride: await freeUdpPort(),
-      bindAddress: '127.0.0.1',
-      version: 'test',
-    });
-    await core.start();
+    const { core, api } = await startSignallingCore(await freeUdpPort());
     cleanups.push(() => core.shutdown());
-    const api = asSoftphoneApi(core);
-    const form = (user: string, name: string): AccountForm => ({
-      accountName: name,
-      userId: user,
-      domain: kam.domain,
-      password: kam.users[user] ?? '',
-      displayName: `${name} ${user}`,
-      authorizationName: '',
-      registerWithDomain: true,
-      sendOutboundVia: 'domain',
-      proxyAddress: '',
-      dialPlan: '',
-      registerExpires: 300,
-      mwiSubscribe: true,
-      mailboxUri: `sip:${user}@127.0.0.1:${mailboxes.port}`,
-    });
+    const form = (user: string, name: string): AccountForm =>
+      accountForm(name, user, kam.domain, {
+        password: kam.users[user] ?? '',
+        displayName: `${name} ${user}`,
+        registerExpires: 300,
+        mwiSubscribe: true,
+        mailboxUri: `sip:${user}@127.0.0.1:${mailboxes.port}`,
+      });
     const bothRegistered = waitEvent<AccountsView>(
       (l) => core.on('accounts.changed', l),
       (v) => v.accounts.length === 2 && v.accounts.every((a) => a.registration.state === 'registered'),

@@ -5,13 +5,11 @@
 // the contact un-SUBSCRIBEs both (Expires: 0). With two accounts on two servers, a contact of the second
 // account's domain is watched through that account's user agent, at its server. Signalling only.
 import { afterEach, describe, expect, it } from 'vitest';
-import { asSoftphoneApi, createAppCore, type AppCore } from '../../src-main/app-core/app-core';
+import type { AppCore } from '../../src-main/app-core/app-core';
 import type { ContactPresence } from '../../src-main/ipc/contract';
-import { createPlainSecretBox } from '../../src-main/settings/secret-box';
-import { createMemoryStore } from '../../src-main/settings/settings-store';
-import { createUserAgent } from '../../src-main/sip/user-agent.node';
 import { freeUdpPort } from '../support/free-port';
 import { methodOf, responseTo, startScriptedPeer, type ScriptedPeer } from '../support/scripted-sip-peer';
+import { accountForm, startSignallingCore } from '../support/signalling-core';
 
 const header = (msg: string, name: string): string | undefined =>
   msg.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
@@ -58,43 +56,16 @@ describe('presence and BLF against a presence server on real UDP', () => {
     return peer;
   }
 
-  const account = (accountName: string, userId: string, domain: string) => ({
-    accountName,
-    userId,
-    domain,
-    password: 'pw',
-    displayName: '',
-    authorizationName: '',
-    registerWithDomain: true,
-    sendOutboundVia: 'domain' as const,
-    proxyAddress: '',
-    dialPlan: '',
-    registerExpires: 600,
-  });
-
   it('SUBSCRIBEs presence and dialog for a watched contact, shows PIDF and dialog-info NOTIFYs, un-SUBSCRIBEs when unwatched', async () => {
     const peer = await presenceServer();
     const sipPort = await freeUdpPort();
-    const core = createAppCore({
-      store: createMemoryStore(),
-      secretBox: createPlainSecretBox(),
-      createUserAgent,
-      createMedia: () => {
-        throw new Error('no media in this test');
-      },
-      listAudioDevices: () => [],
-      sipPortOverride: sipPort,
-      bindAddress: '127.0.0.1',
-      version: 'test',
-    });
-    await core.start();
+    const { core, api } = await startSignallingCore(sipPort);
     cleanups.push(() => core.shutdown());
-    const api = asSoftphoneApi(core);
     const domain = `127.0.0.1:${peer.port}`;
     const saved = await api.request('contacts.save', { name: '김민준', sipUri: `sip:minjun@${domain}`, numbers: [], favorite: true, watch: true });
     if (!saved.ok) throw new Error(saved.error.message);
     const id = saved.value.id;
-    await api.request('account.save', account('Alice', 'alice', domain));
+    await api.request('account.save', accountForm('Alice', 'alice', domain));
 
     // RFC 3856 §6 / RFC 4235 §3: Event and Accept per package, to the contact's address, with a Contact.
     const presenceSub = await peer.waitFor(subscribeFor('presence'));
@@ -137,24 +108,11 @@ describe('presence and BLF against a presence server on real UDP', () => {
   it('with two accounts on two servers, a contact of the second domain is watched through the second account, at its server', async () => {
     const work = await presenceServer();
     const home = await presenceServer();
-    const core = createAppCore({
-      store: createMemoryStore(),
-      secretBox: createPlainSecretBox(),
-      createUserAgent,
-      createMedia: () => {
-        throw new Error('no media in this test');
-      },
-      listAudioDevices: () => [],
-      sipPortOverride: await freeUdpPort(),
-      bindAddress: '127.0.0.1',
-      version: 'test',
-    });
-    await core.start();
+    const { core, api } = await startSignallingCore(await freeUdpPort());
     cleanups.push(() => core.shutdown());
-    const api = asSoftphoneApi(core);
     const homeDomain = `127.0.0.1:${home.port}`;
-    await api.request('account.save', account('Work', 'alice', `127.0.0.1:${work.port}`));
-    await api.request('accounts.save', account('Home', 'bob', homeDomain));
+    await api.request('account.save', accountForm('Work', 'alice', `127.0.0.1:${work.port}`));
+    await api.request('accounts.save', accountForm('Home', 'bob', homeDomain));
     const saved = await api.request('contacts.save', { name: 'Carol', sipUri: `sip:carol@${homeDomain}`, numbers: [], favorite: false, watch: true });
     if (!saved.ok) throw new Error(saved.error.message);
 

@@ -3,13 +3,11 @@
 // arrive), refreshes before the granted Expires, shows the counts of a real NOTIFY, accepts an unsolicited
 // message-summary from the registrar, and un-SUBSCRIBEs (Expires: 0) when it shuts down. Signalling only.
 import { afterEach, describe, expect, it } from 'vitest';
-import { asSoftphoneApi, createAppCore, type AppCore } from '../../src-main/app-core/app-core';
+import type { AppCore } from '../../src-main/app-core/app-core';
 import type { VoicemailStatus } from '../../src-main/ipc/contract';
-import { createPlainSecretBox } from '../../src-main/settings/secret-box';
-import { createMemoryStore } from '../../src-main/settings/settings-store';
-import { createUserAgent } from '../../src-main/sip/user-agent.node';
 import { freeUdpPort } from '../support/free-port';
 import { methodOf, responseTo, startScriptedPeer, type ScriptedPeer } from '../support/scripted-sip-peer';
+import { accountForm, startSignallingCore } from '../support/signalling-core';
 
 const header = (msg: string, name: string): string | undefined =>
   msg.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
@@ -53,40 +51,13 @@ describe('message-waiting against a registrar on real UDP', () => {
     cleanups.push(() => peer?.close() ?? Promise.resolve());
 
     const sipPort = await freeUdpPort();
-    const core = createAppCore({
-      store: createMemoryStore(),
-      secretBox: createPlainSecretBox(),
-      createUserAgent,
-      createMedia: () => {
-        throw new Error('no media in this test');
-      },
-      listAudioDevices: () => [],
-      sipPortOverride: sipPort,
-      bindAddress: '127.0.0.1',
-      version: 'test',
-    });
-    await core.start();
+    const { core, api } = await startSignallingCore(sipPort);
     let shut = false;
     cleanups.push(async () => {
       if (!shut) await core.shutdown();
     });
-    const api = asSoftphoneApi(core);
     expect(core.snapshot().voicemail).toMatchObject({ subscription: 'off', waiting: null });
-    const saved = await api.request('account.save', {
-      accountName: 'Alice',
-      userId: 'alice',
-      domain: `127.0.0.1:${peer.port}`,
-      password: 'pw',
-      displayName: '',
-      authorizationName: '',
-      registerWithDomain: true,
-      sendOutboundVia: 'domain',
-      proxyAddress: '',
-      dialPlan: '',
-      registerExpires: 600,
-      mwiSubscribe: true,
-      voicemailNumber: '*97',
-    });
+    const saved = await api.request('account.save', accountForm('Alice', 'alice', `127.0.0.1:${peer.port}`, { mwiSubscribe: true, voicemailNumber: '*97' }));
     expect(saved.ok).toBe(true);
 
     // The SUBSCRIBE as it arrived: to our own AOR, RFC 3842 §4 Event and Accept, a Contact for the dialog.
