@@ -3,9 +3,15 @@
 // canceller comes in as an interface (speexdsp through native/ in the product).
 import { DEVICE_RATE, type AudioInput, type AudioOutput } from './audio-device';
 import { EchoReference } from './echo-reference';
+import { SteadyEchoDelay } from './steady-echo-delay';
+import { EchoDelayEstimator, EchoOffsetTracker } from './echo-delay-estimator';
 
-/** Far-end history kept for the reference: the canceller's tail (500 ms) plus both devices' buffers. */
-const HISTORY_SECONDS = 1.5;
+/** Far-end history kept for the reference: the delay estimator's window (0.5 s) and reach (1 s), and more. */
+const HISTORY_SECONDS = 2;
+/** Frames between two delay estimates (a quarter second). */
+const ESTIMATE_EVERY = 12;
+/** The reference leads the echo by this much, so the adaptive filter finds it a little past its first tap. */
+const LEAD_SECONDS = 0.005;
 
 export interface EchoCanceller {
   /** The far end's frame, as it goes to the speaker. */
@@ -40,6 +46,10 @@ export function withEchoCancellation(
   let mic: Int16Array | null = null;
   let far: Int16Array | null = null;
   let reference = new EchoReference(Math.round(DEVICE_RATE * HISTORY_SECONDS));
+  const delay = new SteadyEchoDelay();
+  let estimator = new EchoDelayEstimator(DEVICE_RATE);
+  const tracker = new EchoOffsetTracker();
+  let frames = 0;
   let destroyed = false;
   const settle = () => {
     const rate = input.sampleRate ?? DEVICE_RATE;
@@ -54,6 +64,23 @@ export function withEchoCancellation(
     canceller = next;
     cancellerRate = rate;
     reference = new EchoReference(Math.round(rate * HISTORY_SECONDS));
+    delay.reset();
+    estimator = new EchoDelayEstimator(rate);
+    tracker.reset();
+  };
+  /**
+   * The far end aligned to this microphone frame: at the offset found in the signals once the estimator
+   * is sure of it (echo-delay-estimator.ts), until then at the buffers' fill, held steady against the
+   * card's block-by-block jitter (steady-echo-delay.ts).
+   */
+  const cutReference = (far: Int16Array, mic: Int16Array) => {
+    const held = delay.update((output.bufferedSamples ?? 0) + (input.bufferedSamples ?? 0), mic.length);
+    const micIndex = estimator.micIndex;
+    estimator.pushMic(mic);
+    if (++frames % ESTIMATE_EVERY === 0) tracker.propose(estimator.estimate(reference));
+    const offset = tracker.offset;
+    if (offset === null) reference.cut(far, held, 0);
+    else reference.read(far, micIndex + offset + Math.round(LEAD_SECONDS * cancellerRate));
   };
   const destroy = () => {
     if (destroyed) return;
@@ -83,7 +110,7 @@ export function withEchoCancellation(
       }
       if (canceller.cancel) {
         if (!far || far.length !== frame.length) far = new Int16Array(frame.length);
-        reference.cut(far, output.bufferedSamples ?? 0, input.bufferedSamples ?? 0);
+        cutReference(far, mic);
         canceller.cancel(mic, far, frame);
       } else canceller.capture(mic, frame);
       return true;

@@ -11,7 +11,7 @@
 export class EchoReference {
   private readonly history: Int16Array;
   /** Far-end samples written since the start (the index of the next one). */
-  private written = 0;
+  private count = 0;
 
   constructor(historySamples: number) {
     this.history = new Int16Array(Math.max(1, historySamples));
@@ -20,8 +20,8 @@ export class EchoReference {
   /** A far-end frame, as it goes to the speaker's buffer. */
   push(frame: Int16Array): void {
     const h = this.history;
-    for (let i = 0; i < frame.length; i++) h[(this.written + i) % h.length] = frame[i] as number;
-    this.written += frame.length;
+    for (let i = 0; i < frame.length; i++) h[(this.count + i) % h.length] = frame[i] as number;
+    this.count += frame.length;
   }
 
   /**
@@ -31,16 +31,25 @@ export class EchoReference {
    * Samples older than the history or never written are silence.
    */
   cut(out: Int16Array, speakerBuffered: number, micBuffered: number): void {
+    this.read(out, this.count - Math.max(0, speakerBuffered) - Math.max(0, micBuffered) - out.length);
+  }
+
+  /** Far-end samples written since the start (the index of the next one). */
+  get written(): number {
+    return this.count;
+  }
+
+  /** Far-end samples [start, start + out.length), silence where never written or already forgotten. */
+  read(out: Float64Array | Int16Array, start: number): void {
     const h = this.history;
-    const start = this.written - Math.max(0, speakerBuffered) - Math.max(0, micBuffered) - out.length;
     for (let i = 0; i < out.length; i++) {
       const k = start + i;
-      out[i] = k < 0 || k >= this.written || this.written - k > h.length ? 0 : (h[k % h.length] as number);
+      out[i] = k < 0 || k >= this.count || this.count - k > h.length ? 0 : (h[k % h.length] as number);
     }
   }
 
   reset(): void {
     this.history.fill(0);
-    this.written = 0;
+    this.count = 0;
   }
 }

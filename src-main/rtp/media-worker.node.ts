@@ -367,7 +367,7 @@ async function cancelEcho(s: Session, input: AudioInput, output: AudioOutput): P
     log('warn', `echo cancellation off: ${canceller.error}`, { session: s.id });
     return { input, output };
   }
-  log('debug', 'echo cancellation on (speexdsp, 500 ms tail, noise suppression)', { session: s.id });
+  log('debug', 'echo cancellation on (speexdsp, 250 ms tail after the measured delay, noise suppression)', { session: s.id });
   // A wideband call (issue 13) switches the card to 16 kHz: a canceller for that rate takes over.
   const atRate = (rate: number) => {
     const c = createNativeEchoCanceller(rate / 50, rate);

@@ -8,7 +8,9 @@ export function speechLike(seconds: number, rate = 8000, peak = 6000): Int16Arra
   const out = new Int16Array(Math.round(seconds * rate));
   let seed = 12345;
   for (let i = 0; i < out.length; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
+    // Math.imul keeps the generator exact (a float product loses low bits and fell into a 0.76 s cycle,
+    // which made the signal repeat itself and fooled the echo delay estimator).
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     const t = i / rate;
     const env = 0.5 + 0.5 * Math.sin(2 * Math.PI * 3 * t);
     const voiced = Math.sin(2 * Math.PI * (220 + 30 * Math.sin(t)) * t) + 0.6 * Math.sin(2 * Math.PI * 660 * t);

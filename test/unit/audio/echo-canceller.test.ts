@@ -19,10 +19,11 @@ const skip = skipWithoutRealPeer('the speexdsp echo canceller', 'error' in nativ
  * cushion) gives back 40 ms at 3 s and the microphone's ring is trimmed by 20 ms at 6 s, as PlayoutRing
  * and the capture ring do; the room returns the speaker 30 ms later at -6 dB. ERLE of the last 2 s.
  */
-function erleThroughBuffers(aec: EchoCanceller): number {
-  const seconds = 10;
+function erleThroughBuffers(aec: EchoCanceller, opts: { seconds?: number; blockJitter?: boolean; hiddenMove?: { frame: number; samples: number } } = {}): number {
+  const seconds = opts.seconds ?? 10;
   const farSignal = speechLike(seconds);
-  const roomDelay = 240;
+  let roomDelay = 240;
+  let reads = 0;
   let speakerQueue: number[] = []; // written, not yet at the card
   const played: number[] = []; // what the card played, in order
   let micRing: number[] = []; // captured, not yet read
@@ -31,12 +32,14 @@ function erleThroughBuffers(aec: EchoCanceller): number {
   const input: AudioInput = {
     name: 'mic',
     get bufferedSamples() {
-      return micRing.length;
+      // The card's blocks against the tick: a reading early or late by a frame, in runs of four.
+      return micRing.length + (opts.blockJitter && Math.floor(reads / 4) % 2 === 1 ? FRAME : 0);
     },
     start: async () => {},
     read: (f) => {
       if (micRing.length < f.length) return false;
       f.set(micRing.splice(0, f.length));
+      reads++;
       micSent.push(...f);
       return true;
     },
@@ -49,6 +52,8 @@ function erleThroughBuffers(aec: EchoCanceller): number {
     d.output.write(farSignal.subarray(f * FRAME, (f + 1) * FRAME));
     if (speakerQueue.length >= 4 * FRAME) played.push(...speakerQueue.splice(0, FRAME));
     if (f === 150) speakerQueue = speakerQueue.slice(2 * FRAME);
+    // The sound server moves the echo by 28 ms and no buffer reading shows it.
+    if (f === opts.hiddenMove?.frame) roomDelay += opts.hiddenMove.samples;
     const heardFrom = played.length - FRAME - roomDelay;
     for (let i = 0; i < FRAME; i++) micRing.push(heardFrom + i >= 0 ? Math.round((played[heardFrom + i] ?? 0) * 0.5) : 0);
     if (f === 300) micRing = micRing.slice(FRAME);
@@ -105,6 +110,16 @@ describe.skipIf(skip)('speexdsp echo canceller (native/)', () => {
     console.info(`ERLE over the last 2 s after both buffers changed: ${after.toFixed(1)} dB aligned, ${before.toFixed(1)} dB paired by speexdsp`);
     expect(after).toBeGreaterThan(20);
     expect(after).toBeGreaterThan(before + 10);
+  });
+
+  it('issue 13: finds the echo itself when the buffer readings jitter by a block and when the echo moves unseen', () => {
+    const aligned = createNativeEchoCanceller(FRAME, 8000, false) as EchoCanceller;
+    const paired = createNativeEchoCanceller(FRAME, 8000, false) as EchoCanceller;
+    const scene = { seconds: 14, blockJitter: true, hiddenMove: { frame: 400, samples: 225 } };
+    const before = erleThroughBuffers({ ...paired, cancel: undefined }, scene);
+    const after = erleThroughBuffers(aligned, scene);
+    console.info(`ERLE over the last 2 s with jittering readings and an unseen 28 ms move at 8 s: ${after.toFixed(1)} dB aligned, ${before.toFixed(1)} dB paired by speexdsp`);
+    expect(after).toBeGreaterThan(25);
   });
 
   it('rejects a frame of the wrong size instead of reading past it', () => {
